@@ -1,0 +1,149 @@
+/**
+ * Streaming decryption of format v1. Plaintext leaves this stream only after its chunk's tag has been
+ * verified, and the stream fails unless the file ends exactly with its final chunk.
+ */
+import { createDecipheriv, timingSafeEqual } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { ByteQueue } from '../util/byte-queue.js';
+import type { DataKeyOpener } from './data-keys.js';
+import {
+  ChunkAuthenticationError,
+  ChunkOrderError,
+  CryptoError,
+  HeaderAuthenticationError,
+  ObjectIdentityMismatchError,
+  TrailingDataError,
+  TruncatedBackupError,
+} from './errors.js';
+import { FIXED_PREFIX_LENGTH, TAG_LENGTH, chunkAad, chunkNonce, computeHeaderTag, decodeHeader, deriveKeys, readHeaderLength, type Header } from './format.js';
+
+export interface DecryptOptions {
+  opener: DataKeyOpener;
+  /** When set, the header's backup id must equal it (the object was not renamed onto another backup). */
+  expectedBackupId?: string;
+  /** Called once the header is authenticated. */
+  onHeader?: (header: Header) => void;
+}
+
+/** How far around a failing chunk to look for the chunk that is really there (reordered or duplicated). */
+const ORDER_SEARCH_WINDOW = 64;
+
+export class DecryptStream extends Transform {
+  private readonly queue = new ByteQueue();
+  private header: Header | undefined;
+  private payloadKey: Buffer | undefined;
+  private aad: Buffer | undefined;
+  private unitSize = 0;
+  private counter = 0;
+
+  constructor(private readonly options: DecryptOptions) {
+    super();
+  }
+
+  override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.queue.push(data);
+    this.process(false).then(() => done(), done);
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.process(true).then(() => done(), done);
+  }
+
+  private async process(ended: boolean): Promise<void> {
+    if (!this.header) {
+      if (!(await this.readHeader())) {
+        if (ended) throw new TruncatedBackupError('file ends inside its header', 'the object is truncated; use another copy');
+        return;
+      }
+    }
+    // Keep one byte beyond a full unit before sealing it as non-final: the final unit is known only at the end.
+    while (this.queue.length > this.unitSize) this.push(this.open(this.queue.shift(this.unitSize), false));
+    if (ended) {
+      const rest = this.queue.shift(this.queue.length);
+      if (rest.length < TAG_LENGTH) {
+        throw new TruncatedBackupError(
+          this.counter === 0 ? 'file has a header but no chunks' : `file ends after chunk ${this.counter - 1} without its final chunk`,
+          'the object is truncated; use another copy',
+        );
+      }
+      this.push(this.open(rest, true));
+      this.payloadKey?.fill(0);
+    }
+  }
+
+  private async readHeader(): Promise<boolean> {
+    if (this.queue.length < FIXED_PREFIX_LENGTH) return false;
+    const length = readHeaderLength(this.queue.peek(FIXED_PREFIX_LENGTH));
+    if (this.queue.length < length) return false;
+    const header = decodeHeader(this.queue.shift(length));
+    const dataKey = await this.options.opener.openDataKey(header);
+    const keys = deriveKeys(dataKey, header.salt, header.backupId);
+    dataKey.fill(0);
+    if (!timingSafeEqual(keys.commitment, header.commitment)) {
+      throw new HeaderAuthenticationError('key commitment does not match: the header was modified', 'use another copy of this backup');
+    }
+    const body = header.bytes.subarray(0, header.bytes.length - TAG_LENGTH);
+    if (!timingSafeEqual(computeHeaderTag(keys.payloadKey, header.noncePrefix, body), header.headerTag)) {
+      throw new HeaderAuthenticationError('header tag does not verify: the header was modified', 'use another copy of this backup');
+    }
+    if (this.options.expectedBackupId !== undefined && this.options.expectedBackupId !== header.backupId) {
+      throw new ObjectIdentityMismatchError(
+        `this file holds backup ${header.backupId}, but was read as ${this.options.expectedBackupId}: it was renamed or copied onto another backup's name`,
+        'find the object stored under its own name',
+      );
+    }
+    this.header = header;
+    this.payloadKey = keys.payloadKey;
+    this.aad = chunkAad(header.bytes);
+    this.unitSize = header.chunkSize + TAG_LENGTH;
+    this.options.onHeader?.(header);
+    return true;
+  }
+
+  private tryOpen(unit: Buffer, counter: number, last: boolean): Buffer | undefined {
+    if (unit.length < TAG_LENGTH || !this.payloadKey || !this.header || !this.aad) return undefined;
+    const decipher = createDecipheriv('aes-256-gcm', this.payloadKey, chunkNonce(this.header.noncePrefix, counter, last), { authTagLength: TAG_LENGTH });
+    decipher.setAAD(this.aad);
+    decipher.setAuthTag(unit.subarray(unit.length - TAG_LENGTH));
+    const plain = decipher.update(unit.subarray(0, unit.length - TAG_LENGTH));
+    try {
+      decipher.final();
+      return plain;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private open(unit: Buffer, last: boolean): Buffer {
+    const index = this.counter;
+    const plain = this.tryOpen(unit, index, last);
+    if (plain) {
+      this.counter++;
+      return plain;
+    }
+    throw this.diagnose(unit, index, last);
+  }
+
+  /** Only on failure: work out which of the distinct faults this is. */
+  private diagnose(unit: Buffer, index: number, last: boolean): CryptoError {
+    if (!last && this.tryOpen(unit, index, true)) {
+      return new TrailingDataError(`chunk ${index} is the final chunk, but data follows it`, 'the object has bytes appended; use another copy');
+    }
+    if (last && this.tryOpen(unit, index, false)) {
+      return new TruncatedBackupError(`file ends after chunk ${index} without its final chunk`, 'the object is truncated; use another copy');
+    }
+    const from = Math.max(0, index - ORDER_SEARCH_WINDOW);
+    for (let other = from; other <= index + ORDER_SEARCH_WINDOW; other++) {
+      if (other === index) continue;
+      if (this.tryOpen(unit, other, false) || this.tryOpen(unit, other, true)) {
+        const what = other < index ? 'a duplicate or moved copy of' : 'moved here from';
+        return new ChunkOrderError(`chunk ${index} is ${what} chunk ${other}: chunks were reordered or duplicated`, 'use another copy of this backup');
+      }
+    }
+    return new ChunkAuthenticationError(index, last ? ' (final chunk; the file may also be truncated)' : '');
+  }
+}
+
+export function createDecryptStream(options: DecryptOptions): DecryptStream {
+  return new DecryptStream(options);
+}

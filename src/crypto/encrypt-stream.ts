@@ -1,0 +1,120 @@
+/**
+ * Streaming encryption in format v1: header, then fixed-size AES-256-GCM chunks. At most one chunk
+ * (plus what the writer hands in) is held in memory.
+ */
+import { createCipheriv } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { ByteQueue } from '../util/byte-queue.js';
+import { secureRandom, type DataKeySource, type RandomSource } from './data-keys.js';
+import {
+  COMMITMENT_LENGTH,
+  DEFAULT_CHUNK_SIZE,
+  MAX_CHUNKS,
+  NONCE_PREFIX_LENGTH,
+  SALT_LENGTH,
+  TAG_LENGTH,
+  chunkAad,
+  chunkNonce,
+  computeHeaderTag,
+  deriveKeys,
+  encodeHeaderBody,
+} from './format.js';
+
+export interface EncryptOptions {
+  keySource: DataKeySource;
+  /** Bound into the key schedule and header: the file name stem, e.g. vault-snapshot-20251126-020000. */
+  backupId: string;
+  chunkSize?: number;
+  /** Injectable for test vectors; production uses the OS CSPRNG. */
+  random?: RandomSource;
+}
+
+export interface EncryptionInfo {
+  keyId: string;
+  wrapType: number;
+  chunkSize: number;
+  headerLength: number;
+}
+
+export class EncryptStream extends Transform {
+  private readonly pending = new ByteQueue();
+  private counter = 0;
+  private headerSent = false;
+
+  constructor(
+    private readonly header: Buffer,
+    private readonly payloadKey: Buffer,
+    private readonly noncePrefix: Buffer,
+    private readonly chunkSize: number,
+    readonly info: EncryptionInfo,
+  ) {
+    super();
+    this.aad = chunkAad(header);
+  }
+  private readonly aad: Buffer;
+
+  override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.sendHeader();
+    this.pending.push(data);
+    // A chunk is sealed as non-final only once a byte beyond it exists; the final chunk waits for the end.
+    while (this.pending.length > this.chunkSize) this.push(this.seal(this.pending.shift(this.chunkSize), false));
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.sendHeader();
+    this.push(this.seal(this.pending.shift(this.pending.length), true));
+    this.payloadKey.fill(0);
+    done();
+  }
+
+  private sendHeader(): void {
+    if (this.headerSent) return;
+    this.headerSent = true;
+    this.push(this.header);
+  }
+
+  private seal(plain: Buffer, last: boolean): Buffer {
+    if (this.counter >= MAX_CHUNKS) throw new Error('input exceeds the format limit of 2^32-1 chunks');
+    const cipher = createCipheriv('aes-256-gcm', this.payloadKey, chunkNonce(this.noncePrefix, this.counter++, last), { authTagLength: TAG_LENGTH });
+    cipher.setAAD(this.aad);
+    const head = cipher.update(plain);
+    const tail = cipher.final();
+    return Buffer.concat([head, tail, cipher.getAuthTag()]);
+  }
+}
+
+/** Builds the header (asking the key source for a fresh data key) and returns the encrypting stream. */
+export async function createEncryptStream(options: EncryptOptions): Promise<EncryptStream> {
+  const random = options.random ?? secureRandom;
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const wrapped = await options.keySource.createDataKey(options.backupId, random);
+  const salt = random(SALT_LENGTH);
+  const noncePrefix = random(NONCE_PREFIX_LENGTH);
+  const keys = deriveKeys(wrapped.dataKey, salt, options.backupId);
+  wrapped.dataKey.fill(0);
+  if (keys.commitment.length !== COMMITMENT_LENGTH) throw new Error('key schedule produced a bad commitment');
+  const body = encodeHeaderBody({
+    chunkSize,
+    wrapType: wrapped.wrapType,
+    keyId: wrapped.keyId,
+    backupId: options.backupId,
+    wrappedKey: wrapped.wrappedKey,
+    salt,
+    noncePrefix,
+    commitment: keys.commitment,
+  });
+  const header = Buffer.concat([body, computeHeaderTag(keys.payloadKey, noncePrefix, body)]);
+  return new EncryptStream(header, keys.payloadKey, noncePrefix, chunkSize, {
+    keyId: wrapped.keyId,
+    wrapType: wrapped.wrapType,
+    chunkSize,
+    headerLength: header.length,
+  });
+}
+
+/** Size of the ciphertext for a plaintext of `plainSize` bytes (used by tests and progress reports). */
+export function ciphertextSize(plainSize: number, chunkSize: number, headerLength: number): number {
+  const chunks = Math.max(1, Math.ceil(plainSize / chunkSize));
+  return headerLength + plainSize + chunks * TAG_LENGTH;
+}

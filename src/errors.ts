@@ -1,0 +1,85 @@
+/**
+ * Every failure the engine reports is a BackupError: it names the component that failed
+ * and says what to change. The CLI and the action print `message` and `hint`, never a stack
+ * trace of a secret-bearing object.
+ */
+export type Component = 'input' | 'vault' | 'snapshot' | 'crypto' | 'storage' | 'retention' | 'restore' | 'notify';
+
+export class BackupError extends Error {
+  readonly component: Component;
+  readonly hint: string | undefined;
+
+  constructor(component: Component, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.component = component;
+    this.hint = options.hint;
+  }
+
+  /** One line for logs: "[vault] message. hint" */
+  describe(): string {
+    return `[${this.component}] ${this.message}${this.hint ? ` — ${this.hint}` : ''}`;
+  }
+}
+
+/** A configuration value is missing or malformed; raised before any network call. */
+export class InputError extends BackupError {
+  readonly input: string;
+  constructor(input: string, message: string, hint?: string) {
+    super('input', `${input}: ${message}`, hint === undefined ? {} : { hint });
+    this.input = input;
+  }
+}
+
+export class VaultError extends BackupError {
+  readonly status: number | undefined;
+  constructor(message: string, options: { hint?: string; cause?: unknown; status?: number } = {}) {
+    super('vault', message, options);
+    this.status = options.status;
+  }
+}
+
+export class SnapshotInvalidError extends BackupError {
+  constructor(message: string, hint = 'the snapshot stream from Vault is incomplete or corrupt; retry the backup and check the Vault server logs') {
+    super('snapshot', message, { hint });
+  }
+}
+
+export class StorageError extends BackupError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('storage', message, options);
+  }
+}
+
+/** The target already holds an object under this key; nothing was overwritten. */
+export class ObjectExistsError extends StorageError {
+  readonly key: string;
+  constructor(key: string, where: string) {
+    super(`an object already exists at ${where}/${key}; nothing was overwritten`, {
+      hint: 'two backups started in the same second, or the clock went backwards; run the backup again',
+    });
+    this.key = key;
+  }
+}
+
+/** The bytes stored do not match the bytes sent. */
+export class IntegrityError extends StorageError {}
+
+export class RetentionRefusedError extends BackupError {
+  constructor(message: string, hint: string) {
+    super('retention', message, { hint });
+  }
+}
+
+export class RestoreError extends BackupError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('restore', message, options);
+  }
+}
+
+/** Turns anything thrown into a BackupError without losing the original as `cause`. */
+export function asBackupError(error: unknown, component: Component): BackupError {
+  if (error instanceof BackupError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new BackupError(component, message, { cause: error });
+}
