@@ -1,0 +1,146 @@
+/**
+ * A pass-through stream that validates a raft snapshot archive while it flows: the bytes go on
+ * unchanged (never re-compressed), and a side branch gunzips and reads the tar to check entries,
+ * SHA256SUMS and sizes. The stream fails at its end when the archive is incomplete or invalid, so a
+ * pipeline built on it can never complete an upload of a bad snapshot.
+ */
+import { createHash } from 'node:crypto';
+import { Transform, type TransformCallback, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import tar from 'tar-stream';
+import { SnapshotInvalidError } from '../errors.js';
+import { ENTRY_LIMITS, SNAPSHOT_ENTRIES, checkArchiveContents, type ArchiveContents, type SnapshotFacts } from './archive-rules.js';
+
+export interface ValidatedSnapshot extends SnapshotFacts {
+  /** Size and SHA-256 of the archive bytes exactly as Vault sent them. */
+  archiveSize: number;
+  archiveSha256: string;
+}
+
+export class SnapshotArchiveValidator extends Transform {
+  private readonly archiveHash = createHash('sha256');
+  private archiveSize = 0;
+  private readonly gunzip: Gunzip;
+  private readonly inspected: Promise<ArchiveContents>;
+  private sideError: Error | undefined;
+  /** Set once the whole archive has been checked. */
+  result: ValidatedSnapshot | undefined;
+
+  constructor() {
+    super();
+    this.gunzip = createGunzip();
+    this.inspected = inspectTar(this.gunzip);
+    // Remember a side failure so the next write fails fast instead of buffering.
+    this.inspected.catch((error: Error) => {
+      this.sideError = error;
+    });
+  }
+
+  override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    if (this.sideError) return done(this.sideError);
+    this.archiveHash.update(data);
+    this.archiveSize += data.length;
+    this.push(data);
+    if (this.gunzip.write(data)) return done();
+    // Keep the side branch in step: wait for it to drain, or for it to fail.
+    const onDrain = () => {
+      this.gunzip.off('error', onError);
+      done();
+    };
+    const onError = (error: Error) => {
+      this.gunzip.off('drain', onDrain);
+      done(asSnapshotError(error));
+    };
+    this.gunzip.once('drain', onDrain);
+    this.gunzip.once('error', onError);
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.gunzip.end();
+    this.inspected.then(
+      (contents) => {
+        try {
+          const facts = checkArchiveContents(contents);
+          this.result = { ...facts, archiveSize: this.archiveSize, archiveSha256: this.archiveHash.digest('hex') };
+          done();
+        } catch (error) {
+          done(error as Error);
+        }
+      },
+      (error: Error) => done(error),
+    );
+  }
+
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    this.gunzip.destroy();
+    done(error);
+  }
+}
+
+function asSnapshotError(error: Error): Error {
+  if (error instanceof SnapshotInvalidError) return error;
+  return new SnapshotInvalidError(`snapshot archive is unreadable: ${error.message}`);
+}
+
+/** Reads the tar inside the gunzipped stream, hashing state.bin and keeping the small entries. */
+function inspectTar(gunzipped: Readable): Promise<ArchiveContents> {
+  return new Promise((resolve, reject) => {
+    const extract = tar.extract();
+    const contents: ArchiveContents = { order: [], metaJson: Buffer.alloc(0), metaSha256: '', stateSize: 0, stateSha256: '', sums: Buffer.alloc(0), sealedSize: 0 };
+    let failed = false;
+    const fail = (error: Error) => {
+      if (failed) return;
+      failed = true;
+      extract.destroy();
+      gunzipped.resume(); // keep draining so the main stream never stalls behind us
+      reject(asSnapshotError(error));
+    };
+    extract.on('entry', (header, entry, next) => {
+      const name = header.name;
+      contents.order.push(name);
+      if (!(SNAPSHOT_ENTRIES as readonly string[]).includes(name) || header.type !== 'file') {
+        entry.resume();
+        return fail(new SnapshotInvalidError(`archive holds an unexpected entry ${JSON.stringify(name)} (${header.type ?? 'file'})`));
+      }
+      const hash = createHash('sha256');
+      const kept: Buffer[] = [];
+      let size = 0;
+      const limit = name === 'state.bin' ? Infinity : ENTRY_LIMITS[name as keyof typeof ENTRY_LIMITS];
+      entry.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        hash.update(chunk);
+        if (size > limit) return fail(new SnapshotInvalidError(`${name} is larger than ${limit} bytes`));
+        if (name !== 'state.bin') kept.push(chunk);
+      });
+      entry.on('end', () => {
+        const body = Buffer.concat(kept);
+        if (name === 'meta.json') {
+          contents.metaJson = body;
+          contents.metaSha256 = hash.digest('hex');
+        } else if (name === 'state.bin') {
+          contents.stateSize = size;
+          contents.stateSha256 = hash.digest('hex');
+        } else if (name === 'SHA256SUMS') contents.sums = body;
+        else contents.sealedSize = size;
+        next();
+      });
+      entry.on('error', fail);
+    });
+    extract.on('finish', () => {
+      if (!failed) resolve(contents);
+    });
+    extract.on('error', fail);
+    gunzipped.on('error', fail);
+    gunzipped.pipe(extract);
+  });
+}
+
+/** Convenience for checking a complete archive stream (verify and restore paths). */
+export async function validateSnapshotStream(source: Readable): Promise<ValidatedSnapshot> {
+  const validator = new SnapshotArchiveValidator();
+  await pipeline(source, validator, async (stream) => {
+    for await (const _ of stream) void _;
+  });
+  return validator.result!;
+}

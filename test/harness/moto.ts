@@ -1,0 +1,49 @@
+/**
+ * A real moto_server (S3, KMS, STS) on 127.0.0.1. Each test file gets its own process, so buckets
+ * never leak between suites.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { freePort, serverBinary, startProcess, waitFor, type RunningProcess } from './processes.js';
+
+export const TEST_REGION = 'us-east-1';
+/** moto accepts any credentials; these are obviously fake so no real account can be touched. */
+export const TEST_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+export interface MotoServer {
+  endpoint: string;
+  process: RunningProcess;
+  s3(): S3Client;
+  kms(): KMSClient;
+  /** Environment for a child process (CLI or bundled action) to reach this server. */
+  env(): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startMoto(): Promise<MotoServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'moto-'));
+  const proc = startProcess(serverBinary('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], join(dir, 'moto.log'));
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitFor('moto_server to listen', async () => ((await fetch(`${endpoint}/moto-api/`)).ok ? true : undefined), 30000, () => proc.log());
+  return {
+    endpoint,
+    process: proc,
+    s3: () => new S3Client({ endpoint, region: TEST_REGION, forcePathStyle: true, credentials: TEST_CREDENTIALS }),
+    kms: () => new KMSClient({ endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS }),
+    env: () => ({
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      AWS_REGION: TEST_REGION,
+      AWS_ENDPOINT_URL_S3: endpoint,
+      AWS_ENDPOINT_URL_KMS: endpoint,
+    }),
+    stop: async () => {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

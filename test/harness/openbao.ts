@@ -1,0 +1,158 @@
+/**
+ * A real single-node OpenBao server with raft storage on 127.0.0.1, initialised, unsealed, with a
+ * KV v2 mount, a snapshot policy, and JWT auth that trusts a local test issuer.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, serverBinary, startProcess, waitFor, type RunningProcess } from './processes.js';
+
+export interface OpenBaoServer {
+  addr: string;
+  rootToken: string;
+  unsealKeys: string[];
+  dataDir: string;
+  process: RunningProcess;
+  /** Raw API call with the root token. */
+  api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any; text: string }>;
+  writeSecret(path: string, data: Record<string, string>): Promise<void>;
+  readSecret(path: string): Promise<Record<string, string> | undefined>;
+  /** Enables JWT auth trusting `publicKeyPem`, with role `backup` bound to the audience and repository. */
+  enableJwtAuth(publicKeyPem: string, audience: string, repository?: string): Promise<void>;
+  restart(): Promise<void>;
+  unseal(keys?: string[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const SNAPSHOT_POLICY = `
+path "sys/storage/raft/snapshot" { capabilities = ["read"] }
+path "sys/leader" { capabilities = ["read"] }
+path "secret/data/*" { capabilities = ["read"] }
+path "secret/metadata/*" { capabilities = ["read", "list"] }
+`;
+
+export async function startOpenBao(options: { name?: string } = {}): Promise<OpenBaoServer> {
+  const bao = serverBinary('bao');
+  const port = await freePort(true);
+  const dir = mkdtempSync(join(tmpdir(), `openbao-${options.name ?? 'test'}-`));
+  const dataDir = join(dir, 'raft');
+  const addr = `http://127.0.0.1:${port}`;
+  writeFileSync(
+    join(dir, 'config.hcl'),
+    `storage "raft" {
+  path    = "${dataDir}"
+  node_id = "${options.name ?? 'node1'}"
+}
+listener "tcp" {
+  address     = "127.0.0.1:${port}"
+  tls_disable = true
+}
+api_addr      = "${addr}"
+cluster_addr  = "http://127.0.0.1:${port + 1}"
+disable_mlock = true
+ui            = false
+log_level     = "warn"
+`,
+  );
+  mkdirSync(dataDir, { recursive: true });
+
+  let proc = startProcess(bao, ['server', `-config=${join(dir, 'config.hcl')}`], join(dir, 'server.log'), { BAO_ADDR: addr });
+  let rootToken = '';
+
+  const api: OpenBaoServer['api'] = async (method, path, body, token) => {
+    const res = await fetch(`${addr}/v1/${path}`, {
+      method,
+      headers: { 'X-Vault-Token': token ?? rootToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      redirect: 'manual',
+    });
+    const text = await res.text();
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, json, text };
+  };
+
+  const healthStatus = async () => (await fetch(`${addr}/v1/sys/health`)).status;
+  const waitActive = () => waitFor('OpenBao to become active', async () => ((await healthStatus()) === 200 ? true : undefined), 30000, () => proc.log());
+
+  await waitFor('OpenBao to listen', async () => ((await healthStatus()) === 501 ? true : undefined), 30000, () => proc.log());
+  const init = await api('POST', 'sys/init', { secret_shares: 1, secret_threshold: 1 });
+  if (init.status !== 200) throw new Error(`init failed: ${init.status} ${init.text}`);
+  rootToken = init.json.root_token;
+  const unsealKeys: string[] = init.json.keys_base64;
+
+  const unseal = async (keys = unsealKeys) => {
+    for (const key of keys) {
+      const r = await api('POST', 'sys/unseal', { key });
+      if (r.status !== 200) throw new Error(`unseal failed: ${r.status} ${r.text}`);
+    }
+    await waitActive();
+  };
+  await unseal();
+
+  const mount = await api('POST', 'sys/mounts/secret', { type: 'kv', options: { version: '2' } });
+  if (mount.status !== 204) throw new Error(`mounting kv failed: ${mount.status} ${mount.text}`);
+  const policy = await api('PUT', 'sys/policies/acl/vault-backup', { policy: SNAPSHOT_POLICY });
+  if (policy.status !== 204) throw new Error(`writing policy failed: ${policy.status} ${policy.text}`);
+
+  const server: OpenBaoServer = {
+    addr,
+    get rootToken() {
+      return rootToken;
+    },
+    set rootToken(value: string) {
+      rootToken = value;
+    },
+    unsealKeys,
+    dataDir,
+    get process() {
+      return proc;
+    },
+    api,
+    unseal,
+    async writeSecret(path, data) {
+      // A fresh KV v2 mount answers 400 "Upgrading from non-versioned to versioned data" for a moment.
+      await waitFor(`write of secret/${path}`, async () => {
+        const r = await api('POST', `secret/data/${path}`, { data });
+        if (r.status === 200 || r.status === 204) return true;
+        if (r.status === 400 && /upgrad/i.test(r.text)) return undefined;
+        throw new Error(`write secret/${path} failed: ${r.status} ${r.text}`);
+      });
+    },
+    async readSecret(path) {
+      const r = await api('GET', `secret/data/${path}`);
+      if (r.status === 404) return undefined;
+      if (r.status !== 200) throw new Error(`read secret/${path} failed: ${r.status} ${r.text}`);
+      return r.json.data.data;
+    },
+    async enableJwtAuth(publicKeyPem, audience, repository = 'acme/platform') {
+      let r = await api('POST', 'sys/auth/jwt', { type: 'jwt' });
+      if (r.status !== 204 && !/path is already in use/.test(r.text)) throw new Error(`enable jwt failed: ${r.status} ${r.text}`);
+      r = await api('POST', 'auth/jwt/config', { jwt_validation_pubkeys: [publicKeyPem], bound_issuer: 'https://token.actions.githubusercontent.com' });
+      if (r.status !== 204) throw new Error(`jwt config failed: ${r.status} ${r.text}`);
+      r = await api('POST', 'auth/jwt/role/backup', {
+        role_type: 'jwt',
+        user_claim: 'repository',
+        bound_audiences: [audience],
+        bound_claims: { repository, ref: 'refs/heads/main' },
+        token_policies: ['vault-backup'],
+        token_ttl: '10m',
+      });
+      if (r.status !== 204) throw new Error(`jwt role failed: ${r.status} ${r.text}`);
+    },
+    async restart() {
+      await proc.stop();
+      proc = startProcess(bao, ['server', `-config=${join(dir, 'config.hcl')}`], join(dir, `server-${Date.now()}.log`), { BAO_ADDR: addr });
+      await waitFor('OpenBao to listen after restart', async () => ((await healthStatus()) === 503 ? true : undefined), 30000, () => proc.log());
+    },
+    async stop() {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}

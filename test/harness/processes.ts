@@ -1,0 +1,98 @@
+/**
+ * Starting and stopping real server processes for tests: free loopback ports, output captured to a
+ * log file (shown when startup fails), and a stop that always kills the process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+export const SERVERS_BIN = join(process.env.VAULT_BACKUP_TEST_SERVERS ?? join(ROOT, '.test-servers'), 'venv', 'bin');
+
+export function serverBinary(name: string): string {
+  const path = join(SERVERS_BIN, name);
+  if (!existsSync(path)) throw new Error(`${path} is missing: run "npm run test-servers" (scripts/install-test-servers.sh) first`);
+  return path;
+}
+
+/** A free TCP port on 127.0.0.1 (and, with `pair`, one whose successor is free too). */
+export async function freePort(pair = false): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await listenOnce(0);
+    if (!pair) return port;
+    if (port < 65535 && (await isFree(port + 1))) return port;
+  }
+  throw new Error('no free port pair found on 127.0.0.1');
+}
+
+function listenOnce(port: number): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      const chosen = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(chosen));
+    });
+  });
+}
+
+async function isFree(port: number): Promise<boolean> {
+  try {
+    await listenOnce(port);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface RunningProcess {
+  child: ChildProcess;
+  logFile: string;
+  stop(): Promise<void>;
+  log(): string;
+}
+
+export function startProcess(command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = {}): RunningProcess {
+  const out = createWriteStream(logFile);
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  return {
+    child,
+    logFile,
+    log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
+    stop: () =>
+      new Promise<void>((done) => {
+        if (exited) return done();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          done();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30000, logOf?: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const tail = logOf ? `\n--- server log ---\n${logOf().slice(-4000)}` : '';
+  throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}${tail}`);
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from '@jest/globals';
+import { Readable } from 'node:stream';
+import { SnapshotInvalidError } from '../../src/errors.js';
+import { parseSha256Sums } from '../../src/snapshot/archive-rules.js';
+import { validateSnapshotStream } from '../../src/snapshot/archive-validator.js';
+import { syntheticSnapshot, type SyntheticSnapshotOptions } from '../harness/synthetic-snapshot.js';
+import { collect } from './crypto-helpers.js';
+
+describe('snapshot archive validation', () => {
+  it('accepts a well-formed archive and reports its facts', async () => {
+    const archive = await collect(syntheticSnapshot({ stateSize: 300_000 }));
+    const facts = await validateSnapshotStream(Readable.from([archive]));
+    expect(facts.stateSize).toBe(300_000);
+    expect(facts.meta.Index).toBe(1234);
+    expect(facts.meta.Term).toBe(7);
+    expect(facts.archiveSize).toBe(archive.length);
+  });
+
+  it.each<[SyntheticSnapshotOptions['fault'], RegExp]>([
+    ['bad-state-sum', /state\.bin does not match/],
+    ['wrong-meta-size', /meta\.json says state\.bin is/],
+    ['missing-sealed', /expected exactly/],
+    ['empty-sealed', /SHA256SUMS\.sealed is empty/],
+    ['extra-entry', /unexpected entry "notes\.txt"/],
+    ['reordered', /expected exactly/],
+    ['bad-sums-line', /malformed line/],
+  ])('rejects an archive with fault %s', async (fault, message) => {
+    const archive = await collect(syntheticSnapshot({ stateSize: 50_000, fault }));
+    const result = validateSnapshotStream(Readable.from([archive]));
+    await expect(result).rejects.toBeInstanceOf(SnapshotInvalidError);
+    await expect(result).rejects.toThrow(message);
+  });
+
+  it.each([0.1, 0.5, 0.9, 0.999])('rejects an archive cut at %f of its length', async (fraction) => {
+    const archive = await collect(syntheticSnapshot({ stateSize: 200_000 }));
+    const cut = archive.subarray(0, Math.floor(archive.length * fraction));
+    await expect(validateSnapshotStream(Readable.from([cut]))).rejects.toBeInstanceOf(SnapshotInvalidError);
+  });
+
+  it('rejects bytes that are not gzip at all', async () => {
+    await expect(validateSnapshotStream(Readable.from([Buffer.from('{"errors":["permission denied"]}')]))).rejects.toThrow(/unreadable/);
+  });
+});
+
+describe('SHA256SUMS parsing', () => {
+  const h = 'a'.repeat(64);
+  it.each([
+    [`${h}  meta.json\n${h}  state.bin\n`, true],
+    [`${h}  state.bin\n${h}  meta.json\n`, true],
+    [`${h}  meta.json\n`, false],
+    [`${h}  meta.json\n${h}  meta.json\n${h}  state.bin\n`, false],
+    [`${h.toUpperCase()}  meta.json\n${h}  state.bin\n`, false],
+    [`${h}  meta.json\n${h}  state.bin\n${h}  other\n`, false],
+  ])('%j valid=%s', (text, valid) => {
+    if (valid) expect(parseSha256Sums(text).size).toBe(2);
+    else expect(() => parseSha256Sums(text)).toThrow(SnapshotInvalidError);
+  });
+});
