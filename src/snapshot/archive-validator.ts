@@ -107,7 +107,8 @@ function inspectTar(gunzipped: Readable): Promise<ArchiveContents> {
       const kept: Buffer[] = [];
       let size = 0;
       const limit = name === 'state.bin' ? Infinity : ENTRY_LIMITS[name as keyof typeof ENTRY_LIMITS];
-      entry.on('data', (chunk: Buffer) => {
+      entry.on('data', (data: unknown) => {
+        const chunk = data as Buffer;
         size += chunk.length;
         hash.update(chunk);
         if (size > limit) return fail(new SnapshotInvalidError(`${name} is larger than ${limit} bytes`));

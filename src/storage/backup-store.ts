@@ -1,0 +1,57 @@
+/**
+ * The one small interface every backup target implements (S3, and a local directory as the
+ * embedded default). Keys are relative to the target's root (bucket prefix or directory).
+ */
+import type { Readable } from 'node:stream';
+
+/** A checksum in the form the store itself reports it, so "sent" and "stored" compare directly. */
+export interface ObjectChecksum {
+  /** SHA256: of the whole object. SHA256-COMPOSITE: S3 multipart, SHA-256 of the part SHA-256s, "-N" suffix. */
+  algorithm: 'SHA256' | 'SHA256-COMPOSITE';
+  /** base64, with "-<parts>" for the composite form, exactly as S3 prints it. */
+  value: string;
+}
+
+export interface StoredObject {
+  key: string;
+  size: number;
+}
+
+export interface PutResult {
+  key: string;
+  size: number;
+  /** Computed from the bytes handed to the store, in the store's own checksum form. */
+  sentChecksum: ObjectChecksum;
+}
+
+export interface StoredState {
+  size: number;
+  /** As the store reports it now; undefined when it keeps none for this object. */
+  checksum: ObjectChecksum | undefined;
+}
+
+export interface DeleteOutcome {
+  key: string;
+  deleted: boolean;
+  /** Why the store kept the object (e.g. Object Lock retention); set when deleted is false. */
+  retainedBecause?: string;
+}
+
+export interface BackupStore {
+  /** Human-readable location for logs and summaries: s3://bucket/prefix/ or a directory path. */
+  readonly location: string;
+  /** Fails early (before a snapshot is taken) when the target cannot be reached or written. */
+  checkAccess(): Promise<void>;
+  /** Streams a new object under `key`; refuses to replace an existing one (ObjectExistsError). */
+  putNew(key: string, body: Readable): Promise<PutResult>;
+  /** Small objects (manifests); also never replaces. */
+  putSmallNew(key: string, data: Buffer): Promise<void>;
+  /** Server-side copy to a new key; never replaces. Returns the copy's full-object SHA-256 when the store computes one. */
+  copyNew(fromKey: string, toKey: string): Promise<StoredState>;
+  /** What the store holds now under `key` (size and checksum), or undefined when absent. */
+  stat(key: string): Promise<StoredState | undefined>;
+  get(key: string): Promise<Readable>;
+  getSmall(key: string, maxBytes?: number): Promise<Buffer>;
+  list(prefix?: string): AsyncIterable<StoredObject>;
+  delete(keys: string[]): Promise<DeleteOutcome[]>;
+}

@@ -1,0 +1,195 @@
+/**
+ * A local directory as a backup target. New objects are written to a hidden temporary file and then
+ * hard-linked under their final name, which fails if the name exists: a backup is either complete
+ * under its name or absent, and never replaces another.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { access, constants, copyFile, link, mkdir, open, readdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { InputError, ObjectExistsError, StorageError } from '../errors.js';
+import type { BackupStore, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
+
+export class LocalDirectoryStore implements BackupStore {
+  readonly location: string;
+  private readonly root: string;
+
+  constructor(directory: string) {
+    if (!directory) throw new InputError('target', 'local directory is empty');
+    this.root = resolve(directory);
+    this.location = this.root;
+  }
+
+  private pathOf(key: string): string {
+    const path = resolve(this.root, key);
+    if (!key || key.startsWith('/') || key.split('/').some((p) => p === '..' || p === '') || !path.startsWith(this.root + sep)) {
+      throw new StorageError(`object key ${JSON.stringify(key)} is not a plain relative path`);
+    }
+    return path;
+  }
+
+  async checkAccess(): Promise<void> {
+    try {
+      await mkdir(this.root, { recursive: true });
+      await access(this.root, constants.W_OK | constants.R_OK);
+    } catch (error) {
+      throw new StorageError(`backup directory ${this.root} is not writable: ${(error as Error).message}`, {
+        hint: 'create it, or point --target at a directory this user can write',
+        cause: error,
+      });
+    }
+  }
+
+  async putNew(key: string, body: Readable): Promise<PutResult> {
+    const hash = createHash('sha256');
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _e, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    await this.writeExclusive(key, async (tmp) => {
+      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+    });
+    return { key, size, sentChecksum: { algorithm: 'SHA256', value: hash.digest('base64') } };
+  }
+
+  async putSmallNew(key: string, data: Buffer): Promise<void> {
+    await this.writeExclusive(key, async (tmp) => {
+      const handle = await open(tmp, 'wx', 0o600);
+      try {
+        await handle.writeFile(data);
+      } finally {
+        await handle.close();
+      }
+    });
+  }
+
+  async copyNew(fromKey: string, toKey: string): Promise<StoredState> {
+    const from = this.pathOf(fromKey);
+    await this.writeExclusive(toKey, (tmp) => copyFile(from, tmp, constants.COPYFILE_EXCL));
+    const state = await this.stat(toKey);
+    if (!state) throw new StorageError(`copy to ${toKey} vanished right after it was made`);
+    return state;
+  }
+
+  /** Writes via a temporary file, fsyncs it, then links it into place (EEXIST means someone was first). */
+  private async writeExclusive(key: string, write: (tmp: string) => Promise<void>): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = join(dirname(path), `.${basename(path)}.partial-${randomBytes(6).toString('hex')}`);
+    try {
+      await write(tmp);
+      const handle = await open(tmp, 'r');
+      await handle.sync();
+      await handle.close();
+      await link(tmp, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new ObjectExistsError(key, this.root);
+      throw error instanceof StorageError ? error : wrapFsError(`writing ${path}`, error);
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+  }
+
+  async stat(key: string): Promise<StoredState | undefined> {
+    const path = this.pathOf(key);
+    let size: number;
+    try {
+      size = (await stat(path)).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw wrapFsError(`reading ${path}`, error);
+    }
+    // Re-read what is on disk: the point is to prove the stored bytes, not to trust the write.
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(path), hash);
+    const checksum: ObjectChecksum = { algorithm: 'SHA256', value: hash.digest('base64') };
+    return { size, checksum };
+  }
+
+  async get(key: string): Promise<Readable> {
+    const path = this.pathOf(key);
+    try {
+      await access(path, constants.R_OK);
+    } catch (error) {
+      throw wrapFsError(`opening ${path}`, error);
+    }
+    return createReadStream(path);
+  }
+
+  async getSmall(key: string, maxBytes = 1024 * 1024): Promise<Buffer> {
+    const path = this.pathOf(key);
+    try {
+      const handle = await open(path, 'r');
+      try {
+        const { size } = await handle.stat();
+        if (size > maxBytes) throw new StorageError(`${path} is ${size} bytes, more than the ${maxBytes} expected`);
+        return await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      throw error instanceof StorageError ? error : wrapFsError(`reading ${path}`, error);
+    }
+  }
+
+  async *list(prefix = ''): AsyncIterable<StoredObject> {
+    const walk = async function* (this: LocalDirectoryStore, dir: string): AsyncGenerator<StoredObject> {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw wrapFsError(`listing ${dir}`, error);
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) yield* walk.call(this, path);
+        else if (entry.isFile()) {
+          const key = relative(this.root, path).split(sep).join('/');
+          if (key.startsWith(prefix)) yield { key, size: (await stat(path)).size };
+        }
+      }
+    };
+    yield* walk.call(this, this.root);
+  }
+
+  async delete(keys: string[]): Promise<DeleteOutcome[]> {
+    const outcomes: DeleteOutcome[] = [];
+    for (const key of keys) {
+      const path = this.pathOf(key);
+      try {
+        await unlink(path);
+        outcomes.push({ key, deleted: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') outcomes.push({ key, deleted: true });
+        else throw wrapFsError(`deleting ${path}`, error);
+      }
+      await this.removeEmptyParents(dirname(path));
+    }
+    return outcomes;
+  }
+
+  private async removeEmptyParents(dir: string): Promise<void> {
+    while (dir.startsWith(this.root + sep)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return; // not empty (or already gone): stop climbing
+      }
+      dir = dirname(dir);
+    }
+  }
+}
+
+function wrapFsError(what: string, error: unknown): StorageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const hint = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' ? 'check the directory permissions' : undefined;
+  return new StorageError(`${what} failed: ${(error as Error).message}`, { cause: error, ...(hint ? { hint } : {}) });
+}

@@ -1,0 +1,259 @@
+/**
+ * S3 as a backup target. Uploads stream through the SDK's multipart uploader with SHA-256 part
+ * checksums and `If-None-Match: *`, so a backup never replaces another; the checksum S3 reports
+ * afterwards is compared with one computed here from the bytes sent.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  paginateListObjectsV2,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { ObjectExistsError, StorageError } from '../errors.js';
+import type { BackupStore, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
+
+export interface S3StoreOptions {
+  client: S3Client;
+  bucket: string;
+  /** Normalised: empty, or ending with "/". */
+  prefix: string;
+  partSize: number;
+  queueSize: number;
+}
+
+/** Object size above which CopyObject is refused by S3 and a multipart copy would be needed. */
+const MAX_SINGLE_COPY = 5 * 1024 ** 3;
+
+export class S3BackupStore implements BackupStore {
+  readonly location: string;
+  constructor(private readonly options: S3StoreOptions) {
+    this.location = `s3://${options.bucket}/${options.prefix}`;
+  }
+
+  private fullKey(key: string): string {
+    return this.options.prefix + key;
+  }
+
+  async checkAccess(): Promise<void> {
+    try {
+      await this.options.client.send(new HeadBucketCommand({ Bucket: this.options.bucket }));
+    } catch (error) {
+      throw s3Error(`checking bucket ${this.options.bucket}`, error, this.options.bucket);
+    }
+  }
+
+  async putNew(key: string, body: Readable): Promise<PutResult> {
+    const { client, bucket, partSize, queueSize } = this.options;
+    const hasher = new PartChecksums(partSize);
+    const upload = new Upload({
+      client,
+      partSize,
+      queueSize,
+      leavePartsOnError: false,
+      params: { Bucket: bucket, Key: this.fullKey(key), Body: body.pipe(hasher), ChecksumAlgorithm: 'SHA256', IfNoneMatch: '*', ContentType: 'application/octet-stream' },
+    });
+    // pipe() does not forward errors: fail the upload when the source fails.
+    body.once('error', (error) => hasher.destroy(error));
+    try {
+      await upload.done();
+    } catch (error) {
+      await this.abortLeftoverUploads(key);
+      throw s3Error(`uploading ${this.location}${key}`, error, bucket, key);
+    }
+    return { key, size: hasher.size, sentChecksum: hasher.checksum() };
+  }
+
+  /** Belt and braces after a failed upload: no multipart upload for this key may stay open (and billed). */
+  private async abortLeftoverUploads(key: string): Promise<void> {
+    const { client, bucket } = this.options;
+    try {
+      const open = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: this.fullKey(key) }));
+      for (const upload of open.Uploads ?? []) {
+        if (upload.Key === this.fullKey(key) && upload.UploadId) {
+          await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
+        }
+      }
+    } catch {
+      // The upload already failed and that error is reported; a failed clean-up is left to the bucket's lifecycle rule.
+    }
+  }
+
+  async putSmallNew(key: string, data: Buffer): Promise<void> {
+    try {
+      await this.options.client.send(
+        new PutObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), Body: data, IfNoneMatch: '*', ContentType: 'application/json', ChecksumAlgorithm: 'SHA256' }),
+      );
+    } catch (error) {
+      throw s3Error(`writing ${this.location}${key}`, error, this.options.bucket, key);
+    }
+  }
+
+  async copyNew(fromKey: string, toKey: string): Promise<StoredState> {
+    const source = await this.stat(fromKey);
+    if (!source) throw new StorageError(`cannot copy ${this.location}${fromKey}: it does not exist`);
+    if (source.size > MAX_SINGLE_COPY) {
+      throw new StorageError(`cannot copy ${fromKey}: objects over 5 GiB need a multipart copy, which this release does not do yet`);
+    }
+    try {
+      const out = await this.options.client.send(
+        new CopyObjectCommand({
+          Bucket: this.options.bucket,
+          Key: this.fullKey(toKey),
+          CopySource: `${this.options.bucket}/${this.fullKey(fromKey)}`.split('/').map(encodeURIComponent).join('/'),
+          ChecksumAlgorithm: 'SHA256',
+          IfNoneMatch: '*',
+        }),
+      );
+      const value = out.CopyObjectResult?.ChecksumSHA256;
+      return { size: source.size, checksum: value ? { algorithm: 'SHA256', value } : undefined };
+    } catch (error) {
+      throw s3Error(`copying ${fromKey} to ${toKey}`, error, this.options.bucket, toKey);
+    }
+  }
+
+  async stat(key: string): Promise<StoredState | undefined> {
+    try {
+      const head = await this.options.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), ChecksumMode: 'ENABLED' }));
+      const value = head.ChecksumSHA256;
+      const checksum: ObjectChecksum | undefined = value ? { algorithm: /-\d+$/.test(value) ? 'SHA256-COMPOSITE' : 'SHA256', value } : undefined;
+      return { size: head.ContentLength ?? 0, checksum };
+    } catch (error) {
+      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return undefined;
+      throw s3Error(`reading the checksum of ${this.location}${key}`, error, this.options.bucket, key);
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    try {
+      const out = await this.options.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key) }));
+      return out.Body as Readable;
+    } catch (error) {
+      throw s3Error(`downloading ${this.location}${key}`, error, this.options.bucket, key);
+    }
+  }
+
+  async getSmall(key: string, maxBytes = 1024 * 1024): Promise<Buffer> {
+    const body = await this.get(key);
+    const parts: Buffer[] = [];
+    let size = 0;
+    for await (const part of body) {
+      size += (part as Buffer).length;
+      if (size > maxBytes) {
+        body.destroy();
+        throw new StorageError(`${this.location}${key} is larger than the ${maxBytes} bytes expected`);
+      }
+      parts.push(part as Buffer);
+    }
+    return Buffer.concat(parts);
+  }
+
+  async *list(prefix = ''): AsyncIterable<StoredObject> {
+    try {
+      for await (const page of paginateListObjectsV2({ client: this.options.client }, { Bucket: this.options.bucket, Prefix: this.fullKey(prefix) })) {
+        for (const object of page.Contents ?? []) {
+          if (object.Key) yield { key: object.Key.slice(this.options.prefix.length), size: object.Size ?? 0 };
+        }
+      }
+    } catch (error) {
+      throw s3Error(`listing ${this.location}${prefix}`, error, this.options.bucket);
+    }
+  }
+
+  async delete(keys: string[]): Promise<DeleteOutcome[]> {
+    const outcomes: DeleteOutcome[] = [];
+    for (let at = 0; at < keys.length; at += 1000) {
+      const batch = keys.slice(at, at + 1000);
+      let out;
+      try {
+        out = await this.options.client.send(
+          new DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: batch.map((k) => ({ Key: this.fullKey(k) })), Quiet: false } }),
+        );
+      } catch (error) {
+        throw s3Error(`deleting ${batch.length} objects from ${this.location}`, error, this.options.bucket);
+      }
+      const failed = new Map((out.Errors ?? []).map((e) => [e.Key?.slice(this.options.prefix.length) ?? '', e]));
+      for (const key of batch) {
+        const error = failed.get(key);
+        if (!error) outcomes.push({ key, deleted: true });
+        else if (isRetention(error.Code, error.Message)) outcomes.push({ key, deleted: false, retainedBecause: `${error.Code}: ${error.Message ?? 'retained by Object Lock'}` });
+        else throw new StorageError(`S3 refused to delete ${this.location}${key}: ${error.Code} ${error.Message ?? ''}`, { hint: 'the role needs s3:DeleteObject on the backup prefix' });
+      }
+    }
+    return outcomes;
+  }
+}
+
+function isRetention(code: string | undefined, message: string | undefined): boolean {
+  return code === 'AccessDenied' && /object lock|retention|legal hold|worm/i.test(message ?? '') || code === 'ObjectLocked';
+}
+
+/** Maps SDK errors to StorageErrors that say what to change. */
+export function s3Error(what: string, error: unknown, bucket: string, key?: string): StorageError {
+  if (error instanceof StorageError) return error;
+  const status = (error as S3ServiceException).$metadata?.httpStatusCode;
+  const name = (error as Error).name;
+  if (key !== undefined && (status === 412 || name === 'PreconditionFailed')) return new ObjectExistsError(key, `s3://${bucket}`);
+  if (name === 'NoSuchBucket' || (status === 404 && key === undefined)) {
+    return new StorageError(`${what} failed: bucket ${bucket} does not exist`, { hint: 'create the bucket or fix the bucket name in the target', cause: error });
+  }
+  if (status === 403 || name === 'AccessDenied') {
+    return new StorageError(`${what} failed: access denied by S3`, { hint: `grant the role the needed s3: permissions on ${bucket}`, cause: error });
+  }
+  const detail = (error as Error).message || name || 'unknown error';
+  return new StorageError(`${what} failed: ${detail}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
+}
+
+/**
+ * Computes the checksum S3 will report for an upload of these bytes with the SDK's part splitting:
+ * the full-object SHA-256 for a single PutObject, or SHA-256 over the part digests with "-N" for multipart.
+ */
+export class PartChecksums extends Transform {
+  size = 0;
+  private readonly digests: Buffer[] = [];
+  private partHash: Hash = createHash('sha256');
+  private partBytes = 0;
+
+  constructor(private readonly partSize: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.partBytes === this.partSize) this.closePart();
+      const n = Math.min(this.partSize - this.partBytes, chunk.length - offset);
+      this.partHash.update(chunk.subarray(offset, offset + n));
+      this.partBytes += n;
+      offset += n;
+    }
+    this.size += chunk.length;
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.closePart();
+    done();
+  }
+
+  private closePart(): void {
+    this.digests.push(this.partHash.digest());
+    this.partHash = createHash('sha256');
+    this.partBytes = 0;
+  }
+
+  checksum(): ObjectChecksum {
+    if (this.digests.length <= 1) return { algorithm: 'SHA256', value: (this.digests[0] ?? createHash('sha256').digest()).toString('base64') };
+    const combined = createHash('sha256').update(Buffer.concat(this.digests)).digest('base64');
+    return { algorithm: 'SHA256-COMPOSITE', value: `${combined}-${this.digests.length}` };
+  }
+}
