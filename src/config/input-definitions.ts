@@ -1,0 +1,110 @@
+/**
+ * Every setting of every command, in one table: the action's inputs (action.yml) and the CLI's
+ * --flags have these names. A test keeps action.yml in step with this table.
+ */
+export type CommandName = 'backup' | 'verify' | 'prune' | 'list' | 'restore-test' | 'decrypt' | 'encrypt';
+
+export interface InputDefinition {
+  name: string;
+  description: string;
+  /** Default as text, exactly as a user would write it; undefined means "no default". */
+  default?: string;
+  /** Environment variable the CLI reads when the flag is absent. */
+  env?: string;
+  /** Never printed; the action masks it. */
+  secret?: boolean;
+  /** Commands that read it; absent means all. */
+  commands?: CommandName[];
+  /** Only the action has it (e.g. it is resolved by the runner). */
+  actionOnly?: boolean;
+  cliOnly?: boolean;
+}
+
+const VAULT_COMMANDS: CommandName[] = ['backup', 'restore-test'];
+const STORE_COMMANDS: CommandName[] = ['backup', 'verify', 'prune', 'list', 'restore-test'];
+const READ_COMMANDS: CommandName[] = ['verify', 'restore-test', 'decrypt'];
+
+export const INPUTS: InputDefinition[] = [
+  { name: 'command', description: 'What to run: backup, verify, prune, list or restore-test.', default: 'backup', actionOnly: true },
+
+  // Where backups live
+  { name: 'target', description: 'Where backups are stored: s3://bucket/optional/prefix, or a local directory.', env: 'VAULT_BACKUP_TARGET', commands: STORE_COMMANDS },
+  { name: 's3-region', description: 'AWS region of the bucket (defaults to AWS_REGION / AWS_DEFAULT_REGION).', env: 'AWS_REGION', commands: [...STORE_COMMANDS, 'decrypt', 'encrypt'] },
+  { name: 's3-endpoint', description: 'Custom S3 endpoint for S3-compatible stores (defaults to AWS).', env: 'AWS_ENDPOINT_URL_S3', commands: [...STORE_COMMANDS, 'decrypt', 'encrypt'] },
+  { name: 's3-force-path-style', description: 'Use path-style bucket addressing (most S3-compatible stores need it).', default: 'auto', commands: [...STORE_COMMANDS, 'decrypt', 'encrypt'] },
+  { name: 's3-checksum', description: 'When the SDK sends request checksums: when-supported, or when-required for stores that reject them.', default: 'when-supported', commands: [...STORE_COMMANDS, 'decrypt', 'encrypt'] },
+  { name: 's3-part-size-mib', description: 'Multipart upload part size in MiB (5..5120).', default: '8', commands: ['backup'] },
+  { name: 's3-queue-size', description: 'Parts uploaded in parallel.', default: '4', commands: ['backup'] },
+
+  // Vault
+  { name: 'vault-address', description: 'Vault/OpenBao API address, e.g. https://vault.example.com:8200.', env: 'VAULT_ADDR', commands: VAULT_COMMANDS },
+  { name: 'vault-namespace', description: 'Vault Enterprise namespace (sent as X-Vault-Namespace).', env: 'VAULT_NAMESPACE', commands: VAULT_COMMANDS },
+  { name: 'vault-ca-cert', description: 'PEM CA bundle (the certificate text, or a path to a file) that signs the Vault server certificate.', env: 'VAULT_CACERT', commands: VAULT_COMMANDS },
+  { name: 'vault-tls-skip-verify', description: 'Skip TLS certificate verification (for tests only).', default: 'false', commands: VAULT_COMMANDS },
+  { name: 'vault-timeout-seconds', description: 'Time to wait for Vault to answer a request.', default: '30', commands: VAULT_COMMANDS },
+  { name: 'vault-idle-timeout-seconds', description: 'Longest pause allowed in the snapshot stream before it counts as stalled.', default: '120', commands: VAULT_COMMANDS },
+  { name: 'vault-auth-method', description: 'How to log in to Vault: jwt (GitHub OIDC), token or approle.', default: 'jwt', commands: VAULT_COMMANDS },
+  { name: 'vault-token', description: 'Vault token, for vault-auth-method token.', env: 'VAULT_TOKEN', secret: true, commands: VAULT_COMMANDS },
+  { name: 'vault-jwt-role', description: 'Vault JWT auth role, for vault-auth-method jwt.', default: 'vault-backup', commands: VAULT_COMMANDS },
+  { name: 'vault-jwt-mount', description: 'Mount path of the JWT auth method.', default: 'jwt', commands: VAULT_COMMANDS },
+  { name: 'vault-jwt-audience', description: 'Audience of the GitHub OIDC token; must be in the role\'s bound_audiences.', default: 'https://github.com/vault-backup', commands: VAULT_COMMANDS, actionOnly: true },
+  { name: 'vault-jwt', description: 'A JWT to log in with (the action requests one from GitHub instead).', env: 'VAULT_BACKUP_JWT', secret: true, commands: VAULT_COMMANDS, cliOnly: true },
+  { name: 'vault-approle-role-id', description: 'AppRole role id, for vault-auth-method approle.', env: 'VAULT_ROLE_ID', commands: VAULT_COMMANDS },
+  { name: 'vault-approle-secret-id', description: 'AppRole secret id, for vault-auth-method approle.', env: 'VAULT_SECRET_ID', secret: true, commands: VAULT_COMMANDS },
+  { name: 'vault-approle-mount', description: 'Mount path of the AppRole auth method.', default: 'approle', commands: VAULT_COMMANDS },
+
+  // Encryption
+  { name: 'encryption-key', description: 'Key that encrypts new backups: 32 bytes as base64 or hex, optionally "ID=KEY". Ignored when kms-key-id is set.', env: 'VAULT_BACKUP_KEY', secret: true, commands: ['backup', 'encrypt', ...READ_COMMANDS] },
+  { name: 'encryption-keyring', description: 'Keys that can decrypt backups, one "ID=KEY" or KEY per line (old keys stay here after a rotation).', env: 'VAULT_BACKUP_KEYRING', secret: true, commands: READ_COMMANDS },
+  { name: 'kms-key-id', description: 'AWS KMS key (id, ARN or alias) that wraps each backup\'s data key instead of encryption-key.', env: 'VAULT_BACKUP_KMS_KEY_ID', commands: ['backup', 'encrypt'] },
+  { name: 'kms-region', description: 'Region of the KMS key (defaults to s3-region).', commands: ['backup', 'encrypt', ...READ_COMMANDS] },
+  { name: 'kms-endpoint', description: 'Custom KMS endpoint (tests, VPC endpoints).', env: 'AWS_ENDPOINT_URL_KMS', commands: ['backup', 'encrypt', ...READ_COMMANDS] },
+  { name: 'chunk-size-kib', description: 'Plaintext bytes per encrypted chunk, in KiB (4..16384).', default: '1024', commands: ['backup', 'encrypt'] },
+
+  // Backup
+  { name: 'monthly', description: 'Also keep the first backup of each month under monthly/: auto or never.', default: 'auto', commands: ['backup'] },
+  { name: 'run-url', description: 'Link to the run that made the backup, stored in its manifest (the action fills it in).', env: 'VAULT_BACKUP_RUN_URL', commands: ['backup'], cliOnly: true },
+
+  // Retention
+  { name: 'keep-daily', description: 'Days with a backup to keep (the newest backup of each).', default: '30', commands: ['prune'] },
+  { name: 'keep-monthly', description: 'Months with a monthly backup to keep.', default: '12', commands: ['prune'] },
+  { name: 'prune-require-fresh-hours', description: 'Refuse to prune when the newest complete backup is older than this.', default: '48', commands: ['prune'] },
+  { name: 'prune-max-deletes', description: 'Refuse to prune when the plan deletes more backups than this.', default: '10', commands: ['prune'] },
+  { name: 'dry-run', description: 'Plan and report, but change nothing.', default: 'false', commands: ['prune'] },
+  { name: 'now', description: 'Plan as of this instant (ISO 8601), for audits and tests.', commands: ['prune', 'verify', 'list'], cliOnly: true },
+  { name: 'json', description: 'Print the result as JSON on stdout.', default: 'false', commands: ['prune', 'list', 'verify', 'backup', 'restore-test'], cliOnly: true },
+
+  // Verify
+  { name: 'backup', description: 'Which backup: latest, latest-monthly, or an object key.', default: 'latest', commands: ['verify', 'restore-test'] },
+  { name: 'max-age-hours', description: 'Fail when the newest complete backup is older than this.', default: '26', commands: ['verify'] },
+
+  // Restore test
+  { name: 'staging-vault-address', description: 'Staging Vault/OpenBao that receives the restore. Never production.', commands: ['restore-test'] },
+  { name: 'staging-vault-token', description: 'Token for the staging cluster before the restore.', secret: true, commands: ['restore-test'] },
+  { name: 'source-unseal-keys', description: 'Unseal keys of the SOURCE cluster (newline or comma separated), for a Shamir-sealed staging node.', secret: true, commands: ['restore-test'] },
+  { name: 'restored-vault-token', description: 'Token valid in the restored data (defaults to logging in again with the source auth settings).', secret: true, commands: ['restore-test'] },
+  { name: 'canary-paths', description: 'Secrets to read after the restore, one KV path per line (e.g. secret/canary).', commands: ['restore-test'] },
+  { name: 'canary-sha256', description: 'Optional "path=sha256hex" lines: expected SHA-256 of each canary secret\'s JSON data.', commands: ['restore-test'] },
+  { name: 'allow-same-cluster', description: 'Allow restoring into a cluster that reports the source cluster id (dangerous).', default: 'false', commands: ['restore-test'] },
+  { name: 'restore-timeout-seconds', description: 'Longest wait for the staging cluster to come back after the restore.', default: '180', commands: ['restore-test'] },
+
+  // Decrypt / encrypt (CLI)
+  { name: 'in', description: 'Input file, s3://bucket/key, or - for stdin.', commands: ['decrypt', 'encrypt'], cliOnly: true },
+  { name: 'out', description: 'Output file, or - for stdout.', commands: ['decrypt', 'encrypt'], cliOnly: true },
+  { name: 'legacy', description: 'Read the original design\'s layout (16-byte IV, tag, ciphertext).', default: 'false', commands: ['decrypt'], cliOnly: true },
+  { name: 'backup-id', description: 'Backup id to bind into (encrypt) or expect from (decrypt) the file; defaults to the file name.', commands: ['decrypt', 'encrypt'], cliOnly: true },
+
+  // Notifications (action)
+  { name: 'github-token', description: 'Token for incident issues (needs issues: write); empty disables them.', default: '${{ github.token }}', secret: true, actionOnly: true },
+  { name: 'incident-label', description: 'Label that marks incident issues opened by this action.', default: 'vault-backup-incident', actionOnly: true },
+  { name: 'slack-webhook-url', description: 'Slack incoming-webhook URL for failure (and optionally success) messages.', env: 'VAULT_BACKUP_SLACK_WEBHOOK_URL', secret: true },
+  { name: 'notify-on-success', description: 'Also post to Slack when the command succeeds.', default: 'false' },
+];
+
+export function inputsFor(command: CommandName, side: 'cli' | 'action'): InputDefinition[] {
+  return INPUTS.filter((d) => (!d.commands || d.commands.includes(command)) && !(side === 'cli' ? d.actionOnly : d.cliOnly));
+}
+
+export function definitionOf(name: string): InputDefinition | undefined {
+  return INPUTS.find((d) => d.name === name);
+}

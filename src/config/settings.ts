@@ -1,0 +1,214 @@
+/**
+ * Raw text inputs (action inputs or CLI flags, same names) to typed settings. Every check happens
+ * here, before any network call, and every failure names the input and what to write instead.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
+import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../crypto/format.js';
+import { parseKeyring, parseKeySpec, type KeyEncryptionKey } from '../crypto/keys.js';
+import { normalisePrefix } from '../naming/backup-names.js';
+import type { VaultAuth, VaultSettings } from '../vault/vault-settings.js';
+import { definitionOf } from './input-definitions.js';
+
+export type RawInputs = Record<string, string | undefined>;
+
+/** Reads inputs with their table defaults applied; empty means absent. */
+export class Inputs {
+  constructor(private readonly raw: RawInputs) {}
+
+  optional(name: string): string | undefined {
+    const def = definitionOf(name);
+    if (!def) throw new Error(`internal: input ${name} is not defined`);
+    const value = this.raw[name];
+    const text = def.secret ? value : value?.trim();
+    if (text !== undefined && text !== '') return text;
+    return def.default;
+  }
+
+  required(name: string, why = ''): string {
+    const value = this.optional(name);
+    if (value === undefined || value === '') throw new InputError(name, `is required${why}`);
+    return value;
+  }
+
+  boolean(name: string): boolean {
+    const value = (this.optional(name) ?? 'false').toLowerCase();
+    if (['true', 'yes', '1', 'on'].includes(value)) return true;
+    if (['false', 'no', '0', 'off', ''].includes(value)) return false;
+    throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
+  }
+
+  integer(name: string, min: number, max: number): number {
+    const text = this.required(name);
+    if (!/^-?\d+$/.test(text)) throw new InputError(name, `must be a whole number, got ${JSON.stringify(text)}`);
+    const value = Number(text);
+    if (value < min || value > max) throw new InputError(name, `must be between ${min} and ${max}, got ${value}`);
+    return value;
+  }
+
+  choice<T extends string>(name: string, choices: readonly T[]): T {
+    const value = this.required(name).toLowerCase();
+    if (!(choices as readonly string[]).includes(value)) throw new InputError(name, `must be one of ${choices.join(', ')}; got ${JSON.stringify(value)}`);
+    return value as T;
+  }
+
+  url(name: string, required = true): string | undefined {
+    const text = required ? this.required(name) : this.optional(name);
+    if (text === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(text);
+    } catch {
+      throw new InputError(name, `is not a valid URL: ${JSON.stringify(text)}`, 'write it as https://host:port');
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InputError(name, `must be an http(s) URL, got ${parsed.protocol}`);
+    if (parsed.pathname !== '/' && parsed.pathname !== '') throw new InputError(name, `must be the server address without a path (drop "${parsed.pathname}")`);
+    return `${parsed.protocol}//${parsed.host}`;
+  }
+
+  instant(name: string): Date | undefined {
+    const text = this.optional(name);
+    if (text === undefined) return undefined;
+    const at = new Date(text);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(at.getTime())) throw new InputError(name, `must be an ISO 8601 instant like 2025-11-26T02:00:00Z, got ${JSON.stringify(text)}`);
+    return at;
+  }
+}
+
+// ---- targets ---------------------------------------------------------------------------------
+
+export interface S3Settings {
+  region: string | undefined;
+  endpoint: string | undefined;
+  forcePathStyle: boolean;
+  checksumWhenRequired: boolean;
+  partSize: number;
+  queueSize: number;
+}
+
+export type TargetSettings = { kind: 's3'; bucket: string; prefix: string; s3: S3Settings } | { kind: 'local'; directory: string };
+
+const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export function s3Settings(inputs: Inputs, forUpload = false): S3Settings {
+  const endpoint = inputs.url('s3-endpoint', false);
+  const pathStyle = inputs.optional('s3-force-path-style') ?? 'auto';
+  return {
+    region: inputs.optional('s3-region') ?? process.env.AWS_DEFAULT_REGION,
+    endpoint,
+    forcePathStyle: pathStyle === 'auto' ? endpoint !== undefined : inputs.boolean('s3-force-path-style'),
+    checksumWhenRequired: inputs.choice('s3-checksum', ['when-supported', 'when-required'] as const) === 'when-required',
+    partSize: forUpload ? inputs.integer('s3-part-size-mib', 5, 5120) * 1024 * 1024 : 8 * 1024 * 1024,
+    queueSize: forUpload ? inputs.integer('s3-queue-size', 1, 32) : 4,
+  };
+}
+
+export function parseS3Url(input: string, text: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]*)\/?(.*)$/.exec(text);
+  if (!match) throw new InputError(input, `is not an s3:// URL: ${JSON.stringify(text)}`);
+  const bucket = match[1] ?? '';
+  if (!BUCKET_PATTERN.test(bucket) || bucket.includes('..')) {
+    throw new InputError(input, `bucket name ${JSON.stringify(bucket)} is not valid`, 'S3 bucket names are 3-63 characters of a-z, 0-9, dots and hyphens, starting and ending with a letter or digit');
+  }
+  return { bucket, key: match[2] ?? '' };
+}
+
+export function targetSettings(inputs: Inputs, forUpload = false): TargetSettings {
+  const text = inputs.required('target', ' (s3://bucket/prefix or a local directory)');
+  if (text.startsWith('s3://')) {
+    const { bucket, key } = parseS3Url('target', text);
+    return { kind: 's3', bucket, prefix: normalisePrefix(key), s3: s3Settings(inputs, forUpload) };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && !text.startsWith('file://')) {
+    throw new InputError('target', `scheme of ${JSON.stringify(text)} is not supported`, 'use s3://bucket/prefix or a local directory path');
+  }
+  return { kind: 'local', directory: text.startsWith('file://') ? new URL(text).pathname : text };
+}
+
+// ---- vault -----------------------------------------------------------------------------------
+
+/** Settings of the source cluster (vault-* inputs). */
+export function vaultSettings(inputs: Inputs): VaultSettings {
+  const address = inputs.url('vault-address')!;
+  const method = inputs.choice('vault-auth-method', ['jwt', 'token', 'approle'] as const);
+  let auth: VaultAuth;
+  if (method === 'token') {
+    auth = { method, token: inputs.required('vault-token', ' for vault-auth-method token') };
+  } else if (method === 'jwt') {
+    auth = {
+      method,
+      role: inputs.required('vault-jwt-role'),
+      mount: inputs.required('vault-jwt-mount'),
+      jwt: inputs.required('vault-jwt', ' for vault-auth-method jwt (in GitHub Actions, grant the job `permissions: id-token: write`; on the CLI pass --vault-jwt or VAULT_BACKUP_JWT)'),
+    };
+    if (auth.jwt.split('.').length !== 3) throw new InputError('vault-jwt', 'is not a JWT (three base64url parts separated by dots)');
+  } else {
+    auth = {
+      method,
+      roleId: inputs.required('vault-approle-role-id', ' for vault-auth-method approle'),
+      secretId: inputs.required('vault-approle-secret-id', ' for vault-auth-method approle'),
+      mount: inputs.required('vault-approle-mount'),
+    };
+  }
+  const ca = inputs.optional('vault-ca-cert');
+  return {
+    address,
+    ...(inputs.optional('vault-namespace') ? { namespace: inputs.optional('vault-namespace')! } : {}),
+    ...(ca ? { caCert: readPem('vault-ca-cert', ca) } : {}),
+    tlsSkipVerify: inputs.boolean('vault-tls-skip-verify'),
+    requestTimeoutMs: inputs.integer('vault-timeout-seconds', 1, 3600) * 1000,
+    idleTimeoutMs: inputs.integer('vault-idle-timeout-seconds', 1, 86400) * 1000,
+    auth,
+  };
+}
+
+function readPem(input: string, value: string): string {
+  if (value.includes('-----BEGIN CERTIFICATE-----')) return value;
+  if (!existsSync(value)) throw new InputError(input, `is neither PEM text nor an existing file: ${JSON.stringify(value.slice(0, 80))}`);
+  const text = readFileSync(value, 'utf8');
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new InputError(input, `file ${value} holds no PEM certificate`);
+  return text;
+}
+
+// ---- encryption ------------------------------------------------------------------------------
+
+export interface KmsSettings {
+  keyId: string | undefined;
+  region: string | undefined;
+  endpoint: string | undefined;
+}
+
+export type WriteKeySettings = { kind: 'raw'; key: KeyEncryptionKey } | { kind: 'kms'; kms: KmsSettings & { keyId: string } };
+
+export function kmsSettings(inputs: Inputs): KmsSettings {
+  return {
+    keyId: inputs.optional('kms-key-id'),
+    region: inputs.optional('kms-region') ?? inputs.optional('s3-region') ?? process.env.AWS_DEFAULT_REGION,
+    endpoint: inputs.url('kms-endpoint', false),
+  };
+}
+
+export function writeKeySettings(inputs: Inputs): WriteKeySettings {
+  const kms = kmsSettings(inputs);
+  if (kms.keyId) return { kind: 'kms', kms: { ...kms, keyId: kms.keyId } };
+  const spec = inputs.required('encryption-key', ' (or set kms-key-id): a 32-byte key, base64 or hex; generate one with `openssl rand -base64 32`');
+  return { kind: 'raw', key: parseKeySpec('encryption-key', spec) };
+}
+
+/** Keys that may open existing backups: the keyring plus the current encryption key, if given. */
+export function readKeys(inputs: Inputs): KeyEncryptionKey[] {
+  const keys: KeyEncryptionKey[] = [];
+  const ring = inputs.optional('encryption-keyring');
+  if (ring) keys.push(...parseKeyring('encryption-keyring', ring));
+  const single = inputs.optional('encryption-key');
+  if (single) {
+    const key = parseKeySpec('encryption-key', single);
+    if (!keys.some((k) => k.id === key.id)) keys.push(key);
+  }
+  return keys;
+}
+
+export function chunkSize(inputs: Inputs): number {
+  const kib = inputs.integer('chunk-size-kib', MIN_CHUNK_SIZE / 1024, MAX_CHUNK_SIZE / 1024);
+  return kib * 1024 || DEFAULT_CHUNK_SIZE;
+}

@@ -1,0 +1,264 @@
+/**
+ * The backup job: snapshot from the active Vault node, validated and encrypted while it streams,
+ * uploaded without ever replacing an object, proven by the checksum the store reports, then
+ * committed by writing its manifest. The first complete backup of a month is also copied to monthly/.
+ * Plaintext exists only in memory, one chunk at a time.
+ */
+import { pipeline } from 'node:stream';
+import { BackupError, IntegrityError, VaultError } from '../errors.js';
+import { readCatalog } from '../catalog/backup-catalog.js';
+import { createEncryptStream } from '../crypto/encrypt-stream.js';
+import { FORMAT_VERSION, WrapType } from '../crypto/format.js';
+import type { DataKeySource, RandomSource } from '../crypto/data-keys.js';
+import { formatBytes, formatDuration, type Logger } from '../log.js';
+import { MANIFEST_FORMAT, encodeManifest, type BackupManifest } from '../manifest/manifest.js';
+import { backupIdAt, backupKey, manifestKeyOf, monthFolder } from '../naming/backup-names.js';
+import { SnapshotArchiveValidator } from '../snapshot/archive-validator.js';
+import type { BackupStore, ObjectChecksum } from '../storage/backup-store.js';
+import { HashingMeter } from '../util/hashing-meter.js';
+import { loginToVault } from '../vault/vault-login.js';
+import type { VaultClient } from '../vault/vault-client.js';
+import { TOOL_VERSION } from '../version.js';
+
+export interface BackupJobDeps {
+  store: BackupStore;
+  vault: VaultClient;
+  keySource: DataKeySource;
+  log: Logger;
+  clock?: () => Date;
+  random?: RandomSource;
+}
+
+export interface BackupJobOptions {
+  chunkSize: number;
+  /** Copy the first complete backup of each month to monthly/. */
+  monthly: boolean;
+  runUrl?: string;
+}
+
+export interface BackupResult {
+  backupId: string;
+  objectKey: string;
+  manifestKey: string;
+  monthlyKey: string | undefined;
+  type: 'daily' | 'daily+monthly';
+  location: string;
+  encryptedSize: number;
+  encryptedSha256: string;
+  storedChecksum: ObjectChecksum;
+  snapshotSize: number;
+  snapshotSha256: string;
+  raftIndex: number;
+  raftTerm: number;
+  keyId: string;
+  vaultVersion: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions): Promise<BackupResult> {
+  const { store, vault, log } = deps;
+  const clock = deps.clock ?? (() => new Date());
+
+  const health = await log.group('Preflight', async () => {
+    await store.checkAccess();
+    log.info(`target ${store.location} is reachable`);
+    const h = await vault.requireUnsealed();
+    log.info(`Vault ${vault.address} is unsealed (version ${h.version}${h.clusterName ? `, cluster ${h.clusterName}` : ''})`);
+    return h;
+  });
+
+  const token = await log.group('Vault login', async () => {
+    const t = await loginToVault(vault.settings);
+    log.info(`logged in with ${vault.settings.auth.method}`);
+    return t;
+  });
+
+  const started = clock();
+  const backupId = backupIdAt(started);
+  const objectKey = backupKey('daily', started);
+  const manifestKey = manifestKeyOf(objectKey);
+  if ((await store.stat(objectKey)) || (await store.stat(manifestKey))) {
+    throw new BackupError('storage', `a backup named ${objectKey} already exists in ${store.location}; nothing was written`, {
+      hint: 'two backups started in the same second; run again a second later',
+    });
+  }
+
+  const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize));
+
+  const finished = clock();
+  const manifest: BackupManifest = {
+    format: MANIFEST_FORMAT,
+    backupId,
+    tier: 'daily',
+    objectKey,
+    encrypted: { size: uploaded.encryptedSize, sha256: uploaded.encryptedSha256, storedChecksum: uploaded.storedChecksum },
+    snapshot: { size: uploaded.snapshot.archiveSize, sha256: uploaded.snapshot.archiveSha256 },
+    encryption: {
+      format: FORMAT_VERSION,
+      keyId: uploaded.keyId,
+      keyWrapping: uploaded.wrapType === WrapType.AwsKms ? 'aws-kms' : 'raw-aes256gcm',
+      chunkSize: options.chunkSize,
+    },
+    raft: { index: uploaded.snapshot.meta.Index, term: uploaded.snapshot.meta.Term, stateSize: uploaded.snapshot.stateSize, stateSha256: uploaded.snapshot.stateSha256 },
+    vault: {
+      address: uploaded.from,
+      version: health.version,
+      ...(health.clusterId ? { clusterId: health.clusterId } : {}),
+      ...(health.clusterName ? { clusterName: health.clusterName } : {}),
+    },
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    source: { tool: `vault-backup ${TOOL_VERSION}`, ...(options.runUrl ? { runUrl: options.runUrl } : {}) },
+  };
+  await store.putSmallNew(manifestKey, encodeManifest(manifest));
+  log.info(`manifest written: ${manifestKey} (the backup is now complete)`);
+
+  let monthlyKey: string | undefined;
+  if (options.monthly) monthlyKey = await log.group('Monthly copy', () => ensureMonthlyCopy(store, log, manifest, started));
+
+  const result: BackupResult = {
+    backupId,
+    objectKey,
+    manifestKey,
+    monthlyKey,
+    type: monthlyKey ? 'daily+monthly' : 'daily',
+    location: store.location,
+    encryptedSize: uploaded.encryptedSize,
+    encryptedSha256: uploaded.encryptedSha256,
+    storedChecksum: uploaded.storedChecksum,
+    snapshotSize: uploaded.snapshot.archiveSize,
+    snapshotSha256: uploaded.snapshot.archiveSha256,
+    raftIndex: uploaded.snapshot.meta.Index,
+    raftTerm: uploaded.snapshot.meta.Term,
+    keyId: uploaded.keyId,
+    vaultVersion: health.version,
+    startedAt: manifest.startedAt,
+    finishedAt: clock().toISOString(),
+    durationMs: clock().getTime() - started.getTime(),
+  };
+  log.info(`backup ${backupId} complete: ${formatBytes(result.encryptedSize)} in ${formatDuration(result.durationMs)} at ${store.location}${objectKey}`);
+  return result;
+}
+
+async function streamBackup(deps: BackupJobDeps, token: string, backupId: string, objectKey: string, chunkSize: number) {
+  const { store, vault, log } = deps;
+  // Make the data key first: a KMS failure must not leave a snapshot request hanging.
+  const encryptor = await createEncryptStream({ keySource: deps.keySource, backupId, chunkSize, ...(deps.random ? { random: deps.random } : {}) });
+  log.info(`encrypting with ${deps.keySource.description} (format v${FORMAT_VERSION}, ${formatBytes(chunkSize)} chunks)`);
+
+  const abort = new AbortController();
+  const { stream: snapshot, from } = await vault.snapshotStream(token, abort.signal);
+  log.info(`snapshot stream opened from ${from}`);
+  const validator = new SnapshotArchiveValidator();
+  const started = Date.now();
+  const meter = new HashingMeter((bytes) => log.info(`… ${formatBytes(bytes)} encrypted and sent (${formatBytes(bytes / ((Date.now() - started) / 1000 || 1))}/s)`));
+
+  let snapshotError: Error | undefined;
+  snapshot.once('error', (error) => {
+    // An error caused by our own abort (after an upload failure) is not the story.
+    if (!abort.signal.aborted) snapshotError = error;
+  });
+  let flowError: Error | undefined;
+  const flowing = new Promise<void>((resolve) => {
+    pipeline(snapshot, validator, encryptor, meter, (error) => {
+      flowError = error ?? undefined;
+      resolve();
+    });
+  });
+
+  let put;
+  try {
+    put = await store.putNew(objectKey, meter);
+  } catch (uploadError) {
+    abort.abort();
+    snapshot.destroy();
+    await flowing;
+    throw rootCause(uploadError, flowError, snapshotError, from);
+  }
+  await flowing;
+  if (flowError) {
+    await removeUnverified(store, log, objectKey);
+    throw rootCause(flowError, flowError, snapshotError, from);
+  }
+  const snap = validator.result!;
+  log.info(`snapshot valid: raft index ${snap.meta.Index}, term ${snap.meta.Term}, ${formatBytes(snap.archiveSize)} (state.bin ${formatBytes(snap.stateSize)}, SHA256SUMS verified)`);
+
+  // Prove the stored object is the bytes sent: the store's own checksum against ours, and the size.
+  const stored = await store.stat(objectKey);
+  const problem = !stored
+    ? 'is missing right after the upload'
+    : stored.size !== meter.size || put.size !== meter.size
+      ? `is ${stored.size} bytes, but ${meter.size} were sent`
+      : !stored.checksum
+        ? 'has no SHA-256 checksum reported by the store, so the copy cannot be proven'
+        : stored.checksum.value !== put.sentChecksum.value
+          ? `has checksum ${stored.checksum.value}, but the bytes sent have ${put.sentChecksum.value}`
+          : undefined;
+  if (problem) {
+    await removeUnverified(store, log, objectKey);
+    throw new IntegrityError(`uploaded object ${objectKey} ${problem}`, { hint: 'the object was removed; run the backup again and check the store' });
+  }
+  log.info(`upload verified: ${formatBytes(meter.size)}, ${stored!.checksum!.algorithm} ${stored!.checksum!.value} matches`);
+  return {
+    from,
+    snapshot: snap,
+    encryptedSize: meter.size,
+    encryptedSha256: meter.sha256(),
+    storedChecksum: stored!.checksum!,
+    keyId: encryptor.info.keyId,
+    wrapType: encryptor.info.wrapType,
+  };
+}
+
+/** The error worth reporting: a typed snapshot/crypto problem, then a broken Vault stream, then the upload failure. */
+function rootCause(primary: unknown, flowError: Error | undefined, snapshotError: Error | undefined, from: string): BackupError {
+  if (flowError instanceof BackupError) return flowError;
+  if (snapshotError) {
+    const code = (snapshotError as { code?: string }).code;
+    return new VaultError(`the snapshot stream from ${from} broke: ${code ?? snapshotError.message}`, {
+      hint: 'Vault restarted, lost leadership or the connection dropped mid-snapshot; nothing was stored, run the backup again',
+      cause: snapshotError,
+    });
+  }
+  if (primary instanceof BackupError) return primary;
+  return new BackupError('storage', `backup failed: ${(primary as Error).message}`, { cause: primary });
+}
+
+async function removeUnverified(store: BackupStore, log: Logger, key: string): Promise<void> {
+  try {
+    await store.delete([key]);
+    log.warn(`removed unverified object ${key}`);
+  } catch (error) {
+    log.error(`could not remove unverified object ${key}: ${(error as Error).message}; it has no manifest, so it never counts as a backup`);
+  }
+}
+
+/** Copies this backup to monthly/ unless the month already has a complete monthly backup. */
+async function ensureMonthlyCopy(store: BackupStore, log: Logger, daily: BackupManifest, at: Date): Promise<string | undefined> {
+  const folder = `monthly/${monthFolder(at)}/`;
+  const catalog = await readCatalog(store, folder);
+  const existing = catalog.backups.find((b) => b.complete && b.tier === 'monthly');
+  if (existing) {
+    log.info(`${folder} already holds ${existing.objectKey}; no monthly copy needed`);
+    return undefined;
+  }
+  const monthlyKey = backupKey('monthly', at);
+  const copy = await store.copyNew(daily.objectKey, monthlyKey);
+  const expected = Buffer.from(daily.encrypted.sha256, 'hex').toString('base64');
+  const problem =
+    copy.size !== daily.encrypted.size
+      ? `is ${copy.size} bytes, expected ${daily.encrypted.size}`
+      : copy.checksum && copy.checksum.algorithm === 'SHA256' && copy.checksum.value !== expected
+        ? `has SHA-256 ${copy.checksum.value}, expected ${expected}`
+        : undefined;
+  if (problem) {
+    await removeUnverified(store, log, monthlyKey);
+    throw new IntegrityError(`monthly copy ${monthlyKey} ${problem}`, { hint: 'the daily backup is intact; the next backup this month will try the copy again' });
+  }
+  const manifest: BackupManifest = { ...daily, tier: 'monthly', objectKey: monthlyKey, copiedFrom: daily.objectKey, encrypted: { ...daily.encrypted, storedChecksum: copy.checksum ?? daily.encrypted.storedChecksum } };
+  await store.putSmallNew(manifestKeyOf(monthlyKey), encodeManifest(manifest));
+  log.info(`first backup of the month: copied to ${monthlyKey}${copy.checksum ? ` (SHA-256 verified by the store)` : ''}`);
+  return monthlyKey;
+}

@@ -1,0 +1,114 @@
+/**
+ * decrypt and encrypt for people: files, stdin/stdout or s3:// objects, streaming both ways. A decrypt
+ * to a file writes a private temporary file and renames it only once every chunk has authenticated,
+ * so a failed run never leaves partial plaintext behind.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { BackupError, InputError } from '../errors.js';
+import { createDecryptStream } from '../crypto/decrypt-stream.js';
+import { createEncryptStream } from '../crypto/encrypt-stream.js';
+import type { DataKeyOpener, DataKeySource } from '../crypto/data-keys.js';
+import { LegacyDecryptStream } from '../crypto/legacy.js';
+import { Keyring, type KeyEncryptionKey } from '../crypto/keys.js';
+import { parseS3Url, type S3Settings } from '../config/settings.js';
+import { backupIdOfName } from '../naming/backup-names.js';
+import { createS3Client } from '../storage/open-store.js';
+import { s3Error } from '../storage/s3-store.js';
+import type { Logger } from '../log.js';
+
+export interface FileEndpoints {
+  input: string;
+  output: string;
+  s3: S3Settings;
+}
+
+export async function openInput(input: string, s3: S3Settings): Promise<Readable> {
+  if (input === '-') return process.stdin;
+  if (input.startsWith('s3://')) {
+    const { bucket, key } = parseS3Url('in', input);
+    if (!key) throw new InputError('in', 'names a bucket but no object key');
+    try {
+      const out = await createS3Client(s3).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return out.Body as Readable;
+    } catch (error) {
+      throw s3Error(`downloading ${input}`, error, bucket, key);
+    }
+  }
+  const stream = createReadStream(input);
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (error) => reject(new InputError('in', `cannot open ${input}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)));
+  });
+  return stream;
+}
+
+/** Streams `source` through `transform` into `output`; a file output appears only on success. */
+async function writeOutput(output: string, source: Readable, transform: NodeJS.ReadWriteStream): Promise<void> {
+  if (output === '-') {
+    await pipeline(source, transform, process.stdout as Writable, { end: false });
+    return;
+  }
+  const tmp = join(dirname(output), `.${basename(output)}.partial-${randomBytes(6).toString('hex')}`);
+  try {
+    await pipeline(source, transform, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+    await rename(tmp, output);
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function decryptFile(
+  endpoints: FileEndpoints,
+  keys: { opener: DataKeyOpener; legacyKeys: KeyEncryptionKey[] },
+  options: { legacy: boolean; backupId?: string },
+  log: Logger,
+): Promise<{ backupId: string | undefined; keyId: string | undefined }> {
+  if (!endpoints.input) throw new InputError('in', 'is required (a file, s3://bucket/key, or -)');
+  if (!endpoints.output) throw new InputError('out', 'is required (a file, or - for stdout)');
+  const source = await openInput(endpoints.input, endpoints.s3);
+  if (options.legacy) {
+    if (!keys.legacyKeys.length) throw new InputError('encryption-key', 'is required to read a legacy object (or give encryption-keyring)');
+    await writeOutput(endpoints.output, source, new LegacyDecryptStream(new Keyring(keys.legacyKeys)));
+    log.info(`decrypted legacy object ${endpoints.input}`);
+    return { backupId: undefined, keyId: undefined };
+  }
+  const expected = options.backupId ?? backupIdOfName(endpoints.input);
+  if (!expected) log.warn(`${endpoints.input} is not named like a backup, so its identity is not checked (pass --backup-id to check it)`);
+  let seen: { backupId: string; keyId: string } | undefined;
+  const decryptor = createDecryptStream({
+    opener: keys.opener,
+    ...(expected ? { expectedBackupId: expected } : {}),
+    onHeader: (h) => {
+      seen = { backupId: h.backupId, keyId: h.keyId };
+    },
+  });
+  await writeOutput(endpoints.output, source, decryptor);
+  log.info(`decrypted backup ${seen?.backupId} (key ${seen?.keyId}) to ${endpoints.output === '-' ? 'stdout' : endpoints.output}`);
+  return { backupId: seen?.backupId, keyId: seen?.keyId };
+}
+
+export async function encryptFile(endpoints: FileEndpoints, keySource: DataKeySource, options: { backupId?: string; chunkSize: number }, log: Logger): Promise<{ backupId: string }> {
+  if (!endpoints.input) throw new InputError('in', 'is required (a file, or -)');
+  if (!endpoints.output) throw new InputError('out', 'is required (a file, or - for stdout)');
+  if (endpoints.output.startsWith('s3://')) throw new InputError('out', 'must be a file or -; upload backups with the backup command');
+  const backupId = options.backupId ?? backupIdOfName(endpoints.output);
+  if (!backupId) {
+    throw new InputError('backup-id', 'is required when --out is not named vault-snapshot-YYYYMMDD-HHMMSS.enc', 'the id is bound into the file so it cannot be passed off as another backup');
+  }
+  const source = await openInput(endpoints.input, endpoints.s3);
+  const encryptor = await createEncryptStream({ keySource, backupId, chunkSize: options.chunkSize });
+  try {
+    await writeOutput(endpoints.output, source, encryptor);
+  } catch (error) {
+    throw error instanceof BackupError ? error : new BackupError('crypto', `encrypting ${endpoints.input} failed: ${(error as Error).message}`, { cause: error });
+  }
+  log.info(`encrypted ${endpoints.input} as backup ${backupId} with ${keySource.description}`);
+  return { backupId };
+}

@@ -1,0 +1,62 @@
+/**
+ * One entry point for every command: raw inputs (CLI flags or action inputs) are turned into typed
+ * settings — all validation happens here, before any network call — and the job is run.
+ * The CLI and the action both call this and only differ in how they present the result.
+ */
+import { InputError } from '../errors.js';
+import type { CommandName } from '../config/input-definitions.js';
+import { Inputs, chunkSize, kmsSettings, readKeys, s3Settings, targetSettings, vaultSettings, writeKeySettings, type RawInputs } from '../config/settings.js';
+import { createKeySource, createOpener } from '../crypto/key-setup.js';
+import type { Logger } from '../log.js';
+import { openStore } from '../storage/open-store.js';
+import { VaultClient } from '../vault/vault-client.js';
+import { runBackup, type BackupResult } from './backup.js';
+import { decryptFile, encryptFile } from './file-crypto.js';
+
+export type CommandResult =
+  | { command: 'backup'; backup: BackupResult }
+  | { command: 'decrypt'; backupId: string | undefined; keyId: string | undefined }
+  | { command: 'encrypt'; backupId: string };
+
+export interface RunContext {
+  log: Logger;
+  clock?: () => Date;
+}
+
+export async function runCommand(command: CommandName, raw: RawInputs, context: RunContext): Promise<CommandResult> {
+  const inputs = new Inputs(raw);
+  const { log } = context;
+  switch (command) {
+    case 'backup': {
+      const target = targetSettings(inputs, true);
+      const vault = vaultSettings(inputs);
+      const keys = writeKeySettings(inputs);
+      const options = { chunkSize: chunkSize(inputs), monthly: inputs.choice('monthly', ['auto', 'never'] as const) === 'auto', ...(inputs.optional('run-url') ? { runUrl: inputs.optional('run-url')! } : {}) };
+      const client = new VaultClient(vault);
+      try {
+        const backup = await runBackup({ store: openStore(target), vault: client, keySource: createKeySource(keys), log, ...(context.clock ? { clock: context.clock } : {}) }, options);
+        return { command, backup };
+      } finally {
+        await client.close();
+      }
+    }
+    case 'decrypt': {
+      const keys = readKeys(inputs);
+      const kms = kmsSettings(inputs);
+      const endpoints = { input: inputs.optional('in') ?? '', output: inputs.optional('out') ?? '', s3: s3Settings(inputs) };
+      const legacy = inputs.boolean('legacy');
+      const backupId = inputs.optional('backup-id');
+      const out = await decryptFile(endpoints, { opener: createOpener(keys, kms), legacyKeys: keys }, { legacy, ...(backupId ? { backupId } : {}) }, log);
+      return { command, ...out };
+    }
+    case 'encrypt': {
+      const keys = writeKeySettings(inputs);
+      const endpoints = { input: inputs.optional('in') ?? '', output: inputs.optional('out') ?? '', s3: s3Settings(inputs) };
+      const backupId = inputs.optional('backup-id');
+      const out = await encryptFile(endpoints, createKeySource(keys), { chunkSize: chunkSize(inputs), ...(backupId ? { backupId } : {}) }, log);
+      return { command, ...out };
+    }
+    default:
+      throw new InputError('command', `${command} is not available yet`);
+  }
+}

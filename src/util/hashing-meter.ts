@@ -1,0 +1,35 @@
+/** A pass-through that hashes and counts what flows through it, and reports progress at intervals. */
+import { createHash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+
+export class HashingMeter extends Transform {
+  size = 0;
+  private readonly hash = createHash('sha256');
+  private digestHex: string | undefined;
+  private nextReportAt: number;
+
+  constructor(
+    private readonly onProgress?: (bytes: number) => void,
+    private readonly reportEveryMs = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {
+    super();
+    this.nextReportAt = now() + reportEveryMs;
+  }
+
+  override _transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    if (this.onProgress && this.now() >= this.nextReportAt) {
+      this.nextReportAt = this.now() + this.reportEveryMs;
+      this.onProgress(this.size);
+    }
+    done(null, chunk);
+  }
+
+  /** Hex SHA-256 of everything that passed; valid once the stream has ended. */
+  sha256(): string {
+    this.digestHex ??= this.hash.digest('hex');
+    return this.digestHex;
+  }
+}

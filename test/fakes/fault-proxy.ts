@@ -1,0 +1,98 @@
+/**
+ * An HTTP proxy between the tool and a real server (OpenBao or moto) that injects faults on
+ * matching requests: cut the connection after N response bytes, end the body cleanly but early,
+ * answer an error status for the first K requests, stall, or flip a byte. It records what it saw.
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export type Fault =
+  | { kind: 'reset-after'; bytes: number }
+  | { kind: 'truncate-after'; bytes: number }
+  | { kind: 'status'; status: number; times: number; body?: string }
+  | { kind: 'stall'; afterBytes: number }
+  | { kind: 'corrupt-at'; offset: number }
+  | { kind: 'refuse' };
+
+export interface FaultRule {
+  method?: string;
+  path: RegExp;
+  fault: Fault;
+}
+
+export interface FaultProxy {
+  url: string;
+  seen: Array<{ method: string; path: string; status?: number }>;
+  rules: FaultRule[];
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(upstream: string, rules: FaultRule[] = []): Promise<FaultProxy> {
+  const target = new URL(upstream);
+  const seen: FaultProxy['seen'] = [];
+  const hits = new Map<FaultRule, number>();
+  const proxy: Partial<FaultProxy> = { seen, rules };
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const record: { method: string; path: string; status?: number } = { method: req.method ?? 'GET', path: req.url ?? '/' };
+    seen.push(record);
+    const rule = proxy.rules!.find((r) => (!r.method || r.method === req.method) && r.path.test(req.url ?? ''));
+    const fault = rule?.fault;
+    if (rule) hits.set(rule, (hits.get(rule) ?? 0) + 1);
+
+    if (fault?.kind === 'refuse') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'status' && (hits.get(rule!) ?? 0) <= fault.times) {
+      req.resume();
+      record.status = fault.status;
+      res.writeHead(fault.status, { 'content-type': 'application/json' }).end(fault.body ?? JSON.stringify({ errors: [`injected ${fault.status}`] }));
+      return;
+    }
+
+    const upstreamReq = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+      (up) => {
+        record.status = up.statusCode;
+        const headers = { ...up.headers };
+        if (fault && fault.kind !== 'status') delete headers['content-length'];
+        res.writeHead(up.statusCode ?? 502, headers);
+        let sent = 0;
+        up.on('data', (chunk: Buffer) => {
+          if (!fault || fault.kind === 'status') return void res.write(chunk);
+          if (fault.kind === 'corrupt-at' && sent <= fault.offset && fault.offset < sent + chunk.length) {
+            chunk = Buffer.from(chunk);
+            chunk[fault.offset - sent]! ^= 0xff;
+          }
+          const limit = fault.kind === 'reset-after' || fault.kind === 'truncate-after' ? fault.bytes : fault.kind === 'stall' ? fault.afterBytes : Infinity;
+          if (sent + chunk.length <= limit) {
+            sent += chunk.length;
+            res.write(chunk);
+            return;
+          }
+          const head = chunk.subarray(0, Math.max(0, limit - sent));
+          sent += head.length;
+          if (head.length) res.write(head);
+          up.destroy();
+          if (fault.kind === 'reset-after') res.socket?.destroy();
+          else if (fault.kind === 'truncate-after') res.end();
+          // stall: keep the connection open and silent until the client gives up.
+        });
+        up.on('end', () => res.end());
+        up.on('error', () => res.socket?.destroy());
+      },
+    );
+    upstreamReq.on('error', () => res.socket?.destroy());
+    req.pipe(upstreamReq);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  proxy.url = `http://127.0.0.1:${port}`;
+  proxy.close = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
+  return proxy as FaultProxy;
+}
