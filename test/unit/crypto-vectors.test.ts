@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../harness/processes.js';
@@ -14,5 +15,13 @@ describe('format v1 test vectors', () => {
     expect(createHash('sha256').update(plain).digest('hex')).toBe(createHash('sha256').update(vectorPlaintext(v.plaintextSize)).digest('hex'));
     const again = await encryptBuffer(plain, { chunkSize: v.chunkSize, backupId: v.backupId, seed: v.seed, kek });
     expect(again.equals(stored)).toBe(true);
+  });
+});
+
+describe('an independent decoder written from docs/FORMAT.md', () => {
+  it.each(VECTORS.map((v) => [v.name, v] as const))('decodes %s', (_name, v) => {
+    const python = join(ROOT, '.test-servers', 'venv', 'bin', 'python');
+    const out = execFileSync(python, [join(ROOT, 'test', 'vectors', 'decode_v1.py'), join(ROOT, 'test', 'vectors', `${v.name}.enc`), v.keyHex, v.keyId]);
+    expect(out.equals(vectorPlaintext(v.plaintextSize))).toBe(true);
   });
 });
