@@ -1,0 +1,200 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { buildCatalog } from '../../src/catalog/backup-catalog.js';
+import { backupKey, manifestKeyOf, type Tier } from '../../src/naming/backup-names.js';
+import { DEFAULT_POLICY, planRetention, type RetentionPolicy } from '../../src/retention/plan-retention.js';
+import type { StoredObject } from '../../src/storage/backup-store.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+interface Seed {
+  tier?: Tier;
+  at: string | Date;
+  complete?: boolean;
+}
+
+function objects(seeds: Seed[], extra: string[] = []): StoredObject[] {
+  const out: StoredObject[] = [];
+  for (const s of seeds) {
+    const key = backupKey(s.tier ?? 'daily', new Date(s.at));
+    out.push({ key, size: 100 });
+    if (s.complete !== false) out.push({ key: manifestKeyOf(key), size: 10 });
+  }
+  return [...out, ...extra.map((key) => ({ key, size: 1 }))];
+}
+
+/** One daily backup at 02:00 on each of `days` consecutive days ending at `last`, plus monthly copies of each month's first. */
+function history(last: string, days: number, withMonthly = true): Seed[] {
+  const end = new Date(last).getTime();
+  const seeds: Seed[] = [];
+  const months = new Set<string>();
+  for (let i = days - 1; i >= 0; i--) {
+    const at = new Date(end - i * DAY);
+    seeds.push({ at });
+    const month = at.toISOString().slice(0, 7);
+    if (withMonthly && !months.has(month)) {
+      months.add(month);
+      seeds.push({ tier: 'monthly', at });
+    }
+  }
+  return seeds;
+}
+
+const policy = (over: Partial<RetentionPolicy> = {}): RetentionPolicy => ({ ...DEFAULT_POLICY, allowMassDelete: true, ...over });
+
+function plan(seeds: Seed[], now: string, over: Partial<RetentionPolicy> = {}, extra: string[] = []) {
+  return planRetention(buildCatalog(objects(seeds, extra)), policy(over), new Date(now));
+}
+
+const kept = (p: ReturnType<typeof plan>, tier?: Tier) => p.items.filter((i) => i.action === 'keep' && (!tier || i.tier === tier)).map((i) => i.time.slice(0, 19));
+
+describe('retention planning: table', () => {
+  it('empty store: nothing to do, nothing refused', () => {
+    const p = plan([], '2025-11-26T03:00:00Z');
+    expect(p.items).toEqual([]);
+    expect(p.refusals).toEqual([]);
+  });
+
+  it('only foreign objects: all ignored, none deleted', () => {
+    const p = plan([], '2025-11-26T03:00:00Z', {}, ['notes.txt', 'daily/2025-11-26/other.enc', 'daily/2025-11-26/vault-snapshot-20251127-020000.enc']);
+    expect(p.items).toEqual([]);
+    expect(p.ignored).toHaveLength(3);
+  });
+
+  it('exactly N days: everything kept', () => {
+    const p = plan(history('2025-11-26T02:00:00Z', 30, false), '2025-11-26T03:00:00Z');
+    expect(p.summary).toMatchObject({ keep: 30, delete: 0 });
+  });
+
+  it('N+1 days: the oldest day goes', () => {
+    const p = plan(history('2025-11-26T02:00:00Z', 31, false), '2025-11-26T03:00:00Z');
+    expect(p.summary).toMatchObject({ keep: 30, delete: 1 });
+    expect(p.items.find((i) => i.action === 'delete')!.time).toBe('2025-10-27T02:00:00.000Z');
+  });
+
+  it('several backups per day (manual runs): only the newest of each day is kept', () => {
+    const p = plan([{ at: '2025-11-25T02:00:00Z' }, { at: '2025-11-25T14:30:00Z' }, { at: '2025-11-26T02:00:00Z' }, { at: '2025-11-26T09:15:00Z' }], '2025-11-26T10:00:00Z');
+    expect(kept(p)).toEqual(['2025-11-25T14:30:00', '2025-11-26T09:15:00']);
+    expect(p.items.filter((i) => i.action === 'delete').map((i) => i.reason)).toEqual(['a newer backup of 2025-11-25 is kept', 'a newer backup of 2025-11-26 is kept']);
+  });
+
+  it('a 40-day gap does not use up the count: the 30 backup days before it survive', () => {
+    const before = history('2025-09-30T02:00:00Z', 35, false);
+    const after = history('2025-11-26T02:00:00Z', 5, false); // backups resumed 5 days ago after a 40+ day outage
+    const p = plan([...before, ...after], '2025-11-26T03:00:00Z');
+    expect(p.summary.keep).toBe(30);
+    expect(kept(p)[0]).toBe('2025-09-06T02:00:00'); // 25 days from before the gap + 5 after
+  });
+
+  it('month boundaries and the monthly tier: the first of each of the 12 most recent months', () => {
+    const p = plan(history('2025-11-26T02:00:00Z', 500), '2025-11-26T03:00:00Z');
+    expect(kept(p, 'monthly')).toEqual([
+      '2024-12-01T02:00:00', '2025-01-01T02:00:00', '2025-02-01T02:00:00', '2025-03-01T02:00:00', '2025-04-01T02:00:00', '2025-05-01T02:00:00',
+      '2025-06-01T02:00:00', '2025-07-01T02:00:00', '2025-08-01T02:00:00', '2025-09-01T02:00:00', '2025-10-01T02:00:00', '2025-11-01T02:00:00',
+    ]);
+    expect(kept(p, 'daily')).toHaveLength(30);
+  });
+
+  it('year boundary and leap day', () => {
+    const p = plan(history('2024-03-05T02:00:00Z', 70), '2024-03-05T03:00:00Z', { keepDaily: 7, keepMonthly: 3 });
+    expect(kept(p, 'daily')).toEqual(['2024-02-28T02:00:00', '2024-02-29T02:00:00', '2024-03-01T02:00:00', '2024-03-02T02:00:00', '2024-03-03T02:00:00', '2024-03-04T02:00:00', '2024-03-05T02:00:00']);
+    expect(kept(p, 'monthly')).toEqual(['2024-01-01T02:00:00', '2024-02-01T02:00:00', '2024-03-01T02:00:00']);
+  });
+
+  it('a month whose first backup failed keeps its first successful one (the copy made later that month)', () => {
+    const seeds: Seed[] = [{ at: '2025-11-02T02:00:00Z' }, { tier: 'monthly', at: '2025-11-02T02:00:00Z' }, { at: '2025-11-03T02:00:00Z' }];
+    const p = plan(seeds, '2025-11-03T03:00:00Z');
+    expect(kept(p, 'monthly')).toEqual(['2025-11-02T02:00:00']);
+  });
+
+  it('incomplete backups never count, are kept inside the window, and go once older than it', () => {
+    const seeds = [...history('2025-11-26T02:00:00Z', 32, false), { at: '2025-10-20T05:00:00Z', complete: false }, { at: '2025-11-26T02:30:00Z', complete: false }];
+    const p = plan(seeds, '2025-11-26T03:00:00Z');
+    const old = p.items.find((i) => i.time.startsWith('2025-10-20'))!;
+    const inProgress = p.items.find((i) => i.time.startsWith('2025-11-26T02:30'))!;
+    expect(old).toMatchObject({ action: 'delete', complete: false });
+    expect(inProgress).toMatchObject({ action: 'keep', complete: false });
+    expect(p.summary.keep).toBe(31); // 30 complete + the one in progress
+  });
+
+  it('a manifest is never deleted while its object remains; an old orphan manifest is cleaned up', () => {
+    const seeds = history('2025-11-26T02:00:00Z', 31, false);
+    const orphan = manifestKeyOf(backupKey('daily', new Date('2025-09-01T02:00:00Z')));
+    const recentOrphan = manifestKeyOf(backupKey('daily', new Date('2025-11-26T01:00:00Z')));
+    const p = plan(seeds, '2025-11-26T03:00:00Z', {}, [orphan, recentOrphan]);
+    expect(p.orphanManifests).toEqual([
+      { key: orphan, action: 'delete', reason: expect.stringContaining('older than') },
+      { key: recentOrphan, action: 'keep', reason: expect.stringContaining('investigate') },
+    ]);
+    for (const i of p.items) if (i.action === 'keep') expect(i.manifestKey).toBeDefined();
+  });
+});
+
+describe('retention planning: safety refusals', () => {
+  it('refuses when the newest complete backup is stale (backups are failing)', () => {
+    const p = plan(history('2025-11-20T02:00:00Z', 31, false), '2025-11-26T03:00:00Z');
+    expect(p.refusals.join()).toMatch(/is 145\.0 h old, more than 48 h/);
+  });
+
+  it('refuses a key dated in the future', () => {
+    const p = plan([...history('2025-11-26T02:00:00Z', 3, false), { at: '2025-12-24T02:00:00Z' }], '2025-11-26T03:00:00Z');
+    expect(p.refusals.join()).toMatch(/dated in the future/);
+  });
+
+  it('refuses more deletions than the cap, and more than half a tier', () => {
+    const seeds = history('2025-11-26T02:00:00Z', 45, false);
+    const p = planRetention(buildCatalog(objects(seeds)), { ...DEFAULT_POLICY }, new Date('2025-11-26T03:00:00Z'));
+    expect(p.refusals.join()).toMatch(/deletes 15 backups, more than the limit of 10/);
+    const q = planRetention(buildCatalog(objects(history('2025-11-26T02:00:00Z', 30, false))), { ...DEFAULT_POLICY, keepDaily: 10, maxDeletes: 100 }, new Date('2025-11-26T03:00:00Z'));
+    expect(q.refusals.join()).toMatch(/deletes 20 of 30 complete daily backups, more than half/);
+  });
+
+  it('keeps the newest complete backup even when tier rules would not (hand-made second monthly)', () => {
+    const seeds: Seed[] = [{ tier: 'monthly', at: '2025-11-01T02:00:00Z' }, { tier: 'monthly', at: '2025-11-26T02:00:00Z' }];
+    const p = plan(seeds, '2025-11-26T03:00:00Z');
+    expect(p.items.find((i) => i.time.startsWith('2025-11-26'))).toMatchObject({ action: 'keep', reason: 'newest complete backup: always kept' });
+  });
+});
+
+describe('retention planning: properties over random histories', () => {
+  const seedArb = fc.record({
+    tier: fc.constantFrom<Tier>('daily', 'daily', 'daily', 'monthly'),
+    offsetHours: fc.integer({ min: 0, max: 24 * 800 }),
+    complete: fc.constantFrom(true, true, true, false),
+  });
+
+  it('newest complete kept; kept dailies are exactly the newest per day of the N most recent days; foreign untouched; idempotent', () => {
+    const now = new Date('2026-06-15T12:00:00Z');
+    fc.assert(
+      fc.property(fc.array(seedArb, { maxLength: 120 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 15 }), (raw, keepDaily, keepMonthly) => {
+        const seeds = raw.map((r) => ({ tier: r.tier, at: new Date(now.getTime() - r.offsetHours * HOUR), complete: r.complete }));
+        const listing = objects(seeds, ['README.txt', 'daily/2026-06-15/backup.tar']);
+        const catalog = buildCatalog(listing);
+        const p = planRetention(catalog, policy({ keepDaily, keepMonthly }), now);
+
+        const newest = catalog.backups.filter((b) => b.complete).at(-1);
+        if (newest) expect(p.items.find((i) => i.key === newest.objectKey)!.action).toBe('keep');
+
+        const completeDaily = catalog.backups.filter((b) => b.tier === 'daily' && b.complete);
+        const days = [...new Set(completeDaily.map((b) => b.at.toISOString().slice(0, 10)))].sort().reverse().slice(0, keepDaily);
+        const expected = days.map((d) => completeDaily.filter((b) => b.at.toISOString().startsWith(d)).at(-1)!.objectKey).sort();
+        const keptDaily = p.items.filter((i) => i.tier === 'daily' && i.complete && i.action === 'keep').map((i) => i.key);
+        expect(keptDaily.sort()).toEqual(expected);
+
+        const deleted = new Set(p.items.filter((i) => i.action === 'delete').map((i) => i.key));
+        expect(deleted.has('README.txt')).toBe(false);
+        expect(p.ignored).toEqual(['README.txt', 'daily/2026-06-15/backup.tar']);
+
+        // Carry the plan out and plan again: nothing more to delete.
+        const remaining = listing.filter((o) => {
+          const item = p.items.find((i) => i.key === o.key || i.manifestKey === o.key);
+          return !(item && item.action === 'delete');
+        });
+        const again = planRetention(buildCatalog(remaining), policy({ keepDaily, keepMonthly }), now);
+        expect(again.summary.delete).toBe(0);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
