@@ -66,8 +66,11 @@ export class ObjectExistsError extends StorageError {
 export class IntegrityError extends StorageError {}
 
 export class RetentionRefusedError extends BackupError {
-  constructor(message: string, hint: string) {
+  /** The refused plan, so it can still be shown (e.g. as --json). */
+  readonly plan: unknown;
+  constructor(message: string, hint: string, plan?: unknown) {
     super('retention', message, { hint });
+    this.plan = plan;
   }
 }
 

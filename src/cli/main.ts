@@ -2,7 +2,8 @@
  * The CLI: parse arguments, run the command, print the result. Logs go to stderr; with --json the
  * result goes to stdout as JSON (an interface: see the README). Exit codes: 0 ok, 1 failed, 2 bad input.
  */
-import { BackupError, InputError } from '../errors.js';
+import { BackupError, InputError, RetentionRefusedError } from '../errors.js';
+import type { RetentionPlan } from '../retention/plan-retention.js';
 import { runCommand, type CommandResult } from '../jobs/run-command.js';
 import { ConsoleLogger, formatBytes, formatDuration } from '../log.js';
 import { helpText, parseArgs } from './args.js';
@@ -28,15 +29,35 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     else io.stderr(humanSummary(result));
     return 0;
   } catch (error) {
+    if (error instanceof RetentionRefusedError && wantsJson(argv)) io.stdout(JSON.stringify(pruneJson(error.plan as RetentionPlan, true, [], []), null, 2) + '\n');
     const typed = error instanceof BackupError ? error : undefined;
     log.error(typed ? typed.describe() : `unexpected failure: ${(error as Error)?.stack ?? String(error)}`);
     return error instanceof InputError ? 2 : 1;
   }
 }
 
+function wantsJson(argv: string[]): boolean {
+  return argv.includes('--json') || argv.includes('--json=true');
+}
+
+/** The prune --json document: an interface, documented in the README. */
+function pruneJson(plan: RetentionPlan, dryRun: boolean, deleted: string[], retained: Array<{ key: string; because: string }>) {
+  return { command: 'prune', dryRun, now: plan.now, policy: plan.policy, summary: plan.summary, refusals: plan.refusals, items: plan.items, orphanManifests: plan.orphanManifests, ignored: plan.ignored, deleted, retained };
+}
+
 function jsonOf(result: CommandResult): unknown {
-  const { command, ...rest } = result;
-  return { command, ...rest };
+  switch (result.command) {
+    case 'prune':
+      return pruneJson(result.prune.plan, result.prune.dryRun, result.prune.deleted, result.prune.retained);
+    case 'list':
+      return { command: 'list', ...result.list };
+    case 'backup':
+      return { command: 'backup', ...result.backup };
+    default: {
+      const { command, ...rest } = result;
+      return { command, ...rest };
+    }
+  }
 }
 
 function humanSummary(result: CommandResult): string {
@@ -54,6 +75,15 @@ function humanSummary(result: CommandResult): string {
         `duration   ${formatDuration(b.durationMs)}`,
         '',
       ].join('\n');
+    }
+    case 'list': {
+      const l = result.list;
+      const rows = l.backups.map((b) => `${b.tier.padEnd(8)}${b.time.replace('.000Z', 'Z').padEnd(22)}${`${b.ageHours} h`.padEnd(12)}${formatBytes(b.size).padEnd(12)}${b.complete ? 'complete  ' : 'INCOMPLETE'}  ${b.key}`);
+      return [`${l.backups.length} backups in ${l.location}`, `tier    time                  age         size        state       key`, ...rows, ...(l.orphanManifests.length ? [`manifests without object: ${l.orphanManifests.join(', ')}`] : []), ''].join('\n');
+    }
+    case 'prune': {
+      const p = result.prune;
+      return `\n${p.dryRun ? 'dry run: nothing deleted' : `deleted ${p.deleted.length} objects`}${p.retained.length ? `, ${p.retained.length} retained by Object Lock` : ''}\n`;
     }
     default:
       return '';

@@ -70,6 +70,7 @@ export const INPUTS: InputDefinition[] = [
   { name: 'keep-monthly', description: 'Months with a monthly backup to keep.', default: '12', commands: ['prune'] },
   { name: 'prune-require-fresh-hours', description: 'Refuse to prune when the newest complete backup is older than this.', default: '48', commands: ['prune'] },
   { name: 'prune-max-deletes', description: 'Refuse to prune when the plan deletes more backups than this.', default: '10', commands: ['prune'] },
+  { name: 'prune-allow-mass-delete', description: 'Carry out a plan that deletes more than prune-max-deletes or more than half a tier (after a deliberate policy change).', default: 'false', commands: ['prune'] },
   { name: 'dry-run', description: 'Plan and report, but change nothing.', default: 'false', commands: ['prune'] },
   { name: 'now', description: 'Plan as of this instant (ISO 8601), for audits and tests.', commands: ['prune', 'verify', 'list'], cliOnly: true },
   { name: 'json', description: 'Print the result as JSON on stdout.', default: 'false', commands: ['prune', 'list', 'verify', 'backup', 'restore-test'], cliOnly: true },

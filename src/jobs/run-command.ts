@@ -12,9 +12,13 @@ import { openStore } from '../storage/open-store.js';
 import { VaultClient } from '../vault/vault-client.js';
 import { runBackup, type BackupResult } from './backup.js';
 import { decryptFile, encryptFile } from './file-crypto.js';
+import { runList, type ListResult } from './list.js';
+import { runPrune, type PruneResult } from './prune.js';
 
 export type CommandResult =
   | { command: 'backup'; backup: BackupResult }
+  | { command: 'prune'; prune: PruneResult }
+  | { command: 'list'; list: ListResult }
   | { command: 'decrypt'; backupId: string | undefined; keyId: string | undefined }
   | { command: 'encrypt'; backupId: string };
 
@@ -26,6 +30,7 @@ export interface RunContext {
 export async function runCommand(command: CommandName, raw: RawInputs, context: RunContext): Promise<CommandResult> {
   const inputs = new Inputs(raw);
   const { log } = context;
+  const clock = context.clock ?? (() => new Date());
   switch (command) {
     case 'backup': {
       const target = targetSettings(inputs, true);
@@ -39,6 +44,22 @@ export async function runCommand(command: CommandName, raw: RawInputs, context: 
       } finally {
         await client.close();
       }
+    }
+    case 'prune': {
+      const store = openStore(targetSettings(inputs));
+      const policy = {
+        keepDaily: inputs.integer('keep-daily', 1, 100_000),
+        keepMonthly: inputs.integer('keep-monthly', 1, 100_000),
+        requireFreshHours: inputs.integer('prune-require-fresh-hours', 1, 100_000),
+        maxDeletes: inputs.integer('prune-max-deletes', 0, 1_000_000),
+        allowMassDelete: inputs.boolean('prune-allow-mass-delete'),
+      };
+      const now = inputs.instant('now') ?? clock();
+      return { command, prune: await runPrune(store, policy, { now, dryRun: inputs.boolean('dry-run') }, log) };
+    }
+    case 'list': {
+      const store = openStore(targetSettings(inputs));
+      return { command, list: await runList(store, inputs.instant('now') ?? clock()) };
     }
     case 'decrypt': {
       const keys = readKeys(inputs);

@@ -1,0 +1,31 @@
+/** list: the backups a target holds, newest first, with tier, time, age, size and completeness. */
+import { readCatalog } from '../catalog/backup-catalog.js';
+import type { BackupStore } from '../storage/backup-store.js';
+
+export interface ListedBackup {
+  key: string;
+  tier: 'daily' | 'monthly';
+  time: string;
+  ageHours: number;
+  size: number;
+  complete: boolean;
+}
+
+export interface ListResult {
+  location: string;
+  backups: ListedBackup[];
+  orphanManifests: string[];
+  ignored: string[];
+}
+
+export async function runList(store: BackupStore, now: Date): Promise<ListResult> {
+  const catalog = await readCatalog(store);
+  return {
+    location: store.location,
+    backups: catalog.backups
+      .map((b) => ({ key: b.objectKey, tier: b.tier, time: b.at.toISOString(), ageHours: Math.round(((now.getTime() - b.at.getTime()) / 3_600_000) * 10) / 10, size: b.size, complete: b.complete }))
+      .reverse(),
+    orphanManifests: catalog.orphanManifests,
+    ignored: catalog.ignored,
+  };
+}

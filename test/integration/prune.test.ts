@@ -1,0 +1,114 @@
+/**
+ * prune and list end to end: 400 days of backups seeded in a real S3 server (moto) and in a local
+ * directory, pruned through the CLI, and what remains checked.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { main } from '../../src/cli/main.js';
+import { backupKey, manifestKeyOf } from '../../src/naming/backup-names.js';
+import { LocalDirectoryStore } from '../../src/storage/local-store.js';
+import { startMoto, type MotoServer } from '../harness/moto.js';
+import { Readable } from 'node:stream';
+
+let moto: MotoServer;
+let dir: string;
+const savedEnv = { ...process.env };
+const NOW = '2025-11-26T03:00:00Z';
+const DAY = 86_400_000;
+
+/** 400 days of daily backups at 02:00 (the last one today), plus the monthly copy of each month's first. */
+function seedKeys(): string[] {
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  for (let i = 399; i >= 0; i--) {
+    const at = new Date(new Date('2025-11-26T02:00:00Z').getTime() - i * DAY);
+    keys.push(backupKey('daily', at));
+    const month = at.toISOString().slice(0, 7);
+    if (!seen.has(month)) {
+      seen.add(month);
+      keys.push(backupKey('monthly', at));
+    }
+  }
+  return keys.flatMap((k) => [k, manifestKeyOf(k)]);
+}
+
+async function cli(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: moto.env() });
+  return { code, stdout, stderr };
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  Object.assign(process.env, moto.env());
+  dir = mkdtempSync(join(tmpdir(), 'vault-backup-prune-'));
+  await moto.s3().send(new CreateBucketCommand({ Bucket: 'prune' }));
+  const keys = seedKeys();
+  const s3 = moto.s3();
+  for (let i = 0; i < keys.length; i += 25) {
+    await Promise.all(keys.slice(i, i + 25).map((k) => s3.send(new PutObjectCommand({ Bucket: 'prune', Key: `c1/${k}`, Body: 'x' }))));
+  }
+  await s3.send(new PutObjectCommand({ Bucket: 'prune', Key: 'c1/README.txt', Body: 'not a backup' }));
+  const local = new LocalDirectoryStore(join(dir, 'c1'));
+  for (const k of keys) await local.putNew(k, Readable.from([Buffer.from('x')]));
+  await local.putSmallNew('notes/keep-me.txt', Buffer.from('not a backup'));
+}, 120000);
+
+afterAll(async () => {
+  process.env = savedEnv;
+  rmSync(dir, { recursive: true, force: true });
+  await moto?.stop();
+});
+
+const s3Args = () => ['--s3-endpoint', moto.endpoint, '--s3-region', 'us-east-1'];
+
+describe.each([
+  ['S3', () => ['--target', 's3://prune/c1', ...s3Args()]],
+  ['a local directory', () => ['--target', join(dir, 'c1')]],
+])('prune on %s', (_name, target) => {
+  it('refuses the first big clean-up by default and shows the plan', async () => {
+    const r = await cli('prune', ...target(), '--now', NOW, '--dry-run', '--json');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/prune refused, nothing was deleted: the plan deletes 372 backups, more than the limit of 10/);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.summary).toMatchObject({ keep: 42, delete: 372 });
+  });
+
+  it('dry run changes nothing', async () => {
+    const before = await cli('list', ...target(), '--now', NOW, '--json');
+    const r = await cli('prune', ...target(), '--now', NOW, '--dry-run', '--json', '--prune-allow-mass-delete');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ dryRun: true, deleted: [] });
+    const after = await cli('list', ...target(), '--now', NOW, '--json');
+    expect(JSON.parse(after.stdout).backups).toEqual(JSON.parse(before.stdout).backups);
+  });
+
+  it('keeps 30 daily and 12 monthly backups, their manifests, and every foreign object', async () => {
+    const r = await cli('prune', ...target(), '--now', NOW, '--prune-allow-mass-delete', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).deleted).toHaveLength(372 * 2);
+    const list = JSON.parse((await cli('list', ...target(), '--now', NOW, '--json')).stdout);
+    const daily = list.backups.filter((b: { tier: string }) => b.tier === 'daily').map((b: { time: string }) => b.time.slice(0, 10));
+    const monthly = list.backups.filter((b: { tier: string }) => b.tier === 'monthly').map((b: { time: string }) => b.time.slice(0, 7));
+    expect(daily).toHaveLength(30);
+    expect(daily[0]).toBe('2025-11-26');
+    expect(daily.at(-1)).toBe('2025-10-28');
+    expect(monthly).toEqual(['2025-11', '2025-10', '2025-09', '2025-08', '2025-07', '2025-06', '2025-05', '2025-04', '2025-03', '2025-02', '2025-01', '2024-12']);
+    expect(list.backups.every((b: { complete: boolean }) => b.complete)).toBe(true);
+    expect(list.ignored.length).toBe(1);
+
+    // Idempotent: a second run deletes nothing.
+    const again = await cli('prune', ...target(), '--now', NOW, '--json');
+    expect(JSON.parse(again.stdout).deleted).toEqual([]);
+  });
+
+  it('refuses to prune when backups have stopped (newest is 3 days old)', async () => {
+    const r = await cli('prune', ...target(), '--now', '2025-11-29T03:00:00Z', '--keep-daily', '5', '--prune-allow-mass-delete');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/is 73\.0 h old, more than 48 h: backups are failing/);
+  });
+});
