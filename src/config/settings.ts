@@ -127,9 +127,8 @@ export function targetSettings(inputs: Inputs, forUpload = false): TargetSetting
 
 // ---- vault -----------------------------------------------------------------------------------
 
-/** Settings of the source cluster (vault-* inputs). */
-export function vaultSettings(inputs: Inputs): VaultSettings {
-  const address = inputs.url('vault-address')!;
+/** Settings of the source cluster (vault-* inputs); `address` replaces vault-address (restore tests). */
+export function vaultSettings(inputs: Inputs, address = inputs.url('vault-address')!): VaultSettings {
   const method = inputs.choice('vault-auth-method', ['jwt', 'token', 'approle'] as const);
   let auth: VaultAuth;
   if (method === 'token') {
@@ -211,4 +210,26 @@ export function readKeys(inputs: Inputs): KeyEncryptionKey[] {
 export function chunkSize(inputs: Inputs): number {
   const kib = inputs.integer('chunk-size-kib', MIN_CHUNK_SIZE / 1024, MAX_CHUNK_SIZE / 1024);
   return kib * 1024 || DEFAULT_CHUNK_SIZE;
+}
+
+export function unsealKeys(inputs: Inputs): string[] {
+  const text = inputs.optional('source-unseal-keys') ?? '';
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+/** canary-paths (one per line) with canary-sha256 ("path=hex" lines) merged in. */
+export function canaries(inputs: Inputs): Array<{ path: string; sha256?: string }> {
+  const lines = (name: string) => (inputs.optional(name) ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const hashes = new Map<string, string>();
+  for (const line of lines('canary-sha256')) {
+    const eq = line.lastIndexOf('=');
+    const path = line.slice(0, eq).trim();
+    const hash = line.slice(eq + 1).trim().toLowerCase();
+    if (eq < 1 || !/^[0-9a-f]{64}$/.test(hash)) throw new InputError('canary-sha256', `line ${JSON.stringify(line)} is not "path=<64 hex digits>"`);
+    hashes.set(path, hash);
+  }
+  const paths = lines('canary-paths');
+  if (!paths.length) throw new InputError('canary-paths', 'is required: at least one secret to read after the restore (e.g. secret/canary)');
+  for (const path of hashes.keys()) if (!paths.includes(path)) throw new InputError('canary-sha256', `names ${path}, which is not in canary-paths`);
+  return paths.map((path) => (hashes.has(path) ? { path, sha256: hashes.get(path)! } : { path }));
 }

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors.js';
 import type { CommandName } from '../config/input-definitions.js';
-import { Inputs, chunkSize, kmsSettings, readKeys, s3Settings, targetSettings, vaultSettings, writeKeySettings, type RawInputs } from '../config/settings.js';
+import { Inputs, canaries, chunkSize, kmsSettings, readKeys, s3Settings, targetSettings, unsealKeys, vaultSettings, writeKeySettings, type RawInputs } from '../config/settings.js';
 import { createKeySource, createOpener } from '../crypto/key-setup.js';
 import type { Logger } from '../log.js';
 import { openStore } from '../storage/open-store.js';
@@ -14,13 +14,26 @@ import { runBackup, type BackupResult } from './backup.js';
 import { decryptFile, encryptFile } from './file-crypto.js';
 import { runList, type ListResult } from './list.js';
 import { runPrune, type PruneResult } from './prune.js';
+import { runRestoreTest, type RestoreTestResult } from './restore-test.js';
+import { runVerify, type VerifyResult } from './verify.js';
 
 export type CommandResult =
   | { command: 'backup'; backup: BackupResult }
   | { command: 'prune'; prune: PruneResult }
   | { command: 'list'; list: ListResult }
+  | { command: 'verify'; verify: VerifyResult }
+  | { command: 'restore-test'; restoreTest: RestoreTestResult }
   | { command: 'decrypt'; backupId: string | undefined; keyId: string | undefined }
   | { command: 'encrypt'; backupId: string };
+
+/** Keys that open existing backups: keyring / key, and KMS when its settings are present. */
+function readOpener(inputs: Inputs) {
+  const keys = readKeys(inputs);
+  const kms = kmsSettings(inputs);
+  const usesKms = Boolean(kms.region || kms.endpoint);
+  if (!keys.length && !usesKms) throw new InputError('encryption-keyring', 'is required to read backups (or encryption-key, or kms-region for KMS-wrapped backups)');
+  return createOpener(keys, usesKms ? kms : undefined);
+}
 
 export interface RunContext {
   log: Logger;
@@ -60,6 +73,34 @@ export async function runCommand(command: CommandName, raw: RawInputs, context: 
     case 'list': {
       const store = openStore(targetSettings(inputs));
       return { command, list: await runList(store, inputs.instant('now') ?? clock()) };
+    }
+    case 'verify': {
+      const store = openStore(targetSettings(inputs));
+      const opener = readOpener(inputs);
+      const options = { which: inputs.required('backup'), maxAgeHours: inputs.integer('max-age-hours', 1, 100_000), now: inputs.instant('now') ?? clock() };
+      return { command, verify: await runVerify(store, opener, options, log) };
+    }
+    case 'restore-test': {
+      const store = openStore(targetSettings(inputs));
+      const opener = readOpener(inputs);
+      const stagingAddress = inputs.url('staging-vault-address')!;
+      const restoredToken = inputs.optional('restored-vault-token');
+      const restoredAuth = restoredToken
+        ? vaultSettings(new Inputs({ ...raw, 'vault-auth-method': 'token', 'vault-token': restoredToken }), stagingAddress)
+        : vaultSettings(inputs, stagingAddress);
+      const staging = vaultSettings(new Inputs({ ...raw, 'vault-auth-method': 'token', 'vault-token': inputs.required('staging-vault-token') }), stagingAddress);
+      const options = {
+        which: inputs.required('backup'),
+        staging,
+        restoredAuth,
+        sourceAddress: inputs.url('vault-address', false),
+        sourceUnsealKeys: unsealKeys(inputs),
+        canaries: canaries(inputs),
+        allowSameCluster: inputs.boolean('allow-same-cluster'),
+        timeoutMs: inputs.integer('restore-timeout-seconds', 5, 86_400) * 1000,
+        now: clock(),
+      };
+      return { command, restoreTest: await runRestoreTest(store, opener, options, log) };
     }
     case 'decrypt': {
       const keys = readKeys(inputs);

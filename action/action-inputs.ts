@@ -1,0 +1,84 @@
+/**
+ * Reads the action's inputs into the engine's raw inputs (same names as the CLI flags), masks every
+ * secret, and fetches the GitHub OIDC token that Vault's JWT auth takes.
+ */
+import * as core from '@actions/core';
+import { InputError } from '../src/errors.js';
+import { INPUTS, inputsFor, type CommandName } from '../src/config/input-definitions.js';
+import type { RawInputs } from '../src/config/settings.js';
+
+export const ACTION_COMMANDS: CommandName[] = ['backup', 'verify', 'prune', 'list', 'restore-test'];
+
+export interface ActionInputs {
+  command: CommandName;
+  raw: RawInputs;
+  notify: { githubToken: string; incidentLabel: string; slackWebhookUrl: string; notifyOnSuccess: boolean };
+  runUrl: string | undefined;
+}
+
+/** Masks a secret and each of its lines and key parts: the runner matches masks line by line. */
+export function maskSecret(value: string): void {
+  if (!value) return;
+  core.setSecret(value);
+  for (const line of value.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed) core.setSecret(trimmed);
+    const eq = trimmed.indexOf('=');
+    if (eq > 0 && trimmed.length - eq > 8) core.setSecret(trimmed.slice(eq + 1));
+    for (const part of trimmed.split(',')) if (part.trim().length > 8) core.setSecret(part.trim());
+  }
+}
+
+export function runUrlFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT } = env;
+  if (!GITHUB_SERVER_URL || !GITHUB_REPOSITORY || !GITHUB_RUN_ID) return undefined;
+  return `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}${GITHUB_RUN_ATTEMPT && GITHUB_RUN_ATTEMPT !== '1' ? `/attempts/${GITHUB_RUN_ATTEMPT}` : ''}`;
+}
+
+/** Secrets are masked before anything else can fail, so no error message can print one. */
+export function maskAllSecretInputs(): void {
+  for (const def of INPUTS) if (def.secret) maskSecret(core.getInput(def.name));
+}
+
+export function readActionInputs(): ActionInputs {
+  maskAllSecretInputs();
+  const command = (core.getInput('command') || 'backup').trim().toLowerCase();
+  if (!(ACTION_COMMANDS as string[]).includes(command)) {
+    throw new InputError('command', `unknown command ${JSON.stringify(command)}`, `use one of: ${ACTION_COMMANDS.join(', ')}`);
+  }
+  const raw: RawInputs = {};
+  for (const def of inputsFor(command as CommandName, 'action')) {
+    const value = core.getInput(def.name, { trimWhitespace: !def.secret });
+    if (value !== '') raw[def.name] = value;
+  }
+  const runUrl = runUrlFromEnv(process.env);
+  if (runUrl && command === 'backup') raw['run-url'] = runUrl;
+  return {
+    command: command as CommandName,
+    raw,
+    runUrl,
+    notify: {
+      githubToken: core.getInput('github-token'),
+      incidentLabel: core.getInput('incident-label') || 'vault-backup-incident',
+      slackWebhookUrl: core.getInput('slack-webhook-url'),
+      notifyOnSuccess: ['true', 'yes', '1'].includes(core.getInput('notify-on-success').toLowerCase()),
+    },
+  };
+}
+
+/** Vault's JWT auth takes a GitHub OIDC token; the job needs `permissions: id-token: write`. */
+export async function addOidcToken(inputs: ActionInputs): Promise<void> {
+  const needsVault = inputs.command === 'backup' || inputs.command === 'restore-test';
+  const method = (inputs.raw['vault-auth-method'] ?? 'jwt').toLowerCase();
+  if (!needsVault || method !== 'jwt') return;
+  const audience = inputs.raw['vault-jwt-audience'] ?? INPUTS.find((d) => d.name === 'vault-jwt-audience')!.default!;
+  try {
+    inputs.raw['vault-jwt'] = await core.getIDToken(audience);
+  } catch (error) {
+    throw new InputError(
+      'vault-auth-method',
+      `jwt needs a GitHub OIDC token, and getting one failed: ${(error as Error).message}`,
+      'grant the job `permissions: id-token: write`, or use vault-auth-method token/approle',
+    );
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * verify: prove a stored backup is restorable without Vault. Freshness of the newest complete backup,
+ * the manifest, the checksum the store reports, then a full streaming download that is hashed,
+ * decrypted and checked as a snapshot archive. Each fault has its own error.
+ */
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BackupError, IntegrityError, StorageError } from '../errors.js';
+import { newestComplete, readCatalog, type Catalog, type CatalogEntry } from '../catalog/backup-catalog.js';
+import { createDecryptStream } from '../crypto/decrypt-stream.js';
+import type { DataKeyOpener } from '../crypto/data-keys.js';
+import { formatBytes, type Logger } from '../log.js';
+import { parseManifest, type BackupManifest } from '../manifest/manifest.js';
+import { manifestKeyOf, parseBackupKey } from '../naming/backup-names.js';
+import { SnapshotArchiveValidator, type ValidatedSnapshot } from '../snapshot/archive-validator.js';
+import type { BackupStore } from '../storage/backup-store.js';
+import { HashingMeter } from '../util/hashing-meter.js';
+import { TapStream } from '../util/tap-stream.js';
+
+export class StaleBackupError extends BackupError {
+  constructor(message: string) {
+    super('storage', message, { hint: 'scheduled backups have stopped or are failing: check the backup workflow runs (schedules are disabled after 60 days without repository activity)' });
+  }
+}
+
+export class ManifestMissingError extends BackupError {
+  constructor(key: string) {
+    super('storage', `backup ${key} has no manifest: it was never completed (the upload or its verification failed)`, {
+      hint: 'use another backup; prune removes incomplete ones once they are older than the daily window',
+    });
+  }
+}
+
+export class BackupNotFoundError extends BackupError {
+  constructor(message: string) {
+    super('storage', message, { hint: 'run "vault-backup list" to see what the target holds' });
+  }
+}
+
+export interface VerifyOptions {
+  /** latest, latest-monthly, or an object key. */
+  which: string;
+  maxAgeHours: number;
+  now: Date;
+}
+
+export interface VerifiedBackup {
+  key: string;
+  backupId: string;
+  ageHours: number;
+  encryptedSize: number;
+  snapshot: ValidatedSnapshot;
+  manifest: BackupManifest;
+  downloadMs: number;
+}
+
+export interface VerifyResult extends VerifiedBackup {
+  newestKey: string;
+  newestAgeHours: number;
+}
+
+/** Resolves latest / latest-monthly / a key to a catalog entry. */
+export function pickBackup(catalog: Catalog, which: string): CatalogEntry {
+  if (which === 'latest' || which === 'latest-monthly') {
+    const entry = newestComplete(catalog, which === 'latest' ? undefined : 'monthly');
+    if (!entry) throw new BackupNotFoundError(`no complete ${which === 'latest' ? '' : 'monthly '}backup found`);
+    return entry;
+  }
+  if (!parseBackupKey(which) || parseBackupKey(which)!.kind !== 'backup') {
+    throw new BackupNotFoundError(`${JSON.stringify(which)} is not a backup object key (daily/YYYY-MM-DD/vault-snapshot-YYYYMMDD-HHMMSS.enc), latest or latest-monthly`);
+  }
+  const entry = catalog.backups.find((b) => b.objectKey === which);
+  if (!entry) throw new BackupNotFoundError(`backup ${which} does not exist`);
+  return entry;
+}
+
+/**
+ * Downloads, checks and decrypts one backup. With `spool`, the (still encrypted) object is also written
+ * there as it streams, so a caller can use the checked bytes again without a second download.
+ */
+export async function checkStoredBackup(
+  store: BackupStore,
+  entry: CatalogEntry,
+  opener: DataKeyOpener,
+  log: Logger,
+  now: Date,
+  spool?: Writable,
+): Promise<VerifiedBackup> {
+  if (!entry.complete) throw new ManifestMissingError(entry.objectKey);
+  const manifest = parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
+
+  const stored = await store.stat(entry.objectKey);
+  if (!stored) throw new BackupNotFoundError(`backup ${entry.objectKey} vanished while it was being verified`);
+  if (stored.size !== manifest.encrypted.size) throw new IntegrityError(`${entry.objectKey} is ${stored.size} bytes, its manifest says ${manifest.encrypted.size}`, { hint: 'the object was modified or truncated; use another backup' });
+  if (stored.checksum && manifest.encrypted.storedChecksum && stored.checksum.algorithm === manifest.encrypted.storedChecksum.algorithm && stored.checksum.value !== manifest.encrypted.storedChecksum.value) {
+    throw new IntegrityError(`${entry.objectKey}: the store reports checksum ${stored.checksum.value}, the manifest recorded ${manifest.encrypted.storedChecksum.value}`, { hint: 'the object was replaced or modified; use another backup' });
+  }
+  log.info(`${entry.objectKey}: manifest and stored checksum agree (${formatBytes(stored.size)})`);
+
+  const started = Date.now();
+  const cipherMeter = new HashingMeter((bytes) => log.info(`… ${formatBytes(bytes)} of ${formatBytes(stored.size)} downloaded and checked`));
+  const decryptor = createDecryptStream({ opener, expectedBackupId: entry.backupId });
+  const validator = new SnapshotArchiveValidator();
+  const source = await store.get(entry.objectKey);
+  const drain = async (plain: AsyncIterable<unknown>) => {
+    for await (const _ of plain) void _;
+  };
+  const stages: NodeJS.ReadWriteStream[] = [cipherMeter];
+  if (spool) stages.push(new TapStream(spool));
+  try {
+    await pipeline(source, ...(stages as [NodeJS.ReadWriteStream]), decryptor, validator, drain);
+  } catch (error) {
+    throw downloadError(entry.objectKey, error);
+  }
+  if (spool) await new Promise<void>((resolve, reject) => spool.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  const snapshot = validator.result!;
+  if (cipherMeter.sha256() !== manifest.encrypted.sha256) throw new IntegrityError(`${entry.objectKey}: SHA-256 of the downloaded object differs from its manifest`);
+  if (snapshot.archiveSha256 !== manifest.snapshot.sha256) throw new IntegrityError(`${entry.objectKey}: the decrypted snapshot differs from the one recorded in its manifest`);
+  log.info(`${entry.objectKey}: decrypted and valid (raft index ${snapshot.meta.Index}, term ${snapshot.meta.Term}, ${formatBytes(snapshot.archiveSize)})`);
+  return {
+    key: entry.objectKey,
+    backupId: entry.backupId,
+    ageHours: (now.getTime() - entry.at.getTime()) / 3_600_000,
+    encryptedSize: cipherMeter.size,
+    snapshot,
+    manifest,
+    downloadMs: Date.now() - started,
+  };
+}
+
+function downloadError(key: string, error: unknown): BackupError {
+  if (error instanceof BackupError) return error;
+  const message = (error as Error).message ?? String(error);
+  if (/checksum/i.test(message)) {
+    return new IntegrityError(`${key}: the downloaded bytes do not match the checksum S3 stored (${message})`, { hint: 'the object is corrupt in storage or was damaged in transit; retry, then use another backup' });
+  }
+  return new StorageError(`downloading ${key} failed: ${message}`, { cause: error, hint: 'retry; check the network path to the store' });
+}
+
+export async function runVerify(store: BackupStore, opener: DataKeyOpener, options: VerifyOptions, log: Logger): Promise<VerifyResult> {
+  const catalog = await readCatalog(store);
+  const newest = newestComplete(catalog);
+  if (!newest) throw new StaleBackupError(`${store.location} holds no complete backup at all`);
+  const newestAgeHours = (options.now.getTime() - newest.at.getTime()) / 3_600_000;
+  if (newestAgeHours > options.maxAgeHours) {
+    throw new StaleBackupError(`the newest complete backup (${newest.objectKey}) is ${newestAgeHours.toFixed(1)} h old, more than max-age-hours ${options.maxAgeHours}`);
+  }
+  log.info(`freshness: newest complete backup ${newest.objectKey} is ${newestAgeHours.toFixed(1)} h old (limit ${options.maxAgeHours} h)`);
+  const entry = pickBackup(catalog, options.which);
+  const verified = await log.group(`Verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, options.now));
+  return { ...verified, newestKey: newest.objectKey, newestAgeHours };
+}
