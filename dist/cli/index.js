@@ -77417,7 +77417,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6779);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6693);
 
 const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -77431,7 +77431,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6779:
+/***/ 6693:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -77494,8 +77494,11 @@ class ObjectExistsError extends StorageError {
 class IntegrityError extends StorageError {
 }
 class RetentionRefusedError extends BackupError {
-    constructor(message, hint) {
+    /** The refused plan, so it can still be shown (e.g. as --json). */
+    plan;
+    constructor(message, hint, plan) {
         super('retention', message, { hint });
+        this.plan = plan;
     }
 }
 class RestoreError extends BackupError {
@@ -77930,6 +77933,7 @@ const INPUTS = [
     { name: 'keep-monthly', description: 'Months with a monthly backup to keep.', default: '12', commands: ['prune'] },
     { name: 'prune-require-fresh-hours', description: 'Refuse to prune when the newest complete backup is older than this.', default: '48', commands: ['prune'] },
     { name: 'prune-max-deletes', description: 'Refuse to prune when the plan deletes more backups than this.', default: '10', commands: ['prune'] },
+    { name: 'prune-allow-mass-delete', description: 'Carry out a plan that deletes more than prune-max-deletes or more than half a tier (after a deliberate policy change).', default: 'false', commands: ['prune'] },
     { name: 'dry-run', description: 'Plan and report, but change nothing.', default: 'false', commands: ['prune'] },
     { name: 'now', description: 'Plan as of this instant (ISO 8601), for audits and tests.', commands: ['prune', 'verify', 'list'], cliOnly: true },
     { name: 'json', description: 'Print the result as JSON on stdout.', default: 'false', commands: ['prune', 'list', 'verify', 'backup', 'restore-test'], cliOnly: true },
@@ -78081,9 +78085,8 @@ function targetSettings(inputs, forUpload = false) {
     return { kind: 'local', directory: text.startsWith('file://') ? new URL(text).pathname : text };
 }
 // ---- vault -----------------------------------------------------------------------------------
-/** Settings of the source cluster (vault-* inputs). */
-function vaultSettings(inputs) {
-    const address = inputs.url('vault-address');
+/** Settings of the source cluster (vault-* inputs); `address` replaces vault-address (restore tests). */
+function vaultSettings(inputs, address = inputs.url('vault-address')) {
     const method = inputs.choice('vault-auth-method', ['jwt', 'token', 'approle']);
     let auth;
     if (method === 'token') {
@@ -78159,6 +78162,30 @@ function readKeys(inputs) {
 function chunkSize(inputs) {
     const kib = inputs.integer('chunk-size-kib', MIN_CHUNK_SIZE / 1024, MAX_CHUNK_SIZE / 1024);
     return kib * 1024 || DEFAULT_CHUNK_SIZE;
+}
+function unsealKeys(inputs) {
+    const text = inputs.optional('source-unseal-keys') ?? '';
+    return text.split(/[\s,]+/).filter(Boolean);
+}
+/** canary-paths (one per line) with canary-sha256 ("path=hex" lines) merged in. */
+function canaries(inputs) {
+    const lines = (name) => (inputs.optional(name) ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const hashes = new Map();
+    for (const line of lines('canary-sha256')) {
+        const eq = line.lastIndexOf('=');
+        const path = line.slice(0, eq).trim();
+        const hash = line.slice(eq + 1).trim().toLowerCase();
+        if (eq < 1 || !/^[0-9a-f]{64}$/.test(hash))
+            throw new InputError('canary-sha256', `line ${JSON.stringify(line)} is not "path=<64 hex digits>"`);
+        hashes.set(path, hash);
+    }
+    const paths = lines('canary-paths');
+    if (!paths.length)
+        throw new InputError('canary-paths', 'is required: at least one secret to read after the restore (e.g. secret/canary)');
+    for (const path of hashes.keys())
+        if (!paths.includes(path))
+            throw new InputError('canary-sha256', `names ${path}, which is not in canary-paths`);
+    return paths.map((path) => (hashes.has(path) ? { path, sha256: hashes.get(path) } : { path }));
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-kms/dist-cjs/index.js
@@ -79053,8 +79080,16 @@ async function readCatalog(store, prefix = '') {
         objects.push(object);
     return buildCatalog(objects);
 }
+/** The newest complete backup; on a tie (a monthly copy has its daily's time) the daily one, its original. */
 function newestComplete(catalog, tier) {
-    return catalog.backups.filter((b) => b.complete && (!tier || b.tier === tier)).at(-1);
+    let newest;
+    for (const b of catalog.backups) {
+        if (!b.complete || (tier && b.tier !== tier))
+            continue;
+        if (!newest || b.at > newest.at || (b.at.getTime() === newest.at.getTime() && b.tier === 'daily'))
+            newest = b;
+    }
+    return newest;
 }
 
 ;// CONCATENATED MODULE: ./src/util/byte-queue.ts
@@ -80121,6 +80156,498 @@ async function encryptFile(endpoints, keySource, options, log) {
     return { backupId };
 }
 
+;// CONCATENATED MODULE: ./src/jobs/list.ts
+/** list: the backups a target holds, newest first, with tier, time, age, size and completeness. */
+
+async function runList(store, now) {
+    const catalog = await readCatalog(store);
+    return {
+        location: store.location,
+        backups: catalog.backups
+            .map((b) => ({ key: b.objectKey, tier: b.tier, time: b.at.toISOString(), ageHours: Math.round(((now.getTime() - b.at.getTime()) / 3_600_000) * 10) / 10, size: b.size, complete: b.complete }))
+            .reverse(),
+        orphanManifests: catalog.orphanManifests,
+        ignored: catalog.ignored,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/retention/plan-retention.ts
+/**
+ * Retention as a pure function: backups found (from object names, in UTC), a policy and "now" in;
+ * keep/delete for each, with the reason, and any refusal out. Counts, not calendar windows:
+ * days or months without a backup do not use up the count, so a month-long outage never empties a tier.
+ */
+
+
+const DEFAULT_POLICY = { keepDaily: 30, keepMonthly: 12, requireFreshHours: 48, maxDeletes: 10, allowMassDelete: false };
+/** Clock skew tolerated before a key counts as "dated in the future". */
+const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+function item(entry, action, reason) {
+    return { key: entry.objectKey, manifestKey: entry.manifestKey, tier: entry.tier, time: entry.at.toISOString(), complete: entry.complete, action, reason };
+}
+/**
+ * Keeps, for each of the `count` most recent periods that have a complete backup, one backup:
+ * the newest of the day (daily tier) or the first of the month (monthly tier).
+ */
+function planTier(entries, tier, count) {
+    const periodOf = tier === 'daily' ? dayFolder : monthFolder;
+    const complete = entries.filter((e) => e.complete);
+    const periods = new Map();
+    for (const e of complete)
+        periods.set(periodOf(e.at), [...(periods.get(periodOf(e.at)) ?? []), e]);
+    const recent = [...periods.keys()].sort().reverse().slice(0, count);
+    const kept = new Map(); // objectKey -> reason
+    recent.forEach((period, index) => {
+        const inPeriod = periods.get(period).sort((a, b) => a.at.getTime() - b.at.getTime());
+        const chosen = tier === 'daily' ? inPeriod.at(-1) : inPeriod[0];
+        kept.set(chosen.objectKey, `${tier === 'daily' ? 'newest of' : 'first of'} ${period} (${tier} ${index + 1} of ${count})`);
+    });
+    const windowStart = recent.length ? periods.get(recent.at(-1)).reduce((min, e) => (e.at < min ? e.at : min), periods.get(recent.at(-1))[0].at) : undefined;
+    const items = entries.map((e) => {
+        const reason = kept.get(e.objectKey);
+        if (reason)
+            return item(e, 'keep', reason);
+        if (!e.complete) {
+            // No manifest: never counts as a backup; may be an upload in progress, so only old ones go.
+            if (windowStart && e.at < windowStart)
+                return item(e, 'delete', `incomplete (no manifest), older than the ${tier} window`);
+            return item(e, 'keep', 'incomplete (no manifest): inside the window, may still be in progress');
+        }
+        const period = periodOf(e.at);
+        if (recent.includes(period))
+            return item(e, 'delete', tier === 'daily' ? `a newer backup of ${period} is kept` : `an earlier backup of ${period} is kept`);
+        return item(e, 'delete', `beyond the ${count} most recent ${tier === 'daily' ? 'days' : 'months'} with a backup`);
+    });
+    return { items, windowStart };
+}
+function planRetention(catalog, policy, now) {
+    const refusals = [];
+    const daily = planTier(catalog.backups.filter((b) => b.tier === 'daily'), 'daily', policy.keepDaily);
+    const monthly = planTier(catalog.backups.filter((b) => b.tier === 'monthly'), 'monthly', policy.keepMonthly);
+    const newest = newestComplete(catalog);
+    const items = [...daily.items, ...monthly.items].map((i) => 
+    // The newest complete backup is never deleted, whatever the tier rules say (e.g. a hand-made second monthly backup).
+    i.key === newest?.objectKey && i.action === 'delete' ? { ...i, action: 'keep', reason: 'newest complete backup: always kept' } : i);
+    items.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.tier < b.tier ? -1 : 1));
+    const orphanManifests = catalog.orphanManifests.map((key) => {
+        const parsed = parseBackupKey(key);
+        const window = parsed?.tier === 'monthly' ? monthly.windowStart : daily.windowStart;
+        const old = parsed !== undefined && window !== undefined && parsed.at < window;
+        return old
+            ? { key, action: 'delete', reason: 'manifest of a deleted object, older than its tier window' }
+            : { key, action: 'keep', reason: 'manifest without its object: investigate (was the object deleted by hand?)' };
+    });
+    // Safety rules: each refusal fails the job and raises an alert; nothing is deleted.
+    const future = catalog.backups.filter((b) => b.at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS);
+    for (const b of future)
+        refusals.push(`${b.objectKey} is dated in the future (now is ${now.toISOString()}): a clock is wrong or the object was not made by this tool`);
+    const deletions = items.filter((i) => i.action === 'delete');
+    if (deletions.length > 0) {
+        if (!newest)
+            refusals.push('no complete backup exists: nothing is deleted until a backup succeeds');
+        else {
+            const ageHours = (now.getTime() - newest.at.getTime()) / 3_600_000;
+            if (ageHours > policy.requireFreshHours) {
+                refusals.push(`the newest complete backup (${newest.objectKey}) is ${ageHours.toFixed(1)} h old, more than ${policy.requireFreshHours} h: backups are failing, so nothing is pruned until one succeeds`);
+            }
+        }
+        if (!policy.allowMassDelete) {
+            if (deletions.length > policy.maxDeletes)
+                refusals.push(`the plan deletes ${deletions.length} backups, more than the limit of ${policy.maxDeletes} (raise prune-max-deletes or set prune-allow-mass-delete after checking the plan)`);
+            for (const tier of ['daily', 'monthly']) {
+                const inTier = items.filter((i) => i.tier === tier && i.complete);
+                const gone = inTier.filter((i) => i.action === 'delete').length;
+                if (inTier.length >= 4 && gone > inTier.length / 2) {
+                    refusals.push(`the plan deletes ${gone} of ${inTier.length} complete ${tier} backups, more than half the tier (set prune-allow-mass-delete after checking the plan)`);
+                }
+            }
+        }
+    }
+    // Kept by construction above; checked again because this is the one mistake that must never ship.
+    if (newest && items.some((i) => i.key === newest.objectKey && i.action === 'delete')) {
+        throw new Error(`internal: retention plan would delete the newest complete backup ${newest.objectKey}`);
+    }
+    return {
+        now: now.toISOString(),
+        policy,
+        items,
+        ignored: catalog.ignored,
+        orphanManifests,
+        refusals,
+        summary: {
+            keep: items.filter((i) => i.action === 'keep').length,
+            delete: deletions.length,
+            incomplete: items.filter((i) => !i.complete).length,
+            ignored: catalog.ignored.length,
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/jobs/prune.ts
+/**
+ * prune: list, plan, show the plan, refuse when a safety rule says so, then delete (object first,
+ * then its manifest, so a manifest never outlives nothing but its own object). Objects held by
+ * Object Lock are reported as retained.
+ */
+
+
+
+const BATCH = 200;
+async function runPrune(store, policy, options, log) {
+    const catalog = await log.group(`List ${store.location}`, async () => {
+        const c = await readCatalog(store);
+        log.info(`${c.backups.length} backup objects, ${c.orphanManifests.length} orphan manifests, ${c.ignored.length} other objects (never touched)`);
+        return c;
+    });
+    const plan = planRetention(catalog, policy, options.now);
+    log.info(formatPlanTable(plan));
+    for (const orphan of plan.orphanManifests)
+        log.warn(`manifest without its object: ${orphan.key} (${orphan.reason})`);
+    if (plan.refusals.length) {
+        throw new RetentionRefusedError(`prune refused, nothing was deleted: ${plan.refusals.join('; ')}`, 'fix the cause above (or review the plan and adjust the prune settings), then run prune again', plan);
+    }
+    const result = { plan, dryRun: options.dryRun, deleted: [], retained: [] };
+    if (options.dryRun) {
+        log.info(`dry run: would delete ${plan.summary.delete} backups; nothing changed`);
+        return result;
+    }
+    const doomed = plan.items.filter((i) => i.action === 'delete');
+    if (doomed.length === 0) {
+        log.info('nothing to delete');
+    }
+    await log.group(`Delete ${doomed.length} backups`, async () => {
+        for (let at = 0; at < doomed.length; at += BATCH) {
+            const batch = doomed.slice(at, at + BATCH);
+            const outcomes = await store.delete(batch.map((i) => i.key));
+            const gone = new Set();
+            for (const o of outcomes) {
+                if (o.deleted) {
+                    gone.add(o.key);
+                    result.deleted.push(o.key);
+                }
+                else {
+                    result.retained.push({ key: o.key, because: o.retainedBecause ?? 'kept by the store' });
+                    log.warn(`${o.key} is retained by the bucket (${o.retainedBecause}); it will be deleted once its retention ends`);
+                }
+            }
+            // Manifests only of objects that are really gone.
+            const manifests = batch.filter((i) => gone.has(i.key) && i.manifestKey).map((i) => i.manifestKey);
+            if (manifests.length)
+                for (const o of await store.delete(manifests))
+                    if (o.deleted)
+                        result.deleted.push(o.key);
+            log.info(`deleted ${Math.min(at + BATCH, doomed.length)} of ${doomed.length}`);
+        }
+        const orphans = plan.orphanManifests.filter((o) => o.action === 'delete').map((o) => o.key);
+        if (orphans.length)
+            for (const o of await store.delete(orphans))
+                if (o.deleted)
+                    result.deleted.push(o.key);
+    });
+    return result;
+}
+function formatPlanTable(plan) {
+    const rows = plan.items.map((i) => `${i.action.padEnd(6)} ${i.tier.padEnd(7)} ${i.time.replace('.000Z', 'Z').padEnd(20)} ${i.complete ? 'complete  ' : 'INCOMPLETE'} ${i.key}  (${i.reason})`);
+    return [
+        `retention plan as of ${plan.now}: keep ${plan.policy.keepDaily} daily + ${plan.policy.keepMonthly} monthly`,
+        `action tier    time                 state      key  (reason)`,
+        ...rows,
+        `${plan.summary.keep} kept, ${plan.summary.delete} to delete, ${plan.summary.incomplete} incomplete, ${plan.summary.ignored} other objects ignored`,
+    ].join('\n');
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/util/tap-stream.ts
+
+/** Passes data on unchanged while also writing it to `copy`, waiting for `copy` when it is full. */
+class TapStream extends external_node_stream_.Transform {
+    copy;
+    constructor(copy) {
+        super();
+        this.copy = copy;
+        copy.once('error', (error) => this.destroy(error));
+    }
+    _transform(chunk, _e, done) {
+        if (this.copy.write(chunk))
+            return done(null, chunk);
+        this.copy.once('drain', () => done(null, chunk));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/jobs/verify.ts
+
+
+
+
+
+
+
+
+
+
+class StaleBackupError extends BackupError {
+    constructor(message) {
+        super('storage', message, { hint: 'scheduled backups have stopped or are failing: check the backup workflow runs (schedules are disabled after 60 days without repository activity)' });
+    }
+}
+class ManifestMissingError extends BackupError {
+    constructor(key) {
+        super('storage', `backup ${key} has no manifest: it was never completed (the upload or its verification failed)`, {
+            hint: 'use another backup; prune removes incomplete ones once they are older than the daily window',
+        });
+    }
+}
+class BackupNotFoundError extends BackupError {
+    constructor(message) {
+        super('storage', message, { hint: 'run "vault-backup list" to see what the target holds' });
+    }
+}
+/** Resolves latest / latest-monthly / a key to a catalog entry. */
+function pickBackup(catalog, which) {
+    if (which === 'latest' || which === 'latest-monthly') {
+        const entry = newestComplete(catalog, which === 'latest' ? undefined : 'monthly');
+        if (!entry)
+            throw new BackupNotFoundError(`no complete ${which === 'latest' ? '' : 'monthly '}backup found`);
+        return entry;
+    }
+    if (!parseBackupKey(which) || parseBackupKey(which).kind !== 'backup') {
+        throw new BackupNotFoundError(`${JSON.stringify(which)} is not a backup object key (daily/YYYY-MM-DD/vault-snapshot-YYYYMMDD-HHMMSS.enc), latest or latest-monthly`);
+    }
+    const entry = catalog.backups.find((b) => b.objectKey === which);
+    if (!entry)
+        throw new BackupNotFoundError(`backup ${which} does not exist`);
+    return entry;
+}
+/**
+ * Downloads, checks and decrypts one backup. With `spool`, the (still encrypted) object is also written
+ * there as it streams, so a caller can use the checked bytes again without a second download.
+ */
+async function checkStoredBackup(store, entry, opener, log, now, spool) {
+    if (!entry.complete)
+        throw new ManifestMissingError(entry.objectKey);
+    const manifest = parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
+    const stored = await store.stat(entry.objectKey);
+    if (!stored)
+        throw new BackupNotFoundError(`backup ${entry.objectKey} vanished while it was being verified`);
+    if (stored.size !== manifest.encrypted.size)
+        throw new IntegrityError(`${entry.objectKey} is ${stored.size} bytes, its manifest says ${manifest.encrypted.size}`, { hint: 'the object was modified or truncated; use another backup' });
+    if (stored.checksum && manifest.encrypted.storedChecksum && stored.checksum.algorithm === manifest.encrypted.storedChecksum.algorithm && stored.checksum.value !== manifest.encrypted.storedChecksum.value) {
+        throw new IntegrityError(`${entry.objectKey}: the store reports checksum ${stored.checksum.value}, the manifest recorded ${manifest.encrypted.storedChecksum.value}`, { hint: 'the object was replaced or modified; use another backup' });
+    }
+    log.info(`${entry.objectKey}: manifest and stored checksum agree (${formatBytes(stored.size)})`);
+    const started = Date.now();
+    const cipherMeter = new HashingMeter((bytes) => log.info(`… ${formatBytes(bytes)} of ${formatBytes(stored.size)} downloaded and checked`));
+    const decryptor = createDecryptStream({ opener, expectedBackupId: entry.backupId });
+    const validator = new SnapshotArchiveValidator();
+    const source = await store.get(entry.objectKey);
+    const drain = async (plain) => {
+        for await (const _ of plain)
+            void _;
+    };
+    const stages = [cipherMeter];
+    if (spool)
+        stages.push(new TapStream(spool));
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, ...stages, decryptor, validator, drain);
+    }
+    catch (error) {
+        throw downloadError(entry.objectKey, error);
+    }
+    if (spool)
+        await new Promise((resolve, reject) => spool.end((error) => (error ? reject(error) : resolve())));
+    const snapshot = validator.result;
+    if (cipherMeter.sha256() !== manifest.encrypted.sha256)
+        throw new IntegrityError(`${entry.objectKey}: SHA-256 of the downloaded object differs from its manifest`);
+    if (snapshot.archiveSha256 !== manifest.snapshot.sha256)
+        throw new IntegrityError(`${entry.objectKey}: the decrypted snapshot differs from the one recorded in its manifest`);
+    log.info(`${entry.objectKey}: decrypted and valid (raft index ${snapshot.meta.Index}, term ${snapshot.meta.Term}, ${formatBytes(snapshot.archiveSize)})`);
+    return {
+        key: entry.objectKey,
+        backupId: entry.backupId,
+        ageHours: (now.getTime() - entry.at.getTime()) / 3_600_000,
+        encryptedSize: cipherMeter.size,
+        snapshot,
+        manifest,
+        downloadMs: Date.now() - started,
+    };
+}
+function downloadError(key, error) {
+    if (error instanceof BackupError)
+        return error;
+    const message = error.message ?? String(error);
+    if (/checksum/i.test(message)) {
+        return new IntegrityError(`${key}: the downloaded bytes do not match the checksum S3 stored (${message})`, { hint: 'the object is corrupt in storage or was damaged in transit; retry, then use another backup' });
+    }
+    return new StorageError(`downloading ${key} failed: ${message}`, { cause: error, hint: 'retry; check the network path to the store' });
+}
+async function runVerify(store, opener, options, log) {
+    const catalog = await readCatalog(store);
+    const newest = newestComplete(catalog);
+    if (!newest)
+        throw new StaleBackupError(`${store.location} holds no complete backup at all`);
+    const newestAgeHours = (options.now.getTime() - newest.at.getTime()) / 3_600_000;
+    if (newestAgeHours > options.maxAgeHours) {
+        throw new StaleBackupError(`the newest complete backup (${newest.objectKey}) is ${newestAgeHours.toFixed(1)} h old, more than max-age-hours ${options.maxAgeHours}`);
+    }
+    log.info(`freshness: newest complete backup ${newest.objectKey} is ${newestAgeHours.toFixed(1)} h old (limit ${options.maxAgeHours} h)`);
+    const entry = pickBackup(catalog, options.which);
+    const verified = await log.group(`Verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, options.now));
+    return { ...verified, newestKey: newest.objectKey, newestAgeHours };
+}
+
+;// CONCATENATED MODULE: ./src/jobs/restore-test.ts
+/**
+ * restore-test: the weekly rehearsal. Pick a backup, check it completely (checksum, manifest,
+ * decryption, archive) while spooling the still-encrypted object to a private temporary file, and only
+ * then stream it into a staging cluster with snapshot-force. Bring staging back (unseal with the
+ * source's keys when it seals itself), log in to the restored data and read the canary secrets.
+ * Reports RPO (age of the data) and RTO (time to a first successful read).
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** SHA-256 of canonical JSON: object keys sorted at every level, no whitespace (same as `jq -cS`). */
+function canonicalSha256(value) {
+    const canonical = (v) => Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])])) : v;
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+}
+const sameAddress = (a, b) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
+async function runRestoreTest(store, opener, options, log) {
+    const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    const t0 = Date.now();
+    if (options.sourceAddress && sameAddress(options.sourceAddress, options.staging.address)) {
+        throw new RestoreError(`staging-vault-address ${options.staging.address} is the source cluster's address: a restore test never writes to production`, {
+            hint: 'point staging-vault-address at an isolated staging cluster',
+        });
+    }
+    const staging = new VaultClient(options.staging);
+    const work = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'vault-backup-restore-'));
+    const spoolPath = (0,external_node_path_.join)(work, 'backup.enc'); // ciphertext only: plaintext never touches disk
+    try {
+        const before = await staging.requireUnsealed().catch((error) => {
+            throw new RestoreError(`staging cluster ${options.staging.address} is not usable: ${error.message}`, { hint: 'start and unseal the staging cluster before the restore test', cause: error });
+        });
+        // 1. Check the whole backup before staging sees a byte of it.
+        const catalog = await readCatalog(store);
+        const entry = pickBackup(catalog, options.which);
+        const verified = await log.group(`Download and verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, options.now, (0,external_node_fs_.createWriteStream)(spoolPath, { mode: 0o600 })));
+        const tVerified = Date.now();
+        const sourceCluster = verified.manifest.vault.clusterId;
+        if (sourceCluster && before.clusterId === sourceCluster && !options.allowSameCluster) {
+            throw new RestoreError(`staging cluster ${options.staging.address} reports cluster id ${sourceCluster}, the same as the backup's source: it looks like production`, {
+                hint: 'use an isolated staging cluster, or set allow-same-cluster if this really is a disposable copy',
+            });
+        }
+        // 2. Stream the checked backup into staging (decrypting again from the spool, validating again).
+        await log.group(`Restore into ${options.staging.address}`, async () => {
+            const auth = options.staging.auth;
+            if (auth.method !== 'token')
+                throw new RestoreError('staging needs a token (staging-vault-token) to start the restore');
+            const validator = new SnapshotArchiveValidator();
+            const body = (0,external_node_stream_.pipeline)((0,external_node_fs_.createReadStream)(spoolPath), createDecryptStream({ opener, expectedBackupId: entry.backupId }), validator, (error) => {
+                if (error)
+                    log.error(`restore stream failed: ${error.message}`);
+            });
+            await staging.restoreSnapshot(auth.token, body, true);
+            log.info('staging accepted the snapshot (snapshot-force); the restore continues in the background');
+        });
+        const tRestored = Date.now();
+        // 3. Bring staging back: it seals itself when its keys differ from the source's (Shamir).
+        let unsealedWithSourceKeys = false;
+        const deadline = tRestored + options.timeoutMs;
+        const restoredToken = await log.group('Wait for staging to come back', async () => {
+            for (;;) {
+                if (Date.now() > deadline) {
+                    throw new RestoreError(`staging did not come back within ${formatDuration(options.timeoutMs)} after the restore`, {
+                        hint: 'check the staging server log; raise restore-timeout-seconds for large snapshots',
+                    });
+                }
+                const status = await staging.sealStatus().catch(() => undefined);
+                if (status?.sealed) {
+                    if (!options.sourceUnsealKeys.length) {
+                        throw new RestoreError('staging sealed itself after the restore and needs the SOURCE cluster\'s unseal keys', {
+                            hint: 'give source-unseal-keys (masked), or use a staging cluster that can auto-unseal with the source\'s seal',
+                        });
+                    }
+                    log.info(`staging is sealed (${status.type} seal, threshold ${status.threshold}); submitting the source cluster's unseal keys`);
+                    for (const key of options.sourceUnsealKeys) {
+                        const progress = await staging.submitUnsealKey(key).catch((error) => {
+                            throw new RestoreError(`unsealing staging failed: ${error.message}`, { hint: 'check that source-unseal-keys are the SOURCE cluster\'s keys', cause: error });
+                        });
+                        if (!progress.sealed)
+                            break;
+                    }
+                    const after = await staging.sealStatus();
+                    if (after.sealed)
+                        throw new RestoreError(`staging is still sealed after ${options.sourceUnsealKeys.length} unseal key(s) (threshold ${after.threshold})`, { hint: 'give at least the threshold of the source cluster\'s unseal keys' });
+                    unsealedWithSourceKeys = true;
+                }
+                // Unsealed: the restore may still be applying; a login with the restored credentials is the proof.
+                try {
+                    const health = await staging.health();
+                    if (health.initialized && !health.sealed && !health.standby) {
+                        const token = await loginToVault(options.restoredAuth);
+                        const probe = await staging.http.json('GET', 'auth/token/lookup-self', { token, ok: [200, 403] });
+                        if (probe.status === 200)
+                            return token;
+                    }
+                }
+                catch (error) {
+                    if (!(error instanceof VaultError))
+                        throw error;
+                }
+                await sleep(500);
+            }
+        });
+        const tUnsealed = Date.now();
+        log.info(`staging is active with the restored data${unsealedWithSourceKeys ? ' (unsealed with the source cluster\'s keys)' : ''}`);
+        // 4. Canaries.
+        const canaries = await log.group('Read canary secrets', async () => {
+            const results = [];
+            for (const canary of options.canaries) {
+                const data = await staging.readKv(restoredToken, canary.path);
+                if (data === undefined) {
+                    throw new RestoreError(`canary secret ${canary.path} is missing from the restored data`, { hint: 'the backup does not hold it: check that the canary exists in production and that backups are recent' });
+                }
+                if (canary.sha256 && canonicalSha256(data) !== canary.sha256.toLowerCase()) {
+                    throw new RestoreError(`canary secret ${canary.path} was restored with a different value than expected`, { hint: 'update canary-sha256 if the canary was changed on purpose; otherwise the restore is wrong' });
+                }
+                log.info(`canary ${canary.path}: present${canary.sha256 ? ', value hash matches' : ''}`);
+                results.push({ path: canary.path, found: true, hashChecked: Boolean(canary.sha256) });
+            }
+            return results;
+        });
+        const tRead = Date.now();
+        const result = {
+            backupKey: entry.objectKey,
+            backupTime: entry.at.toISOString(),
+            rpoHours: verified.ageHours,
+            timings: { downloadAndVerifyMs: tVerified - t0, restoreMs: tRestored - tVerified, unsealMs: tUnsealed - tRestored, loginAndFirstReadMs: tRead - tUnsealed, totalMs: tRead - t0 },
+            stagingAddress: options.staging.address,
+            unsealedWithSourceKeys,
+            canaries,
+        };
+        log.info(`restore test passed: RTO ${formatDuration(result.timings.totalMs)}, RPO ${result.rpoHours.toFixed(1)} h, ${canaries.length} canaries read`);
+        return result;
+    }
+    finally {
+        await (0,promises_.rm)(work, { recursive: true, force: true });
+        await staging.close();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/jobs/run-command.ts
 /**
  * One entry point for every command: raw inputs (CLI flags or action inputs) are turned into typed
@@ -80134,9 +80661,23 @@ async function encryptFile(endpoints, keySource, options, log) {
 
 
 
+
+
+
+
+/** Keys that open existing backups: keyring / key, and KMS when its settings are present. */
+function readOpener(inputs) {
+    const keys = readKeys(inputs);
+    const kms = kmsSettings(inputs);
+    const usesKms = Boolean(kms.region || kms.endpoint);
+    if (!keys.length && !usesKms)
+        throw new InputError('encryption-keyring', 'is required to read backups (or encryption-key, or kms-region for KMS-wrapped backups)');
+    return createOpener(keys, usesKms ? kms : undefined);
+}
 async function runCommand(command, raw, context) {
     const inputs = new Inputs(raw);
     const { log } = context;
+    const clock = context.clock ?? (() => new Date());
     switch (command) {
         case 'backup': {
             const target = targetSettings(inputs, true);
@@ -80151,6 +80692,50 @@ async function runCommand(command, raw, context) {
             finally {
                 await client.close();
             }
+        }
+        case 'prune': {
+            const store = openStore(targetSettings(inputs));
+            const policy = {
+                keepDaily: inputs.integer('keep-daily', 1, 100_000),
+                keepMonthly: inputs.integer('keep-monthly', 1, 100_000),
+                requireFreshHours: inputs.integer('prune-require-fresh-hours', 1, 100_000),
+                maxDeletes: inputs.integer('prune-max-deletes', 0, 1_000_000),
+                allowMassDelete: inputs.boolean('prune-allow-mass-delete'),
+            };
+            const now = inputs.instant('now') ?? clock();
+            return { command, prune: await runPrune(store, policy, { now, dryRun: inputs.boolean('dry-run') }, log) };
+        }
+        case 'list': {
+            const store = openStore(targetSettings(inputs));
+            return { command, list: await runList(store, inputs.instant('now') ?? clock()) };
+        }
+        case 'verify': {
+            const store = openStore(targetSettings(inputs));
+            const opener = readOpener(inputs);
+            const options = { which: inputs.required('backup'), maxAgeHours: inputs.integer('max-age-hours', 1, 100_000), now: inputs.instant('now') ?? clock() };
+            return { command, verify: await runVerify(store, opener, options, log) };
+        }
+        case 'restore-test': {
+            const store = openStore(targetSettings(inputs));
+            const opener = readOpener(inputs);
+            const stagingAddress = inputs.url('staging-vault-address');
+            const restoredToken = inputs.optional('restored-vault-token');
+            const restoredAuth = restoredToken
+                ? vaultSettings(new Inputs({ ...raw, 'vault-auth-method': 'token', 'vault-token': restoredToken }), stagingAddress)
+                : vaultSettings(inputs, stagingAddress);
+            const staging = vaultSettings(new Inputs({ ...raw, 'vault-auth-method': 'token', 'vault-token': inputs.required('staging-vault-token') }), stagingAddress);
+            const options = {
+                which: inputs.required('backup'),
+                staging,
+                restoredAuth,
+                sourceAddress: inputs.url('vault-address', false),
+                sourceUnsealKeys: unsealKeys(inputs),
+                canaries: canaries(inputs),
+                allowSameCluster: inputs.boolean('allow-same-cluster'),
+                timeoutMs: inputs.integer('restore-timeout-seconds', 5, 86_400) * 1000,
+                now: clock(),
+            };
+            return { command, restoreTest: await runRestoreTest(store, opener, options, log) };
         }
         case 'decrypt': {
             const keys = readKeys(inputs);
@@ -80272,14 +80857,33 @@ async function main(argv, io) {
         return 0;
     }
     catch (error) {
+        if (error instanceof RetentionRefusedError && wantsJson(argv))
+            io.stdout(JSON.stringify(pruneJson(error.plan, true, [], []), null, 2) + '\n');
         const typed = error instanceof BackupError ? error : undefined;
         log.error(typed ? typed.describe() : `unexpected failure: ${error?.stack ?? String(error)}`);
         return error instanceof InputError ? 2 : 1;
     }
 }
+function wantsJson(argv) {
+    return argv.includes('--json') || argv.includes('--json=true');
+}
+/** The prune --json document: an interface, documented in the README. */
+function pruneJson(plan, dryRun, deleted, retained) {
+    return { command: 'prune', dryRun, now: plan.now, policy: plan.policy, summary: plan.summary, refusals: plan.refusals, items: plan.items, orphanManifests: plan.orphanManifests, ignored: plan.ignored, deleted, retained };
+}
 function jsonOf(result) {
-    const { command, ...rest } = result;
-    return { command, ...rest };
+    switch (result.command) {
+        case 'prune':
+            return pruneJson(result.prune.plan, result.prune.dryRun, result.prune.deleted, result.prune.retained);
+        case 'list':
+            return { command: 'list', ...result.list };
+        case 'backup':
+            return { command: 'backup', ...result.backup };
+        default: {
+            const { command, ...rest } = result;
+            return { command, ...rest };
+        }
+    }
 }
 function humanSummary(result) {
     switch (result.command) {
@@ -80296,6 +80900,15 @@ function humanSummary(result) {
                 `duration   ${formatDuration(b.durationMs)}`,
                 '',
             ].join('\n');
+        }
+        case 'list': {
+            const l = result.list;
+            const rows = l.backups.map((b) => `${b.tier.padEnd(8)}${b.time.replace('.000Z', 'Z').padEnd(22)}${`${b.ageHours} h`.padEnd(12)}${formatBytes(b.size).padEnd(12)}${b.complete ? 'complete  ' : 'INCOMPLETE'}  ${b.key}`);
+            return [`${l.backups.length} backups in ${l.location}`, `tier    time                  age         size        state       key`, ...rows, ...(l.orphanManifests.length ? [`manifests without object: ${l.orphanManifests.join(', ')}`] : []), ''].join('\n');
+        }
+        case 'prune': {
+            const p = result.prune;
+            return `\n${p.dryRun ? 'dry run: nothing deleted' : `deleted ${p.deleted.length} objects`}${p.retained.length ? `, ${p.retained.length} retained by Object Lock` : ''}\n`;
         }
         default:
             return '';

@@ -61,6 +61,12 @@ export async function readCatalog(store: BackupStore, prefix = ''): Promise<Cata
   return buildCatalog(objects);
 }
 
+/** The newest complete backup; on a tie (a monthly copy has its daily's time) the daily one, its original. */
 export function newestComplete(catalog: Catalog, tier?: Tier): CatalogEntry | undefined {
-  return catalog.backups.filter((b) => b.complete && (!tier || b.tier === tier)).at(-1);
+  let newest: CatalogEntry | undefined;
+  for (const b of catalog.backups) {
+    if (!b.complete || (tier && b.tier !== tier)) continue;
+    if (!newest || b.at > newest.at || (b.at.getTime() === newest.at.getTime() && b.tier === 'daily')) newest = b;
+  }
+  return newest;
 }

@@ -3,7 +3,7 @@
  * keep/delete for each, with the reason, and any refusal out. Counts, not calendar windows:
  * days or months without a backup do not use up the count, so a month-long outage never empties a tier.
  */
-import type { Catalog, CatalogEntry } from '../catalog/backup-catalog.js';
+import { newestComplete, type Catalog, type CatalogEntry } from '../catalog/backup-catalog.js';
 import { dayFolder, monthFolder, parseBackupKey, type Tier } from '../naming/backup-names.js';
 
 export interface RetentionPolicy {
@@ -73,7 +73,10 @@ function planTier(entries: CatalogEntry[], tier: Tier, count: number): TierOutco
     const chosen = tier === 'daily' ? inPeriod.at(-1)! : inPeriod[0]!;
     kept.set(chosen.objectKey, `${tier === 'daily' ? 'newest of' : 'first of'} ${period} (${tier} ${index + 1} of ${count})`);
   });
-  const windowStart = recent.length ? periods.get(recent.at(-1)!)!.reduce((min, e) => (e.at < min ? e.at : min), periods.get(recent.at(-1)!)![0]!.at) : undefined;
+  // The window opens at the start of the oldest kept period (not at a backup in it), so carrying out a
+  // plan never moves it and a second run plans no further deletions.
+  const oldest = recent.at(-1);
+  const windowStart = oldest === undefined ? undefined : new Date(tier === 'daily' ? `${oldest}T00:00:00Z` : `${oldest}-01T00:00:00Z`);
 
   const items = entries.map((e) => {
     const reason = kept.get(e.objectKey);
@@ -94,7 +97,7 @@ export function planRetention(catalog: Catalog, policy: RetentionPolicy, now: Da
   const refusals: string[] = [];
   const daily = planTier(catalog.backups.filter((b) => b.tier === 'daily'), 'daily', policy.keepDaily);
   const monthly = planTier(catalog.backups.filter((b) => b.tier === 'monthly'), 'monthly', policy.keepMonthly);
-  const newest = catalog.backups.filter((b) => b.complete).sort((a, b) => a.at.getTime() - b.at.getTime()).at(-1);
+  const newest = newestComplete(catalog);
   const items = [...daily.items, ...monthly.items].map((i) =>
     // The newest complete backup is never deleted, whatever the tier rules say (e.g. a hand-made second monthly backup).
     i.key === newest?.objectKey && i.action === 'delete' ? { ...i, action: 'keep' as const, reason: 'newest complete backup: always kept' } : i,

@@ -1,0 +1,187 @@
+/**
+ * The bundled action (dist/index.js) run as GitHub runs it: a child process with INPUT_* variables,
+ * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, an OIDC token endpoint served by a local issuer, a
+ * recording fake of the GitHub REST API and a Slack receiver — against real OpenBao and moto.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { startFakeGitHub, type FakeGitHub } from '../fakes/github-api.js';
+import { createTestIssuer } from '../fakes/oidc-issuer.js';
+import { startSlackReceiver, type SlackReceiver } from '../fakes/slack-receiver.js';
+import { startMoto, type MotoServer } from '../harness/moto.js';
+import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
+import { ROOT } from '../harness/processes.js';
+
+const AUDIENCE = 'https://github.com/acme';
+const KEY = `ci-key=${Buffer.alloc(32, 9).toString('base64')}`;
+const REQUEST_TOKEN = 'actions-request-token-0123456789';
+const issuer = createTestIssuer();
+let bao: OpenBaoServer;
+let moto: MotoServer;
+let github: FakeGitHub;
+let slack: SlackReceiver;
+let oidc: Awaited<ReturnType<typeof issuer.serve>>;
+let work: string;
+const outputs: string[] = [];
+
+beforeAll(async () => {
+  const bundle = join(ROOT, 'dist', 'index.js');
+  if (!existsSync(bundle)) throw new Error('dist/index.js is missing: run "npm run build" first');
+  [bao, moto, github, slack] = await Promise.all([startOpenBao({ name: 'action' }), startMoto(), startFakeGitHub(), startSlackReceiver()]);
+  oidc = await issuer.serve(REQUEST_TOKEN);
+  await bao.enableJwtAuth(issuer.publicKeyPem, AUDIENCE);
+  await moto.s3().send(new CreateBucketCommand({ Bucket: 'action-backups' }));
+  work = mkdtempSync(join(tmpdir(), 'vault-backup-action-'));
+}, 60000);
+
+afterAll(async () => {
+  await Promise.all([bao?.stop(), moto?.stop(), github?.close(), slack?.close(), oidc?.close()]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+interface ActionRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+let runCount = 0;
+function runAction(inputs: Record<string, string>): Promise<ActionRun> {
+  const n = ++runCount;
+  const outputFile = join(work, `output-${n}`);
+  const summaryFile = join(work, `summary-${n}`);
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: work,
+    ...moto.env(),
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'acme/platform',
+    GITHUB_SERVER_URL: 'https://github.example',
+    GITHUB_RUN_ID: String(1000 + n),
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_API_URL: github.url,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    ACTIONS_ID_TOKEN_REQUEST_URL: oidc.url,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: REQUEST_TOKEN,
+  };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(ROOT, 'dist', 'index.js')], { env, timeout: 60000 }, (error, stdout, stderr) => {
+      outputs.push(stdout, stderr);
+      const parsed: Record<string, string> = {};
+      const text = readFileSync(outputFile, 'utf8');
+      for (const m of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) parsed[m[1]!] = m[3]!;
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr, outputs: parsed, summary: readFileSync(summaryFile, 'utf8') });
+    });
+  });
+}
+
+const baseInputs = () => ({
+  command: 'backup',
+  target: 's3://action-backups/prod',
+  's3-endpoint': moto.endpoint,
+  's3-region': 'us-east-1',
+  'vault-address': bao.addr,
+  'vault-jwt-role': 'backup',
+  'vault-jwt-audience': AUDIENCE,
+  'encryption-key': KEY,
+  'github-token': 'ghs_faketoken000000000000000000000000',
+  'incident-label': 'vault-backup-incident',
+  'slack-webhook-url': slack.webhookUrl,
+});
+
+const incidents = () => github.issues.filter((i) => !i.pull_request);
+
+describe('the bundled action', () => {
+  it('backs up with a GitHub OIDC token, writes outputs and the job summary, and alerts nobody', async () => {
+    const r = await runAction(baseInputs());
+    expect(r.stderr + r.stdout).not.toContain('::error');
+    expect(r.code).toBe(0);
+    expect(r.outputs.result).toBe('success');
+    expect(r.outputs['object-key']).toMatch(/^daily\/\d{4}-\d{2}-\d{2}\/vault-snapshot-\d{8}-\d{6}\.enc$/);
+    expect(Number(r.outputs['encrypted-size'])).toBeGreaterThan(1000);
+    expect(r.outputs.checksum).toMatch(/^SHA256(-COMPOSITE)?:/);
+    expect(r.summary).toContain('vault-backup backup succeeded');
+    expect(r.summary).toContain(r.outputs['object-key']!);
+    expect(oidc.requests.at(-1)).toEqual({ audience: AUDIENCE, authorization: `Bearer ${REQUEST_TOKEN}` });
+    expect(incidents()).toHaveLength(0);
+    expect(slack.requests).toHaveLength(0);
+    expect(r.stdout).toContain('::group::');
+  });
+
+  it('opens one incident and sends one Slack message on failure, comments on a second failure, and closes on success', async () => {
+    const failing = { ...baseInputs(), 'vault-address': 'http://127.0.0.1:1' };
+    const first = await runAction(failing);
+    expect(first.code).not.toBe(0);
+    expect(first.outputs.result).toBe('failure');
+    expect(first.stdout).toContain('::error::[vault] cannot reach Vault at http://127.0.0.1:1');
+    expect(incidents()).toHaveLength(1);
+    const incident = incidents()[0]!;
+    expect(incident).toMatchObject({ state: 'open', labels: ['vault-backup-incident'], title: 'vault-backup: backup failing for s3://action-backups/prod' });
+    expect(incident.body).toContain('cannot reach Vault');
+    expect(incident.body).toContain('https://github.example/acme/platform/actions/runs/');
+    expect(incident.body).toMatch(/Last good backup:\*\* `daily\/.*\.enc`, \d+\.\d h old/);
+    expect(slack.accepted()).toHaveLength(1);
+    const message = slack.accepted()[0] as { text: string; blocks: Array<{ type: string }> };
+    expect(message.text).toContain('vault-backup backup FAILED for s3://action-backups/prod');
+    expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'context']);
+    expect(first.summary).toContain('vault-backup backup failed');
+
+    const second = await runAction(failing);
+    expect(second.code).not.toBe(0);
+    expect(incidents()).toHaveLength(1);
+    expect(incident.comments).toHaveLength(1);
+    expect(incident.comments[0]).toContain('Still failing');
+    expect(slack.accepted()).toHaveLength(2);
+
+    const recovered = await runAction(baseInputs());
+    expect(recovered.code).toBe(0);
+    expect(incident.state).toBe('closed');
+    expect(incident.comments.at(-1)).toContain('Recovered');
+    expect(slack.accepted()).toHaveLength(2); // no message on success unless notify-on-success
+    // The pull request carrying the same label was never touched.
+    expect(github.issues.find((i) => i.pull_request)!.state).toBe('open');
+    expect(github.requests.some((r) => r.path.includes('/issues/1/'))).toBe(false);
+  });
+
+  it('still fails with its own error when GitHub and Slack are both down', async () => {
+    github.failWith = 500;
+    slack.failures = 10;
+    try {
+      const r = await runAction({ ...baseInputs(), target: 's3://no-such-bucket-here/x' });
+      expect(r.code).not.toBe(0);
+      expect(r.outputs.result).toBe('failure');
+      expect(r.stdout).toContain('::error::[storage] checking bucket no-such-bucket-here failed: bucket no-such-bucket-here does not exist');
+      expect(r.stdout).toMatch(/::warning::could not update the incident issue/);
+      expect(r.stdout).toMatch(/::warning::could not notify Slack .*after 3 attempt\(s\): HTTP 500/);
+    } finally {
+      github.failWith = undefined;
+      slack.failures = 0;
+    }
+  }, 60000);
+
+  it('rejects a bad input before any network call, naming the input', async () => {
+    const before = github.requests.length;
+    const r = await runAction({ ...baseInputs(), command: 'restore', 'github-token': '' });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain('::error::[input] command: unknown command "restore"');
+    expect(github.requests.length).toBe(before);
+  });
+
+  it('never prints a secret given as input', () => {
+    // ::add-mask:: lines are commands to the runner, which consumes them; everything else is the visible log.
+    const all = outputs.join('\n').split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+    for (const secret of [KEY.split('=')[1]!, KEY, 'ghs_faketoken000000000000000000000000', slack.webhookUrl, 'secretwebhooktoken123', REQUEST_TOKEN]) {
+      expect(all).not.toContain(secret);
+    }
+  });
+});
