@@ -9,4 +9,5 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/harness/closing-line-reporter.js'],
 };

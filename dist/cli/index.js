@@ -79014,16 +79014,11 @@ class VaultClient {
     async readKv(token, path) {
         const clean = path.replace(/^\/+|\/+$/g, '');
         const mounts = await this.http.json('GET', 'sys/internal/ui/mounts/' + clean, { token, ok: [200, 403, 404] });
-        let mountPath = '';
-        let version = '1';
+        // sys/internal/ui/mounts tells the mount and its KV version; without access to it, assume the first segment and v1.
         const info = mounts.data;
-        if (mounts.status === 200 && info?.data?.path) {
-            mountPath = info.data.path.replace(/\/+$/, '');
-            version = info.data.options?.version ?? '1';
-        }
-        else {
-            mountPath = clean.split('/')[0] ?? '';
-        }
+        const known = mounts.status === 200 && info?.data?.path ? info.data : undefined;
+        const mountPath = known?.path ? known.path.replace(/\/+$/, '') : (clean.split('/')[0] ?? '');
+        const version = known?.options?.version ?? '1';
         const rest = clean.slice(mountPath.length).replace(/^\/+/, '');
         const apiPath = version === '2' ? `${mountPath}/data/${rest}` : clean;
         const res = await this.http.json('GET', apiPath, { token, ok: [200, 404] });
@@ -80202,7 +80197,10 @@ function planTier(entries, tier, count) {
         const chosen = tier === 'daily' ? inPeriod.at(-1) : inPeriod[0];
         kept.set(chosen.objectKey, `${tier === 'daily' ? 'newest of' : 'first of'} ${period} (${tier} ${index + 1} of ${count})`);
     });
-    const windowStart = recent.length ? periods.get(recent.at(-1)).reduce((min, e) => (e.at < min ? e.at : min), periods.get(recent.at(-1))[0].at) : undefined;
+    // The window opens at the start of the oldest kept period (not at a backup in it), so carrying out a
+    // plan never moves it and a second run plans no further deletions.
+    const oldest = recent.at(-1);
+    const windowStart = oldest === undefined ? undefined : new Date(tier === 'daily' ? `${oldest}T00:00:00Z` : `${oldest}-01T00:00:00Z`);
     const items = entries.map((e) => {
         const reason = kept.get(e.objectKey);
         if (reason)

@@ -125,16 +125,12 @@ export class VaultClient {
   /** Reads a KV secret, detecting KV v1 or v2 from the mount's options. Returns undefined when absent. */
   async readKv(token: string, path: string): Promise<Record<string, unknown> | undefined> {
     const clean = path.replace(/^\/+|\/+$/g, '');
-    const mounts = await this.http.json<{ data?: Record<string, { type?: string; options?: { version?: string } | null }> }>('GET', 'sys/internal/ui/mounts/' + clean, { token, ok: [200, 403, 404] });
-    let mountPath = '';
-    let version = '1';
+    const mounts = await this.http.json<unknown>('GET', 'sys/internal/ui/mounts/' + clean, { token, ok: [200, 403, 404] });
+    // sys/internal/ui/mounts tells the mount and its KV version; without access to it, assume the first segment and v1.
     const info = mounts.data as unknown as { data?: { path?: string; options?: { version?: string } | null; type?: string } } | undefined;
-    if (mounts.status === 200 && info?.data?.path) {
-      mountPath = info.data.path.replace(/\/+$/, '');
-      version = info.data.options?.version ?? '1';
-    } else {
-      mountPath = clean.split('/')[0] ?? '';
-    }
+    const known = mounts.status === 200 && info?.data?.path ? info.data : undefined;
+    const mountPath = known?.path ? known.path.replace(/\/+$/, '') : (clean.split('/')[0] ?? '');
+    const version = known?.options?.version ?? '1';
     const rest = clean.slice(mountPath.length).replace(/^\/+/, '');
     const apiPath = version === '2' ? `${mountPath}/data/${rest}` : clean;
     const res = await this.http.json<{ data?: Record<string, unknown> & { data?: Record<string, unknown> } }>('GET', apiPath, { token, ok: [200, 404] });
