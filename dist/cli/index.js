@@ -80160,7 +80160,8 @@ async function runList(store, now) {
         location: store.location,
         backups: catalog.backups
             .map((b) => ({ key: b.objectKey, tier: b.tier, time: b.at.toISOString(), ageHours: Math.round(((now.getTime() - b.at.getTime()) / 3_600_000) * 10) / 10, size: b.size, complete: b.complete }))
-            .reverse(),
+            // Newest first; on a tie the daily original before its monthly copy.
+            .sort((a, b) => (a.time === b.time ? (a.tier === 'daily' ? -1 : 1) : a.time < b.time ? 1 : -1)),
         orphanManifests: catalog.orphanManifests,
         ignored: catalog.ignored,
     };

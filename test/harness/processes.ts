@@ -48,6 +48,11 @@ async function isFree(port: number): Promise<boolean> {
   }
 }
 
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export interface RunningProcess {
   child: ChildProcess;
   logFile: string;
@@ -60,9 +65,15 @@ export function startProcess(command: string, args: string[], logFile: string, e
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
+  // A server must never keep the test process alive or outlive it, even when a suite fails half-way.
+  child.unref();
+  (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+  running.add(child);
   let exited = false;
   child.once('exit', () => {
     exited = true;
+    running.delete(child);
   });
   return {
     child,

@@ -40,7 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([bao?.stop(), moto?.stop(), github?.close(), slack?.close(), oidc?.close()]);
-  rmSync(work, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 interface ActionRun {

@@ -60,7 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.env = savedEnv;
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
   await moto?.stop();
 });
 
