@@ -78357,7 +78357,7 @@ class LocalDirectoryStore {
         if (!directory)
             throw new InputError('target', 'local directory is empty');
         this.root = (0,external_node_path_.resolve)(directory);
-        this.location = this.root;
+        this.location = this.root + external_node_path_.sep;
     }
     pathOf(key) {
         const path = (0,external_node_path_.resolve)(this.root, key);

@@ -19,7 +19,7 @@ export class LocalDirectoryStore implements BackupStore {
   constructor(directory: string) {
     if (!directory) throw new InputError('target', 'local directory is empty');
     this.root = resolve(directory);
-    this.location = this.root;
+    this.location = this.root + sep;
   }
 
   private pathOf(key: string): string {
