@@ -77417,7 +77417,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6693);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3085);
 
 const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -77431,7 +77431,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6693:
+/***/ 3085:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -78591,7 +78591,7 @@ class S3BackupStore {
             await this.abortLeftoverUploads(key);
             throw s3Error(`uploading ${this.location}${key}`, error, bucket, key);
         }
-        return { key, size: hasher.size, sentChecksum: hasher.checksum() };
+        return { key, size: hasher.byteCount, sentChecksum: hasher.checksum() };
     }
     /** Belt and braces after a failed upload: no multipart upload for this key may stay open (and billed). */
     async abortLeftoverUploads(key) {
@@ -78641,8 +78641,13 @@ class S3BackupStore {
     async stat(key) {
         try {
             const head = await this.options.client.send(new client_s3_dist_cjs.HeadObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), ChecksumMode: 'ENABLED' }));
-            const value = head.ChecksumSHA256;
-            const checksum = value ? { algorithm: /-\d+$/.test(value) ? 'SHA256-COMPOSITE' : 'SHA256', value } : undefined;
+            // S3 prints a multipart checksum as "digest-N"; some stores drop the suffix and say COMPOSITE in ChecksumType.
+            const raw = head.ChecksumSHA256;
+            const suffix = raw ? /-(\d+)$/.exec(raw) : null;
+            const composite = Boolean(suffix) || head.ChecksumType === 'COMPOSITE';
+            const checksum = raw
+                ? { algorithm: composite ? 'SHA256-COMPOSITE' : 'SHA256', value: suffix ? raw.slice(0, suffix.index) : raw, ...(suffix ? { parts: Number(suffix[1]) } : {}) }
+                : undefined;
             return { size: head.ContentLength ?? 0, checksum };
         }
         catch (error) {
@@ -78734,11 +78739,12 @@ function s3Error(what, error, bucket, key) {
 }
 /**
  * Computes the checksum S3 will report for an upload of these bytes with the SDK's part splitting:
- * the full-object SHA-256 for a single PutObject, or SHA-256 over the part digests with "-N" for multipart.
+ * the full-object SHA-256 for a single PutObject, or SHA-256 over the part digests for multipart.
  */
 class PartChecksums extends external_node_stream_.Transform {
     partSize;
-    size = 0;
+    /** Not named size or length: the SDK's uploader reads those off a Body as its total length. */
+    byteCount = 0;
     digests = [];
     partHash = (0,external_node_crypto_.createHash)('sha256');
     partBytes = 0;
@@ -78756,7 +78762,7 @@ class PartChecksums extends external_node_stream_.Transform {
             this.partBytes += n;
             offset += n;
         }
-        this.size += chunk.length;
+        this.byteCount += chunk.length;
         done(null, chunk);
     }
     _flush(done) {
@@ -78772,7 +78778,7 @@ class PartChecksums extends external_node_stream_.Transform {
         if (this.digests.length <= 1)
             return { algorithm: 'SHA256', value: (this.digests[0] ?? (0,external_node_crypto_.createHash)('sha256').digest()).toString('base64') };
         const combined = (0,external_node_crypto_.createHash)('sha256').update(Buffer.concat(this.digests)).digest('base64');
-        return { algorithm: 'SHA256-COMPOSITE', value: `${combined}-${this.digests.length}` };
+        return { algorithm: 'SHA256-COMPOSITE', value: combined, parts: this.digests.length };
     }
 }
 
@@ -79537,6 +79543,11 @@ async function validateSnapshotStream(source) {
     return validator.result;
 }
 
+;// CONCATENATED MODULE: ./src/storage/backup-store.ts
+function describeChecksum(c) {
+    return `${c.algorithm} ${c.value}${c.parts ? ` (${c.parts} parts)` : ''}`;
+}
+
 ;// CONCATENATED MODULE: ./src/util/hashing-meter.ts
 /** A pass-through that hashes and counts what flows through it, and reports progress at intervals. */
 
@@ -79545,7 +79556,8 @@ class HashingMeter extends external_node_stream_.Transform {
     onProgress;
     reportEveryMs;
     now;
-    size = 0;
+    /** Not named size or length: the SDK's uploader reads those off a Body as its total length. */
+    byteCount = 0;
     hash = (0,external_node_crypto_.createHash)('sha256');
     digestHex;
     nextReportAt;
@@ -79558,10 +79570,10 @@ class HashingMeter extends external_node_stream_.Transform {
     }
     _transform(chunk, _e, done) {
         this.hash.update(chunk);
-        this.size += chunk.length;
+        this.byteCount += chunk.length;
         if (this.onProgress && this.now() >= this.nextReportAt) {
             this.nextReportAt = this.now() + this.reportEveryMs;
-            this.onProgress(this.size);
+            this.onProgress(this.byteCount);
         }
         done(null, chunk);
     }
@@ -79647,6 +79659,7 @@ const TOOL_VERSION = '0.1.0';
  * committed by writing its manifest. The first complete backup of a month is also copied to monthly/.
  * Plaintext exists only in memory, one chunk at a time.
  */
+
 
 
 
@@ -79782,24 +79795,26 @@ async function streamBackup(deps, token, backupId, objectKey, chunkSize) {
     const stored = await store.stat(objectKey);
     const problem = !stored
         ? 'is missing right after the upload'
-        : stored.size !== meter.size || put.size !== meter.size
-            ? `is ${stored.size} bytes, but ${meter.size} were sent`
+        : stored.size !== meter.byteCount || put.size !== meter.byteCount
+            ? `is ${stored.size} bytes, but ${meter.byteCount} were sent`
             : !stored.checksum
                 ? 'has no SHA-256 checksum reported by the store, so the copy cannot be proven'
-                : stored.checksum.value !== put.sentChecksum.value
-                    ? `has checksum ${stored.checksum.value}, but the bytes sent have ${put.sentChecksum.value}`
-                    : undefined;
+                : // The digest decides (a whole-object and a composite SHA-256 cannot collide); stores differ in how they label it.
+                    stored.checksum.value !== put.sentChecksum.value || (stored.checksum.parts ?? put.sentChecksum.parts) !== put.sentChecksum.parts
+                        ? `has checksum ${describeChecksum(stored.checksum)}, but the bytes sent have ${describeChecksum(put.sentChecksum)}`
+                        : undefined;
     if (problem) {
         await removeUnverified(store, log, objectKey);
         throw new IntegrityError(`uploaded object ${objectKey} ${problem}`, { hint: 'the object was removed; run the backup again and check the store' });
     }
-    log.info(`upload verified: ${formatBytes(meter.size)}, ${stored.checksum.algorithm} ${stored.checksum.value} matches`);
+    log.info(`upload verified: ${formatBytes(meter.byteCount)}, ${describeChecksum(stored.checksum)} matches`);
     return {
         from,
         snapshot: snap,
-        encryptedSize: meter.size,
+        encryptedSize: meter.byteCount,
         encryptedSha256: meter.sha256(),
-        storedChecksum: stored.checksum,
+        // Proven equal to what the store reports; our copy carries the right label and part count.
+        storedChecksum: put.sentChecksum,
         keyId: encryptor.info.keyId,
         wrapType: encryptor.info.wrapType,
     };
@@ -80385,6 +80400,7 @@ class TapStream extends external_node_stream_.Transform {
 
 
 
+
 class StaleBackupError extends BackupError {
     constructor(message) {
         super('storage', message, { hint: 'scheduled backups have stopped or are failing: check the backup workflow runs (schedules are disabled after 60 days without repository activity)' });
@@ -80431,8 +80447,8 @@ async function checkStoredBackup(store, entry, opener, log, now, spool) {
         throw new BackupNotFoundError(`backup ${entry.objectKey} vanished while it was being verified`);
     if (stored.size !== manifest.encrypted.size)
         throw new IntegrityError(`${entry.objectKey} is ${stored.size} bytes, its manifest says ${manifest.encrypted.size}`, { hint: 'the object was modified or truncated; use another backup' });
-    if (stored.checksum && manifest.encrypted.storedChecksum && stored.checksum.algorithm === manifest.encrypted.storedChecksum.algorithm && stored.checksum.value !== manifest.encrypted.storedChecksum.value) {
-        throw new IntegrityError(`${entry.objectKey}: the store reports checksum ${stored.checksum.value}, the manifest recorded ${manifest.encrypted.storedChecksum.value}`, { hint: 'the object was replaced or modified; use another backup' });
+    if (stored.checksum && manifest.encrypted.storedChecksum && stored.checksum.value !== manifest.encrypted.storedChecksum.value) {
+        throw new IntegrityError(`${entry.objectKey}: the store reports checksum ${describeChecksum(stored.checksum)}, the manifest recorded ${describeChecksum(manifest.encrypted.storedChecksum)}`, { hint: 'the object was replaced or modified; use another backup' });
     }
     log.info(`${entry.objectKey}: manifest and stored checksum agree (${formatBytes(stored.size)})`);
     const started = Date.now();
@@ -80465,7 +80481,7 @@ async function checkStoredBackup(store, entry, opener, log, now, spool) {
         key: entry.objectKey,
         backupId: entry.backupId,
         ageHours: (now.getTime() - entry.at.getTime()) / 3_600_000,
-        encryptedSize: cipherMeter.size,
+        encryptedSize: cipherMeter.byteCount,
         snapshot,
         manifest,
         downloadMs: Date.now() - started,

@@ -14,7 +14,7 @@ import { formatBytes, formatDuration, type Logger } from '../log.js';
 import { MANIFEST_FORMAT, encodeManifest, type BackupManifest } from '../manifest/manifest.js';
 import { backupIdAt, backupKey, manifestKeyOf, monthFolder } from '../naming/backup-names.js';
 import { SnapshotArchiveValidator } from '../snapshot/archive-validator.js';
-import type { BackupStore, ObjectChecksum } from '../storage/backup-store.js';
+import { describeChecksum, type BackupStore, type ObjectChecksum } from '../storage/backup-store.js';
 import { HashingMeter } from '../util/hashing-meter.js';
 import { loginToVault } from '../vault/vault-login.js';
 import type { VaultClient } from '../vault/vault-client.js';
@@ -189,24 +189,26 @@ async function streamBackup(deps: BackupJobDeps, token: string, backupId: string
   const stored = await store.stat(objectKey);
   const problem = !stored
     ? 'is missing right after the upload'
-    : stored.size !== meter.size || put.size !== meter.size
-      ? `is ${stored.size} bytes, but ${meter.size} were sent`
+    : stored.size !== meter.byteCount || put.size !== meter.byteCount
+      ? `is ${stored.size} bytes, but ${meter.byteCount} were sent`
       : !stored.checksum
         ? 'has no SHA-256 checksum reported by the store, so the copy cannot be proven'
-        : stored.checksum.value !== put.sentChecksum.value
-          ? `has checksum ${stored.checksum.value}, but the bytes sent have ${put.sentChecksum.value}`
+        : // The digest decides (a whole-object and a composite SHA-256 cannot collide); stores differ in how they label it.
+          stored.checksum.value !== put.sentChecksum.value || (stored.checksum.parts ?? put.sentChecksum.parts) !== put.sentChecksum.parts
+          ? `has checksum ${describeChecksum(stored.checksum)}, but the bytes sent have ${describeChecksum(put.sentChecksum)}`
           : undefined;
   if (problem) {
     await removeUnverified(store, log, objectKey);
     throw new IntegrityError(`uploaded object ${objectKey} ${problem}`, { hint: 'the object was removed; run the backup again and check the store' });
   }
-  log.info(`upload verified: ${formatBytes(meter.size)}, ${stored!.checksum!.algorithm} ${stored!.checksum!.value} matches`);
+  log.info(`upload verified: ${formatBytes(meter.byteCount)}, ${describeChecksum(stored!.checksum!)} matches`);
   return {
     from,
     snapshot: snap,
-    encryptedSize: meter.size,
+    encryptedSize: meter.byteCount,
     encryptedSha256: meter.sha256(),
-    storedChecksum: stored!.checksum!,
+    // Proven equal to what the store reports; our copy carries the right label and part count.
+    storedChecksum: put.sentChecksum,
     keyId: encryptor.info.keyId,
     wrapType: encryptor.info.wrapType,
   };

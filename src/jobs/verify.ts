@@ -13,7 +13,7 @@ import { formatBytes, type Logger } from '../log.js';
 import { parseManifest, type BackupManifest } from '../manifest/manifest.js';
 import { manifestKeyOf, parseBackupKey } from '../naming/backup-names.js';
 import { SnapshotArchiveValidator, type ValidatedSnapshot } from '../snapshot/archive-validator.js';
-import type { BackupStore } from '../storage/backup-store.js';
+import { describeChecksum, type BackupStore } from '../storage/backup-store.js';
 import { HashingMeter } from '../util/hashing-meter.js';
 import { TapStream } from '../util/tap-stream.js';
 
@@ -92,8 +92,8 @@ export async function checkStoredBackup(
   const stored = await store.stat(entry.objectKey);
   if (!stored) throw new BackupNotFoundError(`backup ${entry.objectKey} vanished while it was being verified`);
   if (stored.size !== manifest.encrypted.size) throw new IntegrityError(`${entry.objectKey} is ${stored.size} bytes, its manifest says ${manifest.encrypted.size}`, { hint: 'the object was modified or truncated; use another backup' });
-  if (stored.checksum && manifest.encrypted.storedChecksum && stored.checksum.algorithm === manifest.encrypted.storedChecksum.algorithm && stored.checksum.value !== manifest.encrypted.storedChecksum.value) {
-    throw new IntegrityError(`${entry.objectKey}: the store reports checksum ${stored.checksum.value}, the manifest recorded ${manifest.encrypted.storedChecksum.value}`, { hint: 'the object was replaced or modified; use another backup' });
+  if (stored.checksum && manifest.encrypted.storedChecksum && stored.checksum.value !== manifest.encrypted.storedChecksum.value) {
+    throw new IntegrityError(`${entry.objectKey}: the store reports checksum ${describeChecksum(stored.checksum)}, the manifest recorded ${describeChecksum(manifest.encrypted.storedChecksum)}`, { hint: 'the object was replaced or modified; use another backup' });
   }
   log.info(`${entry.objectKey}: manifest and stored checksum agree (${formatBytes(stored.size)})`);
 
@@ -121,7 +121,7 @@ export async function checkStoredBackup(
     key: entry.objectKey,
     backupId: entry.backupId,
     ageHours: (now.getTime() - entry.at.getTime()) / 3_600_000,
-    encryptedSize: cipherMeter.size,
+    encryptedSize: cipherMeter.byteCount,
     snapshot,
     manifest,
     downloadMs: Date.now() - started,

@@ -3,6 +3,7 @@ import { BackupError } from '../errors.js';
 import type { CommandResult } from '../jobs/run-command.js';
 import { formatBytes, formatDuration } from '../log.js';
 import type { RunReport } from './run-report.js';
+import { describeChecksum } from '../storage/backup-store.js';
 
 export function successReport(result: CommandResult, target: string, runUrl?: string): RunReport {
   const base = { command: result.command, ok: true, target, ...(runUrl ? { runUrl } : {}) };
@@ -18,7 +19,7 @@ export function successReport(result: CommandResult, target: string, runUrl?: st
           ['Encrypted size', formatBytes(b.encryptedSize)],
           ['Snapshot size', formatBytes(b.snapshotSize)],
           ['SHA-256 (encrypted)', b.encryptedSha256],
-          ['Stored checksum', `${b.storedChecksum.algorithm} ${b.storedChecksum.value}`],
+          ['Stored checksum', describeChecksum(b.storedChecksum)],
           ['Raft index / term', `${b.raftIndex} / ${b.raftTerm}`],
           ['Key', b.keyId],
           ['Vault version', b.vaultVersion],

@@ -8,8 +8,14 @@ import type { Readable } from 'node:stream';
 export interface ObjectChecksum {
   /** SHA256: of the whole object. SHA256-COMPOSITE: S3 multipart, SHA-256 of the part SHA-256s, "-N" suffix. */
   algorithm: 'SHA256' | 'SHA256-COMPOSITE';
-  /** base64, with "-<parts>" for the composite form, exactly as S3 prints it. */
+  /** base64 digest. For the composite form, without the "-<parts>" suffix some stores print (the digest commits to the parts anyway). */
   value: string;
+  /** Number of parts, for the composite form. */
+  parts?: number;
+}
+
+export function describeChecksum(c: ObjectChecksum): string {
+  return `${c.algorithm} ${c.value}${c.parts ? ` (${c.parts} parts)` : ''}`;
 }
 
 export interface StoredObject {

@@ -70,7 +70,7 @@ export class S3BackupStore implements BackupStore {
       await this.abortLeftoverUploads(key);
       throw s3Error(`uploading ${this.location}${key}`, error, bucket, key);
     }
-    return { key, size: hasher.size, sentChecksum: hasher.checksum() };
+    return { key, size: hasher.byteCount, sentChecksum: hasher.checksum() };
   }
 
   /** Belt and braces after a failed upload: no multipart upload for this key may stay open (and billed). */
@@ -124,8 +124,13 @@ export class S3BackupStore implements BackupStore {
   async stat(key: string): Promise<StoredState | undefined> {
     try {
       const head = await this.options.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), ChecksumMode: 'ENABLED' }));
-      const value = head.ChecksumSHA256;
-      const checksum: ObjectChecksum | undefined = value ? { algorithm: /-\d+$/.test(value) ? 'SHA256-COMPOSITE' : 'SHA256', value } : undefined;
+      // S3 prints a multipart checksum as "digest-N"; some stores drop the suffix and say COMPOSITE in ChecksumType.
+      const raw = head.ChecksumSHA256;
+      const suffix = raw ? /-(\d+)$/.exec(raw) : null;
+      const composite = Boolean(suffix) || head.ChecksumType === 'COMPOSITE';
+      const checksum: ObjectChecksum | undefined = raw
+        ? { algorithm: composite ? 'SHA256-COMPOSITE' : 'SHA256', value: suffix ? raw.slice(0, suffix.index) : raw, ...(suffix ? { parts: Number(suffix[1]) } : {}) }
+        : undefined;
       return { size: head.ContentLength ?? 0, checksum };
     } catch (error) {
       if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return undefined;
@@ -215,10 +220,11 @@ export function s3Error(what: string, error: unknown, bucket: string, key?: stri
 
 /**
  * Computes the checksum S3 will report for an upload of these bytes with the SDK's part splitting:
- * the full-object SHA-256 for a single PutObject, or SHA-256 over the part digests with "-N" for multipart.
+ * the full-object SHA-256 for a single PutObject, or SHA-256 over the part digests for multipart.
  */
 export class PartChecksums extends Transform {
-  size = 0;
+  /** Not named size or length: the SDK's uploader reads those off a Body as its total length. */
+  byteCount = 0;
   private readonly digests: Buffer[] = [];
   private partHash: Hash = createHash('sha256');
   private partBytes = 0;
@@ -236,7 +242,7 @@ export class PartChecksums extends Transform {
       this.partBytes += n;
       offset += n;
     }
-    this.size += chunk.length;
+    this.byteCount += chunk.length;
     done(null, chunk);
   }
 
@@ -254,6 +260,6 @@ export class PartChecksums extends Transform {
   checksum(): ObjectChecksum {
     if (this.digests.length <= 1) return { algorithm: 'SHA256', value: (this.digests[0] ?? createHash('sha256').digest()).toString('base64') };
     const combined = createHash('sha256').update(Buffer.concat(this.digests)).digest('base64');
-    return { algorithm: 'SHA256-COMPOSITE', value: `${combined}-${this.digests.length}` };
+    return { algorithm: 'SHA256-COMPOSITE', value: combined, parts: this.digests.length };
   }
 }

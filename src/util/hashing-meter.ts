@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
 export class HashingMeter extends Transform {
-  size = 0;
+  /** Not named size or length: the SDK's uploader reads those off a Body as its total length. */
+  byteCount = 0;
   private readonly hash = createHash('sha256');
   private digestHex: string | undefined;
   private nextReportAt: number;
@@ -19,10 +20,10 @@ export class HashingMeter extends Transform {
 
   override _transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback): void {
     this.hash.update(chunk);
-    this.size += chunk.length;
+    this.byteCount += chunk.length;
     if (this.onProgress && this.now() >= this.nextReportAt) {
       this.nextReportAt = this.now() + this.reportEveryMs;
-      this.onProgress(this.size);
+      this.onProgress(this.byteCount);
     }
     done(null, chunk);
   }

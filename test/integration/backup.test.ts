@@ -2,12 +2,12 @@
  * The backup job end to end against a real raft OpenBao and a real S3 server (moto) on loopback.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { CreateBucketCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { BackupError, VaultError, SnapshotInvalidError, StorageError } from '../../src/errors.js';
 import { runCommand } from '../../src/jobs/run-command.js';
 import { MemoryLogger } from '../../src/log.js';
@@ -146,16 +146,34 @@ describe('backup to S3', () => {
   });
 });
 
-describe('a snapshot stream that breaks leaves nothing behind', () => {
+describe('snapshots larger than one upload part', () => {
   beforeAll(async () => {
-    // ~6 MiB of incompressible secrets, so the upload is multipart (5 MiB parts) before the cut.
+    // ~6 MiB of incompressible secrets, so the upload is multipart (5 MiB parts).
     for (let i = 0; i < 12; i++) await bao.writeSecret(`bulk/${i}`, { blob: randomBytes(384 * 1024).toString('base64') });
   }, 60000);
+
+  it('upload as multipart and are proven by the composite checksum S3 reports', async () => {
+    const result = await runCommand('backup', inputs({ target: 's3://backups/multipart' }), { log: new MemoryLogger(), clock: at('2025-11-23T02:00:00Z') });
+    if (result.command !== 'backup') throw new Error('wrong result');
+    expect(result.backup.encryptedSize).toBeGreaterThan(5 * 1024 * 1024);
+    expect(result.backup.storedChecksum.algorithm).toBe('SHA256-COMPOSITE');
+    expect(result.backup.storedChecksum.parts).toBe(2);
+    const cipher = await getObject(`multipart/${result.backup.objectKey}`);
+    // Recompute the composite from the downloaded bytes (5 MiB parts) and compare with what S3 itself reports.
+    const part = 5 * 1024 * 1024;
+    const digests = [cipher.subarray(0, part), cipher.subarray(part)].map((p) => createHash('sha256').update(p).digest());
+    const composite = createHash('sha256').update(Buffer.concat(digests)).digest('base64');
+    const head = await moto.s3().send(new HeadObjectCommand({ Bucket: 'backups', Key: `multipart/${result.backup.objectKey}`, ChecksumMode: 'ENABLED' }));
+    expect(head.ChecksumSHA256?.replace(/-\d+$/, '')).toBe(composite);
+    expect(result.backup.storedChecksum.value).toBe(composite);
+    const plain = await decryptBuffer(cipher, { keys: [{ id: 'test-key-1', key: Buffer.alloc(32, 7) }] });
+    expect((await validateSnapshotStream(Readable.from([plain]))).archiveSha256).toBe(result.backup.snapshotSha256);
+  });
 
   it.each([
     ['connection reset midway', { kind: 'reset-after', bytes: 5.5 * 1024 * 1024 } as const, VaultError],
     ['body ended early but cleanly', { kind: 'truncate-after', bytes: 5.5 * 1024 * 1024 } as const, SnapshotInvalidError],
-  ])('%s', async (_name, fault, errorType) => {
+  ])('that break (%s) leave nothing behind', async (_name, fault, errorType) => {
     const proxy = await startFaultProxy(bao.addr, [{ path: /raft\/snapshot/, fault }]);
     try {
       const prefix = `cut-${fault.kind}`;

@@ -1,0 +1,147 @@
+/**
+ * npm run bench: backup, verify and decrypt of synthetic raft snapshots (64 MiB, 1 GiB, 4 GiB by default;
+ * BENCH_SIZES=64,1024 to choose, in MiB), side by side with the floor (one pass of AES-256-GCM + SHA-256,
+ * and a plain copy) and the original whole-buffer design, each in its own process, measured with
+ * GNU time (wall, CPU, peak RSS). Writes docs/BENCHMARKS.md.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { startMoto } from '../test/harness/moto.js';
+import { startOpenBao } from '../test/harness/openbao.js';
+import { syntheticSnapshot } from '../test/harness/synthetic-snapshot.js';
+
+const ROOT = resolve(import.meta.dirname ?? '.', '..');
+const OUT = join(ROOT, 'bench', 'out');
+const CLI = join(ROOT, 'dist', 'cli', 'index.js');
+const KEY = `bench=${Buffer.alloc(32, 1).toString('base64')}`;
+const sizes = (process.env.BENCH_SIZES ?? '64,1024,4096').split(',').map((s) => Number(s.trim()));
+const S3_MAX_MIB = Number(process.env.BENCH_S3_MAX_MIB ?? 1024);
+
+if (!existsSync('/usr/bin/time')) throw new Error('GNU time is needed: apt-get install time');
+
+interface Measure {
+  label: string;
+  ok: boolean;
+  wallS: number;
+  cpuS: number;
+  rssMiB: number;
+  note?: string;
+}
+
+/** Runs one operation in its own process (asynchronously: the snapshot endpoint lives in this one). */
+async function measure(label: string, args: string[], env: Record<string, string> = {}): Promise<Measure> {
+  const r = await new Promise<{ status: number | null; stderr: string }>((done) => {
+    const child = spawn('/usr/bin/time', ['-f', 'BENCH %e %U %S %M', process.execPath, ...args], { env: { ...process.env, NODE_NO_WARNINGS: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => done({ status, stderr }));
+  });
+  const line = (r.stderr ?? '').split('\n').find((l) => l.startsWith('BENCH '));
+  if (!line) throw new Error(`${label}: no timing (${r.stderr})`);
+  const [, wall, user, sys, rss] = line.split(' ').map(Number) as [number, number, number, number, number];
+  const ok = r.status === 0;
+  const note = ok ? undefined : (r.stderr ?? '').split('\n').filter((l) => /error|Error/.test(l))[0]?.slice(0, 160);
+  return { label, ok, wallS: wall, cpuS: user + sys, rssMiB: rss / 1024, ...(note ? { note } : {}) };
+}
+
+/** Serves a file the way sys/storage/raft/snapshot does, plus the health and leader answers the tool asks first. */
+async function snapshotServer(file: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith('/v1/sys/health')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ initialized: true, sealed: false, standby: false, version: 'bench', cluster_id: 'bench' }));
+    if (req.url?.startsWith('/v1/sys/leader')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ is_self: true, leader_address: '' }));
+    if (req.url?.startsWith('/v1/sys/storage/raft/snapshot')) {
+      res.writeHead(200, { 'content-type': 'application/gzip' });
+      return void pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), res).catch(() => undefined);
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+const mib = (bytes: number) => bytes / 1024 / 1024;
+const rows: string[] = [];
+const table = (m: Measure, bytes: number, floor?: number) => {
+  const rate = mib(bytes) / m.wallS;
+  const ratio = floor ? (rate / floor).toFixed(2) + 'x' : '';
+  rows.push(`| ${m.label} | ${m.ok ? m.wallS.toFixed(2) : 'failed'} | ${m.ok ? rate.toFixed(0) : '–'} | ${m.cpuS.toFixed(2)} | ${m.rssMiB.toFixed(0)} | ${m.ok ? ratio : (m.note ?? '')} |`);
+  console.log(rows.at(-1));
+  return rate;
+};
+
+mkdirSync(OUT, { recursive: true });
+const header = '| operation | wall s | MiB/s | CPU s | peak RSS MiB | vs floor |\n|---|---|---|---|---|---|';
+const sections: string[] = [];
+
+for (const sizeMiB of sizes) {
+  const stateSize = sizeMiB * 1024 * 1024;
+  const archive = join(OUT, `snapshot-${sizeMiB}.tar.gz`);
+  if (!existsSync(archive)) {
+    console.log(`generating ${sizeMiB} MiB synthetic snapshot ...`);
+    await pipeline(syntheticSnapshot({ stateSize, seed: `bench-${sizeMiB}`, gzipLevel: 0 }), createWriteStream(archive));
+  }
+  const bytes = statSync(archive).size;
+  rows.length = 0;
+  console.log(`\n== ${sizeMiB} MiB (archive ${bytes} bytes)`);
+  const store = join(OUT, `store-${sizeMiB}`);
+  rmSync(store, { recursive: true, force: true });
+
+  const aes = await measure('floor: AES-256-GCM + SHA-256, one pass', [join(ROOT, 'bench', 'floor.mjs'), 'aes-sha', archive]);
+  const floorRate = table(aes, bytes);
+  table(await measure('floor: plain stream copy', [join(ROOT, 'bench', 'floor.mjs'), 'copy', archive, join(OUT, 'copy.tmp')]), bytes);
+  rmSync(join(OUT, 'copy.tmp'), { force: true });
+
+  const server = await snapshotServer(archive);
+  try {
+    const common = ['--vault-address', server.url, '--vault-auth-method', 'token', '--vault-token', 'bench', '--encryption-key', KEY, '--monthly', 'never'];
+    table(await measure('backup → local directory', [CLI, 'backup', '--target', store, ...common]), bytes, floorRate);
+    table(await measure('verify (read + decrypt + archive check)', [CLI, 'verify', '--target', store, '--encryption-keyring', KEY, '--max-age-hours', '1000']), bytes, floorRate);
+    const listed = JSON.parse(execFileSync(process.execPath, [CLI, 'list', '--target', store, '--json'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } }).toString()) as { backups: Array<{ key: string }> };
+    table(await measure('decrypt → /dev/null', [CLI, 'decrypt', '--in', join(store, listed.backups[0]!.key), '--out', '-', '--encryption-keyring', KEY]), bytes, floorRate);
+    if (sizeMiB <= S3_MAX_MIB) {
+      const moto = await startMoto();
+      try {
+        await moto.s3().send(new CreateBucketCommand({ Bucket: 'bench' }));
+        table(await measure('backup → S3 (moto on loopback)', [CLI, 'backup', '--target', 's3://bench/c1', '--s3-endpoint', moto.endpoint, '--s3-region', 'us-east-1', ...common], moto.env()), bytes, floorRate);
+      } finally {
+        await moto.stop();
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  table(await measure('baseline: original whole-buffer design', [join(ROOT, 'bench', 'floor.mjs'), 'baseline', archive]), bytes, floorRate);
+  sections.push(`### ${sizeMiB >= 1024 ? `${sizeMiB / 1024} GiB` : `${sizeMiB} MiB`} snapshot (${bytes.toLocaleString('en-US')} bytes)\n\n${header}\n${rows.join('\n')}\n`);
+  rmSync(store, { recursive: true, force: true });
+}
+
+// One real OpenBao snapshot, small, through the same pipeline.
+{
+  const bao = await startOpenBao({ name: 'bench' });
+  rows.length = 0;
+  try {
+    for (let i = 0; i < 40; i++) await bao.writeSecret(`bench/${i}`, { blob: Buffer.alloc(64 * 1024, i).toString('base64') });
+    const store = join(OUT, 'store-openbao');
+    rmSync(store, { recursive: true, force: true });
+    const m = await measure('backup of a real OpenBao snapshot → local directory', [CLI, 'backup', '--target', store, '--vault-address', bao.addr, '--vault-auth-method', 'token', '--vault-token', bao.rootToken, '--encryption-key', KEY, '--monthly', 'never']);
+    const listed = JSON.parse(execFileSync(process.execPath, [CLI, 'list', '--target', store, '--json'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } }).toString()) as { backups: Array<{ size: number }> };
+    table(m, listed.backups[0]!.size);
+    rmSync(store, { recursive: true, force: true });
+  } finally {
+    await bao.stop();
+  }
+  sections.push(`### A real OpenBao snapshot\n\n${header}\n${rows.join('\n')}\n`);
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown';
+const doc = readFileSync(join(ROOT, 'docs', 'BENCHMARKS.md'), 'utf8');
+const generated = `<!-- bench:start -->\nMeasured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, with \`npm run bench\`.\n\n${sections.join('\n')}<!-- bench:end -->`;
+writeFileSync(join(ROOT, 'docs', 'BENCHMARKS.md'), doc.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, generated));
+console.log('\ndocs/BENCHMARKS.md updated');
