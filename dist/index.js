@@ -78537,7 +78537,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7840);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4347);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -78546,7 +78546,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7840:
+/***/ 4347:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -82316,12 +82316,21 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/util/stream-buffering.ts
+/**
+ * Buffering between pipeline stages. With Node's 16 KiB default every 1 MiB chunk stalls the stage
+ * before it, so hashing, encryption and file I/O (on the thread pool) never overlap; a few MiB let them
+ * run side by side while memory stays bounded (measured in docs/BENCHMARKS.md).
+ */
+const STAGE_HIGH_WATER_MARK = 4 * 1024 * 1024;
+
 ;// CONCATENATED MODULE: ./src/storage/local-store.ts
 /**
  * A local directory as a backup target. New objects are written to a hidden temporary file and then
  * hard-linked under their final name, which fails if the name exists: a backup is either complete
  * under its name or absent, and never replaces another.
  */
+
 
 
 
@@ -82361,6 +82370,7 @@ class LocalDirectoryStore {
         const hash = (0,external_node_crypto_.createHash)('sha256');
         let size = 0;
         const counter = new external_node_stream_.Transform({
+            highWaterMark: STAGE_HIGH_WATER_MARK,
             transform(chunk, _e, done) {
                 hash.update(chunk);
                 size += chunk.length;
@@ -82368,9 +82378,10 @@ class LocalDirectoryStore {
             },
         });
         await this.writeExclusive(key, async (tmp) => {
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(body, counter, (0,external_node_fs_.createWriteStream)(tmp, { flags: 'wx', mode: 0o600 }));
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(body, counter, (0,external_node_fs_.createWriteStream)(tmp, { flags: 'wx', mode: 0o600, highWaterMark: STAGE_HIGH_WATER_MARK }));
         });
-        return { key, size, sentChecksum: { algorithm: 'SHA256', value: hash.digest('base64') } };
+        const digest = hash.digest();
+        return { key, size, sentChecksum: { algorithm: 'SHA256', value: digest.toString('base64') }, sha256: digest.toString('hex') };
     }
     async putSmallNew(key, data) {
         await this.writeExclusive(key, async (tmp) => {
@@ -82425,7 +82436,7 @@ class LocalDirectoryStore {
         }
         // Re-read what is on disk: the point is to prove the stored bytes, not to trust the write.
         const hash = (0,external_node_crypto_.createHash)('sha256');
-        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path), hash);
+        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path, { highWaterMark: 1024 * 1024 }), hash);
         const checksum = { algorithm: 'SHA256', value: hash.digest('base64') };
         return { size, checksum };
     }
@@ -82531,6 +82542,7 @@ var lib_storage_dist_cjs = __nccwpck_require__(2358);
 
 
 
+
 /** Object size above which CopyObject is refused by S3 and a multipart copy would be needed. */
 const MAX_SINGLE_COPY = 5 * 1024 ** 3;
 class S3BackupStore {
@@ -82570,7 +82582,7 @@ class S3BackupStore {
             await this.abortLeftoverUploads(key);
             throw s3Error(`uploading ${this.location}${key}`, error, bucket, key);
         }
-        return { key, size: hasher.byteCount, sentChecksum: hasher.checksum() };
+        return { key, size: hasher.byteCount, sentChecksum: hasher.checksum(), sha256: hasher.wholeSha256() };
     }
     /** Belt and braces after a failed upload: no multipart upload for this key may stay open (and billed). */
     async abortLeftoverUploads(key) {
@@ -82717,7 +82729,7 @@ function s3Error(what, error, bucket, key) {
     return new StorageError(`${what} failed: ${detail}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
 }
 /**
- * Computes the checksum S3 will report for an upload of these bytes with the SDK's part splitting:
+ * Computes the checksum S3 will report for an upload of these bytes with the SDK's part splitting
  * the full-object SHA-256 for a single PutObject, or SHA-256 over the part digests for multipart.
  */
 class PartChecksums extends external_node_stream_.Transform {
@@ -82725,13 +82737,15 @@ class PartChecksums extends external_node_stream_.Transform {
     /** Not named size or length: the SDK's uploader reads those off a Body as its total length. */
     byteCount = 0;
     digests = [];
+    whole = (0,external_node_crypto_.createHash)('sha256');
     partHash = (0,external_node_crypto_.createHash)('sha256');
     partBytes = 0;
     constructor(partSize) {
-        super();
+        super({ highWaterMark: STAGE_HIGH_WATER_MARK });
         this.partSize = partSize;
     }
     _transform(chunk, _e, done) {
+        this.whole.update(chunk);
         let offset = 0;
         while (offset < chunk.length) {
             if (this.partBytes === this.partSize)
@@ -82752,6 +82766,10 @@ class PartChecksums extends external_node_stream_.Transform {
         this.digests.push(this.partHash.digest());
         this.partHash = (0,external_node_crypto_.createHash)('sha256');
         this.partBytes = 0;
+    }
+    /** Hex SHA-256 of everything that passed (valid after the end). */
+    wholeSha256() {
+        return this.whole.digest('hex');
     }
     checksum() {
         if (this.digests.length <= 1)
@@ -83216,6 +83234,7 @@ class ByteQueue {
 
 
 
+
 class EncryptStream extends external_node_stream_.Transform {
     header;
     payloadKey;
@@ -83226,7 +83245,7 @@ class EncryptStream extends external_node_stream_.Transform {
     counter = 0;
     headerSent = false;
     constructor(header, payloadKey, noncePrefix, chunkSize, info) {
-        super();
+        super({ highWaterMark: STAGE_HIGH_WATER_MARK });
         this.header = header;
         this.payloadKey = payloadKey;
         this.noncePrefix = noncePrefix;
@@ -83495,6 +83514,7 @@ function checkArchiveContents(c) {
 
 
 
+
 class SnapshotArchiveValidator extends external_node_stream_.Transform {
     archiveHash = (0,external_node_crypto_.createHash)('sha256');
     archiveSize = 0;
@@ -83504,8 +83524,9 @@ class SnapshotArchiveValidator extends external_node_stream_.Transform {
     /** Set once the whole archive has been checked. */
     result;
     constructor() {
-        super();
-        this.gunzip = (0,external_node_zlib_.createGunzip)();
+        super({ highWaterMark: STAGE_HIGH_WATER_MARK });
+        // Large output chunks: with the 16 KiB default, gunzip spends most of its time crossing to the thread pool.
+        this.gunzip = (0,external_node_zlib_.createGunzip)({ chunkSize: 256 * 1024 });
         this.inspected = inspectTar(this.gunzip);
         // Remember a side failure so the next write fails fast instead of buffering.
         this.inspected.catch((error) => {
@@ -83635,24 +83656,30 @@ function describeChecksum(c) {
 /** A pass-through that hashes and counts what flows through it, and reports progress at intervals. */
 
 
+
 class HashingMeter extends external_node_stream_.Transform {
     onProgress;
     reportEveryMs;
     now;
+    hashing;
     /** Not named size or length: the SDK's uploader reads those off a Body as its total length. */
     byteCount = 0;
     hash = (0,external_node_crypto_.createHash)('sha256');
     digestHex;
     nextReportAt;
-    constructor(onProgress, reportEveryMs = 10_000, now = Date.now) {
-        super();
+    constructor(onProgress, reportEveryMs = 10_000, now = Date.now, 
+    /** Off where a later stage hashes the same bytes anyway. */
+    hashing = true) {
+        super({ highWaterMark: STAGE_HIGH_WATER_MARK });
         this.onProgress = onProgress;
         this.reportEveryMs = reportEveryMs;
         this.now = now;
+        this.hashing = hashing;
         this.nextReportAt = now() + reportEveryMs;
     }
     _transform(chunk, _e, done) {
-        this.hash.update(chunk);
+        if (this.hashing)
+            this.hash.update(chunk);
         this.byteCount += chunk.length;
         if (this.onProgress && this.now() >= this.nextReportAt) {
             this.nextReportAt = this.now() + this.reportEveryMs;
@@ -83662,6 +83689,8 @@ class HashingMeter extends external_node_stream_.Transform {
     }
     /** Hex SHA-256 of everything that passed; valid once the stream has ended. */
     sha256() {
+        if (!this.hashing)
+            throw new Error('internal: this meter does not hash');
         this.digestHex ??= this.hash.digest('hex');
         return this.digestHex;
     }
@@ -83843,7 +83872,8 @@ async function streamBackup(deps, token, backupId, objectKey, chunkSize) {
     log.info(`snapshot stream opened from ${from}`);
     const validator = new SnapshotArchiveValidator();
     const started = Date.now();
-    const meter = new HashingMeter((bytes) => log.info(`… ${formatBytes(bytes)} encrypted and sent (${formatBytes(bytes / ((Date.now() - started) / 1000 || 1))}/s)`));
+    // Counts and reports progress; the store hashes the same bytes, so the meter does not.
+    const meter = new HashingMeter((bytes) => log.info(`… ${formatBytes(bytes)} encrypted and sent (${formatBytes(bytes / ((Date.now() - started) / 1000 || 1))}/s)`), 10_000, Date.now, false);
     let snapshotError;
     snapshot.once('error', (error) => {
         // An error caused by our own abort (after an upload failure) is not the story.
@@ -83895,7 +83925,7 @@ async function streamBackup(deps, token, backupId, objectKey, chunkSize) {
         from,
         snapshot: snap,
         encryptedSize: meter.byteCount,
-        encryptedSha256: meter.sha256(),
+        encryptedSha256: put.sha256,
         // Proven equal to what the store reports; our copy carries the right label and part count.
         storedChecksum: put.sentChecksum,
         keyId: encryptor.info.keyId,
@@ -83963,6 +83993,7 @@ async function ensureMonthlyCopy(store, log, daily, at) {
 
 
 
+
 /** How far around a failing chunk to look for the chunk that is really there (reordered or duplicated). */
 const ORDER_SEARCH_WINDOW = 64;
 class DecryptStream extends external_node_stream_.Transform {
@@ -83974,7 +84005,7 @@ class DecryptStream extends external_node_stream_.Transform {
     unitSize = 0;
     counter = 0;
     constructor(options) {
-        super();
+        super({ highWaterMark: STAGE_HIGH_WATER_MARK });
         this.options = options;
     }
     _transform(data, _enc, done) {

@@ -16,6 +16,7 @@ import {
   TruncatedBackupError,
 } from './errors.js';
 import { FIXED_PREFIX_LENGTH, TAG_LENGTH, chunkAad, chunkNonce, computeHeaderTag, decodeHeader, deriveKeys, readHeaderLength, type Header } from './format.js';
+import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 
 export interface DecryptOptions {
   opener: DataKeyOpener;
@@ -37,7 +38,7 @@ export class DecryptStream extends Transform {
   private counter = 0;
 
   constructor(private readonly options: DecryptOptions) {
-    super();
+    super({ highWaterMark: STAGE_HIGH_WATER_MARK });
   }
 
   override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {

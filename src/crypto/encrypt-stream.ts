@@ -6,6 +6,7 @@ import { createCipheriv } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { ByteQueue } from '../util/byte-queue.js';
 import { secureRandom, type DataKeySource, type RandomSource } from './data-keys.js';
+import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 import {
   COMMITMENT_LENGTH,
   DEFAULT_CHUNK_SIZE,
@@ -48,7 +49,7 @@ export class EncryptStream extends Transform {
     private readonly chunkSize: number,
     readonly info: EncryptionInfo,
   ) {
-    super();
+    super({ highWaterMark: STAGE_HIGH_WATER_MARK });
     this.aad = chunkAad(header);
   }
   private readonly aad: Buffer;

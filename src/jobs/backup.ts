@@ -153,7 +153,8 @@ async function streamBackup(deps: BackupJobDeps, token: string, backupId: string
   log.info(`snapshot stream opened from ${from}`);
   const validator = new SnapshotArchiveValidator();
   const started = Date.now();
-  const meter = new HashingMeter((bytes) => log.info(`… ${formatBytes(bytes)} encrypted and sent (${formatBytes(bytes / ((Date.now() - started) / 1000 || 1))}/s)`));
+  // Counts and reports progress; the store hashes the same bytes, so the meter does not.
+  const meter = new HashingMeter((bytes) => log.info(`… ${formatBytes(bytes)} encrypted and sent (${formatBytes(bytes / ((Date.now() - started) / 1000 || 1))}/s)`), 10_000, Date.now, false);
 
   let snapshotError: Error | undefined;
   snapshot.once('error', (error) => {
@@ -206,7 +207,7 @@ async function streamBackup(deps: BackupJobDeps, token: string, backupId: string
     from,
     snapshot: snap,
     encryptedSize: meter.byteCount,
-    encryptedSha256: meter.sha256(),
+    encryptedSha256: put.sha256,
     // Proven equal to what the store reports; our copy carries the right label and part count.
     storedChecksum: put.sentChecksum,
     keyId: encryptor.info.keyId,

@@ -28,6 +28,8 @@ export interface PutResult {
   size: number;
   /** Computed from the bytes handed to the store, in the store's own checksum form. */
   sentChecksum: ObjectChecksum;
+  /** Hex SHA-256 of the whole object as handed to the store (for the manifest). */
+  sha256: string;
 }
 
 export interface StoredState {

@@ -11,6 +11,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError, ObjectExistsError, StorageError } from '../errors.js';
 import type { BackupStore, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
+import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 
 export class LocalDirectoryStore implements BackupStore {
   readonly location: string;
@@ -46,6 +47,7 @@ export class LocalDirectoryStore implements BackupStore {
     const hash = createHash('sha256');
     let size = 0;
     const counter = new Transform({
+      highWaterMark: STAGE_HIGH_WATER_MARK,
       transform(chunk: Buffer, _e, done) {
         hash.update(chunk);
         size += chunk.length;
@@ -53,9 +55,10 @@ export class LocalDirectoryStore implements BackupStore {
       },
     });
     await this.writeExclusive(key, async (tmp) => {
-      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', mode: 0o600, highWaterMark: STAGE_HIGH_WATER_MARK }));
     });
-    return { key, size, sentChecksum: { algorithm: 'SHA256', value: hash.digest('base64') } };
+    const digest = hash.digest();
+    return { key, size, sentChecksum: { algorithm: 'SHA256', value: digest.toString('base64') }, sha256: digest.toString('hex') };
   }
 
   async putSmallNew(key: string, data: Buffer): Promise<void> {
@@ -107,7 +110,7 @@ export class LocalDirectoryStore implements BackupStore {
     }
     // Re-read what is on disk: the point is to prove the stored bytes, not to trust the write.
     const hash = createHash('sha256');
-    await pipeline(createReadStream(path), hash);
+    await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), hash);
     const checksum: ObjectChecksum = { algorithm: 'SHA256', value: hash.digest('base64') };
     return { size, checksum };
   }

@@ -21,6 +21,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectExistsError, StorageError } from '../errors.js';
 import type { BackupStore, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
+import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 
 export interface S3StoreOptions {
   client: S3Client;
@@ -70,7 +71,7 @@ export class S3BackupStore implements BackupStore {
       await this.abortLeftoverUploads(key);
       throw s3Error(`uploading ${this.location}${key}`, error, bucket, key);
     }
-    return { key, size: hasher.byteCount, sentChecksum: hasher.checksum() };
+    return { key, size: hasher.byteCount, sentChecksum: hasher.checksum(), sha256: hasher.wholeSha256() };
   }
 
   /** Belt and braces after a failed upload: no multipart upload for this key may stay open (and billed). */
@@ -219,21 +220,23 @@ export function s3Error(what: string, error: unknown, bucket: string, key?: stri
 }
 
 /**
- * Computes the checksum S3 will report for an upload of these bytes with the SDK's part splitting:
+ * Computes the checksum S3 will report for an upload of these bytes with the SDK's part splitting
  * the full-object SHA-256 for a single PutObject, or SHA-256 over the part digests for multipart.
  */
 export class PartChecksums extends Transform {
   /** Not named size or length: the SDK's uploader reads those off a Body as its total length. */
   byteCount = 0;
   private readonly digests: Buffer[] = [];
+  private readonly whole: Hash = createHash('sha256');
   private partHash: Hash = createHash('sha256');
   private partBytes = 0;
 
   constructor(private readonly partSize: number) {
-    super();
+    super({ highWaterMark: STAGE_HIGH_WATER_MARK });
   }
 
   override _transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback): void {
+    this.whole.update(chunk);
     let offset = 0;
     while (offset < chunk.length) {
       if (this.partBytes === this.partSize) this.closePart();
@@ -255,6 +258,11 @@ export class PartChecksums extends Transform {
     this.digests.push(this.partHash.digest());
     this.partHash = createHash('sha256');
     this.partBytes = 0;
+  }
+
+  /** Hex SHA-256 of everything that passed (valid after the end). */
+  wholeSha256(): string {
+    return this.whole.digest('hex');
   }
 
   checksum(): ObjectChecksum {

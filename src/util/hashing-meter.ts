@@ -1,6 +1,7 @@
 /** A pass-through that hashes and counts what flows through it, and reports progress at intervals. */
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { STAGE_HIGH_WATER_MARK } from './stream-buffering.js';
 
 export class HashingMeter extends Transform {
   /** Not named size or length: the SDK's uploader reads those off a Body as its total length. */
@@ -13,13 +14,15 @@ export class HashingMeter extends Transform {
     private readonly onProgress?: (bytes: number) => void,
     private readonly reportEveryMs = 10_000,
     private readonly now: () => number = Date.now,
+    /** Off where a later stage hashes the same bytes anyway. */
+    private readonly hashing = true,
   ) {
-    super();
+    super({ highWaterMark: STAGE_HIGH_WATER_MARK });
     this.nextReportAt = now() + reportEveryMs;
   }
 
   override _transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk);
+    if (this.hashing) this.hash.update(chunk);
     this.byteCount += chunk.length;
     if (this.onProgress && this.now() >= this.nextReportAt) {
       this.nextReportAt = this.now() + this.reportEveryMs;
@@ -30,6 +33,7 @@ export class HashingMeter extends Transform {
 
   /** Hex SHA-256 of everything that passed; valid once the stream has ended. */
   sha256(): string {
+    if (!this.hashing) throw new Error('internal: this meter does not hash');
     this.digestHex ??= this.hash.digest('hex');
     return this.digestHex;
   }
