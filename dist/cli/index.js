@@ -78805,21 +78805,38 @@ class PartChecksums extends external_node_stream_.Transform {
 
 
 
-function createS3Client(s3) {
-    return new client_s3_dist_cjs.S3Client({
+/** Attempts per S3 request: the SDK's standard retry mode, exponential backoff with jitter (at most 20 s apart). */
+const S3_MAX_ATTEMPTS = 5;
+function createS3Client(s3, log) {
+    const client = new client_s3_dist_cjs.S3Client({
         ...(s3.region ? { region: s3.region } : {}),
         ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
         forcePathStyle: s3.forcePathStyle,
         // Several S3-compatible stores reject the SDK's default CRC32 request checksums.
         ...(s3.checksumWhenRequired ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
-        maxAttempts: 5,
+        maxAttempts: S3_MAX_ATTEMPTS,
     });
+    if (log) {
+        // Runs once per attempt (inside the retry loop), so every failed attempt is visible in the log.
+        client.middlewareStack.add((next, context) => async (args) => {
+            try {
+                return await next(args);
+            }
+            catch (error) {
+                const status = error.$metadata?.httpStatusCode;
+                const what = status ? `HTTP ${status} ${error.name}` : (error.code ?? error.name);
+                log.warn(`S3 ${context.commandName ?? 'request'} attempt failed: ${what} (the SDK makes up to ${S3_MAX_ATTEMPTS} attempts)`);
+                throw error;
+            }
+        }, { step: 'deserialize', priority: 'high', name: 'vaultBackupAttemptLog' });
+    }
+    return client;
 }
-function openStore(target) {
+function openStore(target, log) {
     if (target.kind === 'local')
         return new LocalDirectoryStore(target.directory);
     return new S3BackupStore({
-        client: createS3Client(target.s3),
+        client: createS3Client(target.s3, log),
         bucket: target.bucket,
         prefix: target.prefix,
         partSize: target.s3.partSize,
@@ -78928,6 +78945,12 @@ function connectionError(address, path, error) {
     }
     if (code === 'UND_ERR_BODY_TIMEOUT') {
         return new VaultError(`Vault at ${address} stalled while sending ${path}`, { hint: 'the server stopped sending data; check its load and logs, or raise vault-idle-timeout', cause: error });
+    }
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
+        return new VaultError(`the connection to Vault at ${address} was closed while it answered ${path} (${code})`, {
+            hint: 'Vault restarted, lost leadership, or a proxy cut the connection; nothing was stored, run again',
+            cause: error,
+        });
     }
     return new VaultError(`cannot reach Vault at ${address} (${path}): ${code || message}`, {
         hint: 'check vault-address, DNS, TLS settings (vault-ca-cert) and that the runner can reach the server',
@@ -79849,17 +79872,27 @@ async function streamBackup(deps, token, backupId, objectKey, chunkSize) {
         wrapType: encryptor.info.wrapType,
     };
 }
-/** The error worth reporting: a typed snapshot/crypto problem, then a broken Vault stream, then the upload failure. */
+/** The error worth reporting: a broken Vault stream, then a typed snapshot/crypto problem, then the upload failure. */
 function rootCause(primary, flowError, snapshotError, from) {
-    if (flowError instanceof BackupError)
-        return flowError;
-    if (snapshotError) {
+    // The Vault stream failing on its own comes first: a truncated archive is then only its consequence.
+    // (A BackupError on the source stream is one the pipeline propagated back to it, not a Vault fault.)
+    if (snapshotError && !(snapshotError instanceof BackupError)) {
         const code = snapshotError.code;
+        if (code === 'UND_ERR_BODY_TIMEOUT') {
+            return new VaultError(`the snapshot stream from ${from} stalled: no data within vault-idle-timeout-seconds (${code})`, {
+                hint: 'the server stopped sending; check its load and logs, or raise vault-idle-timeout-seconds; nothing was stored',
+                cause: snapshotError,
+            });
+        }
         return new VaultError(`the snapshot stream from ${from} broke: ${code ?? snapshotError.message}`, {
             hint: 'Vault restarted, lost leadership or the connection dropped mid-snapshot; nothing was stored, run the backup again',
             cause: snapshotError,
         });
     }
+    if (flowError instanceof BackupError)
+        return flowError;
+    if (snapshotError instanceof BackupError)
+        return snapshotError;
     if (primary instanceof BackupError)
         return primary;
     return new BackupError('storage', `backup failed: ${primary.message}`, { cause: primary });
@@ -80715,9 +80748,10 @@ async function runRestoreTest(store, opener, options, log) {
 function readOpener(inputs) {
     const keys = readKeys(inputs);
     const kms = kmsSettings(inputs);
-    const usesKms = Boolean(kms.region || kms.endpoint);
+    // KMS only when asked for explicitly: a region inherited from s3-region is not a request to use KMS.
+    const usesKms = Boolean(inputs.optional('kms-region') || inputs.optional('kms-endpoint') || inputs.optional('kms-key-id'));
     if (!keys.length && !usesKms)
-        throw new InputError('encryption-keyring', 'is required to read backups (or encryption-key, or kms-region for KMS-wrapped backups)');
+        throw new InputError('encryption-keyring', 'is required to read backups (or encryption-key; for KMS-wrapped backups set kms-region)');
     return createOpener(keys, usesKms ? kms : undefined);
 }
 async function runCommand(command, raw, context) {
@@ -80732,7 +80766,7 @@ async function runCommand(command, raw, context) {
             const options = { chunkSize: chunkSize(inputs), monthly: inputs.choice('monthly', ['auto', 'never']) === 'auto', ...(inputs.optional('run-url') ? { runUrl: inputs.optional('run-url') } : {}) };
             const client = new VaultClient(vault);
             try {
-                const backup = await runBackup({ store: openStore(target), vault: client, keySource: createKeySource(keys), log, ...(context.clock ? { clock: context.clock } : {}) }, options);
+                const backup = await runBackup({ store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, ...(context.clock ? { clock: context.clock } : {}) }, options);
                 return { command, backup };
             }
             finally {
@@ -80740,7 +80774,7 @@ async function runCommand(command, raw, context) {
             }
         }
         case 'prune': {
-            const store = openStore(targetSettings(inputs));
+            const store = openStore(targetSettings(inputs), log);
             const policy = {
                 keepDaily: inputs.integer('keep-daily', 1, 100_000),
                 keepMonthly: inputs.integer('keep-monthly', 1, 100_000),
@@ -80752,17 +80786,17 @@ async function runCommand(command, raw, context) {
             return { command, prune: await runPrune(store, policy, { now, dryRun: inputs.boolean('dry-run') }, log) };
         }
         case 'list': {
-            const store = openStore(targetSettings(inputs));
+            const store = openStore(targetSettings(inputs), log);
             return { command, list: await runList(store, inputs.instant('now') ?? clock()) };
         }
         case 'verify': {
-            const store = openStore(targetSettings(inputs));
+            const store = openStore(targetSettings(inputs), log);
             const opener = readOpener(inputs);
             const options = { which: inputs.required('backup'), maxAgeHours: inputs.integer('max-age-hours', 1, 100_000), now: inputs.instant('now') ?? clock() };
             return { command, verify: await runVerify(store, opener, options, log) };
         }
         case 'restore-test': {
-            const store = openStore(targetSettings(inputs));
+            const store = openStore(targetSettings(inputs), log);
             const opener = readOpener(inputs);
             const stagingAddress = inputs.url('staging-vault-address');
             const restoredToken = inputs.optional('restored-vault-token');

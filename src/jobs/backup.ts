@@ -215,16 +215,25 @@ async function streamBackup(deps: BackupJobDeps, token: string, backupId: string
   };
 }
 
-/** The error worth reporting: a typed snapshot/crypto problem, then a broken Vault stream, then the upload failure. */
+/** The error worth reporting: a broken Vault stream, then a typed snapshot/crypto problem, then the upload failure. */
 function rootCause(primary: unknown, flowError: Error | undefined, snapshotError: Error | undefined, from: string): BackupError {
-  if (flowError instanceof BackupError) return flowError;
-  if (snapshotError) {
+  // The Vault stream failing on its own comes first: a truncated archive is then only its consequence.
+  // (A BackupError on the source stream is one the pipeline propagated back to it, not a Vault fault.)
+  if (snapshotError && !(snapshotError instanceof BackupError)) {
     const code = (snapshotError as { code?: string }).code;
+    if (code === 'UND_ERR_BODY_TIMEOUT') {
+      return new VaultError(`the snapshot stream from ${from} stalled: no data within vault-idle-timeout-seconds (${code})`, {
+        hint: 'the server stopped sending; check its load and logs, or raise vault-idle-timeout-seconds; nothing was stored',
+        cause: snapshotError,
+      });
+    }
     return new VaultError(`the snapshot stream from ${from} broke: ${code ?? snapshotError.message}`, {
       hint: 'Vault restarted, lost leadership or the connection dropped mid-snapshot; nothing was stored, run the backup again',
       cause: snapshotError,
     });
   }
+  if (flowError instanceof BackupError) return flowError;
+  if (snapshotError instanceof BackupError) return snapshotError;
   if (primary instanceof BackupError) return primary;
   return new BackupError('storage', `backup failed: ${(primary as Error).message}`, { cause: primary });
 }

@@ -30,8 +30,9 @@ export type CommandResult =
 function readOpener(inputs: Inputs) {
   const keys = readKeys(inputs);
   const kms = kmsSettings(inputs);
-  const usesKms = Boolean(kms.region || kms.endpoint);
-  if (!keys.length && !usesKms) throw new InputError('encryption-keyring', 'is required to read backups (or encryption-key, or kms-region for KMS-wrapped backups)');
+  // KMS only when asked for explicitly: a region inherited from s3-region is not a request to use KMS.
+  const usesKms = Boolean(inputs.optional('kms-region') || inputs.optional('kms-endpoint') || inputs.optional('kms-key-id'));
+  if (!keys.length && !usesKms) throw new InputError('encryption-keyring', 'is required to read backups (or encryption-key; for KMS-wrapped backups set kms-region)');
   return createOpener(keys, usesKms ? kms : undefined);
 }
 
@@ -52,14 +53,14 @@ export async function runCommand(command: CommandName, raw: RawInputs, context: 
       const options = { chunkSize: chunkSize(inputs), monthly: inputs.choice('monthly', ['auto', 'never'] as const) === 'auto', ...(inputs.optional('run-url') ? { runUrl: inputs.optional('run-url')! } : {}) };
       const client = new VaultClient(vault);
       try {
-        const backup = await runBackup({ store: openStore(target), vault: client, keySource: createKeySource(keys), log, ...(context.clock ? { clock: context.clock } : {}) }, options);
+        const backup = await runBackup({ store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, ...(context.clock ? { clock: context.clock } : {}) }, options);
         return { command, backup };
       } finally {
         await client.close();
       }
     }
     case 'prune': {
-      const store = openStore(targetSettings(inputs));
+      const store = openStore(targetSettings(inputs), log);
       const policy = {
         keepDaily: inputs.integer('keep-daily', 1, 100_000),
         keepMonthly: inputs.integer('keep-monthly', 1, 100_000),
@@ -71,17 +72,17 @@ export async function runCommand(command: CommandName, raw: RawInputs, context: 
       return { command, prune: await runPrune(store, policy, { now, dryRun: inputs.boolean('dry-run') }, log) };
     }
     case 'list': {
-      const store = openStore(targetSettings(inputs));
+      const store = openStore(targetSettings(inputs), log);
       return { command, list: await runList(store, inputs.instant('now') ?? clock()) };
     }
     case 'verify': {
-      const store = openStore(targetSettings(inputs));
+      const store = openStore(targetSettings(inputs), log);
       const opener = readOpener(inputs);
       const options = { which: inputs.required('backup'), maxAgeHours: inputs.integer('max-age-hours', 1, 100_000), now: inputs.instant('now') ?? clock() };
       return { command, verify: await runVerify(store, opener, options, log) };
     }
     case 'restore-test': {
-      const store = openStore(targetSettings(inputs));
+      const store = openStore(targetSettings(inputs), log);
       const opener = readOpener(inputs);
       const stagingAddress = inputs.url('staging-vault-address')!;
       const restoredToken = inputs.optional('restored-vault-token');

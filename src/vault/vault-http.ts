@@ -107,6 +107,12 @@ export function connectionError(address: string, path: string, error: unknown): 
   if (code === 'UND_ERR_BODY_TIMEOUT') {
     return new VaultError(`Vault at ${address} stalled while sending ${path}`, { hint: 'the server stopped sending data; check its load and logs, or raise vault-idle-timeout', cause: error });
   }
+  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
+    return new VaultError(`the connection to Vault at ${address} was closed while it answered ${path} (${code})`, {
+      hint: 'Vault restarted, lost leadership, or a proxy cut the connection; nothing was stored, run again',
+      cause: error,
+    });
+  }
   return new VaultError(`cannot reach Vault at ${address} (${path}): ${code || message}`, {
     hint: 'check vault-address, DNS, TLS settings (vault-ca-cert) and that the runner can reach the server',
     cause: error,

@@ -8,7 +8,9 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 export type Fault =
   | { kind: 'reset-after'; bytes: number }
   | { kind: 'truncate-after'; bytes: number }
-  | { kind: 'status'; status: number; times: number; body?: string }
+  | { kind: 'status'; status: number; times: number; body?: string; skip?: number; contentType?: string }
+  | { kind: 'reset-request-after'; bytes: number } // first matching request only
+  | { kind: 'redirect'; location: string }
   | { kind: 'stall'; afterBytes: number }
   | { kind: 'corrupt-at'; offset: number }
   | { kind: 'refuse' };
@@ -36,17 +38,25 @@ export async function startFaultProxy(upstream: string, rules: FaultRule[] = [])
     const record: { method: string; path: string; status?: number } = { method: req.method ?? 'GET', path: req.url ?? '/' };
     seen.push(record);
     const rule = proxy.rules!.find((r) => (!r.method || r.method === req.method) && r.path.test(req.url ?? ''));
-    const fault = rule?.fault;
     if (rule) hits.set(rule, (hits.get(rule) ?? 0) + 1);
+    const hit = rule ? hits.get(rule)! : 0;
+    // A reset of the request body happens once: the client's retry must then get through.
+    const fault = rule?.fault.kind === 'reset-request-after' && hit > 1 ? undefined : rule?.fault;
 
     if (fault?.kind === 'refuse') {
       req.socket.destroy();
       return;
     }
-    if (fault?.kind === 'status' && (hits.get(rule!) ?? 0) <= fault.times) {
+    if (fault?.kind === 'status' && hit > (fault.skip ?? 0) && hit <= (fault.skip ?? 0) + fault.times) {
       req.resume();
       record.status = fault.status;
-      res.writeHead(fault.status, { 'content-type': 'application/json' }).end(fault.body ?? JSON.stringify({ errors: [`injected ${fault.status}`] }));
+      res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'application/json' }).end(fault.body ?? JSON.stringify({ errors: [`injected ${fault.status}`] }));
+      return;
+    }
+    if (fault?.kind === 'redirect') {
+      req.resume();
+      record.status = 307;
+      res.writeHead(307, { location: fault.location }).end();
       return;
     }
 
@@ -55,11 +65,15 @@ export async function startFaultProxy(upstream: string, rules: FaultRule[] = [])
       (up) => {
         record.status = up.statusCode;
         const headers = { ...up.headers };
-        if (fault && fault.kind !== 'status') delete headers['content-length'];
+        const bodyFault = fault && (fault.kind === 'reset-after' || fault.kind === 'truncate-after' || fault.kind === 'stall' || fault.kind === 'corrupt-at') ? fault : undefined;
+        if (bodyFault) delete headers['content-length'];
         res.writeHead(up.statusCode ?? 502, headers);
         let sent = 0;
+        let cut = false;
         up.on('data', (chunk: Buffer) => {
-          if (!fault || fault.kind === 'status') return void res.write(chunk);
+          if (cut) return;
+          const fault = bodyFault;
+          if (!fault) return void res.write(chunk);
           if (fault.kind === 'corrupt-at' && sent <= fault.offset && fault.offset < sent + chunk.length) {
             chunk = Buffer.from(chunk);
             chunk[fault.offset - sent]! ^= 0xff;
@@ -73,16 +87,32 @@ export async function startFaultProxy(upstream: string, rules: FaultRule[] = [])
           const head = chunk.subarray(0, Math.max(0, limit - sent));
           sent += head.length;
           if (head.length) res.write(head);
+          cut = true;
           up.destroy();
           if (fault.kind === 'reset-after') res.socket?.destroy();
           else if (fault.kind === 'truncate-after') res.end();
           // stall: keep the connection open and silent until the client gives up.
         });
-        up.on('end', () => res.end());
+        // After a cut, the upstream's own end (already queued when it fit in one chunk) must not end the reply.
+        up.on('end', () => {
+          if (!cut) res.end();
+        });
         up.on('error', () => res.socket?.destroy());
       },
     );
     upstreamReq.on('error', () => res.socket?.destroy());
+    if (fault?.kind === 'reset-request-after') {
+      let forwarded = 0;
+      req.on('data', (chunk: Buffer) => {
+        forwarded += chunk.length;
+        if (forwarded > fault.bytes) {
+          upstreamReq.destroy();
+          req.socket.destroy();
+        } else upstreamReq.write(chunk);
+      });
+      req.on('end', () => upstreamReq.end());
+      return;
+    }
     req.pipe(upstreamReq);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

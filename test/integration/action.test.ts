@@ -4,8 +4,7 @@
  * recording fake of the GitHub REST API and a Slack receiver — against real OpenBao and moto.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -15,6 +14,7 @@ import { startSlackReceiver, type SlackReceiver } from '../fakes/slack-receiver.
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
 import { ROOT } from '../harness/processes.js';
+import { runBundledAction, type ActionRun } from '../harness/action-runner.js';
 
 const AUDIENCE = 'https://github.com/acme';
 const KEY = `ci-key=${Buffer.alloc(32, 9).toString('base64')}`;
@@ -43,46 +43,15 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-interface ActionRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  summary: string;
-}
-
-let runCount = 0;
-function runAction(inputs: Record<string, string>): Promise<ActionRun> {
-  const n = ++runCount;
-  const outputFile = join(work, `output-${n}`);
-  const summaryFile = join(work, `summary-${n}`);
-  writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: work,
+async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
+  const run = await runBundledAction(work, inputs, {
     ...moto.env(),
-    GITHUB_ACTIONS: 'true',
-    GITHUB_REPOSITORY: 'acme/platform',
-    GITHUB_SERVER_URL: 'https://github.example',
-    GITHUB_RUN_ID: String(1000 + n),
-    GITHUB_RUN_ATTEMPT: '1',
     GITHUB_API_URL: github.url,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
     ACTIONS_ID_TOKEN_REQUEST_URL: oidc.url,
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: REQUEST_TOKEN,
-  };
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'dist', 'index.js')], { env, timeout: 60000 }, (error, stdout, stderr) => {
-      outputs.push(stdout, stderr);
-      const parsed: Record<string, string> = {};
-      const text = readFileSync(outputFile, 'utf8');
-      for (const m of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) parsed[m[1]!] = m[3]!;
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr, outputs: parsed, summary: readFileSync(summaryFile, 'utf8') });
-    });
   });
+  outputs.push(run.stdout, run.stderr);
+  return run;
 }
 
 const baseInputs = () => ({
