@@ -82804,6 +82804,9 @@ function createS3Client(s3, log) {
             catch (error) {
                 const status = error.$metadata?.httpStatusCode;
                 const what = status ? `HTTP ${status} ${error.name}` : (error.code ?? error.name);
+                // Only what the SDK retries (5xx, throttling, network); a 404 from an existence check is an answer.
+                if (status !== undefined && status < 500 && status !== 429)
+                    throw error;
                 log.warn(`S3 ${context.commandName ?? 'request'} attempt failed: ${what} (the SDK makes up to ${S3_MAX_ATTEMPTS} attempts)`);
                 throw error;
             }
