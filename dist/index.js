@@ -82543,7 +82543,7 @@ var lib_storage_dist_cjs = __nccwpck_require__(2358);
 
 
 
-/** Object size above which CopyObject is refused by S3 and a multipart copy would be needed. */
+/** Object size above which S3 refuses CopyObject: larger copies go in parts. */
 const MAX_SINGLE_COPY = 5 * 1024 ** 3;
 class S3BackupStore {
     options;
@@ -82611,22 +82611,48 @@ class S3BackupStore {
         const source = await this.stat(fromKey);
         if (!source)
             throw new StorageError(`cannot copy ${this.location}${fromKey}: it does not exist`);
-        if (source.size > MAX_SINGLE_COPY) {
-            throw new StorageError(`cannot copy ${fromKey}: objects over 5 GiB need a multipart copy, which this release does not do yet`);
-        }
+        const copySource = `${this.options.bucket}/${this.fullKey(fromKey)}`.split('/').map(encodeURIComponent).join('/');
         try {
-            const out = await this.options.client.send(new dist_cjs.CopyObjectCommand({
-                Bucket: this.options.bucket,
-                Key: this.fullKey(toKey),
-                CopySource: `${this.options.bucket}/${this.fullKey(fromKey)}`.split('/').map(encodeURIComponent).join('/'),
-                ChecksumAlgorithm: 'SHA256',
-                IfNoneMatch: '*',
-            }));
+            if (source.size > (this.options.maxSingleCopy ?? MAX_SINGLE_COPY))
+                return await this.multipartCopy(copySource, source.size, toKey);
+            const out = await this.options.client.send(new dist_cjs.CopyObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(toKey), CopySource: copySource, ChecksumAlgorithm: 'SHA256', IfNoneMatch: '*' }));
             const value = out.CopyObjectResult?.ChecksumSHA256;
             return { size: source.size, checksum: value ? { algorithm: 'SHA256', value } : undefined };
         }
         catch (error) {
             throw s3Error(`copying ${fromKey} to ${toKey}`, error, this.options.bucket, toKey);
+        }
+    }
+    /**
+     * Server-side copy of a large object in parts. The parts have the upload's part size, so the copy's
+     * composite SHA-256 equals the original's and proves the copy; an unfinished copy is aborted.
+     */
+    async multipartCopy(copySource, size, toKey) {
+        const { client, bucket, partSize } = this.options;
+        const Key = this.fullKey(toKey);
+        const created = await client.send(new dist_cjs.CreateMultipartUploadCommand({ Bucket: bucket, Key, ChecksumAlgorithm: 'SHA256' }));
+        const UploadId = created.UploadId;
+        try {
+            const parts = [];
+            const digests = [];
+            for (let at = 0, PartNumber = 1; at < size; at += partSize, PartNumber++) {
+                const out = await client.send(new dist_cjs.UploadPartCopyCommand({ Bucket: bucket, Key, UploadId, PartNumber, CopySource: copySource, CopySourceRange: `bytes=${at}-${Math.min(at + partSize, size) - 1}` }));
+                const checksum = out.CopyPartResult?.ChecksumSHA256;
+                parts.push({ PartNumber, ETag: out.CopyPartResult.ETag, ...(checksum ? { ChecksumSHA256: checksum } : {}) });
+                if (checksum)
+                    digests.push(Buffer.from(checksum, 'base64'));
+            }
+            await client.send(new dist_cjs.CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts: parts } }));
+            if (digests.length === parts.length) {
+                return { size, checksum: { algorithm: 'SHA256-COMPOSITE', value: (0,external_node_crypto_.createHash)('sha256').update(Buffer.concat(digests)).digest('base64'), parts: parts.length } };
+            }
+            // Some stores return no per-part checksums for copied parts: ask for the object's own.
+            const stored = await this.stat(toKey);
+            return { size: stored?.size ?? 0, checksum: stored?.checksum ? { ...stored.checksum, algorithm: 'SHA256-COMPOSITE', parts: parts.length } : undefined };
+        }
+        catch (error) {
+            await client.send(new dist_cjs.AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId })).catch(() => undefined);
+            throw error;
         }
     }
     async stat(key) {
@@ -84003,11 +84029,13 @@ async function ensureMonthlyCopy(store, log, daily, at) {
     }
     const monthlyKey = backupKey('monthly', at);
     const copy = await store.copyNew(daily.objectKey, monthlyKey);
-    const expected = Buffer.from(daily.encrypted.sha256, 'hex').toString('base64');
+    // A whole-object copy is checked against the SHA-256 of the object; a copy in parts (same part size as the
+    // upload) against the upload's composite checksum.
+    const expected = copy.checksum?.algorithm === 'SHA256-COMPOSITE' ? daily.encrypted.storedChecksum.value : Buffer.from(daily.encrypted.sha256, 'hex').toString('base64');
     const problem = copy.size !== daily.encrypted.size
         ? `is ${copy.size} bytes, expected ${daily.encrypted.size}`
-        : copy.checksum && copy.checksum.algorithm === 'SHA256' && copy.checksum.value !== expected
-            ? `has SHA-256 ${copy.checksum.value}, expected ${expected}`
+        : copy.checksum && copy.checksum.value !== expected
+            ? `has checksum ${describeChecksum(copy.checksum)}, expected ${expected}`
             : undefined;
     if (problem) {
         await removeUnverified(store, log, monthlyKey);
@@ -84015,7 +84043,7 @@ async function ensureMonthlyCopy(store, log, daily, at) {
     }
     const manifest = { ...daily, tier: 'monthly', objectKey: monthlyKey, copiedFrom: daily.objectKey, encrypted: { ...daily.encrypted, storedChecksum: copy.checksum ?? daily.encrypted.storedChecksum } };
     await store.putSmallNew(manifestKeyOf(monthlyKey), encodeManifest(manifest));
-    log.info(`first backup of the month: copied to ${monthlyKey}${copy.checksum ? ` (SHA-256 verified by the store)` : ''}`);
+    log.info(`first backup of the month: copied to ${monthlyKey}${copy.checksum ? ` (${describeChecksum(copy.checksum)} verified)` : ''}`);
     return monthlyKey;
 }
 

@@ -258,12 +258,14 @@ async function ensureMonthlyCopy(store: BackupStore, log: Logger, daily: BackupM
   }
   const monthlyKey = backupKey('monthly', at);
   const copy = await store.copyNew(daily.objectKey, monthlyKey);
-  const expected = Buffer.from(daily.encrypted.sha256, 'hex').toString('base64');
+  // A whole-object copy is checked against the SHA-256 of the object; a copy in parts (same part size as the
+  // upload) against the upload's composite checksum.
+  const expected = copy.checksum?.algorithm === 'SHA256-COMPOSITE' ? daily.encrypted.storedChecksum.value : Buffer.from(daily.encrypted.sha256, 'hex').toString('base64');
   const problem =
     copy.size !== daily.encrypted.size
       ? `is ${copy.size} bytes, expected ${daily.encrypted.size}`
-      : copy.checksum && copy.checksum.algorithm === 'SHA256' && copy.checksum.value !== expected
-        ? `has SHA-256 ${copy.checksum.value}, expected ${expected}`
+      : copy.checksum && copy.checksum.value !== expected
+        ? `has checksum ${describeChecksum(copy.checksum)}, expected ${expected}`
         : undefined;
   if (problem) {
     await removeUnverified(store, log, monthlyKey);
@@ -271,6 +273,6 @@ async function ensureMonthlyCopy(store: BackupStore, log: Logger, daily: BackupM
   }
   const manifest: BackupManifest = { ...daily, tier: 'monthly', objectKey: monthlyKey, copiedFrom: daily.objectKey, encrypted: { ...daily.encrypted, storedChecksum: copy.checksum ?? daily.encrypted.storedChecksum } };
   await store.putSmallNew(manifestKeyOf(monthlyKey), encodeManifest(manifest));
-  log.info(`first backup of the month: copied to ${monthlyKey}${copy.checksum ? ` (SHA-256 verified by the store)` : ''}`);
+  log.info(`first backup of the month: copied to ${monthlyKey}${copy.checksum ? ` (${describeChecksum(copy.checksum)} verified)` : ''}`);
   return monthlyKey;
 }
