@@ -78927,22 +78927,24 @@ class VaultHttp {
     /** JSON request; returns the parsed body and status, throwing VaultError for anything but `ok` statuses. */
     async json(method, path, options = {}) {
         const res = await this.send(method, path, options);
-        const text = await res.body.text();
-        let data = undefined;
-        if (text) {
-            try {
-                data = JSON.parse(text);
-            }
-            catch {
-                data = undefined;
-            }
-        }
+        const data = parseJsonText(await res.body.text());
         if (!(options.ok ?? [200, 204]).includes(res.status))
             throw statusError(options.baseAddress ?? this.settings.address, method, path, res.status, data);
         return { status: res.status, data: data };
     }
     async close() {
         await this.dispatcher.close();
+    }
+}
+/** Vault error bodies are JSON; anything else (a proxy's HTML page) carries no detail. */
+function parseJsonText(text) {
+    if (!text)
+        return undefined;
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
     }
 }
 function vaultErrorsOf(data) {
@@ -79040,14 +79042,7 @@ class VaultClient {
         const res = await this.http.send('GET', 'sys/storage/raft/snapshot', { token, baseAddress: from, ...(signal ? { signal } : {}) });
         if (res.status !== 200) {
             const text = await res.body.text().catch(() => '');
-            let data;
-            try {
-                data = JSON.parse(text);
-            }
-            catch {
-                data = undefined;
-            }
-            throw statusError(from, 'GET', 'sys/storage/raft/snapshot', res.status, data);
+            throw statusError(from, 'GET', 'sys/storage/raft/snapshot', res.status, parseJsonText(text));
         }
         return { stream: res.body, from };
     }
@@ -79061,16 +79056,8 @@ class VaultClient {
         const path = force ? 'sys/storage/raft/snapshot-force' : 'sys/storage/raft/snapshot';
         const res = await this.http.send('POST', path, { token, body, baseAddress: target });
         const text = await res.body.text();
-        if (res.status !== 200 && res.status !== 204) {
-            let data;
-            try {
-                data = JSON.parse(text);
-            }
-            catch {
-                data = undefined;
-            }
-            throw statusError(target, 'POST', path, res.status, data);
-        }
+        if (res.status !== 200 && res.status !== 204)
+            throw statusError(target, 'POST', path, res.status, parseJsonText(text));
     }
     async sealStatus() {
         const { data } = await this.http.json('GET', 'sys/seal-status');

@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import { VaultError } from '../errors.js';
-import { VaultHttp, statusError } from './vault-http.js';
+import { VaultHttp, parseJsonText, statusError } from './vault-http.js';
 import type { VaultSettings } from './vault-settings.js';
 
 export interface VaultHealth {
@@ -74,13 +74,7 @@ export class VaultClient {
     const res = await this.http.send('GET', 'sys/storage/raft/snapshot', { token, baseAddress: from, ...(signal ? { signal } : {}) });
     if (res.status !== 200) {
       const text = await res.body.text().catch(() => '');
-      let data: unknown;
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = undefined;
-      }
-      throw statusError(from, 'GET', 'sys/storage/raft/snapshot', res.status, data);
+      throw statusError(from, 'GET', 'sys/storage/raft/snapshot', res.status, parseJsonText(text));
     }
     return { stream: res.body as unknown as Readable, from };
   }
@@ -95,15 +89,7 @@ export class VaultClient {
     const path = force ? 'sys/storage/raft/snapshot-force' : 'sys/storage/raft/snapshot';
     const res = await this.http.send('POST', path, { token, body, baseAddress: target });
     const text = await res.body.text();
-    if (res.status !== 200 && res.status !== 204) {
-      let data: unknown;
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = undefined;
-      }
-      throw statusError(target, 'POST', path, res.status, data);
-    }
+    if (res.status !== 200 && res.status !== 204) throw statusError(target, 'POST', path, res.status, parseJsonText(text));
   }
 
   async sealStatus(): Promise<SealStatus> {

@@ -58,21 +58,23 @@ export class VaultHttp {
   /** JSON request; returns the parsed body and status, throwing VaultError for anything but `ok` statuses. */
   async json<T>(method: string, path: string, options: { token?: string; json?: unknown; ok?: number[]; baseAddress?: string } = {}): Promise<{ status: number; data: T }> {
     const res = await this.send(method, path, options);
-    const text = await res.body.text();
-    let data: unknown = undefined;
-    if (text) {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = undefined;
-      }
-    }
+    const data = parseJsonText(await res.body.text());
     if (!(options.ok ?? [200, 204]).includes(res.status)) throw statusError(options.baseAddress ?? this.settings.address, method, path, res.status, data);
     return { status: res.status, data: data as T };
   }
 
   async close(): Promise<void> {
     await this.dispatcher.close();
+  }
+}
+
+/** Vault error bodies are JSON; anything else (a proxy's HTML page) carries no detail. */
+export function parseJsonText(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 
