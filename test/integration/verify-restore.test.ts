@@ -15,8 +15,11 @@ import { startFaultProxy, type FaultProxy } from '../fakes/fault-proxy.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
 import { collect } from '../unit/crypto-helpers.js';
+import { createTestIssuer } from '../fakes/oidc-issuer.js';
 
 const KEY = `prod-2025=${Buffer.alloc(32, 3).toString('base64')}`;
+const AUDIENCE = 'https://github.com/acme';
+const issuer = createTestIssuer();
 const CANARY = { owner: 'platform', value: 'restore-me-if-you-can' };
 let source: OpenBaoServer;
 let staging: OpenBaoServer;
@@ -32,6 +35,8 @@ beforeAll(async () => {
   await source.writeSecret('canary', CANARY);
   await source.writeSecret('team/db', { password: 'correct horse' });
   await staging.writeSecret('staging-marker', { untouched: 'yes' });
+  // The source's JWT auth comes along in the backup: the restore test logs in to the restored data with it.
+  await source.enableJwtAuth(issuer.publicKeyPem, AUDIENCE);
   const backup = (clock?: () => Date) =>
     runCommand('backup', { target: 's3://vault/eu1', 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEY }, { log: new MemoryLogger(), ...(clock ? { clock } : {}) });
   const older = await backup(() => new Date(Date.now() - 3600_000));
@@ -152,9 +157,11 @@ describe('restore-test', () => {
     }
   }, 90000);
 
-  it('restores the latest backup into staging, unseals it with the source keys and reads the canaries', async () => {
+  it('restores the latest backup into staging, unseals it with the source keys, logs in with OIDC and reads the canaries', async () => {
     const log = new MemoryLogger();
-    const r = await runCommand('restore-test', restoreInputs(), { log });
+    // No restored token: log in to the restored data as the workflow would, with a GitHub OIDC token and the source's JWT role.
+    const { 'restored-vault-token': _unused, ...viaJwt } = restoreInputs({ 'vault-auth-method': 'jwt', 'vault-jwt-role': 'backup', 'vault-jwt': issuer.githubToken(AUDIENCE) });
+    const r = await runCommand('restore-test', viaJwt, { log });
     if (r.command !== 'restore-test') throw new Error('wrong result');
     const t = r.restoreTest;
     expect(t.backupKey).toBe(backupKey);
