@@ -5,7 +5,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { freePort, serverBinary, startProcess, waitFor, type RunningProcess } from './processes.js';
+import type { TestTls } from './tls.js';
 
 export interface OpenBaoServer {
   addr: string;
@@ -31,12 +33,16 @@ path "secret/data/*" { capabilities = ["read"] }
 path "secret/metadata/*" { capabilities = ["read", "list"] }
 `;
 
-export async function startOpenBao(options: { name?: string } = {}): Promise<OpenBaoServer> {
+export async function startOpenBao(options: { name?: string; tls?: TestTls } = {}): Promise<OpenBaoServer> {
   const bao = serverBinary('bao');
   const port = await freePort(true);
   const dir = mkdtempSync(join(tmpdir(), `openbao-${options.name ?? 'test'}-`));
   const dataDir = join(dir, 'raft');
-  const addr = `http://127.0.0.1:${port}`;
+  const tls = options.tls;
+  const addr = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  // The harness's own requests trust the test CA; the tool under test gets it only through its settings.
+  const dispatcher = tls ? new Agent({ connect: { ca: tls.caPem } }) : undefined;
+  const fetch = (url: string, init: Parameters<typeof undiciFetch>[1] = {}) => undiciFetch(url, { ...init, ...(dispatcher ? { dispatcher } : {}) });
   writeFileSync(
     join(dir, 'config.hcl'),
     `storage "raft" {
@@ -45,7 +51,7 @@ export async function startOpenBao(options: { name?: string } = {}): Promise<Ope
 }
 listener "tcp" {
   address     = "127.0.0.1:${port}"
-  tls_disable = true
+  ${tls ? `tls_cert_file = "${tls.certFile}"\n  tls_key_file  = "${tls.keyFile}"` : 'tls_disable = true'}
 }
 api_addr      = "${addr}"
 cluster_addr  = "http://127.0.0.1:${port + 1}"
@@ -56,7 +62,8 @@ log_level     = "warn"
   );
   mkdirSync(dataDir, { recursive: true });
 
-  let proc = startProcess(bao, ['server', `-config=${join(dir, 'config.hcl')}`], join(dir, 'server.log'), { BAO_ADDR: addr });
+  const env = { BAO_ADDR: addr, ...(tls ? { BAO_CACERT: tls.caFile } : {}) };
+  let proc = startProcess(bao, ['server', `-config=${join(dir, 'config.hcl')}`], join(dir, 'server.log'), env);
   let rootToken = '';
 
   const api: OpenBaoServer['api'] = async (method, path, body, token) => {
@@ -146,11 +153,12 @@ log_level     = "warn"
     },
     async restart() {
       await proc.stop();
-      proc = startProcess(bao, ['server', `-config=${join(dir, 'config.hcl')}`], join(dir, `server-${Date.now()}.log`), { BAO_ADDR: addr });
+      proc = startProcess(bao, ['server', `-config=${join(dir, 'config.hcl')}`], join(dir, `server-${Date.now()}.log`), env);
       await waitFor('OpenBao to listen after restart', async () => ((await healthStatus()) === 503 ? true : undefined), 30000, () => proc.log());
     },
     async stop() {
       await proc.stop();
+      await dispatcher?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
