@@ -81545,8 +81545,9 @@ class StorageError extends BackupError {
 /** The target already holds an object under this key; nothing was overwritten. */
 class ObjectExistsError extends StorageError {
     key;
-    constructor(key, where) {
-        super(`an object already exists at ${where}/${key}; nothing was overwritten`, {
+    /** `location` is the target root as stores print it, ending in "/" (s3://bucket/prefix/ or a directory). */
+    constructor(key, location) {
+        super(`an object already exists at ${location}${key}; nothing was overwritten`, {
             hint: 'two backups started in the same second, or the clock went backwards; run the backup again',
         });
         this.key = key;
@@ -82416,7 +82417,7 @@ class LocalDirectoryStore {
         }
         catch (error) {
             if (error.code === 'EEXIST')
-                throw new ObjectExistsError(key, this.root);
+                throw new ObjectExistsError(key, this.location);
             throw error instanceof StorageError ? error : wrapFsError(`writing ${path}`, error);
         }
         finally {
@@ -82580,7 +82581,7 @@ class S3BackupStore {
         }
         catch (error) {
             await this.abortLeftoverUploads(key);
-            throw s3Error(`uploading ${this.location}${key}`, error, bucket, key);
+            throw s3Error(`uploading ${this.location}${key}`, error, bucket, key, this.location);
         }
         return { key, size: hasher.byteCount, sentChecksum: hasher.checksum(), sha256: hasher.wholeSha256() };
     }
@@ -82604,7 +82605,7 @@ class S3BackupStore {
             await this.options.client.send(new dist_cjs.PutObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), Body: data, IfNoneMatch: '*', ContentType: 'application/json', ChecksumAlgorithm: 'SHA256' }));
         }
         catch (error) {
-            throw s3Error(`writing ${this.location}${key}`, error, this.options.bucket, key);
+            throw s3Error(`writing ${this.location}${key}`, error, this.options.bucket, key, this.location);
         }
     }
     async copyNew(fromKey, toKey) {
@@ -82620,7 +82621,7 @@ class S3BackupStore {
             return { size: source.size, checksum: value ? { algorithm: 'SHA256', value } : undefined };
         }
         catch (error) {
-            throw s3Error(`copying ${fromKey} to ${toKey}`, error, this.options.bucket, toKey);
+            throw s3Error(`copying ${fromKey} to ${toKey}`, error, this.options.bucket, toKey, this.location);
         }
     }
     /**
@@ -82738,13 +82739,13 @@ function isRetention(code, message) {
     return code === 'AccessDenied' && /object lock|retention|legal hold|worm/i.test(message ?? '') || code === 'ObjectLocked';
 }
 /** Maps SDK errors to StorageErrors that say what to change. */
-function s3Error(what, error, bucket, key) {
+function s3Error(what, error, bucket, key, location = `s3://${bucket}/`) {
     if (error instanceof StorageError)
         return error;
     const status = error.$metadata?.httpStatusCode;
     const name = error.name;
     if (key !== undefined && (status === 412 || name === 'PreconditionFailed'))
-        return new ObjectExistsError(key, `s3://${bucket}`);
+        return new ObjectExistsError(key, location);
     if (name === 'NoSuchBucket' || (status === 404 && key === undefined)) {
         return new StorageError(`${what} failed: bucket ${bucket} does not exist`, { hint: 'create the bucket or fix the bucket name in the target', cause: error });
     }
@@ -83842,11 +83843,8 @@ async function runBackup(deps, options) {
     const backupId = backupIdAt(started);
     const objectKey = backupKey('daily', started);
     const manifestKey = manifestKeyOf(objectKey);
-    if ((await store.stat(objectKey)) || (await store.stat(manifestKey))) {
-        throw new BackupError('storage', `a backup named ${objectKey} already exists in ${store.location}; nothing was written`, {
-            hint: 'two backups started in the same second; run again a second later',
-        });
-    }
+    if ((await store.stat(objectKey)) || (await store.stat(manifestKey)))
+        throw new ObjectExistsError(objectKey, store.location);
     const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize));
     const finished = clock();
     const manifest = {
@@ -83878,6 +83876,7 @@ async function runBackup(deps, options) {
     let monthlyKey;
     if (options.monthly)
         monthlyKey = await log.group('Monthly copy', () => ensureMonthlyCopy(store, log, manifest, started));
+    const done = clock();
     const result = {
         backupId,
         objectKey,
@@ -83895,8 +83894,8 @@ async function runBackup(deps, options) {
         keyId: uploaded.keyId,
         vaultVersion: health.version,
         startedAt: manifest.startedAt,
-        finishedAt: clock().toISOString(),
-        durationMs: clock().getTime() - started.getTime(),
+        finishedAt: done.toISOString(),
+        durationMs: done.getTime() - started.getTime(),
     };
     log.info(`backup ${backupId} complete: ${formatBytes(result.encryptedSize)} in ${formatDuration(result.durationMs)} at ${store.location}${objectKey}`);
     return result;

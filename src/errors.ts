@@ -54,8 +54,9 @@ export class StorageError extends BackupError {
 /** The target already holds an object under this key; nothing was overwritten. */
 export class ObjectExistsError extends StorageError {
   readonly key: string;
-  constructor(key: string, where: string) {
-    super(`an object already exists at ${where}/${key}; nothing was overwritten`, {
+  /** `location` is the target root as stores print it, ending in "/" (s3://bucket/prefix/ or a directory). */
+  constructor(key: string, location: string) {
+    super(`an object already exists at ${location}${key}; nothing was overwritten`, {
       hint: 'two backups started in the same second, or the clock went backwards; run the backup again',
     });
     this.key = key;

@@ -77483,8 +77483,9 @@ class StorageError extends BackupError {
 /** The target already holds an object under this key; nothing was overwritten. */
 class ObjectExistsError extends StorageError {
     key;
-    constructor(key, where) {
-        super(`an object already exists at ${where}/${key}; nothing was overwritten`, {
+    /** `location` is the target root as stores print it, ending in "/" (s3://bucket/prefix/ or a directory). */
+    constructor(key, location) {
+        super(`an object already exists at ${location}${key}; nothing was overwritten`, {
             hint: 'two backups started in the same second, or the clock went backwards; run the backup again',
         });
         this.key = key;
@@ -78437,7 +78438,7 @@ class LocalDirectoryStore {
         }
         catch (error) {
             if (error.code === 'EEXIST')
-                throw new ObjectExistsError(key, this.root);
+                throw new ObjectExistsError(key, this.location);
             throw error instanceof StorageError ? error : wrapFsError(`writing ${path}`, error);
         }
         finally {
@@ -78601,7 +78602,7 @@ class S3BackupStore {
         }
         catch (error) {
             await this.abortLeftoverUploads(key);
-            throw s3Error(`uploading ${this.location}${key}`, error, bucket, key);
+            throw s3Error(`uploading ${this.location}${key}`, error, bucket, key, this.location);
         }
         return { key, size: hasher.byteCount, sentChecksum: hasher.checksum(), sha256: hasher.wholeSha256() };
     }
@@ -78625,7 +78626,7 @@ class S3BackupStore {
             await this.options.client.send(new client_s3_dist_cjs.PutObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), Body: data, IfNoneMatch: '*', ContentType: 'application/json', ChecksumAlgorithm: 'SHA256' }));
         }
         catch (error) {
-            throw s3Error(`writing ${this.location}${key}`, error, this.options.bucket, key);
+            throw s3Error(`writing ${this.location}${key}`, error, this.options.bucket, key, this.location);
         }
     }
     async copyNew(fromKey, toKey) {
@@ -78641,7 +78642,7 @@ class S3BackupStore {
             return { size: source.size, checksum: value ? { algorithm: 'SHA256', value } : undefined };
         }
         catch (error) {
-            throw s3Error(`copying ${fromKey} to ${toKey}`, error, this.options.bucket, toKey);
+            throw s3Error(`copying ${fromKey} to ${toKey}`, error, this.options.bucket, toKey, this.location);
         }
     }
     /**
@@ -78759,13 +78760,13 @@ function isRetention(code, message) {
     return code === 'AccessDenied' && /object lock|retention|legal hold|worm/i.test(message ?? '') || code === 'ObjectLocked';
 }
 /** Maps SDK errors to StorageErrors that say what to change. */
-function s3Error(what, error, bucket, key) {
+function s3Error(what, error, bucket, key, location = `s3://${bucket}/`) {
     if (error instanceof StorageError)
         return error;
     const status = error.$metadata?.httpStatusCode;
     const name = error.name;
     if (key !== undefined && (status === 412 || name === 'PreconditionFailed'))
-        return new ObjectExistsError(key, `s3://${bucket}`);
+        return new ObjectExistsError(key, location);
     if (name === 'NoSuchBucket' || (status === 404 && key === undefined)) {
         return new StorageError(`${what} failed: bucket ${bucket} does not exist`, { hint: 'create the bucket or fix the bucket name in the target', cause: error });
     }
@@ -79759,11 +79760,8 @@ async function runBackup(deps, options) {
     const backupId = backupIdAt(started);
     const objectKey = backupKey('daily', started);
     const manifestKey = manifestKeyOf(objectKey);
-    if ((await store.stat(objectKey)) || (await store.stat(manifestKey))) {
-        throw new BackupError('storage', `a backup named ${objectKey} already exists in ${store.location}; nothing was written`, {
-            hint: 'two backups started in the same second; run again a second later',
-        });
-    }
+    if ((await store.stat(objectKey)) || (await store.stat(manifestKey)))
+        throw new ObjectExistsError(objectKey, store.location);
     const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize));
     const finished = clock();
     const manifest = {
@@ -79795,6 +79793,7 @@ async function runBackup(deps, options) {
     let monthlyKey;
     if (options.monthly)
         monthlyKey = await log.group('Monthly copy', () => ensureMonthlyCopy(store, log, manifest, started));
+    const done = clock();
     const result = {
         backupId,
         objectKey,
@@ -79812,8 +79811,8 @@ async function runBackup(deps, options) {
         keyId: uploaded.keyId,
         vaultVersion: health.version,
         startedAt: manifest.startedAt,
-        finishedAt: clock().toISOString(),
-        durationMs: clock().getTime() - started.getTime(),
+        finishedAt: done.toISOString(),
+        durationMs: done.getTime() - started.getTime(),
     };
     log.info(`backup ${backupId} complete: ${formatBytes(result.encryptedSize)} in ${formatDuration(result.durationMs)} at ${store.location}${objectKey}`);
     return result;
@@ -80940,14 +80939,15 @@ Run "vault-backup <command> --help" for its settings.
 
 async function main(argv, io) {
     const log = new ConsoleLogger((line) => io.stderr(line + '\n'));
+    let asJson = false;
     try {
         const { command, inputs } = parseArgs(argv, io.env);
+        asJson = ['true', '1', 'yes'].includes((inputs.json ?? '').toLowerCase());
         if (command === 'help') {
             io.stdout(helpText(inputs.command));
             return 0;
         }
         const result = await runCommand(command, inputs, { log, ...(io.clock ? { clock: io.clock } : {}) });
-        const asJson = ['true', '1', 'yes'].includes((inputs.json ?? '').toLowerCase());
         if (asJson)
             io.stdout(JSON.stringify(jsonOf(result), null, 2) + '\n');
         else
@@ -80955,15 +80955,12 @@ async function main(argv, io) {
         return 0;
     }
     catch (error) {
-        if (error instanceof RetentionRefusedError && wantsJson(argv))
+        if (error instanceof RetentionRefusedError && asJson)
             io.stdout(JSON.stringify(pruneJson(error.plan, true, [], []), null, 2) + '\n');
         const typed = error instanceof BackupError ? error : undefined;
         log.error(typed ? typed.describe() : `unexpected failure: ${error?.stack ?? String(error)}`);
         return error instanceof InputError ? 2 : 1;
     }
-}
-function wantsJson(argv) {
-    return argv.includes('--json') || argv.includes('--json=true');
 }
 /** The prune --json document: an interface, documented in the README. */
 function pruneJson(plan, dryRun, deleted, retained) {

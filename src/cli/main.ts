@@ -17,27 +17,24 @@ export interface CliIo {
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const log = new ConsoleLogger((line) => io.stderr(line + '\n'));
+  let asJson = false;
   try {
     const { command, inputs } = parseArgs(argv, io.env);
+    asJson = ['true', '1', 'yes'].includes((inputs.json ?? '').toLowerCase());
     if (command === 'help') {
       io.stdout(helpText(inputs.command));
       return 0;
     }
     const result = await runCommand(command, inputs, { log, ...(io.clock ? { clock: io.clock } : {}) });
-    const asJson = ['true', '1', 'yes'].includes((inputs.json ?? '').toLowerCase());
     if (asJson) io.stdout(JSON.stringify(jsonOf(result), null, 2) + '\n');
     else io.stderr(humanSummary(result));
     return 0;
   } catch (error) {
-    if (error instanceof RetentionRefusedError && wantsJson(argv)) io.stdout(JSON.stringify(pruneJson(error.plan as RetentionPlan, true, [], []), null, 2) + '\n');
+    if (error instanceof RetentionRefusedError && asJson) io.stdout(JSON.stringify(pruneJson(error.plan as RetentionPlan, true, [], []), null, 2) + '\n');
     const typed = error instanceof BackupError ? error : undefined;
     log.error(typed ? typed.describe() : `unexpected failure: ${(error as Error)?.stack ?? String(error)}`);
     return error instanceof InputError ? 2 : 1;
   }
-}
-
-function wantsJson(argv: string[]): boolean {
-  return argv.includes('--json') || argv.includes('--json=true');
 }
 
 /** The prune --json document: an interface, documented in the README. */

@@ -5,7 +5,7 @@
  * Plaintext exists only in memory, one chunk at a time.
  */
 import { pipeline } from 'node:stream';
-import { BackupError, IntegrityError, VaultError } from '../errors.js';
+import { BackupError, IntegrityError, ObjectExistsError, VaultError } from '../errors.js';
 import { readCatalog } from '../catalog/backup-catalog.js';
 import { createEncryptStream } from '../crypto/encrypt-stream.js';
 import { FORMAT_VERSION, WrapType } from '../crypto/format.js';
@@ -79,11 +79,7 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
   const backupId = backupIdAt(started);
   const objectKey = backupKey('daily', started);
   const manifestKey = manifestKeyOf(objectKey);
-  if ((await store.stat(objectKey)) || (await store.stat(manifestKey))) {
-    throw new BackupError('storage', `a backup named ${objectKey} already exists in ${store.location}; nothing was written`, {
-      hint: 'two backups started in the same second; run again a second later',
-    });
-  }
+  if ((await store.stat(objectKey)) || (await store.stat(manifestKey))) throw new ObjectExistsError(objectKey, store.location);
 
   const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize));
 
@@ -118,6 +114,7 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
   let monthlyKey: string | undefined;
   if (options.monthly) monthlyKey = await log.group('Monthly copy', () => ensureMonthlyCopy(store, log, manifest, started));
 
+  const done = clock();
   const result: BackupResult = {
     backupId,
     objectKey,
@@ -135,8 +132,8 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
     keyId: uploaded.keyId,
     vaultVersion: health.version,
     startedAt: manifest.startedAt,
-    finishedAt: clock().toISOString(),
-    durationMs: clock().getTime() - started.getTime(),
+    finishedAt: done.toISOString(),
+    durationMs: done.getTime() - started.getTime(),
   };
   log.info(`backup ${backupId} complete: ${formatBytes(result.encryptedSize)} in ${formatDuration(result.durationMs)} at ${store.location}${objectKey}`);
   return result;

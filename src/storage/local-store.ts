@@ -92,7 +92,7 @@ export class LocalDirectoryStore implements BackupStore {
       await handle.close();
       await link(tmp, path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new ObjectExistsError(key, this.root);
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new ObjectExistsError(key, this.location);
       throw error instanceof StorageError ? error : wrapFsError(`writing ${path}`, error);
     } finally {
       await unlink(tmp).catch(() => undefined);

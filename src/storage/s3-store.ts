@@ -74,7 +74,7 @@ export class S3BackupStore implements BackupStore {
       await upload.done();
     } catch (error) {
       await this.abortLeftoverUploads(key);
-      throw s3Error(`uploading ${this.location}${key}`, error, bucket, key);
+      throw s3Error(`uploading ${this.location}${key}`, error, bucket, key, this.location);
     }
     return { key, size: hasher.byteCount, sentChecksum: hasher.checksum(), sha256: hasher.wholeSha256() };
   }
@@ -100,7 +100,7 @@ export class S3BackupStore implements BackupStore {
         new PutObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), Body: data, IfNoneMatch: '*', ContentType: 'application/json', ChecksumAlgorithm: 'SHA256' }),
       );
     } catch (error) {
-      throw s3Error(`writing ${this.location}${key}`, error, this.options.bucket, key);
+      throw s3Error(`writing ${this.location}${key}`, error, this.options.bucket, key, this.location);
     }
   }
 
@@ -116,7 +116,7 @@ export class S3BackupStore implements BackupStore {
       const value = out.CopyObjectResult?.ChecksumSHA256;
       return { size: source.size, checksum: value ? { algorithm: 'SHA256', value } : undefined };
     } catch (error) {
-      throw s3Error(`copying ${fromKey} to ${toKey}`, error, this.options.bucket, toKey);
+      throw s3Error(`copying ${fromKey} to ${toKey}`, error, this.options.bucket, toKey, this.location);
     }
   }
 
@@ -235,11 +235,11 @@ function isRetention(code: string | undefined, message: string | undefined): boo
 }
 
 /** Maps SDK errors to StorageErrors that say what to change. */
-export function s3Error(what: string, error: unknown, bucket: string, key?: string): StorageError {
+export function s3Error(what: string, error: unknown, bucket: string, key?: string, location = `s3://${bucket}/`): StorageError {
   if (error instanceof StorageError) return error;
   const status = (error as S3ServiceException).$metadata?.httpStatusCode;
   const name = (error as Error).name;
-  if (key !== undefined && (status === 412 || name === 'PreconditionFailed')) return new ObjectExistsError(key, `s3://${bucket}`);
+  if (key !== undefined && (status === 412 || name === 'PreconditionFailed')) return new ObjectExistsError(key, location);
   if (name === 'NoSuchBucket' || (status === 404 && key === undefined)) {
     return new StorageError(`${what} failed: bucket ${bucket} does not exist`, { hint: 'create the bucket or fix the bucket name in the target', cause: error });
   }
