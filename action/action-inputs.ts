@@ -7,7 +7,7 @@ import { InputError } from '../src/errors.js';
 import { INPUTS, inputsFor, type CommandName } from '../src/config/input-definitions.js';
 import type { RawInputs } from '../src/config/settings.js';
 
-export const ACTION_COMMANDS: CommandName[] = ['backup', 'verify', 'prune', 'list', 'restore-test'];
+export const ACTION_COMMANDS: CommandName[] = ['backup', 'verify', 'prune', 'list', 'restore-test', 'restore'];
 
 export interface ActionInputs {
   command: CommandName;
@@ -68,7 +68,9 @@ export function readActionInputs(): ActionInputs {
 
 /** Vault's JWT auth takes a GitHub OIDC token; the job needs `permissions: id-token: write`. */
 export async function addOidcToken(inputs: ActionInputs): Promise<void> {
-  const needsVault = inputs.command === 'backup' || inputs.command === 'restore-test';
+  // A restore needs a Vault login only to read the restored data with the source's auth (restored-login: source-auth).
+  const restoreLogsIn = (inputs.raw['restored-login'] ?? '').toLowerCase() === 'source-auth' && !inputs.raw['restored-vault-token'];
+  const needsVault = inputs.command === 'backup' || ((inputs.command === 'restore-test' || inputs.command === 'restore') && restoreLogsIn);
   const method = (inputs.raw['vault-auth-method'] ?? 'jwt').toLowerCase();
   if (!needsVault || method !== 'jwt') return;
   const audience = inputs.raw['vault-jwt-audience'] ?? INPUTS.find((d) => d.name === 'vault-jwt-audience')!.default!;

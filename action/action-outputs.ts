@@ -34,6 +34,10 @@ export function outputsOf(result: CommandResult): Record<string, string> {
       const r = result.restoreTest;
       return { 'backup-key': r.backupKey, 'rpo-hours': r.rpoHours.toFixed(2), 'rto-seconds': (r.timings.totalMs / 1000).toFixed(1), 'canaries-checked': String(r.canaries.length) };
     }
+    case 'restore': {
+      const r = result.restore;
+      return { 'backup-key': r.backupKey, 'rto-seconds': (r.timings.totalMs / 1000).toFixed(1), 'canaries-checked': String(r.canaries.length) };
+    }
     default:
       return {};
   }

@@ -15,7 +15,7 @@ export const OUTPUTS: Array<{ name: string; description: string }> = [
   { name: 'checksum', description: 'backup: the checksum S3 (or the directory) reports, ALGORITHM:value.' },
   { name: 'raft-index', description: 'backup, verify: raft index of the snapshot.' },
   { name: 'duration-ms', description: 'backup: wall time of the backup.' },
-  { name: 'backup-key', description: 'verify, restore-test: the backup checked.' },
+  { name: 'backup-key', description: 'verify, restore-test, restore: the backup checked (or restored).' },
   { name: 'age-hours', description: 'verify, list: age of the backup checked / the newest complete backup.' },
   { name: 'newest-key', description: 'verify, list: the newest complete backup.' },
   { name: 'kept-count', description: 'prune: backups kept.' },
@@ -24,6 +24,6 @@ export const OUTPUTS: Array<{ name: string; description: string }> = [
   { name: 'dry-run', description: 'prune: true when nothing was changed.' },
   { name: 'count', description: 'list: number of backups.' },
   { name: 'rpo-hours', description: 'restore-test: age of the restored data (recovery point).' },
-  { name: 'rto-seconds', description: 'restore-test: time from start to the first successful canary read (recovery time).' },
-  { name: 'canaries-checked', description: 'restore-test: canary secrets read.' },
+  { name: 'rto-seconds', description: 'restore-test, restore: time from start to the first successful canary read (recovery time).' },
+  { name: 'canaries-checked', description: 'restore-test, restore: canary secrets read.' },
 ];

@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import { inputsFor, type CommandName, type InputDefinition } from '../config/input-definitions.js';
 import type { RawInputs } from '../config/settings.js';
 
-export const COMMANDS: CommandName[] = ['backup', 'verify', 'prune', 'list', 'restore-test', 'decrypt', 'encrypt'];
+export const COMMANDS: CommandName[] = ['backup', 'verify', 'prune', 'list', 'restore-test', 'restore', 'decrypt', 'encrypt'];
 
 export interface ParsedArgs {
   command: CommandName | 'help';

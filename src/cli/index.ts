@@ -1,5 +1,10 @@
 #!/usr/bin/env node
+import { ConsoleLogger } from '../log.js';
+import { installInterruptHandlers } from '../util/interrupts.js';
 import { main } from './main.js';
+
+// A cancelled job (SIGINT/SIGTERM) stops what it started and removes what it left, then exits 130/143.
+installInterruptHandlers(new ConsoleLogger());
 
 const code = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),

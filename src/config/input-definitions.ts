@@ -2,7 +2,7 @@
  * Every setting of every command, in one table: the action's inputs (action.yml) and the CLI's
  * --flags have these names. A test keeps action.yml in step with this table.
  */
-export type CommandName = 'backup' | 'verify' | 'prune' | 'list' | 'restore-test' | 'decrypt' | 'encrypt';
+export type CommandName = 'backup' | 'verify' | 'prune' | 'list' | 'restore-test' | 'restore' | 'decrypt' | 'encrypt';
 
 export interface InputDefinition {
   name: string;
@@ -20,12 +20,13 @@ export interface InputDefinition {
   cliOnly?: boolean;
 }
 
-const VAULT_COMMANDS: CommandName[] = ['backup', 'restore-test'];
-const STORE_COMMANDS: CommandName[] = ['backup', 'verify', 'prune', 'list', 'restore-test'];
-const READ_COMMANDS: CommandName[] = ['verify', 'restore-test', 'decrypt'];
+const VAULT_COMMANDS: CommandName[] = ['backup', 'restore-test', 'restore'];
+const STORE_COMMANDS: CommandName[] = ['backup', 'verify', 'prune', 'list', 'restore-test', 'restore'];
+const READ_COMMANDS: CommandName[] = ['verify', 'restore-test', 'restore', 'decrypt'];
+const RESTORE_COMMANDS: CommandName[] = ['restore-test', 'restore'];
 
 export const INPUTS: InputDefinition[] = [
-  { name: 'command', description: 'What to run: backup, verify, prune, list or restore-test.', default: 'backup', actionOnly: true },
+  { name: 'command', description: 'What to run: backup, verify, prune, list, restore-test or restore.', default: 'backup', actionOnly: true },
 
   // Where backups live
   { name: 'target', description: 'Where backups are stored: s3://bucket/optional/prefix, or a local directory.', env: 'VAULT_BACKUP_TARGET', commands: STORE_COMMANDS },
@@ -38,6 +39,7 @@ export const INPUTS: InputDefinition[] = [
 
   // Vault
   { name: 'vault-address', description: 'Vault/OpenBao API address, e.g. https://vault.example.com:8200.', env: 'VAULT_ADDR', commands: VAULT_COMMANDS },
+  { name: 'vault-allowed-leaders', description: 'Other addresses (https://host:port, one per line) that may receive the Vault token when sys/leader names them as the active node; empty sends it to vault-address only.', commands: ['backup'] },
   { name: 'vault-namespace', description: 'Vault Enterprise namespace (sent as X-Vault-Namespace).', env: 'VAULT_NAMESPACE', commands: VAULT_COMMANDS },
   { name: 'vault-ca-cert', description: 'PEM CA bundle (the certificate text, or a path to a file) that signs the Vault server certificate.', env: 'VAULT_CACERT', commands: VAULT_COMMANDS },
   { name: 'vault-tls-skip-verify', description: 'Skip TLS certificate verification (for tests only).', default: 'false', commands: VAULT_COMMANDS },
@@ -76,18 +78,25 @@ export const INPUTS: InputDefinition[] = [
   { name: 'json', description: 'Print the result as JSON on stdout.', default: 'false', commands: ['prune', 'list', 'verify', 'backup', 'restore-test'], cliOnly: true },
 
   // Verify
-  { name: 'backup', description: 'Which backup: latest, latest-monthly, or an object key.', default: 'latest', commands: ['verify', 'restore-test'] },
+  { name: 'backup', description: 'Which backup: latest, latest-monthly, or an object key.', default: 'latest', commands: ['verify', 'restore-test', 'restore'] },
   { name: 'max-age-hours', description: 'Fail when the newest complete backup is older than this.', default: '26', commands: ['verify'] },
 
-  // Restore test
-  { name: 'staging-vault-address', description: 'Staging Vault/OpenBao that receives the restore. Never production.', commands: ['restore-test'] },
-  { name: 'staging-vault-token', description: 'Token for the staging cluster before the restore.', secret: true, commands: ['restore-test'] },
-  { name: 'source-unseal-keys', description: 'Unseal keys of the SOURCE cluster (newline or comma separated), for a Shamir-sealed staging node.', secret: true, commands: ['restore-test'] },
-  { name: 'restored-vault-token', description: 'Token valid in the restored data (defaults to logging in again with the source auth settings).', secret: true, commands: ['restore-test'] },
-  { name: 'canary-paths', description: 'Secrets to read after the restore, one KV path per line (e.g. secret/canary).', commands: ['restore-test'] },
-  { name: 'canary-sha256', description: 'Optional "path=sha256hex" lines: expected SHA-256 of each canary secret\'s JSON data.', commands: ['restore-test'] },
-  { name: 'allow-same-cluster', description: 'Allow restoring into a cluster that reports the source cluster id (dangerous).', default: 'false', commands: ['restore-test'] },
-  { name: 'restore-timeout-seconds', description: 'Longest wait for the staging cluster to come back after the restore.', default: '180', commands: ['restore-test'] },
+  // Restore test and restore
+  { name: 'staging-vault-address', description: 'A standing staging Vault/OpenBao that receives the restore test; empty starts a throwaway, network-isolated cluster instead. Never production.', commands: ['restore-test'] },
+  { name: 'staging-vault-token', description: 'Token for the standing staging cluster before the restore (not needed once staging holds a restored copy: one is generated from the source\'s unseal keys).', env: 'VAULT_BACKUP_STAGING_TOKEN', secret: true, commands: ['restore-test'] },
+  { name: 'restore-server-binary', description: 'Vault or OpenBao binary for the throwaway restore cluster (a path or a name on PATH); default: vault, then bao, on PATH.', commands: ['restore-test'] },
+  { name: 'restore-isolation', description: 'Where the throwaway cluster cannot get its own network namespace: required (refuse) or best-effort (warn, run on loopback).', default: 'required', commands: ['restore-test'] },
+  { name: 'source-unseal-keys', description: 'Unseal keys of the SOURCE cluster (newline or comma separated): they unseal the restored data and generate a token in it.', env: 'VAULT_BACKUP_SOURCE_UNSEAL_KEYS', secret: true, commands: RESTORE_COMMANDS },
+  { name: 'source-seal', description: 'Key shares/threshold of the source\'s Shamir seal (e.g. 5/3), for backups whose manifest does not record it.', commands: RESTORE_COMMANDS },
+  { name: 'restored-login', description: 'How to get a token in the restored data: generate-root (from the source\'s unseal keys, revoked afterwards) or source-auth (the vault-* login settings).', default: 'generate-root', commands: RESTORE_COMMANDS },
+  { name: 'restored-vault-token', description: 'A token valid in the restored data; overrides restored-login.', env: 'VAULT_BACKUP_RESTORED_TOKEN', secret: true, commands: RESTORE_COMMANDS },
+  { name: 'canary-paths', description: 'Secrets to read after the restore, one KV path per line (e.g. secret/canary).', commands: RESTORE_COMMANDS },
+  { name: 'canary-sha256', description: 'Optional "path=sha256hex" lines: expected SHA-256 of each canary secret\'s JSON data.', commands: RESTORE_COMMANDS },
+  { name: 'allow-same-cluster', description: 'Accept a staging cluster that reports the source\'s cluster id when the source cannot be reached to tell it from a clone (dangerous).', default: 'false', commands: ['restore-test'] },
+  { name: 'restore-timeout-seconds', description: 'Longest wait for each step of bringing the restored cluster back (applying the snapshot, a restart, unsealing).', default: '180', commands: RESTORE_COMMANDS },
+  { name: 'restore-vault-address', description: 'The cluster a real restore overwrites (initialised and unsealed with its own keys).', commands: ['restore'] },
+  { name: 'restore-vault-token', description: 'Root token of the cluster a real restore overwrites (from its own init).', env: 'VAULT_BACKUP_RESTORE_TOKEN', secret: true, commands: ['restore'] },
+  { name: 'confirm-restore-into', description: 'Must repeat restore-vault-address exactly: everything in that cluster is replaced.', commands: ['restore'] },
 
   // Decrypt / encrypt (CLI)
   { name: 'in', description: 'Input file, s3://bucket/key, or - for stdin.', commands: ['decrypt', 'encrypt'], cliOnly: true },

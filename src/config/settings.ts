@@ -8,6 +8,9 @@ import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../crypto/fo
 import { parseKeyring, parseKeySpec, type KeyEncryptionKey } from '../crypto/keys.js';
 import { normalisePrefix } from '../naming/backup-names.js';
 import type { VaultAuth, VaultSettings } from '../vault/vault-settings.js';
+import type { RestoredLogin } from '../restore/restore-into.js';
+import { parseSourceSeal, type SourceSeal } from '../restore/staging-identity.js';
+import type { ThrowawayClusterSettings } from '../restore/throwaway-cluster.js';
 import { definitionOf } from './input-definitions.js';
 
 export type RawInputs = Record<string, string | undefined>;
@@ -127,28 +130,30 @@ export function targetSettings(inputs: Inputs, forUpload = false): TargetSetting
 
 // ---- vault -----------------------------------------------------------------------------------
 
-/** Settings of the source cluster (vault-* inputs); `address` replaces vault-address (restore tests). */
-export function vaultSettings(inputs: Inputs, address = inputs.url('vault-address')!): VaultSettings {
+/** The source cluster's login (vault-auth-method and its inputs). */
+export function vaultAuth(inputs: Inputs): VaultAuth {
   const method = inputs.choice('vault-auth-method', ['jwt', 'token', 'approle'] as const);
-  let auth: VaultAuth;
-  if (method === 'token') {
-    auth = { method, token: inputs.required('vault-token', ' for vault-auth-method token') };
-  } else if (method === 'jwt') {
-    auth = {
+  if (method === 'token') return { method, token: inputs.required('vault-token', ' for vault-auth-method token') };
+  if (method === 'jwt') {
+    const auth = {
       method,
       role: inputs.required('vault-jwt-role'),
       mount: inputs.required('vault-jwt-mount'),
       jwt: inputs.required('vault-jwt', ' for vault-auth-method jwt (in GitHub Actions, grant the job `permissions: id-token: write`; on the CLI pass --vault-jwt or VAULT_BACKUP_JWT)'),
     };
     if (auth.jwt.split('.').length !== 3) throw new InputError('vault-jwt', 'is not a JWT (three base64url parts separated by dots)');
-  } else {
-    auth = {
-      method,
-      roleId: inputs.required('vault-approle-role-id', ' for vault-auth-method approle'),
-      secretId: inputs.required('vault-approle-secret-id', ' for vault-auth-method approle'),
-      mount: inputs.required('vault-approle-mount'),
-    };
+    return auth;
   }
+  return {
+    method,
+    roleId: inputs.required('vault-approle-role-id', ' for vault-auth-method approle'),
+    secretId: inputs.required('vault-approle-secret-id', ' for vault-auth-method approle'),
+    mount: inputs.required('vault-approle-mount'),
+  };
+}
+
+/** How to reach one cluster at `address` (TLS, namespace, timeouts from the vault-* inputs) with `auth`. */
+export function clusterSettings(inputs: Inputs, address: string, auth: VaultAuth): VaultSettings {
   const ca = inputs.optional('vault-ca-cert');
   return {
     address,
@@ -159,6 +164,15 @@ export function vaultSettings(inputs: Inputs, address = inputs.url('vault-addres
     idleTimeoutMs: inputs.integer('vault-idle-timeout-seconds', 1, 86400) * 1000,
     auth,
   };
+}
+
+/** Settings of the source cluster (vault-* inputs). */
+export function vaultSettings(inputs: Inputs, address = inputs.url('vault-address')!): VaultSettings {
+  const allowedLeaders = inputs.optional('vault-allowed-leaders')?.split(/[\s,]+/).filter(Boolean) ?? [];
+  for (const leader of allowedLeaders) {
+    if (!/^https?:\/\/[^/\s]+\/?$/.test(leader)) throw new InputError('vault-allowed-leaders', `${JSON.stringify(leader)} is not an address like https://vault-2.example.com:8200`);
+  }
+  return { ...clusterSettings(inputs, address, vaultAuth(inputs)), ...(allowedLeaders.length ? { allowedLeaders } : {}) };
 }
 
 function readPem(input: string, value: string): string {
@@ -215,6 +229,30 @@ export function chunkSize(inputs: Inputs): number {
 export function unsealKeys(inputs: Inputs): string[] {
   const text = inputs.optional('source-unseal-keys') ?? '';
   return text.split(/[\s,]+/).filter(Boolean);
+}
+
+export function sourceSeal(inputs: Inputs): SourceSeal | undefined {
+  const text = inputs.optional('source-seal');
+  if (text === undefined) return undefined;
+  const seal = parseSourceSeal(text);
+  if (!seal) throw new InputError('source-seal', `must be shares/threshold of a Shamir seal like 5/3, got ${JSON.stringify(text)}`, '`bao status` (or `vault status`) on the source shows "Total Shares" and "Threshold"');
+  return seal;
+}
+
+/** How the restore gets a token in the restored data. */
+export function restoredLogin(inputs: Inputs): RestoredLogin {
+  const token = inputs.optional('restored-vault-token');
+  if (token) return { kind: 'token', token };
+  return inputs.choice('restored-login', ['generate-root', 'source-auth'] as const) === 'generate-root' ? { kind: 'generate-root' } : { kind: 'source-auth', auth: vaultAuth(inputs) };
+}
+
+export function throwawaySettings(inputs: Inputs): ThrowawayClusterSettings {
+  return {
+    binary: inputs.optional('restore-server-binary'),
+    isolation: inputs.choice('restore-isolation', ['required', 'best-effort'] as const),
+    requestTimeoutMs: inputs.integer('vault-timeout-seconds', 1, 3600) * 1000,
+    startTimeoutMs: 60_000,
+  };
 }
 
 /** canary-paths (one per line) with canary-sha256 ("path=hex" lines) merged in. */

@@ -66,7 +66,9 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
     log.info(`target ${store.location} is reachable`);
     const h = await vault.requireUnsealed();
     log.info(`Vault ${vault.address} is unsealed (version ${h.version}${h.clusterName ? `, cluster ${h.clusterName}` : ''})`);
-    return h;
+    // Recorded in the manifest: a restore initialises its cluster to match, and checks a staging against it.
+    const seal = await vault.sealStatus();
+    return { ...h, seal: { type: seal.type, shares: seal.shares, threshold: seal.threshold } };
   });
 
   const token = await log.group('Vault login', async () => {
@@ -103,6 +105,7 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
       version: health.version,
       ...(health.clusterId ? { clusterId: health.clusterId } : {}),
       ...(health.clusterName ? { clusterName: health.clusterName } : {}),
+      seal: health.seal,
     },
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),

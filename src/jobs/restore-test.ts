@@ -1,48 +1,49 @@
 /**
- * restore-test: the weekly rehearsal. Pick a backup, check it completely (checksum, manifest,
- * decryption, archive) while spooling the still-encrypted object to a private temporary file, and only
- * then stream it into a staging cluster with snapshot-force. Bring staging back (unseal with the
- * source's keys when it seals itself), log in to the restored data and read the canary secrets.
- * Reports RPO (age of the data) and RTO (time to a first successful read).
+ * restore-test: the weekly rehearsal. Pick a backup and check it completely (checksum, manifest,
+ * decryption, archive) while spooling the still-encrypted object to a private temporary file; only then
+ * restore it, by default into a throwaway cluster this tool starts (own network namespace, unix socket
+ * only, initialised like the source, restarted after the restore so the source's seal takes effect),
+ * or into a standing staging cluster. Needs no production credential: a token in the restored data is
+ * generated from the source's unseal keys and revoked afterwards. Reports RPO and RTO by phase.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream';
-import { RestoreError, VaultError } from '../errors.js';
+import { RestoreError } from '../errors.js';
 import { readCatalog } from '../catalog/backup-catalog.js';
-import { createDecryptStream } from '../crypto/decrypt-stream.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { formatDuration, type Logger } from '../log.js';
-import { SnapshotArchiveValidator } from '../snapshot/archive-validator.js';
+import { parseManifest } from '../manifest/manifest.js';
+import { manifestKeyOf } from '../naming/backup-names.js';
+import { readCanaries, type Canary, type CanaryResult } from '../restore/canaries.js';
+import { forceRestore, restoredToken, unsealWithSourceKeys, type RestoredLogin, type RestoreTiming } from '../restore/restore-into.js';
+import { judgeStaging, sealMismatch, type SourceSeal } from '../restore/staging-identity.js';
+import { ThrowawayCluster, type ThrowawayClusterSettings } from '../restore/throwaway-cluster.js';
 import type { BackupStore } from '../storage/backup-store.js';
-import { loginToVault } from '../vault/vault-login.js';
+import { generateRootToken, revokeGeneratedToken } from '../vault/generate-root.js';
 import { VaultClient } from '../vault/vault-client.js';
 import type { VaultSettings } from '../vault/vault-settings.js';
 import { checkStoredBackup, pickBackup } from './verify.js';
 
-export interface Canary {
-  path: string;
-  /** Hex SHA-256 of the secret's data as canonical JSON (keys sorted, no spaces); optional. */
-  sha256?: string;
-}
+export { canonicalSha256 } from '../restore/canaries.js';
+export type { Canary } from '../restore/canaries.js';
 
 export interface RestoreTestOptions {
   which: string;
-  /** The staging cluster, with a token that may call sys/storage/raft/snapshot-force. */
-  staging: VaultSettings;
-  /** How to log in to the restored data (the source's auth config and tokens come with it). */
-  restoredAuth: VaultSettings;
-  /** The production address, when known: restoring into it is always refused. */
-  sourceAddress: string | undefined;
+  /** A standing staging cluster (its token may be empty); undefined: a throwaway cluster. */
+  staging: VaultSettings | undefined;
+  throwaway: ThrowawayClusterSettings;
+  /** The source cluster, reached without a token to tell it from a clone; undefined when not configured. */
+  source: VaultSettings | undefined;
+  /** source-seal, for backups whose manifest predates the recorded seal. */
+  sourceSeal: SourceSeal | undefined;
   sourceUnsealKeys: string[];
+  restoredLogin: RestoredLogin;
   canaries: Canary[];
   allowSameCluster: boolean;
   timeoutMs: number;
   now: Date;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface RestoreTestResult {
@@ -50,140 +51,193 @@ export interface RestoreTestResult {
   backupTime: string;
   /** Age of the restored data when the test ran: the recovery point. */
   rpoHours: number;
-  timings: { downloadAndVerifyMs: number; restoreMs: number; unsealMs: number; loginAndFirstReadMs: number; totalMs: number };
+  /** Phases: download+verify, start (throwaway cluster), restore, restart+unseal, first read; total is the RTO. */
+  timings: { downloadAndVerifyMs: number; startMs: number; restoreMs: number; unsealMs: number; loginAndFirstReadMs: number; totalMs: number };
+  cluster: 'throwaway' | 'staging';
+  /** For a throwaway cluster: whether it ran in its own network namespace. */
+  networkIsolated: boolean | undefined;
   stagingAddress: string;
   unsealedWithSourceKeys: boolean;
-  canaries: Array<{ path: string; found: boolean; hashChecked: boolean }>;
-}
-
-/** SHA-256 of canonical JSON: object keys sorted at every level, no whitespace (same as `jq -cS`). */
-export function canonicalSha256(value: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+  canaries: CanaryResult[];
 }
 
 const sameAddress = (a: string, b: string) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 
-export async function runRestoreTest(store: BackupStore, opener: DataKeyOpener, options: RestoreTestOptions, log: Logger): Promise<RestoreTestResult> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const t0 = Date.now();
-  if (options.sourceAddress && sameAddress(options.sourceAddress, options.staging.address)) {
-    throw new RestoreError(`staging-vault-address ${options.staging.address} is the source cluster's address: a restore test never writes to production`, {
-      hint: 'point staging-vault-address at an isolated staging cluster',
-    });
-  }
-  const staging = new VaultClient(options.staging);
-  const work = await mkdtemp(join(tmpdir(), 'vault-backup-restore-'));
-  const spoolPath = join(work, 'backup.enc'); // ciphertext only: plaintext never touches disk
-  try {
-    const before = await staging.requireUnsealed().catch((error: unknown) => {
-      throw new RestoreError(`staging cluster ${options.staging.address} is not usable: ${(error as Error).message}`, { hint: 'start and unseal the staging cluster before the restore test', cause: error });
-    });
+export async function runRestoreTest(store: BackupStore, opener: DataKeyOpener, options: RestoreTestOptions, log: Logger, timing: Omit<RestoreTiming, 'timeoutMs'>): Promise<RestoreTestResult> {
+  const clock = timing.clock;
+  const t = { ...timing, timeoutMs: options.timeoutMs };
+  const t0 = clock().getTime();
+  const keys = options.sourceUnsealKeys;
 
-    // 1. Check the whole backup before staging sees a byte of it.
-    const catalog = await readCatalog(store);
-    const entry = pickBackup(catalog, options.which);
-    const verified = await log.group(`Download and verify ${entry.objectKey}`, () =>
-      checkStoredBackup(store, entry, opener, log, options.now, createWriteStream(spoolPath, { mode: 0o600 })),
-    );
-    const tVerified = Date.now();
-    const sourceCluster = verified.manifest.vault.clusterId;
-    if (sourceCluster && before.clusterId === sourceCluster && !options.allowSameCluster) {
-      throw new RestoreError(`staging cluster ${options.staging.address} reports cluster id ${sourceCluster}, the same as the backup's source: it looks like production`, {
-        hint: 'use an isolated staging cluster, or set allow-same-cluster if this really is a disposable copy',
-      });
+  const catalog = await readCatalog(store);
+  const entry = pickBackup(catalog, options.which);
+  const manifest = parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
+  const sourceSeal = manifest.vault.seal ?? options.sourceSeal;
+
+  // Everything that can refuse does so before the download, and before any cluster is touched.
+  const staging = options.staging ? new VaultClient(options.staging) : undefined;
+  try {
+    let stagingIsClone = false;
+    if (staging) stagingIsClone = await checkStaging(staging, options, manifest.vault.clusterId, sourceSeal, log);
+    else {
+      if (sourceSeal && sourceSeal.type !== 'shamir') {
+        throw new RestoreError(`the source cluster uses a ${sourceSeal.type} seal; a throwaway restore cluster can only unseal Shamir-sealed backups`, {
+          hint: 'set staging-vault-address to a staging cluster that can use the source\'s seal (its KMS key)',
+        });
+      }
+      if (!keys.length) throw new RestoreError('source-unseal-keys is required for a throwaway restore cluster: the restored data is sealed with the source cluster\'s keys', { hint: 'give the source cluster\'s unseal keys (at least its threshold), from a secret' });
     }
 
-    // 2. Stream the checked backup into staging (decrypting again from the spool, validating again).
-    await log.group(`Restore into ${options.staging.address}`, async () => {
-      const auth = options.staging.auth;
-      if (auth.method !== 'token') throw new RestoreError('staging needs a token (staging-vault-token) to start the restore');
-      const validator = new SnapshotArchiveValidator();
-      const body = pipeline(createReadStream(spoolPath), createDecryptStream({ opener, expectedBackupId: entry.backupId }), validator, (error) => {
-        if (error) log.error(`restore stream failed: ${error.message}`);
-      });
-      await staging.restoreSnapshot(auth.token, body, true);
-      log.info('staging accepted the snapshot (snapshot-force); the restore continues in the background');
-    });
-    const tRestored = Date.now();
+    const work = await mkdtemp(join(tmpdir(), 'vault-backup-restore-'));
+    const spoolPath = join(work, 'backup.enc'); // ciphertext only: plaintext never touches disk
+    try {
+      const verified = await log.group(`Download and verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, options.now, createWriteStream(spoolPath, { mode: 0o600 })));
+      const tVerified = clock().getTime();
 
-    // 3. Bring staging back: it seals itself when its keys differ from the source's (Shamir).
-    let unsealedWithSourceKeys = false;
-    const deadline = tRestored + options.timeoutMs;
-    const restoredToken = await log.group('Wait for staging to come back', async () => {
-      for (;;) {
-        if (Date.now() > deadline) {
-          throw new RestoreError(`staging did not come back within ${formatDuration(options.timeoutMs)} after the restore`, {
-            hint: 'check the staging server log; raise restore-timeout-seconds for large snapshots',
-          });
+      let throwaway: ThrowawayCluster | undefined;
+      try {
+        let cluster: VaultClient;
+        let restoreToken: { token: string; generated: boolean };
+        if (staging) {
+          cluster = staging;
+          restoreToken = await log.group(`Prepare staging ${staging.address}`, () => stagingRestoreToken(staging, stagingIsClone, keys, log));
+        } else {
+          throwaway = await log.group('Start the throwaway restore cluster', () => ThrowawayCluster.start(options.throwaway, log));
+          cluster = throwaway.client;
+          const shares = sourceSeal ?? { type: 'shamir', shares: 1, threshold: 1 };
+          if (!sourceSeal) log.warn('the backup\'s manifest records no seal configuration and source-seal is not set: initialising 1/1 and relying on the restart');
+          const init = await cluster.initialize(shares.shares, shares.threshold);
+          for (const key of init.keys.slice(0, shares.threshold)) await cluster.submitUnsealKey(key);
+          await unsealWithSourceKeys(cluster, [], undefined, t, log);
+          log.info(`initialised like the source (${shares.shares} shares, threshold ${shares.threshold}) and unsealed with its own keys`);
+          restoreToken = { token: init.rootToken, generated: false };
         }
-        const status = await staging.sealStatus().catch(() => undefined);
-        if (status?.sealed) {
-          if (!options.sourceUnsealKeys.length) {
-            throw new RestoreError('staging sealed itself after the restore and needs the SOURCE cluster\'s unseal keys', {
-              hint: 'give source-unseal-keys (masked), or use a staging cluster that can auto-unseal with the source\'s seal',
-            });
+        const tStarted = clock().getTime();
+
+        const outcome = await log.group(`Restore into ${cluster.address}`, () => forceRestore(cluster, restoreToken.token, { path: spoolPath, backupId: entry.backupId, opener }, t, log));
+        const tRestored = clock().getTime();
+
+        const unsealedWithSourceKeys = await log.group('Bring the restored cluster back', async () => {
+          if (throwaway) {
+            // The restored seal configuration takes effect only when the process starts again.
+            log.info(`the restore was applied (${outcome}); restarting the server process so the source's seal configuration takes effect`);
+            await throwaway.restart();
           }
-          log.info(`staging is sealed (${status.type} seal, threshold ${status.threshold}); submitting the source cluster's unseal keys`);
-          for (const key of options.sourceUnsealKeys) {
-            const progress = await staging.submitUnsealKey(key).catch((error: unknown) => {
-              throw new RestoreError(`unsealing staging failed: ${(error as Error).message}`, { hint: 'check that source-unseal-keys are the SOURCE cluster\'s keys', cause: error });
-            });
-            if (!progress.sealed) break;
+          return unsealWithSourceKeys(cluster, keys, sourceSeal, t, log);
+        });
+        const tUnsealed = clock().getTime();
+        log.info(`active with the restored data${unsealedWithSourceKeys ? ' (unsealed with the source cluster\'s keys)' : ''}`);
+
+        const read = await log.group('Read canary secrets', async () => {
+          const token = await restoredToken(cluster, options.restoredLogin, keys, t, log);
+          try {
+            return await readCanaries(cluster, token.token, options.canaries, log);
+          } finally {
+            if (token.generated) await revokeGeneratedToken(cluster, token.token, log);
           }
-          const after = await staging.sealStatus();
-          if (after.sealed) throw new RestoreError(`staging is still sealed after ${options.sourceUnsealKeys.length} unseal key(s) (threshold ${after.threshold})`, { hint: 'give at least the threshold of the source cluster\'s unseal keys' });
-          unsealedWithSourceKeys = true;
+        });
+        const tRead = clock().getTime();
+
+        const result: RestoreTestResult = {
+          backupKey: entry.objectKey,
+          backupTime: entry.at.toISOString(),
+          rpoHours: verified.ageHours,
+          timings: {
+            downloadAndVerifyMs: tVerified - t0,
+            startMs: tStarted - tVerified,
+            restoreMs: tRestored - tStarted,
+            unsealMs: tUnsealed - tRestored,
+            loginAndFirstReadMs: tRead - tUnsealed,
+            totalMs: tRead - t0,
+          },
+          cluster: throwaway ? 'throwaway' : 'staging',
+          networkIsolated: throwaway?.isolated,
+          stagingAddress: cluster.address,
+          unsealedWithSourceKeys,
+          canaries: read,
+        };
+        log.info(`restore test passed: RTO ${formatDuration(result.timings.totalMs)}, RPO ${result.rpoHours.toFixed(1)} h, ${read.length} canaries read`);
+        return result;
+      } finally {
+        if (throwaway) {
+          await throwaway.destroy();
+          log.info('the throwaway restore cluster was stopped and its directory removed');
         }
-        // Unsealed: the restore may still be applying; a login with the restored credentials is the proof.
-        try {
-          const health = await staging.health();
-          if (health.initialized && !health.sealed && !health.standby) {
-            const token = await loginToVault(options.restoredAuth);
-            const probe = await staging.http.json<{ data?: unknown }>('GET', 'auth/token/lookup-self', { token, ok: [200, 403] });
-            if (probe.status === 200) return token;
-          }
-        } catch (error) {
-          if (!(error instanceof VaultError)) throw error;
-        }
-        await sleep(500);
       }
-    });
-    const tUnsealed = Date.now();
-    log.info(`staging is active with the restored data${unsealedWithSourceKeys ? ' (unsealed with the source cluster\'s keys)' : ''}`);
-
-    // 4. Canaries.
-    const canaries = await log.group('Read canary secrets', async () => {
-      const results: RestoreTestResult['canaries'] = [];
-      for (const canary of options.canaries) {
-        const data = await staging.readKv(restoredToken, canary.path);
-        if (data === undefined) {
-          throw new RestoreError(`canary secret ${canary.path} is missing from the restored data`, { hint: 'the backup does not hold it: check that the canary exists in production and that backups are recent' });
-        }
-        if (canary.sha256 && canonicalSha256(data) !== canary.sha256.toLowerCase()) {
-          throw new RestoreError(`canary secret ${canary.path} was restored with a different value than expected`, { hint: 'update canary-sha256 if the canary was changed on purpose; otherwise the restore is wrong' });
-        }
-        log.info(`canary ${canary.path}: present${canary.sha256 ? ', value hash matches' : ''}`);
-        results.push({ path: canary.path, found: true, hashChecked: Boolean(canary.sha256) });
-      }
-      return results;
-    });
-    const tRead = Date.now();
-
-    const result: RestoreTestResult = {
-      backupKey: entry.objectKey,
-      backupTime: entry.at.toISOString(),
-      rpoHours: verified.ageHours,
-      timings: { downloadAndVerifyMs: tVerified - t0, restoreMs: tRestored - tVerified, unsealMs: tUnsealed - tRestored, loginAndFirstReadMs: tRead - tUnsealed, totalMs: tRead - t0 },
-      stagingAddress: options.staging.address,
-      unsealedWithSourceKeys,
-      canaries,
-    };
-    log.info(`restore test passed: RTO ${formatDuration(result.timings.totalMs)}, RPO ${result.rpoHours.toFixed(1)} h, ${canaries.length} canaries read`);
-    return result;
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   } finally {
-    await rm(work, { recursive: true, force: true });
-    await staging.close();
+    await staging?.close();
   }
+}
+
+/**
+ * Refuses a standing staging cluster that is the source itself, whose seal the source's keys will not
+ * open after a forced restore, or that is not usable, before anything is downloaded or written.
+ * Returns whether staging is a clone left by an earlier restore test.
+ */
+async function checkStaging(staging: VaultClient, options: RestoreTestOptions, recordedClusterId: string | undefined, sourceSeal: SourceSeal | undefined, log: Logger): Promise<boolean> {
+  if (options.source && sameAddress(options.source.address, staging.address)) {
+    throw new RestoreError(`staging-vault-address ${staging.address} is the source cluster's address: a restore test never writes to production`, {
+      hint: 'point staging-vault-address at an isolated staging cluster, or leave it empty to use a throwaway cluster',
+    });
+  }
+  const health = await staging.requireUnsealed().catch((error: unknown) => {
+    throw new RestoreError(`staging cluster ${staging.address} is not usable: ${error instanceof Error ? error.message : String(error)}`, { hint: 'start and unseal the staging cluster before the restore test', cause: error });
+  });
+  const stagingLeader = await staging.leader();
+
+  let sourceIdentity: { clusterId: string | undefined; leader: Awaited<ReturnType<VaultClient['leader']>> | undefined } | undefined;
+  if (options.source) {
+    const source = new VaultClient(options.source);
+    try {
+      const [h, l] = await Promise.all([source.health(), source.leader()]);
+      sourceIdentity = { clusterId: h.clusterId, leader: l };
+    } catch (error) {
+      log.warn(`cannot reach the source cluster ${options.source.address} to compare it with staging: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      await source.close();
+    }
+  }
+  const verdict = judgeStaging({ clusterId: health.clusterId, leader: stagingLeader }, sourceIdentity, recordedClusterId);
+  if (verdict.kind === 'source') {
+    throw new RestoreError(`staging-vault-address ${staging.address} reaches the source cluster itself (${verdict.reason}): a restore test never writes to production`, {
+      hint: 'point staging-vault-address at a separate staging cluster, or leave it empty to use a throwaway cluster',
+    });
+  }
+  if (verdict.kind === 'undecided' && !options.allowSameCluster) {
+    throw new RestoreError(`staging cluster ${staging.address} may be production: ${verdict.reason}`, {
+      hint: 'set vault-address to the source cluster so the tool can tell a clone from it (only its unauthenticated sys/health and sys/leader are read), or set allow-same-cluster if staging is certainly a copy',
+    });
+  }
+  if (verdict.kind === 'clone') log.info(`staging is a clone from an earlier restore: ${verdict.reason}`);
+
+  const seal = await staging.sealStatus();
+  if (!sourceSeal && seal.type === 'shamir') {
+    throw new RestoreError('the backup\'s manifest records no seal configuration of the source, so it cannot be checked that the source\'s keys will unseal staging', {
+      hint: 'set source-seal to the source cluster\'s shares/threshold (e.g. 5/3; `bao status` shows them)',
+    });
+  }
+  const mismatch = sourceSeal ? sealMismatch(seal, sourceSeal) : undefined;
+  if (mismatch) {
+    throw new RestoreError(`staging ${staging.address} cannot be unsealed with the source's keys after a restore: ${mismatch}. Nothing was written to staging`, {
+      hint: `a node keeps its old seal configuration after a forced restore until its process restarts: re-initialise staging with \`bao operator init -key-shares=${sourceSeal!.shares} -key-threshold=${sourceSeal!.threshold}\` (or vault operator init), or leave staging-vault-address empty to use a throwaway cluster`,
+    });
+  }
+  return verdict.kind === 'clone' || verdict.kind === 'undecided';
+}
+
+/** staging-vault-token when it works; on a clone whose own token was replaced by the restored data, one generated from the source's unseal keys. */
+async function stagingRestoreToken(staging: VaultClient, isClone: boolean, keys: string[], log: Logger): Promise<{ token: string; generated: boolean }> {
+  const given = staging.settings.auth.method === 'token' ? staging.settings.auth.token : '';
+  if (given && (await staging.tokenWorks(given))) return { token: given, generated: false };
+  if (isClone && keys.length) {
+    log.info(`${given ? 'staging-vault-token is not valid on staging' : 'no staging-vault-token'}: staging holds a restored copy of the source, so a root token is generated from the source's unseal keys`);
+    // The restore replaces staging's token store, so this token disappears with it.
+    return { token: await generateRootToken(staging, keys, log), generated: true };
+  }
+  throw new RestoreError(given ? `staging-vault-token is not valid on staging ${staging.address} (auth/token/lookup-self refused it)` : `staging-vault-token is required to restore into ${staging.address}`, {
+    hint: isClone ? 'give source-unseal-keys: staging holds a restored copy, so a token can be generated from them' : 'give a token of the staging cluster that may call sys/storage/raft/snapshot-force',
+  });
 }

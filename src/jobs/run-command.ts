@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors.js';
 import type { CommandName } from '../config/input-definitions.js';
-import { Inputs, canaries, chunkSize, kmsSettings, readKeys, s3Settings, targetSettings, unsealKeys, vaultSettings, writeKeySettings, type RawInputs } from '../config/settings.js';
+import { Inputs, canaries, chunkSize, clusterSettings, kmsSettings, readKeys, restoredLogin, s3Settings, sourceSeal, targetSettings, throwawaySettings, unsealKeys, vaultSettings, writeKeySettings, type RawInputs } from '../config/settings.js';
 import { createKeySource, createOpener } from '../crypto/key-setup.js';
 import type { Logger } from '../log.js';
 import { openStore } from '../storage/open-store.js';
@@ -14,6 +14,7 @@ import { runBackup, type BackupResult } from './backup.js';
 import { decryptFile, encryptFile } from './file-crypto.js';
 import { runList, type ListResult } from './list.js';
 import { runPrune, type PruneResult } from './prune.js';
+import { runRestore, type RestoreResult } from './restore.js';
 import { runRestoreTest, type RestoreTestResult } from './restore-test.js';
 import { runVerify, type VerifyResult } from './verify.js';
 
@@ -23,6 +24,7 @@ export type CommandResult =
   | { command: 'list'; list: ListResult }
   | { command: 'verify'; verify: VerifyResult }
   | { command: 'restore-test'; restoreTest: RestoreTestResult }
+  | { command: 'restore'; restore: RestoreResult }
   | { command: 'decrypt'; backupId: string | undefined; keyId: string | undefined }
   | { command: 'encrypt'; backupId: string };
 
@@ -39,12 +41,14 @@ function readOpener(inputs: Inputs) {
 export interface RunContext {
   log: Logger;
   clock?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export async function runCommand(command: CommandName, raw: RawInputs, context: RunContext): Promise<CommandResult> {
   const inputs = new Inputs(raw);
   const { log } = context;
   const clock = context.clock ?? (() => new Date());
+  const sleep = context.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   switch (command) {
     case 'backup': {
       const target = targetSettings(inputs, true);
@@ -84,24 +88,43 @@ export async function runCommand(command: CommandName, raw: RawInputs, context: 
     case 'restore-test': {
       const store = openStore(targetSettings(inputs), log);
       const opener = readOpener(inputs);
-      const stagingAddress = inputs.url('staging-vault-address')!;
-      const restoredToken = inputs.optional('restored-vault-token');
-      const restoredAuth = restoredToken
-        ? vaultSettings(new Inputs({ ...raw, 'vault-auth-method': 'token', 'vault-token': restoredToken }), stagingAddress)
-        : vaultSettings(inputs, stagingAddress);
-      const staging = vaultSettings(new Inputs({ ...raw, 'vault-auth-method': 'token', 'vault-token': inputs.required('staging-vault-token') }), stagingAddress);
+      const stagingAddress = inputs.url('staging-vault-address', false);
+      const sourceAddress = inputs.url('vault-address', false);
       const options = {
         which: inputs.required('backup'),
-        staging,
-        restoredAuth,
-        sourceAddress: inputs.url('vault-address', false),
+        staging: stagingAddress ? clusterSettings(inputs, stagingAddress, { method: 'token', token: inputs.optional('staging-vault-token') ?? '' }) : undefined,
+        throwaway: throwawaySettings(inputs),
+        // Read without a token (sys/health, sys/leader): only to tell production from a clone.
+        source: sourceAddress ? clusterSettings(inputs, sourceAddress, { method: 'token', token: '' }) : undefined,
+        sourceSeal: sourceSeal(inputs),
         sourceUnsealKeys: unsealKeys(inputs),
+        restoredLogin: restoredLogin(inputs),
         canaries: canaries(inputs),
         allowSameCluster: inputs.boolean('allow-same-cluster'),
         timeoutMs: inputs.integer('restore-timeout-seconds', 5, 86_400) * 1000,
         now: clock(),
       };
-      return { command, restoreTest: await runRestoreTest(store, opener, options, log) };
+      return { command, restoreTest: await runRestoreTest(store, opener, options, log, { clock, sleep }) };
+    }
+    case 'restore': {
+      const address = inputs.url('restore-vault-address')!;
+      const confirm = inputs.optional('confirm-restore-into');
+      if (confirm === undefined || inputs.url('confirm-restore-into') !== address) {
+        throw new InputError('confirm-restore-into', `must repeat restore-vault-address (${address}) exactly${confirm === undefined ? '' : `, got ${JSON.stringify(confirm)}`}`, 'everything in that cluster is replaced by the backup: confirm by naming it');
+      }
+      const store = openStore(targetSettings(inputs), log);
+      const opener = readOpener(inputs);
+      const options = {
+        which: inputs.required('backup'),
+        target: clusterSettings(inputs, address, { method: 'token', token: inputs.optional('restore-vault-token') ?? '' }),
+        sourceSeal: sourceSeal(inputs),
+        sourceUnsealKeys: unsealKeys(inputs),
+        restoredLogin: restoredLogin(inputs),
+        canaries: canaries(inputs),
+        timeoutMs: inputs.integer('restore-timeout-seconds', 5, 86_400) * 1000,
+        now: clock(),
+      };
+      return { command, restore: await runRestore(store, opener, options, log, { clock, sleep }) };
     }
     case 'decrypt': {
       const keys = readKeys(inputs);

@@ -20,7 +20,8 @@ export interface BackupManifest {
   snapshot: { size: number; sha256: string };
   encryption: { format: number; keyId: string; keyWrapping: 'raw-aes256gcm' | 'aws-kms'; chunkSize: number };
   raft: { index: number; term: number; stateSize: number; stateSha256: string };
-  vault: { address: string; version: string; clusterId?: string; clusterName?: string };
+  /** `seal`: the source's sys/seal-status at backup time, so a restore can be initialised to match. */
+  vault: { address: string; version: string; clusterId?: string; clusterName?: string; seal?: { type: string; shares: number; threshold: number } };
   startedAt: string;
   finishedAt: string;
   source: { tool: string; runUrl?: string };

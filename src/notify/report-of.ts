@@ -75,13 +75,29 @@ export function successReport(result: CommandResult, target: string, runUrl?: st
         headline: `restore test passed: RTO ${formatDuration(r.timings.totalMs)}, RPO ${r.rpoHours.toFixed(1)} h`,
         facts: [
           ['Backup', r.backupKey],
+          ['Restored into', r.cluster === 'throwaway' ? `a throwaway cluster${r.networkIsolated ? ' in its own network namespace' : ' on loopback (not network-isolated)'}` : `staging ${r.stagingAddress}`],
           ['RPO (data age)', `${r.rpoHours.toFixed(1)} h`],
           ['RTO (total)', formatDuration(r.timings.totalMs)],
           ['Download + verify', formatDuration(r.timings.downloadAndVerifyMs)],
+          ...(r.cluster === 'throwaway' ? ([['Start cluster', formatDuration(r.timings.startMs)]] as Array<[string, string]>) : []),
           ['Restore', formatDuration(r.timings.restoreMs)],
-          ['Unseal / come back', formatDuration(r.timings.unsealMs)],
+          ['Restart + unseal', formatDuration(r.timings.unsealMs)],
           ['Login + first read', formatDuration(r.timings.loginAndFirstReadMs)],
           ['Canaries', r.canaries.map((c) => `${c.path}${c.hashChecked ? ' (hash)' : ''}`).join(', ')],
+        ],
+      };
+    }
+    case 'restore': {
+      const r = result.restore;
+      return {
+        ...base,
+        headline: `restored ${r.backupKey} into ${r.targetAddress}`,
+        facts: [
+          ['Backup', r.backupKey],
+          ['Restored into', r.targetAddress],
+          ['Restart needed for the seal', r.restartedForSeal ? 'yes' : 'no'],
+          ['RTO (total)', formatDuration(r.timings.totalMs)],
+          ['Canaries', r.canaries.map((c) => c.path).join(', ')],
         ],
       };
     }

@@ -1,6 +1,8 @@
 /**
- * The Vault operations this tool needs: health, finding the active node, streaming a raft snapshot
- * out, streaming one in (restore), unsealing, and reading KV secrets.
+ * The Vault operations this tool needs: health, seal status, finding the active node, streaming a raft
+ * snapshot out, streaming one in (restore), initialising, unsealing, generating a root token from unseal
+ * keys, and reading KV secrets. Credentials go only to the configured origin, or to a leader the
+ * operator allowed (allowedLeaders), never from https to http.
  */
 import { Readable } from 'node:stream';
 import { VaultError } from '../errors.js';
@@ -17,12 +19,28 @@ export interface VaultHealth {
 }
 
 export interface SealStatus {
+  initialized: boolean;
   sealed: boolean;
+  /** Key shares (n) and threshold (t) of a Shamir seal; recovery shares for an auto-unseal seal. */
+  shares: number;
   threshold: number;
   progress: number;
   type: string;
   clusterId: string | undefined;
 }
+
+/** What sys/leader tells without a token: who the active node is, by the addresses in its own config. */
+export interface LeaderInfo {
+  isSelf: boolean;
+  leaderAddress: string;
+  leaderClusterAddress: string;
+  activeTime: string;
+}
+
+export const originOf = (address: string): string => {
+  const url = new URL(address);
+  return `${url.protocol}//${url.host}`.toLowerCase();
+};
 
 export class VaultClient {
   readonly http: VaultHttp;
@@ -35,10 +53,9 @@ export class VaultClient {
   }
 
   /** sys/health with every status accepted, so the state can be described instead of thrown. */
-  async health(baseAddress?: string): Promise<VaultHealth> {
+  async health(): Promise<VaultHealth> {
     const { data } = await this.http.json<Record<string, unknown>>('GET', 'sys/health?standbyok=true&perfstandbyok=true&sealedcode=200&uninitcode=200', {
       ok: [200, 429, 472, 473, 501, 503],
-      ...(baseAddress ? { baseAddress } : {}),
     });
     return {
       initialized: Boolean(data?.initialized),
@@ -58,14 +75,45 @@ export class VaultClient {
     return health;
   }
 
+  async leader(): Promise<LeaderInfo> {
+    const { data } = await this.http.json<{ is_self?: boolean; leader_address?: string; leader_cluster_address?: string; active_time?: string }>('GET', 'sys/leader');
+    return {
+      isSelf: Boolean(data?.is_self),
+      leaderAddress: String(data?.leader_address ?? '').replace(/\/+$/, ''),
+      leaderClusterAddress: String(data?.leader_cluster_address ?? '').replace(/\/+$/, ''),
+      activeTime: String(data?.active_time ?? ''),
+    };
+  }
+
   /**
-   * The API address of the active node. A standby answers snapshot requests with a redirect, and a
-   * streamed request body cannot be replayed, so requests go straight to the leader.
+   * Where requests carrying this cluster's credentials go. A standby answers snapshot requests with a
+   * redirect and a streamed body cannot be replayed, so they must reach the leader; but sys/leader is
+   * unauthenticated, so the leader it names is used only when the operator listed it (allowedLeaders).
    */
   async activeAddress(): Promise<string> {
-    const { data } = await this.http.json<{ is_self?: boolean; leader_address?: string; ha_enabled?: boolean }>('GET', 'sys/leader');
-    if (data?.is_self || !data?.leader_address) return this.address;
-    return data.leader_address.replace(/\/+$/, '');
+    if (this.settings.socketPath) return this.address;
+    const leader = await this.leader();
+    if (leader.isSelf || !leader.leaderAddress) return this.address;
+    let named: string;
+    try {
+      named = originOf(leader.leaderAddress);
+    } catch {
+      throw new VaultError(`sys/leader at ${this.address} names an active node that is not a URL: ${JSON.stringify(leader.leaderAddress.slice(0, 200))}`);
+    }
+    const own = originOf(this.address);
+    if (named === own) return this.address;
+    const allowed = (this.settings.allowedLeaders ?? []).map(originOf);
+    if (own.startsWith('https:') && named.startsWith('http:')) {
+      throw new VaultError(`${this.address} is a standby and names ${named} as the active node, over plain http: no token is sent there`, {
+        hint: 'point vault-address at the active node or at a load balancer that forwards to it; credentials never go from https to http',
+      });
+    }
+    if (!allowed.includes(named)) {
+      throw new VaultError(`${this.address} is a standby and names ${named} as the active node; no token is sent to a host the settings do not name`, {
+        hint: `point vault-address at the active node (or a load balancer that forwards to it), or add ${named} to vault-allowed-leaders`,
+      });
+    }
+    return named;
   }
 
   /** Starts the snapshot download from the active node; the body is the gzip'd tar as Vault streams it. */
@@ -94,18 +142,29 @@ export class VaultClient {
 
   async sealStatus(): Promise<SealStatus> {
     const { data } = await this.http.json<Record<string, unknown>>('GET', 'sys/seal-status');
-    return {
-      sealed: Boolean(data?.sealed),
-      threshold: Number(data?.t ?? 0),
-      progress: Number(data?.progress ?? 0),
-      type: String(data?.type ?? 'unknown'),
-      clusterId: typeof data?.cluster_id === 'string' ? data.cluster_id : undefined,
-    };
+    return sealStatusOf(data);
   }
 
   async submitUnsealKey(key: string): Promise<SealStatus> {
     const { data } = await this.http.json<Record<string, unknown>>('POST', 'sys/unseal', { json: { key } });
-    return { sealed: Boolean(data?.sealed), threshold: Number(data?.t ?? 0), progress: Number(data?.progress ?? 0), type: String(data?.type ?? ''), clusterId: undefined };
+    return sealStatusOf(data);
+  }
+
+  /** sys/init with Shamir shares; returns the unseal keys (base64) and the initial root token. */
+  async initialize(shares: number, threshold: number): Promise<{ keys: string[]; rootToken: string }> {
+    const { data } = await this.http.json<{ keys_base64?: string[]; root_token?: string }>('POST', 'sys/init', { json: { secret_shares: shares, secret_threshold: threshold } });
+    if (!data?.root_token || !Array.isArray(data.keys_base64)) throw new VaultError(`sys/init at ${this.address} answered without keys or a root token`);
+    return { keys: data.keys_base64, rootToken: data.root_token };
+  }
+
+  /** True when the token is valid here (auth/token/lookup-self answers 200). */
+  async tokenWorks(token: string): Promise<boolean> {
+    const { status } = await this.http.json('GET', 'auth/token/lookup-self', { token, ok: [200, 401, 403] });
+    return status === 200;
+  }
+
+  async revokeSelf(token: string): Promise<void> {
+    await this.http.json('POST', 'auth/token/revoke-self', { token, ok: [200, 204] });
   }
 
   /** Reads a KV secret, detecting KV v1 or v2 from the mount's options. Returns undefined when absent. */
@@ -113,7 +172,7 @@ export class VaultClient {
     const clean = path.replace(/^\/+|\/+$/g, '');
     const mounts = await this.http.json<unknown>('GET', 'sys/internal/ui/mounts/' + clean, { token, ok: [200, 403, 404] });
     // sys/internal/ui/mounts tells the mount and its KV version; without access to it, assume the first segment and v1.
-    const info = mounts.data as unknown as { data?: { path?: string; options?: { version?: string } | null; type?: string } } | undefined;
+    const info = mounts.data as { data?: { path?: string; options?: { version?: string } | null; type?: string } } | undefined;
     const known = mounts.status === 200 && info?.data?.path ? info.data : undefined;
     const mountPath = known?.path ? known.path.replace(/\/+$/, '') : (clean.split('/')[0] ?? '');
     const version = known?.options?.version ?? '1';
@@ -127,4 +186,16 @@ export class VaultClient {
   async close(): Promise<void> {
     await this.http.close();
   }
+}
+
+function sealStatusOf(data: Record<string, unknown> | undefined): SealStatus {
+  return {
+    initialized: Boolean(data?.initialized ?? true),
+    sealed: Boolean(data?.sealed),
+    shares: Number(data?.n ?? 0),
+    threshold: Number(data?.t ?? 0),
+    progress: Number(data?.progress ?? 0),
+    type: String(data?.type ?? 'unknown'),
+    clusterId: typeof data?.cluster_id === 'string' ? data.cluster_id : undefined,
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * Raw HTTP to Vault with undici: streaming bodies both ways (node-vault cannot carry binary), a CA
+ * Raw HTTP to Vault with undici, the one stack every Vault request uses: streaming bodies both ways, a CA
  * bundle, timeouts, and errors that name the server and say what to change.
  */
 import type { Readable } from 'node:stream';
@@ -21,15 +21,21 @@ export class VaultHttp {
       bodyTimeout: settings.idleTimeoutMs,
       connect: {
         timeout: settings.requestTimeoutMs,
+        ...(settings.socketPath ? { socketPath: settings.socketPath } : {}),
         ...(settings.caCert ? { ca: settings.caCert } : {}),
         rejectUnauthorized: !settings.tlsSkipVerify,
       },
     });
   }
 
-  /** Sends a request to `baseAddress` (defaults to the configured address); never follows redirects. */
+  /**
+   * Sends a request to `baseAddress` (defaults to the configured address); never follows redirects, so a
+   * credential in the request reaches only the origin it was sent to.
+   */
   async send(method: string, path: string, options: { token?: string; json?: unknown; body?: Readable; baseAddress?: string; signal?: AbortSignal } = {}): Promise<VaultResponse> {
     const base = (options.baseAddress ?? this.settings.address).replace(/\/+$/, '');
+    // Over a unix socket the URL only fills the Host header.
+    const url = this.settings.socketPath ? `http://localhost/v1/${path}` : `${base}/v1/${path}`;
     const headers: Record<string, string> = {};
     if (options.token) headers['x-vault-token'] = options.token;
     if (this.settings.namespace) headers['x-vault-namespace'] = this.settings.namespace;
@@ -42,7 +48,7 @@ export class VaultHttp {
       body = options.body;
     }
     try {
-      const res = await request(`${base}/v1/${path}`, {
+      const res = await request(url, {
         method: method as Dispatcher.HttpMethod,
         headers,
         dispatcher: this.dispatcher,

@@ -5,8 +5,10 @@ export type VaultAuth =
   | { method: 'approle'; roleId: string; secretId: string; mount: string };
 
 export interface VaultSettings {
-  /** Base address, e.g. https://vault.example.com:8200 (no /v1). */
+  /** Base address, e.g. https://vault.example.com:8200 (no /v1). With `socketPath`, only names the server in messages. */
   address: string;
+  /** A unix socket to reach the server through instead of TCP (the throwaway restore cluster). */
+  socketPath?: string;
   namespace?: string;
   /** PEM bundle that signs the server certificate. */
   caCert?: string;
@@ -15,5 +17,10 @@ export interface VaultSettings {
   requestTimeoutMs: number;
   /** Longest pause allowed between two pieces of a snapshot body before the transfer counts as stalled. */
   idleTimeoutMs: number;
+  /**
+   * Other origins (scheme://host:port) that may receive this cluster's credentials when sys/leader names
+   * them as the active node. Empty: requests go to `address` only.
+   */
+  allowedLeaders?: string[];
   auth: VaultAuth;
 }

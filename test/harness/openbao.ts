@@ -33,9 +33,22 @@ path "secret/data/*" { capabilities = ["read"] }
 path "secret/metadata/*" { capabilities = ["read", "list"] }
 `;
 
-export async function startOpenBao(options: { name?: string; tls?: TestTls } = {}): Promise<OpenBaoServer> {
+export interface OpenBaoOptions {
+  name?: string;
+  tls?: TestTls;
+  /** Shamir key shares and threshold at init (default 1/1). */
+  shares?: number;
+  threshold?: number;
+  /** A second plain-http TCP listener on another port (production reached under another address). */
+  secondListener?: boolean;
+  /** false: leave the server uninitialised (a runbook initialises it itself). */
+  initialise?: boolean;
+}
+
+export async function startOpenBao(options: OpenBaoOptions = {}): Promise<OpenBaoServer & { secondAddr: string | undefined }> {
   const bao = serverBinary('bao');
   const port = await freePort(true);
+  const secondPort = options.secondListener ? await freePort() : undefined;
   const dir = mkdtempSync(join(tmpdir(), `openbao-${options.name ?? 'test'}-`));
   const dataDir = join(dir, 'raft');
   const tls = options.tls;
@@ -52,7 +65,10 @@ export async function startOpenBao(options: { name?: string; tls?: TestTls } = {
 listener "tcp" {
   address     = "127.0.0.1:${port}"
   ${tls ? `tls_cert_file = "${tls.certFile}"\n  tls_key_file  = "${tls.keyFile}"` : 'tls_disable = true'}
+  # Staging clusters let a restore generate a root token from the source's unseal keys.
+  disable_unauthed_generate_root_endpoints = false
 }
+${secondPort ? `listener "tcp" {\n  address = "127.0.0.1:${secondPort}"\n  tls_disable = true\n}` : ''}
 api_addr      = "${addr}"
 cluster_addr  = "http://127.0.0.1:${port + 1}"
 disable_mlock = true
@@ -87,27 +103,31 @@ log_level     = "warn"
   const waitActive = () => waitFor('OpenBao to become active', async () => ((await healthStatus()) === 200 ? true : undefined), 30000, () => proc.log());
 
   await waitFor('OpenBao to listen', async () => ((await healthStatus()) === 501 ? true : undefined), 30000, () => proc.log());
-  const init = await api('POST', 'sys/init', { secret_shares: 1, secret_threshold: 1 });
-  if (init.status !== 200) throw new Error(`init failed: ${init.status} ${init.text}`);
-  rootToken = init.json.root_token;
-  const unsealKeys: string[] = init.json.keys_base64;
+  const threshold = options.threshold ?? 1;
+  const initialise = options.initialise ?? true;
+  const init = initialise ? await api('POST', 'sys/init', { secret_shares: options.shares ?? 1, secret_threshold: threshold }) : undefined;
+  if (init && init.status !== 200) throw new Error(`init failed: ${init.status} ${init.text}`);
+  rootToken = init?.json.root_token ?? '';
+  const unsealKeys: string[] = init?.json.keys_base64 ?? [];
 
-  const unseal = async (keys = unsealKeys) => {
+  const unseal = async (keys = unsealKeys.slice(0, threshold)) => {
     for (const key of keys) {
       const r = await api('POST', 'sys/unseal', { key });
       if (r.status !== 200) throw new Error(`unseal failed: ${r.status} ${r.text}`);
     }
     await waitActive();
   };
-  await unseal();
+  if (initialise) {
+    await unseal();
+    const mount = await api('POST', 'sys/mounts/secret', { type: 'kv', options: { version: '2' } });
+    if (mount.status !== 204) throw new Error(`mounting kv failed: ${mount.status} ${mount.text}`);
+    const policy = await api('PUT', 'sys/policies/acl/vault-backup', { policy: SNAPSHOT_POLICY });
+    if (policy.status !== 204) throw new Error(`writing policy failed: ${policy.status} ${policy.text}`);
+  }
 
-  const mount = await api('POST', 'sys/mounts/secret', { type: 'kv', options: { version: '2' } });
-  if (mount.status !== 204) throw new Error(`mounting kv failed: ${mount.status} ${mount.text}`);
-  const policy = await api('PUT', 'sys/policies/acl/vault-backup', { policy: SNAPSHOT_POLICY });
-  if (policy.status !== 204) throw new Error(`writing policy failed: ${policy.status} ${policy.text}`);
-
-  const server: OpenBaoServer = {
+  const server: OpenBaoServer & { secondAddr: string | undefined } = {
     addr,
+    secondAddr: secondPort ? `http://127.0.0.1:${secondPort}` : undefined,
     get rootToken() {
       return rootToken;
     },

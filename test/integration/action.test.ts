@@ -140,9 +140,9 @@ describe('the bundled action', () => {
 
   it('rejects a bad input before any network call, naming the input', async () => {
     const before = github.requests.length;
-    const r = await runAction({ ...baseInputs(), command: 'restore', 'github-token': '' });
+    const r = await runAction({ ...baseInputs(), command: 'restore-everything', 'github-token': '' });
     expect(r.code).not.toBe(0);
-    expect(r.stdout).toContain('::error::[input] command: unknown command "restore"');
+    expect(r.stdout).toContain('::error::[input] command: unknown command "restore-everything"');
     expect(github.requests.length).toBe(before);
   });
 

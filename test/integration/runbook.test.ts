@@ -1,6 +1,7 @@
 /**
- * docs/RESTORE.md, executed: every ```sh runbook block, in order, in one shell, with the bundled CLI
- * and the real `bao` binary, restoring a backup of one OpenBao server into a brand-new one.
+ * docs/RESTORE.md, executed: every ```sh runbook block, in order, in one shell under `set -euo pipefail`,
+ * with the bundled CLI and the real `bao` binary, restoring a backup of one OpenBao server (initialised 5/3)
+ * into a brand-new, uninitialised one, with no credential of the lost cluster but its unseal keys.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
@@ -22,7 +23,7 @@ let work: string;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  [source, fresh, moto] = await Promise.all([startOpenBao({ name: 'lost' }), startOpenBao({ name: 'new' }), startMoto()]);
+  [source, fresh, moto] = await Promise.all([startOpenBao({ name: 'lost', shares: 5, threshold: 3 }), startOpenBao({ name: 'new', initialise: false }), startMoto()]);
   Object.assign(process.env, moto.env());
   await moto.s3().send(new CreateBucketCommand({ Bucket: 'dr-backups' }));
   await source.writeSecret('canary', { survived: 'yes' });
@@ -39,7 +40,8 @@ afterAll(async () => {
 function runbookScript(): string {
   const text = readFileSync(join(ROOT, 'docs', 'RESTORE.md'), 'utf8');
   const blocks = [...text.matchAll(/```sh runbook\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  expect(blocks.length).toBeGreaterThanOrEqual(5);
+  expect(blocks.length).toBeGreaterThanOrEqual(4);
+  expect(blocks[0]).toMatch(/^set -euo pipefail/);
   return blocks.join('\n');
 }
 
@@ -50,11 +52,12 @@ it('restores a backup into a new server following docs/RESTORE.md to the letter'
     ...moto.env(),
     TARGET: 's3://dr-backups/prod-eu',
     VAULT_BACKUP_KEYRING: KEYRING,
+    AWS_REGION: 'us-east-1',
     VAULT_ADDR: fresh.addr,
     BAO_ADDR: fresh.addr,
-    VAULT_TOKEN: fresh.rootToken,
-    BAO_TOKEN: fresh.rootToken,
-    SOURCE_UNSEAL_KEYS: source.unsealKeys.join(' '),
+    VAULT_BACKUP_SOURCE_UNSEAL_KEYS: source.unsealKeys.slice(0, 3).join(' '),
+    SOURCE_SHARES: '5',
+    SOURCE_THRESHOLD: '3',
     RESTORE_DIR: join(work, 'restore'),
   };
   const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
@@ -64,6 +67,8 @@ it('restores a backup into a new server following docs/RESTORE.md to the letter'
   });
   expect({ code, output }).toMatchObject({ code: 0 });
   expect(output).toMatch(/restoring daily\/\d{4}-\d{2}-\d{2}\/vault-snapshot-\d{8}-\d{6}\.enc/);
+  expect(output).toMatch(/canary secret\/canary: present/);
+  for (const secret of [source.rootToken, ...source.unsealKeys]) expect(output).not.toContain(secret);
   // The new server now holds the lost cluster's data, readable with the lost cluster's token.
   const read = await fetch(`${fresh.addr}/v1/secret/data/canary`, { headers: { 'X-Vault-Token': source.rootToken } });
   expect(read.status).toBe(200);

@@ -1,5 +1,5 @@
 /**
- * Vault over TLS with a private CA: the snapshot stream (undici) and the login (node-vault) both trust
+ * Vault over TLS with a private CA: the snapshot stream and the login (one HTTP stack) both trust
  * exactly what vault-ca-cert says, and an untrusted certificate fails with an error that says so.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
@@ -39,7 +39,7 @@ const inputs = (target: string, extra: Record<string, string>) => ({
   ...extra,
 });
 
-it('backs up over TLS with the CA given as PEM text, logging in with JWT through node-vault', async () => {
+it('backs up over TLS with the CA given as PEM text, logging in with JWT', async () => {
   const r = await runCommand('backup', inputs('pem', { 'vault-ca-cert': tls.caPem, 'vault-auth-method': 'jwt', 'vault-jwt-role': 'backup', 'vault-jwt': issuer.githubToken(AUDIENCE) }), { log: new MemoryLogger() });
   expect(r.command === 'backup' && r.backup.vaultVersion).toMatch(/^\d/);
 });
@@ -55,7 +55,7 @@ it('refuses a server certificate it was not told to trust, and says what to set'
   await expect(run).rejects.toThrow(/cannot reach Vault at https:\/\/127\.0\.0\.1:\d+ .*(CERT|SIGNATURE|ISSUER)/);
 });
 
-it('the login (node-vault) trusts the CA setting and nothing else', async () => {
+it('the login trusts the CA setting and nothing else', async () => {
   const settings = (caCert?: string) => ({
     address: bao.addr,
     requestTimeoutMs: 10_000,

@@ -160,7 +160,7 @@ describe('restore-test', () => {
   it('restores the latest backup into staging, unseals it with the source keys, logs in with OIDC and reads the canaries', async () => {
     const log = new MemoryLogger();
     // No restored token: log in to the restored data as the workflow would, with a GitHub OIDC token and the source's JWT role.
-    const { 'restored-vault-token': _unused, ...viaJwt } = restoreInputs({ 'vault-auth-method': 'jwt', 'vault-jwt-role': 'backup', 'vault-jwt': issuer.githubToken(AUDIENCE) });
+    const { 'restored-vault-token': _unused, ...viaJwt } = restoreInputs({ 'restored-login': 'source-auth', 'vault-auth-method': 'jwt', 'vault-jwt-role': 'backup', 'vault-jwt': issuer.githubToken(AUDIENCE) });
     const r = await runCommand('restore-test', viaJwt, { log });
     if (r.command !== 'restore-test') throw new Error('wrong result');
     const t = r.restoreTest;

@@ -21,6 +21,10 @@ const BASE: Record<string, Record<string, string>> = {
     target: 's3://backups/x', 's3-endpoint': NOWHERE, 's3-region': 'us-east-1', 'encryption-keyring': `a=${KEY}`,
     'staging-vault-address': NOWHERE, 'staging-vault-token': 'x', 'restored-vault-token': 'y', 'canary-paths': 'secret/canary',
   },
+  restore: {
+    target: 's3://backups/x', 's3-endpoint': NOWHERE, 's3-region': 'us-east-1', 'encryption-keyring': `a=${KEY}`,
+    'restore-vault-address': NOWHERE, 'confirm-restore-into': NOWHERE, 'restore-vault-token': 'x', 'canary-paths': 'secret/canary',
+  },
   decrypt: { in: '/nonexistent/vault-snapshot-20250101-000000.enc', out: '/tmp/never-written', 'encryption-key': KEY },
 };
 
@@ -65,8 +69,13 @@ const ROWS: Row[] = [
   ['verify', 'max-age-hours', '0', /max-age-hours: must be between 1 and/],
   ['verify', 'encryption-keyring', 'not a key', /encryption-keyring line 1: contains whitespace/],
   ['verify', 'encryption-keyring', '', /encryption-keyring: is required to read backups/],
-  ['restore-test', 'staging-vault-address', '', /staging-vault-address: is required/],
-  ['restore-test', 'staging-vault-token', '', /staging-vault-token: is required/],
+  ['restore-test', 'staging-vault-address', 'staging:8200', /staging-vault-address: must be an http\(s\) URL/],
+  ['restore-test', 'restore-isolation', 'sometimes', /restore-isolation: must be one of required, best-effort/],
+  ['restore-test', 'source-seal', '3/5', /source-seal: must be shares\/threshold of a Shamir seal like 5\/3/],
+  ['restore-test', 'restored-login', 'guess', /restored-login: must be one of generate-root, source-auth/, { 'restored-vault-token': '' }],
+  ['restore', 'confirm-restore-into', '', /confirm-restore-into: must repeat restore-vault-address/],
+  ['restore', 'confirm-restore-into', 'http://127.0.0.1:2', /confirm-restore-into: must repeat restore-vault-address \(http:\/\/127\.0\.0\.1:1\) exactly/],
+  ['restore', 'restore-vault-address', '', /restore-vault-address: is required/],
   ['restore-test', 'canary-paths', '', /canary-paths: is required/],
   ['restore-test', 'canary-sha256', 'secret/canary=xyz', /canary-sha256: line "secret\/canary=xyz" is not "path=<64 hex digits>"/],
   ['restore-test', 'canary-sha256', `secret/other=${'a'.repeat(64)}`, /canary-sha256: names secret\/other, which is not in canary-paths/],

@@ -1,0 +1,245 @@
+/**
+ * A throwaway restore cluster: a single-node Vault/OpenBao server process with raft storage in a private
+ * temporary directory, started from a local binary, reachable only through a unix socket. On Linux it
+ * runs in its own network namespace (`unshare --net`, through `sudo` when not root), so a restored
+ * copy of production cannot reach anything (HashiCorp warns that an unsealed restore may revoke real
+ * leases). It is stopped and its directory removed afterwards, also on failure and on SIGINT/SIGTERM.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { RestoreError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { onInterrupt } from '../util/interrupts.js';
+import { VaultClient } from '../vault/vault-client.js';
+
+export type IsolationPolicy = 'required' | 'best-effort';
+
+export interface ThrowawayClusterSettings {
+  /** restore-server-binary: a path or a command name; empty means `vault`, then `bao`, on PATH. */
+  binary: string | undefined;
+  isolation: IsolationPolicy;
+  requestTimeoutMs: number;
+  startTimeoutMs: number;
+}
+
+/** Finds the server binary: the setting (a path or a name on PATH), else `vault`, then `bao`. */
+export function findServerBinary(setting: string | undefined, path = process.env.PATH ?? ''): string {
+  const executable = (file: string) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const onPath = (name: string) => path.split(delimiter).filter(Boolean).map((dir) => join(dir, name)).find(executable);
+  if (setting) {
+    const found = setting.includes('/') ? (executable(setting) ? setting : undefined) : onPath(setting);
+    if (!found) throw new RestoreError(`restore-server-binary ${JSON.stringify(setting)} is not an executable file${setting.includes('/') ? '' : ' on PATH'}`, { hint: 'install Vault or OpenBao on the runner (see the README), or correct restore-server-binary' });
+    return found;
+  }
+  const found = onPath('vault') ?? onPath('bao');
+  if (!found) {
+    throw new RestoreError('no Vault or OpenBao server binary on PATH for the throwaway restore cluster', {
+      hint: 'install `vault` or `bao` in a step before the restore test (see the README), set restore-server-binary, or set staging-vault-address to restore into a standing staging cluster',
+    });
+  }
+  return found;
+}
+
+/** How to start a process in a new network namespace here, or why it cannot be done. */
+async function isolationPrefix(): Promise<{ prefix: string[]; viaSudo: boolean } | { reason: string }> {
+  if (process.platform !== 'linux') return { reason: `network namespaces exist on Linux only (this is ${process.platform})` };
+  const viaSudo = process.getuid?.() !== 0;
+  const prefix = viaSudo ? ['sudo', '-n', 'unshare', '--net', '--'] : ['unshare', '--net', '--'];
+  const probe = await new Promise<string | undefined>((resolve) => {
+    execFile(prefix[0]!, [...prefix.slice(1), 'sh', '-c', 'ip link set lo up'], { timeout: 10_000 }, (error, _stdout, stderr) =>
+      resolve(error ? (stderr.trim() || error.message).slice(0, 300) : undefined),
+    );
+  });
+  if (probe !== undefined) return { reason: `\`${prefix.join(' ')} sh -c 'ip link set lo up'\` failed: ${probe}` };
+  return { prefix, viaSudo };
+}
+
+function freePortPair(): Promise<number> {
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+  return (async () => {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = await listen(0);
+      if (port < 65535 && (await listen(port + 1).then(() => true, () => false))) return port;
+    }
+    throw new RestoreError('no free pair of loopback ports for the restore cluster');
+  })();
+}
+
+export class ThrowawayCluster {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private starts = 0;
+  private readonly unregister: () => void;
+  readonly client: VaultClient;
+
+  private constructor(
+    readonly binary: string,
+    readonly dir: string,
+    /** The network-namespace prefix, or undefined when the server runs on the host's loopback. */
+    private readonly prefix: { prefix: string[]; viaSudo: boolean } | undefined,
+    private readonly settings: ThrowawayClusterSettings,
+    private readonly log: Logger,
+  ) {
+    this.client = new VaultClient({
+      address: `unix://${this.socketPath}`,
+      socketPath: this.socketPath,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      idleTimeoutMs: settings.requestTimeoutMs,
+      auth: { method: 'token', token: '' },
+    });
+    this.unregister = onInterrupt(`restore cluster ${dir} (server process stopped, directory removed)`, () => this.destroy());
+  }
+
+  get socketPath(): string {
+    return join(this.dir, 'server.sock');
+  }
+
+  get isolated(): boolean {
+    return this.prefix !== undefined;
+  }
+
+  /** PID of the process started (the server itself, or sudo in front of it). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  static async start(settings: ThrowawayClusterSettings, log: Logger): Promise<ThrowawayCluster> {
+    const binary = findServerBinary(settings.binary);
+    const isolation = await isolationPrefix();
+    if ('reason' in isolation && settings.isolation === 'required') {
+      throw new RestoreError(`the throwaway restore cluster cannot be isolated from the network: ${isolation.reason}`, {
+        hint: 'run on a Linux runner where `sudo unshare --net` works (GitHub-hosted Ubuntu runners do), or set restore-isolation to best-effort to run it on loopback only',
+      });
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'vault-backup-restore-cluster-'));
+    await mkdir(join(dir, 'raft'), { mode: 0o700 });
+    const cluster = new ThrowawayCluster(binary, dir, 'reason' in isolation ? undefined : isolation, settings, log);
+    try {
+      if ('reason' in isolation) log.warn(`restore cluster NOT network-isolated (restore-isolation: best-effort): ${isolation.reason}; it listens on loopback only`);
+      // Inside its own namespace the ports are private; on the host's loopback they must be free ones.
+      const port = 'reason' in isolation ? await freePortPair() : 8200;
+      await writeFile(join(dir, 'config.hcl'), serverConfig(dir, cluster.socketPath, port), { mode: 0o600 });
+      await cluster.launch();
+      log.info(`restore cluster started: ${binary} (pid ${cluster.pid}) in ${dir}, ${cluster.isolated ? 'in its own network namespace, reachable only through its unix socket' : `on 127.0.0.1:${port}`}`);
+      return cluster;
+    } catch (error) {
+      await cluster.destroy();
+      throw error;
+    }
+  }
+
+  private async launch(): Promise<void> {
+    this.starts++;
+    const logFile = join(this.dir, `server-${this.starts}.log`);
+    const out = createWriteStream(logFile);
+    const serverArgs = ['server', `-config=${join(this.dir, 'config.hcl')}`];
+    let command: string;
+    let args: string[];
+    if (this.prefix) {
+      // The loopback interface of a new namespace is down; raft needs it for its cluster address.
+      const drop = this.prefix.viaSudo ? `setpriv --reuid=${process.getuid?.()} --regid=${process.getgid?.()} --clear-groups -- ` : '';
+      [command, ...args] = [...this.prefix.prefix, 'sh', '-c', `ip link set lo up && exec ${drop}"$0" "$@"`, this.binary, ...serverArgs] as [string, ...string[]];
+    } else {
+      [command, args] = [this.binary, serverArgs];
+    }
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VAULT_ADDR: '', BAO_ADDR: '' } });
+    child.stdout?.pipe(out);
+    child.stderr?.pipe(out);
+    this.child = child;
+    let hasExited = false;
+    this.exited = new Promise<void>((resolve) => {
+      child.once('exit', () => {
+        hasExited = true;
+        resolve();
+      });
+      child.once('error', () => {
+        hasExited = true;
+        resolve();
+      });
+    });
+    const deadline = Date.now() + this.settings.startTimeoutMs;
+    for (;;) {
+      if (hasExited) throw new RestoreError(`the restore cluster's server process exited at start-up${this.logTail(logFile)}`, { hint: 'check restore-server-binary; the server log above says why' });
+      if (existsSync(this.socketPath)) {
+        const ready = await this.client.sealStatus().then(
+          () => true,
+          () => false,
+        );
+        if (ready) return;
+      }
+      if (Date.now() > deadline) throw new RestoreError(`the restore cluster did not answer on ${this.socketPath} within ${this.settings.startTimeoutMs / 1000} s${this.logTail(logFile)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private logTail(file: string): string {
+    const text = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+    return text ? `; server log ends:\n${text.slice(-1500)}` : '';
+  }
+
+  private async stopProcess(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.kill('SIGTERM');
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Restarts the server process: after a forced restore a node keeps its old seal configuration until then. */
+  async restart(): Promise<void> {
+    await this.stopProcess();
+    await this.launch();
+  }
+
+  async destroy(): Promise<void> {
+    this.unregister();
+    await this.stopProcess();
+    await this.client.close().catch(() => undefined);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+function serverConfig(dir: string, socketPath: string, port: number): string {
+  // The unix listener is the only way in from outside; the unauthenticated generate-root endpoints are
+  // enabled on it alone (OpenBao 2.5.3+ disables them by default), so a root token can be made from the
+  // source's unseal keys. The TCP listener exists because raft needs an API and cluster address.
+  return `storage "raft" {
+  path    = "${join(dir, 'raft')}"
+  node_id = "restore-test"
+}
+listener "unix" {
+  address     = "${socketPath}"
+  tls_disable = true
+  disable_unauthed_generate_root_endpoints = false
+}
+listener "tcp" {
+  address     = "127.0.0.1:${port}"
+  tls_disable = true
+}
+api_addr      = "http://127.0.0.1:${port}"
+cluster_addr  = "http://127.0.0.1:${port + 1}"
+disable_mlock = true
+ui            = false
+log_level     = "warn"
+`;
+}

@@ -1,0 +1,202 @@
+/**
+ * Restores as operators really set them up, against real OpenBao servers: a source initialised 5/3;
+ * the default throwaway cluster (own network namespace, unix socket only, no production credential);
+ * a SIGTERM in the middle; standing staging clusters initialised 1/1 (refused up front) and 5/3
+ * (restored three weeks in a row); the source reached under another host name or listener (refused);
+ * and `restore` into a fresh cluster with other key shares, which needs the restart it asks for.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RestoreError } from '../../src/errors.js';
+import { runCommand } from '../../src/jobs/run-command.js';
+import { MemoryLogger } from '../../src/log.js';
+import { startFaultProxy } from '../fakes/fault-proxy.js';
+import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
+import { ROOT, SERVERS_BIN } from '../harness/processes.js';
+
+const KEY = `prod-2026=${Buffer.alloc(32, 7).toString('base64')}`;
+const CANARY = { owner: 'platform', value: 'still-here' };
+let source: OpenBaoServer & { secondAddr: string | undefined };
+let dir: string;
+const savedPath = process.env.PATH;
+
+beforeAll(async () => {
+  source = await startOpenBao({ name: 'prod', shares: 5, threshold: 3, secondListener: true });
+  await source.writeSecret('canary', CANARY);
+  dir = mkdtempSync(join(tmpdir(), 'vault-backup-restore-target-'));
+  // The throwaway cluster finds `bao` on PATH, as a workflow that installed it would.
+  process.env.PATH = `${SERVERS_BIN}:${savedPath}`;
+  const r = await runCommand('backup', { target: dir, 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEY }, { log: new MemoryLogger() });
+  if (r.command !== 'backup') throw new Error('backup failed');
+}, 90000);
+
+afterAll(async () => {
+  process.env.PATH = savedPath;
+  await source?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Only what a disaster leaves: the store, the decryption key and the source's unseal keys. */
+const restoreInputs = (extra: Record<string, string> = {}) => ({
+  target: dir,
+  'encryption-keyring': KEY,
+  'source-unseal-keys': source.unsealKeys.slice(0, 3).join('\n'),
+  'canary-paths': 'secret/canary',
+  'restore-timeout-seconds': '60',
+  ...extra,
+});
+
+/** Host-side listeners on a TCP port, from the test's own network namespace. */
+function hostListensOn(port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].some((file) =>
+    readFileSync(file, 'utf8').split('\n').slice(1).some((line) => {
+      const cols = line.trim().split(/\s+/);
+      return cols[1]?.endsWith(`:${hex}`) && cols[3] === '0A';
+    }),
+  );
+}
+
+/** Watches the log for the throwaway cluster's start and inspects the server process while it runs. */
+class WatchingLogger extends MemoryLogger {
+  seen: { pid: number; dir: string; netns: string; tcpOnHost: boolean } | undefined;
+  override info(message: string): void {
+    super.info(message);
+    const m = /restore cluster started: .* \(pid (\d+)\) in (\S+),/.exec(message);
+    if (m) {
+      const pid = Number(m[1]);
+      this.seen = { pid, dir: m[2]!, netns: readlinkSync(`/proc/${pid}/ns/net`), tcpOnHost: hostListensOn(8200) };
+    }
+  }
+}
+
+describe('restore-test into a throwaway cluster', () => {
+  it('passes with no staging and no production token; the server ran in its own network namespace and is gone afterwards', async () => {
+    const log = new WatchingLogger();
+    const r = await runCommand('restore-test', restoreInputs(), { log });
+    if (r.command !== 'restore-test') throw new Error('wrong result');
+    expect(r.restoreTest.cluster).toBe('throwaway');
+    expect(r.restoreTest.networkIsolated).toBe(true);
+    expect(r.restoreTest.unsealedWithSourceKeys).toBe(true);
+    expect(r.restoreTest.canaries).toEqual([{ path: 'secret/canary', found: true, hashChecked: false }]);
+    const seen = log.seen!;
+    expect(seen).toBeDefined();
+    expect(seen.netns).not.toBe(readlinkSync('/proc/self/ns/net'));
+    expect(seen.tcpOnHost).toBe(false);
+    expect(existsSync(`/proc/${seen.pid}`)).toBe(false);
+    expect(existsSync(seen.dir)).toBe(false);
+    const text = log.lines.join('\n');
+    expect(text).toMatch(/initialised like the source \(5 shares, threshold 3\)/);
+    expect(text).toMatch(/restarting the server process/);
+    expect(text).toMatch(/generated root token was revoked/);
+    for (const secret of [source.rootToken, ...source.unsealKeys, CANARY.value]) expect(text).not.toContain(secret);
+  }, 120000);
+
+  it('refuses before downloading when unseal keys are missing', async () => {
+    const log = new WatchingLogger();
+    await expect(runCommand('restore-test', restoreInputs({ 'source-unseal-keys': '' }), { log })).rejects.toThrow(/source-unseal-keys is required/);
+    expect(log.seen).toBeUndefined();
+  });
+
+  it('a SIGTERM in the middle stops the server and removes its directory, exit 143', async () => {
+    const env = { ...process.env, PATH: `${SERVERS_BIN}:${savedPath}`, VAULT_BACKUP_KEYRING: KEY, VAULT_BACKUP_SOURCE_UNSEAL_KEYS: source.unsealKeys.slice(0, 3).join(',') };
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/index.ts'), 'restore-test', '--target', dir, '--canary-paths', 'secret/canary'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let started: { pid: number; dir: string } | undefined;
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /restore cluster started: .* \(pid (\d+)\) in (\S+),/.exec(output);
+      if (m && !started) {
+        started = { pid: Number(m[1]), dir: m[2]! };
+        child.kill('SIGTERM');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect({ code, output }).toMatchObject({ code: 143 });
+    expect(started).toBeDefined();
+    expect(output).toMatch(/received SIGTERM/);
+    expect(output).toMatch(/cleaned up: restore cluster/);
+    expect(existsSync(`/proc/${started!.pid}`)).toBe(false);
+    expect(existsSync(started!.dir)).toBe(false);
+  }, 120000);
+});
+
+describe('restore-test into a standing staging cluster', () => {
+  it('a staging initialised 1/1 is refused before the download, and left untouched', async () => {
+    const staging = await startOpenBao({ name: 'staging-1of1' });
+    const proxy = await startFaultProxy(staging.addr);
+    try {
+      await staging.writeSecret('marker', { untouched: 'yes' });
+      const log = new MemoryLogger();
+      const run = runCommand('restore-test', restoreInputs({ 'vault-address': source.addr, 'staging-vault-address': proxy.url, 'staging-vault-token': staging.rootToken }), { log });
+      await expect(run).rejects.toBeInstanceOf(RestoreError);
+      await expect(run).rejects.toThrow(/initialised with 1 key share\(s\) and threshold 1, the source with 5\/3/);
+      expect(log.lines.join('\n')).not.toMatch(/Download and verify/);
+      expect(proxy.seen.filter((r) => r.method !== 'GET')).toEqual([]);
+      expect(await staging.readSecret('marker')).toEqual({ untouched: 'yes' });
+    } finally {
+      await proxy.close();
+      await staging.stop();
+    }
+  }, 90000);
+
+  it('a staging initialised 5/3 passes three weekly restore tests in a row without being rebuilt', async () => {
+    const staging = await startOpenBao({ name: 'staging-5of3', shares: 5, threshold: 3 });
+    try {
+      const inputs = restoreInputs({ 'vault-address': source.addr, 'staging-vault-address': staging.addr, 'staging-vault-token': staging.rootToken });
+      for (let week = 1; week <= 3; week++) {
+        const log = new MemoryLogger();
+        const r = await runCommand('restore-test', inputs, { log });
+        if (r.command !== 'restore-test') throw new Error('wrong result');
+        expect(r.restoreTest.cluster).toBe('staging');
+        expect(r.restoreTest.canaries).toHaveLength(1);
+        // From week 2, staging is a clone whose own token went with the first restore.
+        if (week > 1) expect(log.lines.join('\n')).toMatch(/staging is a clone from an earlier restore/);
+      }
+      const read = await fetch(`${staging.addr}/v1/secret/data/canary`, { headers: { 'X-Vault-Token': source.rootToken } });
+      expect(((await read.json()) as { data: { data: unknown } }).data.data).toEqual(CANARY);
+    } finally {
+      await staging.stop();
+    }
+  }, 180000);
+
+  it('the source reached under another host name or listener is refused, and left untouched', async () => {
+    await source.writeSecret('written-after-backup', { keep: 'me' });
+    for (const other of [source.addr.replace('127.0.0.1', 'localhost'), source.secondAddr!]) {
+      const run = runCommand('restore-test', restoreInputs({ 'vault-address': source.addr, 'staging-vault-address': other, 'staging-vault-token': source.rootToken }), { log: new MemoryLogger() });
+      await expect(run).rejects.toThrow(/reaches the source cluster itself/);
+    }
+    expect(await source.readSecret('written-after-backup')).toEqual({ keep: 'me' });
+  }, 60000);
+});
+
+describe('restore', () => {
+  it('restores into a fresh cluster with other key shares in one command plus the restart it asks for', async () => {
+    const fresh = await startOpenBao({ name: 'new-prod' });
+    try {
+      let restarted: Promise<void> | undefined;
+      const log = new (class extends MemoryLogger {
+        override warn(message: string): void {
+          super.warn(message);
+          if (/^RESTART the server process/.test(message)) restarted = fresh.restart();
+        }
+      })();
+      const r = await runCommand('restore', restoreInputs({ 'restore-vault-address': fresh.addr, 'confirm-restore-into': fresh.addr, 'restore-vault-token': fresh.rootToken }), { log });
+      if (r.command !== 'restore') throw new Error('wrong result');
+      await restarted;
+      expect(r.restore.restartedForSeal).toBe(true);
+      expect(r.restore.canaries).toEqual([{ path: 'secret/canary', found: true, hashChecked: false }]);
+      expect(await fetch(`${fresh.addr}/v1/sys/seal-status`).then(async (res) => ((await res.json()) as { n: number; t: number; sealed: boolean }))).toMatchObject({ n: 5, t: 3, sealed: false });
+    } finally {
+      await fresh.stop();
+    }
+  }, 120000);
+
+  it('refuses without a confirmation naming the target', async () => {
+    await expect(runCommand('restore', restoreInputs({ 'restore-vault-address': 'http://127.0.0.1:1', 'restore-vault-token': 'x' }), { log: new MemoryLogger() })).rejects.toThrow(/confirm-restore-into: must repeat restore-vault-address/);
+    await expect(runCommand('restore', restoreInputs({ 'restore-vault-address': 'http://127.0.0.1:1', 'confirm-restore-into': 'http://127.0.0.1:2' }), { log: new MemoryLogger() })).rejects.toThrow(/must repeat/);
+  });
+});
