@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { InputError, ObjectExistsError, StorageError } from '../errors.js';
 import type { BackupStore, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
+import { onInterrupt } from '../util/interrupts.js';
 
 export class LocalDirectoryStore implements BackupStore {
   readonly location: string;
@@ -85,6 +86,7 @@ export class LocalDirectoryStore implements BackupStore {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     const tmp = join(dirname(path), `.${basename(path)}.partial-${randomBytes(6).toString('hex')}`);
+    const release = onInterrupt(`partial file ${tmp} removed`, () => unlink(tmp).catch(() => undefined));
     try {
       await write(tmp);
       const handle = await open(tmp, 'r');
@@ -95,6 +97,7 @@ export class LocalDirectoryStore implements BackupStore {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new ObjectExistsError(key, this.location);
       throw error instanceof StorageError ? error : wrapFsError(`writing ${path}`, error);
     } finally {
+      release();
       await unlink(tmp).catch(() => undefined);
     }
   }

@@ -25,6 +25,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectExistsError, StorageError } from '../errors.js';
 import type { BackupStore, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
+import { onInterrupt } from '../util/interrupts.js';
 
 export interface S3StoreOptions {
   client: S3Client;
@@ -70,11 +71,18 @@ export class S3BackupStore implements BackupStore {
     });
     // pipe() does not forward errors: fail the upload when the source fails.
     body.once('error', (error) => hasher.destroy(error));
+    // A cancelled job must not leave an open (and billed) multipart upload behind.
+    const release = onInterrupt(`multipart upload of ${this.location}${key} aborted`, async () => {
+      await upload.abort().catch(() => undefined);
+      await this.abortLeftoverUploads(key);
+    });
     try {
       await upload.done();
     } catch (error) {
       await this.abortLeftoverUploads(key);
       throw s3Error(`uploading ${this.location}${key}`, error, bucket, key, this.location);
+    } finally {
+      release();
     }
     return { key, size: hasher.byteCount, sentChecksum: hasher.checksum(), sha256: hasher.wholeSha256() };
   }

@@ -1,5 +1,7 @@
 /** A tiny HTTP server that records every request and answers through a handler: the base of the fakes. */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 
 export interface RecordedRequest {
   method: string;
@@ -12,6 +14,7 @@ export interface RecordedRequest {
 export interface Reply {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 export interface RecordingServer {
@@ -20,9 +23,9 @@ export interface RecordingServer {
   close(): Promise<void>;
 }
 
-export async function startRecordingServer(handler: (req: RecordedRequest) => Reply | Promise<Reply>): Promise<RecordingServer> {
+export async function startRecordingServer(handler: (req: RecordedRequest) => Reply | Promise<Reply>, options: { tls?: { certFile: string; keyFile: string } } = {}): Promise<RecordingServer> {
   const requests: RecordedRequest[] = [];
-  const server: Server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
@@ -37,14 +40,16 @@ export async function startRecordingServer(handler: (req: RecordedRequest) => Re
       requests.push(recorded);
       const reply = await handler(recorded);
       const text = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-      res.writeHead(reply.status, { 'content-type': typeof reply.body === 'string' ? 'text/plain' : 'application/json' }).end(text);
+      res.writeHead(reply.status, { 'content-type': typeof reply.body === 'string' ? 'text/plain' : 'application/json', ...reply.headers }).end(text);
     });
-  });
+  };
+  const tls = options.tls;
+  const server: Server = tls ? createTlsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, listener) : createServer(listener);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     close: () =>
       new Promise<void>((r) => {

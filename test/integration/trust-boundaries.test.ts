@@ -1,0 +1,135 @@
+/**
+ * Credentials and plaintext go only where the operator pointed them. Small hostile Vault servers on
+ * loopback name a recorder on another port as their leader, or redirect a login or a snapshot to it;
+ * the recorder must receive nothing, unless vault-allowed-leaders names it (and never from https to http).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VaultError } from '../../src/errors.js';
+import { runCommand } from '../../src/jobs/run-command.js';
+import { MemoryLogger } from '../../src/log.js';
+import { startRecordingServer, type RecordedRequest, type RecordingServer, type Reply } from '../fakes/recording-server.js';
+import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
+import { makeTestTls, type TestTls } from '../harness/tls.js';
+
+const KEY = `k1=${Buffer.alloc(32, 9).toString('base64')}`;
+const TOKEN = 'hvs.production-token-never-elsewhere';
+let recorder: RecordingServer;
+let source: OpenBaoServer;
+let dir: string;
+let tls: TestTls;
+
+beforeAll(async () => {
+  recorder = await startRecordingServer(() => ({ status: 500, body: { errors: ['recorder'] } }));
+  source = await startOpenBao({ name: 'trust-source' });
+  dir = mkdtempSync(join(tmpdir(), 'vault-backup-trust-'));
+  tls = makeTestTls(mkdtempSync(join(dir, 'tls-')));
+  const r = await runCommand('backup', { target: join(dir, 'store'), 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEY }, { log: new MemoryLogger() });
+  if (r.command !== 'backup') throw new Error('backup failed');
+}, 90000);
+
+afterAll(async () => {
+  await recorder?.close();
+  await source?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A Vault that is a standby naming `leader`, or answers `route` with a redirect to the recorder. */
+function hostileVault(behaviour: { leader?: string; redirect?: RegExp }) {
+  return (req: RecordedRequest): Reply => {
+    if (behaviour.redirect?.test(req.path)) return { status: 307, headers: { location: `${recorder.url}${req.path}` } };
+    if (req.path.startsWith('/v1/sys/health')) return { status: 200, body: { initialized: true, sealed: false, standby: Boolean(behaviour.leader), version: '2.7.2', cluster_id: 'hostile' } };
+    if (req.path.startsWith('/v1/sys/seal-status')) return { status: 200, body: { type: 'shamir', initialized: true, sealed: false, n: 1, t: 1 } };
+    if (req.path.startsWith('/v1/sys/leader')) return { status: 200, body: { is_self: !behaviour.leader, leader_address: behaviour.leader ?? '', leader_cluster_address: 'https://10.0.0.9:8201', active_time: '2026-01-01T00:00:00Z' } };
+    if (req.path.startsWith('/v1/auth/token/lookup-self')) return { status: 200, body: { data: { id: 'x' } } };
+    return { status: 404, body: { errors: [] } };
+  };
+}
+
+let attempt = 0;
+// A target of its own per attempt, so two attempts in one second never meet.
+const backupVia = (address: string, extra: Record<string, string> = {}) =>
+  runCommand('backup', { target: join(dir, `attempt-${++attempt}`), 'vault-address': address, 'vault-auth-method': 'token', 'vault-token': TOKEN, 'encryption-key': KEY, ...extra }, { log: new MemoryLogger() });
+
+describe('the Vault token goes to the configured origin only', () => {
+  it.each([['http'], ['https']])('a sys/leader naming another host (%s) receives nothing', async (scheme) => {
+    const vault = await startRecordingServer(hostileVault({ leader: recorder.url.replace('http:', `${scheme}:`) }));
+    try {
+      const before = recorder.requests.length;
+      await expect(backupVia(vault.url)).rejects.toThrow(/names http(s)?:\/\/127\.0\.0\.1:\d+ as the active node; no token is sent/);
+      expect(recorder.requests.length).toBe(before);
+      expect(vault.requests.filter((r) => r.path.includes('raft/snapshot'))).toEqual([]);
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it('vault-allowed-leaders lets the token go to a named leader', async () => {
+    const vault = await startRecordingServer(hostileVault({ leader: recorder.url }));
+    try {
+      const before = recorder.requests.length;
+      await expect(backupVia(vault.url, { 'vault-allowed-leaders': recorder.url })).rejects.toBeInstanceOf(VaultError);
+      const reached = recorder.requests.slice(before);
+      expect(reached.map((r) => r.path)).toEqual(['/v1/sys/storage/raft/snapshot']);
+      expect(reached[0]!.headers['x-vault-token']).toBe(TOKEN);
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it('never from https to plain http, even when allowed', async () => {
+    const vault = await startRecordingServer(hostileVault({ leader: recorder.url }), { tls });
+    try {
+      const before = recorder.requests.length;
+      await expect(backupVia(vault.url, { 'vault-allowed-leaders': recorder.url, 'vault-ca-cert': tls.caPem })).rejects.toThrow(/over plain http: no token is sent there/);
+      expect(recorder.requests.length).toBe(before);
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it('a 307 on the snapshot and on a login is not followed', async () => {
+    const vault = await startRecordingServer(hostileVault({ redirect: /raft\/snapshot|\/login$/ }));
+    try {
+      const before = recorder.requests.length;
+      await expect(backupVia(vault.url)).rejects.toThrow(/redirect \(307\)/);
+      await expect(backupVia(vault.url, { 'vault-auth-method': 'approle', 'vault-approle-role-id': 'role', 'vault-approle-secret-id': 'secret-id-never-elsewhere' })).rejects.toThrow(/AppRole login .*redirect \(307\)/);
+      await expect(backupVia(vault.url, { 'vault-auth-method': 'jwt', 'vault-jwt': 'e30.e30.sig-never-elsewhere' })).rejects.toThrow(/JWT login .*redirect \(307\)/);
+      expect(recorder.requests.length).toBe(before);
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it('VAULT_TOKEN in the environment is not sent by a login that has no token', async () => {
+    const vault = await startRecordingServer(hostileVault({}));
+    const saved = process.env.VAULT_TOKEN;
+    process.env.VAULT_TOKEN = 'hvs.from-the-environment';
+    try {
+      await expect(backupVia(vault.url, { 'vault-auth-method': 'approle', 'vault-approle-role-id': 'role', 'vault-approle-secret-id': 's' })).rejects.toBeInstanceOf(VaultError);
+      expect(vault.requests.some((r) => JSON.stringify(r.headers).includes('from-the-environment'))).toBe(false);
+    } finally {
+      process.env.VAULT_TOKEN = saved;
+      await vault.close();
+    }
+  });
+
+  it('a restore into a staging whose leader names another host sends it neither token nor snapshot', async () => {
+    const staging = await startRecordingServer(hostileVault({ leader: recorder.url }));
+    try {
+      const before = recorder.requests.length;
+      const run = runCommand(
+        'restore-test',
+        { target: join(dir, 'store'), 'encryption-keyring': KEY, 'staging-vault-address': staging.url, 'staging-vault-token': 'staging-token', 'source-unseal-keys': source.unsealKeys.join(','), 'canary-paths': 'secret/canary' },
+        { log: new MemoryLogger() },
+      );
+      await expect(run).rejects.toThrow(/no token is sent to a host the settings do not name/);
+      expect(recorder.requests.length).toBe(before);
+      expect(staging.requests.filter((r) => r.path.includes('raft/snapshot'))).toEqual([]);
+    } finally {
+      await staging.close();
+    }
+  }, 60000);
+});
