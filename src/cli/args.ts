@@ -2,6 +2,7 @@
  * Command-line arguments to the same raw inputs the action reads: `--name value`, `--name=value`,
  * or a bare `--flag` for true/false settings. Flags not given fall back to their environment variable.
  */
+import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { inputsFor, type CommandName, type InputDefinition } from '../config/input-definitions.js';
 import type { RawInputs } from '../config/settings.js';
@@ -29,7 +30,16 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs {
     if (arg === '--help' || arg === '-h') return { command: 'help', inputs: { command } };
     if (!arg.startsWith('--')) throw new InputError(arg, `unexpected argument for ${command}`, 'settings are written --name value');
     const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    let name = arg.slice(2, eq === -1 ? undefined : eq);
+    // Every secret also reads from a file (--vault-token-file PATH), so it never shows in `ps`.
+    const fromFile = name.endsWith('-file') && known.get(name.slice(0, -5))?.secret === true;
+    if (fromFile) {
+      const path = eq !== -1 ? arg.slice(eq + 1) : rest[++i];
+      if (path === undefined) throw new InputError(`--${name}`, 'needs a file path');
+      name = name.slice(0, -5);
+      inputs[name] = readSecretFile(`--${name}-file`, path);
+      continue;
+    }
     const def = known.get(name);
     if (!def) {
       throw new InputError(`--${name}`, `is not a setting of ${command}`, `run "vault-backup ${command} --help" for the list`);
@@ -48,10 +58,18 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs {
   return { command, inputs };
 }
 
+function readSecretFile(flag: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new InputError(flag, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
 export function helpText(command?: string): string {
   if (command && (COMMANDS as string[]).includes(command)) {
     const lines = inputsFor(command as CommandName, 'cli').map((d) => {
-      const extra = [d.default !== undefined ? `default ${d.default}` : '', d.env ? `env ${d.env}` : ''].filter(Boolean).join('; ');
+      const extra = [d.default !== undefined ? `default ${d.default}` : '', d.env ? `env ${d.env}` : '', d.secret ? `or --${d.name}-file PATH` : ''].filter(Boolean).join('; ');
       return `  --${d.name.padEnd(28)} ${d.description}${extra ? ` (${extra})` : ''}`;
     });
     return `vault-backup ${command} [settings]\n\n${lines.join('\n')}\n`;
@@ -65,7 +83,8 @@ Commands:
   verify        check a stored backup offline (checksum, manifest, decryption, archive) and its freshness
   list          show the backups a target holds
   prune         delete backups beyond the retention policy (30 daily + 12 monthly by default)
-  restore-test  restore a backup into a staging cluster and read canary secrets
+  restore-test  restore a backup into a throwaway (or staging) cluster and read canary secrets
+  restore       restore a backup into a named cluster: the real recovery
   decrypt       decrypt a backup file or s3:// object to a file or stdout
   encrypt       encrypt a file in the backup format (for tests and manual use)
 

@@ -58,7 +58,7 @@ export const INPUTS: InputDefinition[] = [
   // Encryption
   { name: 'encryption-key', description: 'Key that encrypts new backups: 32 bytes as base64 or hex, optionally "ID=KEY". Ignored when kms-key-id is set.', env: 'VAULT_BACKUP_KEY', secret: true, commands: ['backup', 'encrypt', ...READ_COMMANDS] },
   { name: 'encryption-keyring', description: 'Keys that can decrypt backups, one "ID=KEY" or KEY per line (old keys stay here after a rotation).', env: 'VAULT_BACKUP_KEYRING', secret: true, commands: READ_COMMANDS },
-  { name: 'kms-key-id', description: 'AWS KMS key (id, ARN or alias) that wraps each backup\'s data key instead of encryption-key.', env: 'VAULT_BACKUP_KMS_KEY_ID', commands: ['backup', 'encrypt'] },
+  { name: 'kms-key-id', description: 'AWS KMS key (id, ARN or alias) that wraps each new backup\'s data key instead of encryption-key; for reading, the KMS key(s) a backup may be wrapped under (one per line): any other is refused before KMS is called.', env: 'VAULT_BACKUP_KMS_KEY_ID', commands: ['backup', 'encrypt', ...READ_COMMANDS] },
   { name: 'kms-region', description: 'Region of the KMS key (defaults to s3-region).', commands: ['backup', 'encrypt', ...READ_COMMANDS] },
   { name: 'kms-endpoint', description: 'Custom KMS endpoint (tests, VPC endpoints).', env: 'AWS_ENDPOINT_URL_KMS', commands: ['backup', 'encrypt', ...READ_COMMANDS] },
   { name: 'chunk-size-kib', description: 'Plaintext bytes per encrypted chunk, in KiB (4..16384).', default: '1024', commands: ['backup', 'encrypt'] },
@@ -102,7 +102,9 @@ export const INPUTS: InputDefinition[] = [
   { name: 'in', description: 'Input file, s3://bucket/key, or - for stdin.', commands: ['decrypt', 'encrypt'], cliOnly: true },
   { name: 'out', description: 'Output file, or - for stdout.', commands: ['decrypt', 'encrypt'], cliOnly: true },
   { name: 'legacy', description: 'Read the original design\'s layout (16-byte IV, tag, ciphertext).', default: 'false', commands: ['decrypt'], cliOnly: true },
-  { name: 'backup-id', description: 'Backup id to bind into (encrypt) or expect from (decrypt) the file; defaults to the file name.', commands: ['decrypt', 'encrypt'], cliOnly: true },
+  { name: 'backup-id', description: 'Backup id to bind into (encrypt) or expect from (decrypt) the file; defaults to the file name, and is required for a file not named like a backup or stdin.', commands: ['decrypt', 'encrypt'], cliOnly: true },
+  { name: 'skip-backup-id-check', description: 'Decrypt a file not named like a backup (or stdin) without checking which backup it is.', default: 'false', commands: ['decrypt'], cliOnly: true },
+  { name: 'force', description: 'Replace an existing --out file.', default: 'false', commands: ['decrypt', 'encrypt'], cliOnly: true },
 
   // Notifications (action)
   { name: 'github-token', description: 'Token for incident issues (needs issues: write); empty disables them.', default: '${{ github.token }}', secret: true, actionOnly: true },

@@ -203,9 +203,25 @@ export function kmsSettings(inputs: Inputs): KmsSettings {
 
 export function writeKeySettings(inputs: Inputs): WriteKeySettings {
   const kms = kmsSettings(inputs);
-  if (kms.keyId) return { kind: 'kms', kms: { ...kms, keyId: kms.keyId } };
+  if (kms.keyId && /\s/.test(kms.keyId.trim())) throw new InputError('kms-key-id', 'names several keys; new backups are wrapped by one (several are for reading only)');
+  if (kms.keyId) return { kind: 'kms', kms: { ...kms, keyId: kms.keyId.trim() } };
   const spec = inputs.required('encryption-key', ' (or set kms-key-id): a 32-byte key, base64 or hex; generate one with `openssl rand -base64 32`');
   return { kind: 'raw', key: parseKeySpec('encryption-key', spec) };
+}
+
+/**
+ * The KMS keys a reader trusts (kms-key-id, one per line or comma separated), with the client settings;
+ * undefined when none is named: then a KMS-wrapped backup is refused without calling KMS.
+ */
+export function trustedKms(inputs: Inputs): { settings: KmsSettings; trustedKeys: string[] } | undefined {
+  const trustedKeys = (inputs.optional('kms-key-id') ?? '').split(/[\s,]+/).filter(Boolean);
+  if (!trustedKeys.length) {
+    if (inputs.optional('kms-region') || inputs.optional('kms-endpoint')) {
+      throw new InputError('kms-key-id', 'is required to read KMS-wrapped backups: name the KMS key(s) they may be wrapped under (id, ARN or alias)', 'a backup wrapped by a key you did not name is refused before KMS is called');
+    }
+    return undefined;
+  }
+  return { settings: kmsSettings(inputs), trustedKeys };
 }
 
 /** Keys that may open existing backups: the keyring plus the current encryption key, if given. */

@@ -3,8 +3,8 @@
  * key-encryption key (keyring) or by AWS KMS. The wrapped key travels in the header.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CryptoError, UnknownKeyIdError, WrongKeyError } from './errors.js';
+import { DecryptCommand, DescribeKeyCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CryptoError, UnknownKeyIdError, UntrustedKmsKeyError, WrongKeyError } from './errors.js';
 import { FORMAT_VERSION, KEY_LENGTH, TAG_LENGTH, WrapType, type Header } from './format.js';
 import type { KeyEncryptionKey, Keyring } from './keys.js';
 
@@ -97,10 +97,43 @@ export class KmsKeySource implements DataKeySource {
   }
 }
 
+/**
+ * Opens KMS-wrapped data keys, but only under the KMS keys the operator named (kms-key-id): a backup
+ * whose data key was wrapped by any other key (even one the role may use) is refused before KMS is asked.
+ */
 export class KmsOpener implements DataKeyOpener {
-  constructor(private readonly kms: KMSClient) {}
+  private trusted: Promise<Set<string>> | undefined;
+  constructor(
+    private readonly kms: KMSClient,
+    private readonly allowedKeys: string[],
+  ) {}
+
+  /** The named keys as ARNs (an alias or bare key id is resolved with DescribeKey once). */
+  private trustedArns(): Promise<Set<string>> {
+    this.trusted ??= Promise.all(
+      this.allowedKeys.map(async (key) => {
+        if (/^arn:aws[a-z-]*:kms:[^:]*:\d*:key\//.test(key)) return key;
+        try {
+          const out = await this.kms.send(new DescribeKeyCommand({ KeyId: key }));
+          if (!out.KeyMetadata?.Arn) throw new Error('no ARN in the answer');
+          return out.KeyMetadata.Arn;
+        } catch (error) {
+          throw new CryptoError(`KMS DescribeKey of kms-key-id ${key} failed: ${error instanceof Error ? error.message : String(error)}`, 'check kms-key-id and that the role may call kms:DescribeKey on it');
+        }
+      }),
+    ).then((arns) => new Set(arns));
+    return this.trusted;
+  }
+
   async openDataKey(header: Header): Promise<Buffer> {
-    if (header.wrapType !== WrapType.AwsKms) throw new CryptoError('this backup was encrypted with a keyring key, not KMS', 'decrypt it with --keyring');
+    if (header.wrapType !== WrapType.AwsKms) throw new CryptoError('this backup was encrypted with a keyring key, not KMS', 'decrypt it with encryption-keyring');
+    const trusted = await this.trustedArns();
+    if (!trusted.has(header.keyId)) {
+      throw new UntrustedKmsKeyError(
+        `this backup's data key is wrapped by KMS key ${header.keyId}, which is not one of the keys named in kms-key-id (${[...trusted].join(', ')}); KMS was not asked to unwrap it`,
+        'a backup wrapped by another key was not made by your backup job; if the key is yours (e.g. after a key change), add it to kms-key-id',
+      );
+    }
     try {
       const out = await this.kms.send(new DecryptCommand({ CiphertextBlob: header.wrappedKey, KeyId: header.keyId, EncryptionContext: kmsEncryptionContext(header.backupId) }));
       if (!out.Plaintext || out.Plaintext.length !== KEY_LENGTH) throw new Error('KMS returned no 32-byte key');
@@ -120,7 +153,8 @@ export class AnyOpener implements DataKeyOpener {
   async openDataKey(header: Header): Promise<Buffer> {
     const opener = header.wrapType === WrapType.AwsKms ? this.openers.kms : this.openers.raw;
     if (!opener) {
-      const needs = header.wrapType === WrapType.AwsKms ? 'KMS access (--kms-region or AWS settings)' : 'a key or keyring (--key / --keyring)';
+      // A raw-key reader never calls KMS, whatever the header says.
+      const needs = header.wrapType === WrapType.AwsKms ? `its KMS key named in kms-key-id (${header.keyId})` : 'a key or keyring (encryption-keyring or encryption-key)';
       throw new CryptoError(`this backup (key ${header.keyId}) needs ${needs} to decrypt`);
     }
     return opener.openDataKey(header);

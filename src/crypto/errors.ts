@@ -21,6 +21,8 @@ export class UnknownKeyIdError extends CryptoError {
   }
 }
 export class WrongKeyError extends CryptoError {}
+/** A KMS-wrapped backup under a key the reader does not trust (kms-key-id). */
+export class UntrustedKmsKeyError extends CryptoError {}
 export class HeaderAuthenticationError extends CryptoError {}
 export class ObjectIdentityMismatchError extends CryptoError {}
 export class ChunkAuthenticationError extends CryptoError {

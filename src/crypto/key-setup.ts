@@ -12,10 +12,10 @@ export function createKeySource(settings: WriteKeySettings): DataKeySource {
   return settings.kind === 'kms' ? new KmsKeySource(createKmsClient(settings.kms), settings.kms.keyId) : new RawKeySource(settings.key);
 }
 
-/** Opens backups made with any of `keys`, and KMS-wrapped ones when KMS is reachable. */
-export function createOpener(keys: KeyEncryptionKey[], kms: KmsSettings | undefined): DataKeyOpener {
+/** Opens backups made with any of `keys`, and KMS-wrapped ones under the trusted KMS keys only. */
+export function createOpener(keys: KeyEncryptionKey[], kms: { settings: KmsSettings; trustedKeys: string[] } | undefined): DataKeyOpener {
   return new AnyOpener({
     ...(keys.length ? { raw: new KeyringOpener(new Keyring(keys)) } : {}),
-    ...(kms ? { kms: new KmsOpener(createKmsClient(kms)) } : {}),
+    ...(kms ? { kms: new KmsOpener(createKmsClient(kms.settings), kms.trustedKeys) } : {}),
   });
 }

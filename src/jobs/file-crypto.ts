@@ -4,8 +4,8 @@
  * so a failed run never leaves partial plaintext behind.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
+import { createReadStream, createWriteStream, existsSync, realpathSync } from 'node:fs';
+import { link, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,6 +21,7 @@ import { backupIdOfName } from '../naming/backup-names.js';
 import { createS3Client } from '../storage/open-store.js';
 import { s3Error } from '../storage/s3-store.js';
 import type { Logger } from '../log.js';
+import { onInterrupt } from '../util/interrupts.js';
 
 export interface FileEndpoints {
   input: string;
@@ -48,55 +49,77 @@ export async function openInput(input: string, s3: S3Settings): Promise<Readable
   return stream;
 }
 
-/** Streams `source` through `transform` into `output`; a file output appears only on success. */
-async function writeOutput(output: string, source: Readable, transform: NodeJS.ReadWriteStream): Promise<void> {
+/** Refuses an --out that exists (unless --force) or that is the input itself, before anything is read. */
+function checkOutput(input: string, output: string, force: boolean): void {
+  if (output === '-') return;
+  if (input !== '-' && !input.startsWith('s3://') && existsSync(input) && existsSync(output) && realpathSync(input) === realpathSync(output)) {
+    throw new InputError('out', `is the input file itself (${output})`, 'write to another file');
+  }
+  if (!force && existsSync(output)) throw new InputError('out', `${output} already exists; nothing was written`, 'choose another file, or pass --force to replace it');
+}
+
+/** Streams `source` through `transform` into `output`; a file output appears only on success, also when interrupted. */
+async function writeOutput(output: string, source: Readable, transform: NodeJS.ReadWriteStream, force: boolean): Promise<void> {
   if (output === '-') {
     await pipeline(source, transform, process.stdout as Writable, { end: false });
     return;
   }
   const tmp = join(dirname(output), `.${basename(output)}.partial-${randomBytes(6).toString('hex')}`);
+  const release = onInterrupt(`partial file ${tmp} removed`, () => unlink(tmp).catch(() => undefined));
   try {
     await pipeline(source, transform, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
-    await rename(tmp, output);
-  } catch (error) {
+    if (force) await rename(tmp, output);
+    else {
+      // link refuses an output that appeared meanwhile; rename would replace it.
+      await link(tmp, output).catch((error: NodeJS.ErrnoException) => {
+        throw error.code === 'EEXIST' ? new InputError('out', `${output} appeared while writing; nothing was replaced`, 'pass --force to replace it') : error;
+      });
+    }
+  } finally {
+    release();
     await unlink(tmp).catch(() => undefined);
-    throw error;
   }
 }
 
 export async function decryptFile(
   endpoints: FileEndpoints,
   keys: { opener: DataKeyOpener; legacyKeys: KeyEncryptionKey[] },
-  options: { legacy: boolean; backupId?: string },
+  options: { legacy: boolean; backupId?: string; skipBackupIdCheck: boolean; force: boolean },
   log: Logger,
 ): Promise<{ backupId: string | undefined; keyId: string | undefined }> {
   if (!endpoints.input) throw new InputError('in', 'is required (a file, s3://bucket/key, or -)');
   if (!endpoints.output) throw new InputError('out', 'is required (a file, or - for stdout)');
+  checkOutput(endpoints.input, endpoints.output, options.force);
   const source = await openInput(endpoints.input, endpoints.s3);
   if (options.legacy) {
     if (!keys.legacyKeys.length) throw new InputError('encryption-key', 'is required to read a legacy object (or give encryption-keyring)');
-    await writeOutput(endpoints.output, source, new LegacyDecryptStream(new Keyring(keys.legacyKeys)));
+    await writeOutput(endpoints.output, source, new LegacyDecryptStream(new Keyring(keys.legacyKeys)), options.force);
     log.info(`decrypted legacy object ${endpoints.input}`);
     return { backupId: undefined, keyId: undefined };
   }
   const expected = options.backupId ?? backupIdOfName(endpoints.input);
-  if (!expected) log.warn(`${endpoints.input} is not named like a backup, so its identity is not checked (pass --backup-id to check it)`);
+  if (!expected && options.skipBackupIdCheck) log.warn(`${endpoints.input} is not named like a backup and skip-backup-id-check is set: its identity is not checked`);
   let seen: { backupId: string; keyId: string } | undefined;
   const decryptor = createDecryptStream({
     opener: keys.opener,
     ...(expected ? { expectedBackupId: expected } : {}),
     onHeader: (h) => {
       seen = { backupId: h.backupId, keyId: h.keyId };
+      // Checked once the header has authenticated (so a legacy or foreign file is named as such first).
+      if (!expected && !options.skipBackupIdCheck) {
+        throw new InputError('backup-id', `is required: ${endpoints.input} is not named like a backup, so nothing shows which backup it must be (its header says ${h.backupId})`, 'pass --backup-id with the backup you mean to decrypt, or --skip-backup-id-check to accept whichever it is');
+      }
     },
   });
-  await writeOutput(endpoints.output, source, decryptor);
+  await writeOutput(endpoints.output, source, decryptor, options.force);
   log.info(`decrypted backup ${seen?.backupId} (key ${seen?.keyId}) to ${endpoints.output === '-' ? 'stdout' : endpoints.output}`);
   return { backupId: seen?.backupId, keyId: seen?.keyId };
 }
 
-export async function encryptFile(endpoints: FileEndpoints, keySource: DataKeySource, options: { backupId?: string; chunkSize: number }, log: Logger): Promise<{ backupId: string }> {
+export async function encryptFile(endpoints: FileEndpoints, keySource: DataKeySource, options: { backupId?: string; chunkSize: number; force: boolean }, log: Logger): Promise<{ backupId: string }> {
   if (!endpoints.input) throw new InputError('in', 'is required (a file, or -)');
   if (!endpoints.output) throw new InputError('out', 'is required (a file, or - for stdout)');
+  checkOutput(endpoints.input, endpoints.output, options.force);
   if (endpoints.output.startsWith('s3://')) throw new InputError('out', 'must be a file or -; upload backups with the backup command');
   const backupId = options.backupId ?? backupIdOfName(endpoints.output);
   if (!backupId) {
@@ -105,7 +128,7 @@ export async function encryptFile(endpoints: FileEndpoints, keySource: DataKeySo
   const source = await openInput(endpoints.input, endpoints.s3);
   const encryptor = await createEncryptStream({ keySource, backupId, chunkSize: options.chunkSize });
   try {
-    await writeOutput(endpoints.output, source, encryptor);
+    await writeOutput(endpoints.output, source, encryptor, options.force);
   } catch (error) {
     throw error instanceof BackupError ? error : new BackupError('crypto', `encrypting ${endpoints.input} failed: ${(error as Error).message}`, { cause: error });
   }

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors.js';
 import type { CommandName } from '../config/input-definitions.js';
-import { Inputs, canaries, chunkSize, clusterSettings, kmsSettings, readKeys, restoredLogin, s3Settings, sourceSeal, targetSettings, throwawaySettings, unsealKeys, vaultSettings, writeKeySettings, type RawInputs } from '../config/settings.js';
+import { Inputs, canaries, chunkSize, clusterSettings, readKeys, restoredLogin, s3Settings, sourceSeal, targetSettings, throwawaySettings, trustedKms, unsealKeys, vaultSettings, writeKeySettings, type RawInputs } from '../config/settings.js';
 import { createKeySource, createOpener } from '../crypto/key-setup.js';
 import type { Logger } from '../log.js';
 import { openStore } from '../storage/open-store.js';
@@ -28,14 +28,12 @@ export type CommandResult =
   | { command: 'decrypt'; backupId: string | undefined; keyId: string | undefined }
   | { command: 'encrypt'; backupId: string };
 
-/** Keys that open existing backups: keyring / key, and KMS when its settings are present. */
+/** Keys that open existing backups: keyring / key, and KMS under the named KMS keys only. */
 function readOpener(inputs: Inputs) {
   const keys = readKeys(inputs);
-  const kms = kmsSettings(inputs);
-  // KMS only when asked for explicitly: a region inherited from s3-region is not a request to use KMS.
-  const usesKms = Boolean(inputs.optional('kms-region') || inputs.optional('kms-endpoint') || inputs.optional('kms-key-id'));
-  if (!keys.length && !usesKms) throw new InputError('encryption-keyring', 'is required to read backups (or encryption-key; for KMS-wrapped backups set kms-region)');
-  return createOpener(keys, usesKms ? kms : undefined);
+  const kms = trustedKms(inputs);
+  if (!keys.length && !kms) throw new InputError('encryption-keyring', 'is required to read backups (or encryption-key; for KMS-wrapped backups name the key in kms-key-id)');
+  return createOpener(keys, kms);
 }
 
 export interface RunContext {
@@ -128,18 +126,18 @@ export async function runCommand(command: CommandName, raw: RawInputs, context: 
     }
     case 'decrypt': {
       const keys = readKeys(inputs);
-      const kms = kmsSettings(inputs);
       const endpoints = { input: inputs.optional('in') ?? '', output: inputs.optional('out') ?? '', s3: s3Settings(inputs) };
       const legacy = inputs.boolean('legacy');
       const backupId = inputs.optional('backup-id');
-      const out = await decryptFile(endpoints, { opener: createOpener(keys, kms), legacyKeys: keys }, { legacy, ...(backupId ? { backupId } : {}) }, log);
+      const flags = { legacy, skipBackupIdCheck: inputs.boolean('skip-backup-id-check'), force: inputs.boolean('force') };
+      const out = await decryptFile(endpoints, { opener: createOpener(keys, trustedKms(inputs)), legacyKeys: keys }, { ...flags, ...(backupId ? { backupId } : {}) }, log);
       return { command, ...out };
     }
     case 'encrypt': {
       const keys = writeKeySettings(inputs);
       const endpoints = { input: inputs.optional('in') ?? '', output: inputs.optional('out') ?? '', s3: s3Settings(inputs) };
       const backupId = inputs.optional('backup-id');
-      const out = await encryptFile(endpoints, createKeySource(keys), { chunkSize: chunkSize(inputs), ...(backupId ? { backupId } : {}) }, log);
+      const out = await encryptFile(endpoints, createKeySource(keys), { chunkSize: chunkSize(inputs), force: inputs.boolean('force'), ...(backupId ? { backupId } : {}) }, log);
       return { command, ...out };
     }
     default:

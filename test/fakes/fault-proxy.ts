@@ -23,7 +23,8 @@ export interface FaultRule {
 
 export interface FaultProxy {
   url: string;
-  seen: Array<{ method: string; path: string; status?: number }>;
+  /** `target`: the X-Amz-Target header (the operation of a JSON-protocol AWS call, e.g. TrentService.Decrypt). */
+  seen: Array<{ method: string; path: string; status?: number; target?: string }>;
   rules: FaultRule[];
   close(): Promise<void>;
 }
@@ -35,7 +36,8 @@ export async function startFaultProxy(upstream: string, rules: FaultRule[] = [])
   const proxy: Partial<FaultProxy> = { seen, rules };
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const record: { method: string; path: string; status?: number } = { method: req.method ?? 'GET', path: req.url ?? '/' };
+    const operation = req.headers['x-amz-target'];
+    const record: FaultProxy['seen'][number] = { method: req.method ?? 'GET', path: req.url ?? '/', ...(typeof operation === 'string' ? { target: operation } : {}) };
     seen.push(record);
     const rule = proxy.rules!.find((r) => (!r.method || r.method === req.method) && r.path.test(req.url ?? ''));
     if (rule) hits.set(rule, (hits.get(rule) ?? 0) + 1);

@@ -65,6 +65,37 @@ describe('keyring rotation', () => {
   });
 });
 
+describe('decrypt and encrypt outputs and name binding', () => {
+  it('a file not named like a backup needs --backup-id or --skip-backup-id-check; --out never replaces a file unless --force', async () => {
+    const plain = join(dir, 'plain-binding.bin');
+    writeFileSync(plain, randomBytes(20_000));
+    const enc = join(dir, name('20250404-040404'));
+    expect((await cli('encrypt', '--in', plain, '--out', enc, '--encryption-key', `key-a=${KEY_A}`)).code).toBe(0);
+    const anonymous = join(dir, 'copied-somewhere.bin');
+    writeFileSync(anonymous, readFileSync(enc));
+    const ring = `key-a=${KEY_A}`;
+
+    const unbound = await cli('decrypt', '--in', anonymous, '--out', join(dir, 'unbound.out'), '--encryption-keyring', ring);
+    expect(unbound.code).toBe(2);
+    expect(unbound.stderr).toMatch(/backup-id: is required: .* is not named like a backup, .*its header says vault-snapshot-20250404-040404/);
+    expect(existsSync(join(dir, 'unbound.out'))).toBe(false);
+    expect((await cli('decrypt', '--in', anonymous, '--out', join(dir, 'bound.out'), '--backup-id', 'vault-snapshot-20250404-040404', '--encryption-keyring', ring)).code).toBe(0);
+    expect((await cli('decrypt', '--in', anonymous, '--out', join(dir, 'skipped.out'), '--skip-backup-id-check', '--encryption-keyring', ring)).code).toBe(0);
+    expect(readFileSync(join(dir, 'skipped.out')).equals(readFileSync(plain))).toBe(true);
+
+    // An existing output stays as it was; --force replaces it; the input itself is never the output.
+    writeFileSync(join(dir, 'taken.out'), 'keep me');
+    const taken = await cli('decrypt', '--in', enc, '--out', join(dir, 'taken.out'), '--encryption-keyring', ring);
+    expect(taken).toMatchObject({ code: 2, stderr: expect.stringMatching(/out: .*taken\.out already exists; nothing was written .*--force/) });
+    expect(readFileSync(join(dir, 'taken.out'), 'utf8')).toBe('keep me');
+    expect((await cli('decrypt', '--in', enc, '--out', join(dir, 'taken.out'), '--force', '--encryption-keyring', ring)).code).toBe(0);
+    expect(readFileSync(join(dir, 'taken.out')).equals(readFileSync(plain))).toBe(true);
+    const self = await cli('encrypt', '--in', enc, '--out', enc, '--force', '--encryption-key', `key-a=${KEY_A}`);
+    expect(self).toMatchObject({ code: 2, stderr: expect.stringContaining('is the input file itself') });
+    expect(readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
+  });
+});
+
 describe('AWS KMS envelope', () => {
   it('wraps each data key with KMS under an encryption context naming the backup', async () => {
     const plain = join(dir, 'plain-kms.bin');
@@ -85,14 +116,14 @@ describe('AWS KMS envelope', () => {
     ).rejects.toThrow();
 
     const out = join(dir, 'kms.out');
-    const ok = await cli('decrypt', '--in', enc, '--out', out, ...kmsArgs);
+    const ok = await cli('decrypt', '--in', enc, '--out', out, '--kms-key-id', kmsKeyId, ...kmsArgs);
     expect(ok.code).toBe(0);
     expect(readFileSync(out).equals(readFileSync(plain))).toBe(true);
 
     // Renamed onto another backup's name: refused before any plaintext is written.
     const renamed = join(dir, name('20250303-030303'));
     writeFileSync(renamed, file);
-    const bad = await cli('decrypt', '--in', renamed, '--out', join(dir, 'renamed.out'), ...kmsArgs);
+    const bad = await cli('decrypt', '--in', renamed, '--out', join(dir, 'renamed.out'), '--kms-key-id', kmsKeyId, ...kmsArgs);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/holds backup vault-snapshot-20250202-020202, but was read as vault-snapshot-20250303-030303/);
     expect(existsSync(join(dir, 'renamed.out'))).toBe(false);

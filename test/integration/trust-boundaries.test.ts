@@ -7,10 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
+import { UntrustedKmsKeyError } from '../../src/crypto/errors.js';
 import { VaultError } from '../../src/errors.js';
 import { runCommand } from '../../src/jobs/run-command.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startRecordingServer, type RecordedRequest, type RecordingServer, type Reply } from '../fakes/recording-server.js';
+import { startFaultProxy } from '../fakes/fault-proxy.js';
+import { startMoto, type MotoServer } from '../harness/moto.js';
 import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
 import { makeTestTls, type TestTls } from '../harness/tls.js';
 
@@ -130,6 +134,51 @@ describe('the Vault token goes to the configured origin only', () => {
       expect(staging.requests.filter((r) => r.path.includes('raft/snapshot'))).toEqual([]);
     } finally {
       await staging.close();
+    }
+  }, 60000);
+});
+
+describe('reading pins the KMS key', () => {
+  let moto: MotoServer;
+  let ours: string;
+  let theirs: string;
+  let foreignDir: string;
+  const savedEnv = { ...process.env };
+  beforeAll(async () => {
+    moto = await startMoto();
+    Object.assign(process.env, moto.env());
+    ours = (await moto.kms().send(new CreateKeyCommand({ Description: 'ours' }))).KeyMetadata!.Arn!;
+    theirs = (await moto.kms().send(new CreateKeyCommand({ Description: 'another key the role may use' }))).KeyMetadata!.Arn!;
+    foreignDir = join(dir, 'foreign');
+    const r = await runCommand('backup', { target: foreignDir, 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'kms-key-id': theirs, 'kms-endpoint': moto.endpoint, 'kms-region': 'us-east-1' }, { log: new MemoryLogger() });
+    if (r.command !== 'backup') throw new Error('backup failed');
+  }, 60000);
+  afterAll(async () => {
+    process.env = savedEnv;
+    await moto?.stop();
+  });
+
+  it('a backup wrapped under another KMS key is refused by verify, restore-test and decrypt before KMS is called', async () => {
+    const kms = await startFaultProxy(moto.endpoint);
+    try {
+      const read = { target: foreignDir, 'kms-key-id': ours, 'kms-endpoint': kms.url, 'kms-region': 'us-east-1' };
+      await expect(runCommand('verify', read, { log: new MemoryLogger() })).rejects.toBeInstanceOf(UntrustedKmsKeyError);
+      await expect(runCommand('restore-test', { ...read, 'source-unseal-keys': source.unsealKeys.join(','), 'canary-paths': 'secret/canary' }, { log: new MemoryLogger() })).rejects.toBeInstanceOf(UntrustedKmsKeyError);
+      const list = await runCommand('list', { target: foreignDir }, { log: new MemoryLogger() });
+      if (list.command !== 'list') throw new Error('wrong result');
+      const file = join(foreignDir, list.list.backups[0]!.key);
+      await expect(runCommand('decrypt', { ...read, in: file, out: join(dir, 'never.snap') }, { log: new MemoryLogger() })).rejects.toBeInstanceOf(UntrustedKmsKeyError);
+      expect(kms.seen.filter((r) => r.target === 'TrentService.Decrypt')).toEqual([]);
+
+      // A raw-key reader never calls KMS, whatever the header says.
+      await expect(runCommand('verify', { target: foreignDir, 'encryption-keyring': KEY }, { log: new MemoryLogger() })).rejects.toThrow(/needs its KMS key named in kms-key-id/);
+      expect(kms.seen.filter((r) => r.target === 'TrentService.Decrypt')).toEqual([]);
+
+      // Named, the same backup verifies: the refusal was the pin, not a broken backup.
+      await expect(runCommand('verify', { ...read, 'kms-key-id': `${ours}\n${theirs}` }, { log: new MemoryLogger() })).resolves.toMatchObject({ command: 'verify' });
+      expect(kms.seen.filter((r) => r.target === 'TrentService.Decrypt').length).toBe(1);
+    } finally {
+      await kms.close();
     }
   }, 60000);
 });
