@@ -1,8 +1,9 @@
 /**
- * What a target holds, read from object names only (never from LastModified): each backup with its
- * tier, time and whether its manifest (the commit marker) exists; plus the foreign objects, which
- * this tool never touches.
+ * What a target holds, read from object names (never from LastModified): each backup with its tier,
+ * time and whether its manifest (the commit marker) exists and is valid; plus the foreign objects,
+ * which this tool never touches.
  */
+import { parseManifest } from '../manifest/manifest.js';
 import { parseBackupKey, type Tier } from '../naming/backup-names.js';
 import type { BackupStore, StoredObject } from '../storage/backup-store.js';
 
@@ -11,10 +12,13 @@ export interface CatalogEntry {
   tier: Tier;
   at: Date;
   objectKey: string;
-  /** Present when the manifest exists: the backup is complete. */
+  /** Present when the manifest exists. */
   manifestKey: string | undefined;
   size: number;
+  /** The manifest exists, parses, and names this object: the backup was committed. */
   complete: boolean;
+  /** Why an existing manifest does not make the backup complete. */
+  manifestProblem?: string;
 }
 
 export interface Catalog {
@@ -55,10 +59,43 @@ export function buildCatalog(objects: Iterable<StoredObject>): Catalog {
   return { backups, orphanManifests: orphanManifests.sort(), ignored: ignored.sort() };
 }
 
+/**
+ * Lists the target and reads every manifest: a file at a manifest's name counts only when it parses and
+ * names its own object (an empty or foreign one must not displace a valid older backup).
+ */
 export async function readCatalog(store: BackupStore, prefix = ''): Promise<Catalog> {
   const objects: StoredObject[] = [];
   for await (const object of store.list(prefix)) objects.push(object);
-  return buildCatalog(objects);
+  const catalog = buildCatalog(objects);
+  const withManifest = catalog.backups.filter((b) => b.manifestKey);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(8, withManifest.length) }, async () => {
+      for (let i = next++; i < withManifest.length; i = next++) {
+        const entry = withManifest[i]!;
+        const problem = manifestProblemOf(await store.getSmall(entry.manifestKey!, MAX_MANIFEST_BYTES).catch((error: unknown) => error), entry);
+        if (problem) {
+          entry.complete = false;
+          entry.manifestProblem = problem;
+        }
+      }
+    }),
+  );
+  return catalog;
+}
+
+const MAX_MANIFEST_BYTES = 64 * 1024;
+
+/** Pure: why `data` (a manifest's bytes, or the error reading them) does not commit `entry`, or undefined. */
+export function manifestProblemOf(data: Buffer | unknown, entry: Pick<CatalogEntry, 'objectKey' | 'backupId'>): string | undefined {
+  if (!Buffer.isBuffer(data)) return `its manifest cannot be read: ${data instanceof Error ? data.message : String(data)}`;
+  try {
+    const manifest = parseManifest(data, entry.objectKey);
+    if (manifest.backupId !== entry.backupId) return `its manifest names backup ${manifest.backupId}, not ${entry.backupId}`;
+    return undefined;
+  } catch (error) {
+    return `its manifest is not valid: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 /** The newest complete backup; on a tie (a monthly copy has its daily's time) the daily one, its original. */

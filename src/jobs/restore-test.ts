@@ -90,85 +90,101 @@ export async function runRestoreTest(store: BackupStore, opener: DataKeyOpener, 
 
     const work = await mkdtemp(join(tmpdir(), 'vault-backup-restore-'));
     const spoolPath = join(work, 'backup.enc'); // ciphertext only: plaintext never touches disk
+    // The throwaway cluster needs nothing from the download: start it meanwhile, and always stop it.
+    const tBegin = clock().getTime();
+    const preparing = staging ? undefined : startThrowaway(options.throwaway, sourceSeal, t, log);
+    preparing?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     try {
       const verified = await log.group(`Download and verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, options.now, createWriteStream(spoolPath, { mode: 0o600 })));
       const tVerified = clock().getTime();
 
       let throwaway: ThrowawayCluster | undefined;
-      try {
-        let cluster: VaultClient;
-        let restoreToken: { token: string; generated: boolean };
-        if (staging) {
-          cluster = staging;
-          restoreToken = await log.group(`Prepare staging ${staging.address}`, () => stagingRestoreToken(staging, stagingIsClone, keys, log));
-        } else {
-          throwaway = await log.group('Start the throwaway restore cluster', () => ThrowawayCluster.start(options.throwaway, log));
-          cluster = throwaway.client;
-          const shares = sourceSeal ?? { type: 'shamir', shares: 1, threshold: 1 };
-          if (!sourceSeal) log.warn('the backup\'s manifest records no seal configuration and source-seal is not set: initialising 1/1 and relying on the restart');
-          const init = await cluster.initialize(shares.shares, shares.threshold);
-          for (const key of init.keys.slice(0, shares.threshold)) await cluster.submitUnsealKey(key);
-          await unsealWithSourceKeys(cluster, [], undefined, t, log);
-          log.info(`initialised like the source (${shares.shares} shares, threshold ${shares.threshold}) and unsealed with its own keys`);
-          restoreToken = { token: init.rootToken, generated: false };
-        }
-        const tStarted = clock().getTime();
-
-        const outcome = await log.group(`Restore into ${cluster.address}`, () => forceRestore(cluster, restoreToken.token, { path: spoolPath, backupId: entry.backupId, opener }, t, log));
-        const tRestored = clock().getTime();
-
-        const unsealedWithSourceKeys = await log.group('Bring the restored cluster back', async () => {
-          if (throwaway) {
-            // The restored seal configuration takes effect only when the process starts again.
-            log.info(`the restore was applied (${outcome}); restarting the server process so the source's seal configuration takes effect`);
-            await throwaway.restart();
-          }
-          return unsealWithSourceKeys(cluster, keys, sourceSeal, t, log);
-        });
-        const tUnsealed = clock().getTime();
-        log.info(`active with the restored data${unsealedWithSourceKeys ? ' (unsealed with the source cluster\'s keys)' : ''}`);
-
-        const read = await log.group('Read canary secrets', async () => {
-          const token = await restoredToken(cluster, options.restoredLogin, keys, t, log);
-          try {
-            return await readCanaries(cluster, token.token, options.canaries, log);
-          } finally {
-            if (token.generated) await revokeGeneratedToken(cluster, token.token, log);
-          }
-        });
-        const tRead = clock().getTime();
-
-        const result: RestoreTestResult = {
-          backupKey: entry.objectKey,
-          backupTime: entry.at.toISOString(),
-          rpoHours: verified.ageHours,
-          timings: {
-            downloadAndVerifyMs: tVerified - t0,
-            startMs: tStarted - tVerified,
-            restoreMs: tRestored - tStarted,
-            unsealMs: tUnsealed - tRestored,
-            loginAndFirstReadMs: tRead - tUnsealed,
-            totalMs: tRead - t0,
-          },
-          cluster: throwaway ? 'throwaway' : 'staging',
-          networkIsolated: throwaway?.isolated,
-          stagingAddress: cluster.address,
-          unsealedWithSourceKeys,
-          canaries: read,
-        };
-        log.info(`restore test passed: RTO ${formatDuration(result.timings.totalMs)}, RPO ${result.rpoHours.toFixed(1)} h, ${read.length} canaries read`);
-        return result;
-      } finally {
-        if (throwaway) {
-          await throwaway.destroy();
-          log.info('the throwaway restore cluster was stopped and its directory removed');
-        }
+      let cluster: VaultClient;
+      let restoreToken: { token: string; generated: boolean };
+      let startMs = 0;
+      if (staging) {
+        cluster = staging;
+        restoreToken = await log.group(`Prepare staging ${staging.address}`, () => stagingRestoreToken(staging, stagingIsClone, keys, log));
+        startMs = clock().getTime() - tVerified;
+      } else {
+        const started = await preparing!;
+        throwaway = started.cluster;
+        cluster = throwaway.client;
+        restoreToken = { token: started.rootToken, generated: false };
+        startMs = started.readyAt - tBegin;
       }
+      const tStarted = clock().getTime();
+      const outcome = await log.group(`Restore into ${cluster.address}`, () => forceRestore(cluster, restoreToken.token, { path: spoolPath, backupId: entry.backupId, opener }, t, log));
+      const tRestored = clock().getTime();
+
+      const unsealedWithSourceKeys = await log.group('Bring the restored cluster back', async () => {
+        if (throwaway) {
+          // The restored seal configuration takes effect only when the process starts again.
+          log.info(`the restore was applied (${outcome}); restarting the server process so the source's seal configuration takes effect`);
+          await throwaway.restart();
+        }
+        return unsealWithSourceKeys(cluster, keys, sourceSeal, t, log);
+      });
+      const tUnsealed = clock().getTime();
+      log.info(`active with the restored data${unsealedWithSourceKeys ? ' (unsealed with the source cluster\'s keys)' : ''}`);
+
+      const read = await log.group('Read canary secrets', async () => {
+        const token = await restoredToken(cluster, options.restoredLogin, keys, t, log);
+        try {
+          return await readCanaries(cluster, token.token, options.canaries, log);
+        } finally {
+          if (token.generated) await revokeGeneratedToken(cluster, token.token, log);
+        }
+      });
+      const tRead = clock().getTime();
+
+      const result: RestoreTestResult = {
+        backupKey: entry.objectKey,
+        backupTime: entry.at.toISOString(),
+        rpoHours: verified.ageHours,
+        timings: {
+          downloadAndVerifyMs: tVerified - t0,
+          startMs,
+          restoreMs: tRestored - tStarted,
+          unsealMs: tUnsealed - tRestored,
+          loginAndFirstReadMs: tRead - tUnsealed,
+          totalMs: tRead - t0,
+        },
+        cluster: throwaway ? 'throwaway' : 'staging',
+        networkIsolated: throwaway?.isolated,
+        stagingAddress: cluster.address,
+        unsealedWithSourceKeys,
+        canaries: read,
+      };
+      log.info(`restore test passed: RTO ${formatDuration(result.timings.totalMs)}, RPO ${result.rpoHours.toFixed(1)} h, ${read.length} canaries read`);
+      return result;
     } finally {
+      const started = await preparing?.catch(() => undefined);
+      if (started) {
+        await started.cluster.destroy();
+        log.info('the throwaway restore cluster was stopped and its directory removed');
+      }
       await rm(work, { recursive: true, force: true });
     }
   } finally {
     await staging?.close();
+  }
+}
+
+/** Starts the throwaway cluster, initialised like the source and unsealed with its own keys. */
+async function startThrowaway(settings: ThrowawayClusterSettings, sourceSeal: SourceSeal | undefined, t: RestoreTiming, log: Logger): Promise<{ cluster: ThrowawayCluster; rootToken: string; readyAt: number }> {
+  const cluster = await ThrowawayCluster.start(settings, log);
+  try {
+    const shares = sourceSeal ?? { type: 'shamir', shares: 1, threshold: 1 };
+    if (!sourceSeal) log.warn('the backup\'s manifest records no seal configuration and source-seal is not set: initialising 1/1 and relying on the restart');
+    const init = await cluster.client.initialize(shares.shares, shares.threshold);
+    for (const key of init.keys.slice(0, shares.threshold)) await cluster.client.submitUnsealKey(key);
+    await unsealWithSourceKeys(cluster.client, [], undefined, t, log);
+    log.info(`restore cluster initialised like the source (${shares.shares} shares, threshold ${shares.threshold}) and unsealed with its own keys`);
+    return { cluster, rootToken: init.rootToken, readyAt: t.clock().getTime() };
+  } catch (error) {
+    await cluster.destroy();
+    throw error;
   }
 }
 

@@ -10,7 +10,8 @@ import { newestComplete, readCatalog, type Catalog, type CatalogEntry } from '..
 import { createDecryptStream } from '../crypto/decrypt-stream.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { formatBytes, type Logger } from '../log.js';
-import { parseManifest, type BackupManifest } from '../manifest/manifest.js';
+import { WrapType, type Header } from '../crypto/format.js';
+import { ManifestError, parseManifest, type BackupManifest } from '../manifest/manifest.js';
 import { manifestKeyOf, parseBackupKey } from '../naming/backup-names.js';
 import { SnapshotArchiveValidator, type ValidatedSnapshot } from '../snapshot/archive-validator.js';
 import { describeChecksum, type BackupStore } from '../storage/backup-store.js';
@@ -86,7 +87,7 @@ export async function checkStoredBackup(
   now: Date,
   spool?: Writable,
 ): Promise<VerifiedBackup> {
-  if (!entry.complete) throw new ManifestMissingError(entry.objectKey);
+  if (!entry.complete) throw entry.manifestProblem ? new ManifestError(`backup ${entry.objectKey} is not complete: ${entry.manifestProblem}`) : new ManifestMissingError(entry.objectKey);
   const manifest = parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
 
   const stored = await store.stat(entry.objectKey);
@@ -99,7 +100,7 @@ export async function checkStoredBackup(
 
   const started = Date.now();
   const cipherMeter = new HashingMeter((bytes) => log.info(`… ${formatBytes(bytes)} of ${formatBytes(stored.size)} downloaded and checked`));
-  const decryptor = createDecryptStream({ opener, expectedBackupId: entry.backupId });
+  const decryptor = createDecryptStream({ opener, expectedBackupId: entry.backupId, onHeader: (header) => checkHeaderAgainstManifest(header, manifest, entry.objectKey) });
   const validator = new SnapshotArchiveValidator();
   const source = await store.get(entry.objectKey);
   const drain = async (plain: AsyncIterable<unknown>) => {
@@ -126,6 +127,23 @@ export async function checkStoredBackup(
     manifest,
     downloadMs: Date.now() - started,
   };
+}
+
+/**
+ * The manifest is unauthenticated; the header is authenticated by the key. They must tell the same story,
+ * or the manifest was edited (or belongs to another object).
+ */
+export function checkHeaderAgainstManifest(header: Pick<Header, 'backupId' | 'keyId' | 'wrapType' | 'chunkSize'>, manifest: BackupManifest, key: string): void {
+  const wrapping = header.wrapType === WrapType.AwsKms ? 'aws-kms' : 'raw-aes256gcm';
+  const differences = [
+    header.backupId !== manifest.backupId ? `backup id ${header.backupId} vs ${manifest.backupId}` : '',
+    header.keyId !== manifest.encryption.keyId ? `key id ${header.keyId} vs ${manifest.encryption.keyId}` : '',
+    wrapping !== manifest.encryption.keyWrapping ? `key wrapping ${wrapping} vs ${manifest.encryption.keyWrapping}` : '',
+    header.chunkSize !== manifest.encryption.chunkSize ? `chunk size ${header.chunkSize} vs ${manifest.encryption.chunkSize}` : '',
+  ].filter(Boolean);
+  if (differences.length) {
+    throw new IntegrityError(`${key}: its authenticated header and its manifest disagree (${differences.join('; ')})`, { hint: 'the manifest was modified or belongs to another object; use another backup' });
+  }
 }
 
 function downloadError(key: string, error: unknown): BackupError {

@@ -223,9 +223,12 @@ function serverConfig(dir: string, socketPath: string, port: number): string {
   // The unix listener is the only way in from outside; the unauthenticated generate-root endpoints are
   // enabled on it alone (OpenBao 2.5.3+ disables them by default), so a root token can be made from the
   // source's unseal keys. The TCP listener exists because raft needs an API and cluster address.
+  // performance_multiplier 1: a single node need not wait out production-sized election timeouts
+  // (the default 5 costs ~10 s at init and again after the restore).
   return `storage "raft" {
   path    = "${join(dir, 'raft')}"
   node_id = "restore-test"
+  performance_multiplier = 1
 }
 listener "unix" {
   address     = "${socketPath}"

@@ -21,7 +21,7 @@ export interface RetentionPolicy {
 
 export const DEFAULT_POLICY: RetentionPolicy = { keepDaily: 30, keepMonthly: 12, requireFreshHours: 48, maxDeletes: 10, allowMassDelete: false };
 
-/** Clock skew tolerated before a key counts as "dated in the future". */
+/** Clock skew tolerated before a key (a backup or an orphan manifest) counts as "dated in the future". */
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 
 export interface PlanItem {
@@ -113,12 +113,18 @@ export function planRetention(catalog: Catalog, policy: RetentionPolicy, now: Da
       : { key, action: 'keep' as const, reason: 'manifest without its object: investigate (was the object deleted by hand?)' };
   });
 
-  // Safety rules: each refusal fails the job and raises an alert; nothing is deleted.
-  const future = catalog.backups.filter((b) => b.at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS);
-  for (const b of future) refusals.push(`${b.objectKey} is dated in the future (now is ${now.toISOString()}): a clock is wrong or the object was not made by this tool`);
+  // Safety rules: each refusal fails the job and raises an alert; nothing is deleted. Orphan manifests are
+  // deletions too: they count against every rule, so a flood of them cannot slip past the limits.
+  const future = [
+    ...catalog.backups.map((b) => ({ key: b.objectKey, at: b.at })),
+    ...catalog.orphanManifests.map((key) => ({ key, at: parseBackupKey(key)?.at })),
+  ].filter((b): b is { key: string; at: Date } => b.at !== undefined && b.at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS);
+  for (const b of future) refusals.push(`${b.key} is dated in the future (now is ${now.toISOString()}): a clock is wrong or the object was not made by this tool`);
 
   const deletions = items.filter((i) => i.action === 'delete');
-  if (deletions.length > 0) {
+  const orphanDeletions = orphanManifests.filter((o) => o.action === 'delete').length;
+  const deleteCount = deletions.length + orphanDeletions;
+  if (deleteCount > 0) {
     if (!newest) refusals.push('no complete backup exists: nothing is deleted until a backup succeeds');
     else {
       const ageHours = (now.getTime() - newest.at.getTime()) / 3_600_000;
@@ -127,7 +133,10 @@ export function planRetention(catalog: Catalog, policy: RetentionPolicy, now: Da
       }
     }
     if (!policy.allowMassDelete) {
-      if (deletions.length > policy.maxDeletes) refusals.push(`the plan deletes ${deletions.length} backups, more than the limit of ${policy.maxDeletes} (raise prune-max-deletes or set prune-allow-mass-delete after checking the plan)`);
+      if (deleteCount > policy.maxDeletes) {
+        const what = orphanDeletions ? `${deletions.length} backups and ${orphanDeletions} orphan manifests` : `${deletions.length} backups`;
+        refusals.push(`the plan deletes ${what}, more than the limit of ${policy.maxDeletes} (raise prune-max-deletes or set prune-allow-mass-delete after checking the plan)`);
+      }
       for (const tier of ['daily', 'monthly'] as const) {
         const inTier = items.filter((i) => i.tier === tier && i.complete);
         const gone = inTier.filter((i) => i.action === 'delete').length;

@@ -4,13 +4,14 @@
  * the recorder must receive nothing, unless vault-allowed-leaders names it (and never from https to http).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { UntrustedKmsKeyError } from '../../src/crypto/errors.js';
-import { VaultError } from '../../src/errors.js';
+import { IntegrityError, VaultError } from '../../src/errors.js';
 import { runCommand } from '../../src/jobs/run-command.js';
+import { backupKey, parseBackupKey } from '../../src/naming/backup-names.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startRecordingServer, type RecordedRequest, type RecordingServer, type Reply } from '../fakes/recording-server.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
@@ -181,4 +182,40 @@ describe('reading pins the KMS key', () => {
       await kms.close();
     }
   }, 60000);
+});
+
+describe('manifests are not trusted more than they deserve', () => {
+  it('a 0-byte manifest does not make a backup complete, nor displace the valid older one', async () => {
+    const target = join(dir, 'zero-manifest');
+    cpSync(join(dir, 'store'), target, { recursive: true });
+    const list = await runCommand('list', { target }, { log: new MemoryLogger() });
+    if (list.command !== 'list') throw new Error('wrong result');
+    const valid = list.list.backups[0]!.key;
+    // A newer object beside an empty file at its manifest's name.
+    const newer = backupKey('daily', new Date(parseBackupKey(valid)!.at.getTime() + 60_000));
+    mkdirSync(join(target, newer, '..'), { recursive: true });
+    copyFileSync(join(target, valid), join(target, newer));
+    writeFileSync(join(target, newer.replace(/\.enc$/, '.json')), '');
+    const after = await runCommand('list', { target }, { log: new MemoryLogger() });
+    if (after.command !== 'list') throw new Error('wrong result');
+    expect(after.list.backups.find((b) => b.key === newer)).toMatchObject({ complete: false });
+    const verified = await runCommand('verify', { target, 'encryption-keyring': KEY }, { log: new MemoryLogger() });
+    if (verified.command !== 'verify') throw new Error('wrong result');
+    expect(verified.verify.key).toBe(valid);
+    await expect(runCommand('verify', { target, 'encryption-keyring': KEY, backup: newer }, { log: new MemoryLogger() })).rejects.toThrow(/is not complete: its manifest is not valid/);
+  });
+
+  it('verify cross-checks the manifest against the authenticated header', async () => {
+    const target = join(dir, 'edited-manifest');
+    cpSync(join(dir, 'store'), target, { recursive: true });
+    const list = await runCommand('list', { target }, { log: new MemoryLogger() });
+    if (list.command !== 'list') throw new Error('wrong result');
+    const manifestPath = join(target, list.list.backups[0]!.key.replace(/\.enc$/, '.json'));
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { encryption: { keyId: string; chunkSize: number } };
+    manifest.encryption.chunkSize = 4096;
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const run = runCommand('verify', { target, 'encryption-keyring': KEY }, { log: new MemoryLogger() });
+    await expect(run).rejects.toBeInstanceOf(IntegrityError);
+    await expect(run).rejects.toThrow(/authenticated header and its manifest disagree \(chunk size 1048576 vs 4096\)/);
+  });
 });

@@ -150,6 +150,30 @@ describe('retention planning: safety refusals', () => {
     expect(q.refusals.join()).toMatch(/deletes 20 of 30 complete daily backups, more than half/);
   });
 
+  it.each([
+    ['the freshness refusal', '2025-11-20T02:00:00Z', {}, 3, /is 145\.0 h old, more than 48 h/],
+    ['the delete limit', '2025-11-26T02:00:00Z', { allowMassDelete: false }, 12, /deletes 0 backups and 12 orphan manifests, more than the limit of 10/],
+  ] as const)('orphan manifests alone are subject to %s', (_rule, last, over, orphans, refusal) => {
+    // 30 days of history: nothing but the orphans is to be deleted.
+    const seeds = history(last, 30, false);
+    const old = Array.from({ length: orphans }, (_, i) => manifestKeyOf(backupKey('daily', new Date(Date.parse('2025-08-01T02:00:00Z') + i * DAY))));
+    const p = plan(seeds, '2025-11-26T03:00:00Z', over, old);
+    expect(p.items.filter((i) => i.action === 'delete')).toEqual([]);
+    expect(p.orphanManifests.filter((o) => o.action === 'delete')).toHaveLength(orphans);
+    expect(p.refusals.join()).toMatch(refusal);
+  });
+
+  it('an orphan manifest dated in the future is refused like a backup', () => {
+    const p = plan(history('2025-11-26T02:00:00Z', 3, false), '2025-11-26T03:00:00Z', {}, [manifestKeyOf(backupKey('daily', new Date('2025-12-24T02:00:00Z')))]);
+    expect(p.refusals.join()).toMatch(/vault-snapshot-20251224-020000\.json is dated in the future/);
+  });
+
+  it('a key 4 minutes ahead is clock skew, not the future; 6 minutes ahead is refused', () => {
+    const now = '2025-11-26T03:00:00Z';
+    expect(plan([...history('2025-11-26T02:00:00Z', 3, false), { at: '2025-11-26T03:04:00Z' }], now).refusals).toEqual([]);
+    expect(plan([...history('2025-11-26T02:00:00Z', 3, false), { at: '2025-11-26T03:06:00Z' }], now).refusals.join()).toMatch(/dated in the future/);
+  });
+
   it('keeps the newest complete backup even when tier rules would not (hand-made second monthly)', () => {
     const seeds: Seed[] = [{ tier: 'monthly', at: '2025-11-01T02:00:00Z' }, { tier: 'monthly', at: '2025-11-26T02:00:00Z' }];
     const p = plan(seeds, '2025-11-26T03:00:00Z');
