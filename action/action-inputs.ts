@@ -16,16 +16,27 @@ export interface ActionInputs {
   runUrl: string | undefined;
 }
 
+const masked: string[] = [];
+
+/** Every value masked in the log, so issues and Slack messages can be masked the same way. */
+export function maskedValues(): readonly string[] {
+  return masked;
+}
+
 /** Masks a secret and each of its lines and key parts: the runner matches masks line by line. */
 export function maskSecret(value: string): void {
   if (!value) return;
-  core.setSecret(value);
+  const setSecret = (v: string) => {
+    masked.push(v);
+    core.setSecret(v);
+  };
+  setSecret(value);
   for (const line of value.split(/\r?\n/)) {
     const trimmed = line.trim();
-    if (trimmed) core.setSecret(trimmed);
+    if (trimmed) setSecret(trimmed);
     const eq = trimmed.indexOf('=');
-    if (eq > 0 && trimmed.length - eq > 8) core.setSecret(trimmed.slice(eq + 1));
-    for (const part of trimmed.split(',')) if (part.trim().length > 8) core.setSecret(part.trim());
+    if (eq > 0 && trimmed.length - eq > 8) setSecret(trimmed.slice(eq + 1));
+    for (const part of trimmed.split(',')) if (part.trim().length > 8) setSecret(part.trim());
   }
 }
 
@@ -76,6 +87,7 @@ export async function addOidcToken(inputs: ActionInputs): Promise<void> {
   const audience = inputs.raw['vault-jwt-audience'] ?? INPUTS.find((d) => d.name === 'vault-jwt-audience')!.default!;
   try {
     inputs.raw['vault-jwt'] = await core.getIDToken(audience);
+    maskSecret(inputs.raw['vault-jwt']);
   } catch (error) {
     throw new InputError(
       'vault-auth-method',

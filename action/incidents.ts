@@ -5,6 +5,7 @@
  */
 import { getOctokit } from '@actions/github';
 import { describeAge, type RunReport } from '../src/notify/run-report.js';
+import { fencedBlock } from '../src/notify/untrusted-text.js';
 
 export interface IncidentSettings {
   token: string;
@@ -19,13 +20,17 @@ function marker(report: RunReport): string {
   return `<!-- vault-backup-incident command=${report.command} target=${report.target} -->`;
 }
 
+/** Error text is shown as code: links, images, HTML and @mentions inside it stay inert. */
 function failureText(report: RunReport): string {
   const lines = [
     `**vault-backup \`${report.command}\` failed** for \`${report.target}\`.`,
     '',
-    `- **Error** (${report.error?.component ?? 'unknown'}): ${report.error?.message ?? 'unknown error'}`,
+    `- **Error** (${report.error?.component ?? 'unknown'}):`,
+    '',
+    fencedBlock(report.error?.message ?? 'unknown error'),
+    '',
   ];
-  if (report.error?.hint) lines.push(`- **What to do:** ${report.error.hint}`);
+  if (report.error?.hint) lines.push(`- **What to do:**`, '', fencedBlock(report.error.hint), '');
   lines.push(`- **Last good backup:** ${report.lastGoodBackup ? `\`${report.lastGoodBackup.key}\`, ${describeAge(report.lastGoodBackup.ageHours)} old` : 'none found'}`);
   if (report.runUrl) lines.push(`- **Run:** ${report.runUrl}`);
   return lines.join('\n');
@@ -38,8 +43,9 @@ export async function updateIncident(settings: IncidentSettings, report: RunRepo
   const octokit = getOctokit(settings.token);
   const mark = marker(report);
   const open = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: 'open', labels: settings.label, per_page: 100 });
-  // The issues API also returns pull requests; they are never incidents.
-  const incident = open.find((i) => !i.pull_request && (i.body ?? '').includes(mark));
+  // The issues API also returns pull requests; they are never incidents. The marker is the body's last
+  // line, as this action writes it: a marker quoted anywhere else (e.g. in error text) does not count.
+  const incident = open.find((i) => !i.pull_request && (i.body ?? '').trimEnd().endsWith(mark));
 
   if (!report.ok) {
     if (incident) {

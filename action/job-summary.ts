@@ -9,8 +9,15 @@ import { describeAge, type RunReport } from '../src/notify/run-report.js';
 const MAX_PLAN_ROWS = 400;
 const MAX_SUMMARY_BYTES = 900 * 1024;
 
+/** Escapes for HTML; line breaks become <br>, since a blank line would end the HTML block and let Markdown through. */
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+    .replace(/\r?\n/g, '<br>');
 }
 
 function table(rows: string[][], header?: string[]): string {

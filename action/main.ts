@@ -9,7 +9,8 @@ import { runCommand, type CommandResult } from '../src/jobs/run-command.js';
 import { failureReport, successReport } from '../src/notify/report-of.js';
 import type { RunReport } from '../src/notify/run-report.js';
 import { postToSlack } from '../src/notify/slack.js';
-import { addOidcToken, readActionInputs, runUrlFromEnv, type ActionInputs } from './action-inputs.js';
+import { inertReport } from '../src/notify/untrusted-text.js';
+import { addOidcToken, maskedValues, readActionInputs, runUrlFromEnv, type ActionInputs } from './action-inputs.js';
 import { setOutputs, outputsOf } from './action-outputs.js';
 import { ActionsLogger } from './actions-logger.js';
 import { updateIncident } from './incidents.js';
@@ -34,7 +35,8 @@ export async function run(): Promise<void> {
     setOutputs({ result: 'failure', error: report.error!.message });
     core.setFailed(error instanceof BackupError ? error.describe() : `unexpected failure: ${(error as Error)?.stack ?? String(error)}`);
   }
-  await tell(report, result, inputs, log);
+  // Whatever reaches an issue, the summary or Slack is masked like the log and rendered inert.
+  await tell(inertReport(report, maskedValues()), result, inputs, log);
 }
 
 async function tell(report: RunReport, result: CommandResult | undefined, inputs: ActionInputs | undefined, log: ActionsLogger): Promise<void> {

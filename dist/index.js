@@ -5152,7 +5152,7 @@ __webpack_unused_export__ = DescribeCustomKeyStoresCommand;
 __webpack_unused_export__ = DescribeCustomKeyStoresRequest$;
 __webpack_unused_export__ = DescribeCustomKeyStoresResponse$;
 __webpack_unused_export__ = DescribeKey$;
-__webpack_unused_export__ = DescribeKeyCommand;
+exports.spV = DescribeKeyCommand;
 __webpack_unused_export__ = DescribeKeyRequest$;
 __webpack_unused_export__ = DescribeKeyResponse$;
 __webpack_unused_export__ = DisableKey$;
@@ -69124,7 +69124,7 @@ class ActionsLogger {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _src_util_interrupts_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2806);
 /* harmony import */ var _actions_logger_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9447);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6686);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3591);
 
 
 
@@ -69137,7 +69137,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6686:
+/***/ 3591:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -69223,6 +69223,51 @@ function asBackupError(error, component) {
     return new BackupError(component, message, { cause: error });
 }
 
+;// CONCATENATED MODULE: ./src/manifest/manifest.ts
+/**
+ * The manifest beside each backup object. It is written last, so its presence means the backup was
+ * uploaded and verified; it records what is needed to check and restore the backup later.
+ * Field names are an interface (docs/FORMAT.md): add fields, never rename them.
+ */
+
+const MANIFEST_FORMAT = 'vault-backup-manifest/1';
+class ManifestError extends BackupError {
+    constructor(message) {
+        super('storage', message, { hint: 'the manifest is damaged or was not written by this tool; verify the backup object itself, or take a new backup' });
+    }
+}
+function encodeManifest(manifest) {
+    return Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
+}
+const HEX64 = /^[0-9a-f]{64}$/;
+function parseManifest(data, expectedKey) {
+    let m;
+    try {
+        m = JSON.parse(data.toString('utf8'));
+    }
+    catch {
+        throw new ManifestError('manifest is not valid JSON');
+    }
+    const fail = (what) => {
+        throw new ManifestError(`manifest ${expectedKey ?? ''} ${what}`.replace('  ', ' '));
+    };
+    if (!m || typeof m !== 'object')
+        fail('is not a JSON object');
+    if (m.format !== MANIFEST_FORMAT)
+        fail(`has format ${JSON.stringify(m.format)}, expected ${MANIFEST_FORMAT}`);
+    if (typeof m.backupId !== 'string' || typeof m.objectKey !== 'string')
+        fail('lacks backupId or objectKey');
+    if (expectedKey !== undefined && m.objectKey !== expectedKey)
+        fail(`describes ${m.objectKey}, not ${expectedKey}`);
+    if (!m.encrypted || !Number.isSafeInteger(m.encrypted.size) || !HEX64.test(m.encrypted.sha256 ?? ''))
+        fail('lacks the encrypted size or SHA-256');
+    if (!m.snapshot || !Number.isSafeInteger(m.snapshot.size) || !HEX64.test(m.snapshot.sha256 ?? ''))
+        fail('lacks the snapshot size or SHA-256');
+    if (!m.encryption || typeof m.encryption.keyId !== 'string')
+        fail('lacks the encryption key id');
+    return m;
+}
+
 ;// CONCATENATED MODULE: ./src/naming/backup-names.ts
 const BACKUP_SUFFIX = '.enc';
 const MANIFEST_SUFFIX = '.json';
@@ -69285,10 +69330,11 @@ function normalisePrefix(prefix) {
 
 ;// CONCATENATED MODULE: ./src/catalog/backup-catalog.ts
 /**
- * What a target holds, read from object names only (never from LastModified): each backup with its
- * tier, time and whether its manifest (the commit marker) exists; plus the foreign objects, which
- * this tool never touches.
+ * What a target holds, read from object names (never from LastModified): each backup with its tier,
+ * time and whether its manifest (the commit marker) exists and is valid; plus the foreign objects,
+ * which this tool never touches.
  */
+
 
 /** Pure: groups listed objects into backups, sorted oldest first (then daily before monthly). */
 function buildCatalog(objects) {
@@ -69321,11 +69367,43 @@ function buildCatalog(objects) {
     const backups = [...byObject.values()].sort((a, b) => a.at.getTime() - b.at.getTime() || (a.tier === b.tier ? 0 : a.tier === 'daily' ? -1 : 1));
     return { backups, orphanManifests: orphanManifests.sort(), ignored: ignored.sort() };
 }
+/**
+ * Lists the target and reads every manifest: a file at a manifest's name counts only when it parses and
+ * names its own object (an empty or foreign one must not displace a valid older backup).
+ */
 async function readCatalog(store, prefix = '') {
     const objects = [];
     for await (const object of store.list(prefix))
         objects.push(object);
-    return buildCatalog(objects);
+    const catalog = buildCatalog(objects);
+    const withManifest = catalog.backups.filter((b) => b.manifestKey);
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(8, withManifest.length) }, async () => {
+        for (let i = next++; i < withManifest.length; i = next++) {
+            const entry = withManifest[i];
+            const problem = manifestProblemOf(await store.getSmall(entry.manifestKey, MAX_MANIFEST_BYTES).catch((error) => error), entry);
+            if (problem) {
+                entry.complete = false;
+                entry.manifestProblem = problem;
+            }
+        }
+    }));
+    return catalog;
+}
+const MAX_MANIFEST_BYTES = 64 * 1024;
+/** Pure: why `data` (a manifest's bytes, or the error reading them) does not commit `entry`, or undefined. */
+function manifestProblemOf(data, entry) {
+    if (!Buffer.isBuffer(data))
+        return `its manifest cannot be read: ${data instanceof Error ? data.message : String(data)}`;
+    try {
+        const manifest = parseManifest(data, entry.objectKey);
+        if (manifest.backupId !== entry.backupId)
+            return `its manifest names backup ${manifest.backupId}, not ${entry.backupId}`;
+        return undefined;
+    }
+    catch (error) {
+        return `its manifest is not valid: ${error instanceof Error ? error.message : String(error)}`;
+    }
 }
 /** The newest complete backup; on a tie (a monthly copy has its daily's time) the daily one, its original. */
 function newestComplete(catalog, tier) {
@@ -69365,6 +69443,9 @@ class UnknownKeyIdError extends CryptoError {
     }
 }
 class WrongKeyError extends CryptoError {
+}
+/** A KMS-wrapped backup under a key the reader does not trust (kms-key-id). */
+class UntrustedKmsKeyError extends CryptoError {
 }
 class HeaderAuthenticationError extends CryptoError {
 }
@@ -69734,7 +69815,7 @@ const INPUTS = [
     // Encryption
     { name: 'encryption-key', description: 'Key that encrypts new backups: 32 bytes as base64 or hex, optionally "ID=KEY". Ignored when kms-key-id is set.', env: 'VAULT_BACKUP_KEY', secret: true, commands: ['backup', 'encrypt', ...READ_COMMANDS] },
     { name: 'encryption-keyring', description: 'Keys that can decrypt backups, one "ID=KEY" or KEY per line (old keys stay here after a rotation).', env: 'VAULT_BACKUP_KEYRING', secret: true, commands: READ_COMMANDS },
-    { name: 'kms-key-id', description: 'AWS KMS key (id, ARN or alias) that wraps each backup\'s data key instead of encryption-key.', env: 'VAULT_BACKUP_KMS_KEY_ID', commands: ['backup', 'encrypt'] },
+    { name: 'kms-key-id', description: 'AWS KMS key (id, ARN or alias) that wraps each new backup\'s data key instead of encryption-key; for reading, the KMS key(s) a backup may be wrapped under (one per line): any other is refused before KMS is called.', env: 'VAULT_BACKUP_KMS_KEY_ID', commands: ['backup', 'encrypt', ...READ_COMMANDS] },
     { name: 'kms-region', description: 'Region of the KMS key (defaults to s3-region).', commands: ['backup', 'encrypt', ...READ_COMMANDS] },
     { name: 'kms-endpoint', description: 'Custom KMS endpoint (tests, VPC endpoints).', env: 'AWS_ENDPOINT_URL_KMS', commands: ['backup', 'encrypt', ...READ_COMMANDS] },
     { name: 'chunk-size-kib', description: 'Plaintext bytes per encrypted chunk, in KiB (4..16384).', default: '1024', commands: ['backup', 'encrypt'] },
@@ -69773,7 +69854,9 @@ const INPUTS = [
     { name: 'in', description: 'Input file, s3://bucket/key, or - for stdin.', commands: ['decrypt', 'encrypt'], cliOnly: true },
     { name: 'out', description: 'Output file, or - for stdout.', commands: ['decrypt', 'encrypt'], cliOnly: true },
     { name: 'legacy', description: 'Read the original design\'s layout (16-byte IV, tag, ciphertext).', default: 'false', commands: ['decrypt'], cliOnly: true },
-    { name: 'backup-id', description: 'Backup id to bind into (encrypt) or expect from (decrypt) the file; defaults to the file name.', commands: ['decrypt', 'encrypt'], cliOnly: true },
+    { name: 'backup-id', description: 'Backup id to bind into (encrypt) or expect from (decrypt) the file; defaults to the file name, and is required for a file not named like a backup or stdin.', commands: ['decrypt', 'encrypt'], cliOnly: true },
+    { name: 'skip-backup-id-check', description: 'Decrypt a file not named like a backup (or stdin) without checking which backup it is.', default: 'false', commands: ['decrypt'], cliOnly: true },
+    { name: 'force', description: 'Replace an existing --out file.', default: 'false', commands: ['decrypt', 'encrypt'], cliOnly: true },
     // Notifications (action)
     { name: 'github-token', description: 'Token for incident issues (needs issues: write); empty disables them.', default: '${{ github.token }}', secret: true, actionOnly: true },
     { name: 'incident-label', description: 'Label that marks incident issues opened by this action.', default: 'vault-backup-incident', actionOnly: true },
@@ -69970,10 +70053,26 @@ function kmsSettings(inputs) {
 }
 function writeKeySettings(inputs) {
     const kms = kmsSettings(inputs);
+    if (kms.keyId && /\s/.test(kms.keyId.trim()))
+        throw new InputError('kms-key-id', 'names several keys; new backups are wrapped by one (several are for reading only)');
     if (kms.keyId)
-        return { kind: 'kms', kms: { ...kms, keyId: kms.keyId } };
+        return { kind: 'kms', kms: { ...kms, keyId: kms.keyId.trim() } };
     const spec = inputs.required('encryption-key', ' (or set kms-key-id): a 32-byte key, base64 or hex; generate one with `openssl rand -base64 32`');
     return { kind: 'raw', key: parseKeySpec('encryption-key', spec) };
+}
+/**
+ * The KMS keys a reader trusts (kms-key-id, one per line or comma separated), with the client settings;
+ * undefined when none is named: then a KMS-wrapped backup is refused without calling KMS.
+ */
+function trustedKms(inputs) {
+    const trustedKeys = (inputs.optional('kms-key-id') ?? '').split(/[\s,]+/).filter(Boolean);
+    if (!trustedKeys.length) {
+        if (inputs.optional('kms-region') || inputs.optional('kms-endpoint')) {
+            throw new InputError('kms-key-id', 'is required to read KMS-wrapped backups: name the KMS key(s) they may be wrapped under (id, ARN or alias)', 'a backup wrapped by a key you did not name is refused before KMS is called');
+        }
+        return undefined;
+    }
+    return { settings: kmsSettings(inputs), trustedKeys };
 }
 /** Keys that may open existing backups: the keyring plus the current encryption key, if given. */
 function readKeys(inputs) {
@@ -70060,12 +70159,15 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
  */
 const STAGE_HIGH_WATER_MARK = 4 * 1024 * 1024;
 
+// EXTERNAL MODULE: ./src/util/interrupts.ts
+var interrupts = __nccwpck_require__(2806);
 ;// CONCATENATED MODULE: ./src/storage/local-store.ts
 /**
  * A local directory as a backup target. New objects are written to a hidden temporary file and then
  * hard-linked under their final name, which fails if the name exists: a backup is either complete
  * under its name or absent, and never replaces another.
  */
+
 
 
 
@@ -70143,6 +70245,7 @@ class LocalDirectoryStore {
         const path = this.pathOf(key);
         await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
         const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), `.${(0,external_node_path_.basename)(path)}.partial-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+        const release = (0,interrupts/* onInterrupt */.nA)(`partial file ${tmp} removed`, () => (0,promises_.unlink)(tmp).catch(() => undefined));
         try {
             await write(tmp);
             const handle = await (0,promises_.open)(tmp, 'r');
@@ -70156,6 +70259,7 @@ class LocalDirectoryStore {
             throw error instanceof StorageError ? error : wrapFsError(`writing ${path}`, error);
         }
         finally {
+            release();
             await (0,promises_.unlink)(tmp).catch(() => undefined);
         }
     }
@@ -70279,6 +70383,7 @@ var lib_storage_dist_cjs = __nccwpck_require__(2358);
 
 
 
+
 /** Object size above which S3 refuses CopyObject: larger copies go in parts. */
 const MAX_SINGLE_COPY = 5 * 1024 ** 3;
 class S3BackupStore {
@@ -70311,12 +70416,20 @@ class S3BackupStore {
         });
         // pipe() does not forward errors: fail the upload when the source fails.
         body.once('error', (error) => hasher.destroy(error));
+        // A cancelled job must not leave an open (and billed) multipart upload behind.
+        const release = (0,interrupts/* onInterrupt */.nA)(`multipart upload of ${this.location}${key} aborted`, async () => {
+            await upload.abort().catch(() => undefined);
+            await this.abortLeftoverUploads(key);
+        });
         try {
             await upload.done();
         }
         catch (error) {
             await this.abortLeftoverUploads(key);
             throw s3Error(`uploading ${this.location}${key}`, error, bucket, key, this.location);
+        }
+        finally {
+            release();
         }
         return { key, size: hasher.byteCount, sentChecksum: hasher.checksum(), sha256: hasher.wholeSha256() };
     }
@@ -70696,14 +70809,42 @@ class KmsKeySource {
         return { wrapType: WrapType.AwsKms, keyId: out.KeyId, dataKey: Buffer.from(out.Plaintext), wrappedKey: Buffer.from(out.CiphertextBlob) };
     }
 }
+/**
+ * Opens KMS-wrapped data keys, but only under the KMS keys the operator named (kms-key-id): a backup
+ * whose data key was wrapped by any other key (even one the role may use) is refused before KMS is asked.
+ */
 class KmsOpener {
     kms;
-    constructor(kms) {
+    allowedKeys;
+    trusted;
+    constructor(kms, allowedKeys) {
         this.kms = kms;
+        this.allowedKeys = allowedKeys;
+    }
+    /** The named keys as ARNs (an alias or bare key id is resolved with DescribeKey once). */
+    trustedArns() {
+        this.trusted ??= Promise.all(this.allowedKeys.map(async (key) => {
+            if (/^arn:aws[a-z-]*:kms:[^:]*:\d*:key\//.test(key))
+                return key;
+            try {
+                const out = await this.kms.send(new client_kms_dist_cjs/* DescribeKeyCommand */.spV({ KeyId: key }));
+                if (!out.KeyMetadata?.Arn)
+                    throw new Error('no ARN in the answer');
+                return out.KeyMetadata.Arn;
+            }
+            catch (error) {
+                throw new CryptoError(`KMS DescribeKey of kms-key-id ${key} failed: ${error instanceof Error ? error.message : String(error)}`, 'check kms-key-id and that the role may call kms:DescribeKey on it');
+            }
+        })).then((arns) => new Set(arns));
+        return this.trusted;
     }
     async openDataKey(header) {
         if (header.wrapType !== WrapType.AwsKms)
-            throw new CryptoError('this backup was encrypted with a keyring key, not KMS', 'decrypt it with --keyring');
+            throw new CryptoError('this backup was encrypted with a keyring key, not KMS', 'decrypt it with encryption-keyring');
+        const trusted = await this.trustedArns();
+        if (!trusted.has(header.keyId)) {
+            throw new UntrustedKmsKeyError(`this backup's data key is wrapped by KMS key ${header.keyId}, which is not one of the keys named in kms-key-id (${[...trusted].join(', ')}); KMS was not asked to unwrap it`, 'a backup wrapped by another key was not made by your backup job; if the key is yours (e.g. after a key change), add it to kms-key-id');
+        }
         try {
             const out = await this.kms.send(new client_kms_dist_cjs/* DecryptCommand */.vIm({ CiphertextBlob: header.wrappedKey, KeyId: header.keyId, EncryptionContext: kmsEncryptionContext(header.backupId) }));
             if (!out.Plaintext || out.Plaintext.length !== KEY_LENGTH)
@@ -70724,7 +70865,8 @@ class AnyOpener {
     async openDataKey(header) {
         const opener = header.wrapType === WrapType.AwsKms ? this.openers.kms : this.openers.raw;
         if (!opener) {
-            const needs = header.wrapType === WrapType.AwsKms ? 'KMS access (--kms-region or AWS settings)' : 'a key or keyring (--key / --keyring)';
+            // A raw-key reader never calls KMS, whatever the header says.
+            const needs = header.wrapType === WrapType.AwsKms ? `its KMS key named in kms-key-id (${header.keyId})` : 'a key or keyring (encryption-keyring or encryption-key)';
             throw new CryptoError(`this backup (key ${header.keyId}) needs ${needs} to decrypt`);
         }
         return opener.openDataKey(header);
@@ -70742,11 +70884,11 @@ function createKmsClient(kms) {
 function createKeySource(settings) {
     return settings.kind === 'kms' ? new KmsKeySource(createKmsClient(settings.kms), settings.kms.keyId) : new RawKeySource(settings.key);
 }
-/** Opens backups made with any of `keys`, and KMS-wrapped ones when KMS is reachable. */
+/** Opens backups made with any of `keys`, and KMS-wrapped ones under the trusted KMS keys only. */
 function createOpener(keys, kms) {
     return new AnyOpener({
         ...(keys.length ? { raw: new KeyringOpener(new Keyring(keys)) } : {}),
-        ...(kms ? { kms: new KmsOpener(createKmsClient(kms)) } : {}),
+        ...(kms ? { kms: new KmsOpener(createKmsClient(kms.settings), kms.trustedKeys) } : {}),
     });
 }
 
@@ -71213,51 +71355,6 @@ function formatDuration(ms) {
         return `${s.toFixed(1)} s`;
     const m = Math.floor(s / 60);
     return `${m} min ${Math.round(s - m * 60)} s`;
-}
-
-;// CONCATENATED MODULE: ./src/manifest/manifest.ts
-/**
- * The manifest beside each backup object. It is written last, so its presence means the backup was
- * uploaded and verified; it records what is needed to check and restore the backup later.
- * Field names are an interface (docs/FORMAT.md): add fields, never rename them.
- */
-
-const MANIFEST_FORMAT = 'vault-backup-manifest/1';
-class ManifestError extends BackupError {
-    constructor(message) {
-        super('storage', message, { hint: 'the manifest is damaged or was not written by this tool; verify the backup object itself, or take a new backup' });
-    }
-}
-function encodeManifest(manifest) {
-    return Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
-}
-const HEX64 = /^[0-9a-f]{64}$/;
-function parseManifest(data, expectedKey) {
-    let m;
-    try {
-        m = JSON.parse(data.toString('utf8'));
-    }
-    catch {
-        throw new ManifestError('manifest is not valid JSON');
-    }
-    const fail = (what) => {
-        throw new ManifestError(`manifest ${expectedKey ?? ''} ${what}`.replace('  ', ' '));
-    };
-    if (!m || typeof m !== 'object')
-        fail('is not a JSON object');
-    if (m.format !== MANIFEST_FORMAT)
-        fail(`has format ${JSON.stringify(m.format)}, expected ${MANIFEST_FORMAT}`);
-    if (typeof m.backupId !== 'string' || typeof m.objectKey !== 'string')
-        fail('lacks backupId or objectKey');
-    if (expectedKey !== undefined && m.objectKey !== expectedKey)
-        fail(`describes ${m.objectKey}, not ${expectedKey}`);
-    if (!m.encrypted || !Number.isSafeInteger(m.encrypted.size) || !HEX64.test(m.encrypted.sha256 ?? ''))
-        fail('lacks the encrypted size or SHA-256');
-    if (!m.snapshot || !Number.isSafeInteger(m.snapshot.size) || !HEX64.test(m.snapshot.sha256 ?? ''))
-        fail('lacks the snapshot size or SHA-256');
-    if (!m.encryption || typeof m.encryption.keyId !== 'string')
-        fail('lacks the encryption key id');
-    return m;
 }
 
 // EXTERNAL MODULE: external "node:zlib"
@@ -72020,6 +72117,7 @@ class LegacyDecryptStream extends external_node_stream_.Transform {
 
 
 
+
 async function openInput(input, s3) {
     if (input === '-')
         return process.stdin;
@@ -72042,20 +72140,38 @@ async function openInput(input, s3) {
     });
     return stream;
 }
-/** Streams `source` through `transform` into `output`; a file output appears only on success. */
-async function writeOutput(output, source, transform) {
+/** Refuses an --out that exists (unless --force) or that is the input itself, before anything is read. */
+function checkOutput(input, output, force) {
+    if (output === '-')
+        return;
+    if (input !== '-' && !input.startsWith('s3://') && (0,external_node_fs_.existsSync)(input) && (0,external_node_fs_.existsSync)(output) && (0,external_node_fs_.realpathSync)(input) === (0,external_node_fs_.realpathSync)(output)) {
+        throw new InputError('out', `is the input file itself (${output})`, 'write to another file');
+    }
+    if (!force && (0,external_node_fs_.existsSync)(output))
+        throw new InputError('out', `${output} already exists; nothing was written`, 'choose another file, or pass --force to replace it');
+}
+/** Streams `source` through `transform` into `output`; a file output appears only on success, also when interrupted. */
+async function writeOutput(output, source, transform, force) {
     if (output === '-') {
         await (0,external_node_stream_promises_namespaceObject.pipeline)(source, transform, process.stdout, { end: false });
         return;
     }
     const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(output), `.${(0,external_node_path_.basename)(output)}.partial-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    const release = (0,interrupts/* onInterrupt */.nA)(`partial file ${tmp} removed`, () => (0,promises_.unlink)(tmp).catch(() => undefined));
     try {
         await (0,external_node_stream_promises_namespaceObject.pipeline)(source, transform, (0,external_node_fs_.createWriteStream)(tmp, { flags: 'wx', mode: 0o600 }));
-        await (0,promises_.rename)(tmp, output);
+        if (force)
+            await (0,promises_.rename)(tmp, output);
+        else {
+            // link refuses an output that appeared meanwhile; rename would replace it.
+            await (0,promises_.link)(tmp, output).catch((error) => {
+                throw error.code === 'EEXIST' ? new InputError('out', `${output} appeared while writing; nothing was replaced`, 'pass --force to replace it') : error;
+            });
+        }
     }
-    catch (error) {
+    finally {
+        release();
         await (0,promises_.unlink)(tmp).catch(() => undefined);
-        throw error;
     }
 }
 async function decryptFile(endpoints, keys, options, log) {
@@ -72063,26 +72179,31 @@ async function decryptFile(endpoints, keys, options, log) {
         throw new InputError('in', 'is required (a file, s3://bucket/key, or -)');
     if (!endpoints.output)
         throw new InputError('out', 'is required (a file, or - for stdout)');
+    checkOutput(endpoints.input, endpoints.output, options.force);
     const source = await openInput(endpoints.input, endpoints.s3);
     if (options.legacy) {
         if (!keys.legacyKeys.length)
             throw new InputError('encryption-key', 'is required to read a legacy object (or give encryption-keyring)');
-        await writeOutput(endpoints.output, source, new LegacyDecryptStream(new Keyring(keys.legacyKeys)));
+        await writeOutput(endpoints.output, source, new LegacyDecryptStream(new Keyring(keys.legacyKeys)), options.force);
         log.info(`decrypted legacy object ${endpoints.input}`);
         return { backupId: undefined, keyId: undefined };
     }
     const expected = options.backupId ?? backupIdOfName(endpoints.input);
-    if (!expected)
-        log.warn(`${endpoints.input} is not named like a backup, so its identity is not checked (pass --backup-id to check it)`);
+    if (!expected && options.skipBackupIdCheck)
+        log.warn(`${endpoints.input} is not named like a backup and skip-backup-id-check is set: its identity is not checked`);
     let seen;
     const decryptor = createDecryptStream({
         opener: keys.opener,
         ...(expected ? { expectedBackupId: expected } : {}),
         onHeader: (h) => {
             seen = { backupId: h.backupId, keyId: h.keyId };
+            // Checked once the header has authenticated (so a legacy or foreign file is named as such first).
+            if (!expected && !options.skipBackupIdCheck) {
+                throw new InputError('backup-id', `is required: ${endpoints.input} is not named like a backup, so nothing shows which backup it must be (its header says ${h.backupId})`, 'pass --backup-id with the backup you mean to decrypt, or --skip-backup-id-check to accept whichever it is');
+            }
         },
     });
-    await writeOutput(endpoints.output, source, decryptor);
+    await writeOutput(endpoints.output, source, decryptor, options.force);
     log.info(`decrypted backup ${seen?.backupId} (key ${seen?.keyId}) to ${endpoints.output === '-' ? 'stdout' : endpoints.output}`);
     return { backupId: seen?.backupId, keyId: seen?.keyId };
 }
@@ -72091,6 +72212,7 @@ async function encryptFile(endpoints, keySource, options, log) {
         throw new InputError('in', 'is required (a file, or -)');
     if (!endpoints.output)
         throw new InputError('out', 'is required (a file, or - for stdout)');
+    checkOutput(endpoints.input, endpoints.output, options.force);
     if (endpoints.output.startsWith('s3://'))
         throw new InputError('out', 'must be a file or -; upload backups with the backup command');
     const backupId = options.backupId ?? backupIdOfName(endpoints.output);
@@ -72100,7 +72222,7 @@ async function encryptFile(endpoints, keySource, options, log) {
     const source = await openInput(endpoints.input, endpoints.s3);
     const encryptor = await createEncryptStream({ keySource, backupId, chunkSize: options.chunkSize });
     try {
-        await writeOutput(endpoints.output, source, encryptor);
+        await writeOutput(endpoints.output, source, encryptor, options.force);
     }
     catch (error) {
         throw error instanceof BackupError ? error : new BackupError('crypto', `encrypting ${endpoints.input} failed: ${error.message}`, { cause: error });
@@ -72134,7 +72256,7 @@ async function runList(store, now) {
 
 
 const DEFAULT_POLICY = { keepDaily: 30, keepMonthly: 12, requireFreshHours: 48, maxDeletes: 10, allowMassDelete: false };
-/** Clock skew tolerated before a key counts as "dated in the future". */
+/** Clock skew tolerated before a key (a backup or an orphan manifest) counts as "dated in the future". */
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 function item(entry, action, reason) {
     return { key: entry.objectKey, manifestKey: entry.manifestKey, tier: entry.tier, time: entry.at.toISOString(), complete: entry.complete, action, reason };
@@ -72194,12 +72316,18 @@ function planRetention(catalog, policy, now) {
             ? { key, action: 'delete', reason: 'manifest of a deleted object, older than its tier window' }
             : { key, action: 'keep', reason: 'manifest without its object: investigate (was the object deleted by hand?)' };
     });
-    // Safety rules: each refusal fails the job and raises an alert; nothing is deleted.
-    const future = catalog.backups.filter((b) => b.at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS);
+    // Safety rules: each refusal fails the job and raises an alert; nothing is deleted. Orphan manifests are
+    // deletions too: they count against every rule, so a flood of them cannot slip past the limits.
+    const future = [
+        ...catalog.backups.map((b) => ({ key: b.objectKey, at: b.at })),
+        ...catalog.orphanManifests.map((key) => ({ key, at: parseBackupKey(key)?.at })),
+    ].filter((b) => b.at !== undefined && b.at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS);
     for (const b of future)
-        refusals.push(`${b.objectKey} is dated in the future (now is ${now.toISOString()}): a clock is wrong or the object was not made by this tool`);
+        refusals.push(`${b.key} is dated in the future (now is ${now.toISOString()}): a clock is wrong or the object was not made by this tool`);
     const deletions = items.filter((i) => i.action === 'delete');
-    if (deletions.length > 0) {
+    const orphanDeletions = orphanManifests.filter((o) => o.action === 'delete').length;
+    const deleteCount = deletions.length + orphanDeletions;
+    if (deleteCount > 0) {
         if (!newest)
             refusals.push('no complete backup exists: nothing is deleted until a backup succeeds');
         else {
@@ -72209,8 +72337,10 @@ function planRetention(catalog, policy, now) {
             }
         }
         if (!policy.allowMassDelete) {
-            if (deletions.length > policy.maxDeletes)
-                refusals.push(`the plan deletes ${deletions.length} backups, more than the limit of ${policy.maxDeletes} (raise prune-max-deletes or set prune-allow-mass-delete after checking the plan)`);
+            if (deleteCount > policy.maxDeletes) {
+                const what = orphanDeletions ? `${deletions.length} backups and ${orphanDeletions} orphan manifests` : `${deletions.length} backups`;
+                refusals.push(`the plan deletes ${what}, more than the limit of ${policy.maxDeletes} (raise prune-max-deletes or set prune-allow-mass-delete after checking the plan)`);
+            }
             for (const tier of ['daily', 'monthly']) {
                 const inTier = items.filter((i) => i.tier === tier && i.complete);
                 const gone = inTier.filter((i) => i.action === 'delete').length;
@@ -72564,6 +72694,7 @@ class TapStream extends external_node_stream_.Transform {
 
 
 
+
 class StaleBackupError extends BackupError {
     constructor(message) {
         super('storage', message, { hint: 'scheduled backups have stopped or are failing: check the backup workflow runs (schedules are disabled after 60 days without repository activity)' });
@@ -72603,7 +72734,7 @@ function pickBackup(catalog, which) {
  */
 async function checkStoredBackup(store, entry, opener, log, now, spool) {
     if (!entry.complete)
-        throw new ManifestMissingError(entry.objectKey);
+        throw entry.manifestProblem ? new ManifestError(`backup ${entry.objectKey} is not complete: ${entry.manifestProblem}`) : new ManifestMissingError(entry.objectKey);
     const manifest = parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
     const stored = await store.stat(entry.objectKey);
     if (!stored)
@@ -72616,7 +72747,7 @@ async function checkStoredBackup(store, entry, opener, log, now, spool) {
     log.info(`${entry.objectKey}: manifest and stored checksum agree (${formatBytes(stored.size)})`);
     const started = Date.now();
     const cipherMeter = new HashingMeter((bytes) => log.info(`… ${formatBytes(bytes)} of ${formatBytes(stored.size)} downloaded and checked`));
-    const decryptor = createDecryptStream({ opener, expectedBackupId: entry.backupId });
+    const decryptor = createDecryptStream({ opener, expectedBackupId: entry.backupId, onHeader: (header) => checkHeaderAgainstManifest(header, manifest, entry.objectKey) });
     const validator = new SnapshotArchiveValidator();
     const source = await store.get(entry.objectKey);
     const drain = async (plain) => {
@@ -72649,6 +72780,22 @@ async function checkStoredBackup(store, entry, opener, log, now, spool) {
         manifest,
         downloadMs: Date.now() - started,
     };
+}
+/**
+ * The manifest is unauthenticated; the header is authenticated by the key. They must tell the same story,
+ * or the manifest was edited (or belongs to another object).
+ */
+function checkHeaderAgainstManifest(header, manifest, key) {
+    const wrapping = header.wrapType === WrapType.AwsKms ? 'aws-kms' : 'raw-aes256gcm';
+    const differences = [
+        header.backupId !== manifest.backupId ? `backup id ${header.backupId} vs ${manifest.backupId}` : '',
+        header.keyId !== manifest.encryption.keyId ? `key id ${header.keyId} vs ${manifest.encryption.keyId}` : '',
+        wrapping !== manifest.encryption.keyWrapping ? `key wrapping ${wrapping} vs ${manifest.encryption.keyWrapping}` : '',
+        header.chunkSize !== manifest.encryption.chunkSize ? `chunk size ${header.chunkSize} vs ${manifest.encryption.chunkSize}` : '',
+    ].filter(Boolean);
+    if (differences.length) {
+        throw new IntegrityError(`${key}: its authenticated header and its manifest disagree (${differences.join('; ')})`, { hint: 'the manifest was modified or belongs to another object; use another backup' });
+    }
 }
 function downloadError(key, error) {
     if (error instanceof BackupError)
@@ -72789,8 +72936,6 @@ async function waitForRestart(target, sourceSeal, t, log) {
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-// EXTERNAL MODULE: ./src/util/interrupts.ts
-var interrupts = __nccwpck_require__(2806);
 ;// CONCATENATED MODULE: ./src/restore/throwaway-cluster.ts
 /**
  * A throwaway restore cluster: a single-node Vault/OpenBao server process with raft storage in a private
@@ -73002,9 +73147,12 @@ function serverConfig(dir, socketPath, port) {
     // The unix listener is the only way in from outside; the unauthenticated generate-root endpoints are
     // enabled on it alone (OpenBao 2.5.3+ disables them by default), so a root token can be made from the
     // source's unseal keys. The TCP listener exists because raft needs an API and cluster address.
+    // performance_multiplier 1: a single node need not wait out production-sized election timeouts
+    // (the default 5 costs ~10 s at init and again after the restore).
     return `storage "raft" {
   path    = "${(0,external_node_path_.join)(dir, 'raft')}"
   node_id = "restore-test"
+  performance_multiplier = 1
 }
 listener "unix" {
   address     = "${socketPath}"
@@ -73076,88 +73224,104 @@ async function runRestoreTest(store, opener, options, log, timing) {
         }
         const work = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'vault-backup-restore-'));
         const spoolPath = (0,external_node_path_.join)(work, 'backup.enc'); // ciphertext only: plaintext never touches disk
+        // The throwaway cluster needs nothing from the download: start it meanwhile, and always stop it.
+        const tBegin = clock().getTime();
+        const preparing = staging ? undefined : startThrowaway(options.throwaway, sourceSeal, t, log);
+        preparing?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
         try {
             const verified = await log.group(`Download and verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, options.now, (0,external_node_fs_.createWriteStream)(spoolPath, { mode: 0o600 })));
             const tVerified = clock().getTime();
             let throwaway;
-            try {
-                let cluster;
-                let restoreToken;
-                if (staging) {
-                    cluster = staging;
-                    restoreToken = await log.group(`Prepare staging ${staging.address}`, () => stagingRestoreToken(staging, stagingIsClone, keys, log));
-                }
-                else {
-                    throwaway = await log.group('Start the throwaway restore cluster', () => ThrowawayCluster.start(options.throwaway, log));
-                    cluster = throwaway.client;
-                    const shares = sourceSeal ?? { type: 'shamir', shares: 1, threshold: 1 };
-                    if (!sourceSeal)
-                        log.warn('the backup\'s manifest records no seal configuration and source-seal is not set: initialising 1/1 and relying on the restart');
-                    const init = await cluster.initialize(shares.shares, shares.threshold);
-                    for (const key of init.keys.slice(0, shares.threshold))
-                        await cluster.submitUnsealKey(key);
-                    await unsealWithSourceKeys(cluster, [], undefined, t, log);
-                    log.info(`initialised like the source (${shares.shares} shares, threshold ${shares.threshold}) and unsealed with its own keys`);
-                    restoreToken = { token: init.rootToken, generated: false };
-                }
-                const tStarted = clock().getTime();
-                const outcome = await log.group(`Restore into ${cluster.address}`, () => forceRestore(cluster, restoreToken.token, { path: spoolPath, backupId: entry.backupId, opener }, t, log));
-                const tRestored = clock().getTime();
-                const unsealedWithSourceKeys = await log.group('Bring the restored cluster back', async () => {
-                    if (throwaway) {
-                        // The restored seal configuration takes effect only when the process starts again.
-                        log.info(`the restore was applied (${outcome}); restarting the server process so the source's seal configuration takes effect`);
-                        await throwaway.restart();
-                    }
-                    return unsealWithSourceKeys(cluster, keys, sourceSeal, t, log);
-                });
-                const tUnsealed = clock().getTime();
-                log.info(`active with the restored data${unsealedWithSourceKeys ? ' (unsealed with the source cluster\'s keys)' : ''}`);
-                const read = await log.group('Read canary secrets', async () => {
-                    const token = await restoredToken(cluster, options.restoredLogin, keys, t, log);
-                    try {
-                        return await readCanaries(cluster, token.token, options.canaries, log);
-                    }
-                    finally {
-                        if (token.generated)
-                            await revokeGeneratedToken(cluster, token.token, log);
-                    }
-                });
-                const tRead = clock().getTime();
-                const result = {
-                    backupKey: entry.objectKey,
-                    backupTime: entry.at.toISOString(),
-                    rpoHours: verified.ageHours,
-                    timings: {
-                        downloadAndVerifyMs: tVerified - t0,
-                        startMs: tStarted - tVerified,
-                        restoreMs: tRestored - tStarted,
-                        unsealMs: tUnsealed - tRestored,
-                        loginAndFirstReadMs: tRead - tUnsealed,
-                        totalMs: tRead - t0,
-                    },
-                    cluster: throwaway ? 'throwaway' : 'staging',
-                    networkIsolated: throwaway?.isolated,
-                    stagingAddress: cluster.address,
-                    unsealedWithSourceKeys,
-                    canaries: read,
-                };
-                log.info(`restore test passed: RTO ${formatDuration(result.timings.totalMs)}, RPO ${result.rpoHours.toFixed(1)} h, ${read.length} canaries read`);
-                return result;
+            let cluster;
+            let restoreToken;
+            let startMs = 0;
+            if (staging) {
+                cluster = staging;
+                restoreToken = await log.group(`Prepare staging ${staging.address}`, () => stagingRestoreToken(staging, stagingIsClone, keys, log));
+                startMs = clock().getTime() - tVerified;
             }
-            finally {
+            else {
+                const started = await preparing;
+                throwaway = started.cluster;
+                cluster = throwaway.client;
+                restoreToken = { token: started.rootToken, generated: false };
+                startMs = started.readyAt - tBegin;
+            }
+            const tStarted = clock().getTime();
+            const outcome = await log.group(`Restore into ${cluster.address}`, () => forceRestore(cluster, restoreToken.token, { path: spoolPath, backupId: entry.backupId, opener }, t, log));
+            const tRestored = clock().getTime();
+            const unsealedWithSourceKeys = await log.group('Bring the restored cluster back', async () => {
                 if (throwaway) {
-                    await throwaway.destroy();
-                    log.info('the throwaway restore cluster was stopped and its directory removed');
+                    // The restored seal configuration takes effect only when the process starts again.
+                    log.info(`the restore was applied (${outcome}); restarting the server process so the source's seal configuration takes effect`);
+                    await throwaway.restart();
                 }
-            }
+                return unsealWithSourceKeys(cluster, keys, sourceSeal, t, log);
+            });
+            const tUnsealed = clock().getTime();
+            log.info(`active with the restored data${unsealedWithSourceKeys ? ' (unsealed with the source cluster\'s keys)' : ''}`);
+            const read = await log.group('Read canary secrets', async () => {
+                const token = await restoredToken(cluster, options.restoredLogin, keys, t, log);
+                try {
+                    return await readCanaries(cluster, token.token, options.canaries, log);
+                }
+                finally {
+                    if (token.generated)
+                        await revokeGeneratedToken(cluster, token.token, log);
+                }
+            });
+            const tRead = clock().getTime();
+            const result = {
+                backupKey: entry.objectKey,
+                backupTime: entry.at.toISOString(),
+                rpoHours: verified.ageHours,
+                timings: {
+                    downloadAndVerifyMs: tVerified - t0,
+                    startMs,
+                    restoreMs: tRestored - tStarted,
+                    unsealMs: tUnsealed - tRestored,
+                    loginAndFirstReadMs: tRead - tUnsealed,
+                    totalMs: tRead - t0,
+                },
+                cluster: throwaway ? 'throwaway' : 'staging',
+                networkIsolated: throwaway?.isolated,
+                stagingAddress: cluster.address,
+                unsealedWithSourceKeys,
+                canaries: read,
+            };
+            log.info(`restore test passed: RTO ${formatDuration(result.timings.totalMs)}, RPO ${result.rpoHours.toFixed(1)} h, ${read.length} canaries read`);
+            return result;
         }
         finally {
+            const started = await preparing?.catch(() => undefined);
+            if (started) {
+                await started.cluster.destroy();
+                log.info('the throwaway restore cluster was stopped and its directory removed');
+            }
             await (0,promises_.rm)(work, { recursive: true, force: true });
         }
     }
     finally {
         await staging?.close();
+    }
+}
+/** Starts the throwaway cluster, initialised like the source and unsealed with its own keys. */
+async function startThrowaway(settings, sourceSeal, t, log) {
+    const cluster = await ThrowawayCluster.start(settings, log);
+    try {
+        const shares = sourceSeal ?? { type: 'shamir', shares: 1, threshold: 1 };
+        if (!sourceSeal)
+            log.warn('the backup\'s manifest records no seal configuration and source-seal is not set: initialising 1/1 and relying on the restart');
+        const init = await cluster.client.initialize(shares.shares, shares.threshold);
+        for (const key of init.keys.slice(0, shares.threshold))
+            await cluster.client.submitUnsealKey(key);
+        await unsealWithSourceKeys(cluster.client, [], undefined, t, log);
+        log.info(`restore cluster initialised like the source (${shares.shares} shares, threshold ${shares.threshold}) and unsealed with its own keys`);
+        return { cluster, rootToken: init.rootToken, readyAt: t.clock().getTime() };
+    }
+    catch (error) {
+        await cluster.destroy();
+        throw error;
     }
 }
 /**
@@ -73249,15 +73413,13 @@ async function stagingRestoreToken(staging, isClone, keys, log) {
 
 
 
-/** Keys that open existing backups: keyring / key, and KMS when its settings are present. */
+/** Keys that open existing backups: keyring / key, and KMS under the named KMS keys only. */
 function readOpener(inputs) {
     const keys = readKeys(inputs);
-    const kms = kmsSettings(inputs);
-    // KMS only when asked for explicitly: a region inherited from s3-region is not a request to use KMS.
-    const usesKms = Boolean(inputs.optional('kms-region') || inputs.optional('kms-endpoint') || inputs.optional('kms-key-id'));
-    if (!keys.length && !usesKms)
-        throw new InputError('encryption-keyring', 'is required to read backups (or encryption-key; for KMS-wrapped backups set kms-region)');
-    return createOpener(keys, usesKms ? kms : undefined);
+    const kms = trustedKms(inputs);
+    if (!keys.length && !kms)
+        throw new InputError('encryption-keyring', 'is required to read backups (or encryption-key; for KMS-wrapped backups name the key in kms-key-id)');
+    return createOpener(keys, kms);
 }
 async function runCommand(command, raw, context) {
     const inputs = new Inputs(raw);
@@ -73344,18 +73506,18 @@ async function runCommand(command, raw, context) {
         }
         case 'decrypt': {
             const keys = readKeys(inputs);
-            const kms = kmsSettings(inputs);
             const endpoints = { input: inputs.optional('in') ?? '', output: inputs.optional('out') ?? '', s3: s3Settings(inputs) };
             const legacy = inputs.boolean('legacy');
             const backupId = inputs.optional('backup-id');
-            const out = await decryptFile(endpoints, { opener: createOpener(keys, kms), legacyKeys: keys }, { legacy, ...(backupId ? { backupId } : {}) }, log);
+            const flags = { legacy, skipBackupIdCheck: inputs.boolean('skip-backup-id-check'), force: inputs.boolean('force') };
+            const out = await decryptFile(endpoints, { opener: createOpener(keys, trustedKms(inputs)), legacyKeys: keys }, { ...flags, ...(backupId ? { backupId } : {}) }, log);
             return { command, ...out };
         }
         case 'encrypt': {
             const keys = writeKeySettings(inputs);
             const endpoints = { input: inputs.optional('in') ?? '', output: inputs.optional('out') ?? '', s3: s3Settings(inputs) };
             const backupId = inputs.optional('backup-id');
-            const out = await encryptFile(endpoints, createKeySource(keys), { chunkSize: chunkSize(inputs), ...(backupId ? { backupId } : {}) }, log);
+            const out = await encryptFile(endpoints, createKeySource(keys), { chunkSize: chunkSize(inputs), force: inputs.boolean('force'), ...(backupId ? { backupId } : {}) }, log);
             return { command, ...out };
         }
         default:
@@ -73502,16 +73664,20 @@ function describeAge(hours) {
 
 
 const defaultSleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Escapes Slack mrkdwn control characters. */
+/** Escapes Slack mrkdwn control characters (links, mentions and channel pings all start with <). */
 function esc(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+/** Untrusted text as a Slack code block; Slack has no longer fences, so backticks inside become a look-alike. */
+function code(text) {
+    return `\`\`\`${esc(text).replace(/`/g, 'ˋ')}\`\`\``;
+}
 function slackMessage(report) {
     const status = report.ok ? 'succeeded' : 'FAILED';
-    const text = `vault-backup ${report.command} ${status} for ${report.target}: ${report.error ? report.error.message : report.headline}`;
+    const text = esc(`vault-backup ${report.command} ${status} for ${report.target}: ${report.error ? report.error.message : report.headline}`);
     const lines = [];
     if (report.error) {
-        lines.push(`*Error* (${esc(report.error.component)}): ${esc(report.error.message)}`);
+        lines.push(`*Error* (${esc(report.error.component)}):`, code(report.error.message));
         if (report.error.hint)
             lines.push(`*What to do:* ${esc(report.error.hint)}`);
     }
@@ -73570,6 +73736,35 @@ async function postToSlack(report, options) {
     throw new NotifyError(`Slack webhook did not accept the message after ${tried} attempt(s): ${last}`);
 }
 
+;// CONCATENATED MODULE: ./src/notify/untrusted-text.ts
+/** Replaces every secret (longest first, so a secret's part never leaves the rest visible) with ***. */
+function redact(text, secrets) {
+    let out = text;
+    for (const secret of [...new Set(secrets)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length))
+        out = out.split(secret).join('***');
+    return out;
+}
+/** Comment openers in untrusted text are broken up, so no text can pose as this tool's incident marker. */
+function defuseMarkers(text) {
+    return text.replace(/<!--/g, '<!- -').replace(/-->/g, '- ->');
+}
+/** A Markdown fenced code block that the text inside cannot close: the fence is longer than any backtick run in it. */
+function fencedBlock(text) {
+    const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    return `${fence}text\n${text}\n${fence}`;
+}
+/** The report with every value that may carry foreign text masked and defused. */
+function inertReport(report, secrets) {
+    const clean = (text) => defuseMarkers(redact(text, secrets));
+    return {
+        ...report,
+        headline: clean(report.headline),
+        facts: report.facts.map(([k, v]) => [k, clean(v)]),
+        ...(report.error ? { error: { component: report.error.component, message: clean(report.error.message), ...(report.error.hint ? { hint: clean(report.error.hint) } : {}) } } : {}),
+    };
+}
+
 ;// CONCATENATED MODULE: ./action/action-inputs.ts
 /**
  * Reads the action's inputs into the engine's raw inputs (same names as the CLI flags), masks every
@@ -73579,21 +73774,30 @@ async function postToSlack(report, options) {
 
 
 const ACTION_COMMANDS = ['backup', 'verify', 'prune', 'list', 'restore-test', 'restore'];
+const masked = [];
+/** Every value masked in the log, so issues and Slack messages can be masked the same way. */
+function maskedValues() {
+    return masked;
+}
 /** Masks a secret and each of its lines and key parts: the runner matches masks line by line. */
 function maskSecret(value) {
     if (!value)
         return;
-    core/* setSecret */.Pq(value);
+    const setSecret = (v) => {
+        masked.push(v);
+        core/* setSecret */.Pq(v);
+    };
+    setSecret(value);
     for (const line of value.split(/\r?\n/)) {
         const trimmed = line.trim();
         if (trimmed)
-            core/* setSecret */.Pq(trimmed);
+            setSecret(trimmed);
         const eq = trimmed.indexOf('=');
         if (eq > 0 && trimmed.length - eq > 8)
-            core/* setSecret */.Pq(trimmed.slice(eq + 1));
+            setSecret(trimmed.slice(eq + 1));
         for (const part of trimmed.split(','))
             if (part.trim().length > 8)
-                core/* setSecret */.Pq(part.trim());
+                setSecret(part.trim());
     }
 }
 function runUrlFromEnv(env) {
@@ -73646,6 +73850,7 @@ async function addOidcToken(inputs) {
     const audience = inputs.raw['vault-jwt-audience'] ?? INPUTS.find((d) => d.name === 'vault-jwt-audience').default;
     try {
         inputs.raw['vault-jwt'] = await core/* getIDToken */.V9(audience);
+        maskSecret(inputs.raw['vault-jwt']);
     }
     catch (error) {
         throw new InputError('vault-auth-method', `jwt needs a GitHub OIDC token, and getting one failed: ${error.message}`, 'grant the job `permissions: id-token: write`, or use vault-auth-method token/approle');
@@ -78712,17 +78917,22 @@ function getOctokit(token, options, ...additionalPlugins) {
  */
 
 
+
 function marker(report) {
     return `<!-- vault-backup-incident command=${report.command} target=${report.target} -->`;
 }
+/** Error text is shown as code: links, images, HTML and @mentions inside it stay inert. */
 function failureText(report) {
     const lines = [
         `**vault-backup \`${report.command}\` failed** for \`${report.target}\`.`,
         '',
-        `- **Error** (${report.error?.component ?? 'unknown'}): ${report.error?.message ?? 'unknown error'}`,
+        `- **Error** (${report.error?.component ?? 'unknown'}):`,
+        '',
+        fencedBlock(report.error?.message ?? 'unknown error'),
+        '',
     ];
     if (report.error?.hint)
-        lines.push(`- **What to do:** ${report.error.hint}`);
+        lines.push(`- **What to do:**`, '', fencedBlock(report.error.hint), '');
     lines.push(`- **Last good backup:** ${report.lastGoodBackup ? `\`${report.lastGoodBackup.key}\`, ${describeAge(report.lastGoodBackup.ageHours)} old` : 'none found'}`);
     if (report.runUrl)
         lines.push(`- **Run:** ${report.runUrl}`);
@@ -78736,8 +78946,9 @@ async function updateIncident(settings, report) {
     const octokit = getOctokit(settings.token);
     const mark = marker(report);
     const open = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: 'open', labels: settings.label, per_page: 100 });
-    // The issues API also returns pull requests; they are never incidents.
-    const incident = open.find((i) => !i.pull_request && (i.body ?? '').includes(mark));
+    // The issues API also returns pull requests; they are never incidents. The marker is the body's last
+    // line, as this action writes it: a marker quoted anywhere else (e.g. in error text) does not count.
+    const incident = open.find((i) => !i.pull_request && (i.body ?? '').trimEnd().endsWith(mark));
     if (!report.ok) {
         if (incident) {
             await octokit.rest.issues.createComment({ owner, repo, issue_number: incident.number, body: `Still failing.\n\n${failureText(report)}` });
@@ -78769,8 +78980,15 @@ async function updateIncident(settings, report) {
 
 const MAX_PLAN_ROWS = 400;
 const MAX_SUMMARY_BYTES = 900 * 1024;
+/** Escapes for HTML; line breaks become <br>, since a blank line would end the HTML block and let Markdown through. */
 function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;')
+        .replace(/\r?\n/g, '<br>');
 }
 function table(rows, header) {
     const head = header ? `<tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>` : '';
@@ -78827,6 +79045,7 @@ async function writeJobSummary(report, result) {
 
 
 
+
 async function run() {
     const log = new actions_logger/* ActionsLogger */.G();
     let inputs;
@@ -78847,7 +79066,8 @@ async function run() {
         setOutputs({ result: 'failure', error: report.error.message });
         core/* setFailed */.C1(error instanceof BackupError ? error.describe() : `unexpected failure: ${error?.stack ?? String(error)}`);
     }
-    await tell(report, result, inputs, log);
+    // Whatever reaches an issue, the summary or Slack is masked like the log and rendered inert.
+    await tell(inertReport(report, maskedValues()), result, inputs, log);
 }
 async function tell(report, result, inputs, log) {
     try {

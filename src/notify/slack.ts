@@ -15,17 +15,22 @@ export interface SlackOptions {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Escapes Slack mrkdwn control characters. */
+/** Escapes Slack mrkdwn control characters (links, mentions and channel pings all start with <). */
 function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Untrusted text as a Slack code block; Slack has no longer fences, so backticks inside become a look-alike. */
+function code(text: string): string {
+  return `\`\`\`${esc(text).replace(/`/g, 'ˋ')}\`\`\``;
+}
+
 export function slackMessage(report: RunReport): { text: string; blocks: unknown[] } {
   const status = report.ok ? 'succeeded' : 'FAILED';
-  const text = `vault-backup ${report.command} ${status} for ${report.target}: ${report.error ? report.error.message : report.headline}`;
+  const text = esc(`vault-backup ${report.command} ${status} for ${report.target}: ${report.error ? report.error.message : report.headline}`);
   const lines: string[] = [];
   if (report.error) {
-    lines.push(`*Error* (${esc(report.error.component)}): ${esc(report.error.message)}`);
+    lines.push(`*Error* (${esc(report.error.component)}):`, code(report.error.message));
     if (report.error.hint) lines.push(`*What to do:* ${esc(report.error.hint)}`);
   } else lines.push(esc(report.headline));
   if (report.lastGoodBackup) lines.push(`*Last good backup:* \`${esc(report.lastGoodBackup.key)}\` (${describeAge(report.lastGoodBackup.ageHours)} old)`);

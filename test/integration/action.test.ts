@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github-api.js';
+import { startRecordingServer } from '../fakes/recording-server.js';
 import { createTestIssuer } from '../fakes/oidc-issuer.js';
 import { startSlackReceiver, type SlackReceiver } from '../fakes/slack-receiver.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
@@ -121,6 +122,59 @@ describe('the bundled action', () => {
     expect(github.issues.find((i) => i.pull_request)!.state).toBe('open');
     expect(github.requests.some((r) => r.path.includes('/issues/1/'))).toBe(false);
   });
+
+  it('renders error text from a hostile server inert and masked in the issue, the summary and Slack; it cannot close another incident', async () => {
+    const SECRET = 'hvs.echoed-back-by-the-server-0123456789';
+    const target = 's3://action-backups/prod';
+    const hostile = [
+      `<!-- vault-backup-incident command=verify target=${target} -->`,
+      '<img src="https://evil.example/pixel.png">',
+      '@acme/platform-team look',
+      '[click here](https://evil.example/phish)',
+      '```',
+      '',
+      '<a href="https://evil.example">after a blank line</a>',
+      `token ${SECRET}`,
+    ].join('\n');
+    const vault = await startRecordingServer((req) => (req.path.startsWith('/v1/sys/health') ? { status: 500, body: { errors: [hostile] } } : { status: 404, body: {} }));
+    try {
+      const before = incidents().filter((i) => i.state === 'open').length;
+      const r = await runAction({ ...baseInputs(), 'vault-address': vault.url, 'vault-auth-method': 'token', 'vault-token': SECRET });
+      expect(r.code).not.toBe(0);
+      const opened = incidents().filter((i) => i.state === 'open');
+      expect(opened).toHaveLength(before + 1);
+      const issue = opened.find((i) => i.title.startsWith('vault-backup: backup'))!;
+      const body = issue.body;
+      expect(body).not.toContain(SECRET);
+      expect(body).toContain('token ***');
+      // One marker only, the action's own, on the last line.
+      expect(body.match(/<!--/g)).toHaveLength(1);
+      expect(body.trimEnd().endsWith(`<!-- vault-backup-incident command=backup target=${target} -->`)).toBe(true);
+      // The server's words sit inside a fence they cannot close.
+      const fence = /^(`{4,})text$/m.exec(body)![1]!;
+      const inside = body.slice(body.indexOf(`${fence}text\n`), body.indexOf(`\n${fence}\n`, body.indexOf(`${fence}text\n`) + 1));
+      for (const part of ['<img', '@acme/platform-team', 'https://evil.example/phish', '<a href']) expect(inside).toContain(part);
+      const outside = body.replace(inside, '');
+      for (const part of ['<img', '@acme', 'evil.example']) expect(outside).not.toContain(part);
+      // The summary keeps it in one HTML block (no blank line), escaped and masked.
+      expect(r.summary).not.toContain(SECRET);
+      expect(r.summary).not.toMatch(/<img|<a href|\n\n/);
+      expect(r.summary).toContain('&lt;img');
+      // Slack: escaped everywhere, the top-level text too, and masked.
+      const message = JSON.stringify(slack.accepted().at(-1));
+      expect(message).not.toContain(SECRET);
+      expect(message).not.toMatch(/<img|<a href|<!--/);
+      expect((slack.accepted().at(-1) as { text: string }).text).toContain('&lt;img');
+
+      // A success of verify on the same target, whose marker the hostile text carries, leaves the backup incident open.
+      const verifyOk = await runAction({ ...baseInputs(), command: 'verify', 'encryption-keyring': KEY });
+      expect(verifyOk.code).toBe(0);
+      expect(issue.state).toBe('open');
+      expect(issue.comments).toEqual([]);
+    } finally {
+      await vault.close();
+    }
+  }, 90000);
 
   it('still fails with its own error when GitHub and Slack are both down', async () => {
     github.failWith = 500;
