@@ -4,6 +4,7 @@
  */
 import { BackupError, InputError, RetentionRefusedError } from '../errors.js';
 import type { RetentionPlan } from '../retention/plan-retention.js';
+import type { Debris } from '../storage/backup-store.js';
 import { runCommand, type CommandResult } from '../jobs/run-command.js';
 import { ConsoleLogger, formatBytes, formatDuration } from '../log.js';
 import { helpText, parseArgs } from './args.js';
@@ -38,14 +39,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** The prune --json document: an interface, documented in the README. */
-function pruneJson(plan: RetentionPlan, dryRun: boolean, deleted: string[], retained: Array<{ key: string; because: string }>) {
-  return { command: 'prune', dryRun, now: plan.now, policy: plan.policy, summary: plan.summary, refusals: plan.refusals, items: plan.items, orphanManifests: plan.orphanManifests, ignored: plan.ignored, deleted, retained };
+function pruneJson(plan: RetentionPlan, dryRun: boolean, deleted: string[], retained: Array<{ key: string; because: string }>, debris: Debris[] = []) {
+  return { command: 'prune', dryRun, now: plan.now, policy: plan.policy, summary: plan.summary, refusals: plan.refusals, items: plan.items, orphanManifests: plan.orphanManifests, ignored: plan.ignored, deleted, retained, debris };
 }
 
 function jsonOf(result: CommandResult): unknown {
   switch (result.command) {
     case 'prune':
-      return pruneJson(result.prune.plan, result.prune.dryRun, result.prune.deleted, result.prune.retained);
+      return pruneJson(result.prune.plan, result.prune.dryRun, result.prune.deleted, result.prune.retained, result.prune.debris);
     case 'list':
       return { command: 'list', ...result.list };
     case 'backup':

@@ -7,14 +7,19 @@ import { RetentionRefusedError } from '../errors.js';
 import { readCatalog } from '../catalog/backup-catalog.js';
 import type { Logger } from '../log.js';
 import { planRetention, type RetentionPlan, type RetentionPolicy } from '../retention/plan-retention.js';
-import type { BackupStore } from '../storage/backup-store.js';
+import type { BackupStore, Debris } from '../storage/backup-store.js';
 
 export interface PruneResult {
   plan: RetentionPlan;
   dryRun: boolean;
   deleted: string[];
   retained: Array<{ key: string; because: string }>;
+  /** Leftovers of interrupted writes older than a day: removed (or, in a dry run, would be). */
+  debris: Debris[];
 }
+
+/** Debris younger than this may be a write still in progress. */
+const DEBRIS_AGE_MS = 24 * 3_600_000;
 
 const BATCH = 200;
 
@@ -26,14 +31,20 @@ export async function runPrune(store: BackupStore, policy: RetentionPolicy, opti
   });
   const plan = planRetention(catalog, policy, options.now);
   log.info(formatPlanTable(plan));
+  const debris = await store.listDebris(new Date(options.now.getTime() - DEBRIS_AGE_MS));
+  for (const d of debris) log.info(`debris   ${d.kind.padEnd(16)} since ${d.since}  ${d.key}  (left by an interrupted write more than a day ago: ${options.dryRun ? 'would be removed' : 'removed'})`);
   for (const orphan of plan.orphanManifests) log.warn(`manifest without its object: ${orphan.key} (${orphan.reason})`);
   if (plan.refusals.length) {
     throw new RetentionRefusedError(`prune refused, nothing was deleted: ${plan.refusals.join('; ')}`, 'fix the cause above (or review the plan and adjust the prune settings), then run prune again', plan);
   }
-  const result: PruneResult = { plan, dryRun: options.dryRun, deleted: [], retained: [] };
+  const result: PruneResult = { plan, dryRun: options.dryRun, deleted: [], retained: [], debris };
   if (options.dryRun) {
-    log.info(`dry run: would delete ${plan.summary.delete} backups; nothing changed`);
+    log.info(`dry run: would delete ${plan.summary.delete} backups${debris.length ? ` and remove ${debris.length} debris` : ''}; nothing changed`);
     return result;
+  }
+  if (debris.length) {
+    await store.removeDebris(debris);
+    log.info(`removed ${debris.length} leftovers of interrupted writes`);
   }
   const doomed = plan.items.filter((i) => i.action === 'delete');
   if (doomed.length === 0) {

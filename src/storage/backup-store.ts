@@ -45,6 +45,16 @@ export interface DeleteOutcome {
   retainedBecause?: string;
 }
 
+/** What an interrupted write leaves behind: an open multipart upload, or a partial file. */
+export interface Debris {
+  key: string;
+  kind: 'multipart-upload' | 'partial-file';
+  /** When it was started (ISO 8601). */
+  since: string;
+  /** The store's own handle (a multipart upload id). */
+  id?: string;
+}
+
 export interface BackupStore {
   /** Human-readable location for logs and summaries: s3://bucket/prefix/ or a directory path. */
   readonly location: string;
@@ -62,4 +72,7 @@ export interface BackupStore {
   getSmall(key: string, maxBytes?: number): Promise<Buffer>;
   list(prefix?: string): AsyncIterable<StoredObject>;
   delete(keys: string[]): Promise<DeleteOutcome[]>;
+  /** Leftovers of interrupted writes under this target, started before `before`. */
+  listDebris(before: Date): Promise<Debris[]>;
+  removeDebris(items: Debris[]): Promise<void>;
 }

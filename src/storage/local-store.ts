@@ -10,9 +10,12 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError, ObjectExistsError, StorageError } from '../errors.js';
-import type { BackupStore, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
+import type { BackupStore, Debris, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 import { onInterrupt } from '../util/interrupts.js';
+
+/** The temporary name a write uses until it is complete (see writeExclusive). */
+const PARTIAL_FILE = /^\..+\.partial-[0-9a-f]{12}$/;
 
 export class LocalDirectoryStore implements BackupStore {
   readonly location: string;
@@ -164,6 +167,24 @@ export class LocalDirectoryStore implements BackupStore {
       }
     };
     yield* walk.call(this, this.root);
+  }
+
+  async listDebris(before: Date): Promise<Debris[]> {
+    const debris: Debris[] = [];
+    for await (const object of this.list()) {
+      if (!PARTIAL_FILE.test(basename(object.key))) continue;
+      const modified = (await stat(this.pathOf(object.key))).mtime;
+      if (modified < before) debris.push({ key: object.key, kind: 'partial-file', since: modified.toISOString() });
+    }
+    return debris;
+  }
+
+  async removeDebris(items: Debris[]): Promise<void> {
+    for (const item of items) {
+      await unlink(this.pathOf(item.key)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw wrapFsError(`removing ${item.key}`, error);
+      });
+    }
   }
 
   async delete(keys: string[]): Promise<DeleteOutcome[]> {

@@ -23,9 +23,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectExistsError, StorageError } from '../errors.js';
-import type { BackupStore, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
+import type { BackupStore, Debris, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 import { onInterrupt } from '../util/interrupts.js';
+import { parseBackupKey } from '../naming/backup-names.js';
 
 export interface S3StoreOptions {
   client: S3Client;
@@ -211,6 +212,44 @@ export class S3BackupStore implements BackupStore {
       }
     } catch (error) {
       throw s3Error(`listing ${this.location}${prefix}`, error, this.options.bucket);
+    }
+  }
+
+  async listDebris(before: Date): Promise<Debris[]> {
+    const { client, bucket, prefix } = this.options;
+    const debris: Debris[] = [];
+    let KeyMarker: string | undefined;
+    let UploadIdMarker: string | undefined;
+    try {
+      for (;;) {
+        const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker, UploadIdMarker }));
+        for (const upload of page.Uploads ?? []) {
+          if (!upload.Key || !upload.UploadId) continue;
+          const key = upload.Key.slice(prefix.length);
+          // Only uploads this tool names; their age is the later of the name's time and Initiated (some
+          // S3-compatible servers report a fixed Initiated date), so nothing in progress looks old.
+          const named = parseBackupKey(key);
+          if (!named) continue;
+          const since = new Date(Math.max(named.at.getTime(), upload.Initiated?.getTime() ?? 0));
+          if (since < before) debris.push({ key, kind: 'multipart-upload', since: since.toISOString(), id: upload.UploadId });
+        }
+        if (!page.IsTruncated) return debris;
+        KeyMarker = page.NextKeyMarker;
+        UploadIdMarker = page.NextUploadIdMarker;
+      }
+    } catch (error) {
+      throw s3Error(`listing incomplete multipart uploads under ${this.location}`, error, bucket);
+    }
+  }
+
+  async removeDebris(items: Debris[]): Promise<void> {
+    const { client, bucket } = this.options;
+    for (const item of items) {
+      try {
+        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: this.fullKey(item.key), UploadId: item.id }));
+      } catch (error) {
+        throw s3Error(`aborting the incomplete upload of ${this.location}${item.key}`, error, bucket, item.key, this.location);
+      }
     }
   }
 

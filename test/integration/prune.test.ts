@@ -3,14 +3,15 @@
  * directory, pruned through the CLI, and what remains checked.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, CreateMultipartUploadCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { main } from '../../src/cli/main.js';
 import { backupKey, manifestKeyOf } from '../../src/naming/backup-names.js';
 import { LocalDirectoryStore } from '../../src/storage/local-store.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
+import { seedManifest } from '../harness/seed-manifest.js';
 import { Readable } from 'node:stream';
 
 let moto: MotoServer;
@@ -35,6 +36,9 @@ function seedKeys(): string[] {
   return keys.flatMap((k) => [k, manifestKeyOf(k)]);
 }
 
+/** The bytes seeded under `key`: a manifest that names its object, or a one-byte stand-in object. */
+const seedBody = (key: string) => (key.endsWith('.json') ? seedManifest(key.replace(/\.json$/, '.enc')) : Buffer.from('x'));
+
 async function cli(...argv: string[]) {
   let stdout = '';
   let stderr = '';
@@ -50,11 +54,11 @@ beforeAll(async () => {
   const keys = seedKeys();
   const s3 = moto.s3();
   for (let i = 0; i < keys.length; i += 25) {
-    await Promise.all(keys.slice(i, i + 25).map((k) => s3.send(new PutObjectCommand({ Bucket: 'prune', Key: `c1/${k}`, Body: 'x' }))));
+    await Promise.all(keys.slice(i, i + 25).map((k) => s3.send(new PutObjectCommand({ Bucket: 'prune', Key: `c1/${k}`, Body: seedBody(k) }))));
   }
   await s3.send(new PutObjectCommand({ Bucket: 'prune', Key: 'c1/README.txt', Body: 'not a backup' }));
   const local = new LocalDirectoryStore(join(dir, 'c1'));
-  for (const k of keys) await local.putNew(k, Readable.from([Buffer.from('x')]));
+  for (const k of keys) await local.putNew(k, Readable.from([seedBody(k)]));
   await local.putSmallNew('notes/keep-me.txt', Buffer.from('not a backup'));
 }, 120000);
 
@@ -110,5 +114,55 @@ describe.each([
     const r = await cli('prune', ...target(), '--now', '2025-11-29T03:00:00Z', '--keep-daily', '5', '--prune-allow-mass-delete');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/is 73\.0 h old, more than 48 h: backups are failing/);
+  });
+});
+
+describe('prune removes the debris of interrupted writes once it is more than a day old', () => {
+  const now = Date.now();
+  const history = [2, 1, 0].map((d) => backupKey('daily', new Date(now - d * DAY - 3_600_000)));
+
+  it('in S3: an incomplete multipart upload is listed in the plan and aborted after a day, left alone before', async () => {
+    const s3 = moto.s3();
+    for (const k of history) {
+      await s3.send(new PutObjectCommand({ Bucket: 'prune', Key: `c2/${k}`, Body: 'x' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'prune', Key: `c2/${manifestKeyOf(k)}`, Body: seedManifest(k) }));
+    }
+    const left = backupKey('daily', new Date(now - 60_000));
+    await s3.send(new CreateMultipartUploadCommand({ Bucket: 'prune', Key: `c2/${left}` }));
+    const uploads = async () => (await s3.send(new ListMultipartUploadsCommand({ Bucket: 'prune', Prefix: 'c2/' }))).Uploads ?? [];
+
+    const young = await cli('prune', '--target', 's3://prune/c2', ...s3Args(), '--now', new Date(now + 3_600_000).toISOString(), '--json');
+    expect(young.code).toBe(0);
+    expect(JSON.parse(young.stdout).debris).toEqual([]);
+    expect(await uploads()).toHaveLength(1);
+
+    const old = await cli('prune', '--target', 's3://prune/c2', ...s3Args(), '--now', new Date(now + 25 * 3_600_000).toISOString(), '--json');
+    expect(old.code).toBe(0);
+    expect(JSON.parse(old.stdout).debris).toEqual([expect.objectContaining({ key: left, kind: 'multipart-upload' })]);
+    expect(old.stderr).toMatch(/debris +multipart-upload .* removed\)/);
+    expect(await uploads()).toEqual([]);
+  });
+
+  it('in a directory: a .partial-* file a day old is removed and listed; one an hour old is left', async () => {
+    const target = join(dir, 'c2');
+    const local = new LocalDirectoryStore(target);
+    for (const k of history) {
+      await local.putNew(k, Readable.from([Buffer.from('x')]));
+      await local.putSmallNew(manifestKeyOf(k), seedManifest(k));
+    }
+    const folder = join(target, 'daily', new Date(now).toISOString().slice(0, 10));
+    mkdirSync(folder, { recursive: true });
+    const oldFile = join(folder, '.vault-snapshot-20000101-000000.enc.partial-aaaaaaaaaaaa');
+    const youngFile = join(folder, '.vault-snapshot-20000101-000001.enc.partial-bbbbbbbbbbbb');
+    for (const [file, ageHours] of [[oldFile, 25], [youngFile, 1]] as const) {
+      writeFileSync(file, 'half a backup');
+      const at = new Date(now - ageHours * 3_600_000);
+      utimesSync(file, at, at);
+    }
+    const r = await cli('prune', '--target', target, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).debris).toEqual([expect.objectContaining({ kind: 'partial-file', key: expect.stringContaining('partial-aaaaaaaaaaaa') })]);
+    expect(existsSync(oldFile)).toBe(false);
+    expect(existsSync(youngFile)).toBe(true);
   });
 });
