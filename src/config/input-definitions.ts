@@ -45,6 +45,7 @@ export const INPUTS: InputDefinition[] = [
   { name: 'vault-tls-skip-verify', description: 'Skip TLS certificate verification (for tests only).', default: 'false', commands: VAULT_COMMANDS },
   { name: 'vault-timeout-seconds', description: 'Time to wait for Vault to answer a request.', default: '30', commands: VAULT_COMMANDS },
   { name: 'vault-idle-timeout-seconds', description: 'Longest pause allowed in the snapshot stream before it counts as stalled.', default: '120', commands: VAULT_COMMANDS },
+  { name: 'vault-snapshot-deadline-seconds', description: 'Longest the whole snapshot download may take: auto (30 minutes plus the previous snapshot at 1 MiB/s; 2 hours for a first backup) or seconds.', default: 'auto', commands: ['backup'] },
   { name: 'vault-auth-method', description: 'How to log in to Vault: jwt (GitHub OIDC), token or approle.', default: 'jwt', commands: VAULT_COMMANDS },
   { name: 'vault-token', description: 'Vault token, for vault-auth-method token.', env: 'VAULT_TOKEN', secret: true, commands: VAULT_COMMANDS },
   { name: 'vault-jwt-role', description: 'Vault JWT auth role, for vault-auth-method jwt.', default: 'vault-backup', commands: VAULT_COMMANDS },

@@ -6,12 +6,12 @@
  */
 import { pipeline } from 'node:stream';
 import { BackupError, IntegrityError, ObjectExistsError, VaultError } from '../errors.js';
-import { readCatalog } from '../catalog/backup-catalog.js';
+import { newestComplete, readCatalog } from '../catalog/backup-catalog.js';
 import { createEncryptStream } from '../crypto/encrypt-stream.js';
 import { FORMAT_VERSION, WrapType } from '../crypto/format.js';
 import type { DataKeySource, RandomSource } from '../crypto/data-keys.js';
 import { formatBytes, formatDuration, type Logger } from '../log.js';
-import { MANIFEST_FORMAT, encodeManifest, type BackupManifest } from '../manifest/manifest.js';
+import { MANIFEST_FORMAT, encodeManifest, parseManifest, type BackupManifest } from '../manifest/manifest.js';
 import { backupIdAt, backupKey, manifestKeyOf, monthFolder } from '../naming/backup-names.js';
 import { SnapshotArchiveValidator } from '../snapshot/archive-validator.js';
 import { describeChecksum, type BackupStore, type ObjectChecksum } from '../storage/backup-store.js';
@@ -31,6 +31,8 @@ export interface BackupJobDeps {
 
 export interface BackupJobOptions {
   chunkSize: number;
+  /** Longest the whole snapshot download may take; 'auto' derives it from the previous backup's size. */
+  snapshotDeadline: number | 'auto';
   /** Copy the first complete backup of each month to monthly/. */
   monthly: boolean;
   runUrl?: string;
@@ -83,7 +85,8 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
   const manifestKey = manifestKeyOf(objectKey);
   if ((await store.stat(objectKey)) || (await store.stat(manifestKey))) throw new ObjectExistsError(objectKey, store.location);
 
-  const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize));
+  const deadlineMs = options.snapshotDeadline === 'auto' ? autoSnapshotDeadline(await previousSnapshotSize(store, log)) : options.snapshotDeadline;
+  const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs));
 
   const finished = clock();
   const manifest: BackupManifest = {
@@ -142,13 +145,41 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
   return result;
 }
 
-async function streamBackup(deps: BackupJobDeps, token: string, backupId: string, objectKey: string, chunkSize: number) {
+/** Size of the newest complete backup's snapshot, from its manifest; undefined for a first backup. */
+async function previousSnapshotSize(store: BackupStore, log: Logger): Promise<number | undefined> {
+  try {
+    const newest = newestComplete(await readCatalog(store));
+    if (!newest) return undefined;
+    return parseManifest(await store.getSmall(manifestKeyOf(newest.objectKey)), newest.objectKey).snapshot.size;
+  } catch (error) {
+    log.warn(`could not read the previous backup's size (the snapshot deadline falls back to its default): ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
+/**
+ * The snapshot deadline when vault-snapshot-deadline-seconds is auto: 30 minutes plus the previous
+ * snapshot at 1 MiB/s (a slow but live transfer), or 2 hours for a first backup. A server that drips
+ * a byte now and then never trips the idle timeout; this bounds the whole transfer.
+ */
+export function autoSnapshotDeadline(previousBytes: number | undefined): number {
+  if (previousBytes === undefined) return 2 * 3_600_000;
+  return 30 * 60_000 + Math.ceil(previousBytes / (1024 * 1024)) * 1000;
+}
+
+async function streamBackup(deps: BackupJobDeps, token: string, backupId: string, objectKey: string, chunkSize: number, deadlineMs: number) {
   const { store, vault, log } = deps;
   // Make the data key first: a KMS failure must not leave a snapshot request hanging.
   const encryptor = await createEncryptStream({ keySource: deps.keySource, backupId, chunkSize, ...(deps.random ? { random: deps.random } : {}) });
   log.info(`encrypting with ${deps.keySource.description} (format v${FORMAT_VERSION}, ${formatBytes(chunkSize)} chunks)`);
 
   const abort = new AbortController();
+  let pastDeadline = false;
+  const deadline = setTimeout(() => {
+    pastDeadline = true;
+    abort.abort();
+  }, deadlineMs);
+  deadline.unref();
   const { stream: snapshot, from } = await vault.snapshotStream(token, abort.signal);
   log.info(`snapshot stream opened from ${from}`);
   const validator = new SnapshotArchiveValidator();
@@ -169,6 +200,10 @@ async function streamBackup(deps: BackupJobDeps, token: string, backupId: string
     });
   });
 
+  const late = () =>
+    new VaultError(`the snapshot from ${from} did not finish within ${formatDuration(deadlineMs)} (vault-snapshot-deadline-seconds)`, {
+      hint: 'the server is sending far too slowly; check its load and the network path, or raise vault-snapshot-deadline-seconds; nothing was stored',
+    });
   let put;
   try {
     put = await store.putNew(objectKey, meter);
@@ -176,12 +211,14 @@ async function streamBackup(deps: BackupJobDeps, token: string, backupId: string
     abort.abort();
     snapshot.destroy();
     await flowing;
-    throw rootCause(uploadError, flowError, snapshotError, from);
+    throw pastDeadline ? late() : rootCause(uploadError, flowError, snapshotError, from);
+  } finally {
+    clearTimeout(deadline);
   }
   await flowing;
   if (flowError) {
     await removeUnverified(store, log, objectKey);
-    throw rootCause(flowError, flowError, snapshotError, from);
+    throw pastDeadline ? late() : rootCause(flowError, flowError, snapshotError, from);
   }
   const snap = validator.result!;
   log.info(`snapshot valid: raft index ${snap.meta.Index}, term ${snap.meta.Term}, ${formatBytes(snap.archiveSize)} (state.bin ${formatBytes(snap.stateSize)}, SHA256SUMS verified)`);

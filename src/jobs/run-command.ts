@@ -52,7 +52,8 @@ export async function runCommand(command: CommandName, raw: RawInputs, context: 
       const target = targetSettings(inputs, true);
       const vault = vaultSettings(inputs);
       const keys = writeKeySettings(inputs);
-      const options = { chunkSize: chunkSize(inputs), monthly: inputs.choice('monthly', ['auto', 'never'] as const) === 'auto', ...(inputs.optional('run-url') ? { runUrl: inputs.optional('run-url')! } : {}) };
+      const deadline = inputs.optional('vault-snapshot-deadline-seconds') === 'auto' ? ('auto' as const) : inputs.integer('vault-snapshot-deadline-seconds', 1, 86_400) * 1000;
+      const options = { chunkSize: chunkSize(inputs), snapshotDeadline: deadline, monthly: inputs.choice('monthly', ['auto', 'never'] as const) === 'auto', ...(inputs.optional('run-url') ? { runUrl: inputs.optional('run-url')! } : {}) };
       const client = new VaultClient(vault);
       try {
         const backup = await runBackup({ store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, ...(context.clock ? { clock: context.clock } : {}) }, options);

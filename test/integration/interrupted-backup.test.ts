@@ -2,6 +2,7 @@
  * A backup cancelled half-way (SIGTERM, as GitHub cancels a job) leaves nothing behind: no open
  * multipart upload in a real S3 (moto), no `.partial-*` file in a directory, and exits 143.
  * The snapshot comes from a small Vault fake that streams a synthetic archive slowly and counts its bytes.
+ * A snapshot that drips a byte at a time is cut by the overall deadline.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
@@ -10,6 +11,10 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { VaultError } from '../../src/errors.js';
+import { autoSnapshotDeadline } from '../../src/jobs/backup.js';
+import { runCommand } from '../../src/jobs/run-command.js';
+import { MemoryLogger } from '../../src/log.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { ROOT } from '../harness/processes.js';
 import { syntheticSnapshot } from '../harness/synthetic-snapshot.js';
@@ -94,3 +99,48 @@ it('SIGTERM at 50% of a backup to a directory: exit 143, no partial file', async
   const files = (readdirSync(target, { recursive: true }) as string[]).filter((f) => !f.endsWith('/') && /\.(enc|json)$|partial/.test(f));
   expect(files).toEqual([]);
 }, 90000);
+
+it('a snapshot that drips a byte at a time (never idle long enough to stall) hits vault-snapshot-deadline-seconds; nothing is stored', async () => {
+  const drip = createServer((req, res) => {
+    const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.url?.startsWith('/v1/sys/health')) return void json({ initialized: true, sealed: false, standby: false, version: 'fake', cluster_id: 'c' });
+    if (req.url?.startsWith('/v1/sys/seal-status')) return void json({ type: 'shamir', initialized: true, sealed: false, n: 1, t: 1 });
+    if (req.url?.startsWith('/v1/sys/leader')) return void json({ is_self: true });
+    res.writeHead(200, { 'content-type': 'application/gzip' });
+    // A valid archive's first bytes, one every 300 ms: always "alive", never done.
+    const head = syntheticSnapshot({ stateSize: 1024 * 1024, seed: 'drip', gzipLevel: 0 });
+    let bytes = Buffer.alloc(0);
+    head.once('data', (chunk: Buffer) => {
+      bytes = chunk;
+      head.destroy();
+    });
+    let at = 0;
+    const timer = setInterval(() => at < bytes.length && res.write(bytes.subarray(at, ++at)), 300);
+    res.on('close', () => clearInterval(timer));
+  });
+  await new Promise<void>((r) => drip.listen(0, '127.0.0.1', r));
+  const address = drip.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const target = join(dir, 'drip');
+  try {
+    const started = Date.now();
+    const run = runCommand(
+      'backup',
+      { target, 'vault-address': url, 'vault-auth-method': 'token', 'vault-token': 'hvs.x', 'encryption-key': KEY, 'vault-idle-timeout-seconds': '5', 'vault-snapshot-deadline-seconds': '2' },
+      { log: new MemoryLogger() },
+    );
+    await expect(run).rejects.toBeInstanceOf(VaultError);
+    await expect(run).rejects.toThrow(/did not finish within 2\.0 s \(vault-snapshot-deadline-seconds\)/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect((readdirSync(target, { recursive: true }) as string[]).filter((f) => /\.(enc|json)$|partial/.test(f))).toEqual([]);
+  } finally {
+    drip.closeAllConnections();
+    await new Promise<void>((r) => drip.close(() => r()));
+  }
+}, 30000);
+
+it('the automatic deadline follows the previous backup: 30 minutes plus its snapshot at 1 MiB/s, 2 hours for a first one', () => {
+  expect(autoSnapshotDeadline(undefined)).toBe(2 * 3_600_000);
+  expect(autoSnapshotDeadline(0)).toBe(30 * 60_000);
+  expect(autoSnapshotDeadline(4 * 1024 ** 3)).toBe(30 * 60_000 + 4096 * 1000);
+});

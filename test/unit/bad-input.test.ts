@@ -39,6 +39,8 @@ const ROWS: Row[] = [
   ['backup', 'vault-address', 'not a url', /vault-address: is not a valid URL/],
   ['backup', 'vault-address', 'ftp://vault:8200', /vault-address: must be an http\(s\) URL/],
   ['backup', 'vault-address', 'https://vault:8200/v1', /vault-address: must be the server address without a path/],
+  ['backup', 'vault-snapshot-deadline-seconds', 'soon', /vault-snapshot-deadline-seconds: must be a whole number/],
+  ['backup', 'vault-allowed-leaders', 'vault-2:8200', /vault-allowed-leaders: "vault-2:8200" is not an address/],
   ['backup', 'vault-auth-method', 'kerberos', /vault-auth-method: must be one of jwt, token, approle/],
   ['backup', 'vault-token', '', /vault-token: is required for vault-auth-method token/],
   ['backup', 'vault-jwt', 'abc', /vault-jwt: is not a JWT/, { 'vault-auth-method': 'jwt' }],
@@ -83,6 +85,7 @@ const ROWS: Row[] = [
   ['decrypt', 'in', '', /in: is required/],
   ['decrypt', 'out', '', /out: is required/],
   ['decrypt', 'in', 's3://backups', /in: names a bucket but no object key/],
+  ['decrypt', 'kms-region', 'us-east-1', /kms-key-id: is required to read KMS-wrapped backups/],
 ];
 
 async function cli(argv: string[]): Promise<{ code: number; stderr: string }> {
