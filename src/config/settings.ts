@@ -217,7 +217,7 @@ export function trustedKms(inputs: Inputs): { settings: KmsSettings; trustedKeys
   const trustedKeys = (inputs.optional('kms-key-id') ?? '').split(/[\s,]+/).filter(Boolean);
   if (!trustedKeys.length) {
     if (inputs.optional('kms-region') || inputs.optional('kms-endpoint')) {
-      throw new InputError('kms-key-id', 'is required to read KMS-wrapped backups: name the KMS key(s) they may be wrapped under (id, ARN or alias)', 'a backup wrapped by a key you did not name is refused before KMS is called');
+      throw new InputError('kms-key-id', 'is required to read KMS-wrapped backups (kms-region or kms-endpoint is set): name the KMS key(s) they may be wrapped under (id, ARN or alias)', 'a backup wrapped by a key you did not name is refused before KMS is called');
     }
     return undefined;
   }
