@@ -84,7 +84,9 @@ export async function addOidcToken(inputs: ActionInputs): Promise<void> {
   const needsVault = inputs.command === 'backup' || ((inputs.command === 'restore-test' || inputs.command === 'restore') && restoreLogsIn);
   const method = (inputs.raw['vault-auth-method'] ?? 'jwt').toLowerCase();
   if (!needsVault || method !== 'jwt') return;
-  const audience = inputs.raw['vault-jwt-audience'] ?? INPUTS.find((d) => d.name === 'vault-jwt-audience')!.default!;
+  const owner = process.env.GITHUB_REPOSITORY_OWNER;
+  const audience = inputs.raw['vault-jwt-audience'] ?? (owner ? `https://github.com/${owner}` : undefined);
+  if (!audience) throw new InputError('vault-jwt-audience', 'is required here: GITHUB_REPOSITORY_OWNER is not set, so the default https://github.com/OWNER cannot be formed', 'set vault-jwt-audience to a value in the Vault role\'s bound_audiences');
   try {
     inputs.raw['vault-jwt'] = await core.getIDToken(audience);
     maskSecret(inputs.raw['vault-jwt']);

@@ -67975,14 +67975,21 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5625);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5625);
 /* harmony import */ var _util_interrupts_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2806);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
+/* harmony import */ var _node_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(793);
 
 
 
+
+const tooOld = (0,_node_version_js__WEBPACK_IMPORTED_MODULE_2__/* .unsupportedNode */ .A)(process.version);
+if (tooOld) {
+    process.stderr.write(`error: ${tooOld}\n`);
+    process.exit(2);
+}
 // A cancelled job (SIGINT/SIGTERM) stops what it started and removes what it left, then exits 130/143.
-(0,_util_interrupts_js__WEBPACK_IMPORTED_MODULE_0__/* .installInterruptHandlers */ .cE)(new _log_js__WEBPACK_IMPORTED_MODULE_2__/* .ConsoleLogger */ .Cr());
+(0,_util_interrupts_js__WEBPACK_IMPORTED_MODULE_0__/* .installInterruptHandlers */ .cE)(new _log_js__WEBPACK_IMPORTED_MODULE_3__/* .ConsoleLogger */ .Cr());
 const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
@@ -68525,11 +68532,12 @@ const INPUTS = [
     { name: 'vault-tls-skip-verify', description: 'Skip TLS certificate verification (for tests only).', default: 'false', commands: VAULT_COMMANDS },
     { name: 'vault-timeout-seconds', description: 'Time to wait for Vault to answer a request.', default: '30', commands: VAULT_COMMANDS },
     { name: 'vault-idle-timeout-seconds', description: 'Longest pause allowed in the snapshot stream before it counts as stalled.', default: '120', commands: VAULT_COMMANDS },
+    { name: 'vault-snapshot-deadline-seconds', description: 'Longest the whole snapshot download may take: auto (30 minutes plus the previous snapshot at 1 MiB/s; 2 hours for a first backup) or seconds.', default: 'auto', commands: ['backup'] },
     { name: 'vault-auth-method', description: 'How to log in to Vault: jwt (GitHub OIDC), token or approle.', default: 'jwt', commands: VAULT_COMMANDS },
     { name: 'vault-token', description: 'Vault token, for vault-auth-method token.', env: 'VAULT_TOKEN', secret: true, commands: VAULT_COMMANDS },
     { name: 'vault-jwt-role', description: 'Vault JWT auth role, for vault-auth-method jwt.', default: 'vault-backup', commands: VAULT_COMMANDS },
     { name: 'vault-jwt-mount', description: 'Mount path of the JWT auth method.', default: 'jwt', commands: VAULT_COMMANDS },
-    { name: 'vault-jwt-audience', description: 'Audience of the GitHub OIDC token; must be in the role\'s bound_audiences.', default: 'https://github.com/vault-backup', commands: VAULT_COMMANDS, actionOnly: true },
+    { name: 'vault-jwt-audience', description: 'Audience of the GitHub OIDC token; must be in the role\'s bound_audiences. Empty: https://github.com/OWNER (the repository owner), the audience GitHub itself uses by default.', commands: VAULT_COMMANDS, actionOnly: true },
     { name: 'vault-jwt', description: 'A JWT to log in with (the action requests one from GitHub instead).', env: 'VAULT_BACKUP_JWT', secret: true, commands: VAULT_COMMANDS, cliOnly: true },
     { name: 'vault-approle-role-id', description: 'AppRole role id, for vault-auth-method approle.', env: 'VAULT_ROLE_ID', commands: VAULT_COMMANDS },
     { name: 'vault-approle-secret-id', description: 'AppRole secret id, for vault-auth-method approle.', env: 'VAULT_SECRET_ID', secret: true, commands: VAULT_COMMANDS },
@@ -68788,13 +68796,7 @@ function writeKeySettings(inputs) {
  */
 function trustedKms(inputs) {
     const trustedKeys = (inputs.optional('kms-key-id') ?? '').split(/[\s,]+/).filter(Boolean);
-    if (!trustedKeys.length) {
-        if (inputs.optional('kms-region') || inputs.optional('kms-endpoint')) {
-            throw new InputError('kms-key-id', 'is required to read KMS-wrapped backups: name the KMS key(s) they may be wrapped under (id, ARN or alias)', 'a backup wrapped by a key you did not name is refused before KMS is called');
-        }
-        return undefined;
-    }
-    return { settings: kmsSettings(inputs), trustedKeys };
+    return trustedKeys.length ? { settings: kmsSettings(inputs), trustedKeys } : undefined;
 }
 /** Keys that may open existing backups: the keyring plus the current encryption key, if given. */
 function readKeys(inputs) {
@@ -69066,6 +69068,8 @@ var interrupts = __nccwpck_require__(2806);
 
 
 
+/** The temporary name a write uses until it is complete (see writeExclusive). */
+const PARTIAL_FILE = /^\..+\.partial-[0-9a-f]{12}$/;
 class LocalDirectoryStore {
     location;
     root;
@@ -69223,6 +69227,25 @@ class LocalDirectoryStore {
         };
         yield* walk.call(this, this.root);
     }
+    async listDebris(before) {
+        const debris = [];
+        for await (const object of this.list()) {
+            if (!PARTIAL_FILE.test((0,external_node_path_.basename)(object.key)))
+                continue;
+            const modified = (await (0,promises_.stat)(this.pathOf(object.key))).mtime;
+            if (modified < before)
+                debris.push({ key: object.key, kind: 'partial-file', since: modified.toISOString() });
+        }
+        return debris;
+    }
+    async removeDebris(items) {
+        for (const item of items) {
+            await (0,promises_.unlink)(this.pathOf(item.key)).catch((error) => {
+                if (error.code !== 'ENOENT')
+                    throw wrapFsError(`removing ${item.key}`, error);
+            });
+        }
+    }
     async delete(keys) {
         const outcomes = [];
         for (const key of keys) {
@@ -69267,6 +69290,7 @@ var lib_storage_dist_cjs = __nccwpck_require__(2358);
  * checksums and `If-None-Match: *`, so a backup never replaces another; the checksum S3 reports
  * afterwards is compared with one computed here from the bytes sent.
  */
+
 
 
 
@@ -69446,6 +69470,48 @@ class S3BackupStore {
         }
         catch (error) {
             throw s3Error(`listing ${this.location}${prefix}`, error, this.options.bucket);
+        }
+    }
+    async listDebris(before) {
+        const { client, bucket, prefix } = this.options;
+        const debris = [];
+        let KeyMarker;
+        let UploadIdMarker;
+        try {
+            for (;;) {
+                const page = await client.send(new client_s3_dist_cjs.ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker, UploadIdMarker }));
+                for (const upload of page.Uploads ?? []) {
+                    if (!upload.Key || !upload.UploadId)
+                        continue;
+                    const key = upload.Key.slice(prefix.length);
+                    // Only uploads this tool names; their age is the later of the name's time and Initiated (some
+                    // S3-compatible servers report a fixed Initiated date), so nothing in progress looks old.
+                    const named = parseBackupKey(key);
+                    if (!named)
+                        continue;
+                    const since = new Date(Math.max(named.at.getTime(), upload.Initiated?.getTime() ?? 0));
+                    if (since < before)
+                        debris.push({ key, kind: 'multipart-upload', since: since.toISOString(), id: upload.UploadId });
+                }
+                if (!page.IsTruncated)
+                    return debris;
+                KeyMarker = page.NextKeyMarker;
+                UploadIdMarker = page.NextUploadIdMarker;
+            }
+        }
+        catch (error) {
+            throw s3Error(`listing incomplete multipart uploads under ${this.location}`, error, bucket);
+        }
+    }
+    async removeDebris(items) {
+        const { client, bucket } = this.options;
+        for (const item of items) {
+            try {
+                await client.send(new client_s3_dist_cjs.AbortMultipartUploadCommand({ Bucket: bucket, Key: this.fullKey(item.key), UploadId: item.id }));
+            }
+            catch (error) {
+                throw s3Error(`aborting the incomplete upload of ${this.location}${item.key}`, error, bucket, item.key, this.location);
+            }
         }
     }
     async delete(keys) {
@@ -70498,7 +70564,8 @@ async function runBackup(deps, options) {
     const manifestKey = manifestKeyOf(objectKey);
     if ((await store.stat(objectKey)) || (await store.stat(manifestKey)))
         throw new ObjectExistsError(objectKey, store.location);
-    const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize));
+    const deadlineMs = options.snapshotDeadline === 'auto' ? autoSnapshotDeadline(await previousSnapshotSize(store, log)) : options.snapshotDeadline;
+    const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs));
     const finished = clock();
     const manifest = {
         format: MANIFEST_FORMAT,
@@ -70554,12 +70621,41 @@ async function runBackup(deps, options) {
     log.info(`backup ${backupId} complete: ${(0,src_log/* formatBytes */.z3)(result.encryptedSize)} in ${(0,src_log/* formatDuration */.a3)(result.durationMs)} at ${store.location}${objectKey}`);
     return result;
 }
-async function streamBackup(deps, token, backupId, objectKey, chunkSize) {
+/** Size of the newest complete backup's snapshot, from its manifest; undefined for a first backup. */
+async function previousSnapshotSize(store, log) {
+    try {
+        const newest = newestComplete(await readCatalog(store));
+        if (!newest)
+            return undefined;
+        return parseManifest(await store.getSmall(manifestKeyOf(newest.objectKey)), newest.objectKey).snapshot.size;
+    }
+    catch (error) {
+        log.warn(`could not read the previous backup's size (the snapshot deadline falls back to its default): ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+    }
+}
+/**
+ * The snapshot deadline when vault-snapshot-deadline-seconds is auto: 30 minutes plus the previous
+ * snapshot at 1 MiB/s (a slow but live transfer), or 2 hours for a first backup. A server that drips
+ * a byte now and then never trips the idle timeout; this bounds the whole transfer.
+ */
+function autoSnapshotDeadline(previousBytes) {
+    if (previousBytes === undefined)
+        return 2 * 3_600_000;
+    return 30 * 60_000 + Math.ceil(previousBytes / (1024 * 1024)) * 1000;
+}
+async function streamBackup(deps, token, backupId, objectKey, chunkSize, deadlineMs) {
     const { store, vault, log } = deps;
     // Make the data key first: a KMS failure must not leave a snapshot request hanging.
     const encryptor = await createEncryptStream({ keySource: deps.keySource, backupId, chunkSize, ...(deps.random ? { random: deps.random } : {}) });
     log.info(`encrypting with ${deps.keySource.description} (format v${FORMAT_VERSION}, ${(0,src_log/* formatBytes */.z3)(chunkSize)} chunks)`);
     const abort = new AbortController();
+    let pastDeadline = false;
+    const deadline = setTimeout(() => {
+        pastDeadline = true;
+        abort.abort();
+    }, deadlineMs);
+    deadline.unref();
     const { stream: snapshot, from } = await vault.snapshotStream(token, abort.signal);
     log.info(`snapshot stream opened from ${from}`);
     const validator = new SnapshotArchiveValidator();
@@ -70579,6 +70675,9 @@ async function streamBackup(deps, token, backupId, objectKey, chunkSize) {
             resolve();
         });
     });
+    const late = () => new VaultError(`the snapshot from ${from} did not finish within ${(0,src_log/* formatDuration */.a3)(deadlineMs)} (vault-snapshot-deadline-seconds)`, {
+        hint: 'the server is sending far too slowly; check its load and the network path, or raise vault-snapshot-deadline-seconds; nothing was stored',
+    });
     let put;
     try {
         put = await store.putNew(objectKey, meter);
@@ -70587,12 +70686,15 @@ async function streamBackup(deps, token, backupId, objectKey, chunkSize) {
         abort.abort();
         snapshot.destroy();
         await flowing;
-        throw rootCause(uploadError, flowError, snapshotError, from);
+        throw pastDeadline ? late() : rootCause(uploadError, flowError, snapshotError, from);
+    }
+    finally {
+        clearTimeout(deadline);
     }
     await flowing;
     if (flowError) {
         await removeUnverified(store, log, objectKey);
-        throw rootCause(flowError, flowError, snapshotError, from);
+        throw pastDeadline ? late() : rootCause(flowError, flowError, snapshotError, from);
     }
     const snap = validator.result;
     log.info(`snapshot valid: raft index ${snap.meta.Index}, term ${snap.meta.Term}, ${(0,src_log/* formatBytes */.z3)(snap.archiveSize)} (state.bin ${(0,src_log/* formatBytes */.z3)(snap.stateSize)}, SHA256SUMS verified)`);
@@ -71157,6 +71259,8 @@ function planRetention(catalog, policy, now) {
 
 
 
+/** Debris younger than this may be a write still in progress. */
+const DEBRIS_AGE_MS = 24 * 3_600_000;
 const BATCH = 200;
 async function runPrune(store, policy, options, log) {
     const catalog = await log.group(`List ${store.location}`, async () => {
@@ -71166,15 +71270,22 @@ async function runPrune(store, policy, options, log) {
     });
     const plan = planRetention(catalog, policy, options.now);
     log.info(formatPlanTable(plan));
+    const debris = await store.listDebris(new Date(options.now.getTime() - DEBRIS_AGE_MS));
+    for (const d of debris)
+        log.info(`debris   ${d.kind.padEnd(16)} since ${d.since}  ${d.key}  (left by an interrupted write more than a day ago: ${options.dryRun ? 'would be removed' : 'removed'})`);
     for (const orphan of plan.orphanManifests)
         log.warn(`manifest without its object: ${orphan.key} (${orphan.reason})`);
     if (plan.refusals.length) {
         throw new RetentionRefusedError(`prune refused, nothing was deleted: ${plan.refusals.join('; ')}`, 'fix the cause above (or review the plan and adjust the prune settings), then run prune again', plan);
     }
-    const result = { plan, dryRun: options.dryRun, deleted: [], retained: [] };
+    const result = { plan, dryRun: options.dryRun, deleted: [], retained: [], debris };
     if (options.dryRun) {
-        log.info(`dry run: would delete ${plan.summary.delete} backups; nothing changed`);
+        log.info(`dry run: would delete ${plan.summary.delete} backups${debris.length ? ` and remove ${debris.length} debris` : ''}; nothing changed`);
         return result;
+    }
+    if (debris.length) {
+        await store.removeDebris(debris);
+        log.info(`removed ${debris.length} leftovers of interrupted writes`);
     }
     const doomed = plan.items.filter((i) => i.action === 'delete');
     if (doomed.length === 0) {
@@ -71842,7 +71953,8 @@ class ThrowawayCluster {
                 log.warn(`restore cluster NOT network-isolated (restore-isolation: best-effort): ${isolation.reason}; it listens on loopback only`);
             // Inside its own namespace the ports are private; on the host's loopback they must be free ones.
             const port = 'reason' in isolation ? await freePortPair() : 8200;
-            await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'config.hcl'), serverConfig(dir, cluster.socketPath, port), { mode: 0o600 });
+            const flavour = await serverFlavour(binary);
+            await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'config.hcl'), serverConfig(dir, cluster.socketPath, port, flavour), { mode: 0o600 });
             await cluster.launch();
             log.info(`restore cluster started: ${binary} (pid ${cluster.pid}) in ${dir}, ${cluster.isolated ? 'in its own network namespace, reachable only through its unix socket' : `on 127.0.0.1:${port}`}`);
             return cluster;
@@ -71921,10 +72033,16 @@ class ThrowawayCluster {
         await (0,promises_.rm)(this.dir, { recursive: true, force: true });
     }
 }
-function serverConfig(dir, socketPath, port) {
-    // The unix listener is the only way in from outside; the unauthenticated generate-root endpoints are
-    // enabled on it alone (OpenBao 2.5.3+ disables them by default), so a root token can be made from the
-    // source's unseal keys. The TCP listener exists because raft needs an API and cluster address.
+/** OpenBao or HashiCorp Vault, from `<binary> version` ("OpenBao v2.7.2 ..." / "Vault v1.19.0 ..."). */
+async function serverFlavour(binary) {
+    const out = await new Promise((resolve) => (0,external_node_child_process_.execFile)(binary, ['version'], { timeout: 10_000 }, (_error, stdout) => resolve(String(stdout))));
+    return /^\s*Vault\b/.test(out) ? 'vault' : 'openbao';
+}
+function serverConfig(dir, socketPath, port, flavour) {
+    // The unix listener is the only way in from outside. The unauthenticated generate-root endpoints are
+    // enabled so a root token can be made from the source's unseal keys: OpenBao (2.5.3+ disables them by
+    // default) takes a listener setting, on the unix listener alone; recent Vault takes a top-level list.
+    // The TCP listener exists because raft needs an API and cluster address.
     // performance_multiplier 1: a single node need not wait out production-sized election timeouts
     // (the default 5 costs ~10 s at init and again after the restore).
     return `storage "raft" {
@@ -71946,7 +72064,7 @@ cluster_addr  = "http://127.0.0.1:${port + 1}"
 disable_mlock = true
 ui            = false
 log_level     = "warn"
-`;
+${flavour === 'vault' ? 'enable_unauthenticated_access = ["generate-root"]\n' : ''}`;
 }
 
 ;// CONCATENATED MODULE: ./src/jobs/restore-test.ts
@@ -72195,8 +72313,13 @@ async function stagingRestoreToken(staging, isClone, keys, log) {
 function readOpener(inputs) {
     const keys = readKeys(inputs);
     const kms = trustedKms(inputs);
-    if (!keys.length && !kms)
+    if (!keys.length && !kms) {
+        // A KMS region or endpoint alone (often inherited from the environment) names no key to trust.
+        if (inputs.optional('kms-region') || inputs.optional('kms-endpoint')) {
+            throw new InputError('kms-key-id', 'is required to read KMS-wrapped backups (kms-region or kms-endpoint is set): name the KMS key(s) they may be wrapped under (id, ARN or alias)', 'a backup wrapped by a key you did not name is refused before KMS is called');
+        }
         throw new InputError('encryption-keyring', 'is required to read backups (or encryption-key; for KMS-wrapped backups name the key in kms-key-id)');
+    }
     return createOpener(keys, kms);
 }
 async function runCommand(command, raw, context) {
@@ -72209,7 +72332,8 @@ async function runCommand(command, raw, context) {
             const target = targetSettings(inputs, true);
             const vault = vaultSettings(inputs);
             const keys = writeKeySettings(inputs);
-            const options = { chunkSize: chunkSize(inputs), monthly: inputs.choice('monthly', ['auto', 'never']) === 'auto', ...(inputs.optional('run-url') ? { runUrl: inputs.optional('run-url') } : {}) };
+            const deadline = inputs.optional('vault-snapshot-deadline-seconds') === 'auto' ? 'auto' : inputs.integer('vault-snapshot-deadline-seconds', 1, 86_400) * 1000;
+            const options = { chunkSize: chunkSize(inputs), snapshotDeadline: deadline, monthly: inputs.choice('monthly', ['auto', 'never']) === 'auto', ...(inputs.optional('run-url') ? { runUrl: inputs.optional('run-url') } : {}) };
             const client = new VaultClient(vault);
             try {
                 const backup = await runBackup({ store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, ...(context.clock ? { clock: context.clock } : {}) }, options);
@@ -72288,7 +72412,7 @@ async function runCommand(command, raw, context) {
             const legacy = inputs.boolean('legacy');
             const backupId = inputs.optional('backup-id');
             const flags = { legacy, skipBackupIdCheck: inputs.boolean('skip-backup-id-check'), force: inputs.boolean('force') };
-            const out = await decryptFile(endpoints, { opener: createOpener(keys, trustedKms(inputs)), legacyKeys: keys }, { ...flags, ...(backupId ? { backupId } : {}) }, log);
+            const out = await decryptFile(endpoints, { opener: legacy ? createOpener(keys, undefined) : readOpener(inputs), legacyKeys: keys }, { ...flags, ...(backupId ? { backupId } : {}) }, log);
             return { command, ...out };
         }
         case 'encrypt': {
@@ -72431,13 +72555,13 @@ async function main(argv, io) {
     }
 }
 /** The prune --json document: an interface, documented in the README. */
-function pruneJson(plan, dryRun, deleted, retained) {
-    return { command: 'prune', dryRun, now: plan.now, policy: plan.policy, summary: plan.summary, refusals: plan.refusals, items: plan.items, orphanManifests: plan.orphanManifests, ignored: plan.ignored, deleted, retained };
+function pruneJson(plan, dryRun, deleted, retained, debris = []) {
+    return { command: 'prune', dryRun, now: plan.now, policy: plan.policy, summary: plan.summary, refusals: plan.refusals, items: plan.items, orphanManifests: plan.orphanManifests, ignored: plan.ignored, deleted, retained, debris };
 }
 function jsonOf(result) {
     switch (result.command) {
         case 'prune':
-            return pruneJson(result.prune.plan, result.prune.dryRun, result.prune.deleted, result.prune.retained);
+            return pruneJson(result.prune.plan, result.prune.dryRun, result.prune.deleted, result.prune.retained, result.prune.debris);
         case 'list':
             return { command: 'list', ...result.list };
         case 'backup':
@@ -72476,6 +72600,26 @@ function humanSummary(result) {
         default:
             return '';
     }
+}
+
+
+/***/ }),
+
+/***/ 793:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A: () => (/* binding */ unsupportedNode)
+/* harmony export */ });
+/* unused harmony export MINIMUM_NODE_MAJOR */
+/** The CLI runs on the action's runtime, Node.js 24, and says so clearly on an older one. */
+const MINIMUM_NODE_MAJOR = 24;
+/** Why this Node.js version cannot run the CLI, or undefined when it can. */
+function unsupportedNode(version) {
+    const major = Number(/^v?(\d+)\./.exec(version)?.[1] ?? NaN);
+    if (Number.isInteger(major) && major >= MINIMUM_NODE_MAJOR)
+        return undefined;
+    return `vault-backup needs Node.js ${MINIMUM_NODE_MAJOR} or later (the runtime of the action); this is Node.js ${version}. Install Node.js ${MINIMUM_NODE_MAJOR} (e.g. actions/setup-node with node-version: 24) and run it again.`;
 }
 
 

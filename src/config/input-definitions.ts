@@ -50,7 +50,7 @@ export const INPUTS: InputDefinition[] = [
   { name: 'vault-token', description: 'Vault token, for vault-auth-method token.', env: 'VAULT_TOKEN', secret: true, commands: VAULT_COMMANDS },
   { name: 'vault-jwt-role', description: 'Vault JWT auth role, for vault-auth-method jwt.', default: 'vault-backup', commands: VAULT_COMMANDS },
   { name: 'vault-jwt-mount', description: 'Mount path of the JWT auth method.', default: 'jwt', commands: VAULT_COMMANDS },
-  { name: 'vault-jwt-audience', description: 'Audience of the GitHub OIDC token; must be in the role\'s bound_audiences.', default: 'https://github.com/vault-backup', commands: VAULT_COMMANDS, actionOnly: true },
+  { name: 'vault-jwt-audience', description: 'Audience of the GitHub OIDC token; must be in the role\'s bound_audiences. Empty: https://github.com/OWNER (the repository owner), the audience GitHub itself uses by default.', commands: VAULT_COMMANDS, actionOnly: true },
   { name: 'vault-jwt', description: 'A JWT to log in with (the action requests one from GitHub instead).', env: 'VAULT_BACKUP_JWT', secret: true, commands: VAULT_COMMANDS, cliOnly: true },
   { name: 'vault-approle-role-id', description: 'AppRole role id, for vault-auth-method approle.', env: 'VAULT_ROLE_ID', commands: VAULT_COMMANDS },
   { name: 'vault-approle-secret-id', description: 'AppRole secret id, for vault-auth-method approle.', env: 'VAULT_SECRET_ID', secret: true, commands: VAULT_COMMANDS },

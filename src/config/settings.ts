@@ -215,13 +215,7 @@ export function writeKeySettings(inputs: Inputs): WriteKeySettings {
  */
 export function trustedKms(inputs: Inputs): { settings: KmsSettings; trustedKeys: string[] } | undefined {
   const trustedKeys = (inputs.optional('kms-key-id') ?? '').split(/[\s,]+/).filter(Boolean);
-  if (!trustedKeys.length) {
-    if (inputs.optional('kms-region') || inputs.optional('kms-endpoint')) {
-      throw new InputError('kms-key-id', 'is required to read KMS-wrapped backups (kms-region or kms-endpoint is set): name the KMS key(s) they may be wrapped under (id, ARN or alias)', 'a backup wrapped by a key you did not name is refused before KMS is called');
-    }
-    return undefined;
-  }
-  return { settings: kmsSettings(inputs), trustedKeys };
+  return trustedKeys.length ? { settings: kmsSettings(inputs), trustedKeys } : undefined;
 }
 
 /** Keys that may open existing backups: the keyring plus the current encryption key, if given. */

@@ -32,7 +32,13 @@ export type CommandResult =
 function readOpener(inputs: Inputs) {
   const keys = readKeys(inputs);
   const kms = trustedKms(inputs);
-  if (!keys.length && !kms) throw new InputError('encryption-keyring', 'is required to read backups (or encryption-key; for KMS-wrapped backups name the key in kms-key-id)');
+  if (!keys.length && !kms) {
+    // A KMS region or endpoint alone (often inherited from the environment) names no key to trust.
+    if (inputs.optional('kms-region') || inputs.optional('kms-endpoint')) {
+      throw new InputError('kms-key-id', 'is required to read KMS-wrapped backups (kms-region or kms-endpoint is set): name the KMS key(s) they may be wrapped under (id, ARN or alias)', 'a backup wrapped by a key you did not name is refused before KMS is called');
+    }
+    throw new InputError('encryption-keyring', 'is required to read backups (or encryption-key; for KMS-wrapped backups name the key in kms-key-id)');
+  }
   return createOpener(keys, kms);
 }
 
@@ -131,7 +137,7 @@ export async function runCommand(command: CommandName, raw: RawInputs, context: 
       const legacy = inputs.boolean('legacy');
       const backupId = inputs.optional('backup-id');
       const flags = { legacy, skipBackupIdCheck: inputs.boolean('skip-backup-id-check'), force: inputs.boolean('force') };
-      const out = await decryptFile(endpoints, { opener: createOpener(keys, trustedKms(inputs)), legacyKeys: keys }, { ...flags, ...(backupId ? { backupId } : {}) }, log);
+      const out = await decryptFile(endpoints, { opener: legacy ? createOpener(keys, undefined) : readOpener(inputs), legacyKeys: keys }, { ...flags, ...(backupId ? { backupId } : {}) }, log);
       return { command, ...out };
     }
     case 'encrypt': {

@@ -137,7 +137,8 @@ export class ThrowawayCluster {
       if ('reason' in isolation) log.warn(`restore cluster NOT network-isolated (restore-isolation: best-effort): ${isolation.reason}; it listens on loopback only`);
       // Inside its own namespace the ports are private; on the host's loopback they must be free ones.
       const port = 'reason' in isolation ? await freePortPair() : 8200;
-      await writeFile(join(dir, 'config.hcl'), serverConfig(dir, cluster.socketPath, port), { mode: 0o600 });
+      const flavour = await serverFlavour(binary);
+      await writeFile(join(dir, 'config.hcl'), serverConfig(dir, cluster.socketPath, port, flavour), { mode: 0o600 });
       await cluster.launch();
       log.info(`restore cluster started: ${binary} (pid ${cluster.pid}) in ${dir}, ${cluster.isolated ? 'in its own network namespace, reachable only through its unix socket' : `on 127.0.0.1:${port}`}`);
       return cluster;
@@ -219,10 +220,17 @@ export class ThrowawayCluster {
   }
 }
 
-function serverConfig(dir: string, socketPath: string, port: number): string {
-  // The unix listener is the only way in from outside; the unauthenticated generate-root endpoints are
-  // enabled on it alone (OpenBao 2.5.3+ disables them by default), so a root token can be made from the
-  // source's unseal keys. The TCP listener exists because raft needs an API and cluster address.
+/** OpenBao or HashiCorp Vault, from `<binary> version` ("OpenBao v2.7.2 ..." / "Vault v1.19.0 ..."). */
+async function serverFlavour(binary: string): Promise<'openbao' | 'vault'> {
+  const out = await new Promise<string>((resolve) => execFile(binary, ['version'], { timeout: 10_000 }, (_error, stdout) => resolve(String(stdout))));
+  return /^\s*Vault\b/.test(out) ? 'vault' : 'openbao';
+}
+
+function serverConfig(dir: string, socketPath: string, port: number, flavour: 'openbao' | 'vault'): string {
+  // The unix listener is the only way in from outside. The unauthenticated generate-root endpoints are
+  // enabled so a root token can be made from the source's unseal keys: OpenBao (2.5.3+ disables them by
+  // default) takes a listener setting, on the unix listener alone; recent Vault takes a top-level list.
+  // The TCP listener exists because raft needs an API and cluster address.
   // performance_multiplier 1: a single node need not wait out production-sized election timeouts
   // (the default 5 costs ~10 s at init and again after the restore).
   return `storage "raft" {
@@ -244,5 +252,5 @@ cluster_addr  = "http://127.0.0.1:${port + 1}"
 disable_mlock = true
 ui            = false
 log_level     = "warn"
-`;
+${flavour === 'vault' ? 'enable_unauthenticated_access = ["generate-root"]\n' : ''}`;
 }

@@ -30,6 +30,7 @@ export function runBundledAction(workDir: string, inputs: Record<string, string>
     HOME: workDir,
     GITHUB_ACTIONS: 'true',
     GITHUB_REPOSITORY: 'acme/platform',
+    GITHUB_REPOSITORY_OWNER: 'acme',
     GITHUB_SERVER_URL: 'https://github.example',
     GITHUB_RUN_ID: String(1000 + n),
     GITHUB_RUN_ATTEMPT: '1',

@@ -88,6 +88,13 @@ describe('the bundled action', () => {
     expect(r.stdout).toContain('::group::');
   });
 
+  it('asks GitHub for the audience GitHub uses by default, https://github.com/OWNER, when vault-jwt-audience is empty', async () => {
+    const { 'vault-jwt-audience': _given, ...inputs } = baseInputs();
+    const r = await runAction({ ...inputs, target: 's3://action-backups/default-audience' });
+    expect(r.code).toBe(0);
+    expect(oidc.requests.at(-1)).toEqual({ audience: 'https://github.com/acme', authorization: `Bearer ${REQUEST_TOKEN}` });
+  });
+
   it('opens one incident and sends one Slack message on failure, comments on a second failure, and closes on success', async () => {
     const failing = { ...baseInputs(), 'vault-address': 'http://127.0.0.1:1' };
     const first = await runAction(failing);

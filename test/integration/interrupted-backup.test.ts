@@ -109,7 +109,7 @@ it('a snapshot that drips a byte at a time (never idle long enough to stall) hit
     res.writeHead(200, { 'content-type': 'application/gzip' });
     // A valid archive's first bytes, one every 300 ms: always "alive", never done.
     const head = syntheticSnapshot({ stateSize: 1024 * 1024, seed: 'drip', gzipLevel: 0 });
-    let bytes = Buffer.alloc(0);
+    let bytes: Buffer = Buffer.alloc(0);
     head.once('data', (chunk: Buffer) => {
       bytes = chunk;
       head.destroy();

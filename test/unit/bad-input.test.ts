@@ -85,7 +85,7 @@ const ROWS: Row[] = [
   ['decrypt', 'in', '', /in: is required/],
   ['decrypt', 'out', '', /out: is required/],
   ['decrypt', 'in', 's3://backups', /in: names a bucket but no object key/],
-  ['decrypt', 'kms-region', 'us-east-1', /kms-key-id: is required to read KMS-wrapped backups/],
+  ['verify', 'kms-region', 'us-east-1', /kms-key-id: is required to read KMS-wrapped backups/, { 'encryption-keyring': '' }],
 ];
 
 async function cli(argv: string[]): Promise<{ code: number; stderr: string }> {
