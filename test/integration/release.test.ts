@@ -4,8 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../harness/processes.js';
 
@@ -15,10 +14,12 @@ const identity = { GIT_AUTHOR_NAME: 'release test', GIT_AUTHOR_EMAIL: 'release@e
 const release = (...args: string[]) => spawnSync('bash', ['scripts/release.sh', ...args], { cwd: clone, encoding: 'utf8', timeout: 120000, env: { ...process.env, ...identity } });
 
 beforeAll(() => {
-  clone = mkdtempSync(join(tmpdir(), 'vault-backup-release-'));
-  // The committed state of this repository, with this checkout's installed dependencies for the build check.
+  // The committed state of this repository, with this checkout's dependencies as hard links (a real
+  // node_modules directory beside the sources, so the bundle it builds is the one CI builds).
+  mkdirSync(join(ROOT, '.tools'), { recursive: true });
+  clone = mkdtempSync(join(ROOT, '.tools', 'release-test-'));
   execFileSync('git', ['clone', '-q', ROOT, clone]);
-  symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'));
+  execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(clone, 'node_modules')]);
   writeFileSync(join(clone, '.git', 'info', 'exclude'), 'node_modules\n');
 });
 
