@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the workflow linters CI runs over .github/workflows and action.yml, pinned, into .tools/:
-# actionlint (Go module proxy) and zizmor (PyPI). Re-running is cheap once the pinned set is present.
+# Installs the workflow linters CI runs over .github/workflows and action.yml, pinned:
+# actionlint (Go module proxy) and zizmor (PyPI), into .tools/linters/. Re-running is cheap once the pinned
+# set is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ACTIONLINT_VERSION="v1.7.12"
 ZIZMOR_VERSION="1.32.0"
-dir=".tools"
+dir=".tools/linters"
 stamp="$dir/installed-${ACTIONLINT_VERSION}-${ZIZMOR_VERSION}"
 
 if [ -f "$stamp" ] && [ -x "$dir/bin/actionlint" ] && [ -x "$dir/venv/bin/zizmor" ]; then

@@ -3,7 +3,7 @@
  * and says what to change. The CLI and the action print `message` and `hint`, never a stack
  * trace of a secret-bearing object.
  */
-export type Component = 'input' | 'vault' | 'snapshot' | 'crypto' | 'storage' | 'retention' | 'restore' | 'notify';
+export type Component = 'input' | 'vault' | 'snapshot' | 'crypto' | 'storage' | 'retention' | 'restore' | 'notify' | 'data';
 
 export class BackupError extends Error {
   readonly component: Component;
@@ -72,6 +72,13 @@ export class RetentionRefusedError extends BackupError {
   constructor(message: string, hint: string, plan?: unknown) {
     super('retention', message, { hint });
     this.plan = plan;
+  }
+}
+
+/** The backup was stored, but its content says the cluster lost data (or is not the one backed up before). */
+export class DataAnomalyError extends BackupError {
+  constructor(message: string, hint: string) {
+    super('data', message, { hint });
   }
 }
 

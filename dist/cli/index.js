@@ -67977,7 +67977,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5625);
 /* harmony import */ var _util_interrupts_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2806);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9664);
 /* harmony import */ var _node_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(793);
 
 
@@ -68002,7 +68002,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9541:
+/***/ 9664:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68071,6 +68071,12 @@ class RetentionRefusedError extends BackupError {
     constructor(message, hint, plan) {
         super('retention', message, { hint });
         this.plan = plan;
+    }
+}
+/** The backup was stored, but its content says the cluster lost data (or is not the one backed up before). */
+class DataAnomalyError extends BackupError {
+    constructor(message, hint) {
+        super('data', message, { hint });
     }
 }
 class RestoreError extends BackupError {
@@ -68552,12 +68558,14 @@ const INPUTS = [
     // Backup
     { name: 'monthly', description: 'Also keep the first backup of each month under monthly/: auto or never.', default: 'auto', commands: ['backup'] },
     { name: 'run-url', description: 'Link to the run that made the backup, stored in its manifest (the action fills it in).', env: 'VAULT_BACKUP_RUN_URL', commands: ['backup'], cliOnly: true },
+    { name: 'data-shrink-limit-percent', description: 'Fail the run (the backup is still stored) when the data shrinks by more than this share of the previous backup\'s.', default: '50', commands: ['backup'] },
     // Retention
     { name: 'keep-daily', description: 'Days with a backup to keep (the newest backup of each).', default: '30', commands: ['prune'] },
     { name: 'keep-monthly', description: 'Months with a monthly backup to keep.', default: '12', commands: ['prune'] },
     { name: 'prune-require-fresh-hours', description: 'Refuse to prune when the newest complete backup is older than this.', default: '48', commands: ['prune'] },
     { name: 'prune-max-deletes', description: 'Refuse to prune when the plan deletes more backups than this.', default: '10', commands: ['prune'] },
     { name: 'prune-allow-mass-delete', description: 'Carry out a plan that deletes more than prune-max-deletes or more than half a tier (after a deliberate policy change).', default: 'false', commands: ['prune'] },
+    { name: 'acknowledged-anomalies', description: 'Backup ids (one per line) whose data anomaly was intended: prune stops keeping the last backup from before them (also read from acknowledged-anomalies.txt at the target).', commands: ['prune'] },
     { name: 'dry-run', description: 'Plan and report, but change nothing.', default: 'false', commands: ['prune'] },
     { name: 'now', description: 'Plan as of this instant (ISO 8601), for audits and tests.', commands: ['prune', 'verify', 'list'], cliOnly: true },
     { name: 'json', description: 'Print the result as JSON on stdout.', default: 'false', commands: ['prune', 'list', 'verify', 'backup', 'restore-test'], cliOnly: true },
@@ -69993,6 +70001,8 @@ function parseManifest(data, expectedKey) {
  */
 
 
+/** A file at the target's root listing acknowledged anomalies: backup ids, one per line. */
+const ACKNOWLEDGED_ANOMALIES_FILE = 'acknowledged-anomalies.txt';
 /** Pure: groups listed objects into backups, sorted oldest first (then daily before monthly). */
 function buildCatalog(objects) {
     const byObject = new Map();
@@ -70038,11 +70048,14 @@ async function readCatalog(store, prefix = '') {
     await Promise.all(Array.from({ length: Math.min(8, withManifest.length) }, async () => {
         for (let i = next++; i < withManifest.length; i = next++) {
             const entry = withManifest[i];
-            const problem = manifestProblemOf(await store.getSmall(entry.manifestKey, MAX_MANIFEST_BYTES).catch((error) => error), entry);
+            const data = await store.getSmall(entry.manifestKey, MAX_MANIFEST_BYTES).catch((error) => error);
+            const problem = manifestProblemOf(data, entry);
             if (problem) {
                 entry.complete = false;
                 entry.manifestProblem = problem;
             }
+            else if (parseManifest(data, entry.objectKey).anomalies?.length)
+                entry.anomalous = true;
         }
     }));
     return catalog;
@@ -70072,6 +70085,38 @@ function newestComplete(catalog, tier) {
             newest = b;
     }
     return newest;
+}
+
+;// CONCATENATED MODULE: ./src/data/anomaly.ts
+/**
+ * Data-loss detection, pure: a new snapshot compared with the newest complete backup of the same target.
+ * A raft index or term that goes backwards means the cluster was rebuilt or restored from something old;
+ * a snapshot that shrinks by more than the limit means data disappeared. Either way the backup is kept
+ * as evidence, the run fails, and retention keeps the last good state until the operator acknowledges it.
+ */
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+function detectAnomalies(previous, current, shrinkLimitPercent) {
+    if (!previous)
+        return [];
+    const before = previous.raft;
+    const found = [];
+    if (current.index < before.index) {
+        found.push({ kind: 'raft-index-backwards', previousKey: previous.objectKey, detail: `raft index went backwards from ${before.index} to ${current.index}: the cluster was rebuilt or restored from an older state` });
+    }
+    if (current.term < before.term) {
+        found.push({ kind: 'raft-term-backwards', previousKey: previous.objectKey, detail: `raft term went backwards from ${before.term} to ${current.term}: this is not the cluster the previous backup came from` });
+    }
+    if (before.stateSize > 0) {
+        const shrunkPercent = ((before.stateSize - current.stateSize) / before.stateSize) * 100;
+        if (shrunkPercent > shrinkLimitPercent) {
+            found.push({
+                kind: 'shrunk',
+                previousKey: previous.objectKey,
+                detail: `the data shrank by ${shrunkPercent.toFixed(0)}% (from ${mib(before.stateSize)} to ${mib(current.stateSize)}), more than data-shrink-limit-percent ${shrinkLimitPercent}`,
+            });
+        }
+    }
+    return found;
 }
 
 ;// CONCATENATED MODULE: ./src/util/byte-queue.ts
@@ -70541,6 +70586,8 @@ const TOOL_VERSION = '0.1.0';
 
 
 
+
+
 async function runBackup(deps, options) {
     const { store, vault, log } = deps;
     const clock = deps.clock ?? (() => new Date());
@@ -70564,7 +70611,8 @@ async function runBackup(deps, options) {
     const manifestKey = manifestKeyOf(objectKey);
     if ((await store.stat(objectKey)) || (await store.stat(manifestKey)))
         throw new ObjectExistsError(objectKey, store.location);
-    const deadlineMs = options.snapshotDeadline === 'auto' ? autoSnapshotDeadline(await previousSnapshotSize(store, log)) : options.snapshotDeadline;
+    const previous = await previousBackup(store, log);
+    const deadlineMs = options.snapshotDeadline === 'auto' ? autoSnapshotDeadline(previous?.snapshot.size) : options.snapshotDeadline;
     const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs));
     const finished = clock();
     const manifest = {
@@ -70592,6 +70640,10 @@ async function runBackup(deps, options) {
         finishedAt: finished.toISOString(),
         source: { tool: `vault-backup ${TOOL_VERSION}`, ...(options.runUrl ? { runUrl: options.runUrl } : {}) },
     };
+    const current = { index: uploaded.snapshot.meta.Index, term: uploaded.snapshot.meta.Term, stateSize: uploaded.snapshot.stateSize };
+    const anomalies = detectAnomalies(previous, current, options.shrinkLimitPercent);
+    if (anomalies.length)
+        manifest.anomalies = anomalies;
     await store.putSmallNew(manifestKey, encodeManifest(manifest));
     log.info(`manifest written: ${manifestKey} (the backup is now complete)`);
     let monthlyKey;
@@ -70619,18 +70671,22 @@ async function runBackup(deps, options) {
         durationMs: done.getTime() - started.getTime(),
     };
     log.info(`backup ${backupId} complete: ${(0,src_log/* formatBytes */.z3)(result.encryptedSize)} in ${(0,src_log/* formatDuration */.a3)(result.durationMs)} at ${store.location}${objectKey}`);
+    if (anomalies.length) {
+        // Stored (it is evidence), but the run fails: backing up a damaged cluster faithfully is the worst failure.
+        throw new DataAnomalyError(`backup ${backupId} was stored, but compared with ${previous.objectKey}: ${anomalies.map((a) => a.detail).join('; ')}`, `prune now keeps the last backup from before this change, beyond the retention windows, until it is acknowledged. If the change was intended, add ${backupId} to acknowledged-anomalies (or to ${ACKNOWLEDGED_ANOMALIES_FILE} at the target); otherwise restore from that backup`);
+    }
     return result;
 }
-/** Size of the newest complete backup's snapshot, from its manifest; undefined for a first backup. */
-async function previousSnapshotSize(store, log) {
+/** The newest complete backup's manifest: what the new snapshot is compared with; undefined for a first backup. */
+async function previousBackup(store, log) {
     try {
         const newest = newestComplete(await readCatalog(store));
         if (!newest)
             return undefined;
-        return parseManifest(await store.getSmall(manifestKeyOf(newest.objectKey)), newest.objectKey).snapshot.size;
+        return parseManifest(await store.getSmall(manifestKeyOf(newest.objectKey)), newest.objectKey);
     }
     catch (error) {
-        log.warn(`could not read the previous backup's size (the snapshot deadline falls back to its default): ${error instanceof Error ? error.message : String(error)}`);
+        log.warn(`could not read the previous backup's manifest (no comparison with it; the snapshot deadline takes its default): ${error instanceof Error ? error.message : String(error)}`);
         return undefined;
     }
 }
@@ -71179,14 +71235,36 @@ function planTier(entries, tier, count) {
     });
     return { items, windowStart };
 }
-function planRetention(catalog, policy, now) {
+/**
+ * While a data anomaly stands (not acknowledged), the newest good backup from before it is kept beyond
+ * the windows (after 30 days of faithful backups of a damaged cluster it is the only good state left),
+ * and so is the anomalous backup itself: it is the evidence, and deleting it would end the protection.
+ */
+function lastGoodBeforeAnomalies(catalog, acknowledged) {
+    const kept = new Map(); // objectKey -> reason
+    const complete = catalog.backups.filter((b) => b.complete);
+    for (const anomaly of complete.filter((b) => b.anomalous && !acknowledged.has(b.backupId))) {
+        const good = complete.filter((b) => !b.anomalous && b.at < anomaly.at).sort((a, b) => a.at.getTime() - b.at.getTime() || (a.tier === 'daily' ? 1 : -1)).at(-1);
+        if (good && !kept.has(good.objectKey))
+            kept.set(good.objectKey, `last good state before the data anomaly in ${anomaly.objectKey}: kept until that anomaly is acknowledged`);
+        if (!kept.has(anomaly.objectKey))
+            kept.set(anomaly.objectKey, `data anomaly (possible data loss): kept as evidence until acknowledged`);
+    }
+    return kept;
+}
+function planRetention(catalog, policy, now, acknowledged = new Set()) {
     const refusals = [];
     const daily = planTier(catalog.backups.filter((b) => b.tier === 'daily'), 'daily', policy.keepDaily);
     const monthly = planTier(catalog.backups.filter((b) => b.tier === 'monthly'), 'monthly', policy.keepMonthly);
     const newest = newestComplete(catalog);
-    const items = [...daily.items, ...monthly.items].map((i) => 
-    // The newest complete backup is never deleted, whatever the tier rules say (e.g. a hand-made second monthly backup).
-    i.key === newest?.objectKey && i.action === 'delete' ? { ...i, action: 'keep', reason: 'newest complete backup: always kept' } : i);
+    const lastGood = lastGoodBeforeAnomalies(catalog, acknowledged);
+    const items = [...daily.items, ...monthly.items].map((i) => {
+        // The newest complete backup is never deleted, whatever the tier rules say (e.g. a hand-made second monthly backup).
+        if (i.key === newest?.objectKey && i.action === 'delete')
+            return { ...i, action: 'keep', reason: 'newest complete backup: always kept' };
+        const protectedBecause = lastGood.get(i.key);
+        return protectedBecause && i.action === 'delete' ? { ...i, action: 'keep', reason: protectedBecause } : i;
+    });
     items.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.tier < b.tier ? -1 : 1));
     const orphanManifests = catalog.orphanManifests.map((key) => {
         const parsed = parseBackupKey(key);
@@ -71262,13 +71340,24 @@ function planRetention(catalog, policy, now) {
 /** Debris younger than this may be a write still in progress. */
 const DEBRIS_AGE_MS = 24 * 3_600_000;
 const BATCH = 200;
+/** Acknowledged anomalies: the setting's backup ids and those listed in the target's acknowledgement file. */
+async function acknowledgedAnomalies(store, fromSetting) {
+    const ids = new Set(fromSetting);
+    if (await store.stat(ACKNOWLEDGED_ANOMALIES_FILE)) {
+        const text = (await store.getSmall(ACKNOWLEDGED_ANOMALIES_FILE, 64 * 1024)).toString('utf8');
+        for (const line of text.split(/\r?\n/))
+            if (line.trim() && !line.trim().startsWith('#'))
+                ids.add(line.trim());
+    }
+    return ids;
+}
 async function runPrune(store, policy, options, log) {
     const catalog = await log.group(`List ${store.location}`, async () => {
         const c = await readCatalog(store);
         log.info(`${c.backups.length} backup objects, ${c.orphanManifests.length} orphan manifests, ${c.ignored.length} other objects (never touched)`);
         return c;
     });
-    const plan = planRetention(catalog, policy, options.now);
+    const plan = planRetention(catalog, policy, options.now, await acknowledgedAnomalies(store, options.acknowledged ?? []));
     log.info(formatPlanTable(plan));
     const debris = await store.listDebris(new Date(options.now.getTime() - DEBRIS_AGE_MS));
     for (const d of debris)
@@ -72333,7 +72422,7 @@ async function runCommand(command, raw, context) {
             const vault = vaultSettings(inputs);
             const keys = writeKeySettings(inputs);
             const deadline = inputs.optional('vault-snapshot-deadline-seconds') === 'auto' ? 'auto' : inputs.integer('vault-snapshot-deadline-seconds', 1, 86_400) * 1000;
-            const options = { chunkSize: chunkSize(inputs), snapshotDeadline: deadline, monthly: inputs.choice('monthly', ['auto', 'never']) === 'auto', ...(inputs.optional('run-url') ? { runUrl: inputs.optional('run-url') } : {}) };
+            const options = { chunkSize: chunkSize(inputs), snapshotDeadline: deadline, shrinkLimitPercent: inputs.integer('data-shrink-limit-percent', 1, 100), monthly: inputs.choice('monthly', ['auto', 'never']) === 'auto', ...(inputs.optional('run-url') ? { runUrl: inputs.optional('run-url') } : {}) };
             const client = new VaultClient(vault);
             try {
                 const backup = await runBackup({ store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, ...(context.clock ? { clock: context.clock } : {}) }, options);
@@ -72353,7 +72442,8 @@ async function runCommand(command, raw, context) {
                 allowMassDelete: inputs.boolean('prune-allow-mass-delete'),
             };
             const now = inputs.instant('now') ?? clock();
-            return { command, prune: await runPrune(store, policy, { now, dryRun: inputs.boolean('dry-run') }, log) };
+            const acknowledged = (inputs.optional('acknowledged-anomalies') ?? '').split(/[\s,]+/).filter(Boolean);
+            return { command, prune: await runPrune(store, policy, { now, dryRun: inputs.boolean('dry-run'), acknowledged }, log) };
         }
         case 'list': {
             const store = openStore(targetSettings(inputs), log);

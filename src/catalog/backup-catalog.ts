@@ -19,7 +19,12 @@ export interface CatalogEntry {
   complete: boolean;
   /** Why an existing manifest does not make the backup complete. */
   manifestProblem?: string;
+  /** Its manifest records a data anomaly (possible data loss) next to the backup before it. */
+  anomalous?: boolean;
 }
+
+/** A file at the target's root listing acknowledged anomalies: backup ids, one per line. */
+export const ACKNOWLEDGED_ANOMALIES_FILE = 'acknowledged-anomalies.txt';
 
 export interface Catalog {
   backups: CatalogEntry[];
@@ -73,11 +78,12 @@ export async function readCatalog(store: BackupStore, prefix = ''): Promise<Cata
     Array.from({ length: Math.min(8, withManifest.length) }, async () => {
       for (let i = next++; i < withManifest.length; i = next++) {
         const entry = withManifest[i]!;
-        const problem = manifestProblemOf(await store.getSmall(entry.manifestKey!, MAX_MANIFEST_BYTES).catch((error: unknown) => error), entry);
+        const data = await store.getSmall(entry.manifestKey!, MAX_MANIFEST_BYTES).catch((error: unknown) => error);
+        const problem = manifestProblemOf(data, entry);
         if (problem) {
           entry.complete = false;
           entry.manifestProblem = problem;
-        }
+        } else if (parseManifest(data as Buffer, entry.objectKey).anomalies?.length) entry.anomalous = true;
       }
     }),
   );

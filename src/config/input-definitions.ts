@@ -68,12 +68,15 @@ export const INPUTS: InputDefinition[] = [
   { name: 'monthly', description: 'Also keep the first backup of each month under monthly/: auto or never.', default: 'auto', commands: ['backup'] },
   { name: 'run-url', description: 'Link to the run that made the backup, stored in its manifest (the action fills it in).', env: 'VAULT_BACKUP_RUN_URL', commands: ['backup'], cliOnly: true },
 
+  { name: 'data-shrink-limit-percent', description: 'Fail the run (the backup is still stored) when the data shrinks by more than this share of the previous backup\'s.', default: '50', commands: ['backup'] },
+
   // Retention
   { name: 'keep-daily', description: 'Days with a backup to keep (the newest backup of each).', default: '30', commands: ['prune'] },
   { name: 'keep-monthly', description: 'Months with a monthly backup to keep.', default: '12', commands: ['prune'] },
   { name: 'prune-require-fresh-hours', description: 'Refuse to prune when the newest complete backup is older than this.', default: '48', commands: ['prune'] },
   { name: 'prune-max-deletes', description: 'Refuse to prune when the plan deletes more backups than this.', default: '10', commands: ['prune'] },
   { name: 'prune-allow-mass-delete', description: 'Carry out a plan that deletes more than prune-max-deletes or more than half a tier (after a deliberate policy change).', default: 'false', commands: ['prune'] },
+  { name: 'acknowledged-anomalies', description: 'Backup ids (one per line) whose data anomaly was intended: prune stops keeping the last backup from before them (also read from acknowledged-anomalies.txt at the target).', commands: ['prune'] },
   { name: 'dry-run', description: 'Plan and report, but change nothing.', default: 'false', commands: ['prune'] },
   { name: 'now', description: 'Plan as of this instant (ISO 8601), for audits and tests.', commands: ['prune', 'verify', 'list'], cliOnly: true },
   { name: 'json', description: 'Print the result as JSON on stdout.', default: 'false', commands: ['prune', 'list', 'verify', 'backup', 'restore-test'], cliOnly: true },

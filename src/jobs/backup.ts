@@ -5,7 +5,9 @@
  * Plaintext exists only in memory, one chunk at a time.
  */
 import { pipeline } from 'node:stream';
-import { BackupError, IntegrityError, ObjectExistsError, VaultError } from '../errors.js';
+import { BackupError, DataAnomalyError, IntegrityError, ObjectExistsError, VaultError } from '../errors.js';
+import { ACKNOWLEDGED_ANOMALIES_FILE } from '../catalog/backup-catalog.js';
+import { detectAnomalies } from '../data/anomaly.js';
 import { newestComplete, readCatalog } from '../catalog/backup-catalog.js';
 import { createEncryptStream } from '../crypto/encrypt-stream.js';
 import { FORMAT_VERSION, WrapType } from '../crypto/format.js';
@@ -33,6 +35,8 @@ export interface BackupJobOptions {
   chunkSize: number;
   /** Longest the whole snapshot download may take; 'auto' derives it from the previous backup's size. */
   snapshotDeadline: number | 'auto';
+  /** A snapshot whose data shrinks by more than this share of the previous backup's fails the run. */
+  shrinkLimitPercent: number;
   /** Copy the first complete backup of each month to monthly/. */
   monthly: boolean;
   runUrl?: string;
@@ -85,7 +89,8 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
   const manifestKey = manifestKeyOf(objectKey);
   if ((await store.stat(objectKey)) || (await store.stat(manifestKey))) throw new ObjectExistsError(objectKey, store.location);
 
-  const deadlineMs = options.snapshotDeadline === 'auto' ? autoSnapshotDeadline(await previousSnapshotSize(store, log)) : options.snapshotDeadline;
+  const previous = await previousBackup(store, log);
+  const deadlineMs = options.snapshotDeadline === 'auto' ? autoSnapshotDeadline(previous?.snapshot.size) : options.snapshotDeadline;
   const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs));
 
   const finished = clock();
@@ -114,6 +119,9 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
     finishedAt: finished.toISOString(),
     source: { tool: `vault-backup ${TOOL_VERSION}`, ...(options.runUrl ? { runUrl: options.runUrl } : {}) },
   };
+  const current = { index: uploaded.snapshot.meta.Index, term: uploaded.snapshot.meta.Term, stateSize: uploaded.snapshot.stateSize };
+  const anomalies = detectAnomalies(previous, current, options.shrinkLimitPercent);
+  if (anomalies.length) manifest.anomalies = anomalies;
   await store.putSmallNew(manifestKey, encodeManifest(manifest));
   log.info(`manifest written: ${manifestKey} (the backup is now complete)`);
 
@@ -142,17 +150,21 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
     durationMs: done.getTime() - started.getTime(),
   };
   log.info(`backup ${backupId} complete: ${formatBytes(result.encryptedSize)} in ${formatDuration(result.durationMs)} at ${store.location}${objectKey}`);
+  if (anomalies.length) {
+    // Stored (it is evidence), but the run fails: backing up a damaged cluster faithfully is the worst failure.
+    throw new DataAnomalyError(`backup ${backupId} was stored, but compared with ${previous!.objectKey}: ${anomalies.map((a) => a.detail).join('; ')}`, `prune now keeps the last backup from before this change, beyond the retention windows, until it is acknowledged. If the change was intended, add ${backupId} to acknowledged-anomalies (or to ${ACKNOWLEDGED_ANOMALIES_FILE} at the target); otherwise restore from that backup`);
+  }
   return result;
 }
 
-/** Size of the newest complete backup's snapshot, from its manifest; undefined for a first backup. */
-async function previousSnapshotSize(store: BackupStore, log: Logger): Promise<number | undefined> {
+/** The newest complete backup's manifest: what the new snapshot is compared with; undefined for a first backup. */
+async function previousBackup(store: BackupStore, log: Logger): Promise<BackupManifest | undefined> {
   try {
     const newest = newestComplete(await readCatalog(store));
     if (!newest) return undefined;
-    return parseManifest(await store.getSmall(manifestKeyOf(newest.objectKey)), newest.objectKey).snapshot.size;
+    return parseManifest(await store.getSmall(manifestKeyOf(newest.objectKey)), newest.objectKey);
   } catch (error) {
-    log.warn(`could not read the previous backup's size (the snapshot deadline falls back to its default): ${error instanceof Error ? error.message : String(error)}`);
+    log.warn(`could not read the previous backup's manifest (no comparison with it; the snapshot deadline takes its default): ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
   }
 }

@@ -4,7 +4,7 @@
  * Object Lock are reported as retained.
  */
 import { RetentionRefusedError } from '../errors.js';
-import { readCatalog } from '../catalog/backup-catalog.js';
+import { ACKNOWLEDGED_ANOMALIES_FILE, readCatalog } from '../catalog/backup-catalog.js';
 import type { Logger } from '../log.js';
 import { planRetention, type RetentionPlan, type RetentionPolicy } from '../retention/plan-retention.js';
 import type { BackupStore, Debris } from '../storage/backup-store.js';
@@ -23,13 +23,23 @@ const DEBRIS_AGE_MS = 24 * 3_600_000;
 
 const BATCH = 200;
 
-export async function runPrune(store: BackupStore, policy: RetentionPolicy, options: { now: Date; dryRun: boolean }, log: Logger): Promise<PruneResult> {
+/** Acknowledged anomalies: the setting's backup ids and those listed in the target's acknowledgement file. */
+async function acknowledgedAnomalies(store: BackupStore, fromSetting: string[]): Promise<Set<string>> {
+  const ids = new Set(fromSetting);
+  if (await store.stat(ACKNOWLEDGED_ANOMALIES_FILE)) {
+    const text = (await store.getSmall(ACKNOWLEDGED_ANOMALIES_FILE, 64 * 1024)).toString('utf8');
+    for (const line of text.split(/\r?\n/)) if (line.trim() && !line.trim().startsWith('#')) ids.add(line.trim());
+  }
+  return ids;
+}
+
+export async function runPrune(store: BackupStore, policy: RetentionPolicy, options: { now: Date; dryRun: boolean; acknowledged?: string[] }, log: Logger): Promise<PruneResult> {
   const catalog = await log.group(`List ${store.location}`, async () => {
     const c = await readCatalog(store);
     log.info(`${c.backups.length} backup objects, ${c.orphanManifests.length} orphan manifests, ${c.ignored.length} other objects (never touched)`);
     return c;
   });
-  const plan = planRetention(catalog, policy, options.now);
+  const plan = planRetention(catalog, policy, options.now, await acknowledgedAnomalies(store, options.acknowledged ?? []));
   log.info(formatPlanTable(plan));
   const debris = await store.listDebris(new Date(options.now.getTime() - DEBRIS_AGE_MS));
   for (const d of debris) log.info(`debris   ${d.kind.padEnd(16)} since ${d.since}  ${d.key}  (left by an interrupted write more than a day ago: ${options.dryRun ? 'would be removed' : 'removed'})`);

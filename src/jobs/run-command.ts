@@ -59,7 +59,7 @@ export async function runCommand(command: CommandName, raw: RawInputs, context: 
       const vault = vaultSettings(inputs);
       const keys = writeKeySettings(inputs);
       const deadline = inputs.optional('vault-snapshot-deadline-seconds') === 'auto' ? ('auto' as const) : inputs.integer('vault-snapshot-deadline-seconds', 1, 86_400) * 1000;
-      const options = { chunkSize: chunkSize(inputs), snapshotDeadline: deadline, monthly: inputs.choice('monthly', ['auto', 'never'] as const) === 'auto', ...(inputs.optional('run-url') ? { runUrl: inputs.optional('run-url')! } : {}) };
+      const options = { chunkSize: chunkSize(inputs), snapshotDeadline: deadline, shrinkLimitPercent: inputs.integer('data-shrink-limit-percent', 1, 100), monthly: inputs.choice('monthly', ['auto', 'never'] as const) === 'auto', ...(inputs.optional('run-url') ? { runUrl: inputs.optional('run-url')! } : {}) };
       const client = new VaultClient(vault);
       try {
         const backup = await runBackup({ store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, ...(context.clock ? { clock: context.clock } : {}) }, options);
@@ -78,7 +78,8 @@ export async function runCommand(command: CommandName, raw: RawInputs, context: 
         allowMassDelete: inputs.boolean('prune-allow-mass-delete'),
       };
       const now = inputs.instant('now') ?? clock();
-      return { command, prune: await runPrune(store, policy, { now, dryRun: inputs.boolean('dry-run') }, log) };
+      const acknowledged = (inputs.optional('acknowledged-anomalies') ?? '').split(/[\s,]+/).filter(Boolean);
+      return { command, prune: await runPrune(store, policy, { now, dryRun: inputs.boolean('dry-run'), acknowledged }, log) };
     }
     case 'list': {
       const store = openStore(targetSettings(inputs), log);

@@ -6,6 +6,7 @@
 import { BackupError } from '../errors.js';
 import type { ObjectChecksum } from '../storage/backup-store.js';
 import type { Tier } from '../naming/backup-names.js';
+import type { DataAnomaly } from '../data/anomaly.js';
 
 export const MANIFEST_FORMAT = 'vault-backup-manifest/1';
 
@@ -25,6 +26,8 @@ export interface BackupManifest {
   startedAt: string;
   finishedAt: string;
   source: { tool: string; runUrl?: string };
+  /** Set when this snapshot looked like data loss next to the previous backup (see data-shrink-limit-percent). */
+  anomalies?: DataAnomaly[];
 }
 
 export class ManifestError extends BackupError {

@@ -93,15 +93,34 @@ function planTier(entries: CatalogEntry[], tier: Tier, count: number): TierOutco
   return { items, windowStart };
 }
 
-export function planRetention(catalog: Catalog, policy: RetentionPolicy, now: Date): RetentionPlan {
+/**
+ * While a data anomaly stands (not acknowledged), the newest good backup from before it is kept beyond
+ * the windows (after 30 days of faithful backups of a damaged cluster it is the only good state left),
+ * and so is the anomalous backup itself: it is the evidence, and deleting it would end the protection.
+ */
+export function lastGoodBeforeAnomalies(catalog: Catalog, acknowledged: ReadonlySet<string>): Map<string, string> {
+  const kept = new Map<string, string>(); // objectKey -> reason
+  const complete = catalog.backups.filter((b) => b.complete);
+  for (const anomaly of complete.filter((b) => b.anomalous && !acknowledged.has(b.backupId))) {
+    const good = complete.filter((b) => !b.anomalous && b.at < anomaly.at).sort((a, b) => a.at.getTime() - b.at.getTime() || (a.tier === 'daily' ? 1 : -1)).at(-1);
+    if (good && !kept.has(good.objectKey)) kept.set(good.objectKey, `last good state before the data anomaly in ${anomaly.objectKey}: kept until that anomaly is acknowledged`);
+    if (!kept.has(anomaly.objectKey)) kept.set(anomaly.objectKey, `data anomaly (possible data loss): kept as evidence until acknowledged`);
+  }
+  return kept;
+}
+
+export function planRetention(catalog: Catalog, policy: RetentionPolicy, now: Date, acknowledged: ReadonlySet<string> = new Set()): RetentionPlan {
   const refusals: string[] = [];
   const daily = planTier(catalog.backups.filter((b) => b.tier === 'daily'), 'daily', policy.keepDaily);
   const monthly = planTier(catalog.backups.filter((b) => b.tier === 'monthly'), 'monthly', policy.keepMonthly);
   const newest = newestComplete(catalog);
-  const items = [...daily.items, ...monthly.items].map((i) =>
+  const lastGood = lastGoodBeforeAnomalies(catalog, acknowledged);
+  const items = [...daily.items, ...monthly.items].map((i) => {
     // The newest complete backup is never deleted, whatever the tier rules say (e.g. a hand-made second monthly backup).
-    i.key === newest?.objectKey && i.action === 'delete' ? { ...i, action: 'keep' as const, reason: 'newest complete backup: always kept' } : i,
-  );
+    if (i.key === newest?.objectKey && i.action === 'delete') return { ...i, action: 'keep' as const, reason: 'newest complete backup: always kept' };
+    const protectedBecause = lastGood.get(i.key);
+    return protectedBecause && i.action === 'delete' ? { ...i, action: 'keep' as const, reason: protectedBecause } : i;
+  });
   items.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.tier < b.tier ? -1 : 1));
 
   const orphanManifests = catalog.orphanManifests.map((key) => {

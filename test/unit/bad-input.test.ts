@@ -39,6 +39,7 @@ const ROWS: Row[] = [
   ['backup', 'vault-address', 'not a url', /vault-address: is not a valid URL/],
   ['backup', 'vault-address', 'ftp://vault:8200', /vault-address: must be an http\(s\) URL/],
   ['backup', 'vault-address', 'https://vault:8200/v1', /vault-address: must be the server address without a path/],
+  ['backup', 'data-shrink-limit-percent', '0', /data-shrink-limit-percent: must be between 1 and 100/],
   ['backup', 'vault-snapshot-deadline-seconds', 'soon', /vault-snapshot-deadline-seconds: must be a whole number/],
   ['backup', 'vault-allowed-leaders', 'vault-2:8200', /vault-allowed-leaders: "vault-2:8200" is not an address/],
   ['backup', 'vault-auth-method', 'kerberos', /vault-auth-method: must be one of jwt, token, approle/],
