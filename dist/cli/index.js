@@ -71423,31 +71423,6 @@ function formatPlanTable(plan) {
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/restore/canaries.ts
-/** Reading the canary secrets after a restore: present, and (optionally) with the expected value hash. */
-
-
-/** SHA-256 of canonical JSON: object keys sorted at every level, no whitespace (same as `jq -cS`). */
-function canonicalSha256(value) {
-    const canonical = (v) => Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])])) : v;
-    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(canonical(value))).digest('hex');
-}
-async function readCanaries(cluster, token, canaries, log) {
-    const results = [];
-    for (const canary of canaries) {
-        const data = await cluster.readKv(token, canary.path);
-        if (data === undefined) {
-            throw new RestoreError(`canary secret ${canary.path} is missing from the restored data`, { hint: 'the backup does not hold it: check that the canary exists in production and that backups are recent' });
-        }
-        if (canary.sha256 && canonicalSha256(data) !== canary.sha256.toLowerCase()) {
-            throw new RestoreError(`canary secret ${canary.path} was restored with a different value than expected`, { hint: 'update canary-sha256 if the canary was changed on purpose; otherwise the restore is wrong' });
-        }
-        log.info(`canary ${canary.path}: present${canary.sha256 ? ', value hash matches' : ''}`);
-        results.push({ path: canary.path, found: true, hashChecked: Boolean(canary.sha256) });
-    }
-    return results;
-}
-
 ;// CONCATENATED MODULE: ./src/vault/generate-root.ts
 /**
  * A root token made from unseal keys alone (sys/generate-root with a one-time password): what a
@@ -71526,6 +71501,31 @@ async function revokeGeneratedToken(cluster, token, log) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/restore/canaries.ts
+/** Reading the canary secrets after a restore: present, and (optionally) with the expected value hash. */
+
+
+/** SHA-256 of canonical JSON: object keys sorted at every level, no whitespace (same as `jq -cS`). */
+function canonicalSha256(value) {
+    const canonical = (v) => Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])])) : v;
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+}
+async function readCanaries(cluster, token, canaries, log) {
+    const results = [];
+    for (const canary of canaries) {
+        const data = await cluster.readKv(token, canary.path);
+        if (data === undefined) {
+            throw new RestoreError(`canary secret ${canary.path} is missing from the restored data`, { hint: 'the backup does not hold it: check that the canary exists in production and that backups are recent' });
+        }
+        if (canary.sha256 && canonicalSha256(data) !== canary.sha256.toLowerCase()) {
+            throw new RestoreError(`canary secret ${canary.path} was restored with a different value than expected`, { hint: 'update canary-sha256 if the canary was changed on purpose; otherwise the restore is wrong' });
+        }
+        log.info(`canary ${canary.path}: present${canary.sha256 ? ', value hash matches' : ''}`);
+        results.push({ path: canary.path, found: true, hashChecked: Boolean(canary.sha256) });
+    }
+    return results;
+}
+
 ;// CONCATENATED MODULE: ./src/restore/restore-into.ts
 /**
  * The steps of restoring a checked backup into one cluster, shared by restore-test (throwaway or
@@ -71533,6 +71533,7 @@ async function revokeGeneratedToken(cluster, token, log) {
  * the archive check into snapshot-force, wait until the restore has been applied, bring the node back
  * with the source's unseal keys, and get a token valid in the restored data.
  */
+
 
 
 
@@ -71642,6 +71643,17 @@ async function restoredToken(cluster, login, keys, timing, log) {
         await timing.sleep(500);
     }
 }
+/** Reads the canaries with a token in the restored data; a token generated for this is revoked afterwards. */
+async function checkCanaries(cluster, login, keys, canaries, timing, log) {
+    const token = await restoredToken(cluster, login, keys, timing, log);
+    try {
+        return await readCanaries(cluster, token.token, canaries, log);
+    }
+    finally {
+        if (token.generated)
+            await revokeGeneratedToken(cluster, token.token, log);
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/util/tap-stream.ts
 
@@ -71706,13 +71718,23 @@ function pickBackup(catalog, which) {
         throw new BackupNotFoundError(`backup ${which} does not exist`);
     return entry;
 }
+/** Only a committed backup may be checked or restored; an invalid manifest says what is wrong with it. */
+function requireComplete(entry) {
+    if (!entry.complete)
+        throw entry.manifestProblem ? new ManifestError(`backup ${entry.objectKey} is not complete: ${entry.manifestProblem}`) : new ManifestMissingError(entry.objectKey);
+}
+/** The chosen backup and its manifest, read before anything is downloaded (a restore decides from it first). */
+async function pickBackupWithManifest(store, which) {
+    const entry = pickBackup(await readCatalog(store), which);
+    requireComplete(entry);
+    return { entry, manifest: parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey) };
+}
 /**
  * Downloads, checks and decrypts one backup. With `spool`, the (still encrypted) object is also written
  * there as it streams, so a caller can use the checked bytes again without a second download.
  */
 async function checkStoredBackup(store, entry, opener, log, now, spool) {
-    if (!entry.complete)
-        throw entry.manifestProblem ? new ManifestError(`backup ${entry.objectKey} is not complete: ${entry.manifestProblem}`) : new ManifestMissingError(entry.objectKey);
+    requireComplete(entry);
     const manifest = parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
     const stored = await store.stat(entry.objectKey);
     if (!stored)
@@ -71817,17 +71839,10 @@ async function runVerify(store, opener, options, log) {
 
 
 
-
-
-
-
-
 async function runRestore(store, opener, options, log, timing) {
     const t = { ...timing, timeoutMs: options.timeoutMs };
     const t0 = timing.clock().getTime();
-    const catalog = await readCatalog(store);
-    const entry = pickBackup(catalog, options.which);
-    const manifest = parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
+    const { entry, manifest } = await pickBackupWithManifest(store, options.which);
     const sourceSeal = manifest.vault.seal ?? options.sourceSeal;
     const keys = options.sourceUnsealKeys;
     const token = options.target.auth.method === 'token' ? options.target.auth.token : '';
@@ -71861,16 +71876,7 @@ async function runRestore(store, opener, options, log, timing) {
                 return unsealWithSourceKeys(target, keys, sourceSeal, t, log);
             });
             const tUnsealed = timing.clock().getTime();
-            const canaries = await log.group('Confirm canary secrets', async () => {
-                const read = await restoredToken(target, options.restoredLogin, keys, t, log);
-                try {
-                    return await readCanaries(target, read.token, options.canaries, log);
-                }
-                finally {
-                    if (read.generated)
-                        await revokeGeneratedToken(target, read.token, log);
-                }
-            });
+            const canaries = await log.group('Confirm canary secrets', () => checkCanaries(target, options.restoredLogin, keys, options.canaries, t, log));
             const tRead = timing.clock().getTime();
             log.info(`restored ${entry.objectKey} into ${target.address} in ${(0,src_log/* formatDuration */.a3)(tRead - t0)}; take a backup of the restored cluster now`);
             return {
@@ -72178,19 +72184,13 @@ ${flavour === 'vault' ? 'enable_unauthenticated_access = ["generate-root"]\n' : 
 
 
 
-
-
-
-
 const sameAddress = (a, b) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 async function runRestoreTest(store, opener, options, log, timing) {
     const clock = timing.clock;
     const t = { ...timing, timeoutMs: options.timeoutMs };
     const t0 = clock().getTime();
     const keys = options.sourceUnsealKeys;
-    const catalog = await readCatalog(store);
-    const entry = pickBackup(catalog, options.which);
-    const manifest = parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
+    const { entry, manifest } = await pickBackupWithManifest(store, options.which);
     const sourceSeal = manifest.vault.seal ?? options.sourceSeal;
     // Everything that can refuse does so before the download, and before any cluster is touched.
     const staging = options.staging ? new VaultClient(options.staging) : undefined;
@@ -72245,16 +72245,7 @@ async function runRestoreTest(store, opener, options, log, timing) {
             });
             const tUnsealed = clock().getTime();
             log.info(`active with the restored data${unsealedWithSourceKeys ? ' (unsealed with the source cluster\'s keys)' : ''}`);
-            const read = await log.group('Read canary secrets', async () => {
-                const token = await restoredToken(cluster, options.restoredLogin, keys, t, log);
-                try {
-                    return await readCanaries(cluster, token.token, options.canaries, log);
-                }
-                finally {
-                    if (token.generated)
-                        await revokeGeneratedToken(cluster, token.token, log);
-                }
-            });
+            const read = await log.group('Read canary secrets', () => checkCanaries(cluster, options.restoredLogin, keys, options.canaries, t, log));
             const tRead = clock().getTime();
             const result = {
                 backupKey: entry.objectKey,

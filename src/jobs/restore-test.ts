@@ -11,20 +11,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestoreError } from '../errors.js';
-import { readCatalog } from '../catalog/backup-catalog.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { formatDuration, type Logger } from '../log.js';
-import { parseManifest } from '../manifest/manifest.js';
-import { manifestKeyOf } from '../naming/backup-names.js';
-import { readCanaries, type Canary, type CanaryResult } from '../restore/canaries.js';
-import { forceRestore, restoredToken, unsealWithSourceKeys, type RestoredLogin, type RestoreTiming } from '../restore/restore-into.js';
+import type { Canary, CanaryResult } from '../restore/canaries.js';
+import { checkCanaries, forceRestore, unsealWithSourceKeys, type RestoredLogin, type RestoreTiming } from '../restore/restore-into.js';
 import { judgeStaging, sealMismatch, type SourceSeal } from '../restore/staging-identity.js';
 import { ThrowawayCluster, type ThrowawayClusterSettings } from '../restore/throwaway-cluster.js';
 import type { BackupStore } from '../storage/backup-store.js';
-import { generateRootToken, revokeGeneratedToken } from '../vault/generate-root.js';
+import { generateRootToken } from '../vault/generate-root.js';
 import { VaultClient } from '../vault/vault-client.js';
 import type { VaultSettings } from '../vault/vault-settings.js';
-import { checkStoredBackup, pickBackup } from './verify.js';
+import { checkStoredBackup, pickBackupWithManifest } from './verify.js';
 
 export { canonicalSha256 } from '../restore/canaries.js';
 export type { Canary } from '../restore/canaries.js';
@@ -69,9 +66,7 @@ export async function runRestoreTest(store: BackupStore, opener: DataKeyOpener, 
   const t0 = clock().getTime();
   const keys = options.sourceUnsealKeys;
 
-  const catalog = await readCatalog(store);
-  const entry = pickBackup(catalog, options.which);
-  const manifest = parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
+  const { entry, manifest } = await pickBackupWithManifest(store, options.which);
   const sourceSeal = manifest.vault.seal ?? options.sourceSeal;
 
   // Everything that can refuse does so before the download, and before any cluster is touched.
@@ -128,14 +123,7 @@ export async function runRestoreTest(store: BackupStore, opener: DataKeyOpener, 
       const tUnsealed = clock().getTime();
       log.info(`active with the restored data${unsealedWithSourceKeys ? ' (unsealed with the source cluster\'s keys)' : ''}`);
 
-      const read = await log.group('Read canary secrets', async () => {
-        const token = await restoredToken(cluster, options.restoredLogin, keys, t, log);
-        try {
-          return await readCanaries(cluster, token.token, options.canaries, log);
-        } finally {
-          if (token.generated) await revokeGeneratedToken(cluster, token.token, log);
-        }
-      });
+      const read = await log.group('Read canary secrets', () => checkCanaries(cluster, options.restoredLogin, keys, options.canaries, t, log));
       const tRead = clock().getTime();
 
       const result: RestoreTestResult = {

@@ -10,19 +10,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestoreError } from '../errors.js';
-import { readCatalog } from '../catalog/backup-catalog.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { formatDuration, type Logger } from '../log.js';
-import { parseManifest } from '../manifest/manifest.js';
-import { manifestKeyOf } from '../naming/backup-names.js';
-import { readCanaries, type Canary, type CanaryResult } from '../restore/canaries.js';
-import { forceRestore, restoredToken, unsealWithSourceKeys, type RestoredLogin, type RestoreTiming } from '../restore/restore-into.js';
+import type { Canary, CanaryResult } from '../restore/canaries.js';
+import { checkCanaries, forceRestore, unsealWithSourceKeys, type RestoredLogin, type RestoreTiming } from '../restore/restore-into.js';
 import { sealMismatch, type SourceSeal } from '../restore/staging-identity.js';
 import type { BackupStore } from '../storage/backup-store.js';
-import { revokeGeneratedToken } from '../vault/generate-root.js';
 import { VaultClient } from '../vault/vault-client.js';
 import type { VaultSettings } from '../vault/vault-settings.js';
-import { checkStoredBackup, pickBackup } from './verify.js';
+import { checkStoredBackup, pickBackupWithManifest } from './verify.js';
 
 export interface RestoreOptions {
   which: string;
@@ -50,9 +46,7 @@ export interface RestoreResult {
 export async function runRestore(store: BackupStore, opener: DataKeyOpener, options: RestoreOptions, log: Logger, timing: Omit<RestoreTiming, 'timeoutMs'>): Promise<RestoreResult> {
   const t = { ...timing, timeoutMs: options.timeoutMs };
   const t0 = timing.clock().getTime();
-  const catalog = await readCatalog(store);
-  const entry = pickBackup(catalog, options.which);
-  const manifest = parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
+  const { entry, manifest } = await pickBackupWithManifest(store, options.which);
   const sourceSeal = manifest.vault.seal ?? options.sourceSeal;
   const keys = options.sourceUnsealKeys;
   const token = options.target.auth.method === 'token' ? options.target.auth.token : '';
@@ -86,14 +80,7 @@ export async function runRestore(store: BackupStore, opener: DataKeyOpener, opti
         return unsealWithSourceKeys(target, keys, sourceSeal, t, log);
       });
       const tUnsealed = timing.clock().getTime();
-      const canaries = await log.group('Confirm canary secrets', async () => {
-        const read = await restoredToken(target, options.restoredLogin, keys, t, log);
-        try {
-          return await readCanaries(target, read.token, options.canaries, log);
-        } finally {
-          if (read.generated) await revokeGeneratedToken(target, read.token, log);
-        }
-      });
+      const canaries = await log.group('Confirm canary secrets', () => checkCanaries(target, options.restoredLogin, keys, options.canaries, t, log));
       const tRead = timing.clock().getTime();
       log.info(`restored ${entry.objectKey} into ${target.address} in ${formatDuration(tRead - t0)}; take a backup of the restored cluster now`);
       return {

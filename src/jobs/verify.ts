@@ -75,6 +75,18 @@ export function pickBackup(catalog: Catalog, which: string): CatalogEntry {
   return entry;
 }
 
+/** Only a committed backup may be checked or restored; an invalid manifest says what is wrong with it. */
+function requireComplete(entry: CatalogEntry): void {
+  if (!entry.complete) throw entry.manifestProblem ? new ManifestError(`backup ${entry.objectKey} is not complete: ${entry.manifestProblem}`) : new ManifestMissingError(entry.objectKey);
+}
+
+/** The chosen backup and its manifest, read before anything is downloaded (a restore decides from it first). */
+export async function pickBackupWithManifest(store: BackupStore, which: string): Promise<{ entry: CatalogEntry; manifest: BackupManifest }> {
+  const entry = pickBackup(await readCatalog(store), which);
+  requireComplete(entry);
+  return { entry, manifest: parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey) };
+}
+
 /**
  * Downloads, checks and decrypts one backup. With `spool`, the (still encrypted) object is also written
  * there as it streams, so a caller can use the checked bytes again without a second download.
@@ -87,7 +99,7 @@ export async function checkStoredBackup(
   now: Date,
   spool?: Writable,
 ): Promise<VerifiedBackup> {
-  if (!entry.complete) throw entry.manifestProblem ? new ManifestError(`backup ${entry.objectKey} is not complete: ${entry.manifestProblem}`) : new ManifestMissingError(entry.objectKey);
+  requireComplete(entry);
   const manifest = parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
 
   const stored = await store.stat(entry.objectKey);

@@ -14,7 +14,8 @@ import { SnapshotArchiveValidator } from '../snapshot/archive-validator.js';
 import type { VaultClient } from '../vault/vault-client.js';
 import { loginToVault } from '../vault/vault-login.js';
 import type { VaultAuth } from '../vault/vault-settings.js';
-import { generateRootToken } from '../vault/generate-root.js';
+import { generateRootToken, revokeGeneratedToken } from '../vault/generate-root.js';
+import { readCanaries, type Canary, type CanaryResult } from './canaries.js';
 import { sealMismatch, type SourceSeal } from './staging-identity.js';
 
 export interface RestoreTiming {
@@ -120,5 +121,15 @@ export async function restoredToken(cluster: VaultClient, login: RestoredLogin, 
     }
     if (timing.clock().getTime() > deadline) throw new RestoreError(`no working token in the restored data on ${cluster.address}`);
     await timing.sleep(500);
+  }
+}
+
+/** Reads the canaries with a token in the restored data; a token generated for this is revoked afterwards. */
+export async function checkCanaries(cluster: VaultClient, login: RestoredLogin, keys: string[], canaries: Canary[], timing: RestoreTiming, log: Logger): Promise<CanaryResult[]> {
+  const token = await restoredToken(cluster, login, keys, timing, log);
+  try {
+    return await readCanaries(cluster, token.token, canaries, log);
+  } finally {
+    if (token.generated) await revokeGeneratedToken(cluster, token.token, log);
   }
 }
