@@ -73289,7 +73289,8 @@ class ThrowawayCluster {
         else {
             [command, args] = [this.binary, serverArgs];
         }
-        const child = (0,external_node_child_process_.spawn)(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VAULT_ADDR: '', BAO_ADDR: '' } });
+        // A minimal environment: the server holding a restored copy of production gets none of this run's credentials.
+        const child = (0,external_node_child_process_.spawn)(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.dir } });
         child.stdout?.pipe(out);
         child.stderr?.pipe(out);
         this.child = child;

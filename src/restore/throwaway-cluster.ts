@@ -162,7 +162,8 @@ export class ThrowawayCluster {
     } else {
       [command, args] = [this.binary, serverArgs];
     }
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VAULT_ADDR: '', BAO_ADDR: '' } });
+    // A minimal environment: the server holding a restored copy of production gets none of this run's credentials.
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.dir } });
     child.stdout?.pipe(out);
     child.stderr?.pipe(out);
     this.child = child;

@@ -62,13 +62,13 @@ function hostListensOn(port: number): boolean {
 
 /** Watches the log for the throwaway cluster's start and inspects the server process while it runs. */
 class WatchingLogger extends MemoryLogger {
-  seen: { pid: number; dir: string; netns: string; tcpOnHost: boolean } | undefined;
+  seen: { pid: number; dir: string; netns: string; tcpOnHost: boolean; environ: string[] } | undefined;
   override info(message: string): void {
     super.info(message);
     const m = /restore cluster started: .* \(pid (\d+)\) in (\S+),/.exec(message);
     if (m) {
       const pid = Number(m[1]);
-      this.seen = { pid, dir: m[2]!, netns: readlinkSync(`/proc/${pid}/ns/net`), tcpOnHost: hostListensOn(8200) };
+      this.seen = { pid, dir: m[2]!, netns: readlinkSync(`/proc/${pid}/ns/net`), tcpOnHost: hostListensOn(8200), environ: readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0') };
     }
   }
 }
@@ -76,7 +76,8 @@ class WatchingLogger extends MemoryLogger {
 describe('restore-test into a throwaway cluster', () => {
   it('passes with no staging and no production token; the server ran in its own network namespace and is gone afterwards', async () => {
     const log = new WatchingLogger();
-    const r = await runCommand('restore-test', restoreInputs(), { log });
+    process.env.VAULT_TOKEN = 'hvs.must-not-reach-the-restored-copy';
+    const r = await runCommand('restore-test', restoreInputs(), { log }).finally(() => delete process.env.VAULT_TOKEN);
     if (r.command !== 'restore-test') throw new Error('wrong result');
     expect(r.restoreTest.cluster).toBe('throwaway');
     expect(r.restoreTest.networkIsolated).toBe(true);
@@ -86,6 +87,8 @@ describe('restore-test into a throwaway cluster', () => {
     expect(seen).toBeDefined();
     expect(seen.netns).not.toBe(readlinkSync('/proc/self/ns/net'));
     expect(seen.tcpOnHost).toBe(false);
+    // The server holding a restored copy of production got none of this run's environment.
+    expect(seen.environ.filter((v) => /TOKEN|AWS_|VAULT_|KEY/.test(v))).toEqual([]);
     expect(existsSync(`/proc/${seen.pid}`)).toBe(false);
     expect(existsSync(seen.dir)).toBe(false);
     const text = log.lines.join('\n');
