@@ -20,9 +20,16 @@ export function escapeHtml(text: string): string {
     .replace(/\r?\n/g, '<br>');
 }
 
-function table(rows: string[][], header?: string[]): string {
+/** A cell is text, or a link to a URL this action made itself (the run's page): never one from error text. */
+type Cell = string | { href: string; text: string };
+
+function cellHtml(cell: Cell): string {
+  return typeof cell === 'string' ? escapeHtml(cell) : `<a href="${escapeHtml(cell.href)}">${escapeHtml(cell.text)}</a>`;
+}
+
+function table(rows: Cell[][], header?: string[]): string {
   const head = header ? `<tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>` : '';
-  return `<table>${head}${rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</table>\n`;
+  return `<table>${head}${rows.map((r) => `<tr>${r.map((c) => `<td>${cellHtml(c)}</td>`).join('')}</tr>`).join('')}</table>\n`;
 }
 
 export function summaryHtml(report: RunReport, result?: CommandResult): string {
@@ -30,9 +37,9 @@ export function summaryHtml(report: RunReport, result?: CommandResult): string {
   parts.push(`<h2>${report.ok ? '✅' : '❌'} vault-backup ${escapeHtml(report.command)} ${report.ok ? 'succeeded' : 'failed'}</h2>\n`);
   parts.push(`<p>${escapeHtml(report.error ? report.error.message : report.headline)}</p>\n`);
   if (report.error?.hint) parts.push(`<p><strong>What to do:</strong> ${escapeHtml(report.error.hint)}</p>\n`);
-  const facts: string[][] = [['Target', report.target], ...report.facts.map(([k, v]) => [k, v])];
+  const facts: Cell[][] = [['Target', report.target], ...report.facts.map(([k, v]) => [k, v])];
   if (report.lastGoodBackup) facts.push(['Last good backup', `${report.lastGoodBackup.key} (${describeAge(report.lastGoodBackup.ageHours)} old)`]);
-  if (report.runUrl) facts.push(['Run', report.runUrl]);
+  if (report.runUrl) facts.push(['Run', /^https:\/\//.test(report.runUrl) ? { href: report.runUrl, text: report.runUrl } : report.runUrl]);
   parts.push(table(facts));
   if (result?.command === 'prune') {
     const items = result.prune.plan.items;

@@ -5,6 +5,7 @@
 import * as core from '@actions/core';
 import { BackupError } from '../src/errors.js';
 import { findLastGoodBackup, describeTarget } from '../src/jobs/last-good.js';
+import { formatListTable } from '../src/jobs/list.js';
 import { runCommand, type CommandResult } from '../src/jobs/run-command.js';
 import { failureReport, successReport } from '../src/notify/report-of.js';
 import type { RunReport } from '../src/notify/run-report.js';
@@ -25,6 +26,7 @@ export async function run(): Promise<void> {
     inputs = readActionInputs();
     await addOidcToken(inputs);
     result = await runCommand(inputs.command, inputs.raw, { log });
+    if (result.command === 'list') log.info(formatListTable(result.list));
     report = successReport(result, describeTarget(inputs.raw), inputs.runUrl);
     setOutputs({ result: 'success', ...outputsOf(result) });
   } catch (error) {

@@ -70419,9 +70419,11 @@ const MAX_SINGLE_COPY = 5 * 1024 ** 3;
 class S3BackupStore {
     options;
     location;
+    uploadPartSize;
     constructor(options) {
         this.options = options;
         this.location = `s3://${options.bucket}/${options.prefix}`;
+        this.uploadPartSize = options.partSize;
     }
     fullKey(key) {
         return this.options.prefix + key;
@@ -70794,6 +70796,102 @@ async function findLastGoodBackup(raw, now, log) {
 /** The target as written in the inputs, for alerts; never throws. */
 function describeTarget(raw) {
     return (raw.target ?? '').trim() || '(no target)';
+}
+
+;// CONCATENATED MODULE: ./src/log.ts
+class ConsoleLogger {
+    write;
+    constructor(write = (line) => process.stderr.write(line + '\n')) {
+        this.write = write;
+    }
+    info(message) {
+        this.write(message);
+    }
+    warn(message) {
+        this.write(`warning: ${message}`);
+    }
+    error(message) {
+        this.write(`error: ${message}`);
+    }
+    async group(name, work) {
+        this.write(`== ${name}`);
+        return work();
+    }
+}
+/** Collects lines; for tests and for callers that want the log as data. */
+class MemoryLogger {
+    lines = [];
+    info(message) {
+        this.lines.push(message);
+    }
+    warn(message) {
+        this.lines.push(`warning: ${message}`);
+    }
+    error(message) {
+        this.lines.push(`error: ${message}`);
+    }
+    async group(name, work) {
+        this.lines.push(`== ${name}`);
+        return work();
+    }
+}
+function formatBytes(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    const s = ms / 1000;
+    if (s < 120)
+        return `${s.toFixed(1)} s`;
+    const m = Math.floor(s / 60);
+    return `${m} min ${Math.round(s - m * 60)} s`;
+}
+/**
+ * One progress line of a stream whose length is not known up front (a snapshot), measured against the size
+ * it is expected to have (the previous backup's): "1.2 GiB of ~4.0 GiB (30%, about 40 s left) at 50.0 MiB/s".
+ */
+function progressLine(bytes, elapsedMs, expectedBytes) {
+    const rate = bytes / (Math.max(elapsedMs, 1) / 1000);
+    const speed = `at ${formatBytes(rate)}/s`;
+    if (!expectedBytes || bytes >= expectedBytes)
+        return `${formatBytes(bytes)} ${speed}`;
+    const percent = Math.floor((bytes / expectedBytes) * 100);
+    return `${formatBytes(bytes)} of ~${formatBytes(expectedBytes)} (${percent}%, about ${formatDuration(((expectedBytes - bytes) / rate) * 1000)} left) ${speed}`;
+}
+
+;// CONCATENATED MODULE: ./src/jobs/list.ts
+/** list: the backups a target holds, newest first, with tier, time, age, size and completeness. */
+
+
+async function runList(store, now) {
+    const catalog = await readCatalog(store);
+    return {
+        location: store.location,
+        backups: catalog.backups
+            .map((b) => ({ key: b.objectKey, tier: b.tier, time: b.at.toISOString(), ageHours: Math.round(((now.getTime() - b.at.getTime()) / 3_600_000) * 10) / 10, size: b.size, complete: b.complete }))
+            // Newest first; on a tie the daily original before its monthly copy.
+            .sort((a, b) => (a.time === b.time ? (a.tier === 'daily' ? -1 : 1) : a.time < b.time ? 1 : -1)),
+        orphanManifests: catalog.orphanManifests,
+        ignored: catalog.ignored,
+    };
+}
+/** The list as a compact text table with sizes in human units (the CLI prints it; the action logs it). */
+function formatListTable(list) {
+    const rows = list.backups.map((b) => `${b.tier.padEnd(8)}${b.time.replace('.000Z', 'Z').padEnd(22)}${`${b.ageHours} h`.padEnd(12)}${formatBytes(b.size).padEnd(12)}${b.complete ? 'complete  ' : 'INCOMPLETE'}  ${b.key}`);
+    return [
+        `${list.backups.length} backups in ${list.location}`,
+        `tier    time                  age         size        state       key`,
+        ...rows,
+        ...(list.orphanManifests.length ? [`manifests without object: ${list.orphanManifests.join(', ')}`] : []),
+    ].join('\n');
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-kms/dist-cjs/index.js
@@ -71404,63 +71502,6 @@ function ciphertextSize(plainSize, chunkSize, headerLength) {
     return headerLength + plainSize + chunks * TAG_LENGTH;
 }
 
-;// CONCATENATED MODULE: ./src/log.ts
-class ConsoleLogger {
-    write;
-    constructor(write = (line) => process.stderr.write(line + '\n')) {
-        this.write = write;
-    }
-    info(message) {
-        this.write(message);
-    }
-    warn(message) {
-        this.write(`warning: ${message}`);
-    }
-    error(message) {
-        this.write(`error: ${message}`);
-    }
-    async group(name, work) {
-        this.write(`== ${name}`);
-        return work();
-    }
-}
-/** Collects lines; for tests and for callers that want the log as data. */
-class MemoryLogger {
-    lines = [];
-    info(message) {
-        this.lines.push(message);
-    }
-    warn(message) {
-        this.lines.push(`warning: ${message}`);
-    }
-    error(message) {
-        this.lines.push(`error: ${message}`);
-    }
-    async group(name, work) {
-        this.lines.push(`== ${name}`);
-        return work();
-    }
-}
-function formatBytes(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    const s = ms / 1000;
-    if (s < 120)
-        return `${s.toFixed(1)} s`;
-    const m = Math.floor(s / 60);
-    return `${m} min ${Math.round(s - m * 60)} s`;
-}
-
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
@@ -71828,7 +71869,7 @@ async function runBackup(deps, options) {
         throw new ObjectExistsError(objectKey, store.location);
     const previous = await previousBackup(store, log);
     const deadlineMs = options.snapshotDeadline === 'auto' ? autoSnapshotDeadline(previous?.snapshot.size) : options.snapshotDeadline;
-    const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs));
+    const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs, previous?.encrypted.size));
     const finished = clock();
     const manifest = {
         format: MANIFEST_FORMAT,
@@ -71915,7 +71956,7 @@ function autoSnapshotDeadline(previousBytes) {
         return 2 * 3_600_000;
     return 30 * 60_000 + Math.ceil(previousBytes / (1024 * 1024)) * 1000;
 }
-async function streamBackup(deps, token, backupId, objectKey, chunkSize, deadlineMs) {
+async function streamBackup(deps, token, backupId, objectKey, chunkSize, deadlineMs, expectedBytes) {
     const { store, vault, log } = deps;
     // Make the data key first: a KMS failure must not leave a snapshot request hanging.
     const encryptor = await createEncryptStream({ keySource: deps.keySource, backupId, chunkSize, ...(deps.random ? { random: deps.random } : {}) });
@@ -71932,7 +71973,12 @@ async function streamBackup(deps, token, backupId, objectKey, chunkSize, deadlin
     const validator = new SnapshotArchiveValidator();
     const started = Date.now();
     // Counts and reports progress; the store hashes the same bytes, so the meter does not.
-    const meter = new HashingMeter((bytes) => log.info(`… ${formatBytes(bytes)} encrypted and sent (${formatBytes(bytes / ((Date.now() - started) / 1000 || 1))}/s)`), 10_000, Date.now, false);
+    const meter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, Date.now() - started, expectedBytes)} encrypted and sent`), 10_000, Date.now, false);
+    // The stream has no length: once it ends, the store may still be finishing (the last parts, then the commit).
+    meter.once('end', () => {
+        const parts = store.uploadPartSize ? Math.max(1, Math.ceil(meter.byteCount / store.uploadPartSize)) : undefined;
+        log.info(`snapshot read and encrypted (${formatBytes(meter.byteCount)}); completing the upload${parts ? ` (${parts} part${parts === 1 ? '' : 's'})` : ''}…`);
+    });
     let snapshotError;
     snapshot.once('error', (error) => {
         // An error caused by our own abort (after an upload failure) is not the story.
@@ -72380,22 +72426,6 @@ async function encryptFile(endpoints, keySource, options, log) {
     }
     log.info(`encrypted ${endpoints.input} as backup ${backupId} with ${keySource.description}`);
     return { backupId };
-}
-
-;// CONCATENATED MODULE: ./src/jobs/list.ts
-/** list: the backups a target holds, newest first, with tier, time, age, size and completeness. */
-
-async function runList(store, now) {
-    const catalog = await readCatalog(store);
-    return {
-        location: store.location,
-        backups: catalog.backups
-            .map((b) => ({ key: b.objectKey, tier: b.tier, time: b.at.toISOString(), ageHours: Math.round(((now.getTime() - b.at.getTime()) / 3_600_000) * 10) / 10, size: b.size, complete: b.complete }))
-            // Newest first; on a tie the daily original before its monthly copy.
-            .sort((a, b) => (a.time === b.time ? (a.tier === 'daily' ? -1 : 1) : a.time < b.time ? 1 : -1)),
-        orphanManifests: catalog.orphanManifests,
-        ignored: catalog.ignored,
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/retention/plan-retention.ts
@@ -72961,7 +72991,7 @@ async function checkStoredBackup(store, entry, opener, log, now, spool) {
     }
     log.info(`${entry.objectKey}: manifest and stored checksum agree (${formatBytes(stored.size)})`);
     const started = Date.now();
-    const cipherMeter = new HashingMeter((bytes) => log.info(`… ${formatBytes(bytes)} of ${formatBytes(stored.size)} downloaded and checked`));
+    const cipherMeter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, Date.now() - started, stored.size)} downloaded and checked`));
     const decryptor = createDecryptStream({ opener, expectedBackupId: entry.backupId, onHeader: (header) => checkHeaderAgainstManifest(header, manifest, entry.objectKey) });
     const validator = new SnapshotArchiveValidator();
     const source = await store.get(entry.objectKey);
@@ -72985,7 +73015,8 @@ async function checkStoredBackup(store, entry, opener, log, now, spool) {
         throw new IntegrityError(`${entry.objectKey}: SHA-256 of the downloaded object differs from its manifest`);
     if (snapshot.archiveSha256 !== manifest.snapshot.sha256)
         throw new IntegrityError(`${entry.objectKey}: the decrypted snapshot differs from the one recorded in its manifest`);
-    log.info(`${entry.objectKey}: decrypted and valid (raft index ${snapshot.meta.Index}, term ${snapshot.meta.Term}, ${formatBytes(snapshot.archiveSize)})`);
+    const elapsed = Date.now() - started;
+    log.info(`${entry.objectKey}: decrypted and valid (raft index ${snapshot.meta.Index}, term ${snapshot.meta.Term}, ${formatBytes(snapshot.archiveSize)}; ${formatBytes(cipherMeter.byteCount)} checked in ${formatDuration(elapsed)}, ${formatBytes(cipherMeter.byteCount / (Math.max(elapsed, 1) / 1000))}/s)`);
     return {
         key: entry.objectKey,
         backupId: entry.backupId,
@@ -72993,7 +73024,7 @@ async function checkStoredBackup(store, entry, opener, log, now, spool) {
         encryptedSize: cipherMeter.byteCount,
         snapshot,
         manifest,
-        downloadMs: Date.now() - started,
+        downloadMs: elapsed,
     };
 }
 /**
@@ -79192,9 +79223,12 @@ function escapeHtml(text) {
         .replace(/'/g, '&#39;')
         .replace(/\r?\n/g, '<br>');
 }
+function cellHtml(cell) {
+    return typeof cell === 'string' ? escapeHtml(cell) : `<a href="${escapeHtml(cell.href)}">${escapeHtml(cell.text)}</a>`;
+}
 function table(rows, header) {
     const head = header ? `<tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>` : '';
-    return `<table>${head}${rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</table>\n`;
+    return `<table>${head}${rows.map((r) => `<tr>${r.map((c) => `<td>${cellHtml(c)}</td>`).join('')}</tr>`).join('')}</table>\n`;
 }
 function summaryHtml(report, result) {
     const parts = [];
@@ -79206,7 +79240,7 @@ function summaryHtml(report, result) {
     if (report.lastGoodBackup)
         facts.push(['Last good backup', `${report.lastGoodBackup.key} (${describeAge(report.lastGoodBackup.ageHours)} old)`]);
     if (report.runUrl)
-        facts.push(['Run', report.runUrl]);
+        facts.push(['Run', /^https:\/\//.test(report.runUrl) ? { href: report.runUrl, text: report.runUrl } : report.runUrl]);
     parts.push(table(facts));
     if (result?.command === 'prune') {
         const items = result.prune.plan.items;
@@ -79248,6 +79282,7 @@ async function writeJobSummary(report, result) {
 
 
 
+
 async function run() {
     const log = new actions_logger/* ActionsLogger */.G();
     let inputs;
@@ -79257,6 +79292,8 @@ async function run() {
         inputs = readActionInputs();
         await addOidcToken(inputs);
         result = await runCommand(inputs.command, inputs.raw, { log });
+        if (result.command === 'list')
+            log.info(formatListTable(result.list));
         report = successReport(result, describeTarget(inputs.raw), inputs.runUrl);
         setOutputs({ result: 'success', ...outputsOf(result) });
     }

@@ -63,3 +63,15 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   return `${m} min ${Math.round(s - m * 60)} s`;
 }
+
+/**
+ * One progress line of a stream whose length is not known up front (a snapshot), measured against the size
+ * it is expected to have (the previous backup's): "1.2 GiB of ~4.0 GiB (30%, about 40 s left) at 50.0 MiB/s".
+ */
+export function progressLine(bytes: number, elapsedMs: number, expectedBytes?: number): string {
+  const rate = bytes / (Math.max(elapsedMs, 1) / 1000);
+  const speed = `at ${formatBytes(rate)}/s`;
+  if (!expectedBytes || bytes >= expectedBytes) return `${formatBytes(bytes)} ${speed}`;
+  const percent = Math.floor((bytes / expectedBytes) * 100);
+  return `${formatBytes(bytes)} of ~${formatBytes(expectedBytes)} (${percent}%, about ${formatDuration(((expectedBytes - bytes) / rate) * 1000)} left) ${speed}`;
+}

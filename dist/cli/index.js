@@ -68092,6 +68092,234 @@ function asBackupError(error, component) {
     return new BackupError(component, message, { cause: error });
 }
 
+;// CONCATENATED MODULE: ./src/manifest/manifest.ts
+/**
+ * The manifest beside each backup object. It is written last, so its presence means the backup was
+ * uploaded and verified; it records what is needed to check and restore the backup later.
+ * Field names are an interface (docs/FORMAT.md): add fields, never rename them.
+ */
+
+const MANIFEST_FORMAT = 'vault-backup-manifest/1';
+class ManifestError extends BackupError {
+    constructor(message) {
+        super('storage', message, { hint: 'the manifest is damaged or was not written by this tool; verify the backup object itself, or take a new backup' });
+    }
+}
+function encodeManifest(manifest) {
+    return Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
+}
+const HEX64 = /^[0-9a-f]{64}$/;
+function parseManifest(data, expectedKey) {
+    let m;
+    try {
+        m = JSON.parse(data.toString('utf8'));
+    }
+    catch {
+        throw new ManifestError('manifest is not valid JSON');
+    }
+    const fail = (what) => {
+        throw new ManifestError(`manifest ${expectedKey ?? ''} ${what}`.replace('  ', ' '));
+    };
+    if (!m || typeof m !== 'object')
+        fail('is not a JSON object');
+    if (m.format !== MANIFEST_FORMAT)
+        fail(`has format ${JSON.stringify(m.format)}, expected ${MANIFEST_FORMAT}`);
+    if (typeof m.backupId !== 'string' || typeof m.objectKey !== 'string')
+        fail('lacks backupId or objectKey');
+    if (expectedKey !== undefined && m.objectKey !== expectedKey)
+        fail(`describes ${m.objectKey}, not ${expectedKey}`);
+    if (!m.encrypted || !Number.isSafeInteger(m.encrypted.size) || !HEX64.test(m.encrypted.sha256 ?? ''))
+        fail('lacks the encrypted size or SHA-256');
+    if (!m.snapshot || !Number.isSafeInteger(m.snapshot.size) || !HEX64.test(m.snapshot.sha256 ?? ''))
+        fail('lacks the snapshot size or SHA-256');
+    if (!m.encryption || typeof m.encryption.keyId !== 'string')
+        fail('lacks the encryption key id');
+    return m;
+}
+
+;// CONCATENATED MODULE: ./src/naming/backup-names.ts
+const BACKUP_SUFFIX = '.enc';
+const MANIFEST_SUFFIX = '.json';
+const ID_PREFIX = 'vault-snapshot-';
+const pad = (n, width = 2) => String(n).padStart(width, '0');
+/** vault-snapshot-YYYYMMDD-HHMMSS for the UTC second of `at`. */
+function backupIdAt(at) {
+    if (Number.isNaN(at.getTime()))
+        throw new RangeError('invalid date');
+    return `${ID_PREFIX}${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}-${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}`;
+}
+function dayFolder(at) {
+    return `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}`;
+}
+function monthFolder(at) {
+    return `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}`;
+}
+function backupKey(tier, at) {
+    const folder = tier === 'daily' ? dayFolder(at) : monthFolder(at);
+    return `${tier}/${folder}/${backupIdAt(at)}${BACKUP_SUFFIX}`;
+}
+function manifestKeyOf(backupObjectKey) {
+    if (!backupObjectKey.endsWith(BACKUP_SUFFIX))
+        throw new Error(`not a backup object key: ${backupObjectKey}`);
+    return backupObjectKey.slice(0, -BACKUP_SUFFIX.length) + MANIFEST_SUFFIX;
+}
+function backupKeyOfManifest(manifestKey) {
+    return manifestKey.slice(0, -MANIFEST_SUFFIX.length) + BACKUP_SUFFIX;
+}
+/** The backup id for the name a file or key ends in, when it is a backup name. */
+function backupIdOfName(name) {
+    const base = name.split('/').at(-1) ?? '';
+    const match = /^(vault-snapshot-\d{8}-\d{6})\.(enc|json)$/.exec(base);
+    return match?.[1];
+}
+const KEY_PATTERN = /^(daily|monthly)\/(\d{4}-\d{2}(?:-\d{2})?)\/vault-snapshot-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})\.(enc|json)$/;
+/**
+ * Reads a key back. Anything that is not exactly a name this tool writes (wrong folder for its date,
+ * impossible date, other suffix) returns undefined: such objects are never touched.
+ */
+function parseBackupKey(key) {
+    const m = KEY_PATTERN.exec(key);
+    if (!m)
+        return undefined;
+    const [, tier, folder, y, mo, d, h, mi, s, ext] = m;
+    const at = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
+    // Round-trip: rejects 2025-02-30, 25:00 and the like.
+    if (backupIdAt(at) !== `${ID_PREFIX}${y}${mo}${d}-${h}${mi}${s}`)
+        return undefined;
+    const expectedFolder = tier === 'daily' ? dayFolder(at) : monthFolder(at);
+    if (folder !== expectedFolder)
+        return undefined;
+    return { key, tier: tier, kind: ext === 'enc' ? 'backup' : 'manifest', backupId: backupIdAt(at), at };
+}
+/** Normalises a target prefix: no leading slash, one trailing slash, or empty. */
+function normalisePrefix(prefix) {
+    const trimmed = prefix.replace(/^\/+|\/+$/g, '');
+    return trimmed ? `${trimmed}/` : '';
+}
+
+;// CONCATENATED MODULE: ./src/catalog/backup-catalog.ts
+/**
+ * What a target holds, read from object names (never from LastModified): each backup with its tier,
+ * time and whether its manifest (the commit marker) exists and is valid; plus the foreign objects,
+ * which this tool never touches.
+ */
+
+
+/** A file at the target's root listing acknowledged anomalies: backup ids, one per line. */
+const ACKNOWLEDGED_ANOMALIES_FILE = 'acknowledged-anomalies.txt';
+/** Pure: groups listed objects into backups, sorted oldest first (then daily before monthly). */
+function buildCatalog(objects) {
+    const byObject = new Map();
+    const manifests = new Map();
+    const ignored = [];
+    for (const object of objects) {
+        const parsed = parseBackupKey(object.key);
+        if (!parsed) {
+            ignored.push(object.key);
+            continue;
+        }
+        const objectKey = parsed.kind === 'backup' ? parsed.key : parsed.key.replace(/\.json$/, '.enc');
+        if (parsed.kind === 'manifest') {
+            manifests.set(objectKey, parsed.key);
+            continue;
+        }
+        byObject.set(objectKey, { backupId: parsed.backupId, tier: parsed.tier, at: parsed.at, objectKey, manifestKey: undefined, size: object.size, complete: false });
+    }
+    const orphanManifests = [];
+    for (const [objectKey, manifestKey] of manifests) {
+        const entry = byObject.get(objectKey);
+        if (entry) {
+            entry.manifestKey = manifestKey;
+            entry.complete = true;
+        }
+        else
+            orphanManifests.push(manifestKey);
+    }
+    const backups = [...byObject.values()].sort((a, b) => a.at.getTime() - b.at.getTime() || (a.tier === b.tier ? 0 : a.tier === 'daily' ? -1 : 1));
+    return { backups, orphanManifests: orphanManifests.sort(), ignored: ignored.sort() };
+}
+/**
+ * Lists the target and reads every manifest: a file at a manifest's name counts only when it parses and
+ * names its own object (an empty or foreign one must not displace a valid older backup).
+ */
+async function readCatalog(store, prefix = '') {
+    const objects = [];
+    for await (const object of store.list(prefix))
+        objects.push(object);
+    const catalog = buildCatalog(objects);
+    const withManifest = catalog.backups.filter((b) => b.manifestKey);
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(8, withManifest.length) }, async () => {
+        for (let i = next++; i < withManifest.length; i = next++) {
+            const entry = withManifest[i];
+            const data = await store.getSmall(entry.manifestKey, MAX_MANIFEST_BYTES).catch((error) => error);
+            const problem = manifestProblemOf(data, entry);
+            if (problem) {
+                entry.complete = false;
+                entry.manifestProblem = problem;
+            }
+            else if (parseManifest(data, entry.objectKey).anomalies?.length)
+                entry.anomalous = true;
+        }
+    }));
+    return catalog;
+}
+const MAX_MANIFEST_BYTES = 64 * 1024;
+/** Pure: why `data` (a manifest's bytes, or the error reading them) does not commit `entry`, or undefined. */
+function manifestProblemOf(data, entry) {
+    if (!Buffer.isBuffer(data))
+        return `its manifest cannot be read: ${data instanceof Error ? data.message : String(data)}`;
+    try {
+        const manifest = parseManifest(data, entry.objectKey);
+        if (manifest.backupId !== entry.backupId)
+            return `its manifest names backup ${manifest.backupId}, not ${entry.backupId}`;
+        return undefined;
+    }
+    catch (error) {
+        return `its manifest is not valid: ${error instanceof Error ? error.message : String(error)}`;
+    }
+}
+/** The newest complete backup; on a tie (a monthly copy has its daily's time) the daily one, its original. */
+function newestComplete(catalog, tier) {
+    let newest;
+    for (const b of catalog.backups) {
+        if (!b.complete || (tier && b.tier !== tier))
+            continue;
+        if (!newest || b.at > newest.at || (b.at.getTime() === newest.at.getTime() && b.tier === 'daily'))
+            newest = b;
+    }
+    return newest;
+}
+
+// EXTERNAL MODULE: ./src/log.ts
+var src_log = __nccwpck_require__(5625);
+;// CONCATENATED MODULE: ./src/jobs/list.ts
+/** list: the backups a target holds, newest first, with tier, time, age, size and completeness. */
+
+
+async function runList(store, now) {
+    const catalog = await readCatalog(store);
+    return {
+        location: store.location,
+        backups: catalog.backups
+            .map((b) => ({ key: b.objectKey, tier: b.tier, time: b.at.toISOString(), ageHours: Math.round(((now.getTime() - b.at.getTime()) / 3_600_000) * 10) / 10, size: b.size, complete: b.complete }))
+            // Newest first; on a tie the daily original before its monthly copy.
+            .sort((a, b) => (a.time === b.time ? (a.tier === 'daily' ? -1 : 1) : a.time < b.time ? 1 : -1)),
+        orphanManifests: catalog.orphanManifests,
+        ignored: catalog.ignored,
+    };
+}
+/** The list as a compact text table with sizes in human units (the CLI prints it; the action logs it). */
+function formatListTable(list) {
+    const rows = list.backups.map((b) => `${b.tier.padEnd(8)}${b.time.replace('.000Z', 'Z').padEnd(22)}${`${b.ageHours} h`.padEnd(12)}${(0,src_log/* formatBytes */.z3)(b.size).padEnd(12)}${b.complete ? 'complete  ' : 'INCOMPLETE'}  ${b.key}`);
+    return [
+        `${list.backups.length} backups in ${list.location}`,
+        `tier    time                  age         size        state       key`,
+        ...rows,
+        ...(list.orphanManifests.length ? [`manifests without object: ${list.orphanManifests.join(', ')}`] : []),
+    ].join('\n');
+}
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:crypto"
@@ -68407,66 +68635,6 @@ class Keyring {
     ids() {
         return [...this.byId.keys()];
     }
-}
-
-;// CONCATENATED MODULE: ./src/naming/backup-names.ts
-const BACKUP_SUFFIX = '.enc';
-const MANIFEST_SUFFIX = '.json';
-const ID_PREFIX = 'vault-snapshot-';
-const pad = (n, width = 2) => String(n).padStart(width, '0');
-/** vault-snapshot-YYYYMMDD-HHMMSS for the UTC second of `at`. */
-function backupIdAt(at) {
-    if (Number.isNaN(at.getTime()))
-        throw new RangeError('invalid date');
-    return `${ID_PREFIX}${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}-${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}`;
-}
-function dayFolder(at) {
-    return `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}`;
-}
-function monthFolder(at) {
-    return `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}`;
-}
-function backupKey(tier, at) {
-    const folder = tier === 'daily' ? dayFolder(at) : monthFolder(at);
-    return `${tier}/${folder}/${backupIdAt(at)}${BACKUP_SUFFIX}`;
-}
-function manifestKeyOf(backupObjectKey) {
-    if (!backupObjectKey.endsWith(BACKUP_SUFFIX))
-        throw new Error(`not a backup object key: ${backupObjectKey}`);
-    return backupObjectKey.slice(0, -BACKUP_SUFFIX.length) + MANIFEST_SUFFIX;
-}
-function backupKeyOfManifest(manifestKey) {
-    return manifestKey.slice(0, -MANIFEST_SUFFIX.length) + BACKUP_SUFFIX;
-}
-/** The backup id for the name a file or key ends in, when it is a backup name. */
-function backupIdOfName(name) {
-    const base = name.split('/').at(-1) ?? '';
-    const match = /^(vault-snapshot-\d{8}-\d{6})\.(enc|json)$/.exec(base);
-    return match?.[1];
-}
-const KEY_PATTERN = /^(daily|monthly)\/(\d{4}-\d{2}(?:-\d{2})?)\/vault-snapshot-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})\.(enc|json)$/;
-/**
- * Reads a key back. Anything that is not exactly a name this tool writes (wrong folder for its date,
- * impossible date, other suffix) returns undefined: such objects are never touched.
- */
-function parseBackupKey(key) {
-    const m = KEY_PATTERN.exec(key);
-    if (!m)
-        return undefined;
-    const [, tier, folder, y, mo, d, h, mi, s, ext] = m;
-    const at = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
-    // Round-trip: rejects 2025-02-30, 25:00 and the like.
-    if (backupIdAt(at) !== `${ID_PREFIX}${y}${mo}${d}-${h}${mi}${s}`)
-        return undefined;
-    const expectedFolder = tier === 'daily' ? dayFolder(at) : monthFolder(at);
-    if (folder !== expectedFolder)
-        return undefined;
-    return { key, tier: tier, kind: ext === 'enc' ? 'backup' : 'manifest', backupId: backupIdAt(at), at };
-}
-/** Normalises a target prefix: no leading slash, one trailing slash, or empty. */
-function normalisePrefix(prefix) {
-    const trimmed = prefix.replace(/^\/+|\/+$/g, '');
-    return trimmed ? `${trimmed}/` : '';
 }
 
 ;// CONCATENATED MODULE: ./src/restore/staging-identity.ts
@@ -69311,9 +69479,11 @@ const MAX_SINGLE_COPY = 5 * 1024 ** 3;
 class S3BackupStore {
     options;
     location;
+    uploadPartSize;
     constructor(options) {
         this.options = options;
         this.location = `s3://${options.bucket}/${options.prefix}`;
+        this.uploadPartSize = options.partSize;
     }
     fullKey(key) {
         return this.options.prefix + key;
@@ -69948,145 +70118,6 @@ function sealStatusOf(data) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/manifest/manifest.ts
-/**
- * The manifest beside each backup object. It is written last, so its presence means the backup was
- * uploaded and verified; it records what is needed to check and restore the backup later.
- * Field names are an interface (docs/FORMAT.md): add fields, never rename them.
- */
-
-const MANIFEST_FORMAT = 'vault-backup-manifest/1';
-class ManifestError extends BackupError {
-    constructor(message) {
-        super('storage', message, { hint: 'the manifest is damaged or was not written by this tool; verify the backup object itself, or take a new backup' });
-    }
-}
-function encodeManifest(manifest) {
-    return Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
-}
-const HEX64 = /^[0-9a-f]{64}$/;
-function parseManifest(data, expectedKey) {
-    let m;
-    try {
-        m = JSON.parse(data.toString('utf8'));
-    }
-    catch {
-        throw new ManifestError('manifest is not valid JSON');
-    }
-    const fail = (what) => {
-        throw new ManifestError(`manifest ${expectedKey ?? ''} ${what}`.replace('  ', ' '));
-    };
-    if (!m || typeof m !== 'object')
-        fail('is not a JSON object');
-    if (m.format !== MANIFEST_FORMAT)
-        fail(`has format ${JSON.stringify(m.format)}, expected ${MANIFEST_FORMAT}`);
-    if (typeof m.backupId !== 'string' || typeof m.objectKey !== 'string')
-        fail('lacks backupId or objectKey');
-    if (expectedKey !== undefined && m.objectKey !== expectedKey)
-        fail(`describes ${m.objectKey}, not ${expectedKey}`);
-    if (!m.encrypted || !Number.isSafeInteger(m.encrypted.size) || !HEX64.test(m.encrypted.sha256 ?? ''))
-        fail('lacks the encrypted size or SHA-256');
-    if (!m.snapshot || !Number.isSafeInteger(m.snapshot.size) || !HEX64.test(m.snapshot.sha256 ?? ''))
-        fail('lacks the snapshot size or SHA-256');
-    if (!m.encryption || typeof m.encryption.keyId !== 'string')
-        fail('lacks the encryption key id');
-    return m;
-}
-
-;// CONCATENATED MODULE: ./src/catalog/backup-catalog.ts
-/**
- * What a target holds, read from object names (never from LastModified): each backup with its tier,
- * time and whether its manifest (the commit marker) exists and is valid; plus the foreign objects,
- * which this tool never touches.
- */
-
-
-/** A file at the target's root listing acknowledged anomalies: backup ids, one per line. */
-const ACKNOWLEDGED_ANOMALIES_FILE = 'acknowledged-anomalies.txt';
-/** Pure: groups listed objects into backups, sorted oldest first (then daily before monthly). */
-function buildCatalog(objects) {
-    const byObject = new Map();
-    const manifests = new Map();
-    const ignored = [];
-    for (const object of objects) {
-        const parsed = parseBackupKey(object.key);
-        if (!parsed) {
-            ignored.push(object.key);
-            continue;
-        }
-        const objectKey = parsed.kind === 'backup' ? parsed.key : parsed.key.replace(/\.json$/, '.enc');
-        if (parsed.kind === 'manifest') {
-            manifests.set(objectKey, parsed.key);
-            continue;
-        }
-        byObject.set(objectKey, { backupId: parsed.backupId, tier: parsed.tier, at: parsed.at, objectKey, manifestKey: undefined, size: object.size, complete: false });
-    }
-    const orphanManifests = [];
-    for (const [objectKey, manifestKey] of manifests) {
-        const entry = byObject.get(objectKey);
-        if (entry) {
-            entry.manifestKey = manifestKey;
-            entry.complete = true;
-        }
-        else
-            orphanManifests.push(manifestKey);
-    }
-    const backups = [...byObject.values()].sort((a, b) => a.at.getTime() - b.at.getTime() || (a.tier === b.tier ? 0 : a.tier === 'daily' ? -1 : 1));
-    return { backups, orphanManifests: orphanManifests.sort(), ignored: ignored.sort() };
-}
-/**
- * Lists the target and reads every manifest: a file at a manifest's name counts only when it parses and
- * names its own object (an empty or foreign one must not displace a valid older backup).
- */
-async function readCatalog(store, prefix = '') {
-    const objects = [];
-    for await (const object of store.list(prefix))
-        objects.push(object);
-    const catalog = buildCatalog(objects);
-    const withManifest = catalog.backups.filter((b) => b.manifestKey);
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(8, withManifest.length) }, async () => {
-        for (let i = next++; i < withManifest.length; i = next++) {
-            const entry = withManifest[i];
-            const data = await store.getSmall(entry.manifestKey, MAX_MANIFEST_BYTES).catch((error) => error);
-            const problem = manifestProblemOf(data, entry);
-            if (problem) {
-                entry.complete = false;
-                entry.manifestProblem = problem;
-            }
-            else if (parseManifest(data, entry.objectKey).anomalies?.length)
-                entry.anomalous = true;
-        }
-    }));
-    return catalog;
-}
-const MAX_MANIFEST_BYTES = 64 * 1024;
-/** Pure: why `data` (a manifest's bytes, or the error reading them) does not commit `entry`, or undefined. */
-function manifestProblemOf(data, entry) {
-    if (!Buffer.isBuffer(data))
-        return `its manifest cannot be read: ${data instanceof Error ? data.message : String(data)}`;
-    try {
-        const manifest = parseManifest(data, entry.objectKey);
-        if (manifest.backupId !== entry.backupId)
-            return `its manifest names backup ${manifest.backupId}, not ${entry.backupId}`;
-        return undefined;
-    }
-    catch (error) {
-        return `its manifest is not valid: ${error instanceof Error ? error.message : String(error)}`;
-    }
-}
-/** The newest complete backup; on a tie (a monthly copy has its daily's time) the daily one, its original. */
-function newestComplete(catalog, tier) {
-    let newest;
-    for (const b of catalog.backups) {
-        if (!b.complete || (tier && b.tier !== tier))
-            continue;
-        if (!newest || b.at > newest.at || (b.at.getTime() === newest.at.getTime() && b.tier === 'daily'))
-            newest = b;
-    }
-    return newest;
-}
-
 ;// CONCATENATED MODULE: ./src/data/anomaly.ts
 /**
  * Data-loss detection, pure: a new snapshot compared with the newest complete backup of the same target.
@@ -70244,8 +70275,6 @@ function ciphertextSize(plainSize, chunkSize, headerLength) {
     return headerLength + plainSize + chunks * TAG_LENGTH;
 }
 
-// EXTERNAL MODULE: ./src/log.ts
-var src_log = __nccwpck_require__(5625);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
@@ -70613,7 +70642,7 @@ async function runBackup(deps, options) {
         throw new ObjectExistsError(objectKey, store.location);
     const previous = await previousBackup(store, log);
     const deadlineMs = options.snapshotDeadline === 'auto' ? autoSnapshotDeadline(previous?.snapshot.size) : options.snapshotDeadline;
-    const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs));
+    const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs, previous?.encrypted.size));
     const finished = clock();
     const manifest = {
         format: MANIFEST_FORMAT,
@@ -70700,7 +70729,7 @@ function autoSnapshotDeadline(previousBytes) {
         return 2 * 3_600_000;
     return 30 * 60_000 + Math.ceil(previousBytes / (1024 * 1024)) * 1000;
 }
-async function streamBackup(deps, token, backupId, objectKey, chunkSize, deadlineMs) {
+async function streamBackup(deps, token, backupId, objectKey, chunkSize, deadlineMs, expectedBytes) {
     const { store, vault, log } = deps;
     // Make the data key first: a KMS failure must not leave a snapshot request hanging.
     const encryptor = await createEncryptStream({ keySource: deps.keySource, backupId, chunkSize, ...(deps.random ? { random: deps.random } : {}) });
@@ -70717,7 +70746,12 @@ async function streamBackup(deps, token, backupId, objectKey, chunkSize, deadlin
     const validator = new SnapshotArchiveValidator();
     const started = Date.now();
     // Counts and reports progress; the store hashes the same bytes, so the meter does not.
-    const meter = new HashingMeter((bytes) => log.info(`… ${(0,src_log/* formatBytes */.z3)(bytes)} encrypted and sent (${(0,src_log/* formatBytes */.z3)(bytes / ((Date.now() - started) / 1000 || 1))}/s)`), 10_000, Date.now, false);
+    const meter = new HashingMeter((bytes) => log.info(`… ${(0,src_log/* progressLine */.oz)(bytes, Date.now() - started, expectedBytes)} encrypted and sent`), 10_000, Date.now, false);
+    // The stream has no length: once it ends, the store may still be finishing (the last parts, then the commit).
+    meter.once('end', () => {
+        const parts = store.uploadPartSize ? Math.max(1, Math.ceil(meter.byteCount / store.uploadPartSize)) : undefined;
+        log.info(`snapshot read and encrypted (${(0,src_log/* formatBytes */.z3)(meter.byteCount)}); completing the upload${parts ? ` (${parts} part${parts === 1 ? '' : 's'})` : ''}…`);
+    });
     let snapshotError;
     snapshot.once('error', (error) => {
         // An error caused by our own abort (after an upload failure) is not the story.
@@ -71165,22 +71199,6 @@ async function encryptFile(endpoints, keySource, options, log) {
     }
     log.info(`encrypted ${endpoints.input} as backup ${backupId} with ${keySource.description}`);
     return { backupId };
-}
-
-;// CONCATENATED MODULE: ./src/jobs/list.ts
-/** list: the backups a target holds, newest first, with tier, time, age, size and completeness. */
-
-async function runList(store, now) {
-    const catalog = await readCatalog(store);
-    return {
-        location: store.location,
-        backups: catalog.backups
-            .map((b) => ({ key: b.objectKey, tier: b.tier, time: b.at.toISOString(), ageHours: Math.round(((now.getTime() - b.at.getTime()) / 3_600_000) * 10) / 10, size: b.size, complete: b.complete }))
-            // Newest first; on a tie the daily original before its monthly copy.
-            .sort((a, b) => (a.time === b.time ? (a.tier === 'daily' ? -1 : 1) : a.time < b.time ? 1 : -1)),
-        orphanManifests: catalog.orphanManifests,
-        ignored: catalog.ignored,
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/retention/plan-retention.ts
@@ -71746,7 +71764,7 @@ async function checkStoredBackup(store, entry, opener, log, now, spool) {
     }
     log.info(`${entry.objectKey}: manifest and stored checksum agree (${(0,src_log/* formatBytes */.z3)(stored.size)})`);
     const started = Date.now();
-    const cipherMeter = new HashingMeter((bytes) => log.info(`… ${(0,src_log/* formatBytes */.z3)(bytes)} of ${(0,src_log/* formatBytes */.z3)(stored.size)} downloaded and checked`));
+    const cipherMeter = new HashingMeter((bytes) => log.info(`… ${(0,src_log/* progressLine */.oz)(bytes, Date.now() - started, stored.size)} downloaded and checked`));
     const decryptor = createDecryptStream({ opener, expectedBackupId: entry.backupId, onHeader: (header) => checkHeaderAgainstManifest(header, manifest, entry.objectKey) });
     const validator = new SnapshotArchiveValidator();
     const source = await store.get(entry.objectKey);
@@ -71770,7 +71788,8 @@ async function checkStoredBackup(store, entry, opener, log, now, spool) {
         throw new IntegrityError(`${entry.objectKey}: SHA-256 of the downloaded object differs from its manifest`);
     if (snapshot.archiveSha256 !== manifest.snapshot.sha256)
         throw new IntegrityError(`${entry.objectKey}: the decrypted snapshot differs from the one recorded in its manifest`);
-    log.info(`${entry.objectKey}: decrypted and valid (raft index ${snapshot.meta.Index}, term ${snapshot.meta.Term}, ${(0,src_log/* formatBytes */.z3)(snapshot.archiveSize)})`);
+    const elapsed = Date.now() - started;
+    log.info(`${entry.objectKey}: decrypted and valid (raft index ${snapshot.meta.Index}, term ${snapshot.meta.Term}, ${(0,src_log/* formatBytes */.z3)(snapshot.archiveSize)}; ${(0,src_log/* formatBytes */.z3)(cipherMeter.byteCount)} checked in ${(0,src_log/* formatDuration */.a3)(elapsed)}, ${(0,src_log/* formatBytes */.z3)(cipherMeter.byteCount / (Math.max(elapsed, 1) / 1000))}/s)`);
     return {
         key: entry.objectKey,
         backupId: entry.backupId,
@@ -71778,7 +71797,7 @@ async function checkStoredBackup(store, entry, opener, log, now, spool) {
         encryptedSize: cipherMeter.byteCount,
         snapshot,
         manifest,
-        downloadMs: Date.now() - started,
+        downloadMs: elapsed,
     };
 }
 /**
@@ -72611,6 +72630,7 @@ Run "vault-backup <command> --help" for its settings.
 
 
 
+
 async function main(argv, io) {
     const log = new src_log/* ConsoleLogger */.Cr((line) => io.stderr(line + '\n'));
     let asJson = false;
@@ -72670,11 +72690,8 @@ function humanSummary(result) {
                 '',
             ].join('\n');
         }
-        case 'list': {
-            const l = result.list;
-            const rows = l.backups.map((b) => `${b.tier.padEnd(8)}${b.time.replace('.000Z', 'Z').padEnd(22)}${`${b.ageHours} h`.padEnd(12)}${(0,src_log/* formatBytes */.z3)(b.size).padEnd(12)}${b.complete ? 'complete  ' : 'INCOMPLETE'}  ${b.key}`);
-            return [`${l.backups.length} backups in ${l.location}`, `tier    time                  age         size        state       key`, ...rows, ...(l.orphanManifests.length ? [`manifests without object: ${l.orphanManifests.join(', ')}`] : []), ''].join('\n');
-        }
+        case 'list':
+            return `${formatListTable(result.list)}\n`;
         case 'prune': {
             const p = result.prune;
             return `\n${p.dryRun ? 'dry run: nothing deleted' : `deleted ${p.deleted.length} objects`}${p.retained.length ? `, ${p.retained.length} retained by Object Lock` : ''}\n`;
@@ -72713,6 +72730,7 @@ function unsupportedNode(version) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Cr: () => (/* binding */ ConsoleLogger),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   oz: () => (/* binding */ progressLine),
 /* harmony export */   z3: () => (/* binding */ formatBytes)
 /* harmony export */ });
 /* unused harmony export MemoryLogger */
@@ -72770,6 +72788,18 @@ function formatDuration(ms) {
         return `${s.toFixed(1)} s`;
     const m = Math.floor(s / 60);
     return `${m} min ${Math.round(s - m * 60)} s`;
+}
+/**
+ * One progress line of a stream whose length is not known up front (a snapshot), measured against the size
+ * it is expected to have (the previous backup's): "1.2 GiB of ~4.0 GiB (30%, about 40 s left) at 50.0 MiB/s".
+ */
+function progressLine(bytes, elapsedMs, expectedBytes) {
+    const rate = bytes / (Math.max(elapsedMs, 1) / 1000);
+    const speed = `at ${formatBytes(rate)}/s`;
+    if (!expectedBytes || bytes >= expectedBytes)
+        return `${formatBytes(bytes)} ${speed}`;
+    const percent = Math.floor((bytes / expectedBytes) * 100);
+    return `${formatBytes(bytes)} of ~${formatBytes(expectedBytes)} (${percent}%, about ${formatDuration(((expectedBytes - bytes) / rate) * 1000)} left) ${speed}`;
 }
 
 

@@ -5,6 +5,7 @@
 import { BackupError, InputError, RetentionRefusedError } from '../errors.js';
 import type { RetentionPlan } from '../retention/plan-retention.js';
 import type { Debris } from '../storage/backup-store.js';
+import { formatListTable } from '../jobs/list.js';
 import { runCommand, type CommandResult } from '../jobs/run-command.js';
 import { ConsoleLogger, formatBytes, formatDuration } from '../log.js';
 import { helpText, parseArgs } from './args.js';
@@ -74,11 +75,8 @@ function humanSummary(result: CommandResult): string {
         '',
       ].join('\n');
     }
-    case 'list': {
-      const l = result.list;
-      const rows = l.backups.map((b) => `${b.tier.padEnd(8)}${b.time.replace('.000Z', 'Z').padEnd(22)}${`${b.ageHours} h`.padEnd(12)}${formatBytes(b.size).padEnd(12)}${b.complete ? 'complete  ' : 'INCOMPLETE'}  ${b.key}`);
-      return [`${l.backups.length} backups in ${l.location}`, `tier    time                  age         size        state       key`, ...rows, ...(l.orphanManifests.length ? [`manifests without object: ${l.orphanManifests.join(', ')}`] : []), ''].join('\n');
-    }
+    case 'list':
+      return `${formatListTable(result.list)}\n`;
     case 'prune': {
       const p = result.prune;
       return `\n${p.dryRun ? 'dry run: nothing deleted' : `deleted ${p.deleted.length} objects`}${p.retained.length ? `, ${p.retained.length} retained by Object Lock` : ''}\n`;

@@ -12,7 +12,7 @@ import { newestComplete, readCatalog } from '../catalog/backup-catalog.js';
 import { createEncryptStream } from '../crypto/encrypt-stream.js';
 import { FORMAT_VERSION, WrapType } from '../crypto/format.js';
 import type { DataKeySource, RandomSource } from '../crypto/data-keys.js';
-import { formatBytes, formatDuration, type Logger } from '../log.js';
+import { formatBytes, formatDuration, progressLine, type Logger } from '../log.js';
 import { MANIFEST_FORMAT, encodeManifest, parseManifest, type BackupManifest } from '../manifest/manifest.js';
 import { backupIdAt, backupKey, manifestKeyOf, monthFolder } from '../naming/backup-names.js';
 import { SnapshotArchiveValidator } from '../snapshot/archive-validator.js';
@@ -91,7 +91,7 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
 
   const previous = await previousBackup(store, log);
   const deadlineMs = options.snapshotDeadline === 'auto' ? autoSnapshotDeadline(previous?.snapshot.size) : options.snapshotDeadline;
-  const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs));
+  const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs, previous?.encrypted.size));
 
   const finished = clock();
   const manifest: BackupManifest = {
@@ -179,7 +179,7 @@ export function autoSnapshotDeadline(previousBytes: number | undefined): number 
   return 30 * 60_000 + Math.ceil(previousBytes / (1024 * 1024)) * 1000;
 }
 
-async function streamBackup(deps: BackupJobDeps, token: string, backupId: string, objectKey: string, chunkSize: number, deadlineMs: number) {
+async function streamBackup(deps: BackupJobDeps, token: string, backupId: string, objectKey: string, chunkSize: number, deadlineMs: number, expectedBytes: number | undefined) {
   const { store, vault, log } = deps;
   // Make the data key first: a KMS failure must not leave a snapshot request hanging.
   const encryptor = await createEncryptStream({ keySource: deps.keySource, backupId, chunkSize, ...(deps.random ? { random: deps.random } : {}) });
@@ -197,7 +197,12 @@ async function streamBackup(deps: BackupJobDeps, token: string, backupId: string
   const validator = new SnapshotArchiveValidator();
   const started = Date.now();
   // Counts and reports progress; the store hashes the same bytes, so the meter does not.
-  const meter = new HashingMeter((bytes) => log.info(`… ${formatBytes(bytes)} encrypted and sent (${formatBytes(bytes / ((Date.now() - started) / 1000 || 1))}/s)`), 10_000, Date.now, false);
+  const meter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, Date.now() - started, expectedBytes)} encrypted and sent`), 10_000, Date.now, false);
+  // The stream has no length: once it ends, the store may still be finishing (the last parts, then the commit).
+  meter.once('end', () => {
+    const parts = store.uploadPartSize ? Math.max(1, Math.ceil(meter.byteCount / store.uploadPartSize)) : undefined;
+    log.info(`snapshot read and encrypted (${formatBytes(meter.byteCount)}); completing the upload${parts ? ` (${parts} part${parts === 1 ? '' : 's'})` : ''}…`);
+  });
 
   let snapshotError: Error | undefined;
   snapshot.once('error', (error) => {

@@ -1,5 +1,6 @@
 /** list: the backups a target holds, newest first, with tier, time, age, size and completeness. */
 import { readCatalog } from '../catalog/backup-catalog.js';
+import { formatBytes } from '../log.js';
 import type { BackupStore } from '../storage/backup-store.js';
 
 export interface ListedBackup {
@@ -29,4 +30,15 @@ export async function runList(store: BackupStore, now: Date): Promise<ListResult
     orphanManifests: catalog.orphanManifests,
     ignored: catalog.ignored,
   };
+}
+
+/** The list as a compact text table with sizes in human units (the CLI prints it; the action logs it). */
+export function formatListTable(list: ListResult): string {
+  const rows = list.backups.map((b) => `${b.tier.padEnd(8)}${b.time.replace('.000Z', 'Z').padEnd(22)}${`${b.ageHours} h`.padEnd(12)}${formatBytes(b.size).padEnd(12)}${b.complete ? 'complete  ' : 'INCOMPLETE'}  ${b.key}`);
+  return [
+    `${list.backups.length} backups in ${list.location}`,
+    `tier    time                  age         size        state       key`,
+    ...rows,
+    ...(list.orphanManifests.length ? [`manifests without object: ${list.orphanManifests.join(', ')}`] : []),
+  ].join('\n');
 }

@@ -9,7 +9,7 @@ import { BackupError, IntegrityError, StorageError } from '../errors.js';
 import { newestComplete, readCatalog, type Catalog, type CatalogEntry } from '../catalog/backup-catalog.js';
 import { createDecryptStream } from '../crypto/decrypt-stream.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
-import { formatBytes, type Logger } from '../log.js';
+import { formatBytes, formatDuration, progressLine, type Logger } from '../log.js';
 import { WrapType, type Header } from '../crypto/format.js';
 import { ManifestError, parseManifest, type BackupManifest } from '../manifest/manifest.js';
 import { manifestKeyOf, parseBackupKey } from '../naming/backup-names.js';
@@ -111,7 +111,7 @@ export async function checkStoredBackup(
   log.info(`${entry.objectKey}: manifest and stored checksum agree (${formatBytes(stored.size)})`);
 
   const started = Date.now();
-  const cipherMeter = new HashingMeter((bytes) => log.info(`… ${formatBytes(bytes)} of ${formatBytes(stored.size)} downloaded and checked`));
+  const cipherMeter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, Date.now() - started, stored.size)} downloaded and checked`));
   const decryptor = createDecryptStream({ opener, expectedBackupId: entry.backupId, onHeader: (header) => checkHeaderAgainstManifest(header, manifest, entry.objectKey) });
   const validator = new SnapshotArchiveValidator();
   const source = await store.get(entry.objectKey);
@@ -129,7 +129,8 @@ export async function checkStoredBackup(
   const snapshot = validator.result!;
   if (cipherMeter.sha256() !== manifest.encrypted.sha256) throw new IntegrityError(`${entry.objectKey}: SHA-256 of the downloaded object differs from its manifest`);
   if (snapshot.archiveSha256 !== manifest.snapshot.sha256) throw new IntegrityError(`${entry.objectKey}: the decrypted snapshot differs from the one recorded in its manifest`);
-  log.info(`${entry.objectKey}: decrypted and valid (raft index ${snapshot.meta.Index}, term ${snapshot.meta.Term}, ${formatBytes(snapshot.archiveSize)})`);
+  const elapsed = Date.now() - started;
+  log.info(`${entry.objectKey}: decrypted and valid (raft index ${snapshot.meta.Index}, term ${snapshot.meta.Term}, ${formatBytes(snapshot.archiveSize)}; ${formatBytes(cipherMeter.byteCount)} checked in ${formatDuration(elapsed)}, ${formatBytes(cipherMeter.byteCount / (Math.max(elapsed, 1) / 1000))}/s)`);
   return {
     key: entry.objectKey,
     backupId: entry.backupId,
@@ -137,7 +138,7 @@ export async function checkStoredBackup(
     encryptedSize: cipherMeter.byteCount,
     snapshot,
     manifest,
-    downloadMs: Date.now() - started,
+    downloadMs: elapsed,
   };
 }
 

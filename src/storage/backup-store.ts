@@ -58,6 +58,8 @@ export interface Debris {
 export interface BackupStore {
   /** Human-readable location for logs and summaries: s3://bucket/prefix/ or a directory path. */
   readonly location: string;
+  /** Bytes per part of a multipart upload, for stores that upload in parts (progress reports count them). */
+  readonly uploadPartSize?: number;
   /** Fails early (before a snapshot is taken) when the target cannot be reached or written. */
   checkAccess(): Promise<void>;
   /** Streams a new object under `key`; refuses to replace an existing one (ObjectExistsError). */

@@ -44,8 +44,10 @@ const MAX_SINGLE_COPY = 5 * 1024 ** 3;
 
 export class S3BackupStore implements BackupStore {
   readonly location: string;
+  readonly uploadPartSize: number;
   constructor(private readonly options: S3StoreOptions) {
     this.location = `s3://${options.bucket}/${options.prefix}`;
+    this.uploadPartSize = options.partSize;
   }
 
   private fullKey(key: string): string {

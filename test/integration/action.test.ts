@@ -88,6 +88,13 @@ describe('the bundled action', () => {
     expect(r.stdout).toContain('::group::');
   });
 
+  it('list logs its table, with sizes in human units', async () => {
+    const r = await runAction({ ...baseInputs(), command: 'list' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\d+ backups in s3:\/\/action-backups\/prod\//);
+    expect(r.stdout).toMatch(/daily +\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z +[\d.]+ h +[\d.]+ KiB +complete +daily\//);
+  });
+
   it('asks GitHub for the audience GitHub uses by default, https://github.com/OWNER, when vault-jwt-audience is empty', async () => {
     const { 'vault-jwt-audience': _given, ...inputs } = baseInputs();
     const r = await runAction({ ...inputs, target: 's3://action-backups/default-audience' });
@@ -165,7 +172,8 @@ describe('the bundled action', () => {
       for (const part of ['<img', '@acme', 'evil.example']) expect(outside).not.toContain(part);
       // The summary keeps it in one HTML block (no blank line), escaped and masked.
       expect(r.summary).not.toContain(SECRET);
-      expect(r.summary).not.toMatch(/<img|<a href|\n\n/);
+      expect(r.summary).not.toMatch(/<img|<a href="https:\/\/evil|\n\n/);
+      expect(r.summary).toMatch(/<a href="https:\/\/github\.example\/acme\/platform\/actions\/runs\/\d+">/);
       expect(r.summary).toContain('&lt;img');
       // Slack: escaped everywhere, the top-level text too, and masked.
       const message = JSON.stringify(slack.accepted().at(-1));

@@ -153,9 +153,12 @@ describe('snapshots larger than one upload part', () => {
   }, 60000);
 
   it('upload as multipart and are proven by the composite checksum S3 reports', async () => {
-    const result = await runCommand('backup', inputs({ target: 's3://backups/multipart' }), { log: new MemoryLogger(), clock: at('2025-11-23T02:00:00Z') });
+    const log = new MemoryLogger();
+    const result = await runCommand('backup', inputs({ target: 's3://backups/multipart' }), { log, clock: at('2025-11-23T02:00:00Z') });
     if (result.command !== 'backup') throw new Error('wrong result');
     expect(result.backup.encryptedSize).toBeGreaterThan(5 * 1024 * 1024);
+    // The stream has no length; once it is read, the log says the upload is being completed, and in how many parts.
+    expect(log.lines).toContainEqual(expect.stringMatching(/^snapshot read and encrypted \(\d+\.\d MiB\); completing the upload \(2 parts\)…$/));
     expect(result.backup.storedChecksum.algorithm).toBe('SHA256-COMPOSITE');
     expect(result.backup.storedChecksum.parts).toBe(2);
     const cipher = await getObject(`multipart/${result.backup.objectKey}`);
