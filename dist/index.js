@@ -69124,7 +69124,7 @@ class ActionsLogger {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _src_util_interrupts_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2806);
 /* harmony import */ var _actions_logger_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9447);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1323);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(596);
 
 
 
@@ -69137,7 +69137,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1323:
+/***/ 596:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -69834,7 +69834,7 @@ const INPUTS = [
     // Backup
     { name: 'monthly', description: 'Also keep the first backup of each month under monthly/: auto or never.', default: 'auto', commands: ['backup'] },
     { name: 'run-url', description: 'Link to the run that made the backup, stored in its manifest (the action fills it in).', env: 'VAULT_BACKUP_RUN_URL', commands: ['backup'], cliOnly: true },
-    { name: 'data-shrink-limit-percent', description: 'Fail the run (the backup is still stored) when the data shrinks by more than this share of the previous backup\'s.', default: '50', commands: ['backup'] },
+    { name: 'data-shrink-limit-percent', description: 'backup: fail the run (the backup is still stored) when the data shrinks by more than this share of the previous backup\'s; restore-test: fail when a KV mount lost more than this share of its secrets since the previous restore test.', default: '50', commands: ['backup', 'restore-test'] },
     // Retention
     { name: 'keep-daily', description: 'Days with a backup to keep (the newest backup of each).', default: '30', commands: ['prune'] },
     { name: 'keep-monthly', description: 'Months with a monthly backup to keep.', default: '12', commands: ['prune'] },
@@ -72888,16 +72888,20 @@ async function restoredToken(cluster, login, keys, timing, log) {
         await timing.sleep(500);
     }
 }
-/** Reads the canaries with a token in the restored data; a token generated for this is revoked afterwards. */
-async function checkCanaries(cluster, login, keys, canaries, timing, log) {
+/** Runs `work` with a token in the restored data; a token generated for it is revoked afterwards. */
+async function withRestoredToken(cluster, login, keys, timing, log, work) {
     const token = await restoredToken(cluster, login, keys, timing, log);
     try {
-        return await readCanaries(cluster, token.token, canaries, log);
+        return await work(token.token);
     }
     finally {
         if (token.generated)
             await revokeGeneratedToken(cluster, token.token, log);
     }
+}
+/** Reads the canaries with a token in the restored data. */
+function checkCanaries(cluster, login, keys, canaries, timing, log) {
+    return withRestoredToken(cluster, login, keys, timing, log, (token) => readCanaries(cluster, token, canaries, log));
 }
 
 ;// CONCATENATED MODULE: ./src/util/tap-stream.ts
@@ -73160,6 +73164,78 @@ async function waitForRestart(target, sourceSeal, t, log) {
         }
         await t.sleep(500);
     }
+}
+
+;// CONCATENATED MODULE: ./src/restore/inventory.ts
+/** Listing bounds: a restore test must finish on a cluster with millions of secrets too. */
+const MAX_SECRETS_PER_MOUNT = 20_000;
+const MAX_DEPTH = 16;
+async function countKv(cluster, token, mount, version) {
+    let count = 0;
+    const queue = [{ prefix: '', depth: 0 }];
+    while (queue.length) {
+        const { prefix, depth } = queue.shift();
+        const path = version === '2' ? `${mount}metadata/${prefix}` : `${mount}${prefix}`;
+        const res = (await cluster.http.json('GET', `${path}?list=true`, { token, ok: [200, 404] }));
+        const keys = res.status === 200 && Array.isArray(res.data.data?.keys) ? res.data.data.keys.map(String) : [];
+        for (const key of keys) {
+            if (key.endsWith('/')) {
+                if (depth + 1 < MAX_DEPTH)
+                    queue.push({ prefix: `${prefix}${key}`, depth: depth + 1 });
+            }
+            else if (++count >= MAX_SECRETS_PER_MOUNT)
+                return { count, truncated: true };
+        }
+    }
+    return { count, truncated: false };
+}
+/** The inventory, or undefined when the token may not read the mount table (a narrow source-auth role). */
+async function takeInventory(cluster, token, backupKey, now) {
+    const mounts = await cluster.http.json('GET', 'sys/mounts', { token, ok: [200, 403] });
+    const auths = await cluster.http.json('GET', 'sys/auth', { token, ok: [200, 403] });
+    if (mounts.status === 403 || auths.status === 403)
+        return undefined;
+    const policies = await cluster.http.json('GET', 'sys/policies/acl?list=true', { token, ok: [200, 404] });
+    const mountList = Object.entries(mounts.data.data ?? {}).map(([path, m]) => ({ path, type: String(m.type ?? 'unknown'), version: m.options?.version ?? '1' }));
+    const kvSecrets = [];
+    for (const m of mountList.filter((x) => x.type === 'kv' || x.type === 'generic'))
+        kvSecrets.push({ mount: m.path, ...(await countKv(cluster, token, m.path, m.version)) });
+    return {
+        takenAt: now.toISOString(),
+        backupKey,
+        mounts: mountList.map(({ path, type }) => ({ path, type })).sort((a, b) => a.path.localeCompare(b.path)),
+        authMethods: Object.entries(auths.data.data ?? {}).map(([path, a]) => ({ path, type: String(a.type ?? 'unknown') })).sort((a, b) => a.path.localeCompare(b.path)),
+        policyCount: Array.isArray(policies.data.data?.keys) ? policies.data.data.keys.length : 0,
+        kvSecrets: kvSecrets.sort((a, b) => a.mount.localeCompare(b.mount)),
+    };
+}
+/** Pure: what the new inventory lost against the previous one (lost mounts, auth methods, KV secrets beyond the limit). */
+function inventoryLosses(previous, current, shrinkLimitPercent) {
+    if (!previous)
+        return [];
+    const losses = [];
+    const now = new Set(current.mounts.map((m) => m.path));
+    for (const m of previous.mounts)
+        if (!now.has(m.path))
+            losses.push(`mount ${m.path} (${m.type}) is gone`);
+    const auths = new Set(current.authMethods.map((a) => a.path));
+    for (const a of previous.authMethods)
+        if (!auths.has(a.path))
+            losses.push(`auth method ${a.path} (${a.type}) is gone`);
+    for (const before of previous.kvSecrets) {
+        const after = current.kvSecrets.find((k) => k.mount === before.mount);
+        if (!after || before.count === 0 || before.truncated)
+            continue;
+        const lost = ((before.count - after.count) / before.count) * 100;
+        if (lost > shrinkLimitPercent)
+            losses.push(`KV mount ${before.mount} lost ${lost.toFixed(0)}% of its secrets (${before.count} → ${after.count}), more than data-shrink-limit-percent ${shrinkLimitPercent}`);
+    }
+    return losses;
+}
+/** One line for logs and summaries. */
+function describeInventory(inventory) {
+    const kv = inventory.kvSecrets.map((k) => `${k.mount} ${k.truncated ? '≥' : ''}${k.count}`).join(', ');
+    return `${inventory.mounts.length} mounts, ${inventory.authMethods.length} auth methods, ${inventory.policyCount} policies; secrets: ${kv || 'no KV mounts'}`;
 }
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -73431,6 +73507,8 @@ ${flavour === 'vault' ? 'enable_unauthenticated_access = ["generate-root"]\n' : 
 
 
 
+
+
 const sameAddress = (a, b) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 async function runRestoreTest(store, opener, options, log, timing) {
     const clock = timing.clock;
@@ -73492,8 +73570,17 @@ async function runRestoreTest(store, opener, options, log, timing) {
             });
             const tUnsealed = clock().getTime();
             log.info(`active with the restored data${unsealedWithSourceKeys ? ' (unsealed with the source cluster\'s keys)' : ''}`);
-            const read = await log.group('Read canary secrets', () => checkCanaries(cluster, options.restoredLogin, keys, options.canaries, t, log));
+            const { read, inventory } = await log.group('Read canary secrets and take the inventory', () => withRestoredToken(cluster, options.restoredLogin, keys, t, log, async (token) => {
+                const canaries = await readCanaries(cluster, token, options.canaries, log);
+                const taken = await takeInventory(cluster, token, entry.objectKey, options.now);
+                if (taken)
+                    log.info(`inventory: ${describeInventory(taken)}`);
+                else
+                    log.warn('no inventory: the token in the restored data may not read sys/mounts and sys/auth (restored-login generate-root can)');
+                return { read: canaries, inventory: taken };
+            }));
             const tRead = clock().getTime();
+            const losses = inventory ? await compareWithPreviousInventory(store, inventory, options.shrinkLimitPercent, log) : [];
             const result = {
                 backupKey: entry.objectKey,
                 backupTime: entry.at.toISOString(),
@@ -73511,7 +73598,11 @@ async function runRestoreTest(store, opener, options, log, timing) {
                 stagingAddress: cluster.address,
                 unsealedWithSourceKeys,
                 canaries: read,
+                inventory,
             };
+            if (losses.length) {
+                throw new DataAnomalyError(`restore test of ${entry.objectKey}: the restored data lost what the previous restore test found: ${losses.join('; ')}. Inventory now: ${describeInventory(inventory)}`, 'the backup restores, but its content shrank: find out whether the source lost it (restore from an older backup) or the change was intended; the next restore test compares with this one');
+            }
             log.info(`restore test passed: RTO ${formatDuration(result.timings.totalMs)}, RPO ${result.rpoHours.toFixed(1)} h, ${read.length} canaries read`);
             return result;
         }
@@ -73527,6 +73618,20 @@ async function runRestoreTest(store, opener, options, log, timing) {
     finally {
         await staging?.close();
     }
+}
+const INVENTORY_PREFIX = 'inventory/';
+/** Stores this inventory beside the backups, then says what it lost against the previous restore test's. */
+async function compareWithPreviousInventory(store, inventory, shrinkLimitPercent, log) {
+    let newestKey;
+    for await (const object of store.list(INVENTORY_PREFIX))
+        if (/^inventory\/restore-test-\d{8}-\d{6}-\d{3}\.json$/.test(object.key) && (!newestKey || object.key > newestKey))
+            newestKey = object.key;
+    const previous = newestKey ? JSON.parse((await store.getSmall(newestKey)).toString('utf8')) : undefined;
+    // Milliseconds in the name: two restore tests of one target never meet on a key.
+    const key = `${INVENTORY_PREFIX}restore-test-${inventory.takenAt.replace(/[-:]/g, '').replace('T', '-').replace('.', '-').slice(0, 19)}.json`;
+    await store.putSmallNew(key, Buffer.from(JSON.stringify(inventory, null, 2) + '\n'));
+    log.info(`inventory stored as ${key}${previous ? `; compared with ${newestKey}` : ' (the first: nothing to compare with)'}`);
+    return inventoryLosses(previous, inventory, shrinkLimitPercent);
 }
 /** Starts the throwaway cluster, initialised like the source and unsealed with its own keys. */
 async function startThrowaway(settings, sourceSeal, t, log) {
@@ -73711,6 +73816,7 @@ async function runCommand(command, raw, context) {
                 allowSameCluster: inputs.boolean('allow-same-cluster'),
                 timeoutMs: inputs.integer('restore-timeout-seconds', 5, 86_400) * 1000,
                 now: clock(),
+                shrinkLimitPercent: inputs.integer('data-shrink-limit-percent', 1, 100),
             };
             return { command, restoreTest: await runRestoreTest(store, opener, options, log, { clock, sleep }) };
         }
@@ -73757,6 +73863,7 @@ async function runCommand(command, raw, context) {
 
 ;// CONCATENATED MODULE: ./src/notify/report-of.ts
 /** Turns a command's result (or failure) into the RunReport every alert channel renders. */
+
 
 
 
@@ -73839,6 +73946,7 @@ function successReport(result, target, runUrl) {
                     ['Restart + unseal', formatDuration(r.timings.unsealMs)],
                     ['Login + first read', formatDuration(r.timings.loginAndFirstReadMs)],
                     ['Canaries', r.canaries.map((c) => `${c.path}${c.hashChecked ? ' (hash)' : ''}`).join(', ')],
+                    ['Inventory', r.inventory ? describeInventory(r.inventory) : 'not taken (the token may not list mounts)'],
                 ],
             };
         }

@@ -68,7 +68,7 @@ export const INPUTS: InputDefinition[] = [
   { name: 'monthly', description: 'Also keep the first backup of each month under monthly/: auto or never.', default: 'auto', commands: ['backup'] },
   { name: 'run-url', description: 'Link to the run that made the backup, stored in its manifest (the action fills it in).', env: 'VAULT_BACKUP_RUN_URL', commands: ['backup'], cliOnly: true },
 
-  { name: 'data-shrink-limit-percent', description: 'Fail the run (the backup is still stored) when the data shrinks by more than this share of the previous backup\'s.', default: '50', commands: ['backup'] },
+  { name: 'data-shrink-limit-percent', description: 'backup: fail the run (the backup is still stored) when the data shrinks by more than this share of the previous backup\'s; restore-test: fail when a KV mount lost more than this share of its secrets since the previous restore test.', default: '50', commands: ['backup', 'restore-test'] },
 
   // Retention
   { name: 'keep-daily', description: 'Days with a backup to keep (the newest backup of each).', default: '30', commands: ['prune'] },

@@ -10,11 +10,13 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RestoreError } from '../errors.js';
+import { DataAnomalyError, RestoreError } from '../errors.js';
+import { describeInventory, inventoryLosses, takeInventory, type Inventory } from '../restore/inventory.js';
+import { readCanaries } from '../restore/canaries.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { formatDuration, type Logger } from '../log.js';
 import type { Canary, CanaryResult } from '../restore/canaries.js';
-import { checkCanaries, forceRestore, unsealWithSourceKeys, type RestoredLogin, type RestoreTiming } from '../restore/restore-into.js';
+import { forceRestore, unsealWithSourceKeys, withRestoredToken, type RestoredLogin, type RestoreTiming } from '../restore/restore-into.js';
 import { judgeStaging, sealMismatch, type SourceSeal } from '../restore/staging-identity.js';
 import { ThrowawayCluster, type ThrowawayClusterSettings } from '../restore/throwaway-cluster.js';
 import type { BackupStore } from '../storage/backup-store.js';
@@ -41,6 +43,8 @@ export interface RestoreTestOptions {
   allowSameCluster: boolean;
   timeoutMs: number;
   now: Date;
+  /** A KV mount losing more than this share of its secrets since the previous restore test fails it. */
+  shrinkLimitPercent: number;
 }
 
 export interface RestoreTestResult {
@@ -56,6 +60,8 @@ export interface RestoreTestResult {
   stagingAddress: string;
   unsealedWithSourceKeys: boolean;
   canaries: CanaryResult[];
+  /** What the restored data holds, counted (stored beside the backups under inventory/); undefined when the token may not list mounts. */
+  inventory: Inventory | undefined;
 }
 
 const sameAddress = (a: string, b: string) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
@@ -123,8 +129,17 @@ export async function runRestoreTest(store: BackupStore, opener: DataKeyOpener, 
       const tUnsealed = clock().getTime();
       log.info(`active with the restored data${unsealedWithSourceKeys ? ' (unsealed with the source cluster\'s keys)' : ''}`);
 
-      const read = await log.group('Read canary secrets', () => checkCanaries(cluster, options.restoredLogin, keys, options.canaries, t, log));
+      const { read, inventory } = await log.group('Read canary secrets and take the inventory', () =>
+        withRestoredToken(cluster, options.restoredLogin, keys, t, log, async (token) => {
+          const canaries = await readCanaries(cluster, token, options.canaries, log);
+          const taken = await takeInventory(cluster, token, entry.objectKey, options.now);
+          if (taken) log.info(`inventory: ${describeInventory(taken)}`);
+          else log.warn('no inventory: the token in the restored data may not read sys/mounts and sys/auth (restored-login generate-root can)');
+          return { read: canaries, inventory: taken };
+        }),
+      );
       const tRead = clock().getTime();
+      const losses = inventory ? await compareWithPreviousInventory(store, inventory, options.shrinkLimitPercent, log) : [];
 
       const result: RestoreTestResult = {
         backupKey: entry.objectKey,
@@ -143,7 +158,11 @@ export async function runRestoreTest(store: BackupStore, opener: DataKeyOpener, 
         stagingAddress: cluster.address,
         unsealedWithSourceKeys,
         canaries: read,
+        inventory,
       };
+      if (losses.length) {
+        throw new DataAnomalyError(`restore test of ${entry.objectKey}: the restored data lost what the previous restore test found: ${losses.join('; ')}. Inventory now: ${describeInventory(inventory!)}`, 'the backup restores, but its content shrank: find out whether the source lost it (restore from an older backup) or the change was intended; the next restore test compares with this one');
+      }
       log.info(`restore test passed: RTO ${formatDuration(result.timings.totalMs)}, RPO ${result.rpoHours.toFixed(1)} h, ${read.length} canaries read`);
       return result;
     } finally {
@@ -157,6 +176,20 @@ export async function runRestoreTest(store: BackupStore, opener: DataKeyOpener, 
   } finally {
     await staging?.close();
   }
+}
+
+const INVENTORY_PREFIX = 'inventory/';
+
+/** Stores this inventory beside the backups, then says what it lost against the previous restore test's. */
+async function compareWithPreviousInventory(store: BackupStore, inventory: Inventory, shrinkLimitPercent: number, log: Logger): Promise<string[]> {
+  let newestKey: string | undefined;
+  for await (const object of store.list(INVENTORY_PREFIX)) if (/^inventory\/restore-test-\d{8}-\d{6}-\d{3}\.json$/.test(object.key) && (!newestKey || object.key > newestKey)) newestKey = object.key;
+  const previous = newestKey ? (JSON.parse((await store.getSmall(newestKey)).toString('utf8')) as Inventory) : undefined;
+  // Milliseconds in the name: two restore tests of one target never meet on a key.
+  const key = `${INVENTORY_PREFIX}restore-test-${inventory.takenAt.replace(/[-:]/g, '').replace('T', '-').replace('.', '-').slice(0, 19)}.json`;
+  await store.putSmallNew(key, Buffer.from(JSON.stringify(inventory, null, 2) + '\n'));
+  log.info(`inventory stored as ${key}${previous ? `; compared with ${newestKey}` : ' (the first: nothing to compare with)'}`);
+  return inventoryLosses(previous, inventory, shrinkLimitPercent);
 }
 
 /** Starts the throwaway cluster, initialised like the source and unsealed with its own keys. */

@@ -109,6 +109,7 @@ export async function runCommand(command: CommandName, raw: RawInputs, context: 
         allowSameCluster: inputs.boolean('allow-same-cluster'),
         timeoutMs: inputs.integer('restore-timeout-seconds', 5, 86_400) * 1000,
         now: clock(),
+        shrinkLimitPercent: inputs.integer('data-shrink-limit-percent', 1, 100),
       };
       return { command, restoreTest: await runRestoreTest(store, opener, options, log, { clock, sleep }) };
     }

@@ -4,6 +4,7 @@ import type { CommandResult } from '../jobs/run-command.js';
 import { formatBytes, formatDuration } from '../log.js';
 import type { RunReport } from './run-report.js';
 import { describeChecksum } from '../storage/backup-store.js';
+import { describeInventory } from '../restore/inventory.js';
 
 export function successReport(result: CommandResult, target: string, runUrl?: string): RunReport {
   const base = { command: result.command, ok: true, target, ...(runUrl ? { runUrl } : {}) };
@@ -84,6 +85,7 @@ export function successReport(result: CommandResult, target: string, runUrl?: st
           ['Restart + unseal', formatDuration(r.timings.unsealMs)],
           ['Login + first read', formatDuration(r.timings.loginAndFirstReadMs)],
           ['Canaries', r.canaries.map((c) => `${c.path}${c.hashChecked ? ' (hash)' : ''}`).join(', ')],
+          ['Inventory', r.inventory ? describeInventory(r.inventory) : 'not taken (the token may not list mounts)'],
         ],
       };
     }

@@ -124,12 +124,17 @@ export async function restoredToken(cluster: VaultClient, login: RestoredLogin, 
   }
 }
 
-/** Reads the canaries with a token in the restored data; a token generated for this is revoked afterwards. */
-export async function checkCanaries(cluster: VaultClient, login: RestoredLogin, keys: string[], canaries: Canary[], timing: RestoreTiming, log: Logger): Promise<CanaryResult[]> {
+/** Runs `work` with a token in the restored data; a token generated for it is revoked afterwards. */
+export async function withRestoredToken<T>(cluster: VaultClient, login: RestoredLogin, keys: string[], timing: RestoreTiming, log: Logger, work: (token: string) => Promise<T>): Promise<T> {
   const token = await restoredToken(cluster, login, keys, timing, log);
   try {
-    return await readCanaries(cluster, token.token, canaries, log);
+    return await work(token.token);
   } finally {
     if (token.generated) await revokeGeneratedToken(cluster, token.token, log);
   }
+}
+
+/** Reads the canaries with a token in the restored data. */
+export function checkCanaries(cluster: VaultClient, login: RestoredLogin, keys: string[], canaries: Canary[], timing: RestoreTiming, log: Logger): Promise<CanaryResult[]> {
+  return withRestoredToken(cluster, login, keys, timing, log, (token) => readCanaries(cluster, token, canaries, log));
 }

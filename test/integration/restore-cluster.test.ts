@@ -7,10 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RestoreError } from '../../src/errors.js';
+import { DataAnomalyError, RestoreError } from '../../src/errors.js';
 import { runCommand } from '../../src/jobs/run-command.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
@@ -203,3 +203,41 @@ describe('restore', () => {
     await expect(runCommand('restore', restoreInputs({ 'restore-vault-address': 'http://127.0.0.1:1', 'confirm-restore-into': 'http://127.0.0.1:2' }), { log: new MemoryLogger() })).rejects.toThrow(/must repeat/);
   });
 });
+
+describe('the restore test takes an inventory and compares it with the previous one', () => {
+  it('two restore tests around a deleted mount: the second fails naming the mount, with its inventory', async () => {
+    const target = mkdtempSync(join(tmpdir(), 'vault-backup-inventory-'));
+    try {
+      expect((await source.api('POST', 'sys/mounts/team-kv', { type: 'kv', options: { version: '2' } })).status).toBe(204);
+      for (let i = 0; i < 3; i++) await waitForWrite(() => source.api('POST', `team-kv/data/app/s${i}`, { data: { v: String(i) } }));
+      const inputs = { ...restoreInputs(), target };
+      const backupNow = () => runCommand('backup', { target, 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEY }, { log: new MemoryLogger() });
+      await backupNow();
+      const first = await runCommand('restore-test', inputs, { log: new MemoryLogger() });
+      if (first.command !== 'restore-test') throw new Error('wrong result');
+      expect(first.restoreTest.inventory?.mounts.map((m) => m.path)).toContain('team-kv/');
+      expect(first.restoreTest.inventory?.kvSecrets).toContainEqual({ mount: 'team-kv/', count: 3, truncated: false });
+      expect(readdirSync(join(target, 'inventory'))).toHaveLength(1);
+
+      expect((await source.api('DELETE', 'sys/mounts/team-kv')).status).toBe(204);
+      await backupNow();
+      const second = runCommand('restore-test', inputs, { log: new MemoryLogger() });
+      await expect(second).rejects.toBeInstanceOf(DataAnomalyError);
+      await expect(second).rejects.toThrow(/lost what the previous restore test found: mount team-kv\/ \(kv\) is gone\. Inventory now: \d+ mounts, \d+ auth methods, \d+ policies; secrets: .*secret\/ \d+/);
+      expect(readdirSync(join(target, 'inventory'))).toHaveLength(2);
+    } finally {
+      rmSync(target, { recursive: true, force: true });
+    }
+  }, 120000);
+});
+
+/** A fresh KV v2 mount answers 400 "upgrading" for a moment. */
+async function waitForWrite(write: () => Promise<{ status: number; text: string }>): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const r = await write();
+    if (r.status === 200 || r.status === 204) return;
+    if (!(r.status === 400 && /upgrad/i.test(r.text))) throw new Error(`write failed: ${r.status} ${r.text}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error('the KV mount did not finish upgrading');
+}

@@ -1,0 +1,82 @@
+/**
+ * What a restored cluster holds, counted, never read: mounts and their types, auth methods, the number of
+ * ACL policies, and the number of secrets per KV mount (a bounded listing). Each restore test stores one
+ * beside the backups and compares it with the previous one, so a mount that vanished, or a KV mount that
+ * lost most of its secrets, fails the test even when every canary is still there.
+ */
+import type { VaultClient } from '../vault/vault-client.js';
+
+export interface Inventory {
+  takenAt: string;
+  backupKey: string;
+  mounts: Array<{ path: string; type: string }>;
+  authMethods: Array<{ path: string; type: string }>;
+  policyCount: number;
+  /** Secrets per KV mount; `truncated` when the listing stopped at its bound. */
+  kvSecrets: Array<{ mount: string; count: number; truncated: boolean }>;
+}
+
+/** Listing bounds: a restore test must finish on a cluster with millions of secrets too. */
+export const MAX_SECRETS_PER_MOUNT = 20_000;
+const MAX_DEPTH = 16;
+
+type Listing = { status: number; data: { data?: { keys?: unknown } } };
+
+async function countKv(cluster: VaultClient, token: string, mount: string, version: string): Promise<{ count: number; truncated: boolean }> {
+  let count = 0;
+  const queue: Array<{ prefix: string; depth: number }> = [{ prefix: '', depth: 0 }];
+  while (queue.length) {
+    const { prefix, depth } = queue.shift()!;
+    const path = version === '2' ? `${mount}metadata/${prefix}` : `${mount}${prefix}`;
+    const res = (await cluster.http.json('GET', `${path}?list=true`, { token, ok: [200, 404] })) as Listing;
+    const keys = res.status === 200 && Array.isArray(res.data.data?.keys) ? (res.data.data.keys as unknown[]).map(String) : [];
+    for (const key of keys) {
+      if (key.endsWith('/')) {
+        if (depth + 1 < MAX_DEPTH) queue.push({ prefix: `${prefix}${key}`, depth: depth + 1 });
+      } else if (++count >= MAX_SECRETS_PER_MOUNT) return { count, truncated: true };
+    }
+  }
+  return { count, truncated: false };
+}
+
+/** The inventory, or undefined when the token may not read the mount table (a narrow source-auth role). */
+export async function takeInventory(cluster: VaultClient, token: string, backupKey: string, now: Date): Promise<Inventory | undefined> {
+  const mounts = await cluster.http.json<{ data?: Record<string, { type?: string; options?: { version?: string } | null }> }>('GET', 'sys/mounts', { token, ok: [200, 403] });
+  const auths = await cluster.http.json<{ data?: Record<string, { type?: string }> }>('GET', 'sys/auth', { token, ok: [200, 403] });
+  if (mounts.status === 403 || auths.status === 403) return undefined;
+  const policies = await cluster.http.json<{ data?: { keys?: unknown[] } }>('GET', 'sys/policies/acl?list=true', { token, ok: [200, 404] });
+  const mountList = Object.entries(mounts.data.data ?? {}).map(([path, m]) => ({ path, type: String(m.type ?? 'unknown'), version: m.options?.version ?? '1' }));
+  const kvSecrets: Inventory['kvSecrets'] = [];
+  for (const m of mountList.filter((x) => x.type === 'kv' || x.type === 'generic')) kvSecrets.push({ mount: m.path, ...(await countKv(cluster, token, m.path, m.version)) });
+  return {
+    takenAt: now.toISOString(),
+    backupKey,
+    mounts: mountList.map(({ path, type }) => ({ path, type })).sort((a, b) => a.path.localeCompare(b.path)),
+    authMethods: Object.entries(auths.data.data ?? {}).map(([path, a]) => ({ path, type: String(a.type ?? 'unknown') })).sort((a, b) => a.path.localeCompare(b.path)),
+    policyCount: Array.isArray(policies.data.data?.keys) ? policies.data.data.keys.length : 0,
+    kvSecrets: kvSecrets.sort((a, b) => a.mount.localeCompare(b.mount)),
+  };
+}
+
+/** Pure: what the new inventory lost against the previous one (lost mounts, auth methods, KV secrets beyond the limit). */
+export function inventoryLosses(previous: Inventory | undefined, current: Inventory, shrinkLimitPercent: number): string[] {
+  if (!previous) return [];
+  const losses: string[] = [];
+  const now = new Set(current.mounts.map((m) => m.path));
+  for (const m of previous.mounts) if (!now.has(m.path)) losses.push(`mount ${m.path} (${m.type}) is gone`);
+  const auths = new Set(current.authMethods.map((a) => a.path));
+  for (const a of previous.authMethods) if (!auths.has(a.path)) losses.push(`auth method ${a.path} (${a.type}) is gone`);
+  for (const before of previous.kvSecrets) {
+    const after = current.kvSecrets.find((k) => k.mount === before.mount);
+    if (!after || before.count === 0 || before.truncated) continue;
+    const lost = ((before.count - after.count) / before.count) * 100;
+    if (lost > shrinkLimitPercent) losses.push(`KV mount ${before.mount} lost ${lost.toFixed(0)}% of its secrets (${before.count} → ${after.count}), more than data-shrink-limit-percent ${shrinkLimitPercent}`);
+  }
+  return losses;
+}
+
+/** One line for logs and summaries. */
+export function describeInventory(inventory: Inventory): string {
+  const kv = inventory.kvSecrets.map((k) => `${k.mount} ${k.truncated ? '≥' : ''}${k.count}`).join(', ');
+  return `${inventory.mounts.length} mounts, ${inventory.authMethods.length} auth methods, ${inventory.policyCount} policies; secrets: ${kv || 'no KV mounts'}`;
+}
