@@ -69342,6 +69342,7 @@ function normalisePrefix(prefix) {
  */
 
 
+
 /** A file at the target's root listing acknowledged anomalies: backup ids, one per line. */
 const ACKNOWLEDGED_ANOMALIES_FILE = 'acknowledged-anomalies.txt';
 /** Pure: groups listed objects into backups, sorted oldest first (then daily before monthly). */
@@ -69389,32 +69390,38 @@ async function readCatalog(store, prefix = '') {
     await Promise.all(Array.from({ length: Math.min(8, withManifest.length) }, async () => {
         for (let i = next++; i < withManifest.length; i = next++) {
             const entry = withManifest[i];
-            const data = await store.getSmall(entry.manifestKey, MAX_MANIFEST_BYTES).catch((error) => error);
-            const problem = manifestProblemOf(data, entry);
-            if (problem) {
+            const read = readManifestOf(await store.getSmall(entry.manifestKey, MAX_MANIFEST_BYTES).catch((error) => error), entry);
+            if ('problem' in read) {
                 entry.complete = false;
-                entry.manifestProblem = problem;
+                entry.manifestProblem = read.problem;
             }
-            else if (parseManifest(data, entry.objectKey).anomalies?.length)
-                entry.anomalous = true;
+            else {
+                entry.manifest = read.manifest;
+                if (read.manifest.anomalies?.length)
+                    entry.anomalous = true;
+            }
         }
     }));
     return catalog;
 }
 const MAX_MANIFEST_BYTES = 64 * 1024;
-/** Pure: why `data` (a manifest's bytes, or the error reading them) does not commit `entry`, or undefined. */
-function manifestProblemOf(data, entry) {
+/** Pure: the manifest `data` holds (its bytes, or the error reading them) when it commits `entry`, or why not. */
+function readManifestOf(data, entry) {
     if (!Buffer.isBuffer(data))
-        return `its manifest cannot be read: ${data instanceof Error ? data.message : String(data)}`;
+        return { problem: `its manifest cannot be read: ${data instanceof Error ? data.message : String(data)}` };
     try {
         const manifest = parseManifest(data, entry.objectKey);
         if (manifest.backupId !== entry.backupId)
-            return `its manifest names backup ${manifest.backupId}, not ${entry.backupId}`;
-        return undefined;
+            return { problem: `its manifest names backup ${manifest.backupId}, not ${entry.backupId}` };
+        return { manifest };
     }
     catch (error) {
-        return `its manifest is not valid: ${error instanceof Error ? error.message : String(error)}`;
+        return { problem: `its manifest is not valid: ${error instanceof Error ? error.message : String(error)}` };
     }
+}
+/** The manifest of a complete backup: the one readCatalog already read, or read now. */
+async function manifestOf(store, entry) {
+    return entry.manifest ?? parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
 }
 /** The newest complete backup; on a tie (a monthly copy has its daily's time) the daily one, its original. */
 function newestComplete(catalog, tier) {
@@ -69912,6 +69919,10 @@ class Inputs {
             return text;
         return def.default;
     }
+    /** A list setting: values separated by newlines, spaces or commas. */
+    list(name) {
+        return (this.optional(name) ?? '').split(/[\s,]+/).filter(Boolean);
+    }
     required(name, why = '') {
         const value = this.optional(name);
         if (value === undefined || value === '')
@@ -70041,7 +70052,7 @@ function clusterSettings(inputs, address, auth) {
 }
 /** Settings of the source cluster (vault-* inputs). */
 function vaultSettings(inputs, address = inputs.url('vault-address')) {
-    const allowedLeaders = inputs.optional('vault-allowed-leaders')?.split(/[\s,]+/).filter(Boolean) ?? [];
+    const allowedLeaders = inputs.list('vault-allowed-leaders');
     for (const leader of allowedLeaders) {
         if (!/^https?:\/\/[^/\s]+\/?$/.test(leader))
             throw new InputError('vault-allowed-leaders', `${JSON.stringify(leader)} is not an address like https://vault-2.example.com:8200`);
@@ -70079,7 +70090,7 @@ function writeKeySettings(inputs) {
  * undefined when none is named: then a KMS-wrapped backup is refused without calling KMS.
  */
 function trustedKms(inputs) {
-    const trustedKeys = (inputs.optional('kms-key-id') ?? '').split(/[\s,]+/).filter(Boolean);
+    const trustedKeys = inputs.list('kms-key-id');
     return trustedKeys.length ? { settings: kmsSettings(inputs), trustedKeys } : undefined;
 }
 /** Keys that may open existing backups: the keyring plus the current encryption key, if given. */
@@ -70101,8 +70112,7 @@ function chunkSize(inputs) {
     return kib * 1024 || DEFAULT_CHUNK_SIZE;
 }
 function unsealKeys(inputs) {
-    const text = inputs.optional('source-unseal-keys') ?? '';
-    return text.split(/[\s,]+/).filter(Boolean);
+    return inputs.list('source-unseal-keys');
 }
 function sourceSeal(inputs) {
     const text = inputs.optional('source-seal');
@@ -71843,7 +71853,6 @@ const TOOL_VERSION = '0.1.0';
 
 
 
-
 async function runBackup(deps, options) {
     const { store, vault, log } = deps;
     const clock = deps.clock ?? (() => new Date());
@@ -71937,9 +71946,7 @@ async function runBackup(deps, options) {
 async function previousBackup(store, log) {
     try {
         const newest = newestComplete(await readCatalog(store));
-        if (!newest)
-            return undefined;
-        return parseManifest(await store.getSmall(manifestKeyOf(newest.objectKey)), newest.objectKey);
+        return newest ? await manifestOf(store, newest) : undefined;
     }
     catch (error) {
         log.warn(`could not read the previous backup's manifest (no comparison with it; the snapshot deadline takes its default): ${error instanceof Error ? error.message : String(error)}`);
@@ -72976,7 +72983,7 @@ function requireComplete(entry) {
 async function pickBackupWithManifest(store, which) {
     const entry = pickBackup(await readCatalog(store), which);
     requireComplete(entry);
-    return { entry, manifest: parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey) };
+    return { entry, manifest: await manifestOf(store, entry) };
 }
 /**
  * Downloads, checks and decrypts one backup. With `spool`, the (still encrypted) object is also written
@@ -72984,7 +72991,7 @@ async function pickBackupWithManifest(store, which) {
  */
 async function checkStoredBackup(store, entry, opener, log, now, spool) {
     requireComplete(entry);
-    const manifest = parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
+    const manifest = await manifestOf(store, entry);
     const stored = await store.stat(entry.objectKey);
     if (!stored)
         throw new BackupNotFoundError(`backup ${entry.objectKey} vanished while it was being verified`);
@@ -73321,7 +73328,7 @@ class ThrowawayCluster {
     dir;
     prefix;
     settings;
-    log;
+    timing;
     child;
     exited = Promise.resolve();
     starts = 0;
@@ -73329,12 +73336,12 @@ class ThrowawayCluster {
     client;
     constructor(binary, dir, 
     /** The network-namespace prefix, or undefined when the server runs on the host's loopback. */
-    prefix, settings, log) {
+    prefix, settings, timing) {
         this.binary = binary;
         this.dir = dir;
         this.prefix = prefix;
         this.settings = settings;
-        this.log = log;
+        this.timing = timing;
         this.client = new VaultClient({
             address: `unix://${this.socketPath}`,
             socketPath: this.socketPath,
@@ -73354,7 +73361,7 @@ class ThrowawayCluster {
     get pid() {
         return this.child?.pid;
     }
-    static async start(settings, log) {
+    static async start(settings, log, timing) {
         const binary = findServerBinary(settings.binary);
         const isolation = await isolationPrefix();
         if ('reason' in isolation && settings.isolation === 'required') {
@@ -73364,7 +73371,7 @@ class ThrowawayCluster {
         }
         const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'vault-backup-restore-cluster-'));
         await (0,promises_.mkdir)((0,external_node_path_.join)(dir, 'raft'), { mode: 0o700 });
-        const cluster = new ThrowawayCluster(binary, dir, 'reason' in isolation ? undefined : isolation, settings, log);
+        const cluster = new ThrowawayCluster(binary, dir, 'reason' in isolation ? undefined : isolation, settings, timing);
         try {
             if ('reason' in isolation)
                 log.warn(`restore cluster NOT network-isolated (restore-isolation: best-effort): ${isolation.reason}; it listens on loopback only`);
@@ -73412,7 +73419,7 @@ class ThrowawayCluster {
                 resolve();
             });
         });
-        const deadline = Date.now() + this.settings.startTimeoutMs;
+        const deadline = this.timing.clock().getTime() + this.settings.startTimeoutMs;
         for (;;) {
             if (hasExited)
                 throw new RestoreError(`the restore cluster's server process exited at start-up${this.logTail(logFile)}`, { hint: 'check restore-server-binary; the server log above says why' });
@@ -73421,9 +73428,9 @@ class ThrowawayCluster {
                 if (ready)
                     return;
             }
-            if (Date.now() > deadline)
+            if (this.timing.clock().getTime() > deadline)
                 throw new RestoreError(`the restore cluster did not answer on ${this.socketPath} within ${this.settings.startTimeoutMs / 1000} s${this.logTail(logFile)}`);
-            await new Promise((r) => setTimeout(r, 100));
+            await this.timing.sleep(100);
         }
     }
     logTail(file) {
@@ -73635,7 +73642,7 @@ async function compareWithPreviousInventory(store, inventory, shrinkLimitPercent
 }
 /** Starts the throwaway cluster, initialised like the source and unsealed with its own keys. */
 async function startThrowaway(settings, sourceSeal, t, log) {
-    const cluster = await ThrowawayCluster.start(settings, log);
+    const cluster = await ThrowawayCluster.start(settings, log, t);
     try {
         const shares = sourceSeal ?? { type: 'shamir', shares: 1, threshold: 1 };
         if (!sourceSeal)
@@ -73785,7 +73792,7 @@ async function runCommand(command, raw, context) {
                 allowMassDelete: inputs.boolean('prune-allow-mass-delete'),
             };
             const now = inputs.instant('now') ?? clock();
-            const acknowledged = (inputs.optional('acknowledged-anomalies') ?? '').split(/[\s,]+/).filter(Boolean);
+            const acknowledged = inputs.list('acknowledged-anomalies');
             return { command, prune: await runPrune(store, policy, { now, dryRun: inputs.boolean('dry-run'), acknowledged }, log) };
         }
         case 'list': {

@@ -3,7 +3,8 @@
  * time and whether its manifest (the commit marker) exists and is valid; plus the foreign objects,
  * which this tool never touches.
  */
-import { parseManifest } from '../manifest/manifest.js';
+import { parseManifest, type BackupManifest } from '../manifest/manifest.js';
+import { manifestKeyOf } from '../naming/backup-names.js';
 import { parseBackupKey, type Tier } from '../naming/backup-names.js';
 import type { BackupStore, StoredObject } from '../storage/backup-store.js';
 
@@ -21,6 +22,8 @@ export interface CatalogEntry {
   manifestProblem?: string;
   /** Its manifest records a data anomaly (possible data loss) next to the backup before it. */
   anomalous?: boolean;
+  /** The parsed manifest of a complete backup, as readCatalog read it (absent from a catalog built from names only). */
+  manifest?: BackupManifest;
 }
 
 /** A file at the target's root listing acknowledged anomalies: backup ids, one per line. */
@@ -78,12 +81,14 @@ export async function readCatalog(store: BackupStore, prefix = ''): Promise<Cata
     Array.from({ length: Math.min(8, withManifest.length) }, async () => {
       for (let i = next++; i < withManifest.length; i = next++) {
         const entry = withManifest[i]!;
-        const data = await store.getSmall(entry.manifestKey!, MAX_MANIFEST_BYTES).catch((error: unknown) => error);
-        const problem = manifestProblemOf(data, entry);
-        if (problem) {
+        const read = readManifestOf(await store.getSmall(entry.manifestKey!, MAX_MANIFEST_BYTES).catch((error: unknown) => error), entry);
+        if ('problem' in read) {
           entry.complete = false;
-          entry.manifestProblem = problem;
-        } else if (parseManifest(data as Buffer, entry.objectKey).anomalies?.length) entry.anomalous = true;
+          entry.manifestProblem = read.problem;
+        } else {
+          entry.manifest = read.manifest;
+          if (read.manifest.anomalies?.length) entry.anomalous = true;
+        }
       }
     }),
   );
@@ -92,16 +97,21 @@ export async function readCatalog(store: BackupStore, prefix = ''): Promise<Cata
 
 const MAX_MANIFEST_BYTES = 64 * 1024;
 
-/** Pure: why `data` (a manifest's bytes, or the error reading them) does not commit `entry`, or undefined. */
-export function manifestProblemOf(data: Buffer | unknown, entry: Pick<CatalogEntry, 'objectKey' | 'backupId'>): string | undefined {
-  if (!Buffer.isBuffer(data)) return `its manifest cannot be read: ${data instanceof Error ? data.message : String(data)}`;
+/** Pure: the manifest `data` holds (its bytes, or the error reading them) when it commits `entry`, or why not. */
+export function readManifestOf(data: Buffer | unknown, entry: Pick<CatalogEntry, 'objectKey' | 'backupId'>): { manifest: BackupManifest } | { problem: string } {
+  if (!Buffer.isBuffer(data)) return { problem: `its manifest cannot be read: ${data instanceof Error ? data.message : String(data)}` };
   try {
     const manifest = parseManifest(data, entry.objectKey);
-    if (manifest.backupId !== entry.backupId) return `its manifest names backup ${manifest.backupId}, not ${entry.backupId}`;
-    return undefined;
+    if (manifest.backupId !== entry.backupId) return { problem: `its manifest names backup ${manifest.backupId}, not ${entry.backupId}` };
+    return { manifest };
   } catch (error) {
-    return `its manifest is not valid: ${error instanceof Error ? error.message : String(error)}`;
+    return { problem: `its manifest is not valid: ${error instanceof Error ? error.message : String(error)}` };
   }
+}
+
+/** The manifest of a complete backup: the one readCatalog already read, or read now. */
+export async function manifestOf(store: BackupStore, entry: CatalogEntry): Promise<BackupManifest> {
+  return entry.manifest ?? parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
 }
 
 /** The newest complete backup; on a tie (a monthly copy has its daily's time) the daily one, its original. */

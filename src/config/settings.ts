@@ -28,6 +28,11 @@ export class Inputs {
     return def.default;
   }
 
+  /** A list setting: values separated by newlines, spaces or commas. */
+  list(name: string): string[] {
+    return (this.optional(name) ?? '').split(/[\s,]+/).filter(Boolean);
+  }
+
   required(name: string, why = ''): string {
     const value = this.optional(name);
     if (value === undefined || value === '') throw new InputError(name, `is required${why}`);
@@ -168,7 +173,7 @@ export function clusterSettings(inputs: Inputs, address: string, auth: VaultAuth
 
 /** Settings of the source cluster (vault-* inputs). */
 export function vaultSettings(inputs: Inputs, address = inputs.url('vault-address')!): VaultSettings {
-  const allowedLeaders = inputs.optional('vault-allowed-leaders')?.split(/[\s,]+/).filter(Boolean) ?? [];
+  const allowedLeaders = inputs.list('vault-allowed-leaders');
   for (const leader of allowedLeaders) {
     if (!/^https?:\/\/[^/\s]+\/?$/.test(leader)) throw new InputError('vault-allowed-leaders', `${JSON.stringify(leader)} is not an address like https://vault-2.example.com:8200`);
   }
@@ -214,7 +219,7 @@ export function writeKeySettings(inputs: Inputs): WriteKeySettings {
  * undefined when none is named: then a KMS-wrapped backup is refused without calling KMS.
  */
 export function trustedKms(inputs: Inputs): { settings: KmsSettings; trustedKeys: string[] } | undefined {
-  const trustedKeys = (inputs.optional('kms-key-id') ?? '').split(/[\s,]+/).filter(Boolean);
+  const trustedKeys = inputs.list('kms-key-id');
   return trustedKeys.length ? { settings: kmsSettings(inputs), trustedKeys } : undefined;
 }
 
@@ -237,8 +242,7 @@ export function chunkSize(inputs: Inputs): number {
 }
 
 export function unsealKeys(inputs: Inputs): string[] {
-  const text = inputs.optional('source-unseal-keys') ?? '';
-  return text.split(/[\s,]+/).filter(Boolean);
+  return inputs.list('source-unseal-keys');
 }
 
 export function sourceSeal(inputs: Inputs): SourceSeal | undefined {

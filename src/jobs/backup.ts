@@ -6,14 +6,13 @@
  */
 import { pipeline } from 'node:stream';
 import { BackupError, DataAnomalyError, IntegrityError, ObjectExistsError, VaultError } from '../errors.js';
-import { ACKNOWLEDGED_ANOMALIES_FILE } from '../catalog/backup-catalog.js';
+import { ACKNOWLEDGED_ANOMALIES_FILE, manifestOf, newestComplete, readCatalog } from '../catalog/backup-catalog.js';
 import { detectAnomalies } from '../data/anomaly.js';
-import { newestComplete, readCatalog } from '../catalog/backup-catalog.js';
 import { createEncryptStream } from '../crypto/encrypt-stream.js';
 import { FORMAT_VERSION, WrapType } from '../crypto/format.js';
 import type { DataKeySource, RandomSource } from '../crypto/data-keys.js';
 import { formatBytes, formatDuration, progressLine, type Logger } from '../log.js';
-import { MANIFEST_FORMAT, encodeManifest, parseManifest, type BackupManifest } from '../manifest/manifest.js';
+import { MANIFEST_FORMAT, encodeManifest, type BackupManifest } from '../manifest/manifest.js';
 import { backupIdAt, backupKey, manifestKeyOf, monthFolder } from '../naming/backup-names.js';
 import { SnapshotArchiveValidator } from '../snapshot/archive-validator.js';
 import { describeChecksum, type BackupStore, type ObjectChecksum } from '../storage/backup-store.js';
@@ -161,8 +160,7 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
 async function previousBackup(store: BackupStore, log: Logger): Promise<BackupManifest | undefined> {
   try {
     const newest = newestComplete(await readCatalog(store));
-    if (!newest) return undefined;
-    return parseManifest(await store.getSmall(manifestKeyOf(newest.objectKey)), newest.objectKey);
+    return newest ? await manifestOf(store, newest) : undefined;
   } catch (error) {
     log.warn(`could not read the previous backup's manifest (no comparison with it; the snapshot deadline takes its default): ${error instanceof Error ? error.message : String(error)}`);
     return undefined;

@@ -194,7 +194,7 @@ async function compareWithPreviousInventory(store: BackupStore, inventory: Inven
 
 /** Starts the throwaway cluster, initialised like the source and unsealed with its own keys. */
 async function startThrowaway(settings: ThrowawayClusterSettings, sourceSeal: SourceSeal | undefined, t: RestoreTiming, log: Logger): Promise<{ cluster: ThrowawayCluster; rootToken: string; readyAt: number }> {
-  const cluster = await ThrowawayCluster.start(settings, log);
+  const cluster = await ThrowawayCluster.start(settings, log, t);
   try {
     const shares = sourceSeal ?? { type: 'shamir', shares: 1, threshold: 1 };
     if (!sourceSeal) log.warn('the backup\'s manifest records no seal configuration and source-seal is not set: initialising 1/1 and relying on the restart');

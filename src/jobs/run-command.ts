@@ -78,7 +78,7 @@ export async function runCommand(command: CommandName, raw: RawInputs, context: 
         allowMassDelete: inputs.boolean('prune-allow-mass-delete'),
       };
       const now = inputs.instant('now') ?? clock();
-      const acknowledged = (inputs.optional('acknowledged-anomalies') ?? '').split(/[\s,]+/).filter(Boolean);
+      const acknowledged = inputs.list('acknowledged-anomalies');
       return { command, prune: await runPrune(store, policy, { now, dryRun: inputs.boolean('dry-run'), acknowledged }, log) };
     }
     case 'list': {

@@ -6,13 +6,13 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BackupError, IntegrityError, StorageError } from '../errors.js';
-import { newestComplete, readCatalog, type Catalog, type CatalogEntry } from '../catalog/backup-catalog.js';
+import { manifestOf, newestComplete, readCatalog, type Catalog, type CatalogEntry } from '../catalog/backup-catalog.js';
 import { createDecryptStream } from '../crypto/decrypt-stream.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { formatBytes, formatDuration, progressLine, type Logger } from '../log.js';
 import { WrapType, type Header } from '../crypto/format.js';
-import { ManifestError, parseManifest, type BackupManifest } from '../manifest/manifest.js';
-import { manifestKeyOf, parseBackupKey } from '../naming/backup-names.js';
+import { ManifestError, type BackupManifest } from '../manifest/manifest.js';
+import { parseBackupKey } from '../naming/backup-names.js';
 import { SnapshotArchiveValidator, type ValidatedSnapshot } from '../snapshot/archive-validator.js';
 import { describeChecksum, type BackupStore } from '../storage/backup-store.js';
 import { HashingMeter } from '../util/hashing-meter.js';
@@ -84,7 +84,7 @@ function requireComplete(entry: CatalogEntry): void {
 export async function pickBackupWithManifest(store: BackupStore, which: string): Promise<{ entry: CatalogEntry; manifest: BackupManifest }> {
   const entry = pickBackup(await readCatalog(store), which);
   requireComplete(entry);
-  return { entry, manifest: parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey) };
+  return { entry, manifest: await manifestOf(store, entry) };
 }
 
 /**
@@ -100,7 +100,7 @@ export async function checkStoredBackup(
   spool?: Writable,
 ): Promise<VerifiedBackup> {
   requireComplete(entry);
-  const manifest = parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
+  const manifest = await manifestOf(store, entry);
 
   const stored = await store.stat(entry.objectKey);
   if (!stored) throw new BackupNotFoundError(`backup ${entry.objectKey} vanished while it was being verified`);

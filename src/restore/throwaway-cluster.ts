@@ -84,6 +84,12 @@ function freePortPair(): Promise<number> {
   })();
 }
 
+/** The run context's clock and sleep, for the start-up wait. */
+export interface StartTiming {
+  clock: () => Date;
+  sleep: (ms: number) => Promise<void>;
+}
+
 export class ThrowawayCluster {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
@@ -97,7 +103,7 @@ export class ThrowawayCluster {
     /** The network-namespace prefix, or undefined when the server runs on the host's loopback. */
     private readonly prefix: { prefix: string[]; viaSudo: boolean } | undefined,
     private readonly settings: ThrowawayClusterSettings,
-    private readonly log: Logger,
+    private readonly timing: StartTiming,
   ) {
     this.client = new VaultClient({
       address: `unix://${this.socketPath}`,
@@ -122,7 +128,7 @@ export class ThrowawayCluster {
     return this.child?.pid;
   }
 
-  static async start(settings: ThrowawayClusterSettings, log: Logger): Promise<ThrowawayCluster> {
+  static async start(settings: ThrowawayClusterSettings, log: Logger, timing: StartTiming): Promise<ThrowawayCluster> {
     const binary = findServerBinary(settings.binary);
     const isolation = await isolationPrefix();
     if ('reason' in isolation && settings.isolation === 'required') {
@@ -132,7 +138,7 @@ export class ThrowawayCluster {
     }
     const dir = await mkdtemp(join(tmpdir(), 'vault-backup-restore-cluster-'));
     await mkdir(join(dir, 'raft'), { mode: 0o700 });
-    const cluster = new ThrowawayCluster(binary, dir, 'reason' in isolation ? undefined : isolation, settings, log);
+    const cluster = new ThrowawayCluster(binary, dir, 'reason' in isolation ? undefined : isolation, settings, timing);
     try {
       if ('reason' in isolation) log.warn(`restore cluster NOT network-isolated (restore-isolation: best-effort): ${isolation.reason}; it listens on loopback only`);
       // Inside its own namespace the ports are private; on the host's loopback they must be free ones.
@@ -178,7 +184,7 @@ export class ThrowawayCluster {
         resolve();
       });
     });
-    const deadline = Date.now() + this.settings.startTimeoutMs;
+    const deadline = this.timing.clock().getTime() + this.settings.startTimeoutMs;
     for (;;) {
       if (hasExited) throw new RestoreError(`the restore cluster's server process exited at start-up${this.logTail(logFile)}`, { hint: 'check restore-server-binary; the server log above says why' });
       if (existsSync(this.socketPath)) {
@@ -188,8 +194,8 @@ export class ThrowawayCluster {
         );
         if (ready) return;
       }
-      if (Date.now() > deadline) throw new RestoreError(`the restore cluster did not answer on ${this.socketPath} within ${this.settings.startTimeoutMs / 1000} s${this.logTail(logFile)}`);
-      await new Promise((r) => setTimeout(r, 100));
+      if (this.timing.clock().getTime() > deadline) throw new RestoreError(`the restore cluster did not answer on ${this.socketPath} within ${this.settings.startTimeoutMs / 1000} s${this.logTail(logFile)}`);
+      await this.timing.sleep(100);
     }
   }
 
