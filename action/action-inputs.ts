@@ -4,10 +4,10 @@
  */
 import * as core from '@actions/core';
 import { InputError } from '../src/errors.js';
+import { ACTION_COMMANDS } from '../src/commands/commands.js';
 import { INPUTS, inputsFor, type CommandName } from '../src/config/input-definitions.js';
-import type { RawInputs } from '../src/config/settings.js';
-
-export const ACTION_COMMANDS: CommandName[] = ['backup', 'verify', 'prune', 'list', 'restore-test', 'restore'];
+import { Inputs, type RawInputs } from '../src/config/settings.js';
+import { errorMessage } from '../src/util/error-text.js';
 
 export interface ActionInputs {
   command: CommandName;
@@ -53,27 +53,27 @@ export function maskAllSecretInputs(): void {
 
 export function readActionInputs(): ActionInputs {
   maskAllSecretInputs();
-  const command = (core.getInput('command') || 'backup').trim().toLowerCase();
-  if (!(ACTION_COMMANDS as string[]).includes(command)) {
-    throw new InputError('command', `unknown command ${JSON.stringify(command)}`, `use one of: ${ACTION_COMMANDS.join(', ')}`);
-  }
+  const name = (core.getInput('command') || 'backup').trim().toLowerCase();
+  const command = ACTION_COMMANDS.find((c) => c === name);
+  if (!command) throw new InputError('command', `unknown command ${JSON.stringify(name)}`, `use one of: ${ACTION_COMMANDS.join(', ')}`);
   const raw: RawInputs = {};
-  for (const def of inputsFor(command as CommandName, 'action')) {
+  for (const def of inputsFor(command, 'action')) {
     const value = core.getInput(def.name, { trimWhitespace: !def.secret });
     if (value !== '') raw[def.name] = value;
   }
   const runUrl = runUrlFromEnv(process.env);
   if (runUrl && command === 'backup') raw['run-url'] = runUrl;
+  return { command, raw, runUrl, notify: readNotifySettings() };
+}
+
+/** Where alerts go; read on their own so a failure to read the command's inputs is still reported. */
+export function readNotifySettings(): ActionInputs['notify'] {
+  const notify = new Inputs({ 'incident-label': core.getInput('incident-label'), 'notify-on-success': core.getInput('notify-on-success') });
   return {
-    command: command as CommandName,
-    raw,
-    runUrl,
-    notify: {
-      githubToken: core.getInput('github-token'),
-      incidentLabel: core.getInput('incident-label') || 'vault-backup-incident',
-      slackWebhookUrl: core.getInput('slack-webhook-url'),
-      notifyOnSuccess: ['true', 'yes', '1'].includes(core.getInput('notify-on-success').toLowerCase()),
-    },
+    githubToken: core.getInput('github-token'),
+    incidentLabel: notify.required('incident-label'),
+    slackWebhookUrl: core.getInput('slack-webhook-url'),
+    notifyOnSuccess: notify.boolean('notify-on-success'),
   };
 }
 
@@ -93,7 +93,7 @@ export async function addOidcToken(inputs: ActionInputs): Promise<void> {
   } catch (error) {
     throw new InputError(
       'vault-auth-method',
-      `jwt needs a GitHub OIDC token, and getting one failed: ${(error as Error).message}`,
+      `jwt needs a GitHub OIDC token, and getting one failed: ${errorMessage(error)}`,
       'grant the job `permissions: id-token: write`, or use vault-auth-method token/approle',
     );
   }

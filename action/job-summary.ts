@@ -3,10 +3,10 @@
  * escaped here; long tables are cut so the summary stays under GitHub's 1 MiB per step.
  */
 import * as core from '@actions/core';
-import type { CommandResult } from '../src/jobs/run-command.js';
+import { presenterOf } from '../src/commands/commands.js';
+import type { CommandResult, SummarySection } from '../src/commands/command.js';
 import { describeAge, type RunReport } from '../src/notify/run-report.js';
 
-const MAX_PLAN_ROWS = 400;
 const MAX_SUMMARY_BYTES = 900 * 1024;
 
 /** Escapes for HTML; line breaks become <br>, since a blank line would end the HTML block and let Markdown through. */
@@ -32,6 +32,17 @@ function table(rows: Cell[][], header?: string[]): string {
   return `<table>${head}${rows.map((r) => `<tr>${r.map((c) => `<td>${cellHtml(c)}</td>`).join('')}</tr>`).join('')}</table>\n`;
 }
 
+/**
+ * A section after the facts. A Mermaid chart is Markdown: it follows a blank line that ends the HTML
+ * block. Its text is built from numbers and dates only, and a fence line cannot occur in it.
+ */
+function sectionHtml(section: SummarySection): string {
+  if (section.kind === 'mermaid') return `<h3>${escapeHtml(section.title)}</h3>\n\n\`\`\`mermaid\n${section.chart.replace(/`/g, '')}\n\`\`\`\n\n`;
+  const title = section.title ? `<h3>${escapeHtml(section.title)}</h3>\n` : '';
+  const note = section.note ? `<p>${escapeHtml(section.note)}</p>\n` : '';
+  return title + note + table(section.rows, section.header);
+}
+
 export function summaryHtml(report: RunReport, result?: CommandResult): string {
   const parts: string[] = [];
   parts.push(`<h2>${report.ok ? '✅' : '❌'} vault-backup ${escapeHtml(report.command)} ${report.ok ? 'succeeded' : 'failed'}</h2>\n`);
@@ -41,16 +52,7 @@ export function summaryHtml(report: RunReport, result?: CommandResult): string {
   if (report.lastGoodBackup) facts.push(['Last good backup', `${report.lastGoodBackup.key} (${describeAge(report.lastGoodBackup.ageHours)} old)`]);
   if (report.runUrl) facts.push(['Run', /^https:\/\//.test(report.runUrl) ? { href: report.runUrl, text: report.runUrl } : report.runUrl]);
   parts.push(table(facts));
-  if (result?.command === 'prune') {
-    const items = result.prune.plan.items;
-    const rows = items.slice(-MAX_PLAN_ROWS).reverse().map((i) => [i.action, i.tier, i.time.replace('.000Z', 'Z'), i.complete ? 'complete' : 'incomplete', i.key, i.reason]);
-    parts.push(`<h3>Retention plan${result.prune.dryRun ? ' (dry run)' : ''}</h3>\n`);
-    if (items.length > MAX_PLAN_ROWS) parts.push(`<p>Newest ${MAX_PLAN_ROWS} of ${items.length} rows; the full plan is in the run log.</p>\n`);
-    parts.push(table(rows, ['action', 'tier', 'time', 'state', 'key', 'reason']));
-  }
-  if (result?.command === 'list') {
-    parts.push(table(result.list.backups.slice(0, MAX_PLAN_ROWS).map((b) => [b.tier, b.time.replace('.000Z', 'Z'), `${b.ageHours} h`, String(b.size), b.complete ? 'complete' : 'incomplete', b.key]), ['tier', 'time', 'age', 'bytes', 'state', 'key']));
-  }
+  if (result) for (const section of presenterOf(result).sections(result)) parts.push(sectionHtml(section));
   let html = parts.join('');
   if (Buffer.byteLength(html) > MAX_SUMMARY_BYTES) html = html.slice(0, MAX_SUMMARY_BYTES) + '\n<p>(summary cut to stay within GitHub\'s limit; see the run log)</p>\n';
   return html;

@@ -69124,7 +69124,7 @@ class ActionsLogger {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _src_util_interrupts_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2806);
 /* harmony import */ var _actions_logger_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9447);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(596);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(322);
 
 
 
@@ -69137,7 +69137,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 596:
+/***/ 322:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70179,12 +70179,33 @@ const STAGE_HIGH_WATER_MARK = 4 * 1024 * 1024;
 
 // EXTERNAL MODULE: ./src/util/interrupts.ts
 var interrupts = __nccwpck_require__(2806);
+;// CONCATENATED MODULE: ./src/util/error-text.ts
+/** Text of a thrown value of unknown type, without casts. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+/** An error code (ECONNREFUSED, ENOENT...) when the value carries one. */
+function errorCode(error) {
+    if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string')
+        return error.code;
+    return undefined;
+}
+/** A bug, not a typed failure: keep the stack for the report. */
+function describeUnexpected(error) {
+    return `unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}
+/** The error's class name (S3 exceptions are told apart by it). */
+function errorName(error) {
+    return error instanceof Error ? error.name : typeof error;
+}
+
 ;// CONCATENATED MODULE: ./src/storage/local-store.ts
 /**
  * A local directory as a backup target. New objects are written to a hidden temporary file and then
  * hard-linked under their final name, which fails if the name exists: a backup is either complete
  * under its name or absent, and never replaces another.
  */
+
 
 
 
@@ -70218,7 +70239,7 @@ class LocalDirectoryStore {
             await (0,promises_.access)(this.root, promises_.constants.W_OK | promises_.constants.R_OK);
         }
         catch (error) {
-            throw new StorageError(`backup directory ${this.root} is not writable: ${error.message}`, {
+            throw new StorageError(`backup directory ${this.root} is not writable: ${errorMessage(error)}`, {
                 hint: 'create it, or point --target at a directory this user can write',
                 cause: error,
             });
@@ -70274,7 +70295,7 @@ class LocalDirectoryStore {
             await (0,promises_.link)(tmp, path);
         }
         catch (error) {
-            if (error.code === 'EEXIST')
+            if (errorCode(error) === 'EEXIST')
                 throw new ObjectExistsError(key, this.location);
             throw error instanceof StorageError ? error : wrapFsError(`writing ${path}`, error);
         }
@@ -70290,7 +70311,7 @@ class LocalDirectoryStore {
             size = (await (0,promises_.stat)(path)).size;
         }
         catch (error) {
-            if (error.code === 'ENOENT')
+            if (errorCode(error) === 'ENOENT')
                 return undefined;
             throw wrapFsError(`reading ${path}`, error);
         }
@@ -70335,7 +70356,7 @@ class LocalDirectoryStore {
                 entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
             }
             catch (error) {
-                if (error.code === 'ENOENT')
+                if (errorCode(error) === 'ENOENT')
                     return;
                 throw wrapFsError(`listing ${dir}`, error);
             }
@@ -70381,7 +70402,7 @@ class LocalDirectoryStore {
                 outcomes.push({ key, deleted: true });
             }
             catch (error) {
-                if (error.code === 'ENOENT')
+                if (errorCode(error) === 'ENOENT')
                     outcomes.push({ key, deleted: true });
                 else
                     throw wrapFsError(`deleting ${path}`, error);
@@ -70403,9 +70424,9 @@ class LocalDirectoryStore {
     }
 }
 function wrapFsError(what, error) {
-    const code = error.code;
+    const code = errorCode(error);
     const hint = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' ? 'check the directory permissions' : undefined;
-    return new StorageError(`${what} failed: ${error.message}`, { cause: error, ...(hint ? { hint } : {}) });
+    return new StorageError(`${what} failed: ${errorMessage(error)}`, { cause: error, ...(hint ? { hint } : {}) });
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
@@ -70416,6 +70437,7 @@ var lib_storage_dist_cjs = __nccwpck_require__(2358);
  * checksums and `If-None-Match: *`, so a backup never replaces another; the checksum S3 reports
  * afterwards is compared with one computed here from the bytes sent.
  */
+
 
 
 
@@ -70675,7 +70697,7 @@ function s3Error(what, error, bucket, key, location = `s3://${bucket}/`) {
     if (error instanceof StorageError)
         return error;
     const status = error.$metadata?.httpStatusCode;
-    const name = error.name;
+    const name = errorName(error);
     if (key !== undefined && (status === 412 || name === 'PreconditionFailed'))
         return new ObjectExistsError(key, location);
     if (name === 'NoSuchBucket' || (status === 404 && key === undefined)) {
@@ -70684,7 +70706,7 @@ function s3Error(what, error, bucket, key, location = `s3://${bucket}/`) {
     if (status === 403 || name === 'AccessDenied') {
         return new StorageError(`${what} failed: access denied by S3`, { hint: `grant the role the needed s3: permissions on ${bucket}`, cause: error });
     }
-    const detail = error.message || name || 'unknown error';
+    const detail = errorMessage(error) || name || 'unknown error';
     return new StorageError(`${what} failed: ${detail}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
 }
 /**
@@ -70743,6 +70765,7 @@ class PartChecksums extends external_node_stream_.Transform {
 
 
 
+
 /** Attempts per S3 request: the SDK's standard retry mode, exponential backoff with jitter (at most 20 s apart). */
 const S3_MAX_ATTEMPTS = 5;
 function createS3Client(s3, log) {
@@ -70762,7 +70785,7 @@ function createS3Client(s3, log) {
             }
             catch (error) {
                 const status = error.$metadata?.httpStatusCode;
-                const what = status ? `HTTP ${status} ${error.name}` : (error.code ?? error.name);
+                const what = status ? `HTTP ${status} ${errorName(error)}` : (errorCode(error) ?? errorName(error));
                 // Only what the SDK retries (5xx, throttling, network); a 404 from an existence check is an answer.
                 if (status !== undefined && status < 500 && status !== 429)
                     throw error;
@@ -70790,6 +70813,7 @@ function openStore(target, log) {
 
 
 
+
 async function findLastGoodBackup(raw, now, log) {
     try {
         const store = openStore(targetSettings(new Inputs(raw)));
@@ -70799,109 +70823,13 @@ async function findLastGoodBackup(raw, now, log) {
         return { key: newest.objectKey, ageHours: (now.getTime() - newest.at.getTime()) / 3_600_000, location: store.location };
     }
     catch (error) {
-        log.warn(`could not look up the last good backup: ${error.message}`);
+        log.warn(`could not look up the last good backup: ${errorMessage(error)}`);
         return undefined;
     }
 }
 /** The target as written in the inputs, for alerts; never throws. */
 function describeTarget(raw) {
     return (raw.target ?? '').trim() || '(no target)';
-}
-
-;// CONCATENATED MODULE: ./src/log.ts
-class ConsoleLogger {
-    write;
-    constructor(write = (line) => process.stderr.write(line + '\n')) {
-        this.write = write;
-    }
-    info(message) {
-        this.write(message);
-    }
-    warn(message) {
-        this.write(`warning: ${message}`);
-    }
-    error(message) {
-        this.write(`error: ${message}`);
-    }
-    async group(name, work) {
-        this.write(`== ${name}`);
-        return work();
-    }
-}
-/** Collects lines; for tests and for callers that want the log as data. */
-class MemoryLogger {
-    lines = [];
-    info(message) {
-        this.lines.push(message);
-    }
-    warn(message) {
-        this.lines.push(`warning: ${message}`);
-    }
-    error(message) {
-        this.lines.push(`error: ${message}`);
-    }
-    async group(name, work) {
-        this.lines.push(`== ${name}`);
-        return work();
-    }
-}
-function formatBytes(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    const s = ms / 1000;
-    if (s < 120)
-        return `${s.toFixed(1)} s`;
-    const m = Math.floor(s / 60);
-    return `${m} min ${Math.round(s - m * 60)} s`;
-}
-/**
- * One progress line of a stream whose length is not known up front (a snapshot), measured against the size
- * it is expected to have (the previous backup's): "1.2 GiB of ~4.0 GiB (30%, about 40 s left) at 50.0 MiB/s".
- */
-function progressLine(bytes, elapsedMs, expectedBytes) {
-    const rate = bytes / (Math.max(elapsedMs, 1) / 1000);
-    const speed = `at ${formatBytes(rate)}/s`;
-    if (!expectedBytes || bytes >= expectedBytes)
-        return `${formatBytes(bytes)} ${speed}`;
-    const percent = Math.floor((bytes / expectedBytes) * 100);
-    return `${formatBytes(bytes)} of ~${formatBytes(expectedBytes)} (${percent}%, about ${formatDuration(((expectedBytes - bytes) / rate) * 1000)} left) ${speed}`;
-}
-
-;// CONCATENATED MODULE: ./src/jobs/list.ts
-/** list: the backups a target holds, newest first, with tier, time, age, size and completeness. */
-
-
-async function runList(store, now) {
-    const catalog = await readCatalog(store);
-    return {
-        location: store.location,
-        backups: catalog.backups
-            .map((b) => ({ key: b.objectKey, tier: b.tier, time: b.at.toISOString(), ageHours: Math.round(((now.getTime() - b.at.getTime()) / 3_600_000) * 10) / 10, size: b.size, complete: b.complete }))
-            // Newest first; on a tie the daily original before its monthly copy.
-            .sort((a, b) => (a.time === b.time ? (a.tier === 'daily' ? -1 : 1) : a.time < b.time ? 1 : -1)),
-        orphanManifests: catalog.orphanManifests,
-        ignored: catalog.ignored,
-    };
-}
-/** The list as a compact text table with sizes in human units (the CLI prints it; the action logs it). */
-function formatListTable(list) {
-    const rows = list.backups.map((b) => `${b.tier.padEnd(8)}${b.time.replace('.000Z', 'Z').padEnd(22)}${`${b.ageHours} h`.padEnd(12)}${formatBytes(b.size).padEnd(12)}${b.complete ? 'complete  ' : 'INCOMPLETE'}  ${b.key}`);
-    return [
-        `${list.backups.length} backups in ${list.location}`,
-        `tier    time                  age         size        state       key`,
-        ...rows,
-        ...(list.orphanManifests.length ? [`manifests without object: ${list.orphanManifests.join(', ')}`] : []),
-    ].join('\n');
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-kms/dist-cjs/index.js
@@ -70911,6 +70839,7 @@ var client_kms_dist_cjs = __nccwpck_require__(2632);
  * Envelope encryption: every backup gets a fresh random data key, wrapped either under a raw
  * key-encryption key (keyring) or by AWS KMS. The wrapped key travels in the header.
  */
+
 
 
 
@@ -70982,7 +70911,7 @@ class KmsKeySource {
             out = await this.kms.send(new client_kms_dist_cjs/* GenerateDataKeyCommand */.OhQ({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: kmsEncryptionContext(backupId) }));
         }
         catch (error) {
-            throw new CryptoError(`KMS GenerateDataKey with key ${this.keyId} failed: ${error.message}`, 'check the key id and that the role may call kms:GenerateDataKey on it');
+            throw new CryptoError(`KMS GenerateDataKey with key ${this.keyId} failed: ${errorMessage(error)}`, 'check the key id and that the role may call kms:GenerateDataKey on it');
         }
         if (!out.Plaintext || !out.CiphertextBlob || !out.KeyId)
             throw new CryptoError('KMS GenerateDataKey returned no key material');
@@ -71032,7 +70961,7 @@ class KmsOpener {
             return Buffer.from(out.Plaintext);
         }
         catch (error) {
-            throw new WrongKeyError(`KMS could not unwrap the data key with ${header.keyId}: ${error.message}`, 'check that the role may call kms:Decrypt on that key and that the object was not renamed or modified');
+            throw new WrongKeyError(`KMS could not unwrap the data key with ${header.keyId}: ${errorMessage(error)}`, 'check that the role may call kms:Decrypt on that key and that the object was not renamed or modified');
         }
     }
 }
@@ -71072,9 +71001,512 @@ function createOpener(keys, kms) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/data/anomaly.ts
+/**
+ * Data-loss detection, pure: a new snapshot compared with the newest complete backup of the same target.
+ * A raft index or term that goes backwards means the cluster was rebuilt or restored from something old;
+ * a snapshot that shrinks by more than the limit means data disappeared. Either way the backup is kept
+ * as evidence, the run fails, and retention keeps the last good state until the operator acknowledges it.
+ */
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+function detectAnomalies(previous, current, shrinkLimitPercent) {
+    if (!previous)
+        return [];
+    const before = previous.raft;
+    const found = [];
+    if (current.index < before.index) {
+        found.push({ kind: 'raft-index-backwards', previousKey: previous.objectKey, detail: `raft index went backwards from ${before.index} to ${current.index}: the cluster was rebuilt or restored from an older state` });
+    }
+    if (current.term < before.term) {
+        found.push({ kind: 'raft-term-backwards', previousKey: previous.objectKey, detail: `raft term went backwards from ${before.term} to ${current.term}: this is not the cluster the previous backup came from` });
+    }
+    if (before.stateSize > 0) {
+        const shrunkPercent = ((before.stateSize - current.stateSize) / before.stateSize) * 100;
+        if (shrunkPercent > shrinkLimitPercent) {
+            found.push({
+                kind: 'shrunk',
+                previousKey: previous.objectKey,
+                detail: `the data shrank by ${shrunkPercent.toFixed(0)}% (from ${mib(before.stateSize)} to ${mib(current.stateSize)}), more than data-shrink-limit-percent ${shrinkLimitPercent}`,
+            });
+        }
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/util/byte-queue.ts
+/** A FIFO of bytes that hands out exact-size slices without copying more than once per slice. */
+class ByteQueue {
+    parts = [];
+    total = 0;
+    get length() {
+        return this.total;
+    }
+    push(data) {
+        if (data.length === 0)
+            return;
+        this.parts.push(data);
+        this.total += data.length;
+    }
+    /** Returns the first `size` bytes (at most what is queued) and removes them. */
+    shift(size) {
+        const all = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.total);
+        const rest = all.subarray(size);
+        this.parts = rest.length ? [rest] : [];
+        this.total = rest.length;
+        return all.subarray(0, size);
+    }
+    /** Looks at the first `size` bytes without removing them. */
+    peek(size) {
+        if (this.parts.length > 1)
+            this.parts = [Buffer.concat(this.parts, this.total)];
+        return (this.parts[0] ?? Buffer.alloc(0)).subarray(0, size);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/crypto/encrypt-stream.ts
+/**
+ * Streaming encryption in format v1: header, then fixed-size AES-256-GCM chunks. At most one chunk
+ * (plus what the writer hands in) is held in memory.
+ */
+
+
+
+
+
+
+class EncryptStream extends external_node_stream_.Transform {
+    header;
+    payloadKey;
+    noncePrefix;
+    chunkSize;
+    info;
+    pending = new ByteQueue();
+    counter = 0;
+    headerSent = false;
+    constructor(header, payloadKey, noncePrefix, chunkSize, info) {
+        super({ highWaterMark: STAGE_HIGH_WATER_MARK });
+        this.header = header;
+        this.payloadKey = payloadKey;
+        this.noncePrefix = noncePrefix;
+        this.chunkSize = chunkSize;
+        this.info = info;
+        this.aad = chunkAad(header);
+    }
+    aad;
+    _transform(data, _enc, done) {
+        this.sendHeader();
+        this.pending.push(data);
+        // A chunk is sealed as non-final only once a byte beyond it exists; the final chunk waits for the end.
+        while (this.pending.length > this.chunkSize)
+            this.push(this.seal(this.pending.shift(this.chunkSize), false));
+        done();
+    }
+    _flush(done) {
+        this.sendHeader();
+        this.push(this.seal(this.pending.shift(this.pending.length), true));
+        this.payloadKey.fill(0);
+        done();
+    }
+    sendHeader() {
+        if (this.headerSent)
+            return;
+        this.headerSent = true;
+        this.push(this.header);
+    }
+    seal(plain, last) {
+        if (this.counter >= MAX_CHUNKS)
+            throw new Error('input exceeds the format limit of 2^32-1 chunks');
+        const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', this.payloadKey, chunkNonce(this.noncePrefix, this.counter++, last), { authTagLength: format_TAG_LENGTH });
+        cipher.setAAD(this.aad);
+        const head = cipher.update(plain);
+        const tail = cipher.final();
+        return Buffer.concat([head, tail, cipher.getAuthTag()]);
+    }
+}
+/** Builds the header (asking the key source for a fresh data key) and returns the encrypting stream. */
+async function createEncryptStream(options) {
+    const random = options.random ?? secureRandom;
+    const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    const wrapped = await options.keySource.createDataKey(options.backupId, random);
+    const salt = random(SALT_LENGTH);
+    const noncePrefix = random(NONCE_PREFIX_LENGTH);
+    const keys = deriveKeys(wrapped.dataKey, salt, options.backupId);
+    wrapped.dataKey.fill(0);
+    if (keys.commitment.length !== COMMITMENT_LENGTH)
+        throw new Error('key schedule produced a bad commitment');
+    const body = encodeHeaderBody({
+        chunkSize,
+        wrapType: wrapped.wrapType,
+        keyId: wrapped.keyId,
+        backupId: options.backupId,
+        wrappedKey: wrapped.wrappedKey,
+        salt,
+        noncePrefix,
+        commitment: keys.commitment,
+    });
+    const header = Buffer.concat([body, computeHeaderTag(keys.payloadKey, noncePrefix, body)]);
+    return new EncryptStream(header, keys.payloadKey, noncePrefix, chunkSize, {
+        keyId: wrapped.keyId,
+        wrapType: wrapped.wrapType,
+        chunkSize,
+        headerLength: header.length,
+    });
+}
+/** Size of the ciphertext for a plaintext of `plainSize` bytes (used by tests and progress reports). */
+function ciphertextSize(plainSize, chunkSize, headerLength) {
+    const chunks = Math.max(1, Math.ceil(plainSize / chunkSize));
+    return headerLength + plainSize + chunks * TAG_LENGTH;
+}
+
+;// CONCATENATED MODULE: ./src/log.ts
+class ConsoleLogger {
+    write;
+    constructor(write = (line) => process.stderr.write(line + '\n')) {
+        this.write = write;
+    }
+    info(message) {
+        this.write(message);
+    }
+    warn(message) {
+        this.write(`warning: ${message}`);
+    }
+    error(message) {
+        this.write(`error: ${message}`);
+    }
+    async group(name, work) {
+        this.write(`== ${name}`);
+        return work();
+    }
+}
+/** Collects lines; for tests and for callers that want the log as data. */
+class MemoryLogger {
+    lines = [];
+    info(message) {
+        this.lines.push(message);
+    }
+    warn(message) {
+        this.lines.push(`warning: ${message}`);
+    }
+    error(message) {
+        this.lines.push(`error: ${message}`);
+    }
+    async group(name, work) {
+        this.lines.push(`== ${name}`);
+        return work();
+    }
+}
+function formatBytes(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    const s = ms / 1000;
+    if (s < 120)
+        return `${s.toFixed(1)} s`;
+    const m = Math.floor(s / 60);
+    return `${m} min ${Math.round(s - m * 60)} s`;
+}
+/**
+ * One progress line of a stream whose length is not known up front (a snapshot), measured against the size
+ * it is expected to have (the previous backup's): "1.2 GiB of ~4.0 GiB (30%, about 40 s left) at 50.0 MiB/s".
+ */
+function progressLine(bytes, elapsedMs, expectedBytes) {
+    const rate = bytes / (Math.max(elapsedMs, 1) / 1000);
+    const speed = `at ${formatBytes(rate)}/s`;
+    if (!expectedBytes || bytes >= expectedBytes)
+        return `${formatBytes(bytes)} ${speed}`;
+    const percent = Math.floor((bytes / expectedBytes) * 100);
+    return `${formatBytes(bytes)} of ~${formatBytes(expectedBytes)} (${percent}%, about ${formatDuration(((expectedBytes - bytes) / rate) * 1000)} left) ${speed}`;
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(6118);
+;// CONCATENATED MODULE: ./src/snapshot/archive-rules.ts
+/**
+ * The rules a raft snapshot archive must follow, as pure functions over what was read from it.
+ * Vault/OpenBao write a gzip'd tar with exactly: meta.json, state.bin, SHA256SUMS, SHA256SUMS.sealed.
+ */
+
+const SNAPSHOT_ENTRIES = ['meta.json', 'state.bin', 'SHA256SUMS', 'SHA256SUMS.sealed'];
+/** Size limits for the small entries; state.bin is unbounded and only hashed. */
+const ENTRY_LIMITS = {
+    'meta.json': 8 * 1024,
+    SHA256SUMS: 4 * 1024,
+    'SHA256SUMS.sealed': 64 * 1024,
+};
+/** Parses SHA256SUMS: "<64 hex>  <name>\n" per line, covering meta.json and state.bin exactly once each. */
+function parseSha256Sums(text) {
+    const sums = new Map();
+    const lines = text.split('\n');
+    if (lines.at(-1) === '')
+        lines.pop();
+    for (const line of lines) {
+        const match = /^([0-9a-f]{64}) {2}(\S+)$/.exec(line);
+        if (!match)
+            throw new SnapshotInvalidError(`SHA256SUMS has a malformed line: ${JSON.stringify(line.slice(0, 100))}`);
+        const [, hash, name] = match;
+        if (name !== 'meta.json' && name !== 'state.bin')
+            throw new SnapshotInvalidError(`SHA256SUMS names an unexpected file ${JSON.stringify(name)}`);
+        if (sums.has(name))
+            throw new SnapshotInvalidError(`SHA256SUMS lists ${name} twice`);
+        sums.set(name, hash);
+    }
+    for (const name of ['meta.json', 'state.bin']) {
+        if (!sums.has(name))
+            throw new SnapshotInvalidError(`SHA256SUMS has no line for ${name}`);
+    }
+    return sums;
+}
+function parseMeta(json) {
+    let meta;
+    try {
+        meta = JSON.parse(json.toString('utf8'));
+    }
+    catch {
+        throw new SnapshotInvalidError('meta.json is not valid JSON');
+    }
+    const m = meta;
+    if (!m || typeof m !== 'object')
+        throw new SnapshotInvalidError('meta.json is not a JSON object');
+    for (const field of ['Index', 'Term', 'Size']) {
+        if (typeof m[field] !== 'number' || !Number.isSafeInteger(m[field]) || m[field] < 0) {
+            throw new SnapshotInvalidError(`meta.json field ${field} is missing or not a non-negative integer`);
+        }
+    }
+    if (typeof m.ID !== 'string')
+        throw new SnapshotInvalidError('meta.json field ID is missing');
+    return m;
+}
+/** Checks everything that can be checked without the cluster's seal. Throws SnapshotInvalidError. */
+function checkArchiveContents(c) {
+    const expected = SNAPSHOT_ENTRIES.join(', ');
+    if (c.order.length !== SNAPSHOT_ENTRIES.length || c.order.some((name, i) => name !== SNAPSHOT_ENTRIES[i])) {
+        throw new SnapshotInvalidError(`archive entries are [${c.order.join(', ')}], expected exactly [${expected}] in that order`);
+    }
+    if (c.sealedSize === 0)
+        throw new SnapshotInvalidError('SHA256SUMS.sealed is empty: the snapshot was not sealed by Vault');
+    const sums = parseSha256Sums(c.sums.toString('utf8'));
+    if (sums.get('meta.json') !== c.metaSha256)
+        throw new SnapshotInvalidError('meta.json does not match its SHA256SUMS line');
+    if (sums.get('state.bin') !== c.stateSha256)
+        throw new SnapshotInvalidError('state.bin does not match its SHA256SUMS line');
+    const meta = parseMeta(c.metaJson);
+    if (meta.Size !== c.stateSize)
+        throw new SnapshotInvalidError(`meta.json says state.bin is ${meta.Size} bytes, but it is ${c.stateSize}`);
+    return { meta, stateSize: c.stateSize, stateSha256: c.stateSha256 };
+}
+
+;// CONCATENATED MODULE: ./src/snapshot/archive-validator.ts
+/**
+ * A pass-through stream that validates a raft snapshot archive while it flows: the bytes go on
+ * unchanged (never re-compressed), and a side branch gunzips and reads the tar to check entries,
+ * SHA256SUMS and sizes. The stream fails at its end when the archive is incomplete or invalid, so a
+ * pipeline built on it can never complete an upload of a bad snapshot.
+ */
+
+
+
+
+
+
+
+
+class SnapshotArchiveValidator extends external_node_stream_.Transform {
+    archiveHash = (0,external_node_crypto_.createHash)('sha256');
+    archiveSize = 0;
+    gunzip;
+    inspected;
+    sideError;
+    /** Set once the whole archive has been checked. */
+    result;
+    constructor() {
+        super({ highWaterMark: STAGE_HIGH_WATER_MARK });
+        // Large output chunks: with the 16 KiB default, gunzip spends most of its time crossing to the thread pool.
+        this.gunzip = (0,external_node_zlib_.createGunzip)({ chunkSize: 256 * 1024 });
+        this.inspected = inspectTar(this.gunzip);
+        // Remember a side failure so the next write fails fast instead of buffering.
+        this.inspected.catch((error) => {
+            this.sideError = error;
+        });
+    }
+    _transform(data, _enc, done) {
+        if (this.sideError)
+            return done(this.sideError);
+        this.archiveHash.update(data);
+        this.archiveSize += data.length;
+        this.push(data);
+        if (this.gunzip.write(data))
+            return done();
+        // Keep the side branch in step: wait for it to drain, or for it to fail.
+        const onDrain = () => {
+            this.gunzip.off('error', onError);
+            done();
+        };
+        const onError = (error) => {
+            this.gunzip.off('drain', onDrain);
+            done(asSnapshotError(error));
+        };
+        this.gunzip.once('drain', onDrain);
+        this.gunzip.once('error', onError);
+    }
+    _flush(done) {
+        this.gunzip.end();
+        this.inspected.then((contents) => {
+            try {
+                const facts = checkArchiveContents(contents);
+                this.result = { ...facts, archiveSize: this.archiveSize, archiveSha256: this.archiveHash.digest('hex') };
+                done();
+            }
+            catch (error) {
+                done(error instanceof Error ? error : new Error(String(error)));
+            }
+        }, (error) => done(error));
+    }
+    _destroy(error, done) {
+        this.gunzip.destroy();
+        done(error);
+    }
+}
+function asSnapshotError(error) {
+    if (error instanceof SnapshotInvalidError)
+        return error;
+    return new SnapshotInvalidError(`snapshot archive is unreadable: ${error.message}`);
+}
+/** Reads the tar inside the gunzipped stream, hashing state.bin and keeping the small entries. */
+function inspectTar(gunzipped) {
+    return new Promise((resolve, reject) => {
+        const extract = tar_stream.extract();
+        const contents = { order: [], metaJson: Buffer.alloc(0), metaSha256: '', stateSize: 0, stateSha256: '', sums: Buffer.alloc(0), sealedSize: 0 };
+        let failed = false;
+        const fail = (error) => {
+            if (failed)
+                return;
+            failed = true;
+            extract.destroy();
+            gunzipped.resume(); // keep draining so the main stream never stalls behind us
+            reject(asSnapshotError(error));
+        };
+        extract.on('entry', (header, entry, next) => {
+            const name = header.name;
+            contents.order.push(name);
+            if (!SNAPSHOT_ENTRIES.includes(name) || header.type !== 'file') {
+                entry.resume();
+                return fail(new SnapshotInvalidError(`archive holds an unexpected entry ${JSON.stringify(name)} (${header.type ?? 'file'})`));
+            }
+            const hash = (0,external_node_crypto_.createHash)('sha256');
+            const kept = [];
+            let size = 0;
+            const limit = name === 'state.bin' ? Infinity : ENTRY_LIMITS[name];
+            entry.on('data', (data) => {
+                const chunk = data;
+                size += chunk.length;
+                hash.update(chunk);
+                if (size > limit)
+                    return fail(new SnapshotInvalidError(`${name} is larger than ${limit} bytes`));
+                if (name !== 'state.bin')
+                    kept.push(chunk);
+            });
+            entry.on('end', () => {
+                const body = Buffer.concat(kept);
+                if (name === 'meta.json') {
+                    contents.metaJson = body;
+                    contents.metaSha256 = hash.digest('hex');
+                }
+                else if (name === 'state.bin') {
+                    contents.stateSize = size;
+                    contents.stateSha256 = hash.digest('hex');
+                }
+                else if (name === 'SHA256SUMS')
+                    contents.sums = body;
+                else
+                    contents.sealedSize = size;
+                next();
+            });
+            entry.on('error', fail);
+        });
+        extract.on('finish', () => {
+            if (!failed)
+                resolve(contents);
+        });
+        extract.on('error', fail);
+        gunzipped.on('error', fail);
+        gunzipped.pipe(extract);
+    });
+}
+/** Convenience for checking a complete archive stream (verify and restore paths). */
+async function validateSnapshotStream(source) {
+    const validator = new SnapshotArchiveValidator();
+    await pipeline(source, validator, async (stream) => {
+        for await (const _ of stream)
+            void _;
+    });
+    return validator.result;
+}
+
+;// CONCATENATED MODULE: ./src/storage/backup-store.ts
+function describeChecksum(c) {
+    return `${c.algorithm} ${c.value}${c.parts ? ` (${c.parts} parts)` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/util/hashing-meter.ts
+/** A pass-through that hashes and counts what flows through it, and reports progress at intervals. */
+
+
+
+class HashingMeter extends external_node_stream_.Transform {
+    onProgress;
+    now;
+    reportEveryMs;
+    hashing;
+    /** Not named size or length: the SDK's uploader reads those off a Body as its total length. */
+    byteCount = 0;
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    digestHex;
+    nextReportAt;
+    /** `now` in milliseconds, from the run context's clock; without `onProgress` nothing is reported. */
+    constructor(onProgress, now = () => 0, reportEveryMs = 10_000, 
+    /** Off where a later stage hashes the same bytes anyway. */
+    hashing = true) {
+        super({ highWaterMark: STAGE_HIGH_WATER_MARK });
+        this.onProgress = onProgress;
+        this.now = now;
+        this.reportEveryMs = reportEveryMs;
+        this.hashing = hashing;
+        this.nextReportAt = now() + reportEveryMs;
+    }
+    _transform(chunk, _e, done) {
+        if (this.hashing)
+            this.hash.update(chunk);
+        this.byteCount += chunk.length;
+        if (this.onProgress && this.now() >= this.nextReportAt) {
+            this.nextReportAt = this.now() + this.reportEveryMs;
+            this.onProgress(this.byteCount);
+        }
+        done(null, chunk);
+    }
+    /** Hex SHA-256 of everything that passed; valid once the stream has ended. */
+    sha256() {
+        if (!this.hashing)
+            throw new Error('internal: this meter does not hash');
+        this.digestHex ??= this.hash.digest('hex');
+        return this.digestHex;
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./src/vault/vault-http.ts
+
 
 
 class VaultHttp {
@@ -71174,8 +71606,8 @@ function statusError(address, method, path, status, data) {
     return new VaultError(`${where} failed with HTTP ${status}${said}`, { status });
 }
 function connectionError(address, path, error) {
-    const code = error.code ?? '';
-    const message = error.message;
+    const code = errorCode(error) ?? '';
+    const message = errorMessage(error);
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
         return new VaultError(`Vault at ${address} did not answer ${path} in time (${code})`, { hint: 'check the address and network path, or raise vault-timeout', cause: error });
     }
@@ -71192,6 +71624,334 @@ function connectionError(address, path, error) {
         hint: 'check vault-address, DNS, TLS settings (vault-ca-cert) and that the runner can reach the server',
         cause: error,
     });
+}
+
+;// CONCATENATED MODULE: ./src/vault/vault-login.ts
+/**
+ * Logging in: token auth needs no call; JWT (GitHub OIDC) and AppRole exchange their credentials for a
+ * short-lived token. The login goes through the same HTTP stack as every other Vault request, so it
+ * never follows a redirect (a 307 would re-send the secret_id or JWT to another host) and never reads
+ * credentials from the environment.
+ */
+
+
+async function loginToVault(settings, http) {
+    const auth = settings.auth;
+    if (auth.method === 'token')
+        return auth.token;
+    const own = http ? undefined : new VaultHttp(settings);
+    const client = http ?? own;
+    const where = auth.method === 'jwt' ? `JWT login (mount "${auth.mount}", role "${auth.role}")` : `AppRole login (mount "${auth.mount}")`;
+    try {
+        const body = auth.method === 'jwt' ? { role: auth.role, jwt: auth.jwt } : { role_id: auth.roleId, secret_id: auth.secretId };
+        const { status, data } = await client.json('POST', `auth/${auth.mount}/login`, { json: body, ok: [200, 400, 401, 403] });
+        if (status !== 200) {
+            const hint = auth.method === 'jwt'
+                ? 'check that the role exists, that bound_audiences contains the audience requested (vault-jwt-audience), and that bound_claims match this repository and ref'
+                : 'check the role id and secret id, and that the secret id has not expired';
+            throw new VaultError(`${where} to ${settings.address} was refused (HTTP ${status})${vaultErrorsOf(data) ? `: ${vaultErrorsOf(data)}` : ''}`, { status, hint });
+        }
+        const token = data?.auth?.client_token;
+        if (typeof token !== 'string' || !token)
+            throw new VaultError(`${where} to ${settings.address} answered without a client token`, { hint: 'check the auth method\'s configuration on the server' });
+        return token;
+    }
+    catch (error) {
+        if (error instanceof VaultError && error.message.startsWith(where))
+            throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        throw new VaultError(`${where} to ${settings.address} failed: ${message}`, { ...(error instanceof VaultError && error.hint ? { hint: error.hint } : {}), cause: error });
+    }
+    finally {
+        await own?.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/version.ts
+/** Released version; a test keeps it equal to package.json. */
+const TOOL_VERSION = '0.1.0';
+
+;// CONCATENATED MODULE: ./src/jobs/backup.ts
+/**
+ * The backup job: snapshot from the active Vault node, validated and encrypted while it streams,
+ * uploaded without ever replacing an object, proven by the checksum the store reports, then
+ * committed by writing its manifest. The first complete backup of a month is also copied to monthly/.
+ * Plaintext exists only in memory, one chunk at a time.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function runBackup(deps, options) {
+    const { store, vault, log } = deps;
+    const clock = deps.clock;
+    const health = await log.group('Preflight', async () => {
+        await store.checkAccess();
+        log.info(`target ${store.location} is reachable`);
+        const h = await vault.requireUnsealed();
+        log.info(`Vault ${vault.address} is unsealed (version ${h.version}${h.clusterName ? `, cluster ${h.clusterName}` : ''})`);
+        // Recorded in the manifest: a restore initialises its cluster to match, and checks a staging against it.
+        const seal = await vault.sealStatus();
+        return { ...h, seal: { type: seal.type, shares: seal.shares, threshold: seal.threshold } };
+    });
+    const token = await log.group('Vault login', async () => {
+        const t = await loginToVault(vault.settings);
+        log.info(`logged in with ${vault.settings.auth.method}`);
+        return t;
+    });
+    const started = clock();
+    const backupId = backupIdAt(started);
+    const objectKey = backupKey('daily', started);
+    const manifestKey = manifestKeyOf(objectKey);
+    if ((await store.stat(objectKey)) || (await store.stat(manifestKey)))
+        throw new ObjectExistsError(objectKey, store.location);
+    const previous = await previousBackup(store, log);
+    const deadlineMs = options.snapshotDeadline === 'auto' ? autoSnapshotDeadline(previous?.snapshot.size) : options.snapshotDeadline;
+    const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs, previous?.encrypted.size));
+    const finished = clock();
+    const manifest = {
+        format: MANIFEST_FORMAT,
+        backupId,
+        tier: 'daily',
+        objectKey,
+        encrypted: { size: uploaded.encryptedSize, sha256: uploaded.encryptedSha256, storedChecksum: uploaded.storedChecksum },
+        snapshot: { size: uploaded.snapshot.archiveSize, sha256: uploaded.snapshot.archiveSha256 },
+        encryption: {
+            format: FORMAT_VERSION,
+            keyId: uploaded.keyId,
+            keyWrapping: uploaded.wrapType === WrapType.AwsKms ? 'aws-kms' : 'raw-aes256gcm',
+            chunkSize: options.chunkSize,
+        },
+        raft: { index: uploaded.snapshot.meta.Index, term: uploaded.snapshot.meta.Term, stateSize: uploaded.snapshot.stateSize, stateSha256: uploaded.snapshot.stateSha256 },
+        vault: {
+            address: uploaded.from,
+            version: health.version,
+            ...(health.clusterId ? { clusterId: health.clusterId } : {}),
+            ...(health.clusterName ? { clusterName: health.clusterName } : {}),
+            seal: health.seal,
+        },
+        startedAt: started.toISOString(),
+        finishedAt: finished.toISOString(),
+        source: { tool: `vault-backup ${TOOL_VERSION}`, ...(options.runUrl ? { runUrl: options.runUrl } : {}) },
+    };
+    const current = { index: uploaded.snapshot.meta.Index, term: uploaded.snapshot.meta.Term, stateSize: uploaded.snapshot.stateSize };
+    const anomalies = detectAnomalies(previous, current, options.shrinkLimitPercent);
+    if (anomalies.length)
+        manifest.anomalies = anomalies;
+    await store.putSmallNew(manifestKey, encodeManifest(manifest));
+    log.info(`manifest written: ${manifestKey} (the backup is now complete)`);
+    let monthlyKey;
+    if (options.monthly)
+        monthlyKey = await log.group('Monthly copy', () => ensureMonthlyCopy(store, log, manifest, started));
+    const done = clock();
+    const result = {
+        backupId,
+        objectKey,
+        manifestKey,
+        monthlyKey,
+        type: monthlyKey ? 'daily+monthly' : 'daily',
+        location: store.location,
+        encryptedSize: uploaded.encryptedSize,
+        encryptedSha256: uploaded.encryptedSha256,
+        storedChecksum: uploaded.storedChecksum,
+        snapshotSize: uploaded.snapshot.archiveSize,
+        snapshotSha256: uploaded.snapshot.archiveSha256,
+        raftIndex: uploaded.snapshot.meta.Index,
+        raftTerm: uploaded.snapshot.meta.Term,
+        keyId: uploaded.keyId,
+        vaultVersion: health.version,
+        startedAt: manifest.startedAt,
+        finishedAt: done.toISOString(),
+        durationMs: done.getTime() - started.getTime(),
+    };
+    log.info(`backup ${backupId} complete: ${formatBytes(result.encryptedSize)} in ${formatDuration(result.durationMs)} at ${store.location}${objectKey}`);
+    if (anomalies.length) {
+        // Stored (it is evidence), but the run fails: backing up a damaged cluster faithfully is the worst failure.
+        throw new DataAnomalyError(`backup ${backupId} was stored, but compared with ${previous.objectKey}: ${anomalies.map((a) => a.detail).join('; ')}`, `prune now keeps the last backup from before this change, beyond the retention windows, until it is acknowledged. If the change was intended, add ${backupId} to acknowledged-anomalies (or to ${ACKNOWLEDGED_ANOMALIES_FILE} at the target); otherwise restore from that backup`);
+    }
+    return result;
+}
+/** The newest complete backup's manifest: what the new snapshot is compared with; undefined for a first backup. */
+async function previousBackup(store, log) {
+    try {
+        const newest = newestComplete(await readCatalog(store));
+        return newest ? await manifestOf(store, newest) : undefined;
+    }
+    catch (error) {
+        log.warn(`could not read the previous backup's manifest (no comparison with it; the snapshot deadline takes its default): ${errorMessage(error)}`);
+        return undefined;
+    }
+}
+/**
+ * The snapshot deadline when vault-snapshot-deadline-seconds is auto: 30 minutes plus the previous
+ * snapshot at 1 MiB/s (a slow but live transfer), or 2 hours for a first backup. A server that drips
+ * a byte now and then never trips the idle timeout; this bounds the whole transfer.
+ */
+function autoSnapshotDeadline(previousBytes) {
+    if (previousBytes === undefined)
+        return 2 * 3_600_000;
+    return 30 * 60_000 + Math.ceil(previousBytes / (1024 * 1024)) * 1000;
+}
+async function streamBackup(deps, token, backupId, objectKey, chunkSize, deadlineMs, expectedBytes) {
+    const { store, vault, log, clock } = deps;
+    // Make the data key first: a KMS failure must not leave a snapshot request hanging.
+    const encryptor = await createEncryptStream({ keySource: deps.keySource, backupId, chunkSize, ...(deps.random ? { random: deps.random } : {}) });
+    log.info(`encrypting with ${deps.keySource.description} (format v${FORMAT_VERSION}, ${formatBytes(chunkSize)} chunks)`);
+    const abort = new AbortController();
+    let pastDeadline = false;
+    const deadline = setTimeout(() => {
+        pastDeadline = true;
+        abort.abort();
+    }, deadlineMs);
+    deadline.unref();
+    const { stream: snapshot, from } = await vault.snapshotStream(token, abort.signal);
+    log.info(`snapshot stream opened from ${from}`);
+    const validator = new SnapshotArchiveValidator();
+    const millis = () => clock().getTime();
+    const started = millis();
+    // Counts and reports progress; the store hashes the same bytes, so the meter does not.
+    const meter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, millis() - started, expectedBytes)} encrypted and sent`), millis, 10_000, false);
+    // The stream has no length: once it ends, the store may still be finishing (the last parts, then the commit).
+    meter.once('end', () => {
+        const parts = store.uploadPartSize ? Math.max(1, Math.ceil(meter.byteCount / store.uploadPartSize)) : undefined;
+        log.info(`snapshot read and encrypted (${formatBytes(meter.byteCount)}); completing the upload${parts ? ` (${parts} part${parts === 1 ? '' : 's'})` : ''}…`);
+    });
+    let snapshotError;
+    snapshot.once('error', (error) => {
+        // An error caused by our own abort (after an upload failure) is not the story.
+        if (!abort.signal.aborted)
+            snapshotError = error;
+    });
+    let flowError;
+    const flowing = new Promise((resolve) => {
+        (0,external_node_stream_.pipeline)(snapshot, validator, encryptor, meter, (error) => {
+            flowError = error ?? undefined;
+            resolve();
+        });
+    });
+    const late = () => new VaultError(`the snapshot from ${from} did not finish within ${formatDuration(deadlineMs)} (vault-snapshot-deadline-seconds)`, {
+        hint: 'the server is sending far too slowly; check its load and the network path, or raise vault-snapshot-deadline-seconds; nothing was stored',
+    });
+    let put;
+    try {
+        put = await store.putNew(objectKey, meter);
+    }
+    catch (uploadError) {
+        abort.abort();
+        snapshot.destroy();
+        await flowing;
+        throw pastDeadline ? late() : rootCause(uploadError, flowError, snapshotError, from);
+    }
+    finally {
+        clearTimeout(deadline);
+    }
+    await flowing;
+    if (flowError) {
+        await removeUnverified(store, log, objectKey);
+        throw pastDeadline ? late() : rootCause(flowError, flowError, snapshotError, from);
+    }
+    const snap = validator.result;
+    log.info(`snapshot valid: raft index ${snap.meta.Index}, term ${snap.meta.Term}, ${formatBytes(snap.archiveSize)} (state.bin ${formatBytes(snap.stateSize)}, SHA256SUMS verified)`);
+    // Prove the stored object is the bytes sent: the store's own checksum against ours, and the size.
+    const stored = await store.stat(objectKey);
+    const problem = !stored
+        ? 'is missing right after the upload'
+        : stored.size !== meter.byteCount || put.size !== meter.byteCount
+            ? `is ${stored.size} bytes, but ${meter.byteCount} were sent`
+            : !stored.checksum
+                ? 'has no SHA-256 checksum reported by the store, so the copy cannot be proven'
+                : // The digest decides (a whole-object and a composite SHA-256 cannot collide); stores differ in how they label it.
+                    stored.checksum.value !== put.sentChecksum.value || (stored.checksum.parts ?? put.sentChecksum.parts) !== put.sentChecksum.parts
+                        ? `has checksum ${describeChecksum(stored.checksum)}, but the bytes sent have ${describeChecksum(put.sentChecksum)}`
+                        : undefined;
+    if (problem) {
+        await removeUnverified(store, log, objectKey);
+        throw new IntegrityError(`uploaded object ${objectKey} ${problem}`, { hint: 'the object was removed; run the backup again and check the store' });
+    }
+    log.info(`upload verified: ${formatBytes(meter.byteCount)}, ${describeChecksum(stored.checksum)} matches`);
+    return {
+        from,
+        snapshot: snap,
+        encryptedSize: meter.byteCount,
+        encryptedSha256: put.sha256,
+        // Proven equal to what the store reports; our copy carries the right label and part count.
+        storedChecksum: put.sentChecksum,
+        keyId: encryptor.info.keyId,
+        wrapType: encryptor.info.wrapType,
+    };
+}
+/** The error worth reporting: a broken Vault stream, then a typed snapshot/crypto problem, then the upload failure. */
+function rootCause(primary, flowError, snapshotError, from) {
+    // The Vault stream failing on its own comes first: a truncated archive is then only its consequence.
+    // (A BackupError on the source stream is one the pipeline propagated back to it, not a Vault fault.)
+    if (snapshotError && !(snapshotError instanceof BackupError)) {
+        const code = errorCode(snapshotError);
+        if (code === 'UND_ERR_BODY_TIMEOUT') {
+            return new VaultError(`the snapshot stream from ${from} stalled: no data within vault-idle-timeout-seconds (${code})`, {
+                hint: 'the server stopped sending; check its load and logs, or raise vault-idle-timeout-seconds; nothing was stored',
+                cause: snapshotError,
+            });
+        }
+        return new VaultError(`the snapshot stream from ${from} broke: ${code ?? snapshotError.message}`, {
+            hint: 'Vault restarted, lost leadership or the connection dropped mid-snapshot; nothing was stored, run the backup again',
+            cause: snapshotError,
+        });
+    }
+    if (flowError instanceof BackupError)
+        return flowError;
+    if (snapshotError instanceof BackupError)
+        return snapshotError;
+    if (primary instanceof BackupError)
+        return primary;
+    return new BackupError('storage', `backup failed: ${errorMessage(primary)}`, { cause: primary });
+}
+async function removeUnverified(store, log, key) {
+    try {
+        await store.delete([key]);
+        log.warn(`removed unverified object ${key}`);
+    }
+    catch (error) {
+        log.error(`could not remove unverified object ${key}: ${errorMessage(error)}; it has no manifest, so it never counts as a backup`);
+    }
+}
+/** Copies this backup to monthly/ unless the month already has a complete monthly backup. */
+async function ensureMonthlyCopy(store, log, daily, at) {
+    const folder = `monthly/${monthFolder(at)}/`;
+    const catalog = await readCatalog(store, folder);
+    const existing = catalog.backups.find((b) => b.complete && b.tier === 'monthly');
+    if (existing) {
+        log.info(`${folder} already holds ${existing.objectKey}; no monthly copy needed`);
+        return undefined;
+    }
+    const monthlyKey = backupKey('monthly', at);
+    const copy = await store.copyNew(daily.objectKey, monthlyKey);
+    // A whole-object copy is checked against the SHA-256 of the object; a copy in parts (same part size as the
+    // upload) against the upload's composite checksum.
+    const expected = copy.checksum?.algorithm === 'SHA256-COMPOSITE' ? daily.encrypted.storedChecksum.value : Buffer.from(daily.encrypted.sha256, 'hex').toString('base64');
+    const problem = copy.size !== daily.encrypted.size
+        ? `is ${copy.size} bytes, expected ${daily.encrypted.size}`
+        : copy.checksum && copy.checksum.value !== expected
+            ? `has checksum ${describeChecksum(copy.checksum)}, expected ${expected}`
+            : undefined;
+    if (problem) {
+        await removeUnverified(store, log, monthlyKey);
+        throw new IntegrityError(`monthly copy ${monthlyKey} ${problem}`, { hint: 'the daily backup is intact; the next backup this month will try the copy again' });
+    }
+    const manifest = { ...daily, tier: 'monthly', objectKey: monthlyKey, copiedFrom: daily.objectKey, encrypted: { ...daily.encrypted, storedChecksum: copy.checksum ?? daily.encrypted.storedChecksum } };
+    await store.putSmallNew(manifestKeyOf(monthlyKey), encodeManifest(manifest));
+    log.info(`first backup of the month: copied to ${monthlyKey}${copy.checksum ? ` (${describeChecksum(copy.checksum)} verified)` : ''}`);
+    return monthlyKey;
 }
 
 ;// CONCATENATED MODULE: ./src/vault/vault-client.ts
@@ -71355,763 +72115,92 @@ function sealStatusOf(data) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/data/anomaly.ts
-/**
- * Data-loss detection, pure: a new snapshot compared with the newest complete backup of the same target.
- * A raft index or term that goes backwards means the cluster was rebuilt or restored from something old;
- * a snapshot that shrinks by more than the limit means data disappeared. Either way the backup is kept
- * as evidence, the run fails, and retention keeps the last good state until the operator acknowledges it.
- */
-const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-function detectAnomalies(previous, current, shrinkLimitPercent) {
-    if (!previous)
-        return [];
-    const before = previous.raft;
-    const found = [];
-    if (current.index < before.index) {
-        found.push({ kind: 'raft-index-backwards', previousKey: previous.objectKey, detail: `raft index went backwards from ${before.index} to ${current.index}: the cluster was rebuilt or restored from an older state` });
-    }
-    if (current.term < before.term) {
-        found.push({ kind: 'raft-term-backwards', previousKey: previous.objectKey, detail: `raft term went backwards from ${before.term} to ${current.term}: this is not the cluster the previous backup came from` });
-    }
-    if (before.stateSize > 0) {
-        const shrunkPercent = ((before.stateSize - current.stateSize) / before.stateSize) * 100;
-        if (shrunkPercent > shrinkLimitPercent) {
-            found.push({
-                kind: 'shrunk',
-                previousKey: previous.objectKey,
-                detail: `the data shrank by ${shrunkPercent.toFixed(0)}% (from ${mib(before.stateSize)} to ${mib(current.stateSize)}), more than data-shrink-limit-percent ${shrinkLimitPercent}`,
-            });
+;// CONCATENATED MODULE: ./src/commands/command.ts
+/** The wall clock and real waiting: the only place the engine reads them. */
+const systemClock = () => new Date();
+const systemSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Presenter parts most commands share. */
+const quiet = { text: () => '', sections: () => [], logLines: () => [] };
+
+;// CONCATENATED MODULE: ./src/commands/backup.ts
+/** backup: snapshot, encrypt, store, prove, commit (jobs/backup.ts), and how its result is shown. */
+
+
+
+
+
+
+
+
+const backupCommand = {
+    inAction: true,
+    async run(inputs, { log, clock }) {
+        const target = targetSettings(inputs, true);
+        const vault = vaultSettings(inputs);
+        const keys = writeKeySettings(inputs);
+        const deadline = inputs.optional('vault-snapshot-deadline-seconds') === 'auto' ? 'auto' : inputs.integer('vault-snapshot-deadline-seconds', 1, 86_400) * 1000;
+        const runUrl = inputs.optional('run-url');
+        const options = {
+            chunkSize: chunkSize(inputs),
+            snapshotDeadline: deadline,
+            shrinkLimitPercent: inputs.integer('data-shrink-limit-percent', 1, 100),
+            monthly: inputs.choice('monthly', ['auto', 'never']) === 'auto',
+            ...(runUrl ? { runUrl } : {}),
+        };
+        const client = new VaultClient(vault);
+        try {
+            return { command: 'backup', backup: await runBackup({ store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, clock }, options) };
         }
-    }
-    return found;
-}
-
-;// CONCATENATED MODULE: ./src/util/byte-queue.ts
-/** A FIFO of bytes that hands out exact-size slices without copying more than once per slice. */
-class ByteQueue {
-    parts = [];
-    total = 0;
-    get length() {
-        return this.total;
-    }
-    push(data) {
-        if (data.length === 0)
-            return;
-        this.parts.push(data);
-        this.total += data.length;
-    }
-    /** Returns the first `size` bytes (at most what is queued) and removes them. */
-    shift(size) {
-        const all = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.total);
-        const rest = all.subarray(size);
-        this.parts = rest.length ? [rest] : [];
-        this.total = rest.length;
-        return all.subarray(0, size);
-    }
-    /** Looks at the first `size` bytes without removing them. */
-    peek(size) {
-        if (this.parts.length > 1)
-            this.parts = [Buffer.concat(this.parts, this.total)];
-        return (this.parts[0] ?? Buffer.alloc(0)).subarray(0, size);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/crypto/encrypt-stream.ts
-/**
- * Streaming encryption in format v1: header, then fixed-size AES-256-GCM chunks. At most one chunk
- * (plus what the writer hands in) is held in memory.
- */
-
-
-
-
-
-
-class EncryptStream extends external_node_stream_.Transform {
-    header;
-    payloadKey;
-    noncePrefix;
-    chunkSize;
-    info;
-    pending = new ByteQueue();
-    counter = 0;
-    headerSent = false;
-    constructor(header, payloadKey, noncePrefix, chunkSize, info) {
-        super({ highWaterMark: STAGE_HIGH_WATER_MARK });
-        this.header = header;
-        this.payloadKey = payloadKey;
-        this.noncePrefix = noncePrefix;
-        this.chunkSize = chunkSize;
-        this.info = info;
-        this.aad = chunkAad(header);
-    }
-    aad;
-    _transform(data, _enc, done) {
-        this.sendHeader();
-        this.pending.push(data);
-        // A chunk is sealed as non-final only once a byte beyond it exists; the final chunk waits for the end.
-        while (this.pending.length > this.chunkSize)
-            this.push(this.seal(this.pending.shift(this.chunkSize), false));
-        done();
-    }
-    _flush(done) {
-        this.sendHeader();
-        this.push(this.seal(this.pending.shift(this.pending.length), true));
-        this.payloadKey.fill(0);
-        done();
-    }
-    sendHeader() {
-        if (this.headerSent)
-            return;
-        this.headerSent = true;
-        this.push(this.header);
-    }
-    seal(plain, last) {
-        if (this.counter >= MAX_CHUNKS)
-            throw new Error('input exceeds the format limit of 2^32-1 chunks');
-        const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', this.payloadKey, chunkNonce(this.noncePrefix, this.counter++, last), { authTagLength: format_TAG_LENGTH });
-        cipher.setAAD(this.aad);
-        const head = cipher.update(plain);
-        const tail = cipher.final();
-        return Buffer.concat([head, tail, cipher.getAuthTag()]);
-    }
-}
-/** Builds the header (asking the key source for a fresh data key) and returns the encrypting stream. */
-async function createEncryptStream(options) {
-    const random = options.random ?? secureRandom;
-    const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    const wrapped = await options.keySource.createDataKey(options.backupId, random);
-    const salt = random(SALT_LENGTH);
-    const noncePrefix = random(NONCE_PREFIX_LENGTH);
-    const keys = deriveKeys(wrapped.dataKey, salt, options.backupId);
-    wrapped.dataKey.fill(0);
-    if (keys.commitment.length !== COMMITMENT_LENGTH)
-        throw new Error('key schedule produced a bad commitment');
-    const body = encodeHeaderBody({
-        chunkSize,
-        wrapType: wrapped.wrapType,
-        keyId: wrapped.keyId,
-        backupId: options.backupId,
-        wrappedKey: wrapped.wrappedKey,
-        salt,
-        noncePrefix,
-        commitment: keys.commitment,
-    });
-    const header = Buffer.concat([body, computeHeaderTag(keys.payloadKey, noncePrefix, body)]);
-    return new EncryptStream(header, keys.payloadKey, noncePrefix, chunkSize, {
-        keyId: wrapped.keyId,
-        wrapType: wrapped.wrapType,
-        chunkSize,
-        headerLength: header.length,
-    });
-}
-/** Size of the ciphertext for a plaintext of `plainSize` bytes (used by tests and progress reports). */
-function ciphertextSize(plainSize, chunkSize, headerLength) {
-    const chunks = Math.max(1, Math.ceil(plainSize / chunkSize));
-    return headerLength + plainSize + chunks * TAG_LENGTH;
-}
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(6118);
-;// CONCATENATED MODULE: ./src/snapshot/archive-rules.ts
-/**
- * The rules a raft snapshot archive must follow, as pure functions over what was read from it.
- * Vault/OpenBao write a gzip'd tar with exactly: meta.json, state.bin, SHA256SUMS, SHA256SUMS.sealed.
- */
-
-const SNAPSHOT_ENTRIES = ['meta.json', 'state.bin', 'SHA256SUMS', 'SHA256SUMS.sealed'];
-/** Size limits for the small entries; state.bin is unbounded and only hashed. */
-const ENTRY_LIMITS = {
-    'meta.json': 8 * 1024,
-    SHA256SUMS: 4 * 1024,
-    'SHA256SUMS.sealed': 64 * 1024,
+        finally {
+            await client.close();
+        }
+    },
+    present: {
+        ...quiet,
+        text: ({ backup: b }) => [
+            '',
+            `backup     ${b.backupId} (${b.type})`,
+            `object     ${b.location}${b.objectKey}`,
+            ...(b.monthlyKey ? [`monthly    ${b.location}${b.monthlyKey}`] : []),
+            `size       ${formatBytes(b.encryptedSize)} encrypted, ${formatBytes(b.snapshotSize)} snapshot`,
+            `sha256     ${b.encryptedSha256}`,
+            `raft       index ${b.raftIndex}, term ${b.raftTerm}`,
+            `duration   ${formatDuration(b.durationMs)}`,
+            '',
+        ].join('\n'),
+        json: ({ backup }) => ({ command: 'backup', ...backup }),
+        report: ({ backup: b }) => ({
+            headline: `backup ${b.backupId} stored and verified (${b.type})`,
+            facts: [
+                ['Object', b.objectKey],
+                ...(b.monthlyKey ? [['Monthly copy', b.monthlyKey]] : []),
+                ['Encrypted size', formatBytes(b.encryptedSize)],
+                ['Snapshot size', formatBytes(b.snapshotSize)],
+                ['SHA-256 (encrypted)', b.encryptedSha256],
+                ['Stored checksum', describeChecksum(b.storedChecksum)],
+                ['Raft index / term', `${b.raftIndex} / ${b.raftTerm}`],
+                ['Key', b.keyId],
+                ['Vault version', b.vaultVersion],
+                ['Duration', formatDuration(b.durationMs)],
+            ],
+        }),
+        outputs: ({ backup: b }) => ({
+            'backup-id': b.backupId,
+            'object-key': b.objectKey,
+            'manifest-key': b.manifestKey,
+            'monthly-key': b.monthlyKey ?? '',
+            type: b.type,
+            location: b.location,
+            'encrypted-size': String(b.encryptedSize),
+            'snapshot-size': String(b.snapshotSize),
+            sha256: b.encryptedSha256,
+            'snapshot-sha256': b.snapshotSha256,
+            checksum: `${b.storedChecksum.algorithm}:${b.storedChecksum.value}`,
+            'raft-index': String(b.raftIndex),
+            'duration-ms': String(b.durationMs),
+        }),
+    },
 };
-/** Parses SHA256SUMS: "<64 hex>  <name>\n" per line, covering meta.json and state.bin exactly once each. */
-function parseSha256Sums(text) {
-    const sums = new Map();
-    const lines = text.split('\n');
-    if (lines.at(-1) === '')
-        lines.pop();
-    for (const line of lines) {
-        const match = /^([0-9a-f]{64}) {2}(\S+)$/.exec(line);
-        if (!match)
-            throw new SnapshotInvalidError(`SHA256SUMS has a malformed line: ${JSON.stringify(line.slice(0, 100))}`);
-        const [, hash, name] = match;
-        if (name !== 'meta.json' && name !== 'state.bin')
-            throw new SnapshotInvalidError(`SHA256SUMS names an unexpected file ${JSON.stringify(name)}`);
-        if (sums.has(name))
-            throw new SnapshotInvalidError(`SHA256SUMS lists ${name} twice`);
-        sums.set(name, hash);
-    }
-    for (const name of ['meta.json', 'state.bin']) {
-        if (!sums.has(name))
-            throw new SnapshotInvalidError(`SHA256SUMS has no line for ${name}`);
-    }
-    return sums;
-}
-function parseMeta(json) {
-    let meta;
-    try {
-        meta = JSON.parse(json.toString('utf8'));
-    }
-    catch {
-        throw new SnapshotInvalidError('meta.json is not valid JSON');
-    }
-    const m = meta;
-    if (!m || typeof m !== 'object')
-        throw new SnapshotInvalidError('meta.json is not a JSON object');
-    for (const field of ['Index', 'Term', 'Size']) {
-        if (typeof m[field] !== 'number' || !Number.isSafeInteger(m[field]) || m[field] < 0) {
-            throw new SnapshotInvalidError(`meta.json field ${field} is missing or not a non-negative integer`);
-        }
-    }
-    if (typeof m.ID !== 'string')
-        throw new SnapshotInvalidError('meta.json field ID is missing');
-    return m;
-}
-/** Checks everything that can be checked without the cluster's seal. Throws SnapshotInvalidError. */
-function checkArchiveContents(c) {
-    const expected = SNAPSHOT_ENTRIES.join(', ');
-    if (c.order.length !== SNAPSHOT_ENTRIES.length || c.order.some((name, i) => name !== SNAPSHOT_ENTRIES[i])) {
-        throw new SnapshotInvalidError(`archive entries are [${c.order.join(', ')}], expected exactly [${expected}] in that order`);
-    }
-    if (c.sealedSize === 0)
-        throw new SnapshotInvalidError('SHA256SUMS.sealed is empty: the snapshot was not sealed by Vault');
-    const sums = parseSha256Sums(c.sums.toString('utf8'));
-    if (sums.get('meta.json') !== c.metaSha256)
-        throw new SnapshotInvalidError('meta.json does not match its SHA256SUMS line');
-    if (sums.get('state.bin') !== c.stateSha256)
-        throw new SnapshotInvalidError('state.bin does not match its SHA256SUMS line');
-    const meta = parseMeta(c.metaJson);
-    if (meta.Size !== c.stateSize)
-        throw new SnapshotInvalidError(`meta.json says state.bin is ${meta.Size} bytes, but it is ${c.stateSize}`);
-    return { meta, stateSize: c.stateSize, stateSha256: c.stateSha256 };
-}
-
-;// CONCATENATED MODULE: ./src/snapshot/archive-validator.ts
-/**
- * A pass-through stream that validates a raft snapshot archive while it flows: the bytes go on
- * unchanged (never re-compressed), and a side branch gunzips and reads the tar to check entries,
- * SHA256SUMS and sizes. The stream fails at its end when the archive is incomplete or invalid, so a
- * pipeline built on it can never complete an upload of a bad snapshot.
- */
-
-
-
-
-
-
-
-
-class SnapshotArchiveValidator extends external_node_stream_.Transform {
-    archiveHash = (0,external_node_crypto_.createHash)('sha256');
-    archiveSize = 0;
-    gunzip;
-    inspected;
-    sideError;
-    /** Set once the whole archive has been checked. */
-    result;
-    constructor() {
-        super({ highWaterMark: STAGE_HIGH_WATER_MARK });
-        // Large output chunks: with the 16 KiB default, gunzip spends most of its time crossing to the thread pool.
-        this.gunzip = (0,external_node_zlib_.createGunzip)({ chunkSize: 256 * 1024 });
-        this.inspected = inspectTar(this.gunzip);
-        // Remember a side failure so the next write fails fast instead of buffering.
-        this.inspected.catch((error) => {
-            this.sideError = error;
-        });
-    }
-    _transform(data, _enc, done) {
-        if (this.sideError)
-            return done(this.sideError);
-        this.archiveHash.update(data);
-        this.archiveSize += data.length;
-        this.push(data);
-        if (this.gunzip.write(data))
-            return done();
-        // Keep the side branch in step: wait for it to drain, or for it to fail.
-        const onDrain = () => {
-            this.gunzip.off('error', onError);
-            done();
-        };
-        const onError = (error) => {
-            this.gunzip.off('drain', onDrain);
-            done(asSnapshotError(error));
-        };
-        this.gunzip.once('drain', onDrain);
-        this.gunzip.once('error', onError);
-    }
-    _flush(done) {
-        this.gunzip.end();
-        this.inspected.then((contents) => {
-            try {
-                const facts = checkArchiveContents(contents);
-                this.result = { ...facts, archiveSize: this.archiveSize, archiveSha256: this.archiveHash.digest('hex') };
-                done();
-            }
-            catch (error) {
-                done(error);
-            }
-        }, (error) => done(error));
-    }
-    _destroy(error, done) {
-        this.gunzip.destroy();
-        done(error);
-    }
-}
-function asSnapshotError(error) {
-    if (error instanceof SnapshotInvalidError)
-        return error;
-    return new SnapshotInvalidError(`snapshot archive is unreadable: ${error.message}`);
-}
-/** Reads the tar inside the gunzipped stream, hashing state.bin and keeping the small entries. */
-function inspectTar(gunzipped) {
-    return new Promise((resolve, reject) => {
-        const extract = tar_stream.extract();
-        const contents = { order: [], metaJson: Buffer.alloc(0), metaSha256: '', stateSize: 0, stateSha256: '', sums: Buffer.alloc(0), sealedSize: 0 };
-        let failed = false;
-        const fail = (error) => {
-            if (failed)
-                return;
-            failed = true;
-            extract.destroy();
-            gunzipped.resume(); // keep draining so the main stream never stalls behind us
-            reject(asSnapshotError(error));
-        };
-        extract.on('entry', (header, entry, next) => {
-            const name = header.name;
-            contents.order.push(name);
-            if (!SNAPSHOT_ENTRIES.includes(name) || header.type !== 'file') {
-                entry.resume();
-                return fail(new SnapshotInvalidError(`archive holds an unexpected entry ${JSON.stringify(name)} (${header.type ?? 'file'})`));
-            }
-            const hash = (0,external_node_crypto_.createHash)('sha256');
-            const kept = [];
-            let size = 0;
-            const limit = name === 'state.bin' ? Infinity : ENTRY_LIMITS[name];
-            entry.on('data', (data) => {
-                const chunk = data;
-                size += chunk.length;
-                hash.update(chunk);
-                if (size > limit)
-                    return fail(new SnapshotInvalidError(`${name} is larger than ${limit} bytes`));
-                if (name !== 'state.bin')
-                    kept.push(chunk);
-            });
-            entry.on('end', () => {
-                const body = Buffer.concat(kept);
-                if (name === 'meta.json') {
-                    contents.metaJson = body;
-                    contents.metaSha256 = hash.digest('hex');
-                }
-                else if (name === 'state.bin') {
-                    contents.stateSize = size;
-                    contents.stateSha256 = hash.digest('hex');
-                }
-                else if (name === 'SHA256SUMS')
-                    contents.sums = body;
-                else
-                    contents.sealedSize = size;
-                next();
-            });
-            entry.on('error', fail);
-        });
-        extract.on('finish', () => {
-            if (!failed)
-                resolve(contents);
-        });
-        extract.on('error', fail);
-        gunzipped.on('error', fail);
-        gunzipped.pipe(extract);
-    });
-}
-/** Convenience for checking a complete archive stream (verify and restore paths). */
-async function validateSnapshotStream(source) {
-    const validator = new SnapshotArchiveValidator();
-    await pipeline(source, validator, async (stream) => {
-        for await (const _ of stream)
-            void _;
-    });
-    return validator.result;
-}
-
-;// CONCATENATED MODULE: ./src/storage/backup-store.ts
-function describeChecksum(c) {
-    return `${c.algorithm} ${c.value}${c.parts ? ` (${c.parts} parts)` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/util/hashing-meter.ts
-/** A pass-through that hashes and counts what flows through it, and reports progress at intervals. */
-
-
-
-class HashingMeter extends external_node_stream_.Transform {
-    onProgress;
-    reportEveryMs;
-    now;
-    hashing;
-    /** Not named size or length: the SDK's uploader reads those off a Body as its total length. */
-    byteCount = 0;
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    digestHex;
-    nextReportAt;
-    constructor(onProgress, reportEveryMs = 10_000, now = Date.now, 
-    /** Off where a later stage hashes the same bytes anyway. */
-    hashing = true) {
-        super({ highWaterMark: STAGE_HIGH_WATER_MARK });
-        this.onProgress = onProgress;
-        this.reportEveryMs = reportEveryMs;
-        this.now = now;
-        this.hashing = hashing;
-        this.nextReportAt = now() + reportEveryMs;
-    }
-    _transform(chunk, _e, done) {
-        if (this.hashing)
-            this.hash.update(chunk);
-        this.byteCount += chunk.length;
-        if (this.onProgress && this.now() >= this.nextReportAt) {
-            this.nextReportAt = this.now() + this.reportEveryMs;
-            this.onProgress(this.byteCount);
-        }
-        done(null, chunk);
-    }
-    /** Hex SHA-256 of everything that passed; valid once the stream has ended. */
-    sha256() {
-        if (!this.hashing)
-            throw new Error('internal: this meter does not hash');
-        this.digestHex ??= this.hash.digest('hex');
-        return this.digestHex;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/vault/vault-login.ts
-/**
- * Logging in: token auth needs no call; JWT (GitHub OIDC) and AppRole exchange their credentials for a
- * short-lived token. The login goes through the same HTTP stack as every other Vault request, so it
- * never follows a redirect (a 307 would re-send the secret_id or JWT to another host) and never reads
- * credentials from the environment.
- */
-
-
-async function loginToVault(settings, http) {
-    const auth = settings.auth;
-    if (auth.method === 'token')
-        return auth.token;
-    const own = http ? undefined : new VaultHttp(settings);
-    const client = http ?? own;
-    const where = auth.method === 'jwt' ? `JWT login (mount "${auth.mount}", role "${auth.role}")` : `AppRole login (mount "${auth.mount}")`;
-    try {
-        const body = auth.method === 'jwt' ? { role: auth.role, jwt: auth.jwt } : { role_id: auth.roleId, secret_id: auth.secretId };
-        const { status, data } = await client.json('POST', `auth/${auth.mount}/login`, { json: body, ok: [200, 400, 401, 403] });
-        if (status !== 200) {
-            const hint = auth.method === 'jwt'
-                ? 'check that the role exists, that bound_audiences contains the audience requested (vault-jwt-audience), and that bound_claims match this repository and ref'
-                : 'check the role id and secret id, and that the secret id has not expired';
-            throw new VaultError(`${where} to ${settings.address} was refused (HTTP ${status})${vaultErrorsOf(data) ? `: ${vaultErrorsOf(data)}` : ''}`, { status, hint });
-        }
-        const token = data?.auth?.client_token;
-        if (typeof token !== 'string' || !token)
-            throw new VaultError(`${where} to ${settings.address} answered without a client token`, { hint: 'check the auth method\'s configuration on the server' });
-        return token;
-    }
-    catch (error) {
-        if (error instanceof VaultError && error.message.startsWith(where))
-            throw error;
-        const message = error instanceof Error ? error.message : String(error);
-        throw new VaultError(`${where} to ${settings.address} failed: ${message}`, { ...(error instanceof VaultError && error.hint ? { hint: error.hint } : {}), cause: error });
-    }
-    finally {
-        await own?.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/version.ts
-/** Released version; a test keeps it equal to package.json. */
-const TOOL_VERSION = '0.1.0';
-
-;// CONCATENATED MODULE: ./src/jobs/backup.ts
-/**
- * The backup job: snapshot from the active Vault node, validated and encrypted while it streams,
- * uploaded without ever replacing an object, proven by the checksum the store reports, then
- * committed by writing its manifest. The first complete backup of a month is also copied to monthly/.
- * Plaintext exists only in memory, one chunk at a time.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-async function runBackup(deps, options) {
-    const { store, vault, log } = deps;
-    const clock = deps.clock ?? (() => new Date());
-    const health = await log.group('Preflight', async () => {
-        await store.checkAccess();
-        log.info(`target ${store.location} is reachable`);
-        const h = await vault.requireUnsealed();
-        log.info(`Vault ${vault.address} is unsealed (version ${h.version}${h.clusterName ? `, cluster ${h.clusterName}` : ''})`);
-        // Recorded in the manifest: a restore initialises its cluster to match, and checks a staging against it.
-        const seal = await vault.sealStatus();
-        return { ...h, seal: { type: seal.type, shares: seal.shares, threshold: seal.threshold } };
-    });
-    const token = await log.group('Vault login', async () => {
-        const t = await loginToVault(vault.settings);
-        log.info(`logged in with ${vault.settings.auth.method}`);
-        return t;
-    });
-    const started = clock();
-    const backupId = backupIdAt(started);
-    const objectKey = backupKey('daily', started);
-    const manifestKey = manifestKeyOf(objectKey);
-    if ((await store.stat(objectKey)) || (await store.stat(manifestKey)))
-        throw new ObjectExistsError(objectKey, store.location);
-    const previous = await previousBackup(store, log);
-    const deadlineMs = options.snapshotDeadline === 'auto' ? autoSnapshotDeadline(previous?.snapshot.size) : options.snapshotDeadline;
-    const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs, previous?.encrypted.size));
-    const finished = clock();
-    const manifest = {
-        format: MANIFEST_FORMAT,
-        backupId,
-        tier: 'daily',
-        objectKey,
-        encrypted: { size: uploaded.encryptedSize, sha256: uploaded.encryptedSha256, storedChecksum: uploaded.storedChecksum },
-        snapshot: { size: uploaded.snapshot.archiveSize, sha256: uploaded.snapshot.archiveSha256 },
-        encryption: {
-            format: FORMAT_VERSION,
-            keyId: uploaded.keyId,
-            keyWrapping: uploaded.wrapType === WrapType.AwsKms ? 'aws-kms' : 'raw-aes256gcm',
-            chunkSize: options.chunkSize,
-        },
-        raft: { index: uploaded.snapshot.meta.Index, term: uploaded.snapshot.meta.Term, stateSize: uploaded.snapshot.stateSize, stateSha256: uploaded.snapshot.stateSha256 },
-        vault: {
-            address: uploaded.from,
-            version: health.version,
-            ...(health.clusterId ? { clusterId: health.clusterId } : {}),
-            ...(health.clusterName ? { clusterName: health.clusterName } : {}),
-            seal: health.seal,
-        },
-        startedAt: started.toISOString(),
-        finishedAt: finished.toISOString(),
-        source: { tool: `vault-backup ${TOOL_VERSION}`, ...(options.runUrl ? { runUrl: options.runUrl } : {}) },
-    };
-    const current = { index: uploaded.snapshot.meta.Index, term: uploaded.snapshot.meta.Term, stateSize: uploaded.snapshot.stateSize };
-    const anomalies = detectAnomalies(previous, current, options.shrinkLimitPercent);
-    if (anomalies.length)
-        manifest.anomalies = anomalies;
-    await store.putSmallNew(manifestKey, encodeManifest(manifest));
-    log.info(`manifest written: ${manifestKey} (the backup is now complete)`);
-    let monthlyKey;
-    if (options.monthly)
-        monthlyKey = await log.group('Monthly copy', () => ensureMonthlyCopy(store, log, manifest, started));
-    const done = clock();
-    const result = {
-        backupId,
-        objectKey,
-        manifestKey,
-        monthlyKey,
-        type: monthlyKey ? 'daily+monthly' : 'daily',
-        location: store.location,
-        encryptedSize: uploaded.encryptedSize,
-        encryptedSha256: uploaded.encryptedSha256,
-        storedChecksum: uploaded.storedChecksum,
-        snapshotSize: uploaded.snapshot.archiveSize,
-        snapshotSha256: uploaded.snapshot.archiveSha256,
-        raftIndex: uploaded.snapshot.meta.Index,
-        raftTerm: uploaded.snapshot.meta.Term,
-        keyId: uploaded.keyId,
-        vaultVersion: health.version,
-        startedAt: manifest.startedAt,
-        finishedAt: done.toISOString(),
-        durationMs: done.getTime() - started.getTime(),
-    };
-    log.info(`backup ${backupId} complete: ${formatBytes(result.encryptedSize)} in ${formatDuration(result.durationMs)} at ${store.location}${objectKey}`);
-    if (anomalies.length) {
-        // Stored (it is evidence), but the run fails: backing up a damaged cluster faithfully is the worst failure.
-        throw new DataAnomalyError(`backup ${backupId} was stored, but compared with ${previous.objectKey}: ${anomalies.map((a) => a.detail).join('; ')}`, `prune now keeps the last backup from before this change, beyond the retention windows, until it is acknowledged. If the change was intended, add ${backupId} to acknowledged-anomalies (or to ${ACKNOWLEDGED_ANOMALIES_FILE} at the target); otherwise restore from that backup`);
-    }
-    return result;
-}
-/** The newest complete backup's manifest: what the new snapshot is compared with; undefined for a first backup. */
-async function previousBackup(store, log) {
-    try {
-        const newest = newestComplete(await readCatalog(store));
-        return newest ? await manifestOf(store, newest) : undefined;
-    }
-    catch (error) {
-        log.warn(`could not read the previous backup's manifest (no comparison with it; the snapshot deadline takes its default): ${error instanceof Error ? error.message : String(error)}`);
-        return undefined;
-    }
-}
-/**
- * The snapshot deadline when vault-snapshot-deadline-seconds is auto: 30 minutes plus the previous
- * snapshot at 1 MiB/s (a slow but live transfer), or 2 hours for a first backup. A server that drips
- * a byte now and then never trips the idle timeout; this bounds the whole transfer.
- */
-function autoSnapshotDeadline(previousBytes) {
-    if (previousBytes === undefined)
-        return 2 * 3_600_000;
-    return 30 * 60_000 + Math.ceil(previousBytes / (1024 * 1024)) * 1000;
-}
-async function streamBackup(deps, token, backupId, objectKey, chunkSize, deadlineMs, expectedBytes) {
-    const { store, vault, log } = deps;
-    // Make the data key first: a KMS failure must not leave a snapshot request hanging.
-    const encryptor = await createEncryptStream({ keySource: deps.keySource, backupId, chunkSize, ...(deps.random ? { random: deps.random } : {}) });
-    log.info(`encrypting with ${deps.keySource.description} (format v${FORMAT_VERSION}, ${formatBytes(chunkSize)} chunks)`);
-    const abort = new AbortController();
-    let pastDeadline = false;
-    const deadline = setTimeout(() => {
-        pastDeadline = true;
-        abort.abort();
-    }, deadlineMs);
-    deadline.unref();
-    const { stream: snapshot, from } = await vault.snapshotStream(token, abort.signal);
-    log.info(`snapshot stream opened from ${from}`);
-    const validator = new SnapshotArchiveValidator();
-    const started = Date.now();
-    // Counts and reports progress; the store hashes the same bytes, so the meter does not.
-    const meter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, Date.now() - started, expectedBytes)} encrypted and sent`), 10_000, Date.now, false);
-    // The stream has no length: once it ends, the store may still be finishing (the last parts, then the commit).
-    meter.once('end', () => {
-        const parts = store.uploadPartSize ? Math.max(1, Math.ceil(meter.byteCount / store.uploadPartSize)) : undefined;
-        log.info(`snapshot read and encrypted (${formatBytes(meter.byteCount)}); completing the upload${parts ? ` (${parts} part${parts === 1 ? '' : 's'})` : ''}…`);
-    });
-    let snapshotError;
-    snapshot.once('error', (error) => {
-        // An error caused by our own abort (after an upload failure) is not the story.
-        if (!abort.signal.aborted)
-            snapshotError = error;
-    });
-    let flowError;
-    const flowing = new Promise((resolve) => {
-        (0,external_node_stream_.pipeline)(snapshot, validator, encryptor, meter, (error) => {
-            flowError = error ?? undefined;
-            resolve();
-        });
-    });
-    const late = () => new VaultError(`the snapshot from ${from} did not finish within ${formatDuration(deadlineMs)} (vault-snapshot-deadline-seconds)`, {
-        hint: 'the server is sending far too slowly; check its load and the network path, or raise vault-snapshot-deadline-seconds; nothing was stored',
-    });
-    let put;
-    try {
-        put = await store.putNew(objectKey, meter);
-    }
-    catch (uploadError) {
-        abort.abort();
-        snapshot.destroy();
-        await flowing;
-        throw pastDeadline ? late() : rootCause(uploadError, flowError, snapshotError, from);
-    }
-    finally {
-        clearTimeout(deadline);
-    }
-    await flowing;
-    if (flowError) {
-        await removeUnverified(store, log, objectKey);
-        throw pastDeadline ? late() : rootCause(flowError, flowError, snapshotError, from);
-    }
-    const snap = validator.result;
-    log.info(`snapshot valid: raft index ${snap.meta.Index}, term ${snap.meta.Term}, ${formatBytes(snap.archiveSize)} (state.bin ${formatBytes(snap.stateSize)}, SHA256SUMS verified)`);
-    // Prove the stored object is the bytes sent: the store's own checksum against ours, and the size.
-    const stored = await store.stat(objectKey);
-    const problem = !stored
-        ? 'is missing right after the upload'
-        : stored.size !== meter.byteCount || put.size !== meter.byteCount
-            ? `is ${stored.size} bytes, but ${meter.byteCount} were sent`
-            : !stored.checksum
-                ? 'has no SHA-256 checksum reported by the store, so the copy cannot be proven'
-                : // The digest decides (a whole-object and a composite SHA-256 cannot collide); stores differ in how they label it.
-                    stored.checksum.value !== put.sentChecksum.value || (stored.checksum.parts ?? put.sentChecksum.parts) !== put.sentChecksum.parts
-                        ? `has checksum ${describeChecksum(stored.checksum)}, but the bytes sent have ${describeChecksum(put.sentChecksum)}`
-                        : undefined;
-    if (problem) {
-        await removeUnverified(store, log, objectKey);
-        throw new IntegrityError(`uploaded object ${objectKey} ${problem}`, { hint: 'the object was removed; run the backup again and check the store' });
-    }
-    log.info(`upload verified: ${formatBytes(meter.byteCount)}, ${describeChecksum(stored.checksum)} matches`);
-    return {
-        from,
-        snapshot: snap,
-        encryptedSize: meter.byteCount,
-        encryptedSha256: put.sha256,
-        // Proven equal to what the store reports; our copy carries the right label and part count.
-        storedChecksum: put.sentChecksum,
-        keyId: encryptor.info.keyId,
-        wrapType: encryptor.info.wrapType,
-    };
-}
-/** The error worth reporting: a broken Vault stream, then a typed snapshot/crypto problem, then the upload failure. */
-function rootCause(primary, flowError, snapshotError, from) {
-    // The Vault stream failing on its own comes first: a truncated archive is then only its consequence.
-    // (A BackupError on the source stream is one the pipeline propagated back to it, not a Vault fault.)
-    if (snapshotError && !(snapshotError instanceof BackupError)) {
-        const code = snapshotError.code;
-        if (code === 'UND_ERR_BODY_TIMEOUT') {
-            return new VaultError(`the snapshot stream from ${from} stalled: no data within vault-idle-timeout-seconds (${code})`, {
-                hint: 'the server stopped sending; check its load and logs, or raise vault-idle-timeout-seconds; nothing was stored',
-                cause: snapshotError,
-            });
-        }
-        return new VaultError(`the snapshot stream from ${from} broke: ${code ?? snapshotError.message}`, {
-            hint: 'Vault restarted, lost leadership or the connection dropped mid-snapshot; nothing was stored, run the backup again',
-            cause: snapshotError,
-        });
-    }
-    if (flowError instanceof BackupError)
-        return flowError;
-    if (snapshotError instanceof BackupError)
-        return snapshotError;
-    if (primary instanceof BackupError)
-        return primary;
-    return new BackupError('storage', `backup failed: ${primary.message}`, { cause: primary });
-}
-async function removeUnverified(store, log, key) {
-    try {
-        await store.delete([key]);
-        log.warn(`removed unverified object ${key}`);
-    }
-    catch (error) {
-        log.error(`could not remove unverified object ${key}: ${error.message}; it has no manifest, so it never counts as a backup`);
-    }
-}
-/** Copies this backup to monthly/ unless the month already has a complete monthly backup. */
-async function ensureMonthlyCopy(store, log, daily, at) {
-    const folder = `monthly/${monthFolder(at)}/`;
-    const catalog = await readCatalog(store, folder);
-    const existing = catalog.backups.find((b) => b.complete && b.tier === 'monthly');
-    if (existing) {
-        log.info(`${folder} already holds ${existing.objectKey}; no monthly copy needed`);
-        return undefined;
-    }
-    const monthlyKey = backupKey('monthly', at);
-    const copy = await store.copyNew(daily.objectKey, monthlyKey);
-    // A whole-object copy is checked against the SHA-256 of the object; a copy in parts (same part size as the
-    // upload) against the upload's composite checksum.
-    const expected = copy.checksum?.algorithm === 'SHA256-COMPOSITE' ? daily.encrypted.storedChecksum.value : Buffer.from(daily.encrypted.sha256, 'hex').toString('base64');
-    const problem = copy.size !== daily.encrypted.size
-        ? `is ${copy.size} bytes, expected ${daily.encrypted.size}`
-        : copy.checksum && copy.checksum.value !== expected
-            ? `has checksum ${describeChecksum(copy.checksum)}, expected ${expected}`
-            : undefined;
-    if (problem) {
-        await removeUnverified(store, log, monthlyKey);
-        throw new IntegrityError(`monthly copy ${monthlyKey} ${problem}`, { hint: 'the daily backup is intact; the next backup this month will try the copy again' });
-    }
-    const manifest = { ...daily, tier: 'monthly', objectKey: monthlyKey, copiedFrom: daily.objectKey, encrypted: { ...daily.encrypted, storedChecksum: copy.checksum ?? daily.encrypted.storedChecksum } };
-    await store.putSmallNew(manifestKeyOf(monthlyKey), encodeManifest(manifest));
-    log.info(`first backup of the month: copied to ${monthlyKey}${copy.checksum ? ` (${describeChecksum(copy.checksum)} verified)` : ''}`);
-    return monthlyKey;
-}
 
 ;// CONCATENATED MODULE: ./src/crypto/decrypt-stream.ts
 /**
@@ -72322,6 +72411,7 @@ class LegacyDecryptStream extends external_node_stream_.Transform {
 
 
 
+
 async function openInput(input, s3) {
     if (input === '-')
         return process.stdin;
@@ -72340,7 +72430,7 @@ async function openInput(input, s3) {
     const stream = (0,external_node_fs_.createReadStream)(input);
     await new Promise((resolve, reject) => {
         stream.once('open', () => resolve());
-        stream.once('error', (error) => reject(new InputError('in', `cannot open ${input}: ${error.code ?? error.message}`)));
+        stream.once('error', (error) => reject(new InputError('in', `cannot open ${input}: ${errorCode(error) ?? error.message}`)));
     });
     return stream;
 }
@@ -72429,11 +72519,232 @@ async function encryptFile(endpoints, keySource, options, log) {
         await writeOutput(endpoints.output, source, encryptor, options.force);
     }
     catch (error) {
-        throw error instanceof BackupError ? error : new BackupError('crypto', `encrypting ${endpoints.input} failed: ${error.message}`, { cause: error });
+        throw error instanceof BackupError ? error : new BackupError('crypto', `encrypting ${endpoints.input} failed: ${errorMessage(error)}`, { cause: error });
     }
     log.info(`encrypted ${endpoints.input} as backup ${backupId} with ${keySource.description}`);
     return { backupId };
 }
+
+;// CONCATENATED MODULE: ./src/commands/read-opener.ts
+/** Keys that open existing backups: keyring / key, and KMS under the named KMS keys only. */
+
+
+
+function readOpener(inputs) {
+    const keys = readKeys(inputs);
+    const kms = trustedKms(inputs);
+    if (!keys.length && !kms) {
+        // A KMS region or endpoint alone (often inherited from the environment) names no key to trust.
+        if (inputs.optional('kms-region') || inputs.optional('kms-endpoint')) {
+            throw new InputError('kms-key-id', 'is required to read KMS-wrapped backups (kms-region or kms-endpoint is set): name the KMS key(s) they may be wrapped under (id, ARN or alias)', 'a backup wrapped by a key you did not name is refused before KMS is called');
+        }
+        throw new InputError('encryption-keyring', 'is required to read backups (or encryption-key; for KMS-wrapped backups name the key in kms-key-id)');
+    }
+    return createOpener(keys, kms);
+}
+
+;// CONCATENATED MODULE: ./src/commands/file-crypto.ts
+/** decrypt and encrypt: single files or S3 objects, for operators (jobs/file-crypto.ts); CLI only. */
+
+
+
+
+
+const decryptCommand = {
+    inAction: false,
+    async run(inputs, { log }) {
+        const keys = readKeys(inputs);
+        const endpoints = { input: inputs.optional('in') ?? '', output: inputs.optional('out') ?? '', s3: s3Settings(inputs) };
+        const legacy = inputs.boolean('legacy');
+        const backupId = inputs.optional('backup-id');
+        const flags = { legacy, skipBackupIdCheck: inputs.boolean('skip-backup-id-check'), force: inputs.boolean('force') };
+        const out = await decryptFile(endpoints, { opener: legacy ? createOpener(keys, undefined) : readOpener(inputs), legacyKeys: keys }, { ...flags, ...(backupId ? { backupId } : {}) }, log);
+        return { command: 'decrypt', ...out };
+    },
+    present: {
+        ...quiet,
+        json: (r) => r,
+        report: (r) => ({ headline: `decrypted${r.backupId ? ` backup ${r.backupId}` : ''}`, facts: r.keyId ? [['Key', r.keyId]] : [] }),
+        outputs: () => ({}),
+    },
+};
+const encryptCommand = {
+    inAction: false,
+    async run(inputs, { log }) {
+        const keys = writeKeySettings(inputs);
+        const endpoints = { input: inputs.optional('in') ?? '', output: inputs.optional('out') ?? '', s3: s3Settings(inputs) };
+        const backupId = inputs.optional('backup-id');
+        const out = await encryptFile(endpoints, createKeySource(keys), { chunkSize: chunkSize(inputs), force: inputs.boolean('force'), ...(backupId ? { backupId } : {}) }, log);
+        return { command: 'encrypt', ...out };
+    },
+    present: {
+        ...quiet,
+        json: (r) => r,
+        report: (r) => ({ headline: `encrypted as backup ${r.backupId}`, facts: [] }),
+        outputs: () => ({}),
+    },
+};
+
+;// CONCATENATED MODULE: ./src/report/trend.ts
+
+const TREND_LENGTH = 30;
+/** The last `length` complete daily backups (monthly copies repeat a daily), oldest first. */
+function backupTrend(catalog, length = TREND_LENGTH) {
+    const points = [];
+    for (const entry of catalog.backups) {
+        if (!entry.complete || !entry.manifest || entry.tier !== 'daily')
+            continue;
+        const m = entry.manifest;
+        points.push({ backupId: entry.backupId, at: entry.at.toISOString(), snapshotSize: m.snapshot.size, raftIndex: m.raft?.index ?? 0, anomalous: Boolean(m.anomalies?.length) });
+    }
+    return points.slice(-length);
+}
+const MARK = '⚠';
+/** Labels as MM-DD, with HH:MM when two backups share a day, and the anomaly mark. */
+function labels(points) {
+    const days = points.map((p) => p.at.slice(5, 10));
+    return points.map((p, i) => {
+        const shared = days.filter((d) => d === days[i]).length > 1;
+        return `${days[i]}${shared ? ` ${p.at.slice(11, 16)}` : ''}${p.anomalous ? ` ${MARK}` : ''}`;
+    });
+}
+function sizeUnit(max) {
+    if (max >= 1024 ** 3)
+        return { name: 'GiB', divisor: 1024 ** 3 };
+    if (max >= 1024 ** 2)
+        return { name: 'MiB', divisor: 1024 ** 2 };
+    if (max >= 1024)
+        return { name: 'KiB', divisor: 1024 };
+    return { name: 'bytes', divisor: 1 };
+}
+const round = (n) => Number(n.toFixed(2));
+const quoted = (text) => `"${text.replace(/"/g, "'")}"`;
+function chart(title, axis, xLabels, values, kind) {
+    const top = Math.max(...values, 0);
+    return [
+        'xychart-beta',
+        `  title ${quoted(title)}`,
+        `  x-axis [${xLabels.map(quoted).join(', ')}]`,
+        `  y-axis ${quoted(axis)} 0 --> ${round(top > 0 ? top * 1.1 : 1)}`,
+        `  ${kind} [${values.map(round).join(', ')}]`,
+    ].join('\n');
+}
+/** Two charts (one y-axis each): snapshot size as bars, raft index as a line. Empty without points. */
+function trendCharts(points) {
+    if (!points.length)
+        return [];
+    const xLabels = labels(points);
+    const unit = sizeUnit(Math.max(...points.map((p) => p.snapshotSize)));
+    const marked = points.some((p) => p.anomalous) ? ` (${MARK} data anomaly)` : '';
+    return [
+        { title: 'Snapshot size', chart: chart(`Snapshot size, last ${points.length} backups${marked}`, unit.name, xLabels, points.map((p) => p.snapshotSize / unit.divisor), 'bar') },
+        { title: 'Raft index', chart: chart(`Raft index, last ${points.length} backups${marked}`, 'index', xLabels, points.map((p) => p.raftIndex), 'line') },
+    ];
+}
+/** The same trend as a compact text table for the CLI and the log, sizes in human units. */
+function trendTable(points) {
+    if (!points.length)
+        return 'trend: no complete backup with a manifest yet';
+    const width = Math.max(...points.map((p) => p.snapshotSize));
+    const rows = points.map((p) => {
+        const bar = '#'.repeat(width > 0 ? Math.max(1, Math.round((p.snapshotSize / width) * 20)) : 0);
+        return `${p.at.slice(0, 16).replace('T', ' ')}  ${formatBytes(p.snapshotSize).padStart(10)}  ${String(p.raftIndex).padStart(10)}  ${bar.padEnd(20)}${p.anomalous ? `  ${MARK} anomaly` : ''}`;
+    });
+    return [`trend of the last ${points.length} backups`, `time (UTC)        snapshot    raft index  size`, ...rows].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/jobs/list.ts
+/** list: the backups a target holds, newest first, with tier, time, age, size and completeness. */
+
+
+
+async function runList(store, now) {
+    const catalog = await readCatalog(store);
+    return {
+        location: store.location,
+        backups: catalog.backups
+            .map((b) => ({
+            key: b.objectKey,
+            tier: b.tier,
+            time: b.at.toISOString(),
+            ageHours: Math.round(((now.getTime() - b.at.getTime()) / 3_600_000) * 10) / 10,
+            size: b.size,
+            complete: b.complete,
+            ...(b.manifest ? { snapshotSize: b.manifest.snapshot.size, raftIndex: b.manifest.raft?.index, anomalous: Boolean(b.anomalous) } : {}),
+        }))
+            // Newest first; on a tie the daily original before its monthly copy.
+            .sort((a, b) => (a.time === b.time ? (a.tier === 'daily' ? -1 : 1) : a.time < b.time ? 1 : -1)),
+        orphanManifests: catalog.orphanManifests,
+        ignored: catalog.ignored,
+        trend: backupTrend(catalog),
+    };
+}
+/** The list as a compact text table with sizes in human units (the CLI prints it; the action logs it). */
+function formatListTable(list) {
+    const keyWidth = Math.max(3, ...list.backups.map((b) => b.key.length));
+    const rows = list.backups.map((b) => {
+        const facts = [b.raftIndex !== undefined ? `raft index ${b.raftIndex}` : '', b.anomalous ? 'DATA ANOMALY' : ''].filter(Boolean).join(', ');
+        return `${b.tier.padEnd(8)}${b.time.replace('.000Z', 'Z').padEnd(22)}${`${b.ageHours} h`.padEnd(12)}${formatBytes(b.size).padEnd(12)}${b.complete ? 'complete  ' : 'INCOMPLETE'}  ${b.key.padEnd(keyWidth)}  ${facts}`.trimEnd();
+    });
+    return [
+        `${list.backups.length} backups in ${list.location}`,
+        `${'tier    time                  age         size        state       key'.padEnd(66 + keyWidth)}  facts`,
+        ...rows,
+        ...(list.orphanManifests.length ? [`manifests without object: ${list.orphanManifests.join(', ')}`] : []),
+        '',
+        trendTable(list.trend),
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/commands/trend-sections.ts
+/** The trend charts as summary sections (list and verify show them). */
+
+function trendSections(trend) {
+    return trendCharts(trend).map((c) => ({ kind: 'mermaid', title: c.title, chart: c.chart }));
+}
+
+;// CONCATENATED MODULE: ./src/commands/list.ts
+/** list: what a target holds (jobs/list.ts), as a table and a trend. */
+
+
+
+
+const MAX_ROWS = 400;
+const listCommand = {
+    inAction: true,
+    async run(inputs, { log, clock }) {
+        const store = openStore(targetSettings(inputs), log);
+        return { command: 'list', list: await runList(store, inputs.instant('now') ?? clock()) };
+    },
+    present: {
+        text: ({ list }) => `${formatListTable(list)}\n`,
+        json: ({ list }) => ({ command: 'list', ...list }),
+        report: ({ list }) => {
+            const newest = list.backups.find((b) => b.complete);
+            return {
+                headline: `${list.backups.length} backups in ${list.location}`,
+                facts: [
+                    ['Backups', String(list.backups.length)],
+                    ['Newest complete', newest ? `${newest.key} (${newest.ageHours} h old)` : 'none'],
+                ],
+            };
+        },
+        outputs: ({ list }) => {
+            const newest = list.backups.find((b) => b.complete);
+            return { count: String(list.backups.length), 'newest-key': newest?.key ?? '', 'age-hours': newest ? String(newest.ageHours) : '' };
+        },
+        sections: ({ list }) => [
+            ...trendSections(list.trend),
+            {
+                kind: 'table',
+                ...(list.backups.length > MAX_ROWS ? { note: `Newest ${MAX_ROWS} of ${list.backups.length} backups; the full list is in the run log.` } : {}),
+                header: ['tier', 'time', 'age', 'bytes', 'state', 'key', 'raft index'],
+                rows: list.backups.slice(0, MAX_ROWS).map((b) => [b.tier, b.time.replace('.000Z', 'Z'), `${b.ageHours} h`, String(b.size), b.complete ? (b.anomalous ? 'complete, data anomaly' : 'complete') : 'incomplete', b.key, String(b.raftIndex ?? '')]),
+            },
+        ],
+        logLines: ({ list }) => [formatListTable(list)],
+    },
+};
 
 ;// CONCATENATED MODULE: ./src/retention/plan-retention.ts
 /**
@@ -72672,6 +72983,67 @@ function formatPlanTable(plan) {
         `${plan.summary.keep} kept, ${plan.summary.delete} to delete, ${plan.summary.incomplete} incomplete, ${plan.summary.ignored} other objects ignored`,
     ].join('\n');
 }
+
+;// CONCATENATED MODULE: ./src/commands/prune.ts
+/** prune: apply retention (jobs/prune.ts), and how its plan is shown. */
+
+
+
+const MAX_PLAN_ROWS = 400;
+function retentionPolicy(inputs) {
+    return {
+        keepDaily: inputs.integer('keep-daily', 1, 100_000),
+        keepMonthly: inputs.integer('keep-monthly', 1, 100_000),
+        requireFreshHours: inputs.integer('prune-require-fresh-hours', 1, 100_000),
+        maxDeletes: inputs.integer('prune-max-deletes', 0, 1_000_000),
+        allowMassDelete: inputs.boolean('prune-allow-mass-delete'),
+    };
+}
+/** The prune --json document, also printed for a refused plan. */
+function pruneJson(plan, dryRun, deleted, retained, debris = []) {
+    return { command: 'prune', dryRun, now: plan.now, policy: plan.policy, summary: plan.summary, refusals: plan.refusals, items: plan.items, orphanManifests: plan.orphanManifests, ignored: plan.ignored, deleted, retained, debris };
+}
+const pruneCommand = {
+    inAction: true,
+    async run(inputs, { log, clock }) {
+        const store = openStore(targetSettings(inputs), log);
+        const now = inputs.instant('now') ?? clock();
+        const prune = await runPrune(store, retentionPolicy(inputs), { now, dryRun: inputs.boolean('dry-run'), acknowledged: inputs.list('acknowledged-anomalies') }, log);
+        return { command: 'prune', prune };
+    },
+    present: {
+        text: ({ prune: p }) => `\n${p.dryRun ? 'dry run: nothing deleted' : `deleted ${p.deleted.length} objects`}${p.retained.length ? `, ${p.retained.length} retained by Object Lock` : ''}\n`,
+        json: ({ prune: p }) => pruneJson(p.plan, p.dryRun, p.deleted, p.retained, p.debris),
+        report: ({ prune: p }) => ({
+            headline: p.dryRun ? `prune dry run: would delete ${p.plan.summary.delete} backups` : `prune kept ${p.plan.summary.keep} backups and deleted ${p.plan.summary.delete}`,
+            facts: [
+                ['Policy', `${p.plan.policy.keepDaily} daily + ${p.plan.policy.keepMonthly} monthly`],
+                ['Kept', String(p.plan.summary.keep)],
+                ['Deleted', String(p.deleted.length)],
+                ['Retained by Object Lock', String(p.retained.length)],
+                ['Incomplete', String(p.plan.summary.incomplete)],
+                ['Other objects (untouched)', String(p.plan.summary.ignored)],
+            ],
+        }),
+        outputs: ({ prune: p }) => ({ 'kept-count': String(p.plan.summary.keep), 'deleted-count': String(p.deleted.length), 'retained-count': String(p.retained.length), 'dry-run': String(p.dryRun) }),
+        sections: ({ prune: p }) => {
+            const items = p.plan.items;
+            return [
+                {
+                    kind: 'table',
+                    title: `Retention plan${p.dryRun ? ' (dry run)' : ''}`,
+                    ...(items.length > MAX_PLAN_ROWS ? { note: `Newest ${MAX_PLAN_ROWS} of ${items.length} rows; the full plan is in the run log.` } : {}),
+                    header: ['action', 'tier', 'time', 'state', 'key', 'reason'],
+                    rows: items
+                        .slice(-MAX_PLAN_ROWS)
+                        .reverse()
+                        .map((i) => [i.action, i.tier, i.time.replace('.000Z', 'Z'), i.complete ? 'complete' : 'incomplete', i.key, i.reason]),
+                },
+            ];
+        },
+        logLines: () => [],
+    },
+};
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
@@ -72941,6 +73313,8 @@ class TapStream extends external_node_stream_.Transform {
 
 
 
+
+
 class StaleBackupError extends BackupError {
     constructor(message) {
         super('storage', message, { hint: 'scheduled backups have stopped or are failing: check the backup workflow runs (schedules are disabled after 60 days without repository activity)' });
@@ -72989,7 +73363,8 @@ async function pickBackupWithManifest(store, which) {
  * Downloads, checks and decrypts one backup. With `spool`, the (still encrypted) object is also written
  * there as it streams, so a caller can use the checked bytes again without a second download.
  */
-async function checkStoredBackup(store, entry, opener, log, now, spool) {
+async function checkStoredBackup(store, entry, opener, log, clock, spool) {
+    const now = clock();
     requireComplete(entry);
     const manifest = await manifestOf(store, entry);
     const stored = await store.stat(entry.objectKey);
@@ -73001,8 +73376,9 @@ async function checkStoredBackup(store, entry, opener, log, now, spool) {
         throw new IntegrityError(`${entry.objectKey}: the store reports checksum ${describeChecksum(stored.checksum)}, the manifest recorded ${describeChecksum(manifest.encrypted.storedChecksum)}`, { hint: 'the object was replaced or modified; use another backup' });
     }
     log.info(`${entry.objectKey}: manifest and stored checksum agree (${formatBytes(stored.size)})`);
-    const started = Date.now();
-    const cipherMeter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, Date.now() - started, stored.size)} downloaded and checked`));
+    const millis = () => clock().getTime();
+    const started = millis();
+    const cipherMeter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, millis() - started, stored.size)} downloaded and checked`), millis);
     const decryptor = createDecryptStream({ opener, expectedBackupId: entry.backupId, onHeader: (header) => checkHeaderAgainstManifest(header, manifest, entry.objectKey) });
     const validator = new SnapshotArchiveValidator();
     const source = await store.get(entry.objectKey);
@@ -73026,7 +73402,7 @@ async function checkStoredBackup(store, entry, opener, log, now, spool) {
         throw new IntegrityError(`${entry.objectKey}: SHA-256 of the downloaded object differs from its manifest`);
     if (snapshot.archiveSha256 !== manifest.snapshot.sha256)
         throw new IntegrityError(`${entry.objectKey}: the decrypted snapshot differs from the one recorded in its manifest`);
-    const elapsed = Date.now() - started;
+    const elapsed = millis() - started;
     log.info(`${entry.objectKey}: decrypted and valid (raft index ${snapshot.meta.Index}, term ${snapshot.meta.Term}, ${formatBytes(snapshot.archiveSize)}; ${formatBytes(cipherMeter.byteCount)} checked in ${formatDuration(elapsed)}, ${formatBytes(cipherMeter.byteCount / (Math.max(elapsed, 1) / 1000))}/s)`);
     return {
         key: entry.objectKey,
@@ -73057,7 +73433,7 @@ function checkHeaderAgainstManifest(header, manifest, key) {
 function downloadError(key, error) {
     if (error instanceof BackupError)
         return error;
-    const message = error.message ?? String(error);
+    const message = errorMessage(error);
     if (/checksum/i.test(message)) {
         return new IntegrityError(`${key}: the downloaded bytes do not match the checksum S3 stored (${message})`, { hint: 'the object is corrupt in storage or was damaged in transit; retry, then use another backup' });
     }
@@ -73074,8 +73450,8 @@ async function runVerify(store, opener, options, log) {
     }
     log.info(`freshness: newest complete backup ${newest.objectKey} is ${newestAgeHours.toFixed(1)} h old (limit ${options.maxAgeHours} h)`);
     const entry = pickBackup(catalog, options.which);
-    const verified = await log.group(`Verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, options.now));
-    return { ...verified, newestKey: newest.objectKey, newestAgeHours };
+    const verified = await log.group(`Verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, options.clock));
+    return { ...verified, newestKey: newest.objectKey, newestAgeHours, trend: backupTrend(catalog) };
 }
 
 ;// CONCATENATED MODULE: ./src/jobs/restore.ts
@@ -73123,7 +73499,7 @@ async function runRestore(store, opener, options, log, timing) {
         const work = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'vault-backup-restore-'));
         const spoolPath = (0,external_node_path_.join)(work, 'backup.enc'); // ciphertext only
         try {
-            await log.group(`Download and verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, options.now, (0,external_node_fs_.createWriteStream)(spoolPath, { mode: 0o600 })));
+            await log.group(`Download and verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, timing.clock, (0,external_node_fs_.createWriteStream)(spoolPath, { mode: 0o600 })));
             const tVerified = timing.clock().getTime();
             await log.group(`Restore into ${target.address}`, () => forceRestore(target, token, { path: spoolPath, backupId: entry.backupId, opener }, t, log));
             const tRestored = timing.clock().getTime();
@@ -73172,6 +73548,54 @@ async function waitForRestart(target, sourceSeal, t, log) {
         await t.sleep(500);
     }
 }
+
+;// CONCATENATED MODULE: ./src/commands/restore.ts
+/** restore: a backup into a named cluster, for real (jobs/restore.ts); the operator confirms the address. */
+
+
+
+
+
+
+
+const restoreCommand = {
+    inAction: true,
+    async run(inputs, { log, clock, sleep }) {
+        const address = inputs.url('restore-vault-address');
+        const confirm = inputs.optional('confirm-restore-into');
+        if (confirm === undefined || inputs.url('confirm-restore-into') !== address) {
+            throw new InputError('confirm-restore-into', `must repeat restore-vault-address (${address}) exactly${confirm === undefined ? '' : `, got ${JSON.stringify(confirm)}`}`, 'everything in that cluster is replaced by the backup: confirm by naming it');
+        }
+        const store = openStore(targetSettings(inputs), log);
+        const opener = readOpener(inputs);
+        const options = {
+            which: inputs.required('backup'),
+            target: clusterSettings(inputs, address, { method: 'token', token: inputs.optional('restore-vault-token') ?? '' }),
+            sourceSeal: sourceSeal(inputs),
+            sourceUnsealKeys: unsealKeys(inputs),
+            restoredLogin: restoredLogin(inputs),
+            canaries: canaries(inputs),
+            timeoutMs: inputs.integer('restore-timeout-seconds', 5, 86_400) * 1000,
+            now: clock(),
+        };
+        return { command: 'restore', restore: await runRestore(store, opener, options, log, { clock, sleep }) };
+    },
+    present: {
+        ...quiet,
+        json: ({ restore }) => ({ command: 'restore', restore }),
+        report: ({ restore: r }) => ({
+            headline: `restored ${r.backupKey} into ${r.targetAddress}`,
+            facts: [
+                ['Backup', r.backupKey],
+                ['Restored into', r.targetAddress],
+                ['Restart needed for the seal', r.restartedForSeal ? 'yes' : 'no'],
+                ['RTO (total)', formatDuration(r.timings.totalMs)],
+                ['Canaries', r.canaries.map((c) => c.path).join(', ')],
+            ],
+        }),
+        outputs: ({ restore: r }) => ({ 'backup-key': r.backupKey, 'rto-seconds': (r.timings.totalMs / 1000).toFixed(1), 'canaries-checked': String(r.canaries.length) }),
+    },
+};
 
 ;// CONCATENATED MODULE: ./src/restore/inventory.ts
 /** Listing bounds: a restore test must finish on a cluster with millions of secrets too. */
@@ -73546,7 +73970,7 @@ async function runRestoreTest(store, opener, options, log, timing) {
         const preparing = staging ? undefined : startThrowaway(options.throwaway, sourceSeal, t, log);
         preparing?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
         try {
-            const verified = await log.group(`Download and verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, options.now, (0,external_node_fs_.createWriteStream)(spoolPath, { mode: 0o600 })));
+            const verified = await log.group(`Download and verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, timing.clock, (0,external_node_fs_.createWriteStream)(spoolPath, { mode: 0o600 })));
             const tVerified = clock().getTime();
             let throwaway;
             let cluster;
@@ -73730,12 +74154,100 @@ async function stagingRestoreToken(staging, isClone, keys, log) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/jobs/run-command.ts
-/**
- * One entry point for every command: raw inputs (CLI flags or action inputs) are turned into typed
- * settings — all validation happens here, before any network call — and the job is run.
- * The CLI and the action both call this and only differ in how they present the result.
- */
+;// CONCATENATED MODULE: ./src/commands/restore-test.ts
+/** restore-test: the weekly rehearsal (jobs/restore-test.ts) into a throwaway cluster or a staging one. */
+
+
+
+
+
+
+
+const restoreTestCommand = {
+    inAction: true,
+    async run(inputs, { log, clock, sleep }) {
+        const store = openStore(targetSettings(inputs), log);
+        const opener = readOpener(inputs);
+        const stagingAddress = inputs.url('staging-vault-address', false);
+        const sourceAddress = inputs.url('vault-address', false);
+        const options = {
+            which: inputs.required('backup'),
+            staging: stagingAddress ? clusterSettings(inputs, stagingAddress, { method: 'token', token: inputs.optional('staging-vault-token') ?? '' }) : undefined,
+            throwaway: throwawaySettings(inputs),
+            // Read without a token (sys/health, sys/leader): only to tell production from a clone.
+            source: sourceAddress ? clusterSettings(inputs, sourceAddress, { method: 'token', token: '' }) : undefined,
+            sourceSeal: sourceSeal(inputs),
+            sourceUnsealKeys: unsealKeys(inputs),
+            restoredLogin: restoredLogin(inputs),
+            canaries: canaries(inputs),
+            allowSameCluster: inputs.boolean('allow-same-cluster'),
+            timeoutMs: inputs.integer('restore-timeout-seconds', 5, 86_400) * 1000,
+            now: clock(),
+            shrinkLimitPercent: inputs.integer('data-shrink-limit-percent', 1, 100),
+        };
+        return { command: 'restore-test', restoreTest: await runRestoreTest(store, opener, options, log, { clock, sleep }) };
+    },
+    present: {
+        ...quiet,
+        json: ({ restoreTest }) => ({ command: 'restore-test', restoreTest }),
+        report: ({ restoreTest: r }) => ({
+            headline: `restore test passed: RTO ${formatDuration(r.timings.totalMs)}, RPO ${r.rpoHours.toFixed(1)} h`,
+            facts: [
+                ['Backup', r.backupKey],
+                ['Restored into', r.cluster === 'throwaway' ? `a throwaway cluster${r.networkIsolated ? ' in its own network namespace' : ' on loopback (not network-isolated)'}` : `staging ${r.stagingAddress}`],
+                ['RPO (data age)', `${r.rpoHours.toFixed(1)} h`],
+                ['RTO (total)', formatDuration(r.timings.totalMs)],
+                ['Download + verify', formatDuration(r.timings.downloadAndVerifyMs)],
+                ...(r.cluster === 'throwaway' ? [['Start cluster', formatDuration(r.timings.startMs)]] : []),
+                ['Restore', formatDuration(r.timings.restoreMs)],
+                ['Restart + unseal', formatDuration(r.timings.unsealMs)],
+                ['Login + first read', formatDuration(r.timings.loginAndFirstReadMs)],
+                ['Canaries', r.canaries.map((c) => `${c.path}${c.hashChecked ? ' (hash)' : ''}`).join(', ')],
+                ['Inventory', r.inventory ? describeInventory(r.inventory) : 'not taken (the token may not list mounts)'],
+            ],
+        }),
+        outputs: ({ restoreTest: r }) => ({ 'backup-key': r.backupKey, 'rpo-hours': r.rpoHours.toFixed(2), 'rto-seconds': (r.timings.totalMs / 1000).toFixed(1), 'canaries-checked': String(r.canaries.length) }),
+    },
+};
+
+;// CONCATENATED MODULE: ./src/commands/verify.ts
+/** verify: prove a stored backup restorable without Vault (jobs/verify.ts). */
+
+
+
+
+
+
+
+const verifyCommand = {
+    inAction: true,
+    async run(inputs, { log, clock }) {
+        const store = openStore(targetSettings(inputs), log);
+        const opener = readOpener(inputs);
+        const options = { which: inputs.required('backup'), maxAgeHours: inputs.integer('max-age-hours', 1, 100_000), now: inputs.instant('now') ?? clock(), clock };
+        return { command: 'verify', verify: await runVerify(store, opener, options, log) };
+    },
+    present: {
+        text: ({ verify }) => `\n${trendTable(verify.trend)}\n`,
+        json: ({ verify }) => ({ command: 'verify', verify }),
+        report: ({ verify: v }) => ({
+            headline: `backup ${v.key} verified: decrypts to a valid snapshot`,
+            facts: [
+                ['Backup', v.key],
+                ['Age', `${v.ageHours.toFixed(1)} h`],
+                ['Newest complete backup', `${v.newestKey} (${v.newestAgeHours.toFixed(1)} h old)`],
+                ['Size', formatBytes(v.encryptedSize)],
+                ['Raft index / term', `${v.snapshot.meta.Index} / ${v.snapshot.meta.Term}`],
+                ['Download + check', formatDuration(v.downloadMs)],
+            ],
+        }),
+        outputs: ({ verify: v }) => ({ 'backup-key': v.key, 'age-hours': v.ageHours.toFixed(2), 'newest-key': v.newestKey, 'encrypted-size': String(v.encryptedSize), 'raft-index': String(v.snapshot.meta.Index) }),
+        sections: ({ verify }) => trendSections(verify.trend),
+        logLines: () => [],
+    },
+};
+
+;// CONCATENATED MODULE: ./src/commands/commands.ts
 
 
 
@@ -73745,127 +74257,34 @@ async function stagingRestoreToken(staging, isClone, keys, log) {
 
 
 
-
-
-
-/** Keys that open existing backups: keyring / key, and KMS under the named KMS keys only. */
-function readOpener(inputs) {
-    const keys = readKeys(inputs);
-    const kms = trustedKms(inputs);
-    if (!keys.length && !kms) {
-        // A KMS region or endpoint alone (often inherited from the environment) names no key to trust.
-        if (inputs.optional('kms-region') || inputs.optional('kms-endpoint')) {
-            throw new InputError('kms-key-id', 'is required to read KMS-wrapped backups (kms-region or kms-endpoint is set): name the KMS key(s) they may be wrapped under (id, ARN or alias)', 'a backup wrapped by a key you did not name is refused before KMS is called');
-        }
-        throw new InputError('encryption-keyring', 'is required to read backups (or encryption-key; for KMS-wrapped backups name the key in kms-key-id)');
-    }
-    return createOpener(keys, kms);
+const COMMAND_TABLE = {
+    backup: backupCommand,
+    verify: verifyCommand,
+    prune: pruneCommand,
+    list: listCommand,
+    'restore-test': restoreTestCommand,
+    restore: restoreCommand,
+    decrypt: decryptCommand,
+    encrypt: encryptCommand,
+};
+const COMMANDS = Object.keys(COMMAND_TABLE);
+const ACTION_COMMANDS = COMMANDS.filter((c) => COMMAND_TABLE[c].inAction);
+function isCommand(name) {
+    return Object.hasOwn(COMMAND_TABLE, name);
 }
+/** Raw inputs (CLI flags or action inputs) become typed settings, all checked before any network call, then the job runs. */
 async function runCommand(command, raw, context) {
-    const inputs = new Inputs(raw);
-    const { log } = context;
-    const clock = context.clock ?? (() => new Date());
-    const sleep = context.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    switch (command) {
-        case 'backup': {
-            const target = targetSettings(inputs, true);
-            const vault = vaultSettings(inputs);
-            const keys = writeKeySettings(inputs);
-            const deadline = inputs.optional('vault-snapshot-deadline-seconds') === 'auto' ? 'auto' : inputs.integer('vault-snapshot-deadline-seconds', 1, 86_400) * 1000;
-            const options = { chunkSize: chunkSize(inputs), snapshotDeadline: deadline, shrinkLimitPercent: inputs.integer('data-shrink-limit-percent', 1, 100), monthly: inputs.choice('monthly', ['auto', 'never']) === 'auto', ...(inputs.optional('run-url') ? { runUrl: inputs.optional('run-url') } : {}) };
-            const client = new VaultClient(vault);
-            try {
-                const backup = await runBackup({ store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, ...(context.clock ? { clock: context.clock } : {}) }, options);
-                return { command, backup };
-            }
-            finally {
-                await client.close();
-            }
-        }
-        case 'prune': {
-            const store = openStore(targetSettings(inputs), log);
-            const policy = {
-                keepDaily: inputs.integer('keep-daily', 1, 100_000),
-                keepMonthly: inputs.integer('keep-monthly', 1, 100_000),
-                requireFreshHours: inputs.integer('prune-require-fresh-hours', 1, 100_000),
-                maxDeletes: inputs.integer('prune-max-deletes', 0, 1_000_000),
-                allowMassDelete: inputs.boolean('prune-allow-mass-delete'),
-            };
-            const now = inputs.instant('now') ?? clock();
-            const acknowledged = inputs.list('acknowledged-anomalies');
-            return { command, prune: await runPrune(store, policy, { now, dryRun: inputs.boolean('dry-run'), acknowledged }, log) };
-        }
-        case 'list': {
-            const store = openStore(targetSettings(inputs), log);
-            return { command, list: await runList(store, inputs.instant('now') ?? clock()) };
-        }
-        case 'verify': {
-            const store = openStore(targetSettings(inputs), log);
-            const opener = readOpener(inputs);
-            const options = { which: inputs.required('backup'), maxAgeHours: inputs.integer('max-age-hours', 1, 100_000), now: inputs.instant('now') ?? clock() };
-            return { command, verify: await runVerify(store, opener, options, log) };
-        }
-        case 'restore-test': {
-            const store = openStore(targetSettings(inputs), log);
-            const opener = readOpener(inputs);
-            const stagingAddress = inputs.url('staging-vault-address', false);
-            const sourceAddress = inputs.url('vault-address', false);
-            const options = {
-                which: inputs.required('backup'),
-                staging: stagingAddress ? clusterSettings(inputs, stagingAddress, { method: 'token', token: inputs.optional('staging-vault-token') ?? '' }) : undefined,
-                throwaway: throwawaySettings(inputs),
-                // Read without a token (sys/health, sys/leader): only to tell production from a clone.
-                source: sourceAddress ? clusterSettings(inputs, sourceAddress, { method: 'token', token: '' }) : undefined,
-                sourceSeal: sourceSeal(inputs),
-                sourceUnsealKeys: unsealKeys(inputs),
-                restoredLogin: restoredLogin(inputs),
-                canaries: canaries(inputs),
-                allowSameCluster: inputs.boolean('allow-same-cluster'),
-                timeoutMs: inputs.integer('restore-timeout-seconds', 5, 86_400) * 1000,
-                now: clock(),
-                shrinkLimitPercent: inputs.integer('data-shrink-limit-percent', 1, 100),
-            };
-            return { command, restoreTest: await runRestoreTest(store, opener, options, log, { clock, sleep }) };
-        }
-        case 'restore': {
-            const address = inputs.url('restore-vault-address');
-            const confirm = inputs.optional('confirm-restore-into');
-            if (confirm === undefined || inputs.url('confirm-restore-into') !== address) {
-                throw new InputError('confirm-restore-into', `must repeat restore-vault-address (${address}) exactly${confirm === undefined ? '' : `, got ${JSON.stringify(confirm)}`}`, 'everything in that cluster is replaced by the backup: confirm by naming it');
-            }
-            const store = openStore(targetSettings(inputs), log);
-            const opener = readOpener(inputs);
-            const options = {
-                which: inputs.required('backup'),
-                target: clusterSettings(inputs, address, { method: 'token', token: inputs.optional('restore-vault-token') ?? '' }),
-                sourceSeal: sourceSeal(inputs),
-                sourceUnsealKeys: unsealKeys(inputs),
-                restoredLogin: restoredLogin(inputs),
-                canaries: canaries(inputs),
-                timeoutMs: inputs.integer('restore-timeout-seconds', 5, 86_400) * 1000,
-                now: clock(),
-            };
-            return { command, restore: await runRestore(store, opener, options, log, { clock, sleep }) };
-        }
-        case 'decrypt': {
-            const keys = readKeys(inputs);
-            const endpoints = { input: inputs.optional('in') ?? '', output: inputs.optional('out') ?? '', s3: s3Settings(inputs) };
-            const legacy = inputs.boolean('legacy');
-            const backupId = inputs.optional('backup-id');
-            const flags = { legacy, skipBackupIdCheck: inputs.boolean('skip-backup-id-check'), force: inputs.boolean('force') };
-            const out = await decryptFile(endpoints, { opener: legacy ? createOpener(keys, undefined) : readOpener(inputs), legacyKeys: keys }, { ...flags, ...(backupId ? { backupId } : {}) }, log);
-            return { command, ...out };
-        }
-        case 'encrypt': {
-            const keys = writeKeySettings(inputs);
-            const endpoints = { input: inputs.optional('in') ?? '', output: inputs.optional('out') ?? '', s3: s3Settings(inputs) };
-            const backupId = inputs.optional('backup-id');
-            const out = await encryptFile(endpoints, createKeySource(keys), { chunkSize: chunkSize(inputs), force: inputs.boolean('force'), ...(backupId ? { backupId } : {}) }, log);
-            return { command, ...out };
-        }
-        default:
-            throw new InputError('command', `${command} is not available yet`);
-    }
+    const definition = COMMAND_TABLE[command];
+    return definition.run(new Inputs(raw), {
+        log: context.log,
+        clock: context.clock ?? systemClock,
+        sleep: context.sleep ?? systemSleep,
+    });
+}
+/** The presenter of a result's own command. */
+function presenterOf(result) {
+    // The table pairs each command with the presenter of its own result; TypeScript cannot follow that pairing through a union.
+    return COMMAND_TABLE[result.command].present;
 }
 
 ;// CONCATENATED MODULE: ./src/notify/report-of.ts
@@ -73873,107 +74292,8 @@ async function runCommand(command, raw, context) {
 
 
 
-
 function successReport(result, target, runUrl) {
-    const base = { command: result.command, ok: true, target, ...(runUrl ? { runUrl } : {}) };
-    switch (result.command) {
-        case 'backup': {
-            const b = result.backup;
-            return {
-                ...base,
-                headline: `backup ${b.backupId} stored and verified (${b.type})`,
-                facts: [
-                    ['Object', b.objectKey],
-                    ...(b.monthlyKey ? [['Monthly copy', b.monthlyKey]] : []),
-                    ['Encrypted size', formatBytes(b.encryptedSize)],
-                    ['Snapshot size', formatBytes(b.snapshotSize)],
-                    ['SHA-256 (encrypted)', b.encryptedSha256],
-                    ['Stored checksum', describeChecksum(b.storedChecksum)],
-                    ['Raft index / term', `${b.raftIndex} / ${b.raftTerm}`],
-                    ['Key', b.keyId],
-                    ['Vault version', b.vaultVersion],
-                    ['Duration', formatDuration(b.durationMs)],
-                ],
-            };
-        }
-        case 'verify': {
-            const v = result.verify;
-            return {
-                ...base,
-                headline: `backup ${v.key} verified: decrypts to a valid snapshot`,
-                facts: [
-                    ['Backup', v.key],
-                    ['Age', `${v.ageHours.toFixed(1)} h`],
-                    ['Newest complete backup', `${v.newestKey} (${v.newestAgeHours.toFixed(1)} h old)`],
-                    ['Size', formatBytes(v.encryptedSize)],
-                    ['Raft index / term', `${v.snapshot.meta.Index} / ${v.snapshot.meta.Term}`],
-                    ['Download + check', formatDuration(v.downloadMs)],
-                ],
-            };
-        }
-        case 'prune': {
-            const p = result.prune;
-            return {
-                ...base,
-                headline: p.dryRun ? `prune dry run: would delete ${p.plan.summary.delete} backups` : `prune kept ${p.plan.summary.keep} backups and deleted ${p.plan.summary.delete}`,
-                facts: [
-                    ['Policy', `${p.plan.policy.keepDaily} daily + ${p.plan.policy.keepMonthly} monthly`],
-                    ['Kept', String(p.plan.summary.keep)],
-                    ['Deleted', String(p.deleted.length)],
-                    ['Retained by Object Lock', String(p.retained.length)],
-                    ['Incomplete', String(p.plan.summary.incomplete)],
-                    ['Other objects (untouched)', String(p.plan.summary.ignored)],
-                ],
-            };
-        }
-        case 'list': {
-            const newest = result.list.backups.find((b) => b.complete);
-            return {
-                ...base,
-                headline: `${result.list.backups.length} backups in ${result.list.location}`,
-                facts: [
-                    ['Backups', String(result.list.backups.length)],
-                    ['Newest complete', newest ? `${newest.key} (${newest.ageHours} h old)` : 'none'],
-                ],
-            };
-        }
-        case 'restore-test': {
-            const r = result.restoreTest;
-            return {
-                ...base,
-                headline: `restore test passed: RTO ${formatDuration(r.timings.totalMs)}, RPO ${r.rpoHours.toFixed(1)} h`,
-                facts: [
-                    ['Backup', r.backupKey],
-                    ['Restored into', r.cluster === 'throwaway' ? `a throwaway cluster${r.networkIsolated ? ' in its own network namespace' : ' on loopback (not network-isolated)'}` : `staging ${r.stagingAddress}`],
-                    ['RPO (data age)', `${r.rpoHours.toFixed(1)} h`],
-                    ['RTO (total)', formatDuration(r.timings.totalMs)],
-                    ['Download + verify', formatDuration(r.timings.downloadAndVerifyMs)],
-                    ...(r.cluster === 'throwaway' ? [['Start cluster', formatDuration(r.timings.startMs)]] : []),
-                    ['Restore', formatDuration(r.timings.restoreMs)],
-                    ['Restart + unseal', formatDuration(r.timings.unsealMs)],
-                    ['Login + first read', formatDuration(r.timings.loginAndFirstReadMs)],
-                    ['Canaries', r.canaries.map((c) => `${c.path}${c.hashChecked ? ' (hash)' : ''}`).join(', ')],
-                    ['Inventory', r.inventory ? describeInventory(r.inventory) : 'not taken (the token may not list mounts)'],
-                ],
-            };
-        }
-        case 'restore': {
-            const r = result.restore;
-            return {
-                ...base,
-                headline: `restored ${r.backupKey} into ${r.targetAddress}`,
-                facts: [
-                    ['Backup', r.backupKey],
-                    ['Restored into', r.targetAddress],
-                    ['Restart needed for the seal', r.restartedForSeal ? 'yes' : 'no'],
-                    ['RTO (total)', formatDuration(r.timings.totalMs)],
-                    ['Canaries', r.canaries.map((c) => c.path).join(', ')],
-                ],
-            };
-        }
-        default:
-            return { ...base, headline: `${result.command} done`, facts: [] };
-    }
+    return { command: result.command, ok: true, target, ...(runUrl ? { runUrl } : {}), ...presenterOf(result).report(result) };
 }
 function failureReport(command, target, error, runUrl, lastGood) {
     const typed = error instanceof BackupError ? error : undefined;
@@ -73986,7 +74306,7 @@ function failureReport(command, target, error, runUrl, lastGood) {
         facts: [],
         error: {
             component: typed?.component ?? 'unknown',
-            message: typed?.message ?? (error instanceof Error ? error.message : String(error)),
+            message: typed?.message ?? errorMessage(error),
             ...(typed?.hint ? { hint: typed.hint } : {}),
         },
         ...(lastGood ? { lastGoodBackup: lastGood } : {}),
@@ -74008,6 +74328,7 @@ function describeAge(hours) {
 
 
 
+
 const defaultSleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Escapes Slack mrkdwn control characters (links, mentions and channel pings all start with <). */
 function esc(text) {
@@ -74017,7 +74338,10 @@ function esc(text) {
 function code(text) {
     return `\`\`\`${esc(text).replace(/`/g, 'ˋ')}\`\`\``;
 }
-function slackMessage(report) {
+/** `recovered`: this success closed an open incident, so the channel that heard of the failure hears it ended. */
+function slackMessage(report, recovered = false) {
+    if (report.ok && recovered)
+        return recoveredMessage(report);
     const status = report.ok ? 'succeeded' : 'FAILED';
     const text = esc(`vault-backup ${report.command} ${status} for ${report.target}: ${report.error ? report.error.message : report.headline}`);
     const lines = [];
@@ -74043,6 +74367,18 @@ function slackMessage(report) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
     return { text, blocks };
 }
+/** Short: what recovered, and the link; the facts are in the run. */
+function recoveredMessage(report) {
+    const text = esc(`vault-backup ${report.command} recovered for ${report.target}: ${report.headline}`);
+    const context = [`target: ${esc(report.target)}`, ...(report.runUrl ? [`<${report.runUrl}|run log>`] : [])];
+    return {
+        text,
+        blocks: [
+            { type: 'section', text: { type: 'mrkdwn', text: `✅ *vault-backup ${esc(report.command)} recovered*: ${esc(report.headline)}`.slice(0, 2900) } },
+            { type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] },
+        ],
+    };
+}
 class NotifyError extends BackupError {
     constructor(message) {
         super('notify', message, { hint: 'check the Slack webhook secret; the run result itself is unaffected' });
@@ -74052,7 +74388,7 @@ class NotifyError extends BackupError {
 async function postToSlack(report, options) {
     const attempts = options.attempts ?? 3;
     const sleep = options.sleep ?? defaultSleep;
-    const body = JSON.stringify(slackMessage(report));
+    const body = JSON.stringify(slackMessage(report, options.recovered));
     let last = '';
     let tried = 0;
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -74073,7 +74409,7 @@ async function postToSlack(report, options) {
                 break; // a 4xx will not get better
         }
         catch (error) {
-            last = error.code ?? 'connection failed';
+            last = errorCode(error) ?? 'connection failed';
         }
         if (attempt < attempts)
             await sleep(1000 * 2 ** (attempt - 1));
@@ -74118,7 +74454,9 @@ function inertReport(report, secrets) {
 
 
 
-const ACTION_COMMANDS = ['backup', 'verify', 'prune', 'list', 'restore-test', 'restore'];
+
+
+
 const masked = [];
 /** Every value masked in the log, so issues and Slack messages can be masked the same way. */
 function maskedValues() {
@@ -74159,10 +74497,10 @@ function maskAllSecretInputs() {
 }
 function readActionInputs() {
     maskAllSecretInputs();
-    const command = (core/* getInput */.V4('command') || 'backup').trim().toLowerCase();
-    if (!ACTION_COMMANDS.includes(command)) {
-        throw new InputError('command', `unknown command ${JSON.stringify(command)}`, `use one of: ${ACTION_COMMANDS.join(', ')}`);
-    }
+    const name = (core/* getInput */.V4('command') || 'backup').trim().toLowerCase();
+    const command = ACTION_COMMANDS.find((c) => c === name);
+    if (!command)
+        throw new InputError('command', `unknown command ${JSON.stringify(name)}`, `use one of: ${ACTION_COMMANDS.join(', ')}`);
     const raw = {};
     for (const def of inputsFor(command, 'action')) {
         const value = core/* getInput */.V4(def.name, { trimWhitespace: !def.secret });
@@ -74172,16 +74510,16 @@ function readActionInputs() {
     const runUrl = runUrlFromEnv(process.env);
     if (runUrl && command === 'backup')
         raw['run-url'] = runUrl;
+    return { command, raw, runUrl, notify: readNotifySettings() };
+}
+/** Where alerts go; read on their own so a failure to read the command's inputs is still reported. */
+function readNotifySettings() {
+    const notify = new Inputs({ 'incident-label': core/* getInput */.V4('incident-label'), 'notify-on-success': core/* getInput */.V4('notify-on-success') });
     return {
-        command: command,
-        raw,
-        runUrl,
-        notify: {
-            githubToken: core/* getInput */.V4('github-token'),
-            incidentLabel: core/* getInput */.V4('incident-label') || 'vault-backup-incident',
-            slackWebhookUrl: core/* getInput */.V4('slack-webhook-url'),
-            notifyOnSuccess: ['true', 'yes', '1'].includes(core/* getInput */.V4('notify-on-success').toLowerCase()),
-        },
+        githubToken: core/* getInput */.V4('github-token'),
+        incidentLabel: notify.required('incident-label'),
+        slackWebhookUrl: core/* getInput */.V4('slack-webhook-url'),
+        notifyOnSuccess: notify.boolean('notify-on-success'),
     };
 }
 /** Vault's JWT auth takes a GitHub OIDC token; the job needs `permissions: id-token: write`. */
@@ -74201,52 +74539,16 @@ async function addOidcToken(inputs) {
         maskSecret(inputs.raw['vault-jwt']);
     }
     catch (error) {
-        throw new InputError('vault-auth-method', `jwt needs a GitHub OIDC token, and getting one failed: ${error.message}`, 'grant the job `permissions: id-token: write`, or use vault-auth-method token/approle');
+        throw new InputError('vault-auth-method', `jwt needs a GitHub OIDC token, and getting one failed: ${errorMessage(error)}`, 'grant the job `permissions: id-token: write`, or use vault-auth-method token/approle');
     }
 }
 
 ;// CONCATENATED MODULE: ./action/action-outputs.ts
-/** Step outputs for each command; every value is a plain string, documented in action.yml. */
+/** Step outputs; each command's presenter says which, and action/output-definitions.ts documents them. */
+
 
 function outputsOf(result) {
-    switch (result.command) {
-        case 'backup': {
-            const b = result.backup;
-            return {
-                'backup-id': b.backupId,
-                'object-key': b.objectKey,
-                'manifest-key': b.manifestKey,
-                'monthly-key': b.monthlyKey ?? '',
-                type: b.type,
-                location: b.location,
-                'encrypted-size': String(b.encryptedSize),
-                'snapshot-size': String(b.snapshotSize),
-                sha256: b.encryptedSha256,
-                'snapshot-sha256': b.snapshotSha256,
-                checksum: `${b.storedChecksum.algorithm}:${b.storedChecksum.value}`,
-                'raft-index': String(b.raftIndex),
-                'duration-ms': String(b.durationMs),
-            };
-        }
-        case 'verify':
-            return { 'backup-key': result.verify.key, 'age-hours': result.verify.ageHours.toFixed(2), 'newest-key': result.verify.newestKey, 'encrypted-size': String(result.verify.encryptedSize), 'raft-index': String(result.verify.snapshot.meta.Index) };
-        case 'prune':
-            return { 'kept-count': String(result.prune.plan.summary.keep), 'deleted-count': String(result.prune.deleted.length), 'retained-count': String(result.prune.retained.length), 'dry-run': String(result.prune.dryRun) };
-        case 'list': {
-            const newest = result.list.backups.find((b) => b.complete);
-            return { count: String(result.list.backups.length), 'newest-key': newest?.key ?? '', 'age-hours': newest ? String(newest.ageHours) : '' };
-        }
-        case 'restore-test': {
-            const r = result.restoreTest;
-            return { 'backup-key': r.backupKey, 'rpo-hours': r.rpoHours.toFixed(2), 'rto-seconds': (r.timings.totalMs / 1000).toFixed(1), 'canaries-checked': String(r.canaries.length) };
-        }
-        case 'restore': {
-            const r = result.restore;
-            return { 'backup-key': r.backupKey, 'rto-seconds': (r.timings.totalMs / 1000).toFixed(1), 'canaries-checked': String(r.canaries.length) };
-        }
-        default:
-            return {};
-    }
+    return presenterOf(result).outputs(result);
 }
 function setOutputs(values) {
     for (const [name, value] of Object.entries(values))
@@ -79326,7 +79628,7 @@ async function updateIncident(settings, report) {
  */
 
 
-const MAX_PLAN_ROWS = 400;
+
 const MAX_SUMMARY_BYTES = 900 * 1024;
 /** Escapes for HTML; line breaks become <br>, since a blank line would end the HTML block and let Markdown through. */
 function escapeHtml(text) {
@@ -79345,6 +79647,17 @@ function table(rows, header) {
     const head = header ? `<tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>` : '';
     return `<table>${head}${rows.map((r) => `<tr>${r.map((c) => `<td>${cellHtml(c)}</td>`).join('')}</tr>`).join('')}</table>\n`;
 }
+/**
+ * A section after the facts. A Mermaid chart is Markdown: it follows a blank line that ends the HTML
+ * block. Its text is built from numbers and dates only, and a fence line cannot occur in it.
+ */
+function sectionHtml(section) {
+    if (section.kind === 'mermaid')
+        return `<h3>${escapeHtml(section.title)}</h3>\n\n\`\`\`mermaid\n${section.chart.replace(/`/g, '')}\n\`\`\`\n\n`;
+    const title = section.title ? `<h3>${escapeHtml(section.title)}</h3>\n` : '';
+    const note = section.note ? `<p>${escapeHtml(section.note)}</p>\n` : '';
+    return title + note + table(section.rows, section.header);
+}
 function summaryHtml(report, result) {
     const parts = [];
     parts.push(`<h2>${report.ok ? '✅' : '❌'} vault-backup ${escapeHtml(report.command)} ${report.ok ? 'succeeded' : 'failed'}</h2>\n`);
@@ -79357,17 +79670,9 @@ function summaryHtml(report, result) {
     if (report.runUrl)
         facts.push(['Run', /^https:\/\//.test(report.runUrl) ? { href: report.runUrl, text: report.runUrl } : report.runUrl]);
     parts.push(table(facts));
-    if (result?.command === 'prune') {
-        const items = result.prune.plan.items;
-        const rows = items.slice(-MAX_PLAN_ROWS).reverse().map((i) => [i.action, i.tier, i.time.replace('.000Z', 'Z'), i.complete ? 'complete' : 'incomplete', i.key, i.reason]);
-        parts.push(`<h3>Retention plan${result.prune.dryRun ? ' (dry run)' : ''}</h3>\n`);
-        if (items.length > MAX_PLAN_ROWS)
-            parts.push(`<p>Newest ${MAX_PLAN_ROWS} of ${items.length} rows; the full plan is in the run log.</p>\n`);
-        parts.push(table(rows, ['action', 'tier', 'time', 'state', 'key', 'reason']));
-    }
-    if (result?.command === 'list') {
-        parts.push(table(result.list.backups.slice(0, MAX_PLAN_ROWS).map((b) => [b.tier, b.time.replace('.000Z', 'Z'), `${b.ageHours} h`, String(b.size), b.complete ? 'complete' : 'incomplete', b.key]), ['tier', 'time', 'age', 'bytes', 'state', 'key']));
-    }
+    if (result)
+        for (const section of presenterOf(result).sections(result))
+            parts.push(sectionHtml(section));
     let html = parts.join('');
     if (Buffer.byteLength(html) > MAX_SUMMARY_BYTES)
         html = html.slice(0, MAX_SUMMARY_BYTES) + '\n<p>(summary cut to stay within GitHub\'s limit; see the run log)</p>\n';
@@ -79398,6 +79703,7 @@ async function writeJobSummary(report, result) {
 
 
 
+
 async function run() {
     const log = new actions_logger/* ActionsLogger */.G();
     let inputs;
@@ -79407,18 +79713,18 @@ async function run() {
         inputs = readActionInputs();
         await addOidcToken(inputs);
         result = await runCommand(inputs.command, inputs.raw, { log });
-        if (result.command === 'list')
-            log.info(formatListTable(result.list));
+        for (const line of presenterOf(result).logLines(result))
+            log.info(line);
         report = successReport(result, describeTarget(inputs.raw), inputs.runUrl);
         setOutputs({ result: 'success', ...outputsOf(result) });
     }
     catch (error) {
         const command = inputs?.command ?? (core/* getInput */.V4('command') || 'backup');
         const raw = inputs?.raw ?? { target: core/* getInput */.V4('target') };
-        const lastGood = await findLastGoodBackup(raw, new Date(), log);
+        const lastGood = await findLastGoodBackup(raw, systemClock(), log);
         report = failureReport(command, describeTarget(raw), error, inputs?.runUrl ?? runUrlFromEnv(process.env), lastGood);
         setOutputs({ result: 'failure', error: report.error.message });
-        core/* setFailed */.C1(error instanceof BackupError ? error.describe() : `unexpected failure: ${error?.stack ?? String(error)}`);
+        core/* setFailed */.C1(error instanceof BackupError ? error.describe() : describeUnexpected(error));
     }
     // Whatever reaches an issue, the summary or Slack is masked like the log and rendered inert.
     await tell(inertReport(report, maskedValues()), result, inputs, log);
@@ -79428,28 +79734,41 @@ async function tell(report, result, inputs, log) {
         await writeJobSummary(report, result);
     }
     catch (error) {
-        log.warn(`could not write the job summary: ${error.message}`);
+        log.warn(`could not write the job summary: ${errorMessage(error)}`);
     }
-    const notify = inputs?.notify ?? { githubToken: core/* getInput */.V4('github-token'), incidentLabel: core/* getInput */.V4('incident-label') || 'vault-backup-incident', slackWebhookUrl: core/* getInput */.V4('slack-webhook-url'), notifyOnSuccess: false };
+    const notify = inputs?.notify ?? notifyAfterBadInputs(log);
     const repository = process.env.GITHUB_REPOSITORY;
+    let recovered = false;
     if (notify.githubToken && repository) {
         try {
             const action = await updateIncident({ token: notify.githubToken, label: notify.incidentLabel, repository }, report);
             if (action !== 'none')
                 log.info(`incident issue ${action}`);
+            recovered = action === 'closed';
         }
         catch (error) {
-            log.warn(`could not update the incident issue (the run's own result stands): ${error.message}`);
+            log.warn(`could not update the incident issue (the run's own result stands): ${errorMessage(error)}`);
         }
     }
-    if (notify.slackWebhookUrl && (!report.ok || notify.notifyOnSuccess)) {
+    // Failures always; a success when asked to, or when it ends an incident Slack heard about.
+    if (notify.slackWebhookUrl && (!report.ok || notify.notifyOnSuccess || recovered)) {
         try {
-            await postToSlack(report, { webhookUrl: notify.slackWebhookUrl });
-            log.info('Slack notified');
+            await postToSlack(report, { webhookUrl: notify.slackWebhookUrl, recovered });
+            log.info(recovered ? 'Slack told of the recovery' : 'Slack notified');
         }
         catch (error) {
-            log.warn(`could not notify Slack (the run's own result stands): ${error.message}`);
+            log.warn(`could not notify Slack (the run's own result stands): ${errorMessage(error)}`);
         }
+    }
+}
+/** The inputs failed to read: alert with what can be read, so the failure is still reported. */
+function notifyAfterBadInputs(log) {
+    try {
+        return readNotifySettings();
+    }
+    catch (error) {
+        log.warn(`notification settings are not valid either (${errorMessage(error)}); alerting with the defaults`);
+        return { githubToken: core/* getInput */.V4('github-token'), incidentLabel: 'vault-backup-incident', slackWebhookUrl: core/* getInput */.V4('slack-webhook-url'), notifyOnSuccess: false };
     }
 }
 

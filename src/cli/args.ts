@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { inputsFor, type CommandName, type InputDefinition } from '../config/input-definitions.js';
 import type { RawInputs } from '../config/settings.js';
+import { COMMANDS, isCommand } from '../commands/commands.js';
+import { errorCode, errorMessage } from '../util/error-text.js';
 
-export const COMMANDS: CommandName[] = ['backup', 'verify', 'prune', 'list', 'restore-test', 'restore', 'decrypt', 'encrypt'];
 
 export interface ParsedArgs {
   command: CommandName | 'help';
@@ -19,10 +20,8 @@ const isBooleanInput = (d: InputDefinition) => d.default === 'false' || d.defaul
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs {
   const [first, ...rest] = argv;
   if (first === undefined || first === 'help' || first === '--help' || first === '-h') return { command: 'help', inputs: {} };
-  if (!(COMMANDS as string[]).includes(first)) {
-    throw new InputError('command', `unknown command ${JSON.stringify(first)}`, `use one of: ${COMMANDS.join(', ')}`);
-  }
-  const command = first as CommandName;
+  if (!isCommand(first)) throw new InputError('command', `unknown command ${JSON.stringify(first)}`, `use one of: ${COMMANDS.join(', ')}`);
+  const command = first;
   const known = new Map(inputsFor(command, 'cli').map((d) => [d.name, d]));
   const inputs: RawInputs = {};
   for (let i = 0; i < rest.length; i++) {
@@ -62,13 +61,13 @@ function readSecretFile(flag: string, path: string): string {
   try {
     return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
   } catch (error) {
-    throw new InputError(flag, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new InputError(flag, `cannot read ${path}: ${errorCode(error) ?? errorMessage(error)}`);
   }
 }
 
 export function helpText(command?: string): string {
-  if (command && (COMMANDS as string[]).includes(command)) {
-    const lines = inputsFor(command as CommandName, 'cli').map((d) => {
+  if (command && isCommand(command)) {
+    const lines = inputsFor(command, 'cli').map((d) => {
       const extra = [d.default !== undefined ? `default ${d.default}` : '', d.env ? `env ${d.env}` : '', d.secret ? `or --${d.name}-file PATH` : ''].filter(Boolean).join('; ');
       return `  --${d.name.padEnd(28)} ${d.description}${extra ? ` (${extra})` : ''}`;
     });

@@ -7,6 +7,7 @@ import { DecryptCommand, DescribeKeyCommand, GenerateDataKeyCommand, KMSClient }
 import { CryptoError, UnknownKeyIdError, UntrustedKmsKeyError, WrongKeyError } from './errors.js';
 import { FORMAT_VERSION, KEY_LENGTH, TAG_LENGTH, WrapType, type Header } from './format.js';
 import type { KeyEncryptionKey, Keyring } from './keys.js';
+import { errorMessage } from '../util/error-text.js';
 
 export type RandomSource = (size: number) => Buffer;
 export const secureRandom: RandomSource = (size) => randomBytes(size);
@@ -90,7 +91,7 @@ export class KmsKeySource implements DataKeySource {
     try {
       out = await this.kms.send(new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: kmsEncryptionContext(backupId) }));
     } catch (error) {
-      throw new CryptoError(`KMS GenerateDataKey with key ${this.keyId} failed: ${(error as Error).message}`, 'check the key id and that the role may call kms:GenerateDataKey on it');
+      throw new CryptoError(`KMS GenerateDataKey with key ${this.keyId} failed: ${errorMessage(error)}`, 'check the key id and that the role may call kms:GenerateDataKey on it');
     }
     if (!out.Plaintext || !out.CiphertextBlob || !out.KeyId) throw new CryptoError('KMS GenerateDataKey returned no key material');
     return { wrapType: WrapType.AwsKms, keyId: out.KeyId, dataKey: Buffer.from(out.Plaintext), wrappedKey: Buffer.from(out.CiphertextBlob) };
@@ -140,7 +141,7 @@ export class KmsOpener implements DataKeyOpener {
       return Buffer.from(out.Plaintext);
     } catch (error) {
       throw new WrongKeyError(
-        `KMS could not unwrap the data key with ${header.keyId}: ${(error as Error).message}`,
+        `KMS could not unwrap the data key with ${header.keyId}: ${errorMessage(error)}`,
         'check that the role may call kms:Decrypt on that key and that the object was not renamed or modified',
       );
     }

@@ -17,6 +17,7 @@ import { backupIdAt, backupKey, manifestKeyOf, monthFolder } from '../naming/bac
 import { SnapshotArchiveValidator } from '../snapshot/archive-validator.js';
 import { describeChecksum, type BackupStore, type ObjectChecksum } from '../storage/backup-store.js';
 import { HashingMeter } from '../util/hashing-meter.js';
+import { errorMessage, errorCode } from '../util/error-text.js';
 import { loginToVault } from '../vault/vault-login.js';
 import type { VaultClient } from '../vault/vault-client.js';
 import { TOOL_VERSION } from '../version.js';
@@ -26,7 +27,7 @@ export interface BackupJobDeps {
   vault: VaultClient;
   keySource: DataKeySource;
   log: Logger;
-  clock?: () => Date;
+  clock: () => Date;
   random?: RandomSource;
 }
 
@@ -64,7 +65,7 @@ export interface BackupResult {
 
 export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions): Promise<BackupResult> {
   const { store, vault, log } = deps;
-  const clock = deps.clock ?? (() => new Date());
+  const clock = deps.clock;
 
   const health = await log.group('Preflight', async () => {
     await store.checkAccess();
@@ -162,7 +163,7 @@ async function previousBackup(store: BackupStore, log: Logger): Promise<BackupMa
     const newest = newestComplete(await readCatalog(store));
     return newest ? await manifestOf(store, newest) : undefined;
   } catch (error) {
-    log.warn(`could not read the previous backup's manifest (no comparison with it; the snapshot deadline takes its default): ${error instanceof Error ? error.message : String(error)}`);
+    log.warn(`could not read the previous backup's manifest (no comparison with it; the snapshot deadline takes its default): ${errorMessage(error)}`);
     return undefined;
   }
 }
@@ -178,7 +179,7 @@ export function autoSnapshotDeadline(previousBytes: number | undefined): number 
 }
 
 async function streamBackup(deps: BackupJobDeps, token: string, backupId: string, objectKey: string, chunkSize: number, deadlineMs: number, expectedBytes: number | undefined) {
-  const { store, vault, log } = deps;
+  const { store, vault, log, clock } = deps;
   // Make the data key first: a KMS failure must not leave a snapshot request hanging.
   const encryptor = await createEncryptStream({ keySource: deps.keySource, backupId, chunkSize, ...(deps.random ? { random: deps.random } : {}) });
   log.info(`encrypting with ${deps.keySource.description} (format v${FORMAT_VERSION}, ${formatBytes(chunkSize)} chunks)`);
@@ -193,9 +194,10 @@ async function streamBackup(deps: BackupJobDeps, token: string, backupId: string
   const { stream: snapshot, from } = await vault.snapshotStream(token, abort.signal);
   log.info(`snapshot stream opened from ${from}`);
   const validator = new SnapshotArchiveValidator();
-  const started = Date.now();
+  const millis = () => clock().getTime();
+  const started = millis();
   // Counts and reports progress; the store hashes the same bytes, so the meter does not.
-  const meter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, Date.now() - started, expectedBytes)} encrypted and sent`), 10_000, Date.now, false);
+  const meter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, millis() - started, expectedBytes)} encrypted and sent`), millis, 10_000, false);
   // The stream has no length: once it ends, the store may still be finishing (the last parts, then the commit).
   meter.once('end', () => {
     const parts = store.uploadPartSize ? Math.max(1, Math.ceil(meter.byteCount / store.uploadPartSize)) : undefined;
@@ -272,7 +274,7 @@ function rootCause(primary: unknown, flowError: Error | undefined, snapshotError
   // The Vault stream failing on its own comes first: a truncated archive is then only its consequence.
   // (A BackupError on the source stream is one the pipeline propagated back to it, not a Vault fault.)
   if (snapshotError && !(snapshotError instanceof BackupError)) {
-    const code = (snapshotError as { code?: string }).code;
+    const code = errorCode(snapshotError);
     if (code === 'UND_ERR_BODY_TIMEOUT') {
       return new VaultError(`the snapshot stream from ${from} stalled: no data within vault-idle-timeout-seconds (${code})`, {
         hint: 'the server stopped sending; check its load and logs, or raise vault-idle-timeout-seconds; nothing was stored',
@@ -287,7 +289,7 @@ function rootCause(primary: unknown, flowError: Error | undefined, snapshotError
   if (flowError instanceof BackupError) return flowError;
   if (snapshotError instanceof BackupError) return snapshotError;
   if (primary instanceof BackupError) return primary;
-  return new BackupError('storage', `backup failed: ${(primary as Error).message}`, { cause: primary });
+  return new BackupError('storage', `backup failed: ${errorMessage(primary)}`, { cause: primary });
 }
 
 async function removeUnverified(store: BackupStore, log: Logger, key: string): Promise<void> {
@@ -295,7 +297,7 @@ async function removeUnverified(store: BackupStore, log: Logger, key: string): P
     await store.delete([key]);
     log.warn(`removed unverified object ${key}`);
   } catch (error) {
-    log.error(`could not remove unverified object ${key}: ${(error as Error).message}; it has no manifest, so it never counts as a backup`);
+    log.error(`could not remove unverified object ${key}: ${errorMessage(error)}; it has no manifest, so it never counts as a backup`);
   }
 }
 

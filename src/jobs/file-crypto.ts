@@ -22,6 +22,7 @@ import { createS3Client } from '../storage/open-store.js';
 import { s3Error } from '../storage/s3-store.js';
 import type { Logger } from '../log.js';
 import { onInterrupt } from '../util/interrupts.js';
+import { errorMessage, errorCode } from '../util/error-text.js';
 
 export interface FileEndpoints {
   input: string;
@@ -44,7 +45,7 @@ export async function openInput(input: string, s3: S3Settings): Promise<Readable
   const stream = createReadStream(input);
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (error) => reject(new InputError('in', `cannot open ${input}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)));
+    stream.once('error', (error) => reject(new InputError('in', `cannot open ${input}: ${errorCode(error) ?? error.message}`)));
   });
   return stream;
 }
@@ -130,7 +131,7 @@ export async function encryptFile(endpoints: FileEndpoints, keySource: DataKeySo
   try {
     await writeOutput(endpoints.output, source, encryptor, options.force);
   } catch (error) {
-    throw error instanceof BackupError ? error : new BackupError('crypto', `encrypting ${endpoints.input} failed: ${(error as Error).message}`, { cause: error });
+    throw error instanceof BackupError ? error : new BackupError('crypto', `encrypting ${endpoints.input} failed: ${errorMessage(error)}`, { cause: error });
   }
   log.info(`encrypted ${endpoints.input} as backup ${backupId} with ${keySource.description}`);
   return { backupId };

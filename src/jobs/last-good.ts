@@ -3,6 +3,7 @@ import { newestComplete, readCatalog } from '../catalog/backup-catalog.js';
 import { Inputs, targetSettings, type RawInputs } from '../config/settings.js';
 import type { Logger } from '../log.js';
 import { openStore } from '../storage/open-store.js';
+import { errorMessage } from '../util/error-text.js';
 
 export async function findLastGoodBackup(raw: RawInputs, now: Date, log: Logger): Promise<{ key: string; ageHours: number; location: string } | undefined> {
   try {
@@ -11,7 +12,7 @@ export async function findLastGoodBackup(raw: RawInputs, now: Date, log: Logger)
     if (!newest) return undefined;
     return { key: newest.objectKey, ageHours: (now.getTime() - newest.at.getTime()) / 3_600_000, location: store.location };
   } catch (error) {
-    log.warn(`could not look up the last good backup: ${(error as Error).message}`);
+    log.warn(`could not look up the last good backup: ${errorMessage(error)}`);
     return undefined;
   }
 }

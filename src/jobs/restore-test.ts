@@ -96,7 +96,7 @@ export async function runRestoreTest(store: BackupStore, opener: DataKeyOpener, 
     const preparing = staging ? undefined : startThrowaway(options.throwaway, sourceSeal, t, log);
     preparing?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     try {
-      const verified = await log.group(`Download and verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, options.now, createWriteStream(spoolPath, { mode: 0o600 })));
+      const verified = await log.group(`Download and verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, timing.clock, createWriteStream(spoolPath, { mode: 0o600 })));
       const tVerified = clock().getTime();
 
       let throwaway: ThrowawayCluster | undefined;

@@ -70,7 +70,7 @@ export async function runRestore(store: BackupStore, opener: DataKeyOpener, opti
     const work = await mkdtemp(join(tmpdir(), 'vault-backup-restore-'));
     const spoolPath = join(work, 'backup.enc'); // ciphertext only
     try {
-      await log.group(`Download and verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, options.now, createWriteStream(spoolPath, { mode: 0o600 })));
+      await log.group(`Download and verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, timing.clock, createWriteStream(spoolPath, { mode: 0o600 })));
       const tVerified = timing.clock().getTime();
       await log.group(`Restore into ${target.address}`, () => forceRestore(target, token, { path: spoolPath, backupId: entry.backupId, opener }, t, log));
       const tRestored = timing.clock().getTime();

@@ -17,6 +17,8 @@ import { SnapshotArchiveValidator, type ValidatedSnapshot } from '../snapshot/ar
 import { describeChecksum, type BackupStore } from '../storage/backup-store.js';
 import { HashingMeter } from '../util/hashing-meter.js';
 import { TapStream } from '../util/tap-stream.js';
+import { backupTrend, type TrendPoint } from '../report/trend.js';
+import { errorMessage } from '../util/error-text.js';
 
 export class StaleBackupError extends BackupError {
   constructor(message: string) {
@@ -43,6 +45,7 @@ export interface VerifyOptions {
   which: string;
   maxAgeHours: number;
   now: Date;
+  clock: () => Date;
 }
 
 export interface VerifiedBackup {
@@ -58,6 +61,8 @@ export interface VerifiedBackup {
 export interface VerifyResult extends VerifiedBackup {
   newestKey: string;
   newestAgeHours: number;
+  /** Snapshot size and raft index of the last complete daily backups, oldest first. */
+  trend: TrendPoint[];
 }
 
 /** Resolves latest / latest-monthly / a key to a catalog entry. */
@@ -96,9 +101,10 @@ export async function checkStoredBackup(
   entry: CatalogEntry,
   opener: DataKeyOpener,
   log: Logger,
-  now: Date,
+  clock: () => Date,
   spool?: Writable,
 ): Promise<VerifiedBackup> {
+  const now = clock();
   requireComplete(entry);
   const manifest = await manifestOf(store, entry);
 
@@ -110,8 +116,9 @@ export async function checkStoredBackup(
   }
   log.info(`${entry.objectKey}: manifest and stored checksum agree (${formatBytes(stored.size)})`);
 
-  const started = Date.now();
-  const cipherMeter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, Date.now() - started, stored.size)} downloaded and checked`));
+  const millis = () => clock().getTime();
+  const started = millis();
+  const cipherMeter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, millis() - started, stored.size)} downloaded and checked`), millis);
   const decryptor = createDecryptStream({ opener, expectedBackupId: entry.backupId, onHeader: (header) => checkHeaderAgainstManifest(header, manifest, entry.objectKey) });
   const validator = new SnapshotArchiveValidator();
   const source = await store.get(entry.objectKey);
@@ -129,7 +136,7 @@ export async function checkStoredBackup(
   const snapshot = validator.result!;
   if (cipherMeter.sha256() !== manifest.encrypted.sha256) throw new IntegrityError(`${entry.objectKey}: SHA-256 of the downloaded object differs from its manifest`);
   if (snapshot.archiveSha256 !== manifest.snapshot.sha256) throw new IntegrityError(`${entry.objectKey}: the decrypted snapshot differs from the one recorded in its manifest`);
-  const elapsed = Date.now() - started;
+  const elapsed = millis() - started;
   log.info(`${entry.objectKey}: decrypted and valid (raft index ${snapshot.meta.Index}, term ${snapshot.meta.Term}, ${formatBytes(snapshot.archiveSize)}; ${formatBytes(cipherMeter.byteCount)} checked in ${formatDuration(elapsed)}, ${formatBytes(cipherMeter.byteCount / (Math.max(elapsed, 1) / 1000))}/s)`);
   return {
     key: entry.objectKey,
@@ -161,7 +168,7 @@ export function checkHeaderAgainstManifest(header: Pick<Header, 'backupId' | 'ke
 
 function downloadError(key: string, error: unknown): BackupError {
   if (error instanceof BackupError) return error;
-  const message = (error as Error).message ?? String(error);
+  const message = errorMessage(error);
   if (/checksum/i.test(message)) {
     return new IntegrityError(`${key}: the downloaded bytes do not match the checksum S3 stored (${message})`, { hint: 'the object is corrupt in storage or was damaged in transit; retry, then use another backup' });
   }
@@ -178,6 +185,6 @@ export async function runVerify(store: BackupStore, opener: DataKeyOpener, optio
   }
   log.info(`freshness: newest complete backup ${newest.objectKey} is ${newestAgeHours.toFixed(1)} h old (limit ${options.maxAgeHours} h)`);
   const entry = pickBackup(catalog, options.which);
-  const verified = await log.group(`Verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, options.now));
-  return { ...verified, newestKey: newest.objectKey, newestAgeHours };
+  const verified = await log.group(`Verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, options.clock));
+  return { ...verified, newestKey: newest.objectKey, newestAgeHours, trend: backupTrend(catalog) };
 }

@@ -5,6 +5,7 @@
 import { request } from 'undici';
 import { BackupError } from '../errors.js';
 import { describeAge, type RunReport } from './run-report.js';
+import { errorCode } from '../util/error-text.js';
 
 export interface SlackOptions {
   webhookUrl: string;
@@ -25,7 +26,9 @@ function code(text: string): string {
   return `\`\`\`${esc(text).replace(/`/g, 'ˋ')}\`\`\``;
 }
 
-export function slackMessage(report: RunReport): { text: string; blocks: unknown[] } {
+/** `recovered`: this success closed an open incident, so the channel that heard of the failure hears it ended. */
+export function slackMessage(report: RunReport, recovered = false): { text: string; blocks: unknown[] } {
+  if (report.ok && recovered) return recoveredMessage(report);
   const status = report.ok ? 'succeeded' : 'FAILED';
   const text = esc(`vault-backup ${report.command} ${status} for ${report.target}: ${report.error ? report.error.message : report.headline}`);
   const lines: string[] = [];
@@ -47,6 +50,19 @@ export function slackMessage(report: RunReport): { text: string; blocks: unknown
   return { text, blocks };
 }
 
+/** Short: what recovered, and the link; the facts are in the run. */
+function recoveredMessage(report: RunReport): { text: string; blocks: unknown[] } {
+  const text = esc(`vault-backup ${report.command} recovered for ${report.target}: ${report.headline}`);
+  const context = [`target: ${esc(report.target)}`, ...(report.runUrl ? [`<${report.runUrl}|run log>`] : [])];
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `✅ *vault-backup ${esc(report.command)} recovered*: ${esc(report.headline)}`.slice(0, 2900) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] },
+    ],
+  };
+}
+
 export class NotifyError extends BackupError {
   constructor(message: string) {
     super('notify', message, { hint: 'check the Slack webhook secret; the run result itself is unaffected' });
@@ -54,10 +70,10 @@ export class NotifyError extends BackupError {
 }
 
 /** Posts one message; returns after success, or throws NotifyError after the last attempt. */
-export async function postToSlack(report: RunReport, options: SlackOptions): Promise<void> {
+export async function postToSlack(report: RunReport, options: SlackOptions & { recovered?: boolean }): Promise<void> {
   const attempts = options.attempts ?? 3;
   const sleep = options.sleep ?? defaultSleep;
-  const body = JSON.stringify(slackMessage(report));
+  const body = JSON.stringify(slackMessage(report, options.recovered));
   let last = '';
   let tried = 0;
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -75,7 +91,7 @@ export async function postToSlack(report: RunReport, options: SlackOptions): Pro
       last = `HTTP ${res.statusCode} ${answer}`;
       if (res.statusCode !== 429 && res.statusCode < 500) break; // a 4xx will not get better
     } catch (error) {
-      last = (error as { code?: string }).code ?? 'connection failed';
+      last = errorCode(error) ?? 'connection failed';
     }
     if (attempt < attempts) await sleep(1000 * 2 ** (attempt - 1));
   }

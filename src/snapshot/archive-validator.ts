@@ -67,7 +67,7 @@ export class SnapshotArchiveValidator extends Transform {
           this.result = { ...facts, archiveSize: this.archiveSize, archiveSha256: this.archiveHash.digest('hex') };
           done();
         } catch (error) {
-          done(error as Error);
+          done(error instanceof Error ? error : new Error(String(error)));
         }
       },
       (error: Error) => done(error),

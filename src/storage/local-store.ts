@@ -13,6 +13,7 @@ import { InputError, ObjectExistsError, StorageError } from '../errors.js';
 import type { BackupStore, Debris, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 import { onInterrupt } from '../util/interrupts.js';
+import { errorMessage, errorCode } from '../util/error-text.js';
 
 /** The temporary name a write uses until it is complete (see writeExclusive). */
 const PARTIAL_FILE = /^\..+\.partial-[0-9a-f]{12}$/;
@@ -40,7 +41,7 @@ export class LocalDirectoryStore implements BackupStore {
       await mkdir(this.root, { recursive: true });
       await access(this.root, constants.W_OK | constants.R_OK);
     } catch (error) {
-      throw new StorageError(`backup directory ${this.root} is not writable: ${(error as Error).message}`, {
+      throw new StorageError(`backup directory ${this.root} is not writable: ${errorMessage(error)}`, {
         hint: 'create it, or point --target at a directory this user can write',
         cause: error,
       });
@@ -97,7 +98,7 @@ export class LocalDirectoryStore implements BackupStore {
       await handle.close();
       await link(tmp, path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new ObjectExistsError(key, this.location);
+      if (errorCode(error) === 'EEXIST') throw new ObjectExistsError(key, this.location);
       throw error instanceof StorageError ? error : wrapFsError(`writing ${path}`, error);
     } finally {
       release();
@@ -111,7 +112,7 @@ export class LocalDirectoryStore implements BackupStore {
     try {
       size = (await stat(path)).size;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (errorCode(error) === 'ENOENT') return undefined;
       throw wrapFsError(`reading ${path}`, error);
     }
     // Re-read what is on disk: the point is to prove the stored bytes, not to trust the write.
@@ -153,7 +154,7 @@ export class LocalDirectoryStore implements BackupStore {
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        if (errorCode(error) === 'ENOENT') return;
         throw wrapFsError(`listing ${dir}`, error);
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -195,7 +196,7 @@ export class LocalDirectoryStore implements BackupStore {
         await unlink(path);
         outcomes.push({ key, deleted: true });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') outcomes.push({ key, deleted: true });
+        if (errorCode(error) === 'ENOENT') outcomes.push({ key, deleted: true });
         else throw wrapFsError(`deleting ${path}`, error);
       }
       await this.removeEmptyParents(dirname(path));
@@ -216,7 +217,7 @@ export class LocalDirectoryStore implements BackupStore {
 }
 
 function wrapFsError(what: string, error: unknown): StorageError {
-  const code = (error as NodeJS.ErrnoException).code;
+  const code = errorCode(error);
   const hint = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' ? 'check the directory permissions' : undefined;
-  return new StorageError(`${what} failed: ${(error as Error).message}`, { cause: error, ...(hint ? { hint } : {}) });
+  return new StorageError(`${what} failed: ${errorMessage(error)}`, { cause: error, ...(hint ? { hint } : {}) });
 }

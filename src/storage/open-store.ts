@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { BackupStore } from './backup-store.js';
 import { LocalDirectoryStore } from './local-store.js';
 import { S3BackupStore } from './s3-store.js';
+import { errorCode, errorName } from '../util/error-text.js';
 
 /** Attempts per S3 request: the SDK's standard retry mode, exponential backoff with jitter (at most 20 s apart). */
 export const S3_MAX_ATTEMPTS = 5;
@@ -26,7 +27,7 @@ export function createS3Client(s3: S3Settings, log?: Logger): S3Client {
           return await next(args);
         } catch (error) {
           const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-          const what = status ? `HTTP ${status} ${(error as Error).name}` : ((error as { code?: string }).code ?? (error as Error).name);
+          const what = status ? `HTTP ${status} ${errorName(error)}` : (errorCode(error) ?? errorName(error));
           // Only what the SDK retries (5xx, throttling, network); a 404 from an existence check is an answer.
           if (status !== undefined && status < 500 && status !== 429) throw error;
           log.warn(`S3 ${context.commandName ?? 'request'} attempt failed: ${what} (the SDK makes up to ${S3_MAX_ATTEMPTS} attempts)`);

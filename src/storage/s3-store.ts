@@ -27,6 +27,7 @@ import type { BackupStore, Debris, DeleteOutcome, ObjectChecksum, PutResult, Sto
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 import { onInterrupt } from '../util/interrupts.js';
 import { parseBackupKey } from '../naming/backup-names.js';
+import { errorMessage, errorName } from '../util/error-text.js';
 
 export interface S3StoreOptions {
   client: S3Client;
@@ -287,7 +288,7 @@ function isRetention(code: string | undefined, message: string | undefined): boo
 export function s3Error(what: string, error: unknown, bucket: string, key?: string, location = `s3://${bucket}/`): StorageError {
   if (error instanceof StorageError) return error;
   const status = (error as S3ServiceException).$metadata?.httpStatusCode;
-  const name = (error as Error).name;
+  const name = errorName(error);
   if (key !== undefined && (status === 412 || name === 'PreconditionFailed')) return new ObjectExistsError(key, location);
   if (name === 'NoSuchBucket' || (status === 404 && key === undefined)) {
     return new StorageError(`${what} failed: bucket ${bucket} does not exist`, { hint: 'create the bucket or fix the bucket name in the target', cause: error });
@@ -295,7 +296,7 @@ export function s3Error(what: string, error: unknown, bucket: string, key?: stri
   if (status === 403 || name === 'AccessDenied') {
     return new StorageError(`${what} failed: access denied by S3`, { hint: `grant the role the needed s3: permissions on ${bucket}`, cause: error });
   }
-  const detail = (error as Error).message || name || 'unknown error';
+  const detail = errorMessage(error) || name || 'unknown error';
   return new StorageError(`${what} failed: ${detail}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
 }
 

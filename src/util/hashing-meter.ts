@@ -10,10 +10,11 @@ export class HashingMeter extends Transform {
   private digestHex: string | undefined;
   private nextReportAt: number;
 
+  /** `now` in milliseconds, from the run context's clock; without `onProgress` nothing is reported. */
   constructor(
     private readonly onProgress?: (bytes: number) => void,
+    private readonly now: () => number = () => 0,
     private readonly reportEveryMs = 10_000,
-    private readonly now: () => number = Date.now,
     /** Off where a later stage hashes the same bytes anyway. */
     private readonly hashing = true,
   ) {

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import { VaultError } from '../errors.js';
 import type { VaultSettings } from './vault-settings.js';
+import { errorMessage, errorCode } from '../util/error-text.js';
 
 export interface VaultResponse {
   status: number;
@@ -107,8 +108,8 @@ export function statusError(address: string, method: string, path: string, statu
 }
 
 export function connectionError(address: string, path: string, error: unknown): VaultError {
-  const code = (error as { code?: string }).code ?? '';
-  const message = (error as Error).message;
+  const code = errorCode(error) ?? '';
+  const message = errorMessage(error);
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new VaultError(`Vault at ${address} did not answer ${path} in time (${code})`, { hint: 'check the address and network path, or raise vault-timeout', cause: error });
   }

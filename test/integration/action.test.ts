@@ -16,6 +16,7 @@ import { startMoto, type MotoServer } from '../harness/moto.js';
 import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
 import { ROOT } from '../harness/processes.js';
 import { runBundledAction, type ActionRun } from '../harness/action-runner.js';
+import { mermaidBlocks, parseMermaid } from '../harness/mermaid.js';
 
 const AUDIENCE = 'https://github.com/acme';
 const KEY = `ci-key=${Buffer.alloc(32, 9).toString('base64')}`;
@@ -95,6 +96,20 @@ describe('the bundled action', () => {
     expect(r.stdout).toMatch(/daily +\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z +[\d.]+ h +[\d.]+ KiB +complete +daily\//);
   });
 
+  it('list and verify summaries carry trend charts of snapshot size and raft index that Mermaid parses', async () => {
+    for (const command of ['list', 'verify']) {
+      const r = await runAction({ ...baseInputs(), command, backup: 'latest' });
+      expect(r.code).toBe(0);
+      const charts = mermaidBlocks(r.summary);
+      expect(charts).toHaveLength(2);
+      expect(charts[0]).toMatch(/^xychart-beta\n {2}title "Snapshot size, last \d+ backups"/);
+      expect(charts[1]).toMatch(/line \[\d+(, \d+)*\]$/);
+      expect(parseMermaid(charts)).toEqual([{ ok: true, type: 'xychart' }, { ok: true, type: 'xychart' }]);
+      // The chart is Markdown after the HTML block ends; the HTML before it keeps no blank line.
+      expect(r.summary.split('```mermaid')[0]).toMatch(/<\/h3>\n\n$/);
+    }
+  });
+
   it('asks GitHub for the audience GitHub uses by default, https://github.com/OWNER, when vault-jwt-audience is empty', async () => {
     const { 'vault-jwt-audience': _given, ...inputs } = baseInputs();
     const r = await runAction({ ...inputs, target: 's3://action-backups/default-audience' });
@@ -131,7 +146,14 @@ describe('the bundled action', () => {
     expect(recovered.code).toBe(0);
     expect(incident.state).toBe('closed');
     expect(incident.comments.at(-1)).toContain('Recovered');
-    expect(slack.accepted()).toHaveLength(2); // no message on success unless notify-on-success
+    // The success that closes the incident tells Slack, briefly (other successes stay quiet without notify-on-success).
+    expect(slack.accepted()).toHaveLength(3);
+    const recovery = slack.accepted()[2] as { text: string; blocks: Array<{ type: string }> };
+    expect(recovery.text).toMatch(/^vault-backup backup recovered for s3:\/\/action-backups\/prod: backup vault-snapshot-\d{8}-\d{6} stored and verified/);
+    expect(recovery.blocks.map((b) => b.type)).toEqual(['section', 'context']);
+    const quiet = await runAction(baseInputs());
+    expect(quiet.code).toBe(0);
+    expect(slack.accepted()).toHaveLength(3);
     // The pull request carrying the same label was never touched.
     expect(github.issues.find((i) => i.pull_request)!.state).toBe('open');
     expect(github.requests.some((r) => r.path.includes('/issues/1/'))).toBe(false);

@@ -9,6 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataAnomalyError } from '../../src/errors.js';
+import { formatListTable } from '../../src/jobs/list.js';
+import { trendCharts } from '../../src/report/trend.js';
+import { parseMermaid } from '../harness/mermaid.js';
 import { runCommand } from '../../src/jobs/run-command.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
@@ -51,6 +54,13 @@ it('a source that loses 60% of its data: stored, [data] error, and prune keeps t
   expect(anomalous.complete).toBe(true);
   const manifest = JSON.parse(readFileSync(join(target, anomalous.key.replace(/\.enc$/, '.json')), 'utf8')) as { anomalies: Array<{ kind: string; previousKey: string }> };
   expect(manifest.anomalies).toEqual([expect.objectContaining({ kind: 'shrunk', previousKey: before.backup.objectKey })]);
+  // The trend shows the drop and marks it, in the chart (which Mermaid parses) and in the CLI's table.
+  expect(list.list.trend.map((p) => p.anomalous)).toEqual([false, true]);
+  expect(list.list.trend[1]!.snapshotSize).toBeLessThan(list.list.trend[0]!.snapshotSize);
+  const charts = trendCharts(list.list.trend).map((c) => c.chart);
+  expect(charts[0]).toMatch(/x-axis \["\d\d-\d\d", "\d\d-\d\d ⚠"\]/);
+  expect(parseMermaid(charts).every((p) => p.ok)).toBe(true);
+  expect(formatListTable(list.list)).toMatch(/⚠ anomaly/);
 
   // 40 days old, outside keep-daily 1: kept while the anomaly stands.
   const kept = await prune(target, { 'dry-run': 'true' });

@@ -1,0 +1,79 @@
+/** backup: snapshot, encrypt, store, prove, commit (jobs/backup.ts), and how its result is shown. */
+import { chunkSize, targetSettings, vaultSettings, writeKeySettings } from '../config/settings.js';
+import { createKeySource } from '../crypto/key-setup.js';
+import { runBackup } from '../jobs/backup.js';
+import { formatBytes, formatDuration } from '../log.js';
+import { describeChecksum } from '../storage/backup-store.js';
+import { openStore } from '../storage/open-store.js';
+import { VaultClient } from '../vault/vault-client.js';
+import { quiet, type CommandDefinition } from './command.js';
+
+export const backupCommand: CommandDefinition<'backup'> = {
+  inAction: true,
+  async run(inputs, { log, clock }) {
+    const target = targetSettings(inputs, true);
+    const vault = vaultSettings(inputs);
+    const keys = writeKeySettings(inputs);
+    const deadline = inputs.optional('vault-snapshot-deadline-seconds') === 'auto' ? ('auto' as const) : inputs.integer('vault-snapshot-deadline-seconds', 1, 86_400) * 1000;
+    const runUrl = inputs.optional('run-url');
+    const options = {
+      chunkSize: chunkSize(inputs),
+      snapshotDeadline: deadline,
+      shrinkLimitPercent: inputs.integer('data-shrink-limit-percent', 1, 100),
+      monthly: inputs.choice('monthly', ['auto', 'never'] as const) === 'auto',
+      ...(runUrl ? { runUrl } : {}),
+    };
+    const client = new VaultClient(vault);
+    try {
+      return { command: 'backup', backup: await runBackup({ store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, clock }, options) };
+    } finally {
+      await client.close();
+    }
+  },
+  present: {
+    ...quiet,
+    text: ({ backup: b }) =>
+      [
+        '',
+        `backup     ${b.backupId} (${b.type})`,
+        `object     ${b.location}${b.objectKey}`,
+        ...(b.monthlyKey ? [`monthly    ${b.location}${b.monthlyKey}`] : []),
+        `size       ${formatBytes(b.encryptedSize)} encrypted, ${formatBytes(b.snapshotSize)} snapshot`,
+        `sha256     ${b.encryptedSha256}`,
+        `raft       index ${b.raftIndex}, term ${b.raftTerm}`,
+        `duration   ${formatDuration(b.durationMs)}`,
+        '',
+      ].join('\n'),
+    json: ({ backup }) => ({ command: 'backup', ...backup }),
+    report: ({ backup: b }) => ({
+      headline: `backup ${b.backupId} stored and verified (${b.type})`,
+      facts: [
+        ['Object', b.objectKey],
+        ...(b.monthlyKey ? ([['Monthly copy', b.monthlyKey]] as Array<[string, string]>) : []),
+        ['Encrypted size', formatBytes(b.encryptedSize)],
+        ['Snapshot size', formatBytes(b.snapshotSize)],
+        ['SHA-256 (encrypted)', b.encryptedSha256],
+        ['Stored checksum', describeChecksum(b.storedChecksum)],
+        ['Raft index / term', `${b.raftIndex} / ${b.raftTerm}`],
+        ['Key', b.keyId],
+        ['Vault version', b.vaultVersion],
+        ['Duration', formatDuration(b.durationMs)],
+      ],
+    }),
+    outputs: ({ backup: b }) => ({
+      'backup-id': b.backupId,
+      'object-key': b.objectKey,
+      'manifest-key': b.manifestKey,
+      'monthly-key': b.monthlyKey ?? '',
+      type: b.type,
+      location: b.location,
+      'encrypted-size': String(b.encryptedSize),
+      'snapshot-size': String(b.snapshotSize),
+      sha256: b.encryptedSha256,
+      'snapshot-sha256': b.snapshotSha256,
+      checksum: `${b.storedChecksum.algorithm}:${b.storedChecksum.value}`,
+      'raft-index': String(b.raftIndex),
+      'duration-ms': String(b.durationMs),
+    }),
+  },
+};

@@ -1,0 +1,74 @@
+/**
+ * A command is one module: how its settings become a job run, and how its result is presented
+ * everywhere (CLI text and JSON, log lines, action outputs, job summary, alerts). The table in
+ * commands.ts is keyed by CommandName, so the compiler finds a command that lacks any of these.
+ */
+import type { CommandName } from '../config/input-definitions.js';
+import type { Inputs } from '../config/settings.js';
+import type { Logger } from '../log.js';
+import type { BackupResult } from '../jobs/backup.js';
+import type { ListResult } from '../jobs/list.js';
+import type { PruneResult } from '../jobs/prune.js';
+import type { RestoreResult } from '../jobs/restore.js';
+import type { RestoreTestResult } from '../jobs/restore-test.js';
+import type { VerifyResult } from '../jobs/verify.js';
+
+export type CommandResult =
+  | { command: 'backup'; backup: BackupResult }
+  | { command: 'prune'; prune: PruneResult }
+  | { command: 'list'; list: ListResult }
+  | { command: 'verify'; verify: VerifyResult }
+  | { command: 'restore-test'; restoreTest: RestoreTestResult }
+  | { command: 'restore'; restore: RestoreResult }
+  | { command: 'decrypt'; backupId: string | undefined; keyId: string | undefined }
+  | { command: 'encrypt'; backupId: string };
+
+export type ResultOf<C extends CommandName> = Extract<CommandResult, { command: C }>;
+
+/** Time and waiting come from here, so tests control them. */
+export interface RunContext {
+  log: Logger;
+  clock?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The wall clock and real waiting: the only place the engine reads them. */
+export const systemClock = (): Date => new Date();
+export const systemSleep = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface CommandContext {
+  log: Logger;
+  clock: () => Date;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** A part of the job summary after the facts table; the action renders it (escaped). */
+export type SummarySection =
+  | { kind: 'table'; title?: string; note?: string; header: string[]; rows: string[][] }
+  /** A Mermaid chart built from numbers and dates only, never from stored or remote text. */
+  | { kind: 'mermaid'; title: string; chart: string };
+
+export interface Presenter<R> {
+  /** What the CLI prints on stderr after the logs, without --json. */
+  text(result: R): string;
+  /** The CLI's --json document (an interface: see the README). */
+  json(result: R): unknown;
+  /** Headline and label/value facts for the job summary, Slack and incident issues. */
+  report(result: R): { headline: string; facts: Array<[string, string]> };
+  /** Step outputs; each name is documented in action/output-definitions.ts. */
+  outputs(result: R): Record<string, string>;
+  /** Summary sections after the facts. */
+  sections(result: R): SummarySection[];
+  /** Lines the action logs after the run (the CLI prints text() instead). */
+  logLines(result: R): string[];
+}
+
+export interface CommandDefinition<C extends CommandName> {
+  /** Offered as the action's `command` input (decrypt and encrypt are CLI-only). */
+  inAction: boolean;
+  run(inputs: Inputs, context: CommandContext): Promise<ResultOf<C>>;
+  present: Presenter<ResultOf<C>>;
+}
+
+/** Presenter parts most commands share. */
+export const quiet = { text: () => '', sections: () => [], logLines: () => [] };

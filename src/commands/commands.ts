@@ -1,0 +1,48 @@
+/**
+ * Every command, keyed by name. Adding one: a module in this folder and a row here (plus its name in
+ * CommandName and its result in CommandResult); the compiler then asks for every presenter part.
+ */
+import type { CommandName } from '../config/input-definitions.js';
+import { Inputs, type RawInputs } from '../config/settings.js';
+import { backupCommand } from './backup.js';
+import { systemClock, systemSleep, type CommandDefinition, type CommandResult, type Presenter, type ResultOf, type RunContext } from './command.js';
+import { decryptCommand, encryptCommand } from './file-crypto.js';
+import { listCommand } from './list.js';
+import { pruneCommand } from './prune.js';
+import { restoreCommand } from './restore.js';
+import { restoreTestCommand } from './restore-test.js';
+import { verifyCommand } from './verify.js';
+
+export const COMMAND_TABLE: { [C in CommandName]: CommandDefinition<C> } = {
+  backup: backupCommand,
+  verify: verifyCommand,
+  prune: pruneCommand,
+  list: listCommand,
+  'restore-test': restoreTestCommand,
+  restore: restoreCommand,
+  decrypt: decryptCommand,
+  encrypt: encryptCommand,
+};
+
+export const COMMANDS = Object.keys(COMMAND_TABLE) as CommandName[];
+export const ACTION_COMMANDS = COMMANDS.filter((c) => COMMAND_TABLE[c].inAction);
+
+export function isCommand(name: string): name is CommandName {
+  return Object.hasOwn(COMMAND_TABLE, name);
+}
+
+/** Raw inputs (CLI flags or action inputs) become typed settings, all checked before any network call, then the job runs. */
+export async function runCommand<C extends CommandName>(command: C, raw: RawInputs, context: RunContext): Promise<ResultOf<C>> {
+  const definition: CommandDefinition<C> = COMMAND_TABLE[command];
+  return definition.run(new Inputs(raw), {
+    log: context.log,
+    clock: context.clock ?? systemClock,
+    sleep: context.sleep ?? systemSleep,
+  });
+}
+
+/** The presenter of a result's own command. */
+export function presenterOf<R extends CommandResult>(result: R): Presenter<R> {
+  // The table pairs each command with the presenter of its own result; TypeScript cannot follow that pairing through a union.
+  return COMMAND_TABLE[result.command].present as unknown as Presenter<R>;
+}

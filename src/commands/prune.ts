@@ -1,0 +1,66 @@
+/** prune: apply retention (jobs/prune.ts), and how its plan is shown. */
+import { targetSettings, type Inputs } from '../config/settings.js';
+import { runPrune, type PruneResult } from '../jobs/prune.js';
+import type { RetentionPlan, RetentionPolicy } from '../retention/plan-retention.js';
+import type { Debris } from '../storage/backup-store.js';
+import { openStore } from '../storage/open-store.js';
+import type { CommandDefinition } from './command.js';
+
+const MAX_PLAN_ROWS = 400;
+
+export function retentionPolicy(inputs: Inputs): RetentionPolicy {
+  return {
+    keepDaily: inputs.integer('keep-daily', 1, 100_000),
+    keepMonthly: inputs.integer('keep-monthly', 1, 100_000),
+    requireFreshHours: inputs.integer('prune-require-fresh-hours', 1, 100_000),
+    maxDeletes: inputs.integer('prune-max-deletes', 0, 1_000_000),
+    allowMassDelete: inputs.boolean('prune-allow-mass-delete'),
+  };
+}
+
+/** The prune --json document, also printed for a refused plan. */
+export function pruneJson(plan: RetentionPlan, dryRun: boolean, deleted: string[], retained: PruneResult['retained'], debris: Debris[] = []) {
+  return { command: 'prune', dryRun, now: plan.now, policy: plan.policy, summary: plan.summary, refusals: plan.refusals, items: plan.items, orphanManifests: plan.orphanManifests, ignored: plan.ignored, deleted, retained, debris };
+}
+
+export const pruneCommand: CommandDefinition<'prune'> = {
+  inAction: true,
+  async run(inputs, { log, clock }) {
+    const store = openStore(targetSettings(inputs), log);
+    const now = inputs.instant('now') ?? clock();
+    const prune = await runPrune(store, retentionPolicy(inputs), { now, dryRun: inputs.boolean('dry-run'), acknowledged: inputs.list('acknowledged-anomalies') }, log);
+    return { command: 'prune', prune };
+  },
+  present: {
+    text: ({ prune: p }) => `\n${p.dryRun ? 'dry run: nothing deleted' : `deleted ${p.deleted.length} objects`}${p.retained.length ? `, ${p.retained.length} retained by Object Lock` : ''}\n`,
+    json: ({ prune: p }) => pruneJson(p.plan, p.dryRun, p.deleted, p.retained, p.debris),
+    report: ({ prune: p }) => ({
+      headline: p.dryRun ? `prune dry run: would delete ${p.plan.summary.delete} backups` : `prune kept ${p.plan.summary.keep} backups and deleted ${p.plan.summary.delete}`,
+      facts: [
+        ['Policy', `${p.plan.policy.keepDaily} daily + ${p.plan.policy.keepMonthly} monthly`],
+        ['Kept', String(p.plan.summary.keep)],
+        ['Deleted', String(p.deleted.length)],
+        ['Retained by Object Lock', String(p.retained.length)],
+        ['Incomplete', String(p.plan.summary.incomplete)],
+        ['Other objects (untouched)', String(p.plan.summary.ignored)],
+      ],
+    }),
+    outputs: ({ prune: p }) => ({ 'kept-count': String(p.plan.summary.keep), 'deleted-count': String(p.deleted.length), 'retained-count': String(p.retained.length), 'dry-run': String(p.dryRun) }),
+    sections: ({ prune: p }) => {
+      const items = p.plan.items;
+      return [
+        {
+          kind: 'table',
+          title: `Retention plan${p.dryRun ? ' (dry run)' : ''}`,
+          ...(items.length > MAX_PLAN_ROWS ? { note: `Newest ${MAX_PLAN_ROWS} of ${items.length} rows; the full plan is in the run log.` } : {}),
+          header: ['action', 'tier', 'time', 'state', 'key', 'reason'],
+          rows: items
+            .slice(-MAX_PLAN_ROWS)
+            .reverse()
+            .map((i) => [i.action, i.tier, i.time.replace('.000Z', 'Z'), i.complete ? 'complete' : 'incomplete', i.key, i.reason]),
+        },
+      ];
+    },
+    logLines: () => [],
+  },
+};

@@ -1,0 +1,47 @@
+/** restore: a backup into a named cluster, for real (jobs/restore.ts); the operator confirms the address. */
+import { InputError } from '../errors.js';
+import { canaries, clusterSettings, restoredLogin, sourceSeal, targetSettings, unsealKeys } from '../config/settings.js';
+import { runRestore } from '../jobs/restore.js';
+import { formatDuration } from '../log.js';
+import { openStore } from '../storage/open-store.js';
+import { quiet, type CommandDefinition } from './command.js';
+import { readOpener } from './read-opener.js';
+
+export const restoreCommand: CommandDefinition<'restore'> = {
+  inAction: true,
+  async run(inputs, { log, clock, sleep }) {
+    const address = inputs.url('restore-vault-address')!;
+    const confirm = inputs.optional('confirm-restore-into');
+    if (confirm === undefined || inputs.url('confirm-restore-into') !== address) {
+      throw new InputError('confirm-restore-into', `must repeat restore-vault-address (${address}) exactly${confirm === undefined ? '' : `, got ${JSON.stringify(confirm)}`}`, 'everything in that cluster is replaced by the backup: confirm by naming it');
+    }
+    const store = openStore(targetSettings(inputs), log);
+    const opener = readOpener(inputs);
+    const options = {
+      which: inputs.required('backup'),
+      target: clusterSettings(inputs, address, { method: 'token', token: inputs.optional('restore-vault-token') ?? '' }),
+      sourceSeal: sourceSeal(inputs),
+      sourceUnsealKeys: unsealKeys(inputs),
+      restoredLogin: restoredLogin(inputs),
+      canaries: canaries(inputs),
+      timeoutMs: inputs.integer('restore-timeout-seconds', 5, 86_400) * 1000,
+      now: clock(),
+    };
+    return { command: 'restore', restore: await runRestore(store, opener, options, log, { clock, sleep }) };
+  },
+  present: {
+    ...quiet,
+    json: ({ restore }) => ({ command: 'restore', restore }),
+    report: ({ restore: r }) => ({
+      headline: `restored ${r.backupKey} into ${r.targetAddress}`,
+      facts: [
+        ['Backup', r.backupKey],
+        ['Restored into', r.targetAddress],
+        ['Restart needed for the seal', r.restartedForSeal ? 'yes' : 'no'],
+        ['RTO (total)', formatDuration(r.timings.totalMs)],
+        ['Canaries', r.canaries.map((c) => c.path).join(', ')],
+      ],
+    }),
+    outputs: ({ restore: r }) => ({ 'backup-key': r.backupKey, 'rto-seconds': (r.timings.totalMs / 1000).toFixed(1), 'canaries-checked': String(r.canaries.length) }),
+  },
+};
