@@ -17,6 +17,7 @@ import { backupIdAt, backupKey, manifestKeyOf, monthFolder } from '../naming/bac
 import { SnapshotArchiveValidator } from '../snapshot/archive-validator.js';
 import { describeChecksum, type BackupStore, type ObjectChecksum } from '../storage/backup-store.js';
 import { HashingMeter } from '../util/hashing-meter.js';
+import { copyProblem, uploadProblem } from '../storage/checksum-proof.js';
 import { errorMessage, errorCode } from '../util/error-text.js';
 import { loginToVault } from '../vault/vault-login.js';
 import type { VaultClient } from '../vault/vault-client.js';
@@ -242,16 +243,7 @@ async function streamBackup(deps: BackupJobDeps, token: string, backupId: string
 
   // Prove the stored object is the bytes sent: the store's own checksum against ours, and the size.
   const stored = await store.stat(objectKey);
-  const problem = !stored
-    ? 'is missing right after the upload'
-    : stored.size !== meter.byteCount || put.size !== meter.byteCount
-      ? `is ${stored.size} bytes, but ${meter.byteCount} were sent`
-      : !stored.checksum
-        ? 'has no SHA-256 checksum reported by the store, so the copy cannot be proven'
-        : // The digest decides (a whole-object and a composite SHA-256 cannot collide); stores differ in how they label it.
-          stored.checksum.value !== put.sentChecksum.value || (stored.checksum.parts ?? put.sentChecksum.parts) !== put.sentChecksum.parts
-          ? `has checksum ${describeChecksum(stored.checksum)}, but the bytes sent have ${describeChecksum(put.sentChecksum)}`
-          : undefined;
+  const problem = put.size !== meter.byteCount ? `was handed ${put.size} bytes, but ${meter.byteCount} were sent` : uploadProblem({ size: meter.byteCount, checksum: put.sentChecksum }, stored);
   if (problem) {
     await removeUnverified(store, log, objectKey);
     throw new IntegrityError(`uploaded object ${objectKey} ${problem}`, { hint: 'the object was removed; run the backup again and check the store' });
@@ -312,15 +304,7 @@ async function ensureMonthlyCopy(store: BackupStore, log: Logger, daily: BackupM
   }
   const monthlyKey = backupKey('monthly', at);
   const copy = await store.copyNew(daily.objectKey, monthlyKey);
-  // A whole-object copy is checked against the SHA-256 of the object; a copy in parts (same part size as the
-  // upload) against the upload's composite checksum.
-  const expected = copy.checksum?.algorithm === 'SHA256-COMPOSITE' ? daily.encrypted.storedChecksum.value : Buffer.from(daily.encrypted.sha256, 'hex').toString('base64');
-  const problem =
-    copy.size !== daily.encrypted.size
-      ? `is ${copy.size} bytes, expected ${daily.encrypted.size}`
-      : copy.checksum && copy.checksum.value !== expected
-        ? `has checksum ${describeChecksum(copy.checksum)}, expected ${expected}`
-        : undefined;
+  const problem = copyProblem(copy, { size: daily.encrypted.size, sha256Hex: daily.encrypted.sha256, storedChecksum: daily.encrypted.storedChecksum });
   if (problem) {
     await removeUnverified(store, log, monthlyKey);
     throw new IntegrityError(`monthly copy ${monthlyKey} ${problem}`, { hint: 'the daily backup is intact; the next backup this month will try the copy again' });

@@ -29,12 +29,14 @@ export function backupTrend(catalog: Catalog, length = TREND_LENGTH): TrendPoint
 
 const MARK = '⚠';
 
-/** Labels as MM-DD, with HH:MM when two backups share a day, and the anomaly mark. */
+/** Labels as MM-DD (just DD when many, so they stay legible), with the time when two share a day, and the anomaly mark. */
 function labels(points: TrendPoint[]): string[] {
-  const days = points.map((p) => p.at.slice(5, 10));
+  const compact = points.length > 12;
+  const days = points.map((p) => (compact ? p.at.slice(8, 10) : p.at.slice(5, 10)));
   return points.map((p, i) => {
-    const shared = days.filter((d) => d === days[i]).length > 1;
-    return `${days[i]}${shared ? ` ${p.at.slice(11, 16)}` : ''}${p.anomalous ? ` ${MARK}` : ''}`;
+    const shared = points.filter((q) => q.at.slice(0, 10) === p.at.slice(0, 10)).length > 1;
+    const time = shared ? (compact ? `h${p.at.slice(11, 13)}` : ` ${p.at.slice(11, 16)}`) : '';
+    return `${days[i]}${time}${p.anomalous ? (compact ? MARK : ` ${MARK}`) : ''}`;
   });
 }
 
@@ -48,13 +50,17 @@ function sizeUnit(max: number): { name: string; divisor: number } {
 const round = (n: number) => Number(n.toFixed(2));
 const quoted = (text: string) => `"${text.replace(/"/g, "'")}"`;
 
+/** Sizes from zero, so a drop looks like one; a raft index around its own range, so its slope (or a fall) shows. */
 function chart(title: string, axis: string, xLabels: string[], values: number[], kind: 'bar' | 'line'): string {
   const top = Math.max(...values, 0);
+  const bottom = Math.min(...values, top);
+  const span = top - bottom || Math.max(top, 1);
+  const [from, to] = kind === 'bar' ? [0, top > 0 ? top * 1.1 : 1] : [Math.max(0, Math.floor(bottom - span * 0.1)), Math.ceil(top + span * 0.1)];
   return [
     'xychart-beta',
     `  title ${quoted(title)}`,
     `  x-axis [${xLabels.map(quoted).join(', ')}]`,
-    `  y-axis ${quoted(axis)} 0 --> ${round(top > 0 ? top * 1.1 : 1)}`,
+    `  y-axis ${quoted(axis)} ${round(from)} --> ${round(to)}`,
     `  ${kind} [${values.map(round).join(', ')}]`,
   ].join('\n');
 }
@@ -64,10 +70,11 @@ export function trendCharts(points: TrendPoint[]): Array<{ title: string; chart:
   if (!points.length) return [];
   const xLabels = labels(points);
   const unit = sizeUnit(Math.max(...points.map((p) => p.snapshotSize)));
+  const span = `last ${points.length} backups, ${points[0]!.at.slice(0, 10)} to ${points.at(-1)!.at.slice(0, 10)}`;
   const marked = points.some((p) => p.anomalous) ? ` (${MARK} data anomaly)` : '';
   return [
-    { title: 'Snapshot size', chart: chart(`Snapshot size, last ${points.length} backups${marked}`, unit.name, xLabels, points.map((p) => p.snapshotSize / unit.divisor), 'bar') },
-    { title: 'Raft index', chart: chart(`Raft index, last ${points.length} backups${marked}`, 'index', xLabels, points.map((p) => p.raftIndex), 'line') },
+    { title: 'Snapshot size', chart: chart(`Snapshot size, ${span}${marked}`, unit.name, xLabels, points.map((p) => p.snapshotSize / unit.divisor), 'bar') },
+    { title: 'Raft index', chart: chart(`Raft index, ${span}${marked}`, 'index', xLabels, points.map((p) => p.raftIndex), 'line') },
   ];
 }
 

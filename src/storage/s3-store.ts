@@ -119,6 +119,9 @@ export class S3BackupStore implements BackupStore {
   async copyNew(fromKey: string, toKey: string): Promise<StoredState> {
     const source = await this.stat(fromKey);
     if (!source) throw new StorageError(`cannot copy ${this.location}${fromKey}: it does not exist`);
+    // If-None-Match below makes this atomic where the store honours it on copies; some S3-compatible
+    // stores (moto among them) ignore it there, and would replace the object without this check.
+    if (await this.stat(toKey)) throw new ObjectExistsError(toKey, this.location);
     const copySource = `${this.options.bucket}/${this.fullKey(fromKey)}`.split('/').map(encodeURIComponent).join('/');
     try {
       if (source.size > (this.options.maxSingleCopy ?? MAX_SINGLE_COPY)) return await this.multipartCopy(copySource, source.size, toKey);
