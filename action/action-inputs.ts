@@ -2,41 +2,56 @@
  * Reads the action's inputs into the engine's raw inputs (same names as the CLI flags), masks every
  * secret, and fetches the GitHub OIDC token that Vault's JWT auth takes.
  */
-import * as core from '@actions/core';
 import { InputError } from '../src/errors.js';
 import { ACTION_COMMANDS } from '../src/commands/commands.js';
 import { INPUTS, inputsFor, type CommandName } from '../src/config/input-definitions.js';
 import { Inputs, type RawInputs } from '../src/config/settings.js';
 import { errorMessage } from '../src/util/error-text.js';
+import type { Runner } from './runner.js';
 
 export interface ActionInputs {
   command: CommandName;
   raw: RawInputs;
-  notify: { githubToken: string; incidentLabel: string; slackWebhookUrl: string; notifyOnSuccess: boolean };
+  notify: NotifySettings;
   runUrl: string | undefined;
 }
 
-const masked: string[] = [];
-
-/** Every value masked in the log, so issues and Slack messages can be masked the same way. */
-export function maskedValues(): readonly string[] {
-  return masked;
+export interface NotifySettings {
+  githubToken: string;
+  incidentLabel: string;
+  slackWebhookUrl: string;
+  notifyOnSuccess: boolean;
 }
 
-/** Masks a secret and each of its lines and key parts: the runner matches masks line by line. */
-export function maskSecret(value: string): void {
-  if (!value) return;
-  const setSecret = (v: string) => {
-    masked.push(v);
-    core.setSecret(v);
-  };
-  setSecret(value);
-  for (const line of value.split(/\r?\n/)) {
-    const trimmed = line.trim();
-    if (trimmed) setSecret(trimmed);
-    const eq = trimmed.indexOf('=');
-    if (eq > 0 && trimmed.length - eq > 8) setSecret(trimmed.slice(eq + 1));
-    for (const part of trimmed.split(',')) if (part.trim().length > 8) setSecret(part.trim());
+/** Masks secrets in the runner's log and remembers them, so issues and Slack messages are masked the same way. */
+export class Masker {
+  private readonly masked: string[] = [];
+  constructor(private readonly runner: Runner) {}
+
+  values(): readonly string[] {
+    return this.masked;
+  }
+
+  /** Masks a secret and each of its lines and key parts: the runner matches masks line by line. */
+  mask(value: string): void {
+    if (!value) return;
+    const setSecret = (v: string) => {
+      this.masked.push(v);
+      this.runner.setSecret(v);
+    };
+    setSecret(value);
+    for (const line of value.split(/\r?\n/)) {
+      const trimmed = line.trim();
+      if (trimmed) setSecret(trimmed);
+      const eq = trimmed.indexOf('=');
+      if (eq > 0 && trimmed.length - eq > 8) setSecret(trimmed.slice(eq + 1));
+      for (const part of trimmed.split(',')) if (part.trim().length > 8) setSecret(part.trim());
+    }
+  }
+
+  /** Secrets are masked before anything else can fail, so no error message can print one. */
+  maskAllSecretInputs(): void {
+    for (const def of INPUTS) if (def.secret) this.mask(this.runner.getInput(def.name));
   }
 }
 
@@ -46,55 +61,46 @@ export function runUrlFromEnv(env: NodeJS.ProcessEnv): string | undefined {
   return `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}${GITHUB_RUN_ATTEMPT && GITHUB_RUN_ATTEMPT !== '1' ? `/attempts/${GITHUB_RUN_ATTEMPT}` : ''}`;
 }
 
-/** Secrets are masked before anything else can fail, so no error message can print one. */
-export function maskAllSecretInputs(): void {
-  for (const def of INPUTS) if (def.secret) maskSecret(core.getInput(def.name));
-}
-
-export function readActionInputs(): ActionInputs {
-  maskAllSecretInputs();
-  const name = (core.getInput('command') || 'backup').trim().toLowerCase();
+export function readActionInputs(runner: Runner, masker: Masker): ActionInputs {
+  masker.maskAllSecretInputs();
+  const name = (runner.getInput('command') || 'backup').trim().toLowerCase();
   const command = ACTION_COMMANDS.find((c) => c === name);
   if (!command) throw new InputError('command', `unknown command ${JSON.stringify(name)}`, `use one of: ${ACTION_COMMANDS.join(', ')}`);
   const raw: RawInputs = {};
   for (const def of inputsFor(command, 'action')) {
-    const value = core.getInput(def.name, { trimWhitespace: !def.secret });
+    const value = runner.getInput(def.name, { trimWhitespace: !def.secret });
     if (value !== '') raw[def.name] = value;
   }
-  const runUrl = runUrlFromEnv(process.env);
+  const runUrl = runUrlFromEnv(runner.env);
   if (runUrl && command === 'backup') raw['run-url'] = runUrl;
-  return { command, raw, runUrl, notify: readNotifySettings() };
+  return { command, raw, runUrl, notify: readNotifySettings(runner) };
 }
 
 /** Where alerts go; read on their own so a failure to read the command's inputs is still reported. */
-export function readNotifySettings(): ActionInputs['notify'] {
-  const notify = new Inputs({ 'incident-label': core.getInput('incident-label'), 'notify-on-success': core.getInput('notify-on-success') });
+export function readNotifySettings(runner: Runner): NotifySettings {
+  const notify = new Inputs({ 'incident-label': runner.getInput('incident-label'), 'notify-on-success': runner.getInput('notify-on-success') });
   return {
-    githubToken: core.getInput('github-token'),
+    githubToken: runner.getInput('github-token'),
     incidentLabel: notify.required('incident-label'),
-    slackWebhookUrl: core.getInput('slack-webhook-url'),
+    slackWebhookUrl: runner.getInput('slack-webhook-url'),
     notifyOnSuccess: notify.boolean('notify-on-success'),
   };
 }
 
 /** Vault's JWT auth takes a GitHub OIDC token; the job needs `permissions: id-token: write`. */
-export async function addOidcToken(inputs: ActionInputs): Promise<void> {
+export async function addOidcToken(inputs: ActionInputs, runner: Runner, masker: Masker): Promise<void> {
   // A restore needs a Vault login only to read the restored data with the source's auth (restored-login: source-auth).
   const restoreLogsIn = (inputs.raw['restored-login'] ?? '').toLowerCase() === 'source-auth' && !inputs.raw['restored-vault-token'];
   const needsVault = inputs.command === 'backup' || ((inputs.command === 'restore-test' || inputs.command === 'restore') && restoreLogsIn);
   const method = (inputs.raw['vault-auth-method'] ?? 'jwt').toLowerCase();
   if (!needsVault || method !== 'jwt') return;
-  const owner = process.env.GITHUB_REPOSITORY_OWNER;
+  const owner = runner.env.GITHUB_REPOSITORY_OWNER;
   const audience = inputs.raw['vault-jwt-audience'] ?? (owner ? `https://github.com/${owner}` : undefined);
-  if (!audience) throw new InputError('vault-jwt-audience', 'is required here: GITHUB_REPOSITORY_OWNER is not set, so the default https://github.com/OWNER cannot be formed', 'set vault-jwt-audience to a value in the Vault role\'s bound_audiences');
+  if (!audience) throw new InputError('vault-jwt-audience', 'is required here: GITHUB_REPOSITORY_OWNER is not set, so the default https://github.com/OWNER cannot be formed', "set vault-jwt-audience to a value in the Vault role's bound_audiences");
   try {
-    inputs.raw['vault-jwt'] = await core.getIDToken(audience);
-    maskSecret(inputs.raw['vault-jwt']);
+    inputs.raw['vault-jwt'] = await runner.getIDToken(audience);
+    masker.mask(inputs.raw['vault-jwt']);
   } catch (error) {
-    throw new InputError(
-      'vault-auth-method',
-      `jwt needs a GitHub OIDC token, and getting one failed: ${errorMessage(error)}`,
-      'grant the job `permissions: id-token: write`, or use vault-auth-method token/approle',
-    );
+    throw new InputError('vault-auth-method', `jwt needs a GitHub OIDC token, and getting one failed: ${errorMessage(error)}`, 'grant the job `permissions: id-token: write`, or use vault-auth-method token/approle');
   }
 }

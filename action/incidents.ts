@@ -3,15 +3,16 @@
  * (or comments on the open one); the next success comments and closes it. The issue is found by its
  * label and a hidden marker in its body, so edited titles do not break the link.
  */
-import { getOctokit } from '@actions/github';
 import { describeAge, type RunReport } from '../src/notify/run-report.js';
 import { fencedBlock } from '../src/notify/untrusted-text.js';
 
-export interface IncidentSettings {
-  token: string;
-  label: string;
-  /** owner/name */
-  repository: string;
+/** The few issue operations incidents need; GitHub's REST API behind it (github-issues.ts), or a test's record. */
+export interface IssueTracker {
+  /** Open issues with the label, pull requests excluded. */
+  openIssues(label: string): Promise<Array<{ number: number; body: string }>>;
+  open(title: string, body: string, label: string): Promise<void>;
+  comment(issue: number, body: string): Promise<void>;
+  close(issue: number): Promise<void>;
 }
 
 export type IncidentAction = 'opened' | 'commented' | 'closed' | 'none';
@@ -22,14 +23,7 @@ function marker(report: RunReport): string {
 
 /** Error text is shown as code: links, images, HTML and @mentions inside it stay inert. */
 function failureText(report: RunReport): string {
-  const lines = [
-    `**vault-backup \`${report.command}\` failed** for \`${report.target}\`.`,
-    '',
-    `- **Error** (${report.error?.component ?? 'unknown'}):`,
-    '',
-    fencedBlock(report.error?.message ?? 'unknown error'),
-    '',
-  ];
+  const lines = [`**vault-backup \`${report.command}\` failed** for \`${report.target}\`.`, '', `- **Error** (${report.error?.component ?? 'unknown'}):`, '', fencedBlock(report.error?.message ?? 'unknown error'), ''];
   if (report.error?.hint) lines.push(`- **What to do:**`, '', fencedBlock(report.error.hint), '');
   lines.push(`- **Last good backup:** ${report.lastGoodBackup ? `\`${report.lastGoodBackup.key}\`, ${describeAge(report.lastGoodBackup.ageHours)} old` : 'none found'}`);
   if (report.runUrl) lines.push(`- **Run:** ${report.runUrl}`);
@@ -37,33 +31,22 @@ function failureText(report: RunReport): string {
 }
 
 /** Opens, comments on, or closes the incident for this run's command and target. */
-export async function updateIncident(settings: IncidentSettings, report: RunReport): Promise<IncidentAction> {
-  const [owner, repo] = settings.repository.split('/');
-  if (!owner || !repo) throw new Error(`GITHUB_REPOSITORY "${settings.repository}" is not owner/name`);
-  const octokit = getOctokit(settings.token);
+export async function updateIncident(tracker: IssueTracker, label: string, report: RunReport): Promise<IncidentAction> {
   const mark = marker(report);
-  const open = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: 'open', labels: settings.label, per_page: 100 });
-  // The issues API also returns pull requests; they are never incidents. The marker is the body's last
-  // line, as this action writes it: a marker quoted anywhere else (e.g. in error text) does not count.
-  const incident = open.find((i) => !i.pull_request && (i.body ?? '').trimEnd().endsWith(mark));
+  // The marker is the body's last line, as this action writes it: a marker quoted anywhere else (e.g. in error text) does not count.
+  const incident = (await tracker.openIssues(label)).find((i) => i.body.trimEnd().endsWith(mark));
 
   if (!report.ok) {
     if (incident) {
-      await octokit.rest.issues.createComment({ owner, repo, issue_number: incident.number, body: `Still failing.\n\n${failureText(report)}` });
+      await tracker.comment(incident.number, `Still failing.\n\n${failureText(report)}`);
       return 'commented';
     }
-    await octokit.rest.issues.create({
-      owner,
-      repo,
-      title: `vault-backup: ${report.command} failing for ${report.target}`,
-      body: `${failureText(report)}\n\nThis issue is closed automatically by the next successful \`${report.command}\`.\n\n${mark}`,
-      labels: [settings.label],
-    });
+    await tracker.open(`vault-backup: ${report.command} failing for ${report.target}`, `${failureText(report)}\n\nThis issue is closed automatically by the next successful \`${report.command}\`.\n\n${mark}`, label);
     return 'opened';
   }
   if (!incident) return 'none';
   const recovered = [`**Recovered:** ${report.headline}.`, ...(report.runUrl ? [`Run: ${report.runUrl}`] : [])].join('\n\n');
-  await octokit.rest.issues.createComment({ owner, repo, issue_number: incident.number, body: recovered });
-  await octokit.rest.issues.update({ owner, repo, issue_number: incident.number, state: 'closed', state_reason: 'completed' });
+  await tracker.comment(incident.number, recovered);
+  await tracker.close(incident.number);
   return 'closed';
 }

@@ -2,7 +2,6 @@
  * The job summary: the run's story as tables. core.summary does no escaping, so every value is
  * escaped here; long tables are cut so the summary stays under GitHub's 1 MiB per step.
  */
-import * as core from '@actions/core';
 import { presenterOf } from '../src/commands/commands.js';
 import type { CommandResult, SummarySection } from '../src/commands/command.js';
 import { describeAge, type RunReport } from '../src/notify/run-report.js';
@@ -56,10 +55,4 @@ export function summaryHtml(report: RunReport, result?: CommandResult): string {
   let html = parts.join('');
   if (Buffer.byteLength(html) > MAX_SUMMARY_BYTES) html = html.slice(0, MAX_SUMMARY_BYTES) + '\n<p>(summary cut to stay within GitHub\'s limit; see the run log)</p>\n';
   return html;
-}
-
-/** Writes the summary when the runner provides a summary file (core.summary.write throws otherwise). */
-export async function writeJobSummary(report: RunReport, result?: CommandResult): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
-  await core.summary.addRaw(summaryHtml(report, result)).write();
 }

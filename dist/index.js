@@ -69097,21 +69097,23 @@ module.exports = {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   G: () => (/* binding */ ActionsLogger)
 /* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-
 /** The engine's Logger on top of the Actions log: warnings and errors become annotations, groups fold. */
 class ActionsLogger {
+    runner;
+    constructor(runner) {
+        this.runner = runner;
+    }
     info(message) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(message);
+        this.runner.info(message);
     }
     warn(message) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message);
+        this.runner.warning(message);
     }
     error(message) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(message);
+        this.runner.error(message);
     }
     group(name, work) {
-        return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(name, work);
+        return this.runner.group(name, work);
     }
 }
 
@@ -69123,21 +69125,23 @@ class ActionsLogger {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _src_util_interrupts_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2806);
-/* harmony import */ var _actions_logger_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9447);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(322);
+/* harmony import */ var _actions_logger_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9447);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4624);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4787);
+
 
 
 
 // GitHub cancels a job with SIGINT, then SIGTERM: stop what was started and remove what was left.
-(0,_src_util_interrupts_js__WEBPACK_IMPORTED_MODULE_0__/* .installInterruptHandlers */ .cE)(new _actions_logger_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionsLogger */ .G());
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)();
+(0,_src_util_interrupts_js__WEBPACK_IMPORTED_MODULE_0__/* .installInterruptHandlers */ .cE)(new _actions_logger_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionsLogger */ .G(_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .actionsRunner */ .A));
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 322:
+/***/ 4624:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -69146,8 +69150,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
-var core = __nccwpck_require__(6257);
+// UNUSED EXPORTS: realDeps
+
 ;// CONCATENATED MODULE: ./src/errors.ts
 class BackupError extends Error {
     component;
@@ -69227,212 +69231,6 @@ function asBackupError(error, component) {
         return error;
     const message = error instanceof Error ? error.message : String(error);
     return new BackupError(component, message, { cause: error });
-}
-
-;// CONCATENATED MODULE: ./src/manifest/manifest.ts
-/**
- * The manifest beside each backup object. It is written last, so its presence means the backup was
- * uploaded and verified; it records what is needed to check and restore the backup later.
- * Field names are an interface (docs/FORMAT.md): add fields, never rename them.
- */
-
-const MANIFEST_FORMAT = 'vault-backup-manifest/1';
-class ManifestError extends BackupError {
-    constructor(message) {
-        super('storage', message, { hint: 'the manifest is damaged or was not written by this tool; verify the backup object itself, or take a new backup' });
-    }
-}
-function encodeManifest(manifest) {
-    return Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
-}
-const HEX64 = /^[0-9a-f]{64}$/;
-function parseManifest(data, expectedKey) {
-    let m;
-    try {
-        m = JSON.parse(data.toString('utf8'));
-    }
-    catch {
-        throw new ManifestError('manifest is not valid JSON');
-    }
-    const fail = (what) => {
-        throw new ManifestError(`manifest ${expectedKey ?? ''} ${what}`.replace('  ', ' '));
-    };
-    if (!m || typeof m !== 'object')
-        fail('is not a JSON object');
-    if (m.format !== MANIFEST_FORMAT)
-        fail(`has format ${JSON.stringify(m.format)}, expected ${MANIFEST_FORMAT}`);
-    if (typeof m.backupId !== 'string' || typeof m.objectKey !== 'string')
-        fail('lacks backupId or objectKey');
-    if (expectedKey !== undefined && m.objectKey !== expectedKey)
-        fail(`describes ${m.objectKey}, not ${expectedKey}`);
-    if (!m.encrypted || !Number.isSafeInteger(m.encrypted.size) || !HEX64.test(m.encrypted.sha256 ?? ''))
-        fail('lacks the encrypted size or SHA-256');
-    if (!m.snapshot || !Number.isSafeInteger(m.snapshot.size) || !HEX64.test(m.snapshot.sha256 ?? ''))
-        fail('lacks the snapshot size or SHA-256');
-    if (!m.encryption || typeof m.encryption.keyId !== 'string')
-        fail('lacks the encryption key id');
-    return m;
-}
-
-;// CONCATENATED MODULE: ./src/naming/backup-names.ts
-const BACKUP_SUFFIX = '.enc';
-const MANIFEST_SUFFIX = '.json';
-const ID_PREFIX = 'vault-snapshot-';
-const pad = (n, width = 2) => String(n).padStart(width, '0');
-/** vault-snapshot-YYYYMMDD-HHMMSS for the UTC second of `at`. */
-function backupIdAt(at) {
-    if (Number.isNaN(at.getTime()))
-        throw new RangeError('invalid date');
-    return `${ID_PREFIX}${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}-${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}`;
-}
-function dayFolder(at) {
-    return `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}`;
-}
-function monthFolder(at) {
-    return `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}`;
-}
-function backupKey(tier, at) {
-    const folder = tier === 'daily' ? dayFolder(at) : monthFolder(at);
-    return `${tier}/${folder}/${backupIdAt(at)}${BACKUP_SUFFIX}`;
-}
-function manifestKeyOf(backupObjectKey) {
-    if (!backupObjectKey.endsWith(BACKUP_SUFFIX))
-        throw new Error(`not a backup object key: ${backupObjectKey}`);
-    return backupObjectKey.slice(0, -BACKUP_SUFFIX.length) + MANIFEST_SUFFIX;
-}
-function backupKeyOfManifest(manifestKey) {
-    return manifestKey.slice(0, -MANIFEST_SUFFIX.length) + BACKUP_SUFFIX;
-}
-/** The backup id for the name a file or key ends in, when it is a backup name. */
-function backupIdOfName(name) {
-    const base = name.split('/').at(-1) ?? '';
-    const match = /^(vault-snapshot-\d{8}-\d{6})\.(enc|json)$/.exec(base);
-    return match?.[1];
-}
-const KEY_PATTERN = /^(daily|monthly)\/(\d{4}-\d{2}(?:-\d{2})?)\/vault-snapshot-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})\.(enc|json)$/;
-/**
- * Reads a key back. Anything that is not exactly a name this tool writes (wrong folder for its date,
- * impossible date, other suffix) returns undefined: such objects are never touched.
- */
-function parseBackupKey(key) {
-    const m = KEY_PATTERN.exec(key);
-    if (!m)
-        return undefined;
-    const [, tier, folder, y, mo, d, h, mi, s, ext] = m;
-    const at = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
-    // Round-trip: rejects 2025-02-30, 25:00 and the like.
-    if (backupIdAt(at) !== `${ID_PREFIX}${y}${mo}${d}-${h}${mi}${s}`)
-        return undefined;
-    const expectedFolder = tier === 'daily' ? dayFolder(at) : monthFolder(at);
-    if (folder !== expectedFolder)
-        return undefined;
-    return { key, tier: tier, kind: ext === 'enc' ? 'backup' : 'manifest', backupId: backupIdAt(at), at };
-}
-/** Normalises a target prefix: no leading slash, one trailing slash, or empty. */
-function normalisePrefix(prefix) {
-    const trimmed = prefix.replace(/^\/+|\/+$/g, '');
-    return trimmed ? `${trimmed}/` : '';
-}
-
-;// CONCATENATED MODULE: ./src/catalog/backup-catalog.ts
-/**
- * What a target holds, read from object names (never from LastModified): each backup with its tier,
- * time and whether its manifest (the commit marker) exists and is valid; plus the foreign objects,
- * which this tool never touches.
- */
-
-
-
-/** A file at the target's root listing acknowledged anomalies: backup ids, one per line. */
-const ACKNOWLEDGED_ANOMALIES_FILE = 'acknowledged-anomalies.txt';
-/** Pure: groups listed objects into backups, sorted oldest first (then daily before monthly). */
-function buildCatalog(objects) {
-    const byObject = new Map();
-    const manifests = new Map();
-    const ignored = [];
-    for (const object of objects) {
-        const parsed = parseBackupKey(object.key);
-        if (!parsed) {
-            ignored.push(object.key);
-            continue;
-        }
-        const objectKey = parsed.kind === 'backup' ? parsed.key : parsed.key.replace(/\.json$/, '.enc');
-        if (parsed.kind === 'manifest') {
-            manifests.set(objectKey, parsed.key);
-            continue;
-        }
-        byObject.set(objectKey, { backupId: parsed.backupId, tier: parsed.tier, at: parsed.at, objectKey, manifestKey: undefined, size: object.size, complete: false });
-    }
-    const orphanManifests = [];
-    for (const [objectKey, manifestKey] of manifests) {
-        const entry = byObject.get(objectKey);
-        if (entry) {
-            entry.manifestKey = manifestKey;
-            entry.complete = true;
-        }
-        else
-            orphanManifests.push(manifestKey);
-    }
-    const backups = [...byObject.values()].sort((a, b) => a.at.getTime() - b.at.getTime() || (a.tier === b.tier ? 0 : a.tier === 'daily' ? -1 : 1));
-    return { backups, orphanManifests: orphanManifests.sort(), ignored: ignored.sort() };
-}
-/**
- * Lists the target and reads every manifest: a file at a manifest's name counts only when it parses and
- * names its own object (an empty or foreign one must not displace a valid older backup).
- */
-async function readCatalog(store, prefix = '') {
-    const objects = [];
-    for await (const object of store.list(prefix))
-        objects.push(object);
-    const catalog = buildCatalog(objects);
-    const withManifest = catalog.backups.filter((b) => b.manifestKey);
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(8, withManifest.length) }, async () => {
-        for (let i = next++; i < withManifest.length; i = next++) {
-            const entry = withManifest[i];
-            const read = readManifestOf(await store.getSmall(entry.manifestKey, MAX_MANIFEST_BYTES).catch((error) => error), entry);
-            if ('problem' in read) {
-                entry.complete = false;
-                entry.manifestProblem = read.problem;
-            }
-            else {
-                entry.manifest = read.manifest;
-                if (read.manifest.anomalies?.length)
-                    entry.anomalous = true;
-            }
-        }
-    }));
-    return catalog;
-}
-const MAX_MANIFEST_BYTES = 64 * 1024;
-/** Pure: the manifest `data` holds (its bytes, or the error reading them) when it commits `entry`, or why not. */
-function readManifestOf(data, entry) {
-    if (!Buffer.isBuffer(data))
-        return { problem: `its manifest cannot be read: ${data instanceof Error ? data.message : String(data)}` };
-    try {
-        const manifest = parseManifest(data, entry.objectKey);
-        if (manifest.backupId !== entry.backupId)
-            return { problem: `its manifest names backup ${manifest.backupId}, not ${entry.backupId}` };
-        return { manifest };
-    }
-    catch (error) {
-        return { problem: `its manifest is not valid: ${error instanceof Error ? error.message : String(error)}` };
-    }
-}
-/** The manifest of a complete backup: the one readCatalog already read, or read now. */
-async function manifestOf(store, entry) {
-    return entry.manifest ?? parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
-}
-/** The newest complete backup; on a tie (a monthly copy has its daily's time) the daily one, its original. */
-function newestComplete(catalog, tier) {
-    let newest;
-    for (const b of catalog.backups) {
-        if (!b.complete || (tier && b.tier !== tier))
-            continue;
-        if (!newest || b.at > newest.at || (b.at.getTime() === newest.at.getTime() && b.tier === 'daily'))
-            newest = b;
-    }
-    return newest;
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -69750,6 +69548,66 @@ class Keyring {
     ids() {
         return [...this.byId.keys()];
     }
+}
+
+;// CONCATENATED MODULE: ./src/naming/backup-names.ts
+const BACKUP_SUFFIX = '.enc';
+const MANIFEST_SUFFIX = '.json';
+const ID_PREFIX = 'vault-snapshot-';
+const pad = (n, width = 2) => String(n).padStart(width, '0');
+/** vault-snapshot-YYYYMMDD-HHMMSS for the UTC second of `at`. */
+function backupIdAt(at) {
+    if (Number.isNaN(at.getTime()))
+        throw new RangeError('invalid date');
+    return `${ID_PREFIX}${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}-${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}`;
+}
+function dayFolder(at) {
+    return `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}`;
+}
+function monthFolder(at) {
+    return `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}`;
+}
+function backupKey(tier, at) {
+    const folder = tier === 'daily' ? dayFolder(at) : monthFolder(at);
+    return `${tier}/${folder}/${backupIdAt(at)}${BACKUP_SUFFIX}`;
+}
+function manifestKeyOf(backupObjectKey) {
+    if (!backupObjectKey.endsWith(BACKUP_SUFFIX))
+        throw new Error(`not a backup object key: ${backupObjectKey}`);
+    return backupObjectKey.slice(0, -BACKUP_SUFFIX.length) + MANIFEST_SUFFIX;
+}
+function backupKeyOfManifest(manifestKey) {
+    return manifestKey.slice(0, -MANIFEST_SUFFIX.length) + BACKUP_SUFFIX;
+}
+/** The backup id for the name a file or key ends in, when it is a backup name. */
+function backupIdOfName(name) {
+    const base = name.split('/').at(-1) ?? '';
+    const match = /^(vault-snapshot-\d{8}-\d{6})\.(enc|json)$/.exec(base);
+    return match?.[1];
+}
+const KEY_PATTERN = /^(daily|monthly)\/(\d{4}-\d{2}(?:-\d{2})?)\/vault-snapshot-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})\.(enc|json)$/;
+/**
+ * Reads a key back. Anything that is not exactly a name this tool writes (wrong folder for its date,
+ * impossible date, other suffix) returns undefined: such objects are never touched.
+ */
+function parseBackupKey(key) {
+    const m = KEY_PATTERN.exec(key);
+    if (!m)
+        return undefined;
+    const [, tier, folder, y, mo, d, h, mi, s, ext] = m;
+    const at = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
+    // Round-trip: rejects 2025-02-30, 25:00 and the like.
+    if (backupIdAt(at) !== `${ID_PREFIX}${y}${mo}${d}-${h}${mi}${s}`)
+        return undefined;
+    const expectedFolder = tier === 'daily' ? dayFolder(at) : monthFolder(at);
+    if (folder !== expectedFolder)
+        return undefined;
+    return { key, tier: tier, kind: ext === 'enc' ? 'backup' : 'manifest', backupId: backupIdAt(at), at };
+}
+/** Normalises a target prefix: no leading slash, one trailing slash, or empty. */
+function normalisePrefix(prefix) {
+    const trimmed = prefix.replace(/^\/+|\/+$/g, '');
+    return trimmed ? `${trimmed}/` : '';
 }
 
 ;// CONCATENATED MODULE: ./src/restore/staging-identity.ts
@@ -70159,26 +70017,8 @@ function canaries(inputs) {
     return paths.map((path) => (hashes.has(path) ? { path, sha256: hashes.get(path) } : { path }));
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(3711);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/util/stream-buffering.ts
-/**
- * Buffering between pipeline stages. With Node's 16 KiB default every 1 MiB chunk stalls the stage
- * before it, so hashing, encryption and file I/O (on the thread pool) never overlap; a few MiB let them
- * run side by side while memory stays bounded (measured in docs/BENCHMARKS.md).
- */
-const STAGE_HIGH_WATER_MARK = 4 * 1024 * 1024;
-
-// EXTERNAL MODULE: ./src/util/interrupts.ts
-var interrupts = __nccwpck_require__(2806);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-kms/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(2632);
 ;// CONCATENATED MODULE: ./src/util/error-text.ts
 /** Text of a thrown value of unknown type, without casts. */
 function errorMessage(error) {
@@ -70199,641 +70039,6 @@ function errorName(error) {
     return error instanceof Error ? error.name : typeof error;
 }
 
-;// CONCATENATED MODULE: ./src/storage/local-store.ts
-/**
- * A local directory as a backup target. New objects are written to a hidden temporary file and then
- * hard-linked under their final name, which fails if the name exists: a backup is either complete
- * under its name or absent, and never replaces another.
- */
-
-
-
-
-
-
-
-
-
-
-/** The temporary name a write uses until it is complete (see writeExclusive). */
-const PARTIAL_FILE = /^\..+\.partial-[0-9a-f]{12}$/;
-class LocalDirectoryStore {
-    location;
-    root;
-    constructor(directory) {
-        if (!directory)
-            throw new InputError('target', 'local directory is empty');
-        this.root = (0,external_node_path_.resolve)(directory);
-        this.location = this.root + external_node_path_.sep;
-    }
-    pathOf(key) {
-        const path = (0,external_node_path_.resolve)(this.root, key);
-        if (!key || key.startsWith('/') || key.split('/').some((p) => p === '..' || p === '') || !path.startsWith(this.root + external_node_path_.sep)) {
-            throw new StorageError(`object key ${JSON.stringify(key)} is not a plain relative path`);
-        }
-        return path;
-    }
-    async checkAccess() {
-        try {
-            await (0,promises_.mkdir)(this.root, { recursive: true });
-            await (0,promises_.access)(this.root, promises_.constants.W_OK | promises_.constants.R_OK);
-        }
-        catch (error) {
-            throw new StorageError(`backup directory ${this.root} is not writable: ${errorMessage(error)}`, {
-                hint: 'create it, or point --target at a directory this user can write',
-                cause: error,
-            });
-        }
-    }
-    async putNew(key, body) {
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        let size = 0;
-        const counter = new external_node_stream_.Transform({
-            highWaterMark: STAGE_HIGH_WATER_MARK,
-            transform(chunk, _e, done) {
-                hash.update(chunk);
-                size += chunk.length;
-                done(null, chunk);
-            },
-        });
-        await this.writeExclusive(key, async (tmp) => {
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(body, counter, (0,external_node_fs_.createWriteStream)(tmp, { flags: 'wx', mode: 0o600, highWaterMark: STAGE_HIGH_WATER_MARK }));
-        });
-        const digest = hash.digest();
-        return { key, size, sentChecksum: { algorithm: 'SHA256', value: digest.toString('base64') }, sha256: digest.toString('hex') };
-    }
-    async putSmallNew(key, data) {
-        await this.writeExclusive(key, async (tmp) => {
-            const handle = await (0,promises_.open)(tmp, 'wx', 0o600);
-            try {
-                await handle.writeFile(data);
-            }
-            finally {
-                await handle.close();
-            }
-        });
-    }
-    async copyNew(fromKey, toKey) {
-        const from = this.pathOf(fromKey);
-        await this.writeExclusive(toKey, (tmp) => (0,promises_.copyFile)(from, tmp, promises_.constants.COPYFILE_EXCL));
-        const state = await this.stat(toKey);
-        if (!state)
-            throw new StorageError(`copy to ${toKey} vanished right after it was made`);
-        return state;
-    }
-    /** Writes via a temporary file, fsyncs it, then links it into place (EEXIST means someone was first). */
-    async writeExclusive(key, write) {
-        const path = this.pathOf(key);
-        await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
-        const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), `.${(0,external_node_path_.basename)(path)}.partial-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-        const release = (0,interrupts/* onInterrupt */.nA)(`partial file ${tmp} removed`, () => (0,promises_.unlink)(tmp).catch(() => undefined));
-        try {
-            await write(tmp);
-            const handle = await (0,promises_.open)(tmp, 'r');
-            await handle.sync();
-            await handle.close();
-            await (0,promises_.link)(tmp, path);
-        }
-        catch (error) {
-            if (errorCode(error) === 'EEXIST')
-                throw new ObjectExistsError(key, this.location);
-            throw error instanceof StorageError ? error : wrapFsError(`writing ${path}`, error);
-        }
-        finally {
-            release();
-            await (0,promises_.unlink)(tmp).catch(() => undefined);
-        }
-    }
-    async stat(key) {
-        const path = this.pathOf(key);
-        let size;
-        try {
-            size = (await (0,promises_.stat)(path)).size;
-        }
-        catch (error) {
-            if (errorCode(error) === 'ENOENT')
-                return undefined;
-            throw wrapFsError(`reading ${path}`, error);
-        }
-        // Re-read what is on disk: the point is to prove the stored bytes, not to trust the write.
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path, { highWaterMark: 1024 * 1024 }), hash);
-        const checksum = { algorithm: 'SHA256', value: hash.digest('base64') };
-        return { size, checksum };
-    }
-    async get(key) {
-        const path = this.pathOf(key);
-        try {
-            await (0,promises_.access)(path, promises_.constants.R_OK);
-        }
-        catch (error) {
-            throw wrapFsError(`opening ${path}`, error);
-        }
-        return (0,external_node_fs_.createReadStream)(path);
-    }
-    async getSmall(key, maxBytes = 1024 * 1024) {
-        const path = this.pathOf(key);
-        try {
-            const handle = await (0,promises_.open)(path, 'r');
-            try {
-                const { size } = await handle.stat();
-                if (size > maxBytes)
-                    throw new StorageError(`${path} is ${size} bytes, more than the ${maxBytes} expected`);
-                return await handle.readFile();
-            }
-            finally {
-                await handle.close();
-            }
-        }
-        catch (error) {
-            throw error instanceof StorageError ? error : wrapFsError(`reading ${path}`, error);
-        }
-    }
-    async *list(prefix = '') {
-        const walk = async function* (dir) {
-            let entries;
-            try {
-                entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
-            }
-            catch (error) {
-                if (errorCode(error) === 'ENOENT')
-                    return;
-                throw wrapFsError(`listing ${dir}`, error);
-            }
-            entries.sort((a, b) => (a.name < b.name ? -1 : 1));
-            for (const entry of entries) {
-                const path = (0,external_node_path_.join)(dir, entry.name);
-                if (entry.isDirectory())
-                    yield* walk.call(this, path);
-                else if (entry.isFile()) {
-                    const key = (0,external_node_path_.relative)(this.root, path).split(external_node_path_.sep).join('/');
-                    if (key.startsWith(prefix))
-                        yield { key, size: (await (0,promises_.stat)(path)).size };
-                }
-            }
-        };
-        yield* walk.call(this, this.root);
-    }
-    async listDebris(before) {
-        const debris = [];
-        for await (const object of this.list()) {
-            if (!PARTIAL_FILE.test((0,external_node_path_.basename)(object.key)))
-                continue;
-            const modified = (await (0,promises_.stat)(this.pathOf(object.key))).mtime;
-            if (modified < before)
-                debris.push({ key: object.key, kind: 'partial-file', since: modified.toISOString() });
-        }
-        return debris;
-    }
-    async removeDebris(items) {
-        for (const item of items) {
-            await (0,promises_.unlink)(this.pathOf(item.key)).catch((error) => {
-                if (error.code !== 'ENOENT')
-                    throw wrapFsError(`removing ${item.key}`, error);
-            });
-        }
-    }
-    async delete(keys) {
-        const outcomes = [];
-        for (const key of keys) {
-            const path = this.pathOf(key);
-            try {
-                await (0,promises_.unlink)(path);
-                outcomes.push({ key, deleted: true });
-            }
-            catch (error) {
-                if (errorCode(error) === 'ENOENT')
-                    outcomes.push({ key, deleted: true });
-                else
-                    throw wrapFsError(`deleting ${path}`, error);
-            }
-            await this.removeEmptyParents((0,external_node_path_.dirname)(path));
-        }
-        return outcomes;
-    }
-    async removeEmptyParents(dir) {
-        while (dir.startsWith(this.root + external_node_path_.sep)) {
-            try {
-                await (0,promises_.rmdir)(dir);
-            }
-            catch {
-                return; // not empty (or already gone): stop climbing
-            }
-            dir = (0,external_node_path_.dirname)(dir);
-        }
-    }
-}
-function wrapFsError(what, error) {
-    const code = errorCode(error);
-    const hint = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' ? 'check the directory permissions' : undefined;
-    return new StorageError(`${what} failed: ${errorMessage(error)}`, { cause: error, ...(hint ? { hint } : {}) });
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
-var lib_storage_dist_cjs = __nccwpck_require__(2358);
-;// CONCATENATED MODULE: ./src/storage/s3-store.ts
-/**
- * S3 as a backup target. Uploads stream through the SDK's multipart uploader with SHA-256 part
- * checksums and `If-None-Match: *`, so a backup never replaces another; the checksum S3 reports
- * afterwards is compared with one computed here from the bytes sent.
- */
-
-
-
-
-
-
-
-
-
-/** Object size above which S3 refuses CopyObject: larger copies go in parts. */
-const MAX_SINGLE_COPY = 5 * 1024 ** 3;
-class S3BackupStore {
-    options;
-    location;
-    uploadPartSize;
-    constructor(options) {
-        this.options = options;
-        this.location = `s3://${options.bucket}/${options.prefix}`;
-        this.uploadPartSize = options.partSize;
-    }
-    fullKey(key) {
-        return this.options.prefix + key;
-    }
-    async checkAccess() {
-        try {
-            await this.options.client.send(new dist_cjs.HeadBucketCommand({ Bucket: this.options.bucket }));
-        }
-        catch (error) {
-            throw s3Error(`checking bucket ${this.options.bucket}`, error, this.options.bucket);
-        }
-    }
-    async putNew(key, body) {
-        const { client, bucket, partSize, queueSize } = this.options;
-        const hasher = new PartChecksums(partSize);
-        const upload = new lib_storage_dist_cjs/* Upload */._({
-            client,
-            partSize,
-            queueSize,
-            leavePartsOnError: false,
-            params: { Bucket: bucket, Key: this.fullKey(key), Body: body.pipe(hasher), ChecksumAlgorithm: 'SHA256', IfNoneMatch: '*', ContentType: 'application/octet-stream' },
-        });
-        // pipe() does not forward errors: fail the upload when the source fails.
-        body.once('error', (error) => hasher.destroy(error));
-        // A cancelled job must not leave an open (and billed) multipart upload behind.
-        const release = (0,interrupts/* onInterrupt */.nA)(`multipart upload of ${this.location}${key} aborted`, async () => {
-            await upload.abort().catch(() => undefined);
-            await this.abortLeftoverUploads(key);
-        });
-        try {
-            await upload.done();
-        }
-        catch (error) {
-            await this.abortLeftoverUploads(key);
-            throw s3Error(`uploading ${this.location}${key}`, error, bucket, key, this.location);
-        }
-        finally {
-            release();
-        }
-        return { key, size: hasher.byteCount, sentChecksum: hasher.checksum(), sha256: hasher.wholeSha256() };
-    }
-    /** Belt and braces after a failed upload: no multipart upload for this key may stay open (and billed). */
-    async abortLeftoverUploads(key) {
-        const { client, bucket } = this.options;
-        try {
-            const open = await client.send(new dist_cjs.ListMultipartUploadsCommand({ Bucket: bucket, Prefix: this.fullKey(key) }));
-            for (const upload of open.Uploads ?? []) {
-                if (upload.Key === this.fullKey(key) && upload.UploadId) {
-                    await client.send(new dist_cjs.AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
-                }
-            }
-        }
-        catch {
-            // The upload already failed and that error is reported; a failed clean-up is left to the bucket's lifecycle rule.
-        }
-    }
-    async putSmallNew(key, data) {
-        try {
-            await this.options.client.send(new dist_cjs.PutObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), Body: data, IfNoneMatch: '*', ContentType: 'application/json', ChecksumAlgorithm: 'SHA256' }));
-        }
-        catch (error) {
-            throw s3Error(`writing ${this.location}${key}`, error, this.options.bucket, key, this.location);
-        }
-    }
-    async copyNew(fromKey, toKey) {
-        const source = await this.stat(fromKey);
-        if (!source)
-            throw new StorageError(`cannot copy ${this.location}${fromKey}: it does not exist`);
-        const copySource = `${this.options.bucket}/${this.fullKey(fromKey)}`.split('/').map(encodeURIComponent).join('/');
-        try {
-            if (source.size > (this.options.maxSingleCopy ?? MAX_SINGLE_COPY))
-                return await this.multipartCopy(copySource, source.size, toKey);
-            const out = await this.options.client.send(new dist_cjs.CopyObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(toKey), CopySource: copySource, ChecksumAlgorithm: 'SHA256', IfNoneMatch: '*' }));
-            const value = out.CopyObjectResult?.ChecksumSHA256;
-            return { size: source.size, checksum: value ? { algorithm: 'SHA256', value } : undefined };
-        }
-        catch (error) {
-            throw s3Error(`copying ${fromKey} to ${toKey}`, error, this.options.bucket, toKey, this.location);
-        }
-    }
-    /**
-     * Server-side copy of a large object in parts. The parts have the upload's part size, so the copy's
-     * composite SHA-256 equals the original's and proves the copy; an unfinished copy is aborted.
-     */
-    async multipartCopy(copySource, size, toKey) {
-        const { client, bucket, partSize } = this.options;
-        const Key = this.fullKey(toKey);
-        const created = await client.send(new dist_cjs.CreateMultipartUploadCommand({ Bucket: bucket, Key, ChecksumAlgorithm: 'SHA256' }));
-        const UploadId = created.UploadId;
-        try {
-            const parts = [];
-            const digests = [];
-            for (let at = 0, PartNumber = 1; at < size; at += partSize, PartNumber++) {
-                const out = await client.send(new dist_cjs.UploadPartCopyCommand({ Bucket: bucket, Key, UploadId, PartNumber, CopySource: copySource, CopySourceRange: `bytes=${at}-${Math.min(at + partSize, size) - 1}` }));
-                const checksum = out.CopyPartResult?.ChecksumSHA256;
-                parts.push({ PartNumber, ETag: out.CopyPartResult.ETag, ...(checksum ? { ChecksumSHA256: checksum } : {}) });
-                if (checksum)
-                    digests.push(Buffer.from(checksum, 'base64'));
-            }
-            await client.send(new dist_cjs.CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts: parts } }));
-            if (digests.length === parts.length) {
-                return { size, checksum: { algorithm: 'SHA256-COMPOSITE', value: (0,external_node_crypto_.createHash)('sha256').update(Buffer.concat(digests)).digest('base64'), parts: parts.length } };
-            }
-            // Some stores return no per-part checksums for copied parts: ask for the object's own.
-            const stored = await this.stat(toKey);
-            return { size: stored?.size ?? 0, checksum: stored?.checksum ? { ...stored.checksum, algorithm: 'SHA256-COMPOSITE', parts: parts.length } : undefined };
-        }
-        catch (error) {
-            await client.send(new dist_cjs.AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId })).catch(() => undefined);
-            throw error;
-        }
-    }
-    async stat(key) {
-        try {
-            const head = await this.options.client.send(new dist_cjs.HeadObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), ChecksumMode: 'ENABLED' }));
-            // S3 prints a multipart checksum as "digest-N"; some stores drop the suffix and say COMPOSITE in ChecksumType.
-            const raw = head.ChecksumSHA256;
-            const suffix = raw ? /-(\d+)$/.exec(raw) : null;
-            const composite = Boolean(suffix) || head.ChecksumType === 'COMPOSITE';
-            const checksum = raw
-                ? { algorithm: composite ? 'SHA256-COMPOSITE' : 'SHA256', value: suffix ? raw.slice(0, suffix.index) : raw, ...(suffix ? { parts: Number(suffix[1]) } : {}) }
-                : undefined;
-            return { size: head.ContentLength ?? 0, checksum };
-        }
-        catch (error) {
-            if (error instanceof dist_cjs.S3ServiceException && error.$metadata.httpStatusCode === 404)
-                return undefined;
-            throw s3Error(`reading the checksum of ${this.location}${key}`, error, this.options.bucket, key);
-        }
-    }
-    async get(key) {
-        try {
-            const out = await this.options.client.send(new dist_cjs.GetObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key) }));
-            return out.Body;
-        }
-        catch (error) {
-            throw s3Error(`downloading ${this.location}${key}`, error, this.options.bucket, key);
-        }
-    }
-    async getSmall(key, maxBytes = 1024 * 1024) {
-        const body = await this.get(key);
-        const parts = [];
-        let size = 0;
-        for await (const part of body) {
-            size += part.length;
-            if (size > maxBytes) {
-                body.destroy();
-                throw new StorageError(`${this.location}${key} is larger than the ${maxBytes} bytes expected`);
-            }
-            parts.push(part);
-        }
-        return Buffer.concat(parts);
-    }
-    async *list(prefix = '') {
-        try {
-            for await (const page of (0,dist_cjs.paginateListObjectsV2)({ client: this.options.client }, { Bucket: this.options.bucket, Prefix: this.fullKey(prefix) })) {
-                for (const object of page.Contents ?? []) {
-                    if (object.Key)
-                        yield { key: object.Key.slice(this.options.prefix.length), size: object.Size ?? 0 };
-                }
-            }
-        }
-        catch (error) {
-            throw s3Error(`listing ${this.location}${prefix}`, error, this.options.bucket);
-        }
-    }
-    async listDebris(before) {
-        const { client, bucket, prefix } = this.options;
-        const debris = [];
-        let KeyMarker;
-        let UploadIdMarker;
-        try {
-            for (;;) {
-                const page = await client.send(new dist_cjs.ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker, UploadIdMarker }));
-                for (const upload of page.Uploads ?? []) {
-                    if (!upload.Key || !upload.UploadId)
-                        continue;
-                    const key = upload.Key.slice(prefix.length);
-                    // Only uploads this tool names; their age is the later of the name's time and Initiated (some
-                    // S3-compatible servers report a fixed Initiated date), so nothing in progress looks old.
-                    const named = parseBackupKey(key);
-                    if (!named)
-                        continue;
-                    const since = new Date(Math.max(named.at.getTime(), upload.Initiated?.getTime() ?? 0));
-                    if (since < before)
-                        debris.push({ key, kind: 'multipart-upload', since: since.toISOString(), id: upload.UploadId });
-                }
-                if (!page.IsTruncated)
-                    return debris;
-                KeyMarker = page.NextKeyMarker;
-                UploadIdMarker = page.NextUploadIdMarker;
-            }
-        }
-        catch (error) {
-            throw s3Error(`listing incomplete multipart uploads under ${this.location}`, error, bucket);
-        }
-    }
-    async removeDebris(items) {
-        const { client, bucket } = this.options;
-        for (const item of items) {
-            try {
-                await client.send(new dist_cjs.AbortMultipartUploadCommand({ Bucket: bucket, Key: this.fullKey(item.key), UploadId: item.id }));
-            }
-            catch (error) {
-                throw s3Error(`aborting the incomplete upload of ${this.location}${item.key}`, error, bucket, item.key, this.location);
-            }
-        }
-    }
-    async delete(keys) {
-        const outcomes = [];
-        for (let at = 0; at < keys.length; at += 1000) {
-            const batch = keys.slice(at, at + 1000);
-            let out;
-            try {
-                out = await this.options.client.send(new dist_cjs.DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: batch.map((k) => ({ Key: this.fullKey(k) })), Quiet: false } }));
-            }
-            catch (error) {
-                throw s3Error(`deleting ${batch.length} objects from ${this.location}`, error, this.options.bucket);
-            }
-            const failed = new Map((out.Errors ?? []).map((e) => [e.Key?.slice(this.options.prefix.length) ?? '', e]));
-            for (const key of batch) {
-                const error = failed.get(key);
-                if (!error)
-                    outcomes.push({ key, deleted: true });
-                else if (isRetention(error.Code, error.Message))
-                    outcomes.push({ key, deleted: false, retainedBecause: `${error.Code}: ${error.Message ?? 'retained by Object Lock'}` });
-                else
-                    throw new StorageError(`S3 refused to delete ${this.location}${key}: ${error.Code} ${error.Message ?? ''}`, { hint: 'the role needs s3:DeleteObject on the backup prefix' });
-            }
-        }
-        return outcomes;
-    }
-}
-function isRetention(code, message) {
-    return code === 'AccessDenied' && /object lock|retention|legal hold|worm/i.test(message ?? '') || code === 'ObjectLocked';
-}
-/** Maps SDK errors to StorageErrors that say what to change. */
-function s3Error(what, error, bucket, key, location = `s3://${bucket}/`) {
-    if (error instanceof StorageError)
-        return error;
-    const status = error.$metadata?.httpStatusCode;
-    const name = errorName(error);
-    if (key !== undefined && (status === 412 || name === 'PreconditionFailed'))
-        return new ObjectExistsError(key, location);
-    if (name === 'NoSuchBucket' || (status === 404 && key === undefined)) {
-        return new StorageError(`${what} failed: bucket ${bucket} does not exist`, { hint: 'create the bucket or fix the bucket name in the target', cause: error });
-    }
-    if (status === 403 || name === 'AccessDenied') {
-        return new StorageError(`${what} failed: access denied by S3`, { hint: `grant the role the needed s3: permissions on ${bucket}`, cause: error });
-    }
-    const detail = errorMessage(error) || name || 'unknown error';
-    return new StorageError(`${what} failed: ${detail}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
-}
-/**
- * Computes the checksum S3 will report for an upload of these bytes with the SDK's part splitting
- * the full-object SHA-256 for a single PutObject, or SHA-256 over the part digests for multipart.
- */
-class PartChecksums extends external_node_stream_.Transform {
-    partSize;
-    /** Not named size or length: the SDK's uploader reads those off a Body as its total length. */
-    byteCount = 0;
-    digests = [];
-    whole = (0,external_node_crypto_.createHash)('sha256');
-    partHash = (0,external_node_crypto_.createHash)('sha256');
-    partBytes = 0;
-    constructor(partSize) {
-        super({ highWaterMark: STAGE_HIGH_WATER_MARK });
-        this.partSize = partSize;
-    }
-    _transform(chunk, _e, done) {
-        this.whole.update(chunk);
-        let offset = 0;
-        while (offset < chunk.length) {
-            if (this.partBytes === this.partSize)
-                this.closePart();
-            const n = Math.min(this.partSize - this.partBytes, chunk.length - offset);
-            this.partHash.update(chunk.subarray(offset, offset + n));
-            this.partBytes += n;
-            offset += n;
-        }
-        this.byteCount += chunk.length;
-        done(null, chunk);
-    }
-    _flush(done) {
-        this.closePart();
-        done();
-    }
-    closePart() {
-        this.digests.push(this.partHash.digest());
-        this.partHash = (0,external_node_crypto_.createHash)('sha256');
-        this.partBytes = 0;
-    }
-    /** Hex SHA-256 of everything that passed (valid after the end). */
-    wholeSha256() {
-        return this.whole.digest('hex');
-    }
-    checksum() {
-        if (this.digests.length <= 1)
-            return { algorithm: 'SHA256', value: (this.digests[0] ?? (0,external_node_crypto_.createHash)('sha256').digest()).toString('base64') };
-        const combined = (0,external_node_crypto_.createHash)('sha256').update(Buffer.concat(this.digests)).digest('base64');
-        return { algorithm: 'SHA256-COMPOSITE', value: combined, parts: this.digests.length };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/storage/open-store.ts
-/** Builds the store a target names. */
-
-
-
-
-/** Attempts per S3 request: the SDK's standard retry mode, exponential backoff with jitter (at most 20 s apart). */
-const S3_MAX_ATTEMPTS = 5;
-function createS3Client(s3, log) {
-    const client = new dist_cjs.S3Client({
-        ...(s3.region ? { region: s3.region } : {}),
-        ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
-        forcePathStyle: s3.forcePathStyle,
-        // Several S3-compatible stores reject the SDK's default CRC32 request checksums.
-        ...(s3.checksumWhenRequired ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
-        maxAttempts: S3_MAX_ATTEMPTS,
-    });
-    if (log) {
-        // Runs once per attempt (inside the retry loop), so every failed attempt is visible in the log.
-        client.middlewareStack.add((next, context) => async (args) => {
-            try {
-                return await next(args);
-            }
-            catch (error) {
-                const status = error.$metadata?.httpStatusCode;
-                const what = status ? `HTTP ${status} ${errorName(error)}` : (errorCode(error) ?? errorName(error));
-                // Only what the SDK retries (5xx, throttling, network); a 404 from an existence check is an answer.
-                if (status !== undefined && status < 500 && status !== 429)
-                    throw error;
-                log.warn(`S3 ${context.commandName ?? 'request'} attempt failed: ${what} (the SDK makes up to ${S3_MAX_ATTEMPTS} attempts)`);
-                throw error;
-            }
-        }, { step: 'deserialize', priority: 'high', name: 'vaultBackupAttemptLog' });
-    }
-    return client;
-}
-function openStore(target, log) {
-    if (target.kind === 'local')
-        return new LocalDirectoryStore(target.directory);
-    return new S3BackupStore({
-        client: createS3Client(target.s3, log),
-        bucket: target.bucket,
-        prefix: target.prefix,
-        partSize: target.s3.partSize,
-        queueSize: target.s3.queueSize,
-    });
-}
-
-;// CONCATENATED MODULE: ./src/jobs/last-good.ts
-/** The newest complete backup of a target, for failure reports ("last good backup, N hours old"). */
-
-
-
-
-async function findLastGoodBackup(raw, now, log) {
-    try {
-        const store = openStore(targetSettings(new Inputs(raw)));
-        const newest = newestComplete(await readCatalog(store));
-        if (!newest)
-            return undefined;
-        return { key: newest.objectKey, ageHours: (now.getTime() - newest.at.getTime()) / 3_600_000, location: store.location };
-    }
-    catch (error) {
-        log.warn(`could not look up the last good backup: ${errorMessage(error)}`);
-        return undefined;
-    }
-}
-/** The target as written in the inputs, for alerts; never throws. */
-function describeTarget(raw) {
-    return (raw.target ?? '').trim() || '(no target)';
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-kms/dist-cjs/index.js
-var client_kms_dist_cjs = __nccwpck_require__(2632);
 ;// CONCATENATED MODULE: ./src/crypto/data-keys.ts
 /**
  * Envelope encryption: every backup gets a fresh random data key, wrapped either under a raw
@@ -70908,7 +70113,7 @@ class KmsKeySource {
     async createDataKey(backupId) {
         let out;
         try {
-            out = await this.kms.send(new client_kms_dist_cjs/* GenerateDataKeyCommand */.OhQ({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: kmsEncryptionContext(backupId) }));
+            out = await this.kms.send(new dist_cjs/* GenerateDataKeyCommand */.OhQ({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: kmsEncryptionContext(backupId) }));
         }
         catch (error) {
             throw new CryptoError(`KMS GenerateDataKey with key ${this.keyId} failed: ${errorMessage(error)}`, 'check the key id and that the role may call kms:GenerateDataKey on it');
@@ -70936,7 +70141,7 @@ class KmsOpener {
             if (/^arn:aws[a-z-]*:kms:[^:]*:\d*:key\//.test(key))
                 return key;
             try {
-                const out = await this.kms.send(new client_kms_dist_cjs/* DescribeKeyCommand */.spV({ KeyId: key }));
+                const out = await this.kms.send(new dist_cjs/* DescribeKeyCommand */.spV({ KeyId: key }));
                 if (!out.KeyMetadata?.Arn)
                     throw new Error('no ARN in the answer');
                 return out.KeyMetadata.Arn;
@@ -70955,7 +70160,7 @@ class KmsOpener {
             throw new UntrustedKmsKeyError(`this backup's data key is wrapped by KMS key ${header.keyId}, which is not one of the keys named in kms-key-id (${[...trusted].join(', ')}); KMS was not asked to unwrap it`, 'a backup wrapped by another key was not made by your backup job; if the key is yours (e.g. after a key change), add it to kms-key-id');
         }
         try {
-            const out = await this.kms.send(new client_kms_dist_cjs/* DecryptCommand */.vIm({ CiphertextBlob: header.wrappedKey, KeyId: header.keyId, EncryptionContext: kmsEncryptionContext(header.backupId) }));
+            const out = await this.kms.send(new dist_cjs/* DecryptCommand */.vIm({ CiphertextBlob: header.wrappedKey, KeyId: header.keyId, EncryptionContext: kmsEncryptionContext(header.backupId) }));
             if (!out.Plaintext || out.Plaintext.length !== KEY_LENGTH)
                 throw new Error('KMS returned no 32-byte key');
             return Buffer.from(out.Plaintext);
@@ -70988,7 +70193,7 @@ class AnyOpener {
 
 
 function createKmsClient(kms) {
-    return new client_kms_dist_cjs/* KMSClient */.pgq({ ...(kms.region ? { region: kms.region } : {}), ...(kms.endpoint ? { endpoint: kms.endpoint } : {}), maxAttempts: 5 });
+    return new dist_cjs/* KMSClient */.pgq({ ...(kms.region ? { region: kms.region } : {}), ...(kms.endpoint ? { endpoint: kms.endpoint } : {}), maxAttempts: 5 });
 }
 function createKeySource(settings) {
     return settings.kind === 'kms' ? new KmsKeySource(createKmsClient(settings.kms), settings.kms.keyId) : new RawKeySource(settings.key);
@@ -70999,6 +70204,154 @@ function createOpener(keys, kms) {
         ...(keys.length ? { raw: new KeyringOpener(new Keyring(keys)) } : {}),
         ...(kms ? { kms: new KmsOpener(createKmsClient(kms.settings), kms.trustedKeys) } : {}),
     });
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: ./src/manifest/manifest.ts
+/**
+ * The manifest beside each backup object. It is written last, so its presence means the backup was
+ * uploaded and verified; it records what is needed to check and restore the backup later.
+ * Field names are an interface (docs/FORMAT.md): add fields, never rename them.
+ */
+
+const MANIFEST_FORMAT = 'vault-backup-manifest/1';
+class ManifestError extends BackupError {
+    constructor(message) {
+        super('storage', message, { hint: 'the manifest is damaged or was not written by this tool; verify the backup object itself, or take a new backup' });
+    }
+}
+function encodeManifest(manifest) {
+    return Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
+}
+const HEX64 = /^[0-9a-f]{64}$/;
+function parseManifest(data, expectedKey) {
+    let m;
+    try {
+        m = JSON.parse(data.toString('utf8'));
+    }
+    catch {
+        throw new ManifestError('manifest is not valid JSON');
+    }
+    const fail = (what) => {
+        throw new ManifestError(`manifest ${expectedKey ?? ''} ${what}`.replace('  ', ' '));
+    };
+    if (!m || typeof m !== 'object')
+        fail('is not a JSON object');
+    if (m.format !== MANIFEST_FORMAT)
+        fail(`has format ${JSON.stringify(m.format)}, expected ${MANIFEST_FORMAT}`);
+    if (typeof m.backupId !== 'string' || typeof m.objectKey !== 'string')
+        fail('lacks backupId or objectKey');
+    if (expectedKey !== undefined && m.objectKey !== expectedKey)
+        fail(`describes ${m.objectKey}, not ${expectedKey}`);
+    if (!m.encrypted || !Number.isSafeInteger(m.encrypted.size) || !HEX64.test(m.encrypted.sha256 ?? ''))
+        fail('lacks the encrypted size or SHA-256');
+    if (!m.snapshot || !Number.isSafeInteger(m.snapshot.size) || !HEX64.test(m.snapshot.sha256 ?? ''))
+        fail('lacks the snapshot size or SHA-256');
+    if (!m.encryption || typeof m.encryption.keyId !== 'string')
+        fail('lacks the encryption key id');
+    return m;
+}
+
+;// CONCATENATED MODULE: ./src/catalog/backup-catalog.ts
+/**
+ * What a target holds, read from object names (never from LastModified): each backup with its tier,
+ * time and whether its manifest (the commit marker) exists and is valid; plus the foreign objects,
+ * which this tool never touches.
+ */
+
+
+
+/** A file at the target's root listing acknowledged anomalies: backup ids, one per line. */
+const ACKNOWLEDGED_ANOMALIES_FILE = 'acknowledged-anomalies.txt';
+/** Pure: groups listed objects into backups, sorted oldest first (then daily before monthly). */
+function buildCatalog(objects) {
+    const byObject = new Map();
+    const manifests = new Map();
+    const ignored = [];
+    for (const object of objects) {
+        const parsed = parseBackupKey(object.key);
+        if (!parsed) {
+            ignored.push(object.key);
+            continue;
+        }
+        const objectKey = parsed.kind === 'backup' ? parsed.key : parsed.key.replace(/\.json$/, '.enc');
+        if (parsed.kind === 'manifest') {
+            manifests.set(objectKey, parsed.key);
+            continue;
+        }
+        byObject.set(objectKey, { backupId: parsed.backupId, tier: parsed.tier, at: parsed.at, objectKey, manifestKey: undefined, size: object.size, complete: false });
+    }
+    const orphanManifests = [];
+    for (const [objectKey, manifestKey] of manifests) {
+        const entry = byObject.get(objectKey);
+        if (entry) {
+            entry.manifestKey = manifestKey;
+            entry.complete = true;
+        }
+        else
+            orphanManifests.push(manifestKey);
+    }
+    const backups = [...byObject.values()].sort((a, b) => a.at.getTime() - b.at.getTime() || (a.tier === b.tier ? 0 : a.tier === 'daily' ? -1 : 1));
+    return { backups, orphanManifests: orphanManifests.sort(), ignored: ignored.sort() };
+}
+/**
+ * Lists the target and reads every manifest: a file at a manifest's name counts only when it parses and
+ * names its own object (an empty or foreign one must not displace a valid older backup).
+ */
+async function readCatalog(store, prefix = '') {
+    const objects = [];
+    for await (const object of store.list(prefix))
+        objects.push(object);
+    const catalog = buildCatalog(objects);
+    const withManifest = catalog.backups.filter((b) => b.manifestKey);
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(8, withManifest.length) }, async () => {
+        for (let i = next++; i < withManifest.length; i = next++) {
+            const entry = withManifest[i];
+            const read = readManifestOf(await store.getSmall(entry.manifestKey, MAX_MANIFEST_BYTES).catch((error) => error), entry);
+            if ('problem' in read) {
+                entry.complete = false;
+                entry.manifestProblem = read.problem;
+            }
+            else {
+                entry.manifest = read.manifest;
+                if (read.manifest.anomalies?.length)
+                    entry.anomalous = true;
+            }
+        }
+    }));
+    return catalog;
+}
+const MAX_MANIFEST_BYTES = 64 * 1024;
+/** Pure: the manifest `data` holds (its bytes, or the error reading them) when it commits `entry`, or why not. */
+function readManifestOf(data, entry) {
+    if (!Buffer.isBuffer(data))
+        return { problem: `its manifest cannot be read: ${data instanceof Error ? data.message : String(data)}` };
+    try {
+        const manifest = parseManifest(data, entry.objectKey);
+        if (manifest.backupId !== entry.backupId)
+            return { problem: `its manifest names backup ${manifest.backupId}, not ${entry.backupId}` };
+        return { manifest };
+    }
+    catch (error) {
+        return { problem: `its manifest is not valid: ${error instanceof Error ? error.message : String(error)}` };
+    }
+}
+/** The manifest of a complete backup: the one readCatalog already read, or read now. */
+async function manifestOf(store, entry) {
+    return entry.manifest ?? parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
+}
+/** The newest complete backup; on a tie (a monthly copy has its daily's time) the daily one, its original. */
+function newestComplete(catalog, tier) {
+    let newest;
+    for (const b of catalog.backups) {
+        if (!b.complete || (tier && b.tier !== tier))
+            continue;
+        if (!newest || b.at > newest.at || (b.at.getTime() === newest.at.getTime() && b.tier === 'daily'))
+            newest = b;
+    }
+    return newest;
 }
 
 ;// CONCATENATED MODULE: ./src/data/anomaly.ts
@@ -71062,6 +70415,14 @@ class ByteQueue {
         return (this.parts[0] ?? Buffer.alloc(0)).subarray(0, size);
     }
 }
+
+;// CONCATENATED MODULE: ./src/util/stream-buffering.ts
+/**
+ * Buffering between pipeline stages. With Node's 16 KiB default every 1 MiB chunk stalls the stage
+ * before it, so hashing, encryption and file I/O (on the thread pool) never overlap; a few MiB let them
+ * run side by side while memory stays bounded (measured in docs/BENCHMARKS.md).
+ */
+const STAGE_HIGH_WATER_MARK = 4 * 1024 * 1024;
 
 ;// CONCATENATED MODULE: ./src/crypto/encrypt-stream.ts
 /**
@@ -71227,6 +70588,8 @@ function progressLine(bytes, elapsedMs, expectedBytes) {
     return `${formatBytes(bytes)} of ~${formatBytes(expectedBytes)} (${percent}%, about ${formatDuration(((expectedBytes - bytes) / rate) * 1000)} left) ${speed}`;
 }
 
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
@@ -71503,6 +70866,46 @@ class HashingMeter extends external_node_stream_.Transform {
     }
 }
 
+;// CONCATENATED MODULE: ./src/storage/checksum-proof.ts
+/**
+ * Pure checks that a store holds what was sent: by the store's own checksum, never by trusting the
+ * write. A whole-object and a composite SHA-256 cannot collide, so the digest decides; stores differ
+ * in how they label it (moto reports a multipart digest without its "-N" suffix, for one).
+ */
+
+/** Why `stored` does not prove the upload of `sent` (size and checksum as computed from the bytes sent), or undefined. */
+function uploadProblem(sent, stored) {
+    if (!stored)
+        return 'is missing right after the upload';
+    if (stored.size !== sent.size)
+        return `is ${stored.size} bytes, but ${sent.size} were sent`;
+    if (!stored.checksum)
+        return 'has no SHA-256 checksum reported by the store, so the copy cannot be proven';
+    if (!sameDigest(stored.checksum, sent.checksum))
+        return `has checksum ${describeChecksum(stored.checksum)}, but the bytes sent have ${describeChecksum(sent.checksum)}`;
+    return undefined;
+}
+/** Same digest, and the same part count where both say one. */
+function sameDigest(a, b) {
+    return a.value === b.value && (a.parts ?? b.parts) === (b.parts ?? a.parts);
+}
+/**
+ * Why a server-side copy does not prove itself against the original, or undefined. A whole-object copy
+ * carries the SHA-256 of the object; a copy in parts (the upload's part size) the upload's composite.
+ */
+function copyProblem(copy, original) {
+    if (copy.size !== original.size)
+        return `is ${copy.size} bytes, expected ${original.size}`;
+    if (!copy.checksum)
+        return 'has no checksum reported by the store, so the copy cannot be proven';
+    const whole = Buffer.from(original.sha256Hex, 'hex').toString('base64');
+    const expected = copy.checksum.algorithm === 'SHA256-COMPOSITE' ? original.storedChecksum.value : whole;
+    // A store that labels a composite digest as a whole-object one still proves the copy by the upload's digest.
+    if (copy.checksum.value !== expected && copy.checksum.value !== original.storedChecksum.value)
+        return `has checksum ${describeChecksum(copy.checksum)}, expected ${expected}`;
+    return undefined;
+}
+
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./src/vault/vault-http.ts
@@ -71693,6 +71096,7 @@ const TOOL_VERSION = '0.1.0';
 
 
 
+
 async function runBackup(deps, options) {
     const { store, vault, log } = deps;
     const clock = deps.clock;
@@ -71865,16 +71269,7 @@ async function streamBackup(deps, token, backupId, objectKey, chunkSize, deadlin
     log.info(`snapshot valid: raft index ${snap.meta.Index}, term ${snap.meta.Term}, ${formatBytes(snap.archiveSize)} (state.bin ${formatBytes(snap.stateSize)}, SHA256SUMS verified)`);
     // Prove the stored object is the bytes sent: the store's own checksum against ours, and the size.
     const stored = await store.stat(objectKey);
-    const problem = !stored
-        ? 'is missing right after the upload'
-        : stored.size !== meter.byteCount || put.size !== meter.byteCount
-            ? `is ${stored.size} bytes, but ${meter.byteCount} were sent`
-            : !stored.checksum
-                ? 'has no SHA-256 checksum reported by the store, so the copy cannot be proven'
-                : // The digest decides (a whole-object and a composite SHA-256 cannot collide); stores differ in how they label it.
-                    stored.checksum.value !== put.sentChecksum.value || (stored.checksum.parts ?? put.sentChecksum.parts) !== put.sentChecksum.parts
-                        ? `has checksum ${describeChecksum(stored.checksum)}, but the bytes sent have ${describeChecksum(put.sentChecksum)}`
-                        : undefined;
+    const problem = put.size !== meter.byteCount ? `was handed ${put.size} bytes, but ${meter.byteCount} were sent` : uploadProblem({ size: meter.byteCount, checksum: put.sentChecksum }, stored);
     if (problem) {
         await removeUnverified(store, log, objectKey);
         throw new IntegrityError(`uploaded object ${objectKey} ${problem}`, { hint: 'the object was removed; run the backup again and check the store' });
@@ -71936,14 +71331,7 @@ async function ensureMonthlyCopy(store, log, daily, at) {
     }
     const monthlyKey = backupKey('monthly', at);
     const copy = await store.copyNew(daily.objectKey, monthlyKey);
-    // A whole-object copy is checked against the SHA-256 of the object; a copy in parts (same part size as the
-    // upload) against the upload's composite checksum.
-    const expected = copy.checksum?.algorithm === 'SHA256-COMPOSITE' ? daily.encrypted.storedChecksum.value : Buffer.from(daily.encrypted.sha256, 'hex').toString('base64');
-    const problem = copy.size !== daily.encrypted.size
-        ? `is ${copy.size} bytes, expected ${daily.encrypted.size}`
-        : copy.checksum && copy.checksum.value !== expected
-            ? `has checksum ${describeChecksum(copy.checksum)}, expected ${expected}`
-            : undefined;
+    const problem = copyProblem(copy, { size: daily.encrypted.size, sha256Hex: daily.encrypted.sha256, storedChecksum: daily.encrypted.storedChecksum });
     if (problem) {
         await removeUnverified(store, log, monthlyKey);
         throw new IntegrityError(`monthly copy ${monthlyKey} ${problem}`, { hint: 'the daily backup is intact; the next backup this month will try the copy again' });
@@ -71952,6 +71340,627 @@ async function ensureMonthlyCopy(store, log, daily, at) {
     await store.putSmallNew(manifestKeyOf(monthlyKey), encodeManifest(manifest));
     log.info(`first backup of the month: copied to ${monthlyKey}${copy.checksum ? ` (${describeChecksum(copy.checksum)} verified)` : ''}`);
     return monthlyKey;
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var client_s3_dist_cjs = __nccwpck_require__(3711);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/util/interrupts.ts
+var interrupts = __nccwpck_require__(2806);
+;// CONCATENATED MODULE: ./src/storage/local-store.ts
+/**
+ * A local directory as a backup target. New objects are written to a hidden temporary file and then
+ * hard-linked under their final name, which fails if the name exists: a backup is either complete
+ * under its name or absent, and never replaces another.
+ */
+
+
+
+
+
+
+
+
+
+
+/** The temporary name a write uses until it is complete (see writeExclusive). */
+const PARTIAL_FILE = /^\..+\.partial-[0-9a-f]{12}$/;
+class LocalDirectoryStore {
+    location;
+    root;
+    constructor(directory) {
+        if (!directory)
+            throw new InputError('target', 'local directory is empty');
+        this.root = (0,external_node_path_.resolve)(directory);
+        this.location = this.root + external_node_path_.sep;
+    }
+    pathOf(key) {
+        const path = (0,external_node_path_.resolve)(this.root, key);
+        if (!key || key.startsWith('/') || key.split('/').some((p) => p === '..' || p === '') || !path.startsWith(this.root + external_node_path_.sep)) {
+            throw new StorageError(`object key ${JSON.stringify(key)} is not a plain relative path`);
+        }
+        return path;
+    }
+    async checkAccess() {
+        try {
+            await (0,promises_.mkdir)(this.root, { recursive: true });
+            await (0,promises_.access)(this.root, promises_.constants.W_OK | promises_.constants.R_OK);
+        }
+        catch (error) {
+            throw new StorageError(`backup directory ${this.root} is not writable: ${errorMessage(error)}`, {
+                hint: 'create it, or point --target at a directory this user can write',
+                cause: error,
+            });
+        }
+    }
+    async putNew(key, body) {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        let size = 0;
+        const counter = new external_node_stream_.Transform({
+            highWaterMark: STAGE_HIGH_WATER_MARK,
+            transform(chunk, _e, done) {
+                hash.update(chunk);
+                size += chunk.length;
+                done(null, chunk);
+            },
+        });
+        await this.writeExclusive(key, async (tmp) => {
+            await (0,promises_namespaceObject.pipeline)(body, counter, (0,external_node_fs_.createWriteStream)(tmp, { flags: 'wx', mode: 0o600, highWaterMark: STAGE_HIGH_WATER_MARK }));
+        });
+        const digest = hash.digest();
+        return { key, size, sentChecksum: { algorithm: 'SHA256', value: digest.toString('base64') }, sha256: digest.toString('hex') };
+    }
+    async putSmallNew(key, data) {
+        await this.writeExclusive(key, async (tmp) => {
+            const handle = await (0,promises_.open)(tmp, 'wx', 0o600);
+            try {
+                await handle.writeFile(data);
+            }
+            finally {
+                await handle.close();
+            }
+        });
+    }
+    async copyNew(fromKey, toKey) {
+        const from = this.pathOf(fromKey);
+        await this.writeExclusive(toKey, (tmp) => (0,promises_.copyFile)(from, tmp, promises_.constants.COPYFILE_EXCL));
+        const state = await this.stat(toKey);
+        if (!state)
+            throw new StorageError(`copy to ${toKey} vanished right after it was made`);
+        return state;
+    }
+    /** Writes via a temporary file, fsyncs it, then links it into place (EEXIST means someone was first). */
+    async writeExclusive(key, write) {
+        const path = this.pathOf(key);
+        await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
+        const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), `.${(0,external_node_path_.basename)(path)}.partial-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+        const release = (0,interrupts/* onInterrupt */.nA)(`partial file ${tmp} removed`, () => (0,promises_.unlink)(tmp).catch(() => undefined));
+        try {
+            await write(tmp);
+            const handle = await (0,promises_.open)(tmp, 'r');
+            await handle.sync();
+            await handle.close();
+            await (0,promises_.link)(tmp, path);
+        }
+        catch (error) {
+            if (errorCode(error) === 'EEXIST')
+                throw new ObjectExistsError(key, this.location);
+            throw error instanceof StorageError ? error : wrapFsError(`writing ${path}`, error);
+        }
+        finally {
+            release();
+            await (0,promises_.unlink)(tmp).catch(() => undefined);
+        }
+    }
+    async stat(key) {
+        const path = this.pathOf(key);
+        let size;
+        try {
+            size = (await (0,promises_.stat)(path)).size;
+        }
+        catch (error) {
+            if (errorCode(error) === 'ENOENT')
+                return undefined;
+            throw wrapFsError(`reading ${path}`, error);
+        }
+        // Re-read what is on disk: the point is to prove the stored bytes, not to trust the write.
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        await (0,promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path, { highWaterMark: 1024 * 1024 }), hash);
+        const checksum = { algorithm: 'SHA256', value: hash.digest('base64') };
+        return { size, checksum };
+    }
+    async get(key) {
+        const path = this.pathOf(key);
+        try {
+            await (0,promises_.access)(path, promises_.constants.R_OK);
+        }
+        catch (error) {
+            throw wrapFsError(`opening ${path}`, error);
+        }
+        return (0,external_node_fs_.createReadStream)(path);
+    }
+    async getSmall(key, maxBytes = 1024 * 1024) {
+        const path = this.pathOf(key);
+        try {
+            const handle = await (0,promises_.open)(path, 'r');
+            try {
+                const { size } = await handle.stat();
+                if (size > maxBytes)
+                    throw new StorageError(`${path} is ${size} bytes, more than the ${maxBytes} expected`);
+                return await handle.readFile();
+            }
+            finally {
+                await handle.close();
+            }
+        }
+        catch (error) {
+            throw error instanceof StorageError ? error : wrapFsError(`reading ${path}`, error);
+        }
+    }
+    async *list(prefix = '') {
+        const walk = async function* (dir) {
+            let entries;
+            try {
+                entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+            }
+            catch (error) {
+                if (errorCode(error) === 'ENOENT')
+                    return;
+                throw wrapFsError(`listing ${dir}`, error);
+            }
+            entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+            for (const entry of entries) {
+                const path = (0,external_node_path_.join)(dir, entry.name);
+                if (entry.isDirectory())
+                    yield* walk.call(this, path);
+                else if (entry.isFile()) {
+                    const key = (0,external_node_path_.relative)(this.root, path).split(external_node_path_.sep).join('/');
+                    if (key.startsWith(prefix))
+                        yield { key, size: (await (0,promises_.stat)(path)).size };
+                }
+            }
+        };
+        yield* walk.call(this, this.root);
+    }
+    async listDebris(before) {
+        const debris = [];
+        for await (const object of this.list()) {
+            if (!PARTIAL_FILE.test((0,external_node_path_.basename)(object.key)))
+                continue;
+            const modified = (await (0,promises_.stat)(this.pathOf(object.key))).mtime;
+            if (modified < before)
+                debris.push({ key: object.key, kind: 'partial-file', since: modified.toISOString() });
+        }
+        return debris;
+    }
+    async removeDebris(items) {
+        for (const item of items) {
+            await (0,promises_.unlink)(this.pathOf(item.key)).catch((error) => {
+                if (error.code !== 'ENOENT')
+                    throw wrapFsError(`removing ${item.key}`, error);
+            });
+        }
+    }
+    async delete(keys) {
+        const outcomes = [];
+        for (const key of keys) {
+            const path = this.pathOf(key);
+            try {
+                await (0,promises_.unlink)(path);
+                outcomes.push({ key, deleted: true });
+            }
+            catch (error) {
+                if (errorCode(error) === 'ENOENT')
+                    outcomes.push({ key, deleted: true });
+                else
+                    throw wrapFsError(`deleting ${path}`, error);
+            }
+            await this.removeEmptyParents((0,external_node_path_.dirname)(path));
+        }
+        return outcomes;
+    }
+    async removeEmptyParents(dir) {
+        while (dir.startsWith(this.root + external_node_path_.sep)) {
+            try {
+                await (0,promises_.rmdir)(dir);
+            }
+            catch {
+                return; // not empty (or already gone): stop climbing
+            }
+            dir = (0,external_node_path_.dirname)(dir);
+        }
+    }
+}
+function wrapFsError(what, error) {
+    const code = errorCode(error);
+    const hint = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' ? 'check the directory permissions' : undefined;
+    return new StorageError(`${what} failed: ${errorMessage(error)}`, { cause: error, ...(hint ? { hint } : {}) });
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
+var lib_storage_dist_cjs = __nccwpck_require__(2358);
+;// CONCATENATED MODULE: ./src/storage/s3-store.ts
+/**
+ * S3 as a backup target. Uploads stream through the SDK's multipart uploader with SHA-256 part
+ * checksums and `If-None-Match: *`, so a backup never replaces another; the checksum S3 reports
+ * afterwards is compared with one computed here from the bytes sent.
+ */
+
+
+
+
+
+
+
+
+
+/** Object size above which S3 refuses CopyObject: larger copies go in parts. */
+const MAX_SINGLE_COPY = 5 * 1024 ** 3;
+class S3BackupStore {
+    options;
+    location;
+    uploadPartSize;
+    constructor(options) {
+        this.options = options;
+        this.location = `s3://${options.bucket}/${options.prefix}`;
+        this.uploadPartSize = options.partSize;
+    }
+    fullKey(key) {
+        return this.options.prefix + key;
+    }
+    async checkAccess() {
+        try {
+            await this.options.client.send(new client_s3_dist_cjs.HeadBucketCommand({ Bucket: this.options.bucket }));
+        }
+        catch (error) {
+            throw s3Error(`checking bucket ${this.options.bucket}`, error, this.options.bucket);
+        }
+    }
+    async putNew(key, body) {
+        const { client, bucket, partSize, queueSize } = this.options;
+        const hasher = new PartChecksums(partSize);
+        const upload = new lib_storage_dist_cjs/* Upload */._({
+            client,
+            partSize,
+            queueSize,
+            leavePartsOnError: false,
+            params: { Bucket: bucket, Key: this.fullKey(key), Body: body.pipe(hasher), ChecksumAlgorithm: 'SHA256', IfNoneMatch: '*', ContentType: 'application/octet-stream' },
+        });
+        // pipe() does not forward errors: fail the upload when the source fails.
+        body.once('error', (error) => hasher.destroy(error));
+        // A cancelled job must not leave an open (and billed) multipart upload behind.
+        const release = (0,interrupts/* onInterrupt */.nA)(`multipart upload of ${this.location}${key} aborted`, async () => {
+            await upload.abort().catch(() => undefined);
+            await this.abortLeftoverUploads(key);
+        });
+        try {
+            await upload.done();
+        }
+        catch (error) {
+            await this.abortLeftoverUploads(key);
+            throw s3Error(`uploading ${this.location}${key}`, error, bucket, key, this.location);
+        }
+        finally {
+            release();
+        }
+        return { key, size: hasher.byteCount, sentChecksum: hasher.checksum(), sha256: hasher.wholeSha256() };
+    }
+    /** Belt and braces after a failed upload: no multipart upload for this key may stay open (and billed). */
+    async abortLeftoverUploads(key) {
+        const { client, bucket } = this.options;
+        try {
+            const open = await client.send(new client_s3_dist_cjs.ListMultipartUploadsCommand({ Bucket: bucket, Prefix: this.fullKey(key) }));
+            for (const upload of open.Uploads ?? []) {
+                if (upload.Key === this.fullKey(key) && upload.UploadId) {
+                    await client.send(new client_s3_dist_cjs.AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
+                }
+            }
+        }
+        catch {
+            // The upload already failed and that error is reported; a failed clean-up is left to the bucket's lifecycle rule.
+        }
+    }
+    async putSmallNew(key, data) {
+        try {
+            await this.options.client.send(new client_s3_dist_cjs.PutObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), Body: data, IfNoneMatch: '*', ContentType: 'application/json', ChecksumAlgorithm: 'SHA256' }));
+        }
+        catch (error) {
+            throw s3Error(`writing ${this.location}${key}`, error, this.options.bucket, key, this.location);
+        }
+    }
+    async copyNew(fromKey, toKey) {
+        const source = await this.stat(fromKey);
+        if (!source)
+            throw new StorageError(`cannot copy ${this.location}${fromKey}: it does not exist`);
+        // If-None-Match below makes this atomic where the store honours it on copies; some S3-compatible
+        // stores (moto among them) ignore it there, and would replace the object without this check.
+        if (await this.stat(toKey))
+            throw new ObjectExistsError(toKey, this.location);
+        const copySource = `${this.options.bucket}/${this.fullKey(fromKey)}`.split('/').map(encodeURIComponent).join('/');
+        try {
+            if (source.size > (this.options.maxSingleCopy ?? MAX_SINGLE_COPY))
+                return await this.multipartCopy(copySource, source.size, toKey);
+            const out = await this.options.client.send(new client_s3_dist_cjs.CopyObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(toKey), CopySource: copySource, ChecksumAlgorithm: 'SHA256', IfNoneMatch: '*' }));
+            const value = out.CopyObjectResult?.ChecksumSHA256;
+            return { size: source.size, checksum: value ? { algorithm: 'SHA256', value } : undefined };
+        }
+        catch (error) {
+            throw s3Error(`copying ${fromKey} to ${toKey}`, error, this.options.bucket, toKey, this.location);
+        }
+    }
+    /**
+     * Server-side copy of a large object in parts. The parts have the upload's part size, so the copy's
+     * composite SHA-256 equals the original's and proves the copy; an unfinished copy is aborted.
+     */
+    async multipartCopy(copySource, size, toKey) {
+        const { client, bucket, partSize } = this.options;
+        const Key = this.fullKey(toKey);
+        const created = await client.send(new client_s3_dist_cjs.CreateMultipartUploadCommand({ Bucket: bucket, Key, ChecksumAlgorithm: 'SHA256' }));
+        const UploadId = created.UploadId;
+        try {
+            const parts = [];
+            const digests = [];
+            for (let at = 0, PartNumber = 1; at < size; at += partSize, PartNumber++) {
+                const out = await client.send(new client_s3_dist_cjs.UploadPartCopyCommand({ Bucket: bucket, Key, UploadId, PartNumber, CopySource: copySource, CopySourceRange: `bytes=${at}-${Math.min(at + partSize, size) - 1}` }));
+                const checksum = out.CopyPartResult?.ChecksumSHA256;
+                parts.push({ PartNumber, ETag: out.CopyPartResult.ETag, ...(checksum ? { ChecksumSHA256: checksum } : {}) });
+                if (checksum)
+                    digests.push(Buffer.from(checksum, 'base64'));
+            }
+            await client.send(new client_s3_dist_cjs.CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts: parts } }));
+            if (digests.length === parts.length) {
+                return { size, checksum: { algorithm: 'SHA256-COMPOSITE', value: (0,external_node_crypto_.createHash)('sha256').update(Buffer.concat(digests)).digest('base64'), parts: parts.length } };
+            }
+            // Some stores return no per-part checksums for copied parts: ask for the object's own.
+            const stored = await this.stat(toKey);
+            return { size: stored?.size ?? 0, checksum: stored?.checksum ? { ...stored.checksum, algorithm: 'SHA256-COMPOSITE', parts: parts.length } : undefined };
+        }
+        catch (error) {
+            await client.send(new client_s3_dist_cjs.AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId })).catch(() => undefined);
+            throw error;
+        }
+    }
+    async stat(key) {
+        try {
+            const head = await this.options.client.send(new client_s3_dist_cjs.HeadObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), ChecksumMode: 'ENABLED' }));
+            // S3 prints a multipart checksum as "digest-N"; some stores drop the suffix and say COMPOSITE in ChecksumType.
+            const raw = head.ChecksumSHA256;
+            const suffix = raw ? /-(\d+)$/.exec(raw) : null;
+            const composite = Boolean(suffix) || head.ChecksumType === 'COMPOSITE';
+            const checksum = raw
+                ? { algorithm: composite ? 'SHA256-COMPOSITE' : 'SHA256', value: suffix ? raw.slice(0, suffix.index) : raw, ...(suffix ? { parts: Number(suffix[1]) } : {}) }
+                : undefined;
+            return { size: head.ContentLength ?? 0, checksum };
+        }
+        catch (error) {
+            if (error instanceof client_s3_dist_cjs.S3ServiceException && error.$metadata.httpStatusCode === 404)
+                return undefined;
+            throw s3Error(`reading the checksum of ${this.location}${key}`, error, this.options.bucket, key);
+        }
+    }
+    async get(key) {
+        try {
+            const out = await this.options.client.send(new client_s3_dist_cjs.GetObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key) }));
+            return out.Body;
+        }
+        catch (error) {
+            throw s3Error(`downloading ${this.location}${key}`, error, this.options.bucket, key);
+        }
+    }
+    async getSmall(key, maxBytes = 1024 * 1024) {
+        const body = await this.get(key);
+        const parts = [];
+        let size = 0;
+        for await (const part of body) {
+            size += part.length;
+            if (size > maxBytes) {
+                body.destroy();
+                throw new StorageError(`${this.location}${key} is larger than the ${maxBytes} bytes expected`);
+            }
+            parts.push(part);
+        }
+        return Buffer.concat(parts);
+    }
+    async *list(prefix = '') {
+        try {
+            for await (const page of (0,client_s3_dist_cjs.paginateListObjectsV2)({ client: this.options.client }, { Bucket: this.options.bucket, Prefix: this.fullKey(prefix) })) {
+                for (const object of page.Contents ?? []) {
+                    if (object.Key)
+                        yield { key: object.Key.slice(this.options.prefix.length), size: object.Size ?? 0 };
+                }
+            }
+        }
+        catch (error) {
+            throw s3Error(`listing ${this.location}${prefix}`, error, this.options.bucket);
+        }
+    }
+    async listDebris(before) {
+        const { client, bucket, prefix } = this.options;
+        const debris = [];
+        let KeyMarker;
+        let UploadIdMarker;
+        try {
+            for (;;) {
+                const page = await client.send(new client_s3_dist_cjs.ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker, UploadIdMarker }));
+                for (const upload of page.Uploads ?? []) {
+                    if (!upload.Key || !upload.UploadId)
+                        continue;
+                    const key = upload.Key.slice(prefix.length);
+                    // Only uploads this tool names; their age is the later of the name's time and Initiated (some
+                    // S3-compatible servers report a fixed Initiated date), so nothing in progress looks old.
+                    const named = parseBackupKey(key);
+                    if (!named)
+                        continue;
+                    const since = new Date(Math.max(named.at.getTime(), upload.Initiated?.getTime() ?? 0));
+                    if (since < before)
+                        debris.push({ key, kind: 'multipart-upload', since: since.toISOString(), id: upload.UploadId });
+                }
+                if (!page.IsTruncated)
+                    return debris;
+                KeyMarker = page.NextKeyMarker;
+                UploadIdMarker = page.NextUploadIdMarker;
+            }
+        }
+        catch (error) {
+            throw s3Error(`listing incomplete multipart uploads under ${this.location}`, error, bucket);
+        }
+    }
+    async removeDebris(items) {
+        const { client, bucket } = this.options;
+        for (const item of items) {
+            try {
+                await client.send(new client_s3_dist_cjs.AbortMultipartUploadCommand({ Bucket: bucket, Key: this.fullKey(item.key), UploadId: item.id }));
+            }
+            catch (error) {
+                throw s3Error(`aborting the incomplete upload of ${this.location}${item.key}`, error, bucket, item.key, this.location);
+            }
+        }
+    }
+    async delete(keys) {
+        const outcomes = [];
+        for (let at = 0; at < keys.length; at += 1000) {
+            const batch = keys.slice(at, at + 1000);
+            let out;
+            try {
+                out = await this.options.client.send(new client_s3_dist_cjs.DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: batch.map((k) => ({ Key: this.fullKey(k) })), Quiet: false } }));
+            }
+            catch (error) {
+                throw s3Error(`deleting ${batch.length} objects from ${this.location}`, error, this.options.bucket);
+            }
+            const failed = new Map((out.Errors ?? []).map((e) => [e.Key?.slice(this.options.prefix.length) ?? '', e]));
+            for (const key of batch) {
+                const error = failed.get(key);
+                if (!error)
+                    outcomes.push({ key, deleted: true });
+                else if (isRetention(error.Code, error.Message))
+                    outcomes.push({ key, deleted: false, retainedBecause: `${error.Code}: ${error.Message ?? 'retained by Object Lock'}` });
+                else
+                    throw new StorageError(`S3 refused to delete ${this.location}${key}: ${error.Code} ${error.Message ?? ''}`, { hint: 'the role needs s3:DeleteObject on the backup prefix' });
+            }
+        }
+        return outcomes;
+    }
+}
+function isRetention(code, message) {
+    return code === 'AccessDenied' && /object lock|retention|legal hold|worm/i.test(message ?? '') || code === 'ObjectLocked';
+}
+/** Maps SDK errors to StorageErrors that say what to change. */
+function s3Error(what, error, bucket, key, location = `s3://${bucket}/`) {
+    if (error instanceof StorageError)
+        return error;
+    const status = error.$metadata?.httpStatusCode;
+    const name = errorName(error);
+    if (key !== undefined && (status === 412 || name === 'PreconditionFailed'))
+        return new ObjectExistsError(key, location);
+    if (name === 'NoSuchBucket' || (status === 404 && key === undefined)) {
+        return new StorageError(`${what} failed: bucket ${bucket} does not exist`, { hint: 'create the bucket or fix the bucket name in the target', cause: error });
+    }
+    if (status === 403 || name === 'AccessDenied') {
+        return new StorageError(`${what} failed: access denied by S3`, { hint: `grant the role the needed s3: permissions on ${bucket}`, cause: error });
+    }
+    const detail = errorMessage(error) || name || 'unknown error';
+    return new StorageError(`${what} failed: ${detail}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
+}
+/**
+ * Computes the checksum S3 will report for an upload of these bytes with the SDK's part splitting
+ * the full-object SHA-256 for a single PutObject, or SHA-256 over the part digests for multipart.
+ */
+class PartChecksums extends external_node_stream_.Transform {
+    partSize;
+    /** Not named size or length: the SDK's uploader reads those off a Body as its total length. */
+    byteCount = 0;
+    digests = [];
+    whole = (0,external_node_crypto_.createHash)('sha256');
+    partHash = (0,external_node_crypto_.createHash)('sha256');
+    partBytes = 0;
+    constructor(partSize) {
+        super({ highWaterMark: STAGE_HIGH_WATER_MARK });
+        this.partSize = partSize;
+    }
+    _transform(chunk, _e, done) {
+        this.whole.update(chunk);
+        let offset = 0;
+        while (offset < chunk.length) {
+            if (this.partBytes === this.partSize)
+                this.closePart();
+            const n = Math.min(this.partSize - this.partBytes, chunk.length - offset);
+            this.partHash.update(chunk.subarray(offset, offset + n));
+            this.partBytes += n;
+            offset += n;
+        }
+        this.byteCount += chunk.length;
+        done(null, chunk);
+    }
+    _flush(done) {
+        this.closePart();
+        done();
+    }
+    closePart() {
+        this.digests.push(this.partHash.digest());
+        this.partHash = (0,external_node_crypto_.createHash)('sha256');
+        this.partBytes = 0;
+    }
+    /** Hex SHA-256 of everything that passed (valid after the end). */
+    wholeSha256() {
+        return this.whole.digest('hex');
+    }
+    checksum() {
+        if (this.digests.length <= 1)
+            return { algorithm: 'SHA256', value: (this.digests[0] ?? (0,external_node_crypto_.createHash)('sha256').digest()).toString('base64') };
+        const combined = (0,external_node_crypto_.createHash)('sha256').update(Buffer.concat(this.digests)).digest('base64');
+        return { algorithm: 'SHA256-COMPOSITE', value: combined, parts: this.digests.length };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/storage/open-store.ts
+/** Builds the store a target names. */
+
+
+
+
+/** Attempts per S3 request: the SDK's standard retry mode, exponential backoff with jitter (at most 20 s apart). */
+const S3_MAX_ATTEMPTS = 5;
+function createS3Client(s3, log) {
+    const client = new client_s3_dist_cjs.S3Client({
+        ...(s3.region ? { region: s3.region } : {}),
+        ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+        forcePathStyle: s3.forcePathStyle,
+        // Several S3-compatible stores reject the SDK's default CRC32 request checksums.
+        ...(s3.checksumWhenRequired ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+        maxAttempts: S3_MAX_ATTEMPTS,
+    });
+    if (log) {
+        // Runs once per attempt (inside the retry loop), so every failed attempt is visible in the log.
+        client.middlewareStack.add((next, context) => async (args) => {
+            try {
+                return await next(args);
+            }
+            catch (error) {
+                const status = error.$metadata?.httpStatusCode;
+                const what = status ? `HTTP ${status} ${errorName(error)}` : (errorCode(error) ?? errorName(error));
+                // Only what the SDK retries (5xx, throttling, network); a 404 from an existence check is an answer.
+                if (status !== undefined && status < 500 && status !== 429)
+                    throw error;
+                log.warn(`S3 ${context.commandName ?? 'request'} attempt failed: ${what} (the SDK makes up to ${S3_MAX_ATTEMPTS} attempts)`);
+                throw error;
+            }
+        }, { step: 'deserialize', priority: 'high', name: 'vaultBackupAttemptLog' });
+    }
+    return client;
+}
+function openStore(target, log) {
+    if (target.kind === 'local')
+        return new LocalDirectoryStore(target.directory);
+    return new S3BackupStore({
+        client: createS3Client(target.s3, log),
+        bucket: target.bucket,
+        prefix: target.prefix,
+        partSize: target.s3.partSize,
+        queueSize: target.s3.queueSize,
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/vault/vault-client.ts
@@ -72420,7 +72429,7 @@ async function openInput(input, s3) {
         if (!key)
             throw new InputError('in', 'names a bucket but no object key');
         try {
-            const out = await createS3Client(s3).send(new dist_cjs.GetObjectCommand({ Bucket: bucket, Key: key }));
+            const out = await createS3Client(s3).send(new client_s3_dist_cjs.GetObjectCommand({ Bucket: bucket, Key: key }));
             return out.Body;
         }
         catch (error) {
@@ -72447,13 +72456,13 @@ function checkOutput(input, output, force) {
 /** Streams `source` through `transform` into `output`; a file output appears only on success, also when interrupted. */
 async function writeOutput(output, source, transform, force) {
     if (output === '-') {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, transform, process.stdout, { end: false });
+        await (0,promises_namespaceObject.pipeline)(source, transform, process.stdout, { end: false });
         return;
     }
     const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(output), `.${(0,external_node_path_.basename)(output)}.partial-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
     const release = (0,interrupts/* onInterrupt */.nA)(`partial file ${tmp} removed`, () => (0,promises_.unlink)(tmp).catch(() => undefined));
     try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, transform, (0,external_node_fs_.createWriteStream)(tmp, { flags: 'wx', mode: 0o600 }));
+        await (0,promises_namespaceObject.pipeline)(source, transform, (0,external_node_fs_.createWriteStream)(tmp, { flags: 'wx', mode: 0o600 }));
         if (force)
             await (0,promises_.rename)(tmp, output);
         else {
@@ -72600,12 +72609,14 @@ function backupTrend(catalog, length = TREND_LENGTH) {
     return points.slice(-length);
 }
 const MARK = '⚠';
-/** Labels as MM-DD, with HH:MM when two backups share a day, and the anomaly mark. */
+/** Labels as MM-DD (just DD when many, so they stay legible), with the time when two share a day, and the anomaly mark. */
 function labels(points) {
-    const days = points.map((p) => p.at.slice(5, 10));
+    const compact = points.length > 12;
+    const days = points.map((p) => (compact ? p.at.slice(8, 10) : p.at.slice(5, 10)));
     return points.map((p, i) => {
-        const shared = days.filter((d) => d === days[i]).length > 1;
-        return `${days[i]}${shared ? ` ${p.at.slice(11, 16)}` : ''}${p.anomalous ? ` ${MARK}` : ''}`;
+        const shared = points.filter((q) => q.at.slice(0, 10) === p.at.slice(0, 10)).length > 1;
+        const time = shared ? (compact ? `h${p.at.slice(11, 13)}` : ` ${p.at.slice(11, 16)}`) : '';
+        return `${days[i]}${time}${p.anomalous ? (compact ? MARK : ` ${MARK}`) : ''}`;
     });
 }
 function sizeUnit(max) {
@@ -72619,13 +72630,17 @@ function sizeUnit(max) {
 }
 const round = (n) => Number(n.toFixed(2));
 const quoted = (text) => `"${text.replace(/"/g, "'")}"`;
+/** Sizes from zero, so a drop looks like one; a raft index around its own range, so its slope (or a fall) shows. */
 function chart(title, axis, xLabels, values, kind) {
     const top = Math.max(...values, 0);
+    const bottom = Math.min(...values, top);
+    const span = top - bottom || Math.max(top, 1);
+    const [from, to] = kind === 'bar' ? [0, top > 0 ? top * 1.1 : 1] : [Math.max(0, Math.floor(bottom - span * 0.1)), Math.ceil(top + span * 0.1)];
     return [
         'xychart-beta',
         `  title ${quoted(title)}`,
         `  x-axis [${xLabels.map(quoted).join(', ')}]`,
-        `  y-axis ${quoted(axis)} 0 --> ${round(top > 0 ? top * 1.1 : 1)}`,
+        `  y-axis ${quoted(axis)} ${round(from)} --> ${round(to)}`,
         `  ${kind} [${values.map(round).join(', ')}]`,
     ].join('\n');
 }
@@ -72635,10 +72650,11 @@ function trendCharts(points) {
         return [];
     const xLabels = labels(points);
     const unit = sizeUnit(Math.max(...points.map((p) => p.snapshotSize)));
+    const span = `last ${points.length} backup${points.length === 1 ? '' : 's'}, ${points[0].at.slice(0, 10)} to ${points.at(-1).at.slice(0, 10)}`;
     const marked = points.some((p) => p.anomalous) ? ` (${MARK} data anomaly)` : '';
     return [
-        { title: 'Snapshot size', chart: chart(`Snapshot size, last ${points.length} backups${marked}`, unit.name, xLabels, points.map((p) => p.snapshotSize / unit.divisor), 'bar') },
-        { title: 'Raft index', chart: chart(`Raft index, last ${points.length} backups${marked}`, 'index', xLabels, points.map((p) => p.raftIndex), 'line') },
+        { title: 'Snapshot size', chart: chart(`Snapshot size, ${span}${marked}`, unit.name, xLabels, points.map((p) => p.snapshotSize / unit.divisor), 'bar') },
+        { title: 'Raft index', chart: chart(`Raft index, ${span}${marked}`, 'index', xLabels, points.map((p) => p.raftIndex), 'line') },
     ];
 }
 /** The same trend as a compact text table for the CLI and the log, sizes in human units. */
@@ -73390,7 +73406,7 @@ async function checkStoredBackup(store, entry, opener, log, clock, spool) {
     if (spool)
         stages.push(new TapStream(spool));
     try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, ...stages, decryptor, validator, drain);
+        await (0,promises_namespaceObject.pipeline)(source, ...stages, decryptor, validator, drain);
     }
     catch (error) {
         throw downloadError(entry.objectKey, error);
@@ -74287,6 +74303,30 @@ function presenterOf(result) {
     return COMMAND_TABLE[result.command].present;
 }
 
+;// CONCATENATED MODULE: ./src/jobs/last-good.ts
+/** The newest complete backup of a target, for failure reports ("last good backup, N hours old"). */
+
+
+
+
+async function findLastGoodBackup(raw, now, log) {
+    try {
+        const store = openStore(targetSettings(new Inputs(raw)));
+        const newest = newestComplete(await readCatalog(store));
+        if (!newest)
+            return undefined;
+        return { key: newest.objectKey, ageHours: (now.getTime() - newest.at.getTime()) / 3_600_000, location: store.location };
+    }
+    catch (error) {
+        log.warn(`could not look up the last good backup: ${errorMessage(error)}`);
+        return undefined;
+    }
+}
+/** The target as written in the inputs, for alerts; never throws. */
+function describeTarget(raw) {
+    return (raw.target ?? '').trim() || '(no target)';
+}
+
 ;// CONCATENATED MODULE: ./src/notify/report-of.ts
 /** Turns a command's result (or failure) into the RunReport every alert channel renders. */
 
@@ -74456,31 +74496,42 @@ function inertReport(report, secrets) {
 
 
 
-
-const masked = [];
-/** Every value masked in the log, so issues and Slack messages can be masked the same way. */
-function maskedValues() {
-    return masked;
-}
-/** Masks a secret and each of its lines and key parts: the runner matches masks line by line. */
-function maskSecret(value) {
-    if (!value)
-        return;
-    const setSecret = (v) => {
-        masked.push(v);
-        core/* setSecret */.Pq(v);
-    };
-    setSecret(value);
-    for (const line of value.split(/\r?\n/)) {
-        const trimmed = line.trim();
-        if (trimmed)
-            setSecret(trimmed);
-        const eq = trimmed.indexOf('=');
-        if (eq > 0 && trimmed.length - eq > 8)
-            setSecret(trimmed.slice(eq + 1));
-        for (const part of trimmed.split(','))
-            if (part.trim().length > 8)
-                setSecret(part.trim());
+/** Masks secrets in the runner's log and remembers them, so issues and Slack messages are masked the same way. */
+class Masker {
+    runner;
+    masked = [];
+    constructor(runner) {
+        this.runner = runner;
+    }
+    values() {
+        return this.masked;
+    }
+    /** Masks a secret and each of its lines and key parts: the runner matches masks line by line. */
+    mask(value) {
+        if (!value)
+            return;
+        const setSecret = (v) => {
+            this.masked.push(v);
+            this.runner.setSecret(v);
+        };
+        setSecret(value);
+        for (const line of value.split(/\r?\n/)) {
+            const trimmed = line.trim();
+            if (trimmed)
+                setSecret(trimmed);
+            const eq = trimmed.indexOf('=');
+            if (eq > 0 && trimmed.length - eq > 8)
+                setSecret(trimmed.slice(eq + 1));
+            for (const part of trimmed.split(','))
+                if (part.trim().length > 8)
+                    setSecret(part.trim());
+        }
+    }
+    /** Secrets are masked before anything else can fail, so no error message can print one. */
+    maskAllSecretInputs() {
+        for (const def of INPUTS)
+            if (def.secret)
+                this.mask(this.runner.getInput(def.name));
     }
 }
 function runUrlFromEnv(env) {
@@ -74489,54 +74540,48 @@ function runUrlFromEnv(env) {
         return undefined;
     return `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}${GITHUB_RUN_ATTEMPT && GITHUB_RUN_ATTEMPT !== '1' ? `/attempts/${GITHUB_RUN_ATTEMPT}` : ''}`;
 }
-/** Secrets are masked before anything else can fail, so no error message can print one. */
-function maskAllSecretInputs() {
-    for (const def of INPUTS)
-        if (def.secret)
-            maskSecret(core/* getInput */.V4(def.name));
-}
-function readActionInputs() {
-    maskAllSecretInputs();
-    const name = (core/* getInput */.V4('command') || 'backup').trim().toLowerCase();
+function readActionInputs(runner, masker) {
+    masker.maskAllSecretInputs();
+    const name = (runner.getInput('command') || 'backup').trim().toLowerCase();
     const command = ACTION_COMMANDS.find((c) => c === name);
     if (!command)
         throw new InputError('command', `unknown command ${JSON.stringify(name)}`, `use one of: ${ACTION_COMMANDS.join(', ')}`);
     const raw = {};
     for (const def of inputsFor(command, 'action')) {
-        const value = core/* getInput */.V4(def.name, { trimWhitespace: !def.secret });
+        const value = runner.getInput(def.name, { trimWhitespace: !def.secret });
         if (value !== '')
             raw[def.name] = value;
     }
-    const runUrl = runUrlFromEnv(process.env);
+    const runUrl = runUrlFromEnv(runner.env);
     if (runUrl && command === 'backup')
         raw['run-url'] = runUrl;
-    return { command, raw, runUrl, notify: readNotifySettings() };
+    return { command, raw, runUrl, notify: readNotifySettings(runner) };
 }
 /** Where alerts go; read on their own so a failure to read the command's inputs is still reported. */
-function readNotifySettings() {
-    const notify = new Inputs({ 'incident-label': core/* getInput */.V4('incident-label'), 'notify-on-success': core/* getInput */.V4('notify-on-success') });
+function readNotifySettings(runner) {
+    const notify = new Inputs({ 'incident-label': runner.getInput('incident-label'), 'notify-on-success': runner.getInput('notify-on-success') });
     return {
-        githubToken: core/* getInput */.V4('github-token'),
+        githubToken: runner.getInput('github-token'),
         incidentLabel: notify.required('incident-label'),
-        slackWebhookUrl: core/* getInput */.V4('slack-webhook-url'),
+        slackWebhookUrl: runner.getInput('slack-webhook-url'),
         notifyOnSuccess: notify.boolean('notify-on-success'),
     };
 }
 /** Vault's JWT auth takes a GitHub OIDC token; the job needs `permissions: id-token: write`. */
-async function addOidcToken(inputs) {
+async function addOidcToken(inputs, runner, masker) {
     // A restore needs a Vault login only to read the restored data with the source's auth (restored-login: source-auth).
     const restoreLogsIn = (inputs.raw['restored-login'] ?? '').toLowerCase() === 'source-auth' && !inputs.raw['restored-vault-token'];
     const needsVault = inputs.command === 'backup' || ((inputs.command === 'restore-test' || inputs.command === 'restore') && restoreLogsIn);
     const method = (inputs.raw['vault-auth-method'] ?? 'jwt').toLowerCase();
     if (!needsVault || method !== 'jwt')
         return;
-    const owner = process.env.GITHUB_REPOSITORY_OWNER;
+    const owner = runner.env.GITHUB_REPOSITORY_OWNER;
     const audience = inputs.raw['vault-jwt-audience'] ?? (owner ? `https://github.com/${owner}` : undefined);
     if (!audience)
-        throw new InputError('vault-jwt-audience', 'is required here: GITHUB_REPOSITORY_OWNER is not set, so the default https://github.com/OWNER cannot be formed', 'set vault-jwt-audience to a value in the Vault role\'s bound_audiences');
+        throw new InputError('vault-jwt-audience', 'is required here: GITHUB_REPOSITORY_OWNER is not set, so the default https://github.com/OWNER cannot be formed', "set vault-jwt-audience to a value in the Vault role's bound_audiences");
     try {
-        inputs.raw['vault-jwt'] = await core/* getIDToken */.V9(audience);
-        maskSecret(inputs.raw['vault-jwt']);
+        inputs.raw['vault-jwt'] = await runner.getIDToken(audience);
+        masker.mask(inputs.raw['vault-jwt']);
     }
     catch (error) {
         throw new InputError('vault-auth-method', `jwt needs a GitHub OIDC token, and getting one failed: ${errorMessage(error)}`, 'grant the job `permissions: id-token: write`, or use vault-auth-method token/approle');
@@ -74546,13 +74591,8 @@ async function addOidcToken(inputs) {
 ;// CONCATENATED MODULE: ./action/action-outputs.ts
 /** Step outputs; each command's presenter says which, and action/output-definitions.ts documents them. */
 
-
 function outputsOf(result) {
     return presenterOf(result).outputs(result);
-}
-function setOutputs(values) {
-    for (const [name, value] of Object.entries(values))
-        core/* setOutput */.uH(name, value);
 }
 
 // EXTERNAL MODULE: ./action/actions-logger.ts
@@ -79559,6 +79599,32 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./action/github-issues.ts
+/** The IssueTracker on GitHub's REST API (Octokit from @actions/github, which honours GITHUB_API_URL). */
+
+function githubIssues(token, repository) {
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo)
+        throw new Error(`GITHUB_REPOSITORY "${repository}" is not owner/name`);
+    const octokit = getOctokit(token);
+    return {
+        async openIssues(label) {
+            const open = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: 'open', labels: label, per_page: 100 });
+            // The issues API also returns pull requests; they are never incidents.
+            return open.filter((i) => !i.pull_request).map((i) => ({ number: i.number, body: i.body ?? '' }));
+        },
+        async open(title, body, label) {
+            await octokit.rest.issues.create({ owner, repo, title, body, labels: [label] });
+        },
+        async comment(issue, body) {
+            await octokit.rest.issues.createComment({ owner, repo, issue_number: issue, body });
+        },
+        async close(issue) {
+            await octokit.rest.issues.update({ owner, repo, issue_number: issue, state: 'closed', state_reason: 'completed' });
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./action/incidents.ts
 /**
  * Incident issues: one open issue per command and target while it keeps failing. A failure opens it
@@ -79567,20 +79633,12 @@ function getOctokit(token, options, ...additionalPlugins) {
  */
 
 
-
 function marker(report) {
     return `<!-- vault-backup-incident command=${report.command} target=${report.target} -->`;
 }
 /** Error text is shown as code: links, images, HTML and @mentions inside it stay inert. */
 function failureText(report) {
-    const lines = [
-        `**vault-backup \`${report.command}\` failed** for \`${report.target}\`.`,
-        '',
-        `- **Error** (${report.error?.component ?? 'unknown'}):`,
-        '',
-        fencedBlock(report.error?.message ?? 'unknown error'),
-        '',
-    ];
+    const lines = [`**vault-backup \`${report.command}\` failed** for \`${report.target}\`.`, '', `- **Error** (${report.error?.component ?? 'unknown'}):`, '', fencedBlock(report.error?.message ?? 'unknown error'), ''];
     if (report.error?.hint)
         lines.push(`- **What to do:**`, '', fencedBlock(report.error.hint), '');
     lines.push(`- **Last good backup:** ${report.lastGoodBackup ? `\`${report.lastGoodBackup.key}\`, ${describeAge(report.lastGoodBackup.ageHours)} old` : 'none found'}`);
@@ -79589,35 +79647,23 @@ function failureText(report) {
     return lines.join('\n');
 }
 /** Opens, comments on, or closes the incident for this run's command and target. */
-async function updateIncident(settings, report) {
-    const [owner, repo] = settings.repository.split('/');
-    if (!owner || !repo)
-        throw new Error(`GITHUB_REPOSITORY "${settings.repository}" is not owner/name`);
-    const octokit = getOctokit(settings.token);
+async function updateIncident(tracker, label, report) {
     const mark = marker(report);
-    const open = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: 'open', labels: settings.label, per_page: 100 });
-    // The issues API also returns pull requests; they are never incidents. The marker is the body's last
-    // line, as this action writes it: a marker quoted anywhere else (e.g. in error text) does not count.
-    const incident = open.find((i) => !i.pull_request && (i.body ?? '').trimEnd().endsWith(mark));
+    // The marker is the body's last line, as this action writes it: a marker quoted anywhere else (e.g. in error text) does not count.
+    const incident = (await tracker.openIssues(label)).find((i) => i.body.trimEnd().endsWith(mark));
     if (!report.ok) {
         if (incident) {
-            await octokit.rest.issues.createComment({ owner, repo, issue_number: incident.number, body: `Still failing.\n\n${failureText(report)}` });
+            await tracker.comment(incident.number, `Still failing.\n\n${failureText(report)}`);
             return 'commented';
         }
-        await octokit.rest.issues.create({
-            owner,
-            repo,
-            title: `vault-backup: ${report.command} failing for ${report.target}`,
-            body: `${failureText(report)}\n\nThis issue is closed automatically by the next successful \`${report.command}\`.\n\n${mark}`,
-            labels: [settings.label],
-        });
+        await tracker.open(`vault-backup: ${report.command} failing for ${report.target}`, `${failureText(report)}\n\nThis issue is closed automatically by the next successful \`${report.command}\`.\n\n${mark}`, label);
         return 'opened';
     }
     if (!incident)
         return 'none';
     const recovered = [`**Recovered:** ${report.headline}.`, ...(report.runUrl ? [`Run: ${report.runUrl}`] : [])].join('\n\n');
-    await octokit.rest.issues.createComment({ owner, repo, issue_number: incident.number, body: recovered });
-    await octokit.rest.issues.update({ owner, repo, issue_number: incident.number, state: 'closed', state_reason: 'completed' });
+    await tracker.comment(incident.number, recovered);
+    await tracker.close(incident.number);
     return 'closed';
 }
 
@@ -79626,7 +79672,6 @@ async function updateIncident(settings, report) {
  * The job summary: the run's story as tables. core.summary does no escaping, so every value is
  * escaped here; long tables are cut so the summary stays under GitHub's 1 MiB per step.
  */
-
 
 
 const MAX_SUMMARY_BYTES = 900 * 1024;
@@ -79678,17 +79723,14 @@ function summaryHtml(report, result) {
         html = html.slice(0, MAX_SUMMARY_BYTES) + '\n<p>(summary cut to stay within GitHub\'s limit; see the run log)</p>\n';
     return html;
 }
-/** Writes the summary when the runner provides a summary file (core.summary.write throws otherwise). */
-async function writeJobSummary(report, result) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await core/* summary */.z.addRaw(summaryHtml(report, result)).write();
-}
 
+// EXTERNAL MODULE: ./action/runner.ts + 19 modules
+var runner = __nccwpck_require__(4787);
 ;// CONCATENATED MODULE: ./action/main.ts
 /**
  * The GitHub Action: read inputs, run the engine, then tell the story (outputs, job summary) and
  * alert (incident issue, Slack). A failure to alert is logged and never hides the run's own failure.
+ * Everything outside (the runner, GitHub's issues, Slack, the engine itself) comes in `ActionDeps`.
  */
 
 
@@ -79704,44 +79746,49 @@ async function writeJobSummary(report, result) {
 
 
 
-async function run() {
-    const log = new actions_logger/* ActionsLogger */.G();
+
+const realDeps = { runner: runner/* actionsRunner */.A, runCommand: runCommand, issues: githubIssues, postToSlack: postToSlack, clock: systemClock };
+async function run(deps = realDeps) {
+    const { runner } = deps;
+    const log = new actions_logger/* ActionsLogger */.G(runner);
+    const masker = new Masker(runner);
     let inputs;
     let report;
     let result;
     try {
-        inputs = readActionInputs();
-        await addOidcToken(inputs);
-        result = await runCommand(inputs.command, inputs.raw, { log });
+        inputs = readActionInputs(runner, masker);
+        await addOidcToken(inputs, runner, masker);
+        result = await deps.runCommand(inputs.command, inputs.raw, { log, clock: deps.clock });
         for (const line of presenterOf(result).logLines(result))
             log.info(line);
         report = successReport(result, describeTarget(inputs.raw), inputs.runUrl);
-        setOutputs({ result: 'success', ...outputsOf(result) });
+        for (const [name, value] of Object.entries({ result: 'success', ...outputsOf(result) }))
+            runner.setOutput(name, value);
     }
     catch (error) {
-        const command = inputs?.command ?? (core/* getInput */.V4('command') || 'backup');
-        const raw = inputs?.raw ?? { target: core/* getInput */.V4('target') };
-        const lastGood = await findLastGoodBackup(raw, systemClock(), log);
-        report = failureReport(command, describeTarget(raw), error, inputs?.runUrl ?? runUrlFromEnv(process.env), lastGood);
-        setOutputs({ result: 'failure', error: report.error.message });
-        core/* setFailed */.C1(error instanceof BackupError ? error.describe() : describeUnexpected(error));
+        const command = inputs?.command ?? (runner.getInput('command') || 'backup');
+        const raw = inputs?.raw ?? { target: runner.getInput('target') };
+        const lastGood = await findLastGoodBackup(raw, deps.clock(), log);
+        report = failureReport(command, describeTarget(raw), error, inputs?.runUrl ?? runUrlFromEnv(runner.env), lastGood);
+        runner.setOutput('result', 'failure');
+        runner.setOutput('error', report.error.message);
+        runner.setFailed(error instanceof BackupError ? error.describe() : describeUnexpected(error));
     }
     // Whatever reaches an issue, the summary or Slack is masked like the log and rendered inert.
-    await tell(inertReport(report, maskedValues()), result, inputs, log);
+    await tell(deps, inertReport(report, masker.values()), result, inputs?.notify ?? notifyAfterBadInputs(runner, log), log);
 }
-async function tell(report, result, inputs, log) {
+async function tell(deps, report, result, notify, log) {
     try {
-        await writeJobSummary(report, result);
+        await deps.runner.appendSummary(summaryHtml(report, result));
     }
     catch (error) {
         log.warn(`could not write the job summary: ${errorMessage(error)}`);
     }
-    const notify = inputs?.notify ?? notifyAfterBadInputs(log);
-    const repository = process.env.GITHUB_REPOSITORY;
+    const repository = deps.runner.env.GITHUB_REPOSITORY;
     let recovered = false;
     if (notify.githubToken && repository) {
         try {
-            const action = await updateIncident({ token: notify.githubToken, label: notify.incidentLabel, repository }, report);
+            const action = await updateIncident(deps.issues(notify.githubToken, repository), notify.incidentLabel, report);
             if (action !== 'none')
                 log.info(`incident issue ${action}`);
             recovered = action === 'closed';
@@ -79753,7 +79800,7 @@ async function tell(report, result, inputs, log) {
     // Failures always; a success when asked to, or when it ends an incident Slack heard about.
     if (notify.slackWebhookUrl && (!report.ok || notify.notifyOnSuccess || recovered)) {
         try {
-            await postToSlack(report, { webhookUrl: notify.slackWebhookUrl, recovered });
+            await deps.postToSlack(report, { webhookUrl: notify.slackWebhookUrl, recovered });
             log.info(recovered ? 'Slack told of the recovery' : 'Slack notified');
         }
         catch (error) {
@@ -79762,368 +79809,27 @@ async function tell(report, result, inputs, log) {
     }
 }
 /** The inputs failed to read: alert with what can be read, so the failure is still reported. */
-function notifyAfterBadInputs(log) {
+function notifyAfterBadInputs(runner, log) {
     try {
-        return readNotifySettings();
+        return readNotifySettings(runner);
     }
     catch (error) {
         log.warn(`notification settings are not valid either (${errorMessage(error)}); alerting with the defaults`);
-        return { githubToken: core/* getInput */.V4('github-token'), incidentLabel: 'vault-backup-incident', slackWebhookUrl: core/* getInput */.V4('slack-webhook-url'), notifyOnSuccess: false };
+        return { githubToken: runner.getInput('github-token'), incidentLabel: 'vault-backup-incident', slackWebhookUrl: runner.getInput('slack-webhook-url'), notifyOnSuccess: false };
     }
 }
 
 
 /***/ }),
 
-/***/ 2806:
+/***/ 4787:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   cE: () => (/* binding */ installInterruptHandlers),
-/* harmony export */   nA: () => (/* binding */ onInterrupt)
-/* harmony export */ });
-/* unused harmony export runInterruptCleanups */
-const pending = new Set();
-/** Registers `run` to be called if the process is interrupted; call the returned function once it is no longer needed. */
-function onInterrupt(label, run) {
-    const entry = { label, run };
-    pending.add(entry);
-    return () => pending.delete(entry);
-}
-/** Runs every pending cleanup, newest first, each bounded in time; reports each outcome. */
-async function runInterruptCleanups(log, timeoutMs = 20_000) {
-    const entries = [...pending].reverse();
-    pending.clear();
-    for (const entry of entries) {
-        let timer;
-        try {
-            await Promise.race([
-                entry.run(),
-                new Promise((_, reject) => {
-                    timer = setTimeout(() => reject(new Error(`did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
-                }),
-            ]);
-            log.info(`cleaned up: ${entry.label}`);
-        }
-        catch (error) {
-            log.error(`cleanup failed: ${entry.label}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-        finally {
-            clearTimeout(timer);
-        }
-    }
-}
-const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 };
-/** Installs the SIGINT/SIGTERM handler once for the process. */
-function installInterruptHandlers(log, exit = (code) => process.exit(code)) {
-    let interrupted = false;
-    for (const signal of Object.keys(EXIT_CODES)) {
-        process.on(signal, () => {
-            if (interrupted)
-                return; // a second signal while cleaning up changes nothing
-            interrupted = true;
-            log.error(`received ${signal}: stopping and cleaning up`);
-            void runInterruptCleanups(log).finally(() => exit(EXIT_CODES[signal]));
-        });
-    }
-}
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 181:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 1421:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 3024:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-
-/***/ }),
-
-/***/ 1455:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 4708:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 8161:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-
-/***/ }),
-
-/***/ 6760:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1708:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 2203:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 6257:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Yz: () => (/* binding */ debug),
-  z3: () => (/* binding */ error),
-  V9: () => (/* binding */ getIDToken),
-  V4: () => (/* binding */ getInput),
-  Os: () => (/* binding */ group),
-  pq: () => (/* binding */ info),
-  C1: () => (/* binding */ setFailed),
-  uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ setSecret),
-  z: () => (/* reexport */ summary),
-  $e: () => (/* binding */ warning)
+  A: () => (/* binding */ actionsRunner)
 });
-
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -83072,6 +82778,359 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./action/runner.ts
+/**
+ * What the action needs from the Actions runner, as one small interface: the real one wraps
+ * @actions/core; in-process tests pass a recording one. Nothing else in action/ imports @actions/core.
+ */
+
+const actionsRunner = {
+    getInput: (name, options) => getInput(name, options),
+    setSecret: (value) => setSecret(value),
+    getIDToken: (audience) => getIDToken(audience),
+    setOutput: (name, value) => setOutput(name, value),
+    setFailed: (message) => setFailed(message),
+    info: (message) => info(message),
+    warning: (message) => warning(message),
+    error: (message) => error(message),
+    group: (name, work) => group(name, work),
+    async appendSummary(html) {
+        // core.summary.write throws without a summary file (a local run, act without one).
+        if (process.env.GITHUB_STEP_SUMMARY)
+            await summary.addRaw(html).write();
+    },
+    env: process.env,
+};
+
+
+/***/ }),
+
+/***/ 2806:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   cE: () => (/* binding */ installInterruptHandlers),
+/* harmony export */   nA: () => (/* binding */ onInterrupt)
+/* harmony export */ });
+/* unused harmony export runInterruptCleanups */
+const pending = new Set();
+/** Registers `run` to be called if the process is interrupted; call the returned function once it is no longer needed. */
+function onInterrupt(label, run) {
+    const entry = { label, run };
+    pending.add(entry);
+    return () => pending.delete(entry);
+}
+/** Runs every pending cleanup, newest first, each bounded in time; reports each outcome. */
+async function runInterruptCleanups(log, timeoutMs = 20_000) {
+    const entries = [...pending].reverse();
+    pending.clear();
+    for (const entry of entries) {
+        let timer;
+        try {
+            await Promise.race([
+                entry.run(),
+                new Promise((_, reject) => {
+                    timer = setTimeout(() => reject(new Error(`did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
+                }),
+            ]);
+            log.info(`cleaned up: ${entry.label}`);
+        }
+        catch (error) {
+            log.error(`cleanup failed: ${entry.label}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+}
+const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 };
+/** Installs the SIGINT/SIGTERM handler once for the process. */
+function installInterruptHandlers(log, exit = (code) => process.exit(code)) {
+    let interrupted = false;
+    for (const signal of Object.keys(EXIT_CODES)) {
+        process.on(signal, () => {
+            if (interrupted)
+                return; // a second signal while cleaning up changes nothing
+            interrupted = true;
+            log.error(`received ${signal}: stopping and cleaning up`);
+            void runInterruptCleanups(log).finally(() => exit(EXIT_CODES[signal]));
+        });
+    }
+}
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ })
 

@@ -67977,7 +67977,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5625);
 /* harmony import */ var _util_interrupts_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2806);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9774);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6741);
 /* harmony import */ var _node_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(793);
 
 
@@ -68002,7 +68002,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9774:
+/***/ 6741:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -69658,6 +69658,46 @@ class HashingMeter extends external_node_stream_.Transform {
     }
 }
 
+;// CONCATENATED MODULE: ./src/storage/checksum-proof.ts
+/**
+ * Pure checks that a store holds what was sent: by the store's own checksum, never by trusting the
+ * write. A whole-object and a composite SHA-256 cannot collide, so the digest decides; stores differ
+ * in how they label it (moto reports a multipart digest without its "-N" suffix, for one).
+ */
+
+/** Why `stored` does not prove the upload of `sent` (size and checksum as computed from the bytes sent), or undefined. */
+function uploadProblem(sent, stored) {
+    if (!stored)
+        return 'is missing right after the upload';
+    if (stored.size !== sent.size)
+        return `is ${stored.size} bytes, but ${sent.size} were sent`;
+    if (!stored.checksum)
+        return 'has no SHA-256 checksum reported by the store, so the copy cannot be proven';
+    if (!sameDigest(stored.checksum, sent.checksum))
+        return `has checksum ${describeChecksum(stored.checksum)}, but the bytes sent have ${describeChecksum(sent.checksum)}`;
+    return undefined;
+}
+/** Same digest, and the same part count where both say one. */
+function sameDigest(a, b) {
+    return a.value === b.value && (a.parts ?? b.parts) === (b.parts ?? a.parts);
+}
+/**
+ * Why a server-side copy does not prove itself against the original, or undefined. A whole-object copy
+ * carries the SHA-256 of the object; a copy in parts (the upload's part size) the upload's composite.
+ */
+function copyProblem(copy, original) {
+    if (copy.size !== original.size)
+        return `is ${copy.size} bytes, expected ${original.size}`;
+    if (!copy.checksum)
+        return 'has no checksum reported by the store, so the copy cannot be proven';
+    const whole = Buffer.from(original.sha256Hex, 'hex').toString('base64');
+    const expected = copy.checksum.algorithm === 'SHA256-COMPOSITE' ? original.storedChecksum.value : whole;
+    // A store that labels a composite digest as a whole-object one still proves the copy by the upload's digest.
+    if (copy.checksum.value !== expected && copy.checksum.value !== original.storedChecksum.value)
+        return `has checksum ${describeChecksum(copy.checksum)}, expected ${expected}`;
+    return undefined;
+}
+
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./src/vault/vault-http.ts
@@ -69848,6 +69888,7 @@ const TOOL_VERSION = '0.1.0';
 
 
 
+
 async function runBackup(deps, options) {
     const { store, vault, log } = deps;
     const clock = deps.clock;
@@ -70020,16 +70061,7 @@ async function streamBackup(deps, token, backupId, objectKey, chunkSize, deadlin
     log.info(`snapshot valid: raft index ${snap.meta.Index}, term ${snap.meta.Term}, ${(0,src_log/* formatBytes */.z3)(snap.archiveSize)} (state.bin ${(0,src_log/* formatBytes */.z3)(snap.stateSize)}, SHA256SUMS verified)`);
     // Prove the stored object is the bytes sent: the store's own checksum against ours, and the size.
     const stored = await store.stat(objectKey);
-    const problem = !stored
-        ? 'is missing right after the upload'
-        : stored.size !== meter.byteCount || put.size !== meter.byteCount
-            ? `is ${stored.size} bytes, but ${meter.byteCount} were sent`
-            : !stored.checksum
-                ? 'has no SHA-256 checksum reported by the store, so the copy cannot be proven'
-                : // The digest decides (a whole-object and a composite SHA-256 cannot collide); stores differ in how they label it.
-                    stored.checksum.value !== put.sentChecksum.value || (stored.checksum.parts ?? put.sentChecksum.parts) !== put.sentChecksum.parts
-                        ? `has checksum ${describeChecksum(stored.checksum)}, but the bytes sent have ${describeChecksum(put.sentChecksum)}`
-                        : undefined;
+    const problem = put.size !== meter.byteCount ? `was handed ${put.size} bytes, but ${meter.byteCount} were sent` : uploadProblem({ size: meter.byteCount, checksum: put.sentChecksum }, stored);
     if (problem) {
         await removeUnverified(store, log, objectKey);
         throw new IntegrityError(`uploaded object ${objectKey} ${problem}`, { hint: 'the object was removed; run the backup again and check the store' });
@@ -70091,14 +70123,7 @@ async function ensureMonthlyCopy(store, log, daily, at) {
     }
     const monthlyKey = backupKey('monthly', at);
     const copy = await store.copyNew(daily.objectKey, monthlyKey);
-    // A whole-object copy is checked against the SHA-256 of the object; a copy in parts (same part size as the
-    // upload) against the upload's composite checksum.
-    const expected = copy.checksum?.algorithm === 'SHA256-COMPOSITE' ? daily.encrypted.storedChecksum.value : Buffer.from(daily.encrypted.sha256, 'hex').toString('base64');
-    const problem = copy.size !== daily.encrypted.size
-        ? `is ${copy.size} bytes, expected ${daily.encrypted.size}`
-        : copy.checksum && copy.checksum.value !== expected
-            ? `has checksum ${describeChecksum(copy.checksum)}, expected ${expected}`
-            : undefined;
+    const problem = copyProblem(copy, { size: daily.encrypted.size, sha256Hex: daily.encrypted.sha256, storedChecksum: daily.encrypted.storedChecksum });
     if (problem) {
         await removeUnverified(store, log, monthlyKey);
         throw new IntegrityError(`monthly copy ${monthlyKey} ${problem}`, { hint: 'the daily backup is intact; the next backup this month will try the copy again' });
@@ -70442,6 +70467,10 @@ class S3BackupStore {
         const source = await this.stat(fromKey);
         if (!source)
             throw new StorageError(`cannot copy ${this.location}${fromKey}: it does not exist`);
+        // If-None-Match below makes this atomic where the store honours it on copies; some S3-compatible
+        // stores (moto among them) ignore it there, and would replace the object without this check.
+        if (await this.stat(toKey))
+            throw new ObjectExistsError(toKey, this.location);
         const copySource = `${this.options.bucket}/${this.fullKey(fromKey)}`.split('/').map(encodeURIComponent).join('/');
         try {
             if (source.size > (this.options.maxSingleCopy ?? MAX_SINGLE_COPY))
@@ -71372,12 +71401,14 @@ function backupTrend(catalog, length = TREND_LENGTH) {
     return points.slice(-length);
 }
 const MARK = '⚠';
-/** Labels as MM-DD, with HH:MM when two backups share a day, and the anomaly mark. */
+/** Labels as MM-DD (just DD when many, so they stay legible), with the time when two share a day, and the anomaly mark. */
 function labels(points) {
-    const days = points.map((p) => p.at.slice(5, 10));
+    const compact = points.length > 12;
+    const days = points.map((p) => (compact ? p.at.slice(8, 10) : p.at.slice(5, 10)));
     return points.map((p, i) => {
-        const shared = days.filter((d) => d === days[i]).length > 1;
-        return `${days[i]}${shared ? ` ${p.at.slice(11, 16)}` : ''}${p.anomalous ? ` ${MARK}` : ''}`;
+        const shared = points.filter((q) => q.at.slice(0, 10) === p.at.slice(0, 10)).length > 1;
+        const time = shared ? (compact ? `h${p.at.slice(11, 13)}` : ` ${p.at.slice(11, 16)}`) : '';
+        return `${days[i]}${time}${p.anomalous ? (compact ? MARK : ` ${MARK}`) : ''}`;
     });
 }
 function sizeUnit(max) {
@@ -71391,13 +71422,17 @@ function sizeUnit(max) {
 }
 const round = (n) => Number(n.toFixed(2));
 const quoted = (text) => `"${text.replace(/"/g, "'")}"`;
+/** Sizes from zero, so a drop looks like one; a raft index around its own range, so its slope (or a fall) shows. */
 function chart(title, axis, xLabels, values, kind) {
     const top = Math.max(...values, 0);
+    const bottom = Math.min(...values, top);
+    const span = top - bottom || Math.max(top, 1);
+    const [from, to] = kind === 'bar' ? [0, top > 0 ? top * 1.1 : 1] : [Math.max(0, Math.floor(bottom - span * 0.1)), Math.ceil(top + span * 0.1)];
     return [
         'xychart-beta',
         `  title ${quoted(title)}`,
         `  x-axis [${xLabels.map(quoted).join(', ')}]`,
-        `  y-axis ${quoted(axis)} 0 --> ${round(top > 0 ? top * 1.1 : 1)}`,
+        `  y-axis ${quoted(axis)} ${round(from)} --> ${round(to)}`,
         `  ${kind} [${values.map(round).join(', ')}]`,
     ].join('\n');
 }
@@ -71407,10 +71442,11 @@ function trendCharts(points) {
         return [];
     const xLabels = labels(points);
     const unit = sizeUnit(Math.max(...points.map((p) => p.snapshotSize)));
+    const span = `last ${points.length} backup${points.length === 1 ? '' : 's'}, ${points[0].at.slice(0, 10)} to ${points.at(-1).at.slice(0, 10)}`;
     const marked = points.some((p) => p.anomalous) ? ` (${MARK} data anomaly)` : '';
     return [
-        { title: 'Snapshot size', chart: chart(`Snapshot size, last ${points.length} backups${marked}`, unit.name, xLabels, points.map((p) => p.snapshotSize / unit.divisor), 'bar') },
-        { title: 'Raft index', chart: chart(`Raft index, last ${points.length} backups${marked}`, 'index', xLabels, points.map((p) => p.raftIndex), 'line') },
+        { title: 'Snapshot size', chart: chart(`Snapshot size, ${span}${marked}`, unit.name, xLabels, points.map((p) => p.snapshotSize / unit.divisor), 'bar') },
+        { title: 'Raft index', chart: chart(`Raft index, ${span}${marked}`, 'index', xLabels, points.map((p) => p.raftIndex), 'line') },
     ];
 }
 /** The same trend as a compact text table for the CLI and the log, sizes in human units. */

@@ -70,7 +70,7 @@ export function trendCharts(points: TrendPoint[]): Array<{ title: string; chart:
   if (!points.length) return [];
   const xLabels = labels(points);
   const unit = sizeUnit(Math.max(...points.map((p) => p.snapshotSize)));
-  const span = `last ${points.length} backups, ${points[0]!.at.slice(0, 10)} to ${points.at(-1)!.at.slice(0, 10)}`;
+  const span = `last ${points.length} backup${points.length === 1 ? '' : 's'}, ${points[0]!.at.slice(0, 10)} to ${points.at(-1)!.at.slice(0, 10)}`;
   const marked = points.some((p) => p.anomalous) ? ` (${MARK} data anomaly)` : '';
   return [
     { title: 'Snapshot size', chart: chart(`Snapshot size, ${span}${marked}`, unit.name, xLabels, points.map((p) => p.snapshotSize / unit.divisor), 'bar') },

@@ -102,7 +102,7 @@ describe('the bundled action', () => {
       expect(r.code).toBe(0);
       const charts = mermaidBlocks(r.summary);
       expect(charts).toHaveLength(2);
-      expect(charts[0]).toMatch(/^xychart-beta\n {2}title "Snapshot size, last \d+ backups"/);
+      expect(charts[0]).toMatch(/^xychart-beta\n {2}title "Snapshot size, last (\d+ backups|1 backup), \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d"/);
       expect(charts[1]).toMatch(/line \[\d+(, \d+)*\]$/);
       expect(parseMermaid(charts)).toEqual([{ ok: true, type: 'xychart' }, { ok: true, type: 'xychart' }]);
       // The chart is Markdown after the HTML block ends; the HTML before it keeps no blank line.
@@ -151,7 +151,7 @@ describe('the bundled action', () => {
     const recovery = slack.accepted()[2] as { text: string; blocks: Array<{ type: string }> };
     expect(recovery.text).toMatch(/^vault-backup backup recovered for s3:\/\/action-backups\/prod: backup vault-snapshot-\d{8}-\d{6} stored and verified/);
     expect(recovery.blocks.map((b) => b.type)).toEqual(['section', 'context']);
-    const quiet = await runAction(baseInputs());
+    const quiet = await runAction({ ...baseInputs(), command: 'list' });
     expect(quiet.code).toBe(0);
     expect(slack.accepted()).toHaveLength(3);
     // The pull request carrying the same label was never touched.
