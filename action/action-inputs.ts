@@ -96,11 +96,20 @@ export async function addOidcToken(inputs: ActionInputs, runner: Runner, masker:
   if (!needsVault || method !== 'jwt') return;
   const owner = runner.env.GITHUB_REPOSITORY_OWNER;
   const audience = inputs.raw['vault-jwt-audience'] ?? (owner ? `https://github.com/${owner}` : undefined);
-  if (!audience) throw new InputError('vault-jwt-audience', 'is required here: GITHUB_REPOSITORY_OWNER is not set, so the default https://github.com/OWNER cannot be formed', "set vault-jwt-audience to a value in the Vault role's bound_audiences");
+  if (!audience)
+    throw new InputError(
+      'vault-jwt-audience',
+      'is required here: GITHUB_REPOSITORY_OWNER is not set, so the default https://github.com/OWNER cannot be formed',
+      "set vault-jwt-audience to a value in the Vault role's bound_audiences",
+    );
   try {
     inputs.raw['vault-jwt'] = await runner.getIDToken(audience);
     masker.mask(inputs.raw['vault-jwt']);
   } catch (error) {
-    throw new InputError('vault-auth-method', `jwt needs a GitHub OIDC token, and getting one failed: ${errorMessage(error)}`, 'grant the job `permissions: id-token: write`, or use vault-auth-method token/approle');
+    throw new InputError(
+      'vault-auth-method',
+      `jwt needs a GitHub OIDC token, and getting one failed: ${errorMessage(error)}`,
+      'grant the job `permissions: id-token: write`, or use vault-auth-method token/approle',
+    );
   }
 }

@@ -7,7 +7,11 @@ export function actionYml(): string {
   const inputs: Record<string, { description: string; required: boolean; default?: string }> = {};
   for (const def of INPUTS.filter((d) => !d.cliOnly)) {
     const commands = def.commands ? ` [${def.commands.filter((c) => c !== 'decrypt' && c !== 'encrypt').join(', ')}]` : '';
-    inputs[def.name] = { description: `${def.description}${commands}${def.secret ? ' Secret: pass it from secrets.*; it is masked.' : ''}`, required: false, ...(def.default !== undefined ? { default: def.default } : {}) };
+    inputs[def.name] = {
+      description: `${def.description}${commands}${def.secret ? ' Secret: pass it from secrets.*; it is masked.' : ''}`,
+      required: false,
+      ...(def.default !== undefined ? { default: def.default } : {}),
+    };
   }
   const outputs = Object.fromEntries(OUTPUTS.map((o) => [o.name, { description: o.description }]));
   const doc = {

@@ -23,9 +23,18 @@ function marker(report: RunReport): string {
 
 /** Error text is shown as code: links, images, HTML and @mentions inside it stay inert. */
 function failureText(report: RunReport): string {
-  const lines = [`**vault-backup \`${report.command}\` failed** for \`${report.target}\`.`, '', `- **Error** (${report.error?.component ?? 'unknown'}):`, '', fencedBlock(report.error?.message ?? 'unknown error'), ''];
+  const lines = [
+    `**vault-backup \`${report.command}\` failed** for \`${report.target}\`.`,
+    '',
+    `- **Error** (${report.error?.component ?? 'unknown'}):`,
+    '',
+    fencedBlock(report.error?.message ?? 'unknown error'),
+    '',
+  ];
   if (report.error?.hint) lines.push(`- **What to do:**`, '', fencedBlock(report.error.hint), '');
-  lines.push(`- **Last good backup:** ${report.lastGoodBackup ? `\`${report.lastGoodBackup.key}\`, ${describeAge(report.lastGoodBackup.ageHours)} old` : 'none found'}`);
+  lines.push(
+    `- **Last good backup:** ${report.lastGoodBackup ? `\`${report.lastGoodBackup.key}\`, ${describeAge(report.lastGoodBackup.ageHours)} old` : 'none found'}`,
+  );
   if (report.runUrl) lines.push(`- **Run:** ${report.runUrl}`);
   return lines.join('\n');
 }
@@ -41,7 +50,11 @@ export async function updateIncident(tracker: IssueTracker, label: string, repor
       await tracker.comment(incident.number, `Still failing.\n\n${failureText(report)}`);
       return 'commented';
     }
-    await tracker.open(`vault-backup: ${report.command} failing for ${report.target}`, `${failureText(report)}\n\nThis issue is closed automatically by the next successful \`${report.command}\`.\n\n${mark}`, label);
+    await tracker.open(
+      `vault-backup: ${report.command} failing for ${report.target}`,
+      `${failureText(report)}\n\nThis issue is closed automatically by the next successful \`${report.command}\`.\n\n${mark}`,
+      label,
+    );
     return 'opened';
   }
   if (!incident) return 'none';

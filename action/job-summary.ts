@@ -10,13 +10,7 @@ const MAX_SUMMARY_BYTES = 900 * 1024;
 
 /** Escapes for HTML; line breaks become <br>, since a blank line would end the HTML block and let Markdown through. */
 export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-    .replace(/\r?\n/g, '<br>');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/\r?\n/g, '<br>');
 }
 
 /** A cell is text, or a link to a URL this action made itself (the run's page): never one from error text. */
@@ -53,6 +47,7 @@ export function summaryHtml(report: RunReport, result?: CommandResult): string {
   parts.push(table(facts));
   if (result) for (const section of presenterOf(result).sections(result)) parts.push(sectionHtml(section));
   let html = parts.join('');
-  if (Buffer.byteLength(html) > MAX_SUMMARY_BYTES) html = html.slice(0, MAX_SUMMARY_BYTES) + '\n<p>(summary cut to stay within GitHub\'s limit; see the run log)</p>\n';
+  if (Buffer.byteLength(html) > MAX_SUMMARY_BYTES)
+    html = html.slice(0, MAX_SUMMARY_BYTES) + "\n<p>(summary cut to stay within GitHub's limit; see the run log)</p>\n";
   return html;
 }

@@ -91,6 +91,11 @@ function notifyAfterBadInputs(runner: Runner, log: ActionsLogger): NotifySetting
     return readNotifySettings(runner);
   } catch (error) {
     log.warn(`notification settings are not valid either (${errorMessage(error)}); alerting with the defaults`);
-    return { githubToken: runner.getInput('github-token'), incidentLabel: 'vault-backup-incident', slackWebhookUrl: runner.getInput('slack-webhook-url'), notifyOnSuccess: false };
+    return {
+      githubToken: runner.getInput('github-token'),
+      incidentLabel: 'vault-backup-incident',
+      slackWebhookUrl: runner.getInput('slack-webhook-url'),
+      notifyOnSuccess: false,
+    };
   }
 }

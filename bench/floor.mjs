@@ -14,12 +14,15 @@ const key = randomBytes(32);
 if (mode === 'aes-sha') {
   const cipher = createCipheriv('aes-256-gcm', key, randomBytes(12));
   const hash = createHash('sha256');
-  await pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), new Writable({
-    write(chunk, _e, done) {
-      hash.update(cipher.update(chunk));
-      done();
-    },
-  }));
+  await pipeline(
+    createReadStream(file, { highWaterMark: 1024 * 1024 }),
+    new Writable({
+      write(chunk, _e, done) {
+        hash.update(cipher.update(chunk));
+        done();
+      },
+    }),
+  );
   cipher.final();
   hash.digest();
 } else if (mode === 'copy') {

@@ -22,7 +22,10 @@ const OUT = join(ROOT, 'bench', 'out');
 const CLI = join(ROOT, 'dist', 'cli', 'index.js');
 const KEY = `bench=${Buffer.alloc(32, 1).toString('base64')}`;
 // BENCH_SIZES=none skips the pipeline sections (and leaves their block of docs/BENCHMARKS.md as it is).
-const sizes = (process.env.BENCH_SIZES ?? '64,1024,4096').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
+const sizes = (process.env.BENCH_SIZES ?? '64,1024,4096')
+  .split(',')
+  .map((s) => Number(s.trim()))
+  .filter((n) => n > 0);
 const RESTORE_MIB = Number(process.env.BENCH_RESTORE_MIB ?? 1024);
 const S3_MAX_MIB = Number(process.env.BENCH_S3_MAX_MIB ?? 1024);
 
@@ -40,7 +43,10 @@ interface Measure {
 /** Runs one operation in its own process (asynchronously: the snapshot endpoint lives in this one). */
 async function measure(label: string, args: string[], env: Record<string, string> = {}): Promise<Measure> {
   const r = await new Promise<{ status: number | null; stderr: string }>((done) => {
-    const child = spawn('/usr/bin/time', ['-f', 'BENCH %e %U %S %M', process.execPath, ...args], { env: { ...process.env, NODE_NO_WARNINGS: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'BENCH %e %U %S %M', process.execPath, ...args], {
+      env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (status) => done({ status, stderr }));
@@ -49,16 +55,28 @@ async function measure(label: string, args: string[], env: Record<string, string
   if (!line) throw new Error(`${label}: no timing (${r.stderr})`);
   const [, wall, user, sys, rss] = line.split(' ').map(Number) as [number, number, number, number, number];
   const ok = r.status === 0;
-  const note = ok ? undefined : (r.stderr ?? '').split('\n').filter((l) => /error|Error/.test(l))[0]?.slice(0, 160);
+  const note = ok
+    ? undefined
+    : (r.stderr ?? '')
+        .split('\n')
+        .filter((l) => /error|Error/.test(l))[0]
+        ?.slice(0, 160);
   return { label, ok, wallS: wall, cpuS: user + sys, rssMiB: rss / 1024, ...(note ? { note } : {}) };
 }
 
 /** Serves a file the way sys/storage/raft/snapshot does, plus the health and leader answers the tool asks first. */
 async function snapshotServer(file: string): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
-    if (req.url?.startsWith('/v1/sys/health')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ initialized: true, sealed: false, standby: false, version: 'bench', cluster_id: 'bench' }));
-    if (req.url?.startsWith('/v1/sys/seal-status')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'shamir', initialized: true, sealed: false, n: 1, t: 1 }));
-    if (req.url?.startsWith('/v1/sys/leader')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ is_self: true, leader_address: '' }));
+    if (req.url?.startsWith('/v1/sys/health'))
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ initialized: true, sealed: false, standby: false, version: 'bench', cluster_id: 'bench' }));
+    if (req.url?.startsWith('/v1/sys/seal-status'))
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ type: 'shamir', initialized: true, sealed: false, n: 1, t: 1 }));
+    if (req.url?.startsWith('/v1/sys/leader'))
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ is_self: true, leader_address: '' }));
     if (req.url?.startsWith('/v1/sys/storage/raft/snapshot')) {
       res.writeHead(200, { 'content-type': 'application/gzip' });
       return void pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), res).catch(() => undefined);
@@ -76,7 +94,9 @@ const rows: string[] = [];
 const table = (m: Measure, bytes: number, floor?: number) => {
   const rate = mib(bytes) / m.wallS;
   const ratio = floor ? (rate / floor).toFixed(2) + 'x' : '';
-  rows.push(`| ${m.label} | ${m.ok ? m.wallS.toFixed(2) : 'failed'} | ${m.ok ? rate.toFixed(0) : '–'} | ${m.cpuS.toFixed(2)} | ${m.rssMiB.toFixed(0)} | ${m.ok ? ratio : (m.note ?? '')} |`);
+  rows.push(
+    `| ${m.label} | ${m.ok ? m.wallS.toFixed(2) : 'failed'} | ${m.ok ? rate.toFixed(0) : '–'} | ${m.cpuS.toFixed(2)} | ${m.rssMiB.toFixed(0)} | ${m.ok ? ratio : (m.note ?? '')} |`,
+  );
   console.log(rows.at(-1));
   return rate;
 };
@@ -107,14 +127,32 @@ for (const sizeMiB of sizes) {
   try {
     const common = ['--vault-address', server.url, '--vault-auth-method', 'token', '--vault-token', 'bench', '--encryption-key', KEY, '--monthly', 'never'];
     table(await measure('backup → local directory', [CLI, 'backup', '--target', store, ...common]), bytes, floorRate);
-    table(await measure('verify (read + decrypt + archive check)', [CLI, 'verify', '--target', store, '--encryption-keyring', KEY, '--max-age-hours', '1000']), bytes, floorRate);
-    const listed = JSON.parse(execFileSync(process.execPath, [CLI, 'list', '--target', store, '--json'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } }).toString()) as { backups: Array<{ key: string }> };
-    table(await measure('decrypt → /dev/null', [CLI, 'decrypt', '--in', join(store, listed.backups[0]!.key), '--out', '-', '--encryption-keyring', KEY]), bytes, floorRate);
+    table(
+      await measure('verify (read + decrypt + archive check)', [CLI, 'verify', '--target', store, '--encryption-keyring', KEY, '--max-age-hours', '1000']),
+      bytes,
+      floorRate,
+    );
+    const listed = JSON.parse(
+      execFileSync(process.execPath, [CLI, 'list', '--target', store, '--json'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } }).toString(),
+    ) as { backups: Array<{ key: string }> };
+    table(
+      await measure('decrypt → /dev/null', [CLI, 'decrypt', '--in', join(store, listed.backups[0]!.key), '--out', '-', '--encryption-keyring', KEY]),
+      bytes,
+      floorRate,
+    );
     if (sizeMiB <= S3_MAX_MIB) {
       const moto = await startMoto();
       try {
         await moto.s3().send(new CreateBucketCommand({ Bucket: 'bench' }));
-        table(await measure('backup → S3 (moto on loopback)', [CLI, 'backup', '--target', 's3://bench/c1', '--s3-endpoint', moto.endpoint, '--s3-region', 'us-east-1', ...common], moto.env()), bytes, floorRate);
+        table(
+          await measure(
+            'backup → S3 (moto on loopback)',
+            [CLI, 'backup', '--target', 's3://bench/c1', '--s3-endpoint', moto.endpoint, '--s3-region', 'us-east-1', ...common],
+            moto.env(),
+          ),
+          bytes,
+          floorRate,
+        );
       } finally {
         await moto.stop();
       }
@@ -123,7 +161,9 @@ for (const sizeMiB of sizes) {
     await server.close();
   }
   table(await measure('baseline: original whole-buffer design', [join(ROOT, 'bench', 'floor.mjs'), 'baseline', archive]), bytes, floorRate);
-  sections.push(`### ${sizeMiB >= 1024 ? `${sizeMiB / 1024} GiB` : `${sizeMiB} MiB`} snapshot (${bytes.toLocaleString('en-US')} bytes)\n\n${header}\n${rows.join('\n')}\n`);
+  sections.push(
+    `### ${sizeMiB >= 1024 ? `${sizeMiB / 1024} GiB` : `${sizeMiB} MiB`} snapshot (${bytes.toLocaleString('en-US')} bytes)\n\n${header}\n${rows.join('\n')}\n`,
+  );
   rmSync(store, { recursive: true, force: true });
 }
 
@@ -140,7 +180,9 @@ for (const sizeMiB of sizes) {
       `/usr/bin/time -f 'DEC %e %U %S %M' '${process.execPath}' '${CLI}' decrypt --in - --out - --backup-id ${id} --encryption-keyring '${KEY}'`,
       'sha256sum',
     ].join(' | ');
-    const expected = execFileSync('bash', ['-c', `head -c ${bytes} '${source}' | sha256sum`]).toString().split(' ')[0];
+    const expected = execFileSync('bash', ['-c', `head -c ${bytes} '${source}' | sha256sum`])
+      .toString()
+      .split(' ')[0];
     const r = await new Promise<{ stdout: string; stderr: string }>((done) => {
       const child = spawn('bash', ['-o', 'pipefail', '-c', script], { env: { ...process.env, NODE_NO_WARNINGS: '1' } });
       let stdout = '';
@@ -155,31 +197,56 @@ for (const sizeMiB of sizes) {
       const line = r.stderr.split('\n').find((l) => l.startsWith(`${tag} `));
       if (!line) throw new Error(`round trip: no timing for ${tag}: ${r.stderr.slice(-500)}`);
       const [, wall, user, sys, rss] = line.split(' ').map(Number) as [number, number, number, number, number];
-      table({ label: `${tag === 'ENC' ? 'encrypt' : 'decrypt'} 3 GiB through a pipe${tag === 'DEC' ? (same ? ' (output SHA-256 equals the input\'s)' : ' (OUTPUT DIFFERS)') : ''}`, ok: same, wallS: wall, cpuS: user + sys, rssMiB: rss / 1024 }, bytes);
+      table(
+        {
+          label: `${tag === 'ENC' ? 'encrypt' : 'decrypt'} 3 GiB through a pipe${tag === 'DEC' ? (same ? " (output SHA-256 equals the input's)" : ' (OUTPUT DIFFERS)') : ''}`,
+          ok: same,
+          wallS: wall,
+          cpuS: user + sys,
+          rssMiB: rss / 1024,
+        },
+        bytes,
+      );
     }
     sections.push(`### Format round trip, 3 GiB\n\n${header}\n${rows.join('\n')}\n`);
   }
 }
 
 if (sizes.length) {
-// One real OpenBao snapshot, small, through the same pipeline.
-{
-  const bao = await startOpenBao({ name: 'bench' });
-  rows.length = 0;
-  try {
-    for (let i = 0; i < 40; i++) await bao.writeSecret(`bench/${i}`, { blob: Buffer.alloc(64 * 1024, i).toString('base64') });
-    const store = join(OUT, 'store-openbao');
-    rmSync(store, { recursive: true, force: true });
-    const m = await measure('backup of a real OpenBao snapshot → local directory', [CLI, 'backup', '--target', store, '--vault-address', bao.addr, '--vault-auth-method', 'token', '--vault-token', bao.rootToken, '--encryption-key', KEY, '--monthly', 'never']);
-    const listed = JSON.parse(execFileSync(process.execPath, [CLI, 'list', '--target', store, '--json'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } }).toString()) as { backups: Array<{ size: number }> };
-    table(m, listed.backups[0]!.size);
-    rmSync(store, { recursive: true, force: true });
-  } finally {
-    await bao.stop();
+  // One real OpenBao snapshot, small, through the same pipeline.
+  {
+    const bao = await startOpenBao({ name: 'bench' });
+    rows.length = 0;
+    try {
+      for (let i = 0; i < 40; i++) await bao.writeSecret(`bench/${i}`, { blob: Buffer.alloc(64 * 1024, i).toString('base64') });
+      const store = join(OUT, 'store-openbao');
+      rmSync(store, { recursive: true, force: true });
+      const m = await measure('backup of a real OpenBao snapshot → local directory', [
+        CLI,
+        'backup',
+        '--target',
+        store,
+        '--vault-address',
+        bao.addr,
+        '--vault-auth-method',
+        'token',
+        '--vault-token',
+        bao.rootToken,
+        '--encryption-key',
+        KEY,
+        '--monthly',
+        'never',
+      ]);
+      const listed = JSON.parse(
+        execFileSync(process.execPath, [CLI, 'list', '--target', store, '--json'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } }).toString(),
+      ) as { backups: Array<{ size: number }> };
+      table(m, listed.backups[0]!.size);
+      rmSync(store, { recursive: true, force: true });
+    } finally {
+      await bao.stop();
+    }
+    sections.push(`### A real OpenBao snapshot\n\n${header}\n${rows.join('\n')}\n`);
   }
-  sections.push(`### A real OpenBao snapshot\n\n${header}\n${rows.join('\n')}\n`);
-}
-
 }
 
 const cpu = cpus()[0]?.model ?? 'unknown';
@@ -207,10 +274,49 @@ if (RESTORE_MIB > 0) {
       }),
     );
     const env = { ...process.env, NODE_NO_WARNINGS: '1', PATH: `${join(ROOT, '.test-servers', 'venv', 'bin')}:${process.env.PATH}` };
-    execFileSync(process.execPath, [CLI, 'backup', '--target', store, '--vault-address', bao.addr, '--vault-auth-method', 'token', '--vault-token', bao.rootToken, '--encryption-key', KEY, '--monthly', 'never'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    const listed = JSON.parse(execFileSync(process.execPath, [CLI, 'list', '--target', store, '--json'], { env }).toString()) as { backups: Array<{ size: number }> };
+    execFileSync(
+      process.execPath,
+      [
+        CLI,
+        'backup',
+        '--target',
+        store,
+        '--vault-address',
+        bao.addr,
+        '--vault-auth-method',
+        'token',
+        '--vault-token',
+        bao.rootToken,
+        '--encryption-key',
+        KEY,
+        '--monthly',
+        'never',
+      ],
+      { env, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    const listed = JSON.parse(execFileSync(process.execPath, [CLI, 'list', '--target', store, '--json'], { env }).toString()) as {
+      backups: Array<{ size: number }>;
+    };
     const size = listed.backups[0]!.size;
-    const out = execFileSync(process.execPath, [CLI, 'restore-test', '--target', store, '--encryption-keyring', KEY, '--source-unseal-keys', bao.unsealKeys.slice(0, 3).join(','), '--canary-paths', 'secret/canary', '--restore-timeout-seconds', '600', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+    const out = execFileSync(
+      process.execPath,
+      [
+        CLI,
+        'restore-test',
+        '--target',
+        store,
+        '--encryption-keyring',
+        KEY,
+        '--source-unseal-keys',
+        bao.unsealKeys.slice(0, 3).join(','),
+        '--canary-paths',
+        'secret/canary',
+        '--restore-timeout-seconds',
+        '600',
+        '--json',
+      ],
+      { env, stdio: ['ignore', 'pipe', 'inherit'] },
+    ).toString();
     const r = (JSON.parse(out) as { restoreTest: { timings: Record<string, number>; networkIsolated: boolean } }).restoreTest;
     const s = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(1);
     const t = r.timings;

@@ -69633,8 +69633,14 @@ function judgeStaging(staging, source, recordedSourceClusterId) {
     if (!staging.clusterId || !sourceIds.some((id) => same(id, staging.clusterId)))
         return { kind: 'other-cluster' };
     if (s && p)
-        return { kind: 'clone', reason: `it carries the source's cluster id ${staging.clusterId} (from an earlier restore), but its active node is ${s.leaderAddress}, not the source's ${p.leaderAddress}` };
-    return { kind: 'undecided', reason: `it reports the source's cluster id ${staging.clusterId}, and without reaching the source (vault-address) a clone cannot be told from the source itself` };
+        return {
+            kind: 'clone',
+            reason: `it carries the source's cluster id ${staging.clusterId} (from an earlier restore), but its active node is ${s.leaderAddress}, not the source's ${p.leaderAddress}`,
+        };
+    return {
+        kind: 'undecided',
+        reason: `it reports the source's cluster id ${staging.clusterId}, and without reaching the source (vault-address) a clone cannot be told from the source itself`,
+    };
 }
 /** Why the source's keys would not unseal this cluster after a forced restore, or undefined when they will. */
 function sealMismatch(cluster, source) {
@@ -69664,82 +69670,275 @@ const RESTORE_COMMANDS = ['restore-test', 'restore'];
 const INPUTS = [
     { name: 'command', description: 'What to run: backup, verify, prune, list, restore-test or restore.', default: 'backup', actionOnly: true },
     // Where backups live
-    { name: 'target', description: 'Where backups are stored: s3://bucket/optional/prefix, or a local directory.', env: 'VAULT_BACKUP_TARGET', commands: STORE_COMMANDS },
-    { name: 's3-region', description: 'AWS region of the bucket (defaults to AWS_REGION / AWS_DEFAULT_REGION).', env: 'AWS_REGION', commands: [...STORE_COMMANDS, 'decrypt', 'encrypt'] },
-    { name: 's3-endpoint', description: 'Custom S3 endpoint for S3-compatible stores (defaults to AWS).', env: 'AWS_ENDPOINT_URL_S3', commands: [...STORE_COMMANDS, 'decrypt', 'encrypt'] },
-    { name: 's3-force-path-style', description: 'Use path-style bucket addressing (most S3-compatible stores need it).', default: 'auto', commands: [...STORE_COMMANDS, 'decrypt', 'encrypt'] },
-    { name: 's3-checksum', description: 'When the SDK sends request checksums: when-supported, or when-required for stores that reject them.', default: 'when-supported', commands: [...STORE_COMMANDS, 'decrypt', 'encrypt'] },
+    {
+        name: 'target',
+        description: 'Where backups are stored: s3://bucket/optional/prefix, or a local directory.',
+        env: 'VAULT_BACKUP_TARGET',
+        commands: STORE_COMMANDS,
+    },
+    {
+        name: 's3-region',
+        description: 'AWS region of the bucket (defaults to AWS_REGION / AWS_DEFAULT_REGION).',
+        env: 'AWS_REGION',
+        commands: [...STORE_COMMANDS, 'decrypt', 'encrypt'],
+    },
+    {
+        name: 's3-endpoint',
+        description: 'Custom S3 endpoint for S3-compatible stores (defaults to AWS).',
+        env: 'AWS_ENDPOINT_URL_S3',
+        commands: [...STORE_COMMANDS, 'decrypt', 'encrypt'],
+    },
+    {
+        name: 's3-force-path-style',
+        description: 'Use path-style bucket addressing (most S3-compatible stores need it).',
+        default: 'auto',
+        commands: [...STORE_COMMANDS, 'decrypt', 'encrypt'],
+    },
+    {
+        name: 's3-checksum',
+        description: 'When the SDK sends request checksums: when-supported, or when-required for stores that reject them.',
+        default: 'when-supported',
+        commands: [...STORE_COMMANDS, 'decrypt', 'encrypt'],
+    },
     { name: 's3-part-size-mib', description: 'Multipart upload part size in MiB (5..5120).', default: '8', commands: ['backup'] },
     { name: 's3-queue-size', description: 'Parts uploaded in parallel.', default: '4', commands: ['backup'] },
     // Vault
     { name: 'vault-address', description: 'Vault/OpenBao API address, e.g. https://vault.example.com:8200.', env: 'VAULT_ADDR', commands: VAULT_COMMANDS },
-    { name: 'vault-allowed-leaders', description: 'Other addresses (https://host:port, one per line) that may receive the Vault token when sys/leader names them as the active node; empty sends it to vault-address only.', commands: ['backup'] },
+    {
+        name: 'vault-allowed-leaders',
+        description: 'Other addresses (https://host:port, one per line) that may receive the Vault token when sys/leader names them as the active node; empty sends it to vault-address only.',
+        commands: ['backup'],
+    },
     { name: 'vault-namespace', description: 'Vault Enterprise namespace (sent as X-Vault-Namespace).', env: 'VAULT_NAMESPACE', commands: VAULT_COMMANDS },
-    { name: 'vault-ca-cert', description: 'PEM CA bundle (the certificate text, or a path to a file) that signs the Vault server certificate.', env: 'VAULT_CACERT', commands: VAULT_COMMANDS },
+    {
+        name: 'vault-ca-cert',
+        description: 'PEM CA bundle (the certificate text, or a path to a file) that signs the Vault server certificate.',
+        env: 'VAULT_CACERT',
+        commands: VAULT_COMMANDS,
+    },
     { name: 'vault-tls-skip-verify', description: 'Skip TLS certificate verification (for tests only).', default: 'false', commands: VAULT_COMMANDS },
     { name: 'vault-timeout-seconds', description: 'Time to wait for Vault to answer a request.', default: '30', commands: VAULT_COMMANDS },
-    { name: 'vault-idle-timeout-seconds', description: 'Longest pause allowed in the snapshot stream before it counts as stalled.', default: '120', commands: VAULT_COMMANDS },
-    { name: 'vault-snapshot-deadline-seconds', description: 'Longest the whole snapshot download may take: auto (30 minutes plus the previous snapshot at 1 MiB/s; 2 hours for a first backup) or seconds.', default: 'auto', commands: ['backup'] },
+    {
+        name: 'vault-idle-timeout-seconds',
+        description: 'Longest pause allowed in the snapshot stream before it counts as stalled.',
+        default: '120',
+        commands: VAULT_COMMANDS,
+    },
+    {
+        name: 'vault-snapshot-deadline-seconds',
+        description: 'Longest the whole snapshot download may take: auto (30 minutes plus the previous snapshot at 1 MiB/s; 2 hours for a first backup) or seconds.',
+        default: 'auto',
+        commands: ['backup'],
+    },
     { name: 'vault-auth-method', description: 'How to log in to Vault: jwt (GitHub OIDC), token or approle.', default: 'jwt', commands: VAULT_COMMANDS },
     { name: 'vault-token', description: 'Vault token, for vault-auth-method token.', env: 'VAULT_TOKEN', secret: true, commands: VAULT_COMMANDS },
     { name: 'vault-jwt-role', description: 'Vault JWT auth role, for vault-auth-method jwt.', default: 'vault-backup', commands: VAULT_COMMANDS },
     { name: 'vault-jwt-mount', description: 'Mount path of the JWT auth method.', default: 'jwt', commands: VAULT_COMMANDS },
-    { name: 'vault-jwt-audience', description: 'Audience of the GitHub OIDC token; must be in the role\'s bound_audiences. Empty: https://github.com/OWNER (the repository owner), the audience GitHub itself uses by default.', commands: VAULT_COMMANDS, actionOnly: true },
-    { name: 'vault-jwt', description: 'A JWT to log in with (the action requests one from GitHub instead).', env: 'VAULT_BACKUP_JWT', secret: true, commands: VAULT_COMMANDS, cliOnly: true },
+    {
+        name: 'vault-jwt-audience',
+        description: "Audience of the GitHub OIDC token; must be in the role's bound_audiences. Empty: https://github.com/OWNER (the repository owner), the audience GitHub itself uses by default.",
+        commands: VAULT_COMMANDS,
+        actionOnly: true,
+    },
+    {
+        name: 'vault-jwt',
+        description: 'A JWT to log in with (the action requests one from GitHub instead).',
+        env: 'VAULT_BACKUP_JWT',
+        secret: true,
+        commands: VAULT_COMMANDS,
+        cliOnly: true,
+    },
     { name: 'vault-approle-role-id', description: 'AppRole role id, for vault-auth-method approle.', env: 'VAULT_ROLE_ID', commands: VAULT_COMMANDS },
-    { name: 'vault-approle-secret-id', description: 'AppRole secret id, for vault-auth-method approle.', env: 'VAULT_SECRET_ID', secret: true, commands: VAULT_COMMANDS },
+    {
+        name: 'vault-approle-secret-id',
+        description: 'AppRole secret id, for vault-auth-method approle.',
+        env: 'VAULT_SECRET_ID',
+        secret: true,
+        commands: VAULT_COMMANDS,
+    },
     { name: 'vault-approle-mount', description: 'Mount path of the AppRole auth method.', default: 'approle', commands: VAULT_COMMANDS },
     // Encryption
-    { name: 'encryption-key', description: 'Key that encrypts new backups: 32 bytes as base64 or hex, optionally "ID=KEY". Ignored when kms-key-id is set.', env: 'VAULT_BACKUP_KEY', secret: true, commands: ['backup', 'encrypt', ...READ_COMMANDS] },
-    { name: 'encryption-keyring', description: 'Keys that can decrypt backups, one "ID=KEY" or KEY per line (old keys stay here after a rotation).', env: 'VAULT_BACKUP_KEYRING', secret: true, commands: READ_COMMANDS },
-    { name: 'kms-key-id', description: 'AWS KMS key (id, ARN or alias) that wraps each new backup\'s data key instead of encryption-key; for reading, the KMS key(s) a backup may be wrapped under (one per line): any other is refused before KMS is called.', env: 'VAULT_BACKUP_KMS_KEY_ID', commands: ['backup', 'encrypt', ...READ_COMMANDS] },
+    {
+        name: 'encryption-key',
+        description: 'Key that encrypts new backups: 32 bytes as base64 or hex, optionally "ID=KEY". Ignored when kms-key-id is set.',
+        env: 'VAULT_BACKUP_KEY',
+        secret: true,
+        commands: ['backup', 'encrypt', ...READ_COMMANDS],
+    },
+    {
+        name: 'encryption-keyring',
+        description: 'Keys that can decrypt backups, one "ID=KEY" or KEY per line (old keys stay here after a rotation).',
+        env: 'VAULT_BACKUP_KEYRING',
+        secret: true,
+        commands: READ_COMMANDS,
+    },
+    {
+        name: 'kms-key-id',
+        description: "AWS KMS key (id, ARN or alias) that wraps each new backup's data key instead of encryption-key; for reading, the KMS key(s) a backup may be wrapped under (one per line): any other is refused before KMS is called.",
+        env: 'VAULT_BACKUP_KMS_KEY_ID',
+        commands: ['backup', 'encrypt', ...READ_COMMANDS],
+    },
     { name: 'kms-region', description: 'Region of the KMS key (defaults to s3-region).', commands: ['backup', 'encrypt', ...READ_COMMANDS] },
-    { name: 'kms-endpoint', description: 'Custom KMS endpoint (tests, VPC endpoints).', env: 'AWS_ENDPOINT_URL_KMS', commands: ['backup', 'encrypt', ...READ_COMMANDS] },
+    {
+        name: 'kms-endpoint',
+        description: 'Custom KMS endpoint (tests, VPC endpoints).',
+        env: 'AWS_ENDPOINT_URL_KMS',
+        commands: ['backup', 'encrypt', ...READ_COMMANDS],
+    },
     { name: 'chunk-size-kib', description: 'Plaintext bytes per encrypted chunk, in KiB (4..16384).', default: '1024', commands: ['backup', 'encrypt'] },
     // Backup
     { name: 'monthly', description: 'Also keep the first backup of each month under monthly/: auto or never.', default: 'auto', commands: ['backup'] },
-    { name: 'run-url', description: 'Link to the run that made the backup, stored in its manifest (the action fills it in).', env: 'VAULT_BACKUP_RUN_URL', commands: ['backup'], cliOnly: true },
-    { name: 'data-shrink-limit-percent', description: 'backup: fail the run (the backup is still stored) when the data shrinks by more than this share of the previous backup\'s; restore-test: fail when a KV mount lost more than this share of its secrets since the previous restore test.', default: '50', commands: ['backup', 'restore-test'] },
+    {
+        name: 'run-url',
+        description: 'Link to the run that made the backup, stored in its manifest (the action fills it in).',
+        env: 'VAULT_BACKUP_RUN_URL',
+        commands: ['backup'],
+        cliOnly: true,
+    },
+    {
+        name: 'data-shrink-limit-percent',
+        description: "backup: fail the run (the backup is still stored) when the data shrinks by more than this share of the previous backup's; restore-test: fail when a KV mount lost more than this share of its secrets since the previous restore test.",
+        default: '50',
+        commands: ['backup', 'restore-test'],
+    },
     // Retention
     { name: 'keep-daily', description: 'Days with a backup to keep (the newest backup of each).', default: '30', commands: ['prune'] },
     { name: 'keep-monthly', description: 'Months with a monthly backup to keep.', default: '12', commands: ['prune'] },
     { name: 'prune-require-fresh-hours', description: 'Refuse to prune when the newest complete backup is older than this.', default: '48', commands: ['prune'] },
     { name: 'prune-max-deletes', description: 'Refuse to prune when the plan deletes more backups than this.', default: '10', commands: ['prune'] },
-    { name: 'prune-allow-mass-delete', description: 'Carry out a plan that deletes more than prune-max-deletes or more than half a tier (after a deliberate policy change).', default: 'false', commands: ['prune'] },
-    { name: 'acknowledged-anomalies', description: 'Backup ids (one per line) whose data anomaly was intended: prune stops keeping the last backup from before them (also read from acknowledged-anomalies.txt at the target).', commands: ['prune'] },
+    {
+        name: 'prune-allow-mass-delete',
+        description: 'Carry out a plan that deletes more than prune-max-deletes or more than half a tier (after a deliberate policy change).',
+        default: 'false',
+        commands: ['prune'],
+    },
+    {
+        name: 'acknowledged-anomalies',
+        description: 'Backup ids (one per line) whose data anomaly was intended: prune stops keeping the last backup from before them (also read from acknowledged-anomalies.txt at the target).',
+        commands: ['prune'],
+    },
     { name: 'dry-run', description: 'Plan and report, but change nothing.', default: 'false', commands: ['prune'] },
     { name: 'now', description: 'Plan as of this instant (ISO 8601), for audits and tests.', commands: ['prune', 'verify', 'list'], cliOnly: true },
-    { name: 'json', description: 'Print the result as JSON on stdout.', default: 'false', commands: ['prune', 'list', 'verify', 'backup', 'restore-test'], cliOnly: true },
+    {
+        name: 'json',
+        description: 'Print the result as JSON on stdout.',
+        default: 'false',
+        commands: ['prune', 'list', 'verify', 'backup', 'restore-test'],
+        cliOnly: true,
+    },
     // Verify
-    { name: 'backup', description: 'Which backup: latest, latest-monthly, or an object key.', default: 'latest', commands: ['verify', 'restore-test', 'restore'] },
+    {
+        name: 'backup',
+        description: 'Which backup: latest, latest-monthly, or an object key.',
+        default: 'latest',
+        commands: ['verify', 'restore-test', 'restore'],
+    },
     { name: 'max-age-hours', description: 'Fail when the newest complete backup is older than this.', default: '26', commands: ['verify'] },
     // Restore test and restore
-    { name: 'staging-vault-address', description: 'A standing staging Vault/OpenBao that receives the restore test; empty starts a throwaway, network-isolated cluster instead. Never production.', commands: ['restore-test'] },
-    { name: 'staging-vault-token', description: 'Token for the standing staging cluster before the restore (not needed once staging holds a restored copy: one is generated from the source\'s unseal keys).', env: 'VAULT_BACKUP_STAGING_TOKEN', secret: true, commands: ['restore-test'] },
-    { name: 'restore-server-binary', description: 'Vault or OpenBao binary for the throwaway restore cluster (a path or a name on PATH); default: vault, then bao, on PATH.', commands: ['restore-test'] },
-    { name: 'restore-isolation', description: 'Where the throwaway cluster cannot get its own network namespace: required (refuse) or best-effort (warn, run on loopback).', default: 'required', commands: ['restore-test'] },
-    { name: 'source-unseal-keys', description: 'Unseal keys of the SOURCE cluster (newline or comma separated): they unseal the restored data and generate a token in it.', env: 'VAULT_BACKUP_SOURCE_UNSEAL_KEYS', secret: true, commands: RESTORE_COMMANDS },
-    { name: 'source-seal', description: 'Key shares/threshold of the source\'s Shamir seal (e.g. 5/3), for backups whose manifest does not record it.', commands: RESTORE_COMMANDS },
-    { name: 'restored-login', description: 'How to get a token in the restored data: generate-root (from the source\'s unseal keys, revoked afterwards) or source-auth (the vault-* login settings).', default: 'generate-root', commands: RESTORE_COMMANDS },
-    { name: 'restored-vault-token', description: 'A token valid in the restored data; overrides restored-login.', env: 'VAULT_BACKUP_RESTORED_TOKEN', secret: true, commands: RESTORE_COMMANDS },
+    {
+        name: 'staging-vault-address',
+        description: 'A standing staging Vault/OpenBao that receives the restore test; empty starts a throwaway, network-isolated cluster instead. Never production.',
+        commands: ['restore-test'],
+    },
+    {
+        name: 'staging-vault-token',
+        description: "Token for the standing staging cluster before the restore (not needed once staging holds a restored copy: one is generated from the source's unseal keys).",
+        env: 'VAULT_BACKUP_STAGING_TOKEN',
+        secret: true,
+        commands: ['restore-test'],
+    },
+    {
+        name: 'restore-server-binary',
+        description: 'Vault or OpenBao binary for the throwaway restore cluster (a path or a name on PATH); default: vault, then bao, on PATH.',
+        commands: ['restore-test'],
+    },
+    {
+        name: 'restore-isolation',
+        description: 'Where the throwaway cluster cannot get its own network namespace: required (refuse) or best-effort (warn, run on loopback).',
+        default: 'required',
+        commands: ['restore-test'],
+    },
+    {
+        name: 'source-unseal-keys',
+        description: 'Unseal keys of the SOURCE cluster (newline or comma separated): they unseal the restored data and generate a token in it.',
+        env: 'VAULT_BACKUP_SOURCE_UNSEAL_KEYS',
+        secret: true,
+        commands: RESTORE_COMMANDS,
+    },
+    {
+        name: 'source-seal',
+        description: "Key shares/threshold of the source's Shamir seal (e.g. 5/3), for backups whose manifest does not record it.",
+        commands: RESTORE_COMMANDS,
+    },
+    {
+        name: 'restored-login',
+        description: "How to get a token in the restored data: generate-root (from the source's unseal keys, revoked afterwards) or source-auth (the vault-* login settings).",
+        default: 'generate-root',
+        commands: RESTORE_COMMANDS,
+    },
+    {
+        name: 'restored-vault-token',
+        description: 'A token valid in the restored data; overrides restored-login.',
+        env: 'VAULT_BACKUP_RESTORED_TOKEN',
+        secret: true,
+        commands: RESTORE_COMMANDS,
+    },
     { name: 'canary-paths', description: 'Secrets to read after the restore, one KV path per line (e.g. secret/canary).', commands: RESTORE_COMMANDS },
     { name: 'canary-sha256', description: 'Optional "path=sha256hex" lines: expected SHA-256 of each canary secret\'s JSON data.', commands: RESTORE_COMMANDS },
-    { name: 'allow-same-cluster', description: 'Accept a staging cluster that reports the source\'s cluster id when the source cannot be reached to tell it from a clone (dangerous).', default: 'false', commands: ['restore-test'] },
-    { name: 'restore-timeout-seconds', description: 'Longest wait for each step of bringing the restored cluster back (applying the snapshot, a restart, unsealing).', default: '180', commands: RESTORE_COMMANDS },
+    {
+        name: 'allow-same-cluster',
+        description: "Accept a staging cluster that reports the source's cluster id when the source cannot be reached to tell it from a clone (dangerous).",
+        default: 'false',
+        commands: ['restore-test'],
+    },
+    {
+        name: 'restore-timeout-seconds',
+        description: 'Longest wait for each step of bringing the restored cluster back (applying the snapshot, a restart, unsealing).',
+        default: '180',
+        commands: RESTORE_COMMANDS,
+    },
     { name: 'restore-vault-address', description: 'The cluster a real restore overwrites (initialised and unsealed with its own keys).', commands: ['restore'] },
-    { name: 'restore-vault-token', description: 'Root token of the cluster a real restore overwrites (from its own init).', env: 'VAULT_BACKUP_RESTORE_TOKEN', secret: true, commands: ['restore'] },
+    {
+        name: 'restore-vault-token',
+        description: 'Root token of the cluster a real restore overwrites (from its own init).',
+        env: 'VAULT_BACKUP_RESTORE_TOKEN',
+        secret: true,
+        commands: ['restore'],
+    },
     { name: 'confirm-restore-into', description: 'Must repeat restore-vault-address exactly: everything in that cluster is replaced.', commands: ['restore'] },
     // Decrypt / encrypt (CLI)
     { name: 'in', description: 'Input file, s3://bucket/key, or - for stdin.', commands: ['decrypt', 'encrypt'], cliOnly: true },
     { name: 'out', description: 'Output file, or - for stdout.', commands: ['decrypt', 'encrypt'], cliOnly: true },
-    { name: 'legacy', description: 'Read the original design\'s layout (16-byte IV, tag, ciphertext).', default: 'false', commands: ['decrypt'], cliOnly: true },
-    { name: 'backup-id', description: 'Backup id to bind into (encrypt) or expect from (decrypt) the file; defaults to the file name, and is required for a file not named like a backup or stdin.', commands: ['decrypt', 'encrypt'], cliOnly: true },
-    { name: 'skip-backup-id-check', description: 'Decrypt a file not named like a backup (or stdin) without checking which backup it is.', default: 'false', commands: ['decrypt'], cliOnly: true },
+    { name: 'legacy', description: "Read the original design's layout (16-byte IV, tag, ciphertext).", default: 'false', commands: ['decrypt'], cliOnly: true },
+    {
+        name: 'backup-id',
+        description: 'Backup id to bind into (encrypt) or expect from (decrypt) the file; defaults to the file name, and is required for a file not named like a backup or stdin.',
+        commands: ['decrypt', 'encrypt'],
+        cliOnly: true,
+    },
+    {
+        name: 'skip-backup-id-check',
+        description: 'Decrypt a file not named like a backup (or stdin) without checking which backup it is.',
+        default: 'false',
+        commands: ['decrypt'],
+        cliOnly: true,
+    },
     { name: 'force', description: 'Replace an existing --out file.', default: 'false', commands: ['decrypt', 'encrypt'], cliOnly: true },
     // Notifications (action)
-    { name: 'github-token', description: 'Token for incident issues (needs issues: write); empty disables them.', default: '${{ github.token }}', secret: true, actionOnly: true },
+    {
+        name: 'github-token',
+        description: 'Token for incident issues (needs issues: write); empty disables them.',
+        default: '${{ github.token }}',
+        secret: true,
+        actionOnly: true,
+    },
     { name: 'incident-label', description: 'Label that marks incident issues opened by this action.', default: 'vault-backup-incident', actionOnly: true },
-    { name: 'slack-webhook-url', description: 'Slack incoming-webhook URL for failure (and optionally success) messages.', env: 'VAULT_BACKUP_SLACK_WEBHOOK_URL', secret: true },
+    {
+        name: 'slack-webhook-url',
+        description: 'Slack incoming-webhook URL for failure (and optionally success) messages.',
+        env: 'VAULT_BACKUP_SLACK_WEBHOOK_URL',
+        secret: true,
+    },
     { name: 'notify-on-success', description: 'Also post to Slack when the command succeeds.', default: 'false' },
 ];
 function inputsFor(command, side) {
@@ -69986,7 +70185,9 @@ function restoredLogin(inputs) {
     const token = inputs.optional('restored-vault-token');
     if (token)
         return { kind: 'token', token };
-    return inputs.choice('restored-login', ['generate-root', 'source-auth']) === 'generate-root' ? { kind: 'generate-root' } : { kind: 'source-auth', auth: vaultAuth(inputs) };
+    return inputs.choice('restored-login', ['generate-root', 'source-auth']) === 'generate-root'
+        ? { kind: 'generate-root' }
+        : { kind: 'source-auth', auth: vaultAuth(inputs) };
 }
 function throwawaySettings(inputs) {
     return {
@@ -69998,12 +70199,18 @@ function throwawaySettings(inputs) {
 }
 /** canary-paths (one per line) with canary-sha256 ("path=hex" lines) merged in. */
 function canaries(inputs) {
-    const lines = (name) => (inputs.optional(name) ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const lines = (name) => (inputs.optional(name) ?? '')
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#'));
     const hashes = new Map();
     for (const line of lines('canary-sha256')) {
         const eq = line.lastIndexOf('=');
         const path = line.slice(0, eq).trim();
-        const hash = line.slice(eq + 1).trim().toLowerCase();
+        const hash = line
+            .slice(eq + 1)
+            .trim()
+            .toLowerCase();
         if (eq < 1 || !/^[0-9a-f]{64}$/.test(hash))
             throw new InputError('canary-sha256', `line ${JSON.stringify(line)} is not "path=<64 hex digits>"`);
         hashes.set(path, hash);
@@ -70280,7 +70487,15 @@ function buildCatalog(objects) {
             manifests.set(objectKey, parsed.key);
             continue;
         }
-        byObject.set(objectKey, { backupId: parsed.backupId, tier: parsed.tier, at: parsed.at, objectKey, manifestKey: undefined, size: object.size, complete: false });
+        byObject.set(objectKey, {
+            backupId: parsed.backupId,
+            tier: parsed.tier,
+            at: parsed.at,
+            objectKey,
+            manifestKey: undefined,
+            size: object.size,
+            complete: false,
+        });
     }
     const orphanManifests = [];
     for (const [objectKey, manifestKey] of manifests) {
@@ -70368,10 +70583,18 @@ function detectAnomalies(previous, current, shrinkLimitPercent) {
     const before = previous.raft;
     const found = [];
     if (current.index < before.index) {
-        found.push({ kind: 'raft-index-backwards', previousKey: previous.objectKey, detail: `raft index went backwards from ${before.index} to ${current.index}: the cluster was rebuilt or restored from an older state` });
+        found.push({
+            kind: 'raft-index-backwards',
+            previousKey: previous.objectKey,
+            detail: `raft index went backwards from ${before.index} to ${current.index}: the cluster was rebuilt or restored from an older state`,
+        });
     }
     if (current.term < before.term) {
-        found.push({ kind: 'raft-term-backwards', previousKey: previous.objectKey, detail: `raft term went backwards from ${before.term} to ${current.term}: this is not the cluster the previous backup came from` });
+        found.push({
+            kind: 'raft-term-backwards',
+            previousKey: previous.objectKey,
+            detail: `raft term went backwards from ${before.term} to ${current.term}: this is not the cluster the previous backup came from`,
+        });
     }
     if (before.stateSize > 0) {
         const shrunkPercent = ((before.stateSize - current.stateSize) / before.stateSize) * 100;
@@ -70749,7 +70972,15 @@ function asSnapshotError(error) {
 function inspectTar(gunzipped) {
     return new Promise((resolve, reject) => {
         const extract = tar_stream.extract();
-        const contents = { order: [], metaJson: Buffer.alloc(0), metaSha256: '', stateSize: 0, stateSha256: '', sums: Buffer.alloc(0), sealedSize: 0 };
+        const contents = {
+            order: [],
+            metaJson: Buffer.alloc(0),
+            metaSha256: '',
+            stateSize: 0,
+            stateSha256: '',
+            sums: Buffer.alloc(0),
+            sealedSize: 0,
+        };
         let failed = false;
         const fail = (error) => {
             if (failed)
@@ -70996,15 +71227,27 @@ function statusError(address, method, path, status, data) {
     const where = `${method} ${address}/v1/${path}`;
     const said = detail ? `: ${detail}` : '';
     if (status === 403) {
-        return new VaultError(`${where} was refused (403 permission denied)${said}`, { status, hint: `the token's policy needs access to ${path}; see the README's Vault policy` });
+        return new VaultError(`${where} was refused (403 permission denied)${said}`, {
+            status,
+            hint: `the token's policy needs access to ${path}; see the README's Vault policy`,
+        });
     }
     if (status === 503)
-        return new VaultError(`Vault at ${address} is sealed or unavailable (503)${said}`, { status, hint: 'unseal the cluster, or point vault-address at a healthy node' });
+        return new VaultError(`Vault at ${address} is sealed or unavailable (503)${said}`, {
+            status,
+            hint: 'unseal the cluster, or point vault-address at a healthy node',
+        });
     if (status === 400 && /raft storage is not in use|not.*raft/i.test(detail)) {
-        return new VaultError(`${where}: raft storage is not in use${said}`, { status, hint: 'snapshots need integrated (raft) storage; dev-mode and other storage backends cannot be snapshotted' });
+        return new VaultError(`${where}: raft storage is not in use${said}`, {
+            status,
+            hint: 'snapshots need integrated (raft) storage; dev-mode and other storage backends cannot be snapshotted',
+        });
     }
     if (status === 307 || status === 301 || status === 302) {
-        return new VaultError(`${where} answered with a redirect (${status}): this node is a standby`, { status, hint: 'point vault-address at the active node, or at a load balancer that sends requests to it' });
+        return new VaultError(`${where} answered with a redirect (${status}): this node is a standby`, {
+            status,
+            hint: 'point vault-address at the active node, or at a load balancer that sends requests to it',
+        });
     }
     return new VaultError(`${where} failed with HTTP ${status}${said}`, { status });
 }
@@ -71012,10 +71255,16 @@ function connectionError(address, path, error) {
     const code = errorCode(error) ?? '';
     const message = errorMessage(error);
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-        return new VaultError(`Vault at ${address} did not answer ${path} in time (${code})`, { hint: 'check the address and network path, or raise vault-timeout', cause: error });
+        return new VaultError(`Vault at ${address} did not answer ${path} in time (${code})`, {
+            hint: 'check the address and network path, or raise vault-timeout',
+            cause: error,
+        });
     }
     if (code === 'UND_ERR_BODY_TIMEOUT') {
-        return new VaultError(`Vault at ${address} stalled while sending ${path}`, { hint: 'the server stopped sending data; check its load and logs, or raise vault-idle-timeout', cause: error });
+        return new VaultError(`Vault at ${address} stalled while sending ${path}`, {
+            hint: 'the server stopped sending data; check its load and logs, or raise vault-idle-timeout',
+            cause: error,
+        });
     }
     if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
         return new VaultError(`the connection to Vault at ${address} was closed while it answered ${path} (${code})`, {
@@ -71047,23 +71296,32 @@ async function loginToVault(settings, http) {
     const where = auth.method === 'jwt' ? `JWT login (mount "${auth.mount}", role "${auth.role}")` : `AppRole login (mount "${auth.mount}")`;
     try {
         const body = auth.method === 'jwt' ? { role: auth.role, jwt: auth.jwt } : { role_id: auth.roleId, secret_id: auth.secretId };
-        const { status, data } = await client.json('POST', `auth/${auth.mount}/login`, { json: body, ok: [200, 400, 401, 403] });
+        const { status, data } = await client.json('POST', `auth/${auth.mount}/login`, {
+            json: body,
+            ok: [200, 400, 401, 403],
+        });
         if (status !== 200) {
             const hint = auth.method === 'jwt'
                 ? 'check that the role exists, that bound_audiences contains the audience requested (vault-jwt-audience), and that bound_claims match this repository and ref'
                 : 'check the role id and secret id, and that the secret id has not expired';
-            throw new VaultError(`${where} to ${settings.address} was refused (HTTP ${status})${vaultErrorsOf(data) ? `: ${vaultErrorsOf(data)}` : ''}`, { status, hint });
+            throw new VaultError(`${where} to ${settings.address} was refused (HTTP ${status})${vaultErrorsOf(data) ? `: ${vaultErrorsOf(data)}` : ''}`, {
+                status,
+                hint,
+            });
         }
         const token = data?.auth?.client_token;
         if (typeof token !== 'string' || !token)
-            throw new VaultError(`${where} to ${settings.address} answered without a client token`, { hint: 'check the auth method\'s configuration on the server' });
+            throw new VaultError(`${where} to ${settings.address} answered without a client token`, { hint: "check the auth method's configuration on the server" });
         return token;
     }
     catch (error) {
         if (error instanceof VaultError && error.message.startsWith(where))
             throw error;
         const message = error instanceof Error ? error.message : String(error);
-        throw new VaultError(`${where} to ${settings.address} failed: ${message}`, { ...(error instanceof VaultError && error.hint ? { hint: error.hint } : {}), cause: error });
+        throw new VaultError(`${where} to ${settings.address} failed: ${message}`, {
+            ...(error instanceof VaultError && error.hint ? { hint: error.hint } : {}),
+            cause: error,
+        });
     }
     finally {
         await own?.close();
@@ -71137,7 +71395,12 @@ async function runBackup(deps, options) {
             keyWrapping: uploaded.wrapType === WrapType.AwsKms ? 'aws-kms' : 'raw-aes256gcm',
             chunkSize: options.chunkSize,
         },
-        raft: { index: uploaded.snapshot.meta.Index, term: uploaded.snapshot.meta.Term, stateSize: uploaded.snapshot.stateSize, stateSha256: uploaded.snapshot.stateSha256 },
+        raft: {
+            index: uploaded.snapshot.meta.Index,
+            term: uploaded.snapshot.meta.Term,
+            stateSize: uploaded.snapshot.stateSize,
+            stateSha256: uploaded.snapshot.stateSha256,
+        },
         vault: {
             address: uploaded.from,
             version: health.version,
@@ -71269,7 +71532,9 @@ async function streamBackup(deps, token, backupId, objectKey, chunkSize, deadlin
     log.info(`snapshot valid: raft index ${snap.meta.Index}, term ${snap.meta.Term}, ${formatBytes(snap.archiveSize)} (state.bin ${formatBytes(snap.stateSize)}, SHA256SUMS verified)`);
     // Prove the stored object is the bytes sent: the store's own checksum against ours, and the size.
     const stored = await store.stat(objectKey);
-    const problem = put.size !== meter.byteCount ? `was handed ${put.size} bytes, but ${meter.byteCount} were sent` : uploadProblem({ size: meter.byteCount, checksum: put.sentChecksum }, stored);
+    const problem = put.size !== meter.byteCount
+        ? `was handed ${put.size} bytes, but ${meter.byteCount} were sent`
+        : uploadProblem({ size: meter.byteCount, checksum: put.sentChecksum }, stored);
     if (problem) {
         await removeUnverified(store, log, objectKey);
         throw new IntegrityError(`uploaded object ${objectKey} ${problem}`, { hint: 'the object was removed; run the backup again and check the store' });
@@ -71334,9 +71599,17 @@ async function ensureMonthlyCopy(store, log, daily, at) {
     const problem = copyProblem(copy, { size: daily.encrypted.size, sha256Hex: daily.encrypted.sha256, storedChecksum: daily.encrypted.storedChecksum });
     if (problem) {
         await removeUnverified(store, log, monthlyKey);
-        throw new IntegrityError(`monthly copy ${monthlyKey} ${problem}`, { hint: 'the daily backup is intact; the next backup this month will try the copy again' });
+        throw new IntegrityError(`monthly copy ${monthlyKey} ${problem}`, {
+            hint: 'the daily backup is intact; the next backup this month will try the copy again',
+        });
     }
-    const manifest = { ...daily, tier: 'monthly', objectKey: monthlyKey, copiedFrom: daily.objectKey, encrypted: { ...daily.encrypted, storedChecksum: copy.checksum ?? daily.encrypted.storedChecksum } };
+    const manifest = {
+        ...daily,
+        tier: 'monthly',
+        objectKey: monthlyKey,
+        copiedFrom: daily.objectKey,
+        encrypted: { ...daily.encrypted, storedChecksum: copy.checksum ?? daily.encrypted.storedChecksum },
+    };
     await store.putSmallNew(manifestKeyOf(monthlyKey), encodeManifest(manifest));
     log.info(`first backup of the month: copied to ${monthlyKey}${copy.checksum ? ` (${describeChecksum(copy.checksum)} verified)` : ''}`);
     return monthlyKey;
@@ -71627,7 +71900,14 @@ class S3BackupStore {
             partSize,
             queueSize,
             leavePartsOnError: false,
-            params: { Bucket: bucket, Key: this.fullKey(key), Body: body.pipe(hasher), ChecksumAlgorithm: 'SHA256', IfNoneMatch: '*', ContentType: 'application/octet-stream' },
+            params: {
+                Bucket: bucket,
+                Key: this.fullKey(key),
+                Body: body.pipe(hasher),
+                ChecksumAlgorithm: 'SHA256',
+                IfNoneMatch: '*',
+                ContentType: 'application/octet-stream',
+            },
         });
         // pipe() does not forward errors: fail the upload when the source fails.
         body.once('error', (error) => hasher.destroy(error));
@@ -71665,7 +71945,14 @@ class S3BackupStore {
     }
     async putSmallNew(key, data) {
         try {
-            await this.options.client.send(new client_s3_dist_cjs.PutObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), Body: data, IfNoneMatch: '*', ContentType: 'application/json', ChecksumAlgorithm: 'SHA256' }));
+            await this.options.client.send(new client_s3_dist_cjs.PutObjectCommand({
+                Bucket: this.options.bucket,
+                Key: this.fullKey(key),
+                Body: data,
+                IfNoneMatch: '*',
+                ContentType: 'application/json',
+                ChecksumAlgorithm: 'SHA256',
+            }));
         }
         catch (error) {
             throw s3Error(`writing ${this.location}${key}`, error, this.options.bucket, key, this.location);
@@ -71704,7 +71991,14 @@ class S3BackupStore {
             const parts = [];
             const digests = [];
             for (let at = 0, PartNumber = 1; at < size; at += partSize, PartNumber++) {
-                const out = await client.send(new client_s3_dist_cjs.UploadPartCopyCommand({ Bucket: bucket, Key, UploadId, PartNumber, CopySource: copySource, CopySourceRange: `bytes=${at}-${Math.min(at + partSize, size) - 1}` }));
+                const out = await client.send(new client_s3_dist_cjs.UploadPartCopyCommand({
+                    Bucket: bucket,
+                    Key,
+                    UploadId,
+                    PartNumber,
+                    CopySource: copySource,
+                    CopySourceRange: `bytes=${at}-${Math.min(at + partSize, size) - 1}`,
+                }));
                 const checksum = out.CopyPartResult?.ChecksumSHA256;
                 parts.push({ PartNumber, ETag: out.CopyPartResult.ETag, ...(checksum ? { ChecksumSHA256: checksum } : {}) });
                 if (checksum)
@@ -71712,7 +72006,10 @@ class S3BackupStore {
             }
             await client.send(new client_s3_dist_cjs.CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts: parts } }));
             if (digests.length === parts.length) {
-                return { size, checksum: { algorithm: 'SHA256-COMPOSITE', value: (0,external_node_crypto_.createHash)('sha256').update(Buffer.concat(digests)).digest('base64'), parts: parts.length } };
+                return {
+                    size,
+                    checksum: { algorithm: 'SHA256-COMPOSITE', value: (0,external_node_crypto_.createHash)('sha256').update(Buffer.concat(digests)).digest('base64'), parts: parts.length },
+                };
             }
             // Some stores return no per-part checksums for copied parts: ask for the object's own.
             const stored = await this.stat(toKey);
@@ -71731,7 +72028,11 @@ class S3BackupStore {
             const suffix = raw ? /-(\d+)$/.exec(raw) : null;
             const composite = Boolean(suffix) || head.ChecksumType === 'COMPOSITE';
             const checksum = raw
-                ? { algorithm: composite ? 'SHA256-COMPOSITE' : 'SHA256', value: suffix ? raw.slice(0, suffix.index) : raw, ...(suffix ? { parts: Number(suffix[1]) } : {}) }
+                ? {
+                    algorithm: composite ? 'SHA256-COMPOSITE' : 'SHA256',
+                    value: suffix ? raw.slice(0, suffix.index) : raw,
+                    ...(suffix ? { parts: Number(suffix[1]) } : {}),
+                }
                 : undefined;
             return { size: head.ContentLength ?? 0, checksum };
         }
@@ -71838,14 +72139,16 @@ class S3BackupStore {
                 else if (isRetention(error.Code, error.Message))
                     outcomes.push({ key, deleted: false, retainedBecause: `${error.Code}: ${error.Message ?? 'retained by Object Lock'}` });
                 else
-                    throw new StorageError(`S3 refused to delete ${this.location}${key}: ${error.Code} ${error.Message ?? ''}`, { hint: 'the role needs s3:DeleteObject on the backup prefix' });
+                    throw new StorageError(`S3 refused to delete ${this.location}${key}: ${error.Code} ${error.Message ?? ''}`, {
+                        hint: 'the role needs s3:DeleteObject on the backup prefix',
+                    });
             }
         }
         return outcomes;
     }
 }
 function isRetention(code, message) {
-    return code === 'AccessDenied' && /object lock|retention|legal hold|worm/i.test(message ?? '') || code === 'ObjectLocked';
+    return (code === 'AccessDenied' && /object lock|retention|legal hold|worm/i.test(message ?? '')) || code === 'ObjectLocked';
 }
 /** Maps SDK errors to StorageErrors that say what to change. */
 function s3Error(what, error, bucket, key, location = `s3://${bucket}/`) {
@@ -71856,7 +72159,10 @@ function s3Error(what, error, bucket, key, location = `s3://${bucket}/`) {
     if (key !== undefined && (status === 412 || name === 'PreconditionFailed'))
         return new ObjectExistsError(key, location);
     if (name === 'NoSuchBucket' || (status === 404 && key === undefined)) {
-        return new StorageError(`${what} failed: bucket ${bucket} does not exist`, { hint: 'create the bucket or fix the bucket name in the target', cause: error });
+        return new StorageError(`${what} failed: bucket ${bucket} does not exist`, {
+            hint: 'create the bucket or fix the bucket name in the target',
+            cause: error,
+        });
     }
     if (status === 403 || name === 'AccessDenied') {
         return new StorageError(`${what} failed: access denied by S3`, { hint: `grant the role the needed s3: permissions on ${bucket}`, cause: error });
@@ -72079,7 +72385,9 @@ class VaultClient {
     }
     /** sys/init with Shamir shares; returns the unseal keys (base64) and the initial root token. */
     async initialize(shares, threshold) {
-        const { data } = await this.http.json('POST', 'sys/init', { json: { secret_shares: shares, secret_threshold: threshold } });
+        const { data } = await this.http.json('POST', 'sys/init', {
+            json: { secret_shares: shares, secret_threshold: threshold },
+        });
         if (!data?.root_token || !Array.isArray(data.keys_base64))
             throw new VaultError(`sys/init at ${this.address} answered without keys or a root token`);
         return { keys: data.keys_base64, rootToken: data.root_token };
@@ -72158,7 +72466,10 @@ const backupCommand = {
         };
         const client = new VaultClient(vault);
         try {
-            return { command: 'backup', backup: await runBackup({ store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, clock }, options) };
+            return {
+                command: 'backup',
+                backup: await runBackup({ store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, clock }, options),
+            };
         }
         finally {
             await client.close();
@@ -72604,7 +72915,13 @@ function backupTrend(catalog, length = TREND_LENGTH) {
         if (!entry.complete || !entry.manifest || entry.tier !== 'daily')
             continue;
         const m = entry.manifest;
-        points.push({ backupId: entry.backupId, at: entry.at.toISOString(), snapshotSize: m.snapshot.size, raftIndex: m.raft?.index ?? 0, anomalous: Boolean(m.anomalies?.length) });
+        points.push({
+            backupId: entry.backupId,
+            at: entry.at.toISOString(),
+            snapshotSize: m.snapshot.size,
+            raftIndex: m.raft?.index ?? 0,
+            anomalous: Boolean(m.anomalies?.length),
+        });
     }
     return points.slice(-length);
 }
@@ -72653,8 +72970,14 @@ function trendCharts(points) {
     const span = `last ${points.length} backup${points.length === 1 ? '' : 's'}, ${points[0].at.slice(0, 10)} to ${points.at(-1).at.slice(0, 10)}`;
     const marked = points.some((p) => p.anomalous) ? ` (${MARK} data anomaly)` : '';
     return [
-        { title: 'Snapshot size', chart: chart(`Snapshot size, ${span}${marked}`, unit.name, xLabels, points.map((p) => p.snapshotSize / unit.divisor), 'bar') },
-        { title: 'Raft index', chart: chart(`Raft index, ${span}${marked}`, 'index', xLabels, points.map((p) => p.raftIndex), 'line') },
+        {
+            title: 'Snapshot size',
+            chart: chart(`Snapshot size, ${span}${marked}`, unit.name, xLabels, points.map((p) => p.snapshotSize / unit.divisor), 'bar'),
+        },
+        {
+            title: 'Raft index',
+            chart: chart(`Raft index, ${span}${marked}`, 'index', xLabels, points.map((p) => p.raftIndex), 'line'),
+        },
     ];
 }
 /** The same trend as a compact text table for the CLI and the log, sizes in human units. */
@@ -72755,7 +73078,17 @@ const listCommand = {
                 kind: 'table',
                 ...(list.backups.length > MAX_ROWS ? { note: `Newest ${MAX_ROWS} of ${list.backups.length} backups; the full list is in the run log.` } : {}),
                 header: ['tier', 'time', 'age', 'bytes', 'state', 'key', 'raft index'],
-                rows: list.backups.slice(0, MAX_ROWS).map((b) => [b.tier, b.time.replace('.000Z', 'Z'), `${b.ageHours} h`, String(b.size), b.complete ? (b.anomalous ? 'complete, data anomaly' : 'complete') : 'incomplete', b.key, String(b.raftIndex ?? '')]),
+                rows: list.backups
+                    .slice(0, MAX_ROWS)
+                    .map((b) => [
+                    b.tier,
+                    b.time.replace('.000Z', 'Z'),
+                    `${b.ageHours} h`,
+                    String(b.size),
+                    b.complete ? (b.anomalous ? 'complete, data anomaly' : 'complete') : 'incomplete',
+                    b.key,
+                    String(b.raftIndex ?? ''),
+                ]),
             },
         ],
         logLines: ({ list }) => [formatListTable(list)],
@@ -72823,7 +73156,10 @@ function lastGoodBeforeAnomalies(catalog, acknowledged) {
     const kept = new Map(); // objectKey -> reason
     const complete = catalog.backups.filter((b) => b.complete);
     for (const anomaly of complete.filter((b) => b.anomalous && !acknowledged.has(b.backupId))) {
-        const good = complete.filter((b) => !b.anomalous && b.at < anomaly.at).sort((a, b) => a.at.getTime() - b.at.getTime() || (a.tier === 'daily' ? 1 : -1)).at(-1);
+        const good = complete
+            .filter((b) => !b.anomalous && b.at < anomaly.at)
+            .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.tier === 'daily' ? 1 : -1))
+            .at(-1);
         if (good && !kept.has(good.objectKey))
             kept.set(good.objectKey, `last good state before the data anomaly in ${anomaly.objectKey}: kept until that anomaly is acknowledged`);
         if (!kept.has(anomaly.objectKey))
@@ -73017,7 +73353,20 @@ function retentionPolicy(inputs) {
 }
 /** The prune --json document, also printed for a refused plan. */
 function pruneJson(plan, dryRun, deleted, retained, debris = []) {
-    return { command: 'prune', dryRun, now: plan.now, policy: plan.policy, summary: plan.summary, refusals: plan.refusals, items: plan.items, orphanManifests: plan.orphanManifests, ignored: plan.ignored, deleted, retained, debris };
+    return {
+        command: 'prune',
+        dryRun,
+        now: plan.now,
+        policy: plan.policy,
+        summary: plan.summary,
+        refusals: plan.refusals,
+        items: plan.items,
+        orphanManifests: plan.orphanManifests,
+        ignored: plan.ignored,
+        deleted,
+        retained,
+        debris,
+    };
 }
 const pruneCommand = {
     inAction: true,
@@ -73031,7 +73380,9 @@ const pruneCommand = {
         text: ({ prune: p }) => `\n${p.dryRun ? 'dry run: nothing deleted' : `deleted ${p.deleted.length} objects`}${p.retained.length ? `, ${p.retained.length} retained by Object Lock` : ''}\n`,
         json: ({ prune: p }) => pruneJson(p.plan, p.dryRun, p.deleted, p.retained, p.debris),
         report: ({ prune: p }) => ({
-            headline: p.dryRun ? `prune dry run: would delete ${p.plan.summary.delete} backups` : `prune kept ${p.plan.summary.keep} backups and deleted ${p.plan.summary.delete}`,
+            headline: p.dryRun
+                ? `prune dry run: would delete ${p.plan.summary.delete} backups`
+                : `prune kept ${p.plan.summary.keep} backups and deleted ${p.plan.summary.delete}`,
             facts: [
                 ['Policy', `${p.plan.policy.keepDaily} daily + ${p.plan.policy.keepMonthly} monthly`],
                 ['Kept', String(p.plan.summary.keep)],
@@ -73041,7 +73392,12 @@ const pruneCommand = {
                 ['Other objects (untouched)', String(p.plan.summary.ignored)],
             ],
         }),
-        outputs: ({ prune: p }) => ({ 'kept-count': String(p.plan.summary.keep), 'deleted-count': String(p.deleted.length), 'retained-count': String(p.retained.length), 'dry-run': String(p.dryRun) }),
+        outputs: ({ prune: p }) => ({
+            'kept-count': String(p.plan.summary.keep),
+            'deleted-count': String(p.deleted.length),
+            'retained-count': String(p.retained.length),
+            'dry-run': String(p.dryRun),
+        }),
         sections: ({ prune: p }) => {
             const items = p.plan.items;
             return [
@@ -73099,7 +73455,9 @@ async function generateRootToken(cluster, unsealKeys, log) {
     const { nonce, otp } = start.data;
     if (!nonce || !otp) {
         await http.json('DELETE', path, { ok: [200, 204, 400] }).catch(() => undefined);
-        throw new RestoreError(`${cluster.address} started a root token generation without a one-time password`, { hint: 'the server is older than Vault 1.10 / OpenBao 2.0; give restored-vault-token instead' });
+        throw new RestoreError(`${cluster.address} started a root token generation without a one-time password`, {
+            hint: 'the server is older than Vault 1.10 / OpenBao 2.0; give restored-vault-token instead',
+        });
     }
     let status = start.data;
     try {
@@ -73124,7 +73482,7 @@ async function generateRootToken(cluster, unsealKeys, log) {
     if (!status.complete || !status.encoded_token) {
         await http.json('DELETE', path, { ok: [200, 204, 400] }).catch(() => undefined);
         throw new RestoreError(`${unsealKeys.length} unseal key(s) are not enough to generate a root token on ${cluster.address} (it needs ${status.required ?? 'more'})`, {
-            hint: 'give at least the threshold of the source cluster\'s unseal keys (source-unseal-keys)',
+            hint: "give at least the threshold of the source cluster's unseal keys (source-unseal-keys)",
         });
     }
     return decodeRootToken(status.encoded_token, otp);
@@ -73147,18 +73505,30 @@ async function revokeGeneratedToken(cluster, token, log) {
 
 /** SHA-256 of canonical JSON: object keys sorted at every level, no whitespace (same as `jq -cS`). */
 function canonicalSha256(value) {
-    const canonical = (v) => Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])])) : v;
-    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+    const canonical = (v) => Array.isArray(v)
+        ? v.map(canonical)
+        : v && typeof v === 'object'
+            ? Object.fromEntries(Object.keys(v)
+                .sort()
+                .map((k) => [k, canonical(v[k])]))
+            : v;
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify(canonical(value)))
+        .digest('hex');
 }
 async function readCanaries(cluster, token, canaries, log) {
     const results = [];
     for (const canary of canaries) {
         const data = await cluster.readKv(token, canary.path);
         if (data === undefined) {
-            throw new RestoreError(`canary secret ${canary.path} is missing from the restored data`, { hint: 'the backup does not hold it: check that the canary exists in production and that backups are recent' });
+            throw new RestoreError(`canary secret ${canary.path} is missing from the restored data`, {
+                hint: 'the backup does not hold it: check that the canary exists in production and that backups are recent',
+            });
         }
         if (canary.sha256 && canonicalSha256(data) !== canary.sha256.toLowerCase()) {
-            throw new RestoreError(`canary secret ${canary.path} was restored with a different value than expected`, { hint: 'update canary-sha256 if the canary was changed on purpose; otherwise the restore is wrong' });
+            throw new RestoreError(`canary secret ${canary.path} was restored with a different value than expected`, {
+                hint: 'update canary-sha256 if the canary was changed on purpose; otherwise the restore is wrong',
+            });
         }
         log.info(`canary ${canary.path}: present${canary.sha256 ? ', value hash matches' : ''}`);
         results.push({ path: canary.path, found: true, hashChecked: Boolean(canary.sha256) });
@@ -73222,13 +73592,13 @@ async function unsealWithSourceKeys(cluster, keys, sourceSeal, timing, log) {
     if (status.sealed) {
         if (!keys.length) {
             throw new RestoreError(`${cluster.address} sealed itself after the restore and needs the SOURCE cluster's unseal keys`, {
-                hint: 'give source-unseal-keys, or use a cluster that can auto-unseal with the source\'s seal',
+                hint: "give source-unseal-keys, or use a cluster that can auto-unseal with the source's seal",
             });
         }
         const mismatch = sourceSeal ? sealMismatch(status, sourceSeal) : undefined;
         if (mismatch) {
             throw new RestoreError(`${cluster.address} still uses its old seal configuration after the restore (${mismatch})`, {
-                hint: 'after a forced restore a node keeps its old seal configuration until its server process restarts: restart it, then unseal with the source\'s keys',
+                hint: "after a forced restore a node keeps its old seal configuration until its server process restarts: restart it, then unseal with the source's keys",
             });
         }
         log.info(`sealed (${status.type} seal, threshold ${status.threshold}); submitting the source cluster's unseal keys`);
@@ -73244,7 +73614,9 @@ async function unsealWithSourceKeys(cluster, keys, sourceSeal, timing, log) {
                 break;
         }
         if (after.sealed)
-            throw new RestoreError(`${cluster.address} is still sealed after ${keys.length} unseal key(s) (threshold ${after.threshold})`, { hint: 'give at least the threshold of the source cluster\'s unseal keys' });
+            throw new RestoreError(`${cluster.address} is still sealed after ${keys.length} unseal key(s) (threshold ${after.threshold})`, {
+                hint: "give at least the threshold of the source cluster's unseal keys",
+            });
         used = true;
     }
     const deadline = timing.clock().getTime() + timing.timeoutMs;
@@ -73253,7 +73625,9 @@ async function unsealWithSourceKeys(cluster, keys, sourceSeal, timing, log) {
         if (health && health.initialized && !health.sealed && !health.standby)
             return used;
         if (timing.clock().getTime() > deadline)
-            throw new RestoreError(`${cluster.address} did not become active within ${formatDuration(timing.timeoutMs)} after unsealing`, { hint: 'check the server log' });
+            throw new RestoreError(`${cluster.address} did not become active within ${formatDuration(timing.timeoutMs)} after unsealing`, {
+                hint: 'check the server log',
+            });
         await timing.sleep(250);
     }
 }
@@ -73261,7 +73635,7 @@ async function unsealWithSourceKeys(cluster, keys, sourceSeal, timing, log) {
 async function restoredToken(cluster, login, keys, timing, log) {
     if (login.kind === 'generate-root') {
         const token = await generateRootToken(cluster, keys, log);
-        log.info('generated a root token from the source\'s unseal keys, for this restore only');
+        log.info("generated a root token from the source's unseal keys, for this restore only");
         return { token, generated: true };
     }
     // A login right after unsealing can race the token store coming up: retry until the deadline.
@@ -73272,7 +73646,9 @@ async function restoredToken(cluster, login, keys, timing, log) {
             if (await cluster.tokenWorks(token))
                 return { token, generated: false };
             if (login.kind === 'token')
-                throw new RestoreError(`restored-vault-token is not valid in the restored data on ${cluster.address}`, { hint: 'give a token of the source cluster, or leave restored-vault-token empty to generate one from the unseal keys' });
+                throw new RestoreError(`restored-vault-token is not valid in the restored data on ${cluster.address}`, {
+                    hint: 'give a token of the source cluster, or leave restored-vault-token empty to generate one from the unseal keys',
+                });
         }
         catch (error) {
             if (!(error instanceof VaultError) || timing.clock().getTime() > deadline)
@@ -73333,7 +73709,9 @@ class TapStream extends external_node_stream_.Transform {
 
 class StaleBackupError extends BackupError {
     constructor(message) {
-        super('storage', message, { hint: 'scheduled backups have stopped or are failing: check the backup workflow runs (schedules are disabled after 60 days without repository activity)' });
+        super('storage', message, {
+            hint: 'scheduled backups have stopped or are failing: check the backup workflow runs (schedules are disabled after 60 days without repository activity)',
+        });
     }
 }
 class ManifestMissingError extends BackupError {
@@ -73367,7 +73745,9 @@ function pickBackup(catalog, which) {
 /** Only a committed backup may be checked or restored; an invalid manifest says what is wrong with it. */
 function requireComplete(entry) {
     if (!entry.complete)
-        throw entry.manifestProblem ? new ManifestError(`backup ${entry.objectKey} is not complete: ${entry.manifestProblem}`) : new ManifestMissingError(entry.objectKey);
+        throw entry.manifestProblem
+            ? new ManifestError(`backup ${entry.objectKey} is not complete: ${entry.manifestProblem}`)
+            : new ManifestMissingError(entry.objectKey);
 }
 /** The chosen backup and its manifest, read before anything is downloaded (a restore decides from it first). */
 async function pickBackupWithManifest(store, which) {
@@ -73387,7 +73767,9 @@ async function checkStoredBackup(store, entry, opener, log, clock, spool) {
     if (!stored)
         throw new BackupNotFoundError(`backup ${entry.objectKey} vanished while it was being verified`);
     if (stored.size !== manifest.encrypted.size)
-        throw new IntegrityError(`${entry.objectKey} is ${stored.size} bytes, its manifest says ${manifest.encrypted.size}`, { hint: 'the object was modified or truncated; use another backup' });
+        throw new IntegrityError(`${entry.objectKey} is ${stored.size} bytes, its manifest says ${manifest.encrypted.size}`, {
+            hint: 'the object was modified or truncated; use another backup',
+        });
     if (stored.checksum && manifest.encrypted.storedChecksum && stored.checksum.value !== manifest.encrypted.storedChecksum.value) {
         throw new IntegrityError(`${entry.objectKey}: the store reports checksum ${describeChecksum(stored.checksum)}, the manifest recorded ${describeChecksum(manifest.encrypted.storedChecksum)}`, { hint: 'the object was replaced or modified; use another backup' });
     }
@@ -73395,7 +73777,11 @@ async function checkStoredBackup(store, entry, opener, log, clock, spool) {
     const millis = () => clock().getTime();
     const started = millis();
     const cipherMeter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, millis() - started, stored.size)} downloaded and checked`), millis);
-    const decryptor = createDecryptStream({ opener, expectedBackupId: entry.backupId, onHeader: (header) => checkHeaderAgainstManifest(header, manifest, entry.objectKey) });
+    const decryptor = createDecryptStream({
+        opener,
+        expectedBackupId: entry.backupId,
+        onHeader: (header) => checkHeaderAgainstManifest(header, manifest, entry.objectKey),
+    });
     const validator = new SnapshotArchiveValidator();
     const source = await store.get(entry.objectKey);
     const drain = async (plain) => {
@@ -73443,7 +73829,9 @@ function checkHeaderAgainstManifest(header, manifest, key) {
         header.chunkSize !== manifest.encryption.chunkSize ? `chunk size ${header.chunkSize} vs ${manifest.encryption.chunkSize}` : '',
     ].filter(Boolean);
     if (differences.length) {
-        throw new IntegrityError(`${key}: its authenticated header and its manifest disagree (${differences.join('; ')})`, { hint: 'the manifest was modified or belongs to another object; use another backup' });
+        throw new IntegrityError(`${key}: its authenticated header and its manifest disagree (${differences.join('; ')})`, {
+            hint: 'the manifest was modified or belongs to another object; use another backup',
+        });
     }
 }
 function downloadError(key, error) {
@@ -73451,7 +73839,9 @@ function downloadError(key, error) {
         return error;
     const message = errorMessage(error);
     if (/checksum/i.test(message)) {
-        return new IntegrityError(`${key}: the downloaded bytes do not match the checksum S3 stored (${message})`, { hint: 'the object is corrupt in storage or was damaged in transit; retry, then use another backup' });
+        return new IntegrityError(`${key}: the downloaded bytes do not match the checksum S3 stored (${message})`, {
+            hint: 'the object is corrupt in storage or was damaged in transit; retry, then use another backup',
+        });
     }
     return new StorageError(`downloading ${key} failed: ${message}`, { cause: error, hint: 'retry; check the network path to the store' });
 }
@@ -73499,16 +73889,20 @@ async function runRestore(store, opener, options, log, timing) {
     try {
         await target.requireUnsealed().catch((error) => {
             throw new RestoreError(`the cluster to restore into, ${target.address}, is not ready: ${error instanceof Error ? error.message : String(error)}`, {
-                hint: 'initialise it (ideally with the source\'s key shares and threshold) and unseal it with its own keys first; see docs/RESTORE.md',
+                hint: "initialise it (ideally with the source's key shares and threshold) and unseal it with its own keys first; see docs/RESTORE.md",
                 cause: error,
             });
         });
         if (!token || !(await target.tokenWorks(token))) {
-            throw new RestoreError(`restore-vault-token is ${token ? 'not valid' : 'required'} on ${target.address}`, { hint: 'give the new cluster\'s own root token (from its init), in VAULT_BACKUP_RESTORE_TOKEN' });
+            throw new RestoreError(`restore-vault-token is ${token ? 'not valid' : 'required'} on ${target.address}`, {
+                hint: "give the new cluster's own root token (from its init), in VAULT_BACKUP_RESTORE_TOKEN",
+            });
         }
         const seal = await target.sealStatus();
         if (seal.type === 'shamir' && !keys.length)
-            throw new RestoreError('source-unseal-keys is required: after the restore the cluster is sealed with the source cluster\'s keys', { hint: 'give the source cluster\'s unseal keys (VAULT_BACKUP_SOURCE_UNSEAL_KEYS)' });
+            throw new RestoreError("source-unseal-keys is required: after the restore the cluster is sealed with the source cluster's keys", {
+                hint: "give the source cluster's unseal keys (VAULT_BACKUP_SOURCE_UNSEAL_KEYS)",
+            });
         const mismatch = sourceSeal ? sealMismatch(seal, sourceSeal) : undefined;
         if (mismatch)
             log.warn(`${target.address}: ${mismatch}. After the restore its server process must be restarted before the source's keys are accepted; this command will ask for it and wait`);
@@ -73519,7 +73913,7 @@ async function runRestore(store, opener, options, log, timing) {
             const tVerified = timing.clock().getTime();
             await log.group(`Restore into ${target.address}`, () => forceRestore(target, token, { path: spoolPath, backupId: entry.backupId, opener }, t, log));
             const tRestored = timing.clock().getTime();
-            const unsealed = await log.group('Unseal with the source cluster\'s keys', async () => {
+            const unsealed = await log.group("Unseal with the source cluster's keys", async () => {
                 if (mismatch && sourceSeal)
                     await waitForRestart(target, sourceSeal, t, log);
                 return unsealWithSourceKeys(target, keys, sourceSeal, t, log);
@@ -73558,7 +73952,7 @@ async function waitForRestart(target, sourceSeal, t, log) {
         }
         if (t.clock().getTime() > deadline) {
             throw new RestoreError(`${target.address} was not restarted within ${formatDuration(t.timeoutMs)}; the restored data is in place but sealed`, {
-                hint: 'restart its server process, then unseal it with the source cluster\'s keys (`bao operator unseal`)',
+                hint: "restart its server process, then unseal it with the source cluster's keys (`bao operator unseal`)",
             });
         }
         await t.sleep(500);
@@ -73609,7 +74003,11 @@ const restoreCommand = {
                 ['Canaries', r.canaries.map((c) => c.path).join(', ')],
             ],
         }),
-        outputs: ({ restore: r }) => ({ 'backup-key': r.backupKey, 'rto-seconds': (r.timings.totalMs / 1000).toFixed(1), 'canaries-checked': String(r.canaries.length) }),
+        outputs: ({ restore: r }) => ({
+            'backup-key': r.backupKey,
+            'rto-seconds': (r.timings.totalMs / 1000).toFixed(1),
+            'canaries-checked': String(r.canaries.length),
+        }),
     },
 };
 
@@ -73638,12 +74036,19 @@ async function countKv(cluster, token, mount, version) {
 }
 /** The inventory, or undefined when the token may not read the mount table (a narrow source-auth role). */
 async function takeInventory(cluster, token, backupKey, now) {
-    const mounts = await cluster.http.json('GET', 'sys/mounts', { token, ok: [200, 403] });
+    const mounts = await cluster.http.json('GET', 'sys/mounts', {
+        token,
+        ok: [200, 403],
+    });
     const auths = await cluster.http.json('GET', 'sys/auth', { token, ok: [200, 403] });
     if (mounts.status === 403 || auths.status === 403)
         return undefined;
     const policies = await cluster.http.json('GET', 'sys/policies/acl?list=true', { token, ok: [200, 404] });
-    const mountList = Object.entries(mounts.data.data ?? {}).map(([path, m]) => ({ path, type: String(m.type ?? 'unknown'), version: m.options?.version ?? '1' }));
+    const mountList = Object.entries(mounts.data.data ?? {}).map(([path, m]) => ({
+        path,
+        type: String(m.type ?? 'unknown'),
+        version: m.options?.version ?? '1',
+    }));
     const kvSecrets = [];
     for (const m of mountList.filter((x) => x.type === 'kv' || x.type === 'generic'))
         kvSecrets.push({ mount: m.path, ...(await countKv(cluster, token, m.path, m.version)) });
@@ -73651,7 +74056,9 @@ async function takeInventory(cluster, token, backupKey, now) {
         takenAt: now.toISOString(),
         backupKey,
         mounts: mountList.map(({ path, type }) => ({ path, type })).sort((a, b) => a.path.localeCompare(b.path)),
-        authMethods: Object.entries(auths.data.data ?? {}).map(([path, a]) => ({ path, type: String(a.type ?? 'unknown') })).sort((a, b) => a.path.localeCompare(b.path)),
+        authMethods: Object.entries(auths.data.data ?? {})
+            .map(([path, a]) => ({ path, type: String(a.type ?? 'unknown') }))
+            .sort((a, b) => a.path.localeCompare(b.path)),
         policyCount: Array.isArray(policies.data.data?.keys) ? policies.data.data.keys.length : 0,
         kvSecrets: kvSecrets.sort((a, b) => a.mount.localeCompare(b.mount)),
     };
@@ -73717,11 +74124,17 @@ function findServerBinary(setting, path = process.env.PATH ?? '') {
             return false;
         }
     };
-    const onPath = (name) => path.split(external_node_path_.delimiter).filter(Boolean).map((dir) => (0,external_node_path_.join)(dir, name)).find(executable);
+    const onPath = (name) => path
+        .split(external_node_path_.delimiter)
+        .filter(Boolean)
+        .map((dir) => (0,external_node_path_.join)(dir, name))
+        .find(executable);
     if (setting) {
         const found = setting.includes('/') ? (executable(setting) ? setting : undefined) : onPath(setting);
         if (!found)
-            throw new RestoreError(`restore-server-binary ${JSON.stringify(setting)} is not an executable file${setting.includes('/') ? '' : ' on PATH'}`, { hint: 'install Vault or OpenBao on the runner (see the README), or correct restore-server-binary' });
+            throw new RestoreError(`restore-server-binary ${JSON.stringify(setting)} is not an executable file${setting.includes('/') ? '' : ' on PATH'}`, {
+                hint: 'install Vault or OpenBao on the runner (see the README), or correct restore-server-binary',
+            });
         return found;
     }
     const found = onPath('vault') ?? onPath('bao');
@@ -73757,7 +74170,8 @@ function freePortPair() {
     return (async () => {
         for (let attempt = 0; attempt < 50; attempt++) {
             const port = await listen(0);
-            if (port < 65535 && (await listen(port + 1).then(() => true, () => false)))
+            if (port < 65535 &&
+                (await listen(port + 1).then(() => true, () => false)))
                 return port;
         }
         throw new RestoreError('no free pair of loopback ports for the restore cluster');
@@ -73862,7 +74276,9 @@ class ThrowawayCluster {
         const deadline = this.timing.clock().getTime() + this.settings.startTimeoutMs;
         for (;;) {
             if (hasExited)
-                throw new RestoreError(`the restore cluster's server process exited at start-up${this.logTail(logFile)}`, { hint: 'check restore-server-binary; the server log above says why' });
+                throw new RestoreError(`the restore cluster's server process exited at start-up${this.logTail(logFile)}`, {
+                    hint: 'check restore-server-binary; the server log above says why',
+                });
             if ((0,external_node_fs_.existsSync)(this.socketPath)) {
                 const ready = await this.client.sealStatus().then(() => true, () => false);
                 if (ready)
@@ -73973,11 +74389,13 @@ async function runRestoreTest(store, opener, options, log, timing) {
         else {
             if (sourceSeal && sourceSeal.type !== 'shamir') {
                 throw new RestoreError(`the source cluster uses a ${sourceSeal.type} seal; a throwaway restore cluster can only unseal Shamir-sealed backups`, {
-                    hint: 'set staging-vault-address to a staging cluster that can use the source\'s seal (its KMS key)',
+                    hint: "set staging-vault-address to a staging cluster that can use the source's seal (its KMS key)",
                 });
             }
             if (!keys.length)
-                throw new RestoreError('source-unseal-keys is required for a throwaway restore cluster: the restored data is sealed with the source cluster\'s keys', { hint: 'give the source cluster\'s unseal keys (at least its threshold), from a secret' });
+                throw new RestoreError("source-unseal-keys is required for a throwaway restore cluster: the restored data is sealed with the source cluster's keys", {
+                    hint: "give the source cluster's unseal keys (at least its threshold), from a secret",
+                });
         }
         const work = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'vault-backup-restore-'));
         const spoolPath = (0,external_node_path_.join)(work, 'backup.enc'); // ciphertext only: plaintext never touches disk
@@ -74016,7 +74434,7 @@ async function runRestoreTest(store, opener, options, log, timing) {
                 return unsealWithSourceKeys(cluster, keys, sourceSeal, t, log);
             });
             const tUnsealed = clock().getTime();
-            log.info(`active with the restored data${unsealedWithSourceKeys ? ' (unsealed with the source cluster\'s keys)' : ''}`);
+            log.info(`active with the restored data${unsealedWithSourceKeys ? " (unsealed with the source cluster's keys)" : ''}`);
             const { read, inventory } = await log.group('Read canary secrets and take the inventory', () => withRestoredToken(cluster, options.restoredLogin, keys, t, log, async (token) => {
                 const canaries = await readCanaries(cluster, token, options.canaries, log);
                 const taken = await takeInventory(cluster, token, entry.objectKey, options.now);
@@ -74086,7 +74504,7 @@ async function startThrowaway(settings, sourceSeal, t, log) {
     try {
         const shares = sourceSeal ?? { type: 'shamir', shares: 1, threshold: 1 };
         if (!sourceSeal)
-            log.warn('the backup\'s manifest records no seal configuration and source-seal is not set: initialising 1/1 and relying on the restart');
+            log.warn("the backup's manifest records no seal configuration and source-seal is not set: initialising 1/1 and relying on the restart");
         const init = await cluster.client.initialize(shares.shares, shares.threshold);
         for (const key of init.keys.slice(0, shares.threshold))
             await cluster.client.submitUnsealKey(key);
@@ -74111,7 +74529,10 @@ async function checkStaging(staging, options, recordedClusterId, sourceSeal, log
         });
     }
     const health = await staging.requireUnsealed().catch((error) => {
-        throw new RestoreError(`staging cluster ${staging.address} is not usable: ${error instanceof Error ? error.message : String(error)}`, { hint: 'start and unseal the staging cluster before the restore test', cause: error });
+        throw new RestoreError(`staging cluster ${staging.address} is not usable: ${error instanceof Error ? error.message : String(error)}`, {
+            hint: 'start and unseal the staging cluster before the restore test',
+            cause: error,
+        });
     });
     const stagingLeader = await staging.leader();
     let sourceIdentity;
@@ -74143,8 +74564,8 @@ async function checkStaging(staging, options, recordedClusterId, sourceSeal, log
         log.info(`staging is a clone from an earlier restore: ${verdict.reason}`);
     const seal = await staging.sealStatus();
     if (!sourceSeal && seal.type === 'shamir') {
-        throw new RestoreError('the backup\'s manifest records no seal configuration of the source, so it cannot be checked that the source\'s keys will unseal staging', {
-            hint: 'set source-seal to the source cluster\'s shares/threshold (e.g. 5/3; `bao status` shows them)',
+        throw new RestoreError("the backup's manifest records no seal configuration of the source, so it cannot be checked that the source's keys will unseal staging", {
+            hint: "set source-seal to the source cluster's shares/threshold (e.g. 5/3; `bao status` shows them)",
         });
     }
     const mismatch = sourceSeal ? sealMismatch(seal, sourceSeal) : undefined;
@@ -74165,8 +74586,12 @@ async function stagingRestoreToken(staging, isClone, keys, log) {
         // The restore replaces staging's token store, so this token disappears with it.
         return { token: await generateRootToken(staging, keys, log), generated: true };
     }
-    throw new RestoreError(given ? `staging-vault-token is not valid on staging ${staging.address} (auth/token/lookup-self refused it)` : `staging-vault-token is required to restore into ${staging.address}`, {
-        hint: isClone ? 'give source-unseal-keys: staging holds a restored copy, so a token can be generated from them' : 'give a token of the staging cluster that may call sys/storage/raft/snapshot-force',
+    throw new RestoreError(given
+        ? `staging-vault-token is not valid on staging ${staging.address} (auth/token/lookup-self refused it)`
+        : `staging-vault-token is required to restore into ${staging.address}`, {
+        hint: isClone
+            ? 'give source-unseal-keys: staging holds a restored copy, so a token can be generated from them'
+            : 'give a token of the staging cluster that may call sys/storage/raft/snapshot-force',
     });
 }
 
@@ -74210,7 +74635,12 @@ const restoreTestCommand = {
             headline: `restore test passed: RTO ${formatDuration(r.timings.totalMs)}, RPO ${r.rpoHours.toFixed(1)} h`,
             facts: [
                 ['Backup', r.backupKey],
-                ['Restored into', r.cluster === 'throwaway' ? `a throwaway cluster${r.networkIsolated ? ' in its own network namespace' : ' on loopback (not network-isolated)'}` : `staging ${r.stagingAddress}`],
+                [
+                    'Restored into',
+                    r.cluster === 'throwaway'
+                        ? `a throwaway cluster${r.networkIsolated ? ' in its own network namespace' : ' on loopback (not network-isolated)'}`
+                        : `staging ${r.stagingAddress}`,
+                ],
                 ['RPO (data age)', `${r.rpoHours.toFixed(1)} h`],
                 ['RTO (total)', formatDuration(r.timings.totalMs)],
                 ['Download + verify', formatDuration(r.timings.downloadAndVerifyMs)],
@@ -74222,7 +74652,12 @@ const restoreTestCommand = {
                 ['Inventory', r.inventory ? describeInventory(r.inventory) : 'not taken (the token may not list mounts)'],
             ],
         }),
-        outputs: ({ restoreTest: r }) => ({ 'backup-key': r.backupKey, 'rpo-hours': r.rpoHours.toFixed(2), 'rto-seconds': (r.timings.totalMs / 1000).toFixed(1), 'canaries-checked': String(r.canaries.length) }),
+        outputs: ({ restoreTest: r }) => ({
+            'backup-key': r.backupKey,
+            'rpo-hours': r.rpoHours.toFixed(2),
+            'rto-seconds': (r.timings.totalMs / 1000).toFixed(1),
+            'canaries-checked': String(r.canaries.length),
+        }),
     },
 };
 
@@ -74240,7 +74675,12 @@ const verifyCommand = {
     async run(inputs, { log, clock }) {
         const store = openStore(targetSettings(inputs), log);
         const opener = readOpener(inputs);
-        const options = { which: inputs.required('backup'), maxAgeHours: inputs.integer('max-age-hours', 1, 100_000), now: inputs.instant('now') ?? clock(), clock };
+        const options = {
+            which: inputs.required('backup'),
+            maxAgeHours: inputs.integer('max-age-hours', 1, 100_000),
+            now: inputs.instant('now') ?? clock(),
+            clock,
+        };
         return { command: 'verify', verify: await runVerify(store, opener, options, log) };
     },
     present: {
@@ -74257,7 +74697,13 @@ const verifyCommand = {
                 ['Download + check', formatDuration(v.downloadMs)],
             ],
         }),
-        outputs: ({ verify: v }) => ({ 'backup-key': v.key, 'age-hours': v.ageHours.toFixed(2), 'newest-key': v.newestKey, 'encrypted-size': String(v.encryptedSize), 'raft-index': String(v.snapshot.meta.Index) }),
+        outputs: ({ verify: v }) => ({
+            'backup-key': v.key,
+            'age-hours': v.ageHours.toFixed(2),
+            'newest-key': v.newestKey,
+            'encrypted-size': String(v.encryptedSize),
+            'raft-index': String(v.snapshot.meta.Index),
+        }),
         sections: ({ verify }) => trendSections(verify.trend),
         logLines: () => [],
     },
@@ -74482,7 +74928,9 @@ function inertReport(report, secrets) {
         ...report,
         headline: clean(report.headline),
         facts: report.facts.map(([k, v]) => [k, clean(v)]),
-        ...(report.error ? { error: { component: report.error.component, message: clean(report.error.message), ...(report.error.hint ? { hint: clean(report.error.hint) } : {}) } } : {}),
+        ...(report.error
+            ? { error: { component: report.error.component, message: clean(report.error.message), ...(report.error.hint ? { hint: clean(report.error.hint) } : {}) } }
+            : {}),
     };
 }
 
@@ -79638,7 +80086,14 @@ function marker(report) {
 }
 /** Error text is shown as code: links, images, HTML and @mentions inside it stay inert. */
 function failureText(report) {
-    const lines = [`**vault-backup \`${report.command}\` failed** for \`${report.target}\`.`, '', `- **Error** (${report.error?.component ?? 'unknown'}):`, '', fencedBlock(report.error?.message ?? 'unknown error'), ''];
+    const lines = [
+        `**vault-backup \`${report.command}\` failed** for \`${report.target}\`.`,
+        '',
+        `- **Error** (${report.error?.component ?? 'unknown'}):`,
+        '',
+        fencedBlock(report.error?.message ?? 'unknown error'),
+        '',
+    ];
     if (report.error?.hint)
         lines.push(`- **What to do:**`, '', fencedBlock(report.error.hint), '');
     lines.push(`- **Last good backup:** ${report.lastGoodBackup ? `\`${report.lastGoodBackup.key}\`, ${describeAge(report.lastGoodBackup.ageHours)} old` : 'none found'}`);
@@ -79677,13 +80132,7 @@ async function updateIncident(tracker, label, report) {
 const MAX_SUMMARY_BYTES = 900 * 1024;
 /** Escapes for HTML; line breaks become <br>, since a blank line would end the HTML block and let Markdown through. */
 function escapeHtml(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&#39;')
-        .replace(/\r?\n/g, '<br>');
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/\r?\n/g, '<br>');
 }
 function cellHtml(cell) {
     return typeof cell === 'string' ? escapeHtml(cell) : `<a href="${escapeHtml(cell.href)}">${escapeHtml(cell.text)}</a>`;
@@ -79720,7 +80169,7 @@ function summaryHtml(report, result) {
             parts.push(sectionHtml(section));
     let html = parts.join('');
     if (Buffer.byteLength(html) > MAX_SUMMARY_BYTES)
-        html = html.slice(0, MAX_SUMMARY_BYTES) + '\n<p>(summary cut to stay within GitHub\'s limit; see the run log)</p>\n';
+        html = html.slice(0, MAX_SUMMARY_BYTES) + "\n<p>(summary cut to stay within GitHub's limit; see the run log)</p>\n";
     return html;
 }
 
@@ -79815,7 +80264,12 @@ function notifyAfterBadInputs(runner, log) {
     }
     catch (error) {
         log.warn(`notification settings are not valid either (${errorMessage(error)}); alerting with the defaults`);
-        return { githubToken: runner.getInput('github-token'), incidentLabel: 'vault-backup-incident', slackWebhookUrl: runner.getInput('slack-webhook-url'), notifyOnSuccess: false };
+        return {
+            githubToken: runner.getInput('github-token'),
+            incidentLabel: 'vault-backup-incident',
+            slackWebhookUrl: runner.getInput('slack-webhook-url'),
+            notifyOnSuccess: false,
+        };
     }
 }
 

@@ -37,7 +37,9 @@ try {
   step('list', ['list', '--target', target], env);
   step('verify', ['verify', '--target', target, '--backup', 'latest'], env);
 
-  const listed = JSON.parse(execFileSync(process.execPath, [cli, 'list', '--target', target, '--json'], { env: { ...process.env, ...env } }).toString()) as { backups: Array<{ key: string }> };
+  const listed = JSON.parse(execFileSync(process.execPath, [cli, 'list', '--target', target, '--json'], { env: { ...process.env, ...env } }).toString()) as {
+    backups: Array<{ key: string }>;
+  };
   const newest = join(target, listed.backups[0]!.key);
   console.log(`\n$ vault-backup decrypt --in ${newest} --out - | tar -tzv    # plaintext only in the pipe`);
   const plain = execFileSync(process.execPath, [cli, 'decrypt', '--in', newest, '--out', '-'], { env: { ...process.env, ...env } });

@@ -32,7 +32,26 @@ const dir = mkdtempSync(join(tmpdir(), 'trend-screenshot-'));
 try {
   writeFileSync(join(dir, 'page.html'), html);
   const out = resolve('docs/images/trend-charts.png');
-  execFileSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--hide-scrollbars', `--user-data-dir=${join(dir, 'profile')}`, '--allow-file-access-from-files', '--virtual-time-budget=5000', '--window-size=900,1180', `--screenshot=${out}`, `file://${join(dir, 'page.html')}`], { stdio: 'inherit' });
+  execFileSync(
+    chromium,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--hide-scrollbars',
+      `--user-data-dir=${join(dir, 'profile')}`,
+      '--allow-file-access-from-files',
+      '--virtual-time-budget=5000',
+      '--window-size=900,1180',
+      `--screenshot=${out}`,
+      `file://${join(dir, 'page.html')}`,
+    ],
+    { stdio: 'inherit' },
+  );
   console.log(`wrote ${out}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -53,7 +53,15 @@ export function buildCatalog(objects: Iterable<StoredObject>): Catalog {
       manifests.set(objectKey, parsed.key);
       continue;
     }
-    byObject.set(objectKey, { backupId: parsed.backupId, tier: parsed.tier, at: parsed.at, objectKey, manifestKey: undefined, size: object.size, complete: false });
+    byObject.set(objectKey, {
+      backupId: parsed.backupId,
+      tier: parsed.tier,
+      at: parsed.at,
+      objectKey,
+      manifestKey: undefined,
+      size: object.size,
+      complete: false,
+    });
   }
   const orphanManifests: string[] = [];
   for (const [objectKey, manifestKey] of manifests) {
@@ -98,7 +106,10 @@ export async function readCatalog(store: BackupStore, prefix = ''): Promise<Cata
 const MAX_MANIFEST_BYTES = 64 * 1024;
 
 /** Pure: the manifest `data` holds (its bytes, or the error reading them) when it commits `entry`, or why not. */
-export function readManifestOf(data: Buffer | unknown, entry: Pick<CatalogEntry, 'objectKey' | 'backupId'>): { manifest: BackupManifest } | { problem: string } {
+export function readManifestOf(
+  data: Buffer | unknown,
+  entry: Pick<CatalogEntry, 'objectKey' | 'backupId'>,
+): { manifest: BackupManifest } | { problem: string } {
   if (!Buffer.isBuffer(data)) return { problem: `its manifest cannot be read: ${data instanceof Error ? data.message : String(data)}` };
   try {
     const manifest = parseManifest(data, entry.objectKey);

@@ -9,7 +9,6 @@ import type { RawInputs } from '../config/settings.js';
 import { COMMANDS, isCommand } from '../commands/commands.js';
 import { errorCode, errorMessage } from '../util/error-text.js';
 
-
 export interface ParsedArgs {
   command: CommandName | 'help';
   inputs: RawInputs;
@@ -68,7 +67,9 @@ function readSecretFile(flag: string, path: string): string {
 export function helpText(command?: string): string {
   if (command && isCommand(command)) {
     const lines = inputsFor(command, 'cli').map((d) => {
-      const extra = [d.default !== undefined ? `default ${d.default}` : '', d.env ? `env ${d.env}` : '', d.secret ? `or --${d.name}-file PATH` : ''].filter(Boolean).join('; ');
+      const extra = [d.default !== undefined ? `default ${d.default}` : '', d.env ? `env ${d.env}` : '', d.secret ? `or --${d.name}-file PATH` : '']
+        .filter(Boolean)
+        .join('; ');
       return `  --${d.name.padEnd(28)} ${d.description}${extra ? ` (${extra})` : ''}`;
     });
     return `vault-backup ${command} [settings]\n\n${lines.join('\n')}\n`;

@@ -14,7 +14,8 @@ export const backupCommand: CommandDefinition<'backup'> = {
     const target = targetSettings(inputs, true);
     const vault = vaultSettings(inputs);
     const keys = writeKeySettings(inputs);
-    const deadline = inputs.optional('vault-snapshot-deadline-seconds') === 'auto' ? ('auto' as const) : inputs.integer('vault-snapshot-deadline-seconds', 1, 86_400) * 1000;
+    const deadline =
+      inputs.optional('vault-snapshot-deadline-seconds') === 'auto' ? ('auto' as const) : inputs.integer('vault-snapshot-deadline-seconds', 1, 86_400) * 1000;
     const runUrl = inputs.optional('run-url');
     const options = {
       chunkSize: chunkSize(inputs),
@@ -25,7 +26,10 @@ export const backupCommand: CommandDefinition<'backup'> = {
     };
     const client = new VaultClient(vault);
     try {
-      return { command: 'backup', backup: await runBackup({ store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, clock }, options) };
+      return {
+        command: 'backup',
+        backup: await runBackup({ store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, clock }, options),
+      };
     } finally {
       await client.close();
     }

@@ -13,7 +13,12 @@ export const decryptCommand: CommandDefinition<'decrypt'> = {
     const legacy = inputs.boolean('legacy');
     const backupId = inputs.optional('backup-id');
     const flags = { legacy, skipBackupIdCheck: inputs.boolean('skip-backup-id-check'), force: inputs.boolean('force') };
-    const out = await decryptFile(endpoints, { opener: legacy ? createOpener(keys, undefined) : readOpener(inputs), legacyKeys: keys }, { ...flags, ...(backupId ? { backupId } : {}) }, log);
+    const out = await decryptFile(
+      endpoints,
+      { opener: legacy ? createOpener(keys, undefined) : readOpener(inputs), legacyKeys: keys },
+      { ...flags, ...(backupId ? { backupId } : {}) },
+      log,
+    );
     return { command: 'decrypt', ...out };
   },
   present: {
@@ -30,7 +35,12 @@ export const encryptCommand: CommandDefinition<'encrypt'> = {
     const keys = writeKeySettings(inputs);
     const endpoints = { input: inputs.optional('in') ?? '', output: inputs.optional('out') ?? '', s3: s3Settings(inputs) };
     const backupId = inputs.optional('backup-id');
-    const out = await encryptFile(endpoints, createKeySource(keys), { chunkSize: chunkSize(inputs), force: inputs.boolean('force'), ...(backupId ? { backupId } : {}) }, log);
+    const out = await encryptFile(
+      endpoints,
+      createKeySource(keys),
+      { chunkSize: chunkSize(inputs), force: inputs.boolean('force'), ...(backupId ? { backupId } : {}) },
+      log,
+    );
     return { command: 'encrypt', ...out };
   },
   present: {

@@ -36,7 +36,17 @@ export const listCommand: CommandDefinition<'list'> = {
         kind: 'table',
         ...(list.backups.length > MAX_ROWS ? { note: `Newest ${MAX_ROWS} of ${list.backups.length} backups; the full list is in the run log.` } : {}),
         header: ['tier', 'time', 'age', 'bytes', 'state', 'key', 'raft index'],
-        rows: list.backups.slice(0, MAX_ROWS).map((b) => [b.tier, b.time.replace('.000Z', 'Z'), `${b.ageHours} h`, String(b.size), b.complete ? (b.anomalous ? 'complete, data anomaly' : 'complete') : 'incomplete', b.key, String(b.raftIndex ?? '')]),
+        rows: list.backups
+          .slice(0, MAX_ROWS)
+          .map((b) => [
+            b.tier,
+            b.time.replace('.000Z', 'Z'),
+            `${b.ageHours} h`,
+            String(b.size),
+            b.complete ? (b.anomalous ? 'complete, data anomaly' : 'complete') : 'incomplete',
+            b.key,
+            String(b.raftIndex ?? ''),
+          ]),
       },
     ],
     logLines: ({ list }) => [formatListTable(list)],

@@ -20,7 +20,20 @@ export function retentionPolicy(inputs: Inputs): RetentionPolicy {
 
 /** The prune --json document, also printed for a refused plan. */
 export function pruneJson(plan: RetentionPlan, dryRun: boolean, deleted: string[], retained: PruneResult['retained'], debris: Debris[] = []) {
-  return { command: 'prune', dryRun, now: plan.now, policy: plan.policy, summary: plan.summary, refusals: plan.refusals, items: plan.items, orphanManifests: plan.orphanManifests, ignored: plan.ignored, deleted, retained, debris };
+  return {
+    command: 'prune',
+    dryRun,
+    now: plan.now,
+    policy: plan.policy,
+    summary: plan.summary,
+    refusals: plan.refusals,
+    items: plan.items,
+    orphanManifests: plan.orphanManifests,
+    ignored: plan.ignored,
+    deleted,
+    retained,
+    debris,
+  };
 }
 
 export const pruneCommand: CommandDefinition<'prune'> = {
@@ -28,14 +41,22 @@ export const pruneCommand: CommandDefinition<'prune'> = {
   async run(inputs, { log, clock }) {
     const store = openStore(targetSettings(inputs), log);
     const now = inputs.instant('now') ?? clock();
-    const prune = await runPrune(store, retentionPolicy(inputs), { now, dryRun: inputs.boolean('dry-run'), acknowledged: inputs.list('acknowledged-anomalies') }, log);
+    const prune = await runPrune(
+      store,
+      retentionPolicy(inputs),
+      { now, dryRun: inputs.boolean('dry-run'), acknowledged: inputs.list('acknowledged-anomalies') },
+      log,
+    );
     return { command: 'prune', prune };
   },
   present: {
-    text: ({ prune: p }) => `\n${p.dryRun ? 'dry run: nothing deleted' : `deleted ${p.deleted.length} objects`}${p.retained.length ? `, ${p.retained.length} retained by Object Lock` : ''}\n`,
+    text: ({ prune: p }) =>
+      `\n${p.dryRun ? 'dry run: nothing deleted' : `deleted ${p.deleted.length} objects`}${p.retained.length ? `, ${p.retained.length} retained by Object Lock` : ''}\n`,
     json: ({ prune: p }) => pruneJson(p.plan, p.dryRun, p.deleted, p.retained, p.debris),
     report: ({ prune: p }) => ({
-      headline: p.dryRun ? `prune dry run: would delete ${p.plan.summary.delete} backups` : `prune kept ${p.plan.summary.keep} backups and deleted ${p.plan.summary.delete}`,
+      headline: p.dryRun
+        ? `prune dry run: would delete ${p.plan.summary.delete} backups`
+        : `prune kept ${p.plan.summary.keep} backups and deleted ${p.plan.summary.delete}`,
       facts: [
         ['Policy', `${p.plan.policy.keepDaily} daily + ${p.plan.policy.keepMonthly} monthly`],
         ['Kept', String(p.plan.summary.keep)],
@@ -45,7 +66,12 @@ export const pruneCommand: CommandDefinition<'prune'> = {
         ['Other objects (untouched)', String(p.plan.summary.ignored)],
       ],
     }),
-    outputs: ({ prune: p }) => ({ 'kept-count': String(p.plan.summary.keep), 'deleted-count': String(p.deleted.length), 'retained-count': String(p.retained.length), 'dry-run': String(p.dryRun) }),
+    outputs: ({ prune: p }) => ({
+      'kept-count': String(p.plan.summary.keep),
+      'deleted-count': String(p.deleted.length),
+      'retained-count': String(p.retained.length),
+      'dry-run': String(p.dryRun),
+    }),
     sections: ({ prune: p }) => {
       const items = p.plan.items;
       return [

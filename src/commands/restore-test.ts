@@ -38,7 +38,12 @@ export const restoreTestCommand: CommandDefinition<'restore-test'> = {
       headline: `restore test passed: RTO ${formatDuration(r.timings.totalMs)}, RPO ${r.rpoHours.toFixed(1)} h`,
       facts: [
         ['Backup', r.backupKey],
-        ['Restored into', r.cluster === 'throwaway' ? `a throwaway cluster${r.networkIsolated ? ' in its own network namespace' : ' on loopback (not network-isolated)'}` : `staging ${r.stagingAddress}`],
+        [
+          'Restored into',
+          r.cluster === 'throwaway'
+            ? `a throwaway cluster${r.networkIsolated ? ' in its own network namespace' : ' on loopback (not network-isolated)'}`
+            : `staging ${r.stagingAddress}`,
+        ],
         ['RPO (data age)', `${r.rpoHours.toFixed(1)} h`],
         ['RTO (total)', formatDuration(r.timings.totalMs)],
         ['Download + verify', formatDuration(r.timings.downloadAndVerifyMs)],
@@ -50,6 +55,11 @@ export const restoreTestCommand: CommandDefinition<'restore-test'> = {
         ['Inventory', r.inventory ? describeInventory(r.inventory) : 'not taken (the token may not list mounts)'],
       ],
     }),
-    outputs: ({ restoreTest: r }) => ({ 'backup-key': r.backupKey, 'rpo-hours': r.rpoHours.toFixed(2), 'rto-seconds': (r.timings.totalMs / 1000).toFixed(1), 'canaries-checked': String(r.canaries.length) }),
+    outputs: ({ restoreTest: r }) => ({
+      'backup-key': r.backupKey,
+      'rpo-hours': r.rpoHours.toFixed(2),
+      'rto-seconds': (r.timings.totalMs / 1000).toFixed(1),
+      'canaries-checked': String(r.canaries.length),
+    }),
   },
 };

@@ -13,7 +13,11 @@ export const restoreCommand: CommandDefinition<'restore'> = {
     const address = inputs.url('restore-vault-address')!;
     const confirm = inputs.optional('confirm-restore-into');
     if (confirm === undefined || inputs.url('confirm-restore-into') !== address) {
-      throw new InputError('confirm-restore-into', `must repeat restore-vault-address (${address}) exactly${confirm === undefined ? '' : `, got ${JSON.stringify(confirm)}`}`, 'everything in that cluster is replaced by the backup: confirm by naming it');
+      throw new InputError(
+        'confirm-restore-into',
+        `must repeat restore-vault-address (${address}) exactly${confirm === undefined ? '' : `, got ${JSON.stringify(confirm)}`}`,
+        'everything in that cluster is replaced by the backup: confirm by naming it',
+      );
     }
     const store = openStore(targetSettings(inputs), log);
     const opener = readOpener(inputs);
@@ -42,6 +46,10 @@ export const restoreCommand: CommandDefinition<'restore'> = {
         ['Canaries', r.canaries.map((c) => c.path).join(', ')],
       ],
     }),
-    outputs: ({ restore: r }) => ({ 'backup-key': r.backupKey, 'rto-seconds': (r.timings.totalMs / 1000).toFixed(1), 'canaries-checked': String(r.canaries.length) }),
+    outputs: ({ restore: r }) => ({
+      'backup-key': r.backupKey,
+      'rto-seconds': (r.timings.totalMs / 1000).toFixed(1),
+      'canaries-checked': String(r.canaries.length),
+    }),
   },
 };

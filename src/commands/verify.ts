@@ -13,7 +13,12 @@ export const verifyCommand: CommandDefinition<'verify'> = {
   async run(inputs, { log, clock }) {
     const store = openStore(targetSettings(inputs), log);
     const opener = readOpener(inputs);
-    const options = { which: inputs.required('backup'), maxAgeHours: inputs.integer('max-age-hours', 1, 100_000), now: inputs.instant('now') ?? clock(), clock };
+    const options = {
+      which: inputs.required('backup'),
+      maxAgeHours: inputs.integer('max-age-hours', 1, 100_000),
+      now: inputs.instant('now') ?? clock(),
+      clock,
+    };
     return { command: 'verify', verify: await runVerify(store, opener, options, log) };
   },
   present: {
@@ -30,7 +35,13 @@ export const verifyCommand: CommandDefinition<'verify'> = {
         ['Download + check', formatDuration(v.downloadMs)],
       ],
     }),
-    outputs: ({ verify: v }) => ({ 'backup-key': v.key, 'age-hours': v.ageHours.toFixed(2), 'newest-key': v.newestKey, 'encrypted-size': String(v.encryptedSize), 'raft-index': String(v.snapshot.meta.Index) }),
+    outputs: ({ verify: v }) => ({
+      'backup-key': v.key,
+      'age-hours': v.ageHours.toFixed(2),
+      'newest-key': v.newestKey,
+      'encrypted-size': String(v.encryptedSize),
+      'raft-index': String(v.snapshot.meta.Index),
+    }),
     sections: ({ verify }) => trendSections(verify.trend),
     logLines: () => [],
   },

@@ -78,7 +78,8 @@ export class Inputs {
     const text = this.optional(name);
     if (text === undefined) return undefined;
     const at = new Date(text);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(at.getTime())) throw new InputError(name, `must be an ISO 8601 instant like 2025-11-26T02:00:00Z, got ${JSON.stringify(text)}`);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(at.getTime()))
+      throw new InputError(name, `must be an ISO 8601 instant like 2025-11-26T02:00:00Z, got ${JSON.stringify(text)}`);
     return at;
   }
 }
@@ -116,7 +117,11 @@ export function parseS3Url(input: string, text: string): { bucket: string; key: 
   if (!match) throw new InputError(input, `is not an s3:// URL: ${JSON.stringify(text)}`);
   const bucket = match[1] ?? '';
   if (!BUCKET_PATTERN.test(bucket) || bucket.includes('..')) {
-    throw new InputError(input, `bucket name ${JSON.stringify(bucket)} is not valid`, 'S3 bucket names are 3-63 characters of a-z, 0-9, dots and hyphens, starting and ending with a letter or digit');
+    throw new InputError(
+      input,
+      `bucket name ${JSON.stringify(bucket)} is not valid`,
+      'S3 bucket names are 3-63 characters of a-z, 0-9, dots and hyphens, starting and ending with a letter or digit',
+    );
   }
   return { bucket, key: match[2] ?? '' };
 }
@@ -144,7 +149,10 @@ export function vaultAuth(inputs: Inputs): VaultAuth {
       method,
       role: inputs.required('vault-jwt-role'),
       mount: inputs.required('vault-jwt-mount'),
-      jwt: inputs.required('vault-jwt', ' for vault-auth-method jwt (in GitHub Actions, grant the job `permissions: id-token: write`; on the CLI pass --vault-jwt or VAULT_BACKUP_JWT)'),
+      jwt: inputs.required(
+        'vault-jwt',
+        ' for vault-auth-method jwt (in GitHub Actions, grant the job `permissions: id-token: write`; on the CLI pass --vault-jwt or VAULT_BACKUP_JWT)',
+      ),
     };
     if (auth.jwt.split('.').length !== 3) throw new InputError('vault-jwt', 'is not a JWT (three base64url parts separated by dots)');
     return auth;
@@ -175,7 +183,8 @@ export function clusterSettings(inputs: Inputs, address: string, auth: VaultAuth
 export function vaultSettings(inputs: Inputs, address = inputs.url('vault-address')!): VaultSettings {
   const allowedLeaders = inputs.list('vault-allowed-leaders');
   for (const leader of allowedLeaders) {
-    if (!/^https?:\/\/[^/\s]+\/?$/.test(leader)) throw new InputError('vault-allowed-leaders', `${JSON.stringify(leader)} is not an address like https://vault-2.example.com:8200`);
+    if (!/^https?:\/\/[^/\s]+\/?$/.test(leader))
+      throw new InputError('vault-allowed-leaders', `${JSON.stringify(leader)} is not an address like https://vault-2.example.com:8200`);
   }
   return { ...clusterSettings(inputs, address, vaultAuth(inputs)), ...(allowedLeaders.length ? { allowedLeaders } : {}) };
 }
@@ -208,7 +217,8 @@ export function kmsSettings(inputs: Inputs): KmsSettings {
 
 export function writeKeySettings(inputs: Inputs): WriteKeySettings {
   const kms = kmsSettings(inputs);
-  if (kms.keyId && /\s/.test(kms.keyId.trim())) throw new InputError('kms-key-id', 'names several keys; new backups are wrapped by one (several are for reading only)');
+  if (kms.keyId && /\s/.test(kms.keyId.trim()))
+    throw new InputError('kms-key-id', 'names several keys; new backups are wrapped by one (several are for reading only)');
   if (kms.keyId) return { kind: 'kms', kms: { ...kms, keyId: kms.keyId.trim() } };
   const spec = inputs.required('encryption-key', ' (or set kms-key-id): a 32-byte key, base64 or hex; generate one with `openssl rand -base64 32`');
   return { kind: 'raw', key: parseKeySpec('encryption-key', spec) };
@@ -249,7 +259,12 @@ export function sourceSeal(inputs: Inputs): SourceSeal | undefined {
   const text = inputs.optional('source-seal');
   if (text === undefined) return undefined;
   const seal = parseSourceSeal(text);
-  if (!seal) throw new InputError('source-seal', `must be shares/threshold of a Shamir seal like 5/3, got ${JSON.stringify(text)}`, '`bao status` (or `vault status`) on the source shows "Total Shares" and "Threshold"');
+  if (!seal)
+    throw new InputError(
+      'source-seal',
+      `must be shares/threshold of a Shamir seal like 5/3, got ${JSON.stringify(text)}`,
+      '`bao status` (or `vault status`) on the source shows "Total Shares" and "Threshold"',
+    );
   return seal;
 }
 
@@ -257,7 +272,9 @@ export function sourceSeal(inputs: Inputs): SourceSeal | undefined {
 export function restoredLogin(inputs: Inputs): RestoredLogin {
   const token = inputs.optional('restored-vault-token');
   if (token) return { kind: 'token', token };
-  return inputs.choice('restored-login', ['generate-root', 'source-auth'] as const) === 'generate-root' ? { kind: 'generate-root' } : { kind: 'source-auth', auth: vaultAuth(inputs) };
+  return inputs.choice('restored-login', ['generate-root', 'source-auth'] as const) === 'generate-root'
+    ? { kind: 'generate-root' }
+    : { kind: 'source-auth', auth: vaultAuth(inputs) };
 }
 
 export function throwawaySettings(inputs: Inputs): ThrowawayClusterSettings {
@@ -271,12 +288,19 @@ export function throwawaySettings(inputs: Inputs): ThrowawayClusterSettings {
 
 /** canary-paths (one per line) with canary-sha256 ("path=hex" lines) merged in. */
 export function canaries(inputs: Inputs): Array<{ path: string; sha256?: string }> {
-  const lines = (name: string) => (inputs.optional(name) ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = (name: string) =>
+    (inputs.optional(name) ?? '')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
   const hashes = new Map<string, string>();
   for (const line of lines('canary-sha256')) {
     const eq = line.lastIndexOf('=');
     const path = line.slice(0, eq).trim();
-    const hash = line.slice(eq + 1).trim().toLowerCase();
+    const hash = line
+      .slice(eq + 1)
+      .trim()
+      .toLowerCase();
     if (eq < 1 || !/^[0-9a-f]{64}$/.test(hash)) throw new InputError('canary-sha256', `line ${JSON.stringify(line)} is not "path=<64 hex digits>"`);
     hashes.set(path, hash);
   }

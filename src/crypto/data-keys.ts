@@ -56,7 +56,10 @@ export class KeyringOpener implements DataKeyOpener {
   constructor(private readonly keyring: Keyring) {}
   async openDataKey(header: Header): Promise<Buffer> {
     if (header.wrapType !== WrapType.RawAes256Gcm) {
-      throw new CryptoError(`this backup's data key is wrapped by ${WrapType[header.wrapType]}, not by a keyring key`, 'decrypt it with the KMS settings it was made with');
+      throw new CryptoError(
+        `this backup's data key is wrapped by ${WrapType[header.wrapType]}, not by a keyring key`,
+        'decrypt it with the KMS settings it was made with',
+      );
     }
     const kek = this.keyring.get(header.keyId);
     if (!kek) throw new UnknownKeyIdError(header.keyId, this.keyring.ids());
@@ -83,7 +86,10 @@ export function kmsEncryptionContext(backupId: string): Record<string, string> {
 
 export class KmsKeySource implements DataKeySource {
   readonly description: string;
-  constructor(private readonly kms: KMSClient, private readonly keyId: string) {
+  constructor(
+    private readonly kms: KMSClient,
+    private readonly keyId: string,
+  ) {
     this.description = `KMS key ${keyId}`;
   }
   async createDataKey(backupId: string): Promise<WrappedDataKey> {
@@ -91,7 +97,10 @@ export class KmsKeySource implements DataKeySource {
     try {
       out = await this.kms.send(new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: kmsEncryptionContext(backupId) }));
     } catch (error) {
-      throw new CryptoError(`KMS GenerateDataKey with key ${this.keyId} failed: ${errorMessage(error)}`, 'check the key id and that the role may call kms:GenerateDataKey on it');
+      throw new CryptoError(
+        `KMS GenerateDataKey with key ${this.keyId} failed: ${errorMessage(error)}`,
+        'check the key id and that the role may call kms:GenerateDataKey on it',
+      );
     }
     if (!out.Plaintext || !out.CiphertextBlob || !out.KeyId) throw new CryptoError('KMS GenerateDataKey returned no key material');
     return { wrapType: WrapType.AwsKms, keyId: out.KeyId, dataKey: Buffer.from(out.Plaintext), wrappedKey: Buffer.from(out.CiphertextBlob) };
@@ -119,7 +128,10 @@ export class KmsOpener implements DataKeyOpener {
           if (!out.KeyMetadata?.Arn) throw new Error('no ARN in the answer');
           return out.KeyMetadata.Arn;
         } catch (error) {
-          throw new CryptoError(`KMS DescribeKey of kms-key-id ${key} failed: ${error instanceof Error ? error.message : String(error)}`, 'check kms-key-id and that the role may call kms:DescribeKey on it');
+          throw new CryptoError(
+            `KMS DescribeKey of kms-key-id ${key} failed: ${error instanceof Error ? error.message : String(error)}`,
+            'check kms-key-id and that the role may call kms:DescribeKey on it',
+          );
         }
       }),
     ).then((arns) => new Set(arns));
@@ -127,7 +139,8 @@ export class KmsOpener implements DataKeyOpener {
   }
 
   async openDataKey(header: Header): Promise<Buffer> {
-    if (header.wrapType !== WrapType.AwsKms) throw new CryptoError('this backup was encrypted with a keyring key, not KMS', 'decrypt it with encryption-keyring');
+    if (header.wrapType !== WrapType.AwsKms)
+      throw new CryptoError('this backup was encrypted with a keyring key, not KMS', 'decrypt it with encryption-keyring');
     const trusted = await this.trustedArns();
     if (!trusted.has(header.keyId)) {
       throw new UntrustedKmsKeyError(
@@ -136,7 +149,9 @@ export class KmsOpener implements DataKeyOpener {
       );
     }
     try {
-      const out = await this.kms.send(new DecryptCommand({ CiphertextBlob: header.wrappedKey, KeyId: header.keyId, EncryptionContext: kmsEncryptionContext(header.backupId) }));
+      const out = await this.kms.send(
+        new DecryptCommand({ CiphertextBlob: header.wrappedKey, KeyId: header.keyId, EncryptionContext: kmsEncryptionContext(header.backupId) }),
+      );
       if (!out.Plaintext || out.Plaintext.length !== KEY_LENGTH) throw new Error('KMS returned no 32-byte key');
       return Buffer.from(out.Plaintext);
     } catch (error) {
@@ -155,7 +170,8 @@ export class AnyOpener implements DataKeyOpener {
     const opener = header.wrapType === WrapType.AwsKms ? this.openers.kms : this.openers.raw;
     if (!opener) {
       // A raw-key reader never calls KMS, whatever the header says.
-      const needs = header.wrapType === WrapType.AwsKms ? `its KMS key named in kms-key-id (${header.keyId})` : 'a key or keyring (encryption-keyring or encryption-key)';
+      const needs =
+        header.wrapType === WrapType.AwsKms ? `its KMS key named in kms-key-id (${header.keyId})` : 'a key or keyring (encryption-keyring or encryption-key)';
       throw new CryptoError(`this backup (key ${header.keyId}) needs ${needs} to decrypt`);
     }
     return opener.openDataKey(header);

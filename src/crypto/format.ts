@@ -84,7 +84,8 @@ function validateFields(fields: HeaderFields): void {
   if (fields.wrapType !== WrapType.RawAes256Gcm && fields.wrapType !== WrapType.AwsKms) {
     throw new MalformedHeaderError(`unknown key wrapping type ${String(fields.wrapType)}`);
   }
-  if (fields.wrappedKey.length < 1 || fields.wrappedKey.length > 4096) throw new MalformedHeaderError(`wrapped key length ${fields.wrappedKey.length} is outside 1..4096`);
+  if (fields.wrappedKey.length < 1 || fields.wrappedKey.length > 4096)
+    throw new MalformedHeaderError(`wrapped key length ${fields.wrappedKey.length} is outside 1..4096`);
   if (fields.salt.length !== SALT_LENGTH) throw new MalformedHeaderError(`salt must be ${SALT_LENGTH} bytes`);
   if (fields.noncePrefix.length !== NONCE_PREFIX_LENGTH) throw new MalformedHeaderError(`nonce prefix must be ${NONCE_PREFIX_LENGTH} bytes`);
   if (fields.commitment.length !== COMMITMENT_LENGTH) throw new MalformedHeaderError(`key commitment must be ${COMMITMENT_LENGTH} bytes`);

@@ -21,7 +21,10 @@ export function decryptLegacy(object: Buffer, key: Buffer): Buffer {
   try {
     decipher.final();
   } catch {
-    throw new LegacyDecryptError('legacy object failed authentication: wrong key, or the object is corrupt', 'try each old key; use another copy if none opens it');
+    throw new LegacyDecryptError(
+      'legacy object failed authentication: wrong key, or the object is corrupt',
+      'try each old key; use another copy if none opens it',
+    );
   }
   return plain;
 }

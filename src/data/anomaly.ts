@@ -22,15 +22,27 @@ export interface DataAnomaly {
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
-export function detectAnomalies(previous: { objectKey: string; raft: SnapshotFacts } | undefined, current: SnapshotFacts, shrinkLimitPercent: number): DataAnomaly[] {
+export function detectAnomalies(
+  previous: { objectKey: string; raft: SnapshotFacts } | undefined,
+  current: SnapshotFacts,
+  shrinkLimitPercent: number,
+): DataAnomaly[] {
   if (!previous) return [];
   const before = previous.raft;
   const found: DataAnomaly[] = [];
   if (current.index < before.index) {
-    found.push({ kind: 'raft-index-backwards', previousKey: previous.objectKey, detail: `raft index went backwards from ${before.index} to ${current.index}: the cluster was rebuilt or restored from an older state` });
+    found.push({
+      kind: 'raft-index-backwards',
+      previousKey: previous.objectKey,
+      detail: `raft index went backwards from ${before.index} to ${current.index}: the cluster was rebuilt or restored from an older state`,
+    });
   }
   if (current.term < before.term) {
-    found.push({ kind: 'raft-term-backwards', previousKey: previous.objectKey, detail: `raft term went backwards from ${before.term} to ${current.term}: this is not the cluster the previous backup came from` });
+    found.push({
+      kind: 'raft-term-backwards',
+      previousKey: previous.objectKey,
+      detail: `raft term went backwards from ${before.term} to ${current.term}: this is not the cluster the previous backup came from`,
+    });
   }
   if (before.stateSize > 0) {
     const shrunkPercent = ((before.stateSize - current.stateSize) / before.stateSize) * 100;

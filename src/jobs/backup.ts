@@ -92,7 +92,9 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
 
   const previous = await previousBackup(store, log);
   const deadlineMs = options.snapshotDeadline === 'auto' ? autoSnapshotDeadline(previous?.snapshot.size) : options.snapshotDeadline;
-  const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () => streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs, previous?.encrypted.size));
+  const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () =>
+    streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs, previous?.encrypted.size),
+  );
 
   const finished = clock();
   const manifest: BackupManifest = {
@@ -108,7 +110,12 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
       keyWrapping: uploaded.wrapType === WrapType.AwsKms ? 'aws-kms' : 'raw-aes256gcm',
       chunkSize: options.chunkSize,
     },
-    raft: { index: uploaded.snapshot.meta.Index, term: uploaded.snapshot.meta.Term, stateSize: uploaded.snapshot.stateSize, stateSha256: uploaded.snapshot.stateSha256 },
+    raft: {
+      index: uploaded.snapshot.meta.Index,
+      term: uploaded.snapshot.meta.Term,
+      stateSize: uploaded.snapshot.stateSize,
+      stateSha256: uploaded.snapshot.stateSha256,
+    },
     vault: {
       address: uploaded.from,
       version: health.version,
@@ -153,7 +160,10 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
   log.info(`backup ${backupId} complete: ${formatBytes(result.encryptedSize)} in ${formatDuration(result.durationMs)} at ${store.location}${objectKey}`);
   if (anomalies.length) {
     // Stored (it is evidence), but the run fails: backing up a damaged cluster faithfully is the worst failure.
-    throw new DataAnomalyError(`backup ${backupId} was stored, but compared with ${previous!.objectKey}: ${anomalies.map((a) => a.detail).join('; ')}`, `prune now keeps the last backup from before this change, beyond the retention windows, until it is acknowledged. If the change was intended, add ${backupId} to acknowledged-anomalies (or to ${ACKNOWLEDGED_ANOMALIES_FILE} at the target); otherwise restore from that backup`);
+    throw new DataAnomalyError(
+      `backup ${backupId} was stored, but compared with ${previous!.objectKey}: ${anomalies.map((a) => a.detail).join('; ')}`,
+      `prune now keeps the last backup from before this change, beyond the retention windows, until it is acknowledged. If the change was intended, add ${backupId} to acknowledged-anomalies (or to ${ACKNOWLEDGED_ANOMALIES_FILE} at the target); otherwise restore from that backup`,
+    );
   }
   return result;
 }
@@ -179,7 +189,15 @@ export function autoSnapshotDeadline(previousBytes: number | undefined): number 
   return 30 * 60_000 + Math.ceil(previousBytes / (1024 * 1024)) * 1000;
 }
 
-async function streamBackup(deps: BackupJobDeps, token: string, backupId: string, objectKey: string, chunkSize: number, deadlineMs: number, expectedBytes: number | undefined) {
+async function streamBackup(
+  deps: BackupJobDeps,
+  token: string,
+  backupId: string,
+  objectKey: string,
+  chunkSize: number,
+  deadlineMs: number,
+  expectedBytes: number | undefined,
+) {
   const { store, vault, log, clock } = deps;
   // Make the data key first: a KMS failure must not leave a snapshot request hanging.
   const encryptor = await createEncryptStream({ keySource: deps.keySource, backupId, chunkSize, ...(deps.random ? { random: deps.random } : {}) });
@@ -202,7 +220,9 @@ async function streamBackup(deps: BackupJobDeps, token: string, backupId: string
   // The stream has no length: once it ends, the store may still be finishing (the last parts, then the commit).
   meter.once('end', () => {
     const parts = store.uploadPartSize ? Math.max(1, Math.ceil(meter.byteCount / store.uploadPartSize)) : undefined;
-    log.info(`snapshot read and encrypted (${formatBytes(meter.byteCount)}); completing the upload${parts ? ` (${parts} part${parts === 1 ? '' : 's'})` : ''}…`);
+    log.info(
+      `snapshot read and encrypted (${formatBytes(meter.byteCount)}); completing the upload${parts ? ` (${parts} part${parts === 1 ? '' : 's'})` : ''}…`,
+    );
   });
 
   let snapshotError: Error | undefined;
@@ -239,11 +259,16 @@ async function streamBackup(deps: BackupJobDeps, token: string, backupId: string
     throw pastDeadline ? late() : rootCause(flowError, flowError, snapshotError, from);
   }
   const snap = validator.result!;
-  log.info(`snapshot valid: raft index ${snap.meta.Index}, term ${snap.meta.Term}, ${formatBytes(snap.archiveSize)} (state.bin ${formatBytes(snap.stateSize)}, SHA256SUMS verified)`);
+  log.info(
+    `snapshot valid: raft index ${snap.meta.Index}, term ${snap.meta.Term}, ${formatBytes(snap.archiveSize)} (state.bin ${formatBytes(snap.stateSize)}, SHA256SUMS verified)`,
+  );
 
   // Prove the stored object is the bytes sent: the store's own checksum against ours, and the size.
   const stored = await store.stat(objectKey);
-  const problem = put.size !== meter.byteCount ? `was handed ${put.size} bytes, but ${meter.byteCount} were sent` : uploadProblem({ size: meter.byteCount, checksum: put.sentChecksum }, stored);
+  const problem =
+    put.size !== meter.byteCount
+      ? `was handed ${put.size} bytes, but ${meter.byteCount} were sent`
+      : uploadProblem({ size: meter.byteCount, checksum: put.sentChecksum }, stored);
   if (problem) {
     await removeUnverified(store, log, objectKey);
     throw new IntegrityError(`uploaded object ${objectKey} ${problem}`, { hint: 'the object was removed; run the backup again and check the store' });
@@ -307,9 +332,17 @@ async function ensureMonthlyCopy(store: BackupStore, log: Logger, daily: BackupM
   const problem = copyProblem(copy, { size: daily.encrypted.size, sha256Hex: daily.encrypted.sha256, storedChecksum: daily.encrypted.storedChecksum });
   if (problem) {
     await removeUnverified(store, log, monthlyKey);
-    throw new IntegrityError(`monthly copy ${monthlyKey} ${problem}`, { hint: 'the daily backup is intact; the next backup this month will try the copy again' });
+    throw new IntegrityError(`monthly copy ${monthlyKey} ${problem}`, {
+      hint: 'the daily backup is intact; the next backup this month will try the copy again',
+    });
   }
-  const manifest: BackupManifest = { ...daily, tier: 'monthly', objectKey: monthlyKey, copiedFrom: daily.objectKey, encrypted: { ...daily.encrypted, storedChecksum: copy.checksum ?? daily.encrypted.storedChecksum } };
+  const manifest: BackupManifest = {
+    ...daily,
+    tier: 'monthly',
+    objectKey: monthlyKey,
+    copiedFrom: daily.objectKey,
+    encrypted: { ...daily.encrypted, storedChecksum: copy.checksum ?? daily.encrypted.storedChecksum },
+  };
   await store.putSmallNew(manifestKeyOf(monthlyKey), encodeManifest(manifest));
   log.info(`first backup of the month: copied to ${monthlyKey}${copy.checksum ? ` (${describeChecksum(copy.checksum)} verified)` : ''}`);
   return monthlyKey;

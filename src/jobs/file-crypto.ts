@@ -56,7 +56,8 @@ function checkOutput(input: string, output: string, force: boolean): void {
   if (input !== '-' && !input.startsWith('s3://') && existsSync(input) && existsSync(output) && realpathSync(input) === realpathSync(output)) {
     throw new InputError('out', `is the input file itself (${output})`, 'write to another file');
   }
-  if (!force && existsSync(output)) throw new InputError('out', `${output} already exists; nothing was written`, 'choose another file, or pass --force to replace it');
+  if (!force && existsSync(output))
+    throw new InputError('out', `${output} already exists; nothing was written`, 'choose another file, or pass --force to replace it');
 }
 
 /** Streams `source` through `transform` into `output`; a file output appears only on success, also when interrupted. */
@@ -99,7 +100,8 @@ export async function decryptFile(
     return { backupId: undefined, keyId: undefined };
   }
   const expected = options.backupId ?? backupIdOfName(endpoints.input);
-  if (!expected && options.skipBackupIdCheck) log.warn(`${endpoints.input} is not named like a backup and skip-backup-id-check is set: its identity is not checked`);
+  if (!expected && options.skipBackupIdCheck)
+    log.warn(`${endpoints.input} is not named like a backup and skip-backup-id-check is set: its identity is not checked`);
   let seen: { backupId: string; keyId: string } | undefined;
   const decryptor = createDecryptStream({
     opener: keys.opener,
@@ -108,7 +110,11 @@ export async function decryptFile(
       seen = { backupId: h.backupId, keyId: h.keyId };
       // Checked once the header has authenticated (so a legacy or foreign file is named as such first).
       if (!expected && !options.skipBackupIdCheck) {
-        throw new InputError('backup-id', `is required: ${endpoints.input} is not named like a backup, so nothing shows which backup it must be (its header says ${h.backupId})`, 'pass --backup-id with the backup you mean to decrypt, or --skip-backup-id-check to accept whichever it is');
+        throw new InputError(
+          'backup-id',
+          `is required: ${endpoints.input} is not named like a backup, so nothing shows which backup it must be (its header says ${h.backupId})`,
+          'pass --backup-id with the backup you mean to decrypt, or --skip-backup-id-check to accept whichever it is',
+        );
       }
     },
   });
@@ -117,14 +123,23 @@ export async function decryptFile(
   return { backupId: seen?.backupId, keyId: seen?.keyId };
 }
 
-export async function encryptFile(endpoints: FileEndpoints, keySource: DataKeySource, options: { backupId?: string; chunkSize: number; force: boolean }, log: Logger): Promise<{ backupId: string }> {
+export async function encryptFile(
+  endpoints: FileEndpoints,
+  keySource: DataKeySource,
+  options: { backupId?: string; chunkSize: number; force: boolean },
+  log: Logger,
+): Promise<{ backupId: string }> {
   if (!endpoints.input) throw new InputError('in', 'is required (a file, or -)');
   if (!endpoints.output) throw new InputError('out', 'is required (a file, or - for stdout)');
   checkOutput(endpoints.input, endpoints.output, options.force);
   if (endpoints.output.startsWith('s3://')) throw new InputError('out', 'must be a file or -; upload backups with the backup command');
   const backupId = options.backupId ?? backupIdOfName(endpoints.output);
   if (!backupId) {
-    throw new InputError('backup-id', 'is required when --out is not named vault-snapshot-YYYYMMDD-HHMMSS.enc', 'the id is bound into the file so it cannot be passed off as another backup');
+    throw new InputError(
+      'backup-id',
+      'is required when --out is not named vault-snapshot-YYYYMMDD-HHMMSS.enc',
+      'the id is bound into the file so it cannot be passed off as another backup',
+    );
   }
   const source = await openInput(endpoints.input, endpoints.s3);
   const encryptor = await createEncryptStream({ keySource, backupId, chunkSize: options.chunkSize });

@@ -33,7 +33,12 @@ async function acknowledgedAnomalies(store: BackupStore, fromSetting: string[]):
   return ids;
 }
 
-export async function runPrune(store: BackupStore, policy: RetentionPolicy, options: { now: Date; dryRun: boolean; acknowledged?: string[] }, log: Logger): Promise<PruneResult> {
+export async function runPrune(
+  store: BackupStore,
+  policy: RetentionPolicy,
+  options: { now: Date; dryRun: boolean; acknowledged?: string[] },
+  log: Logger,
+): Promise<PruneResult> {
   const catalog = await log.group(`List ${store.location}`, async () => {
     const c = await readCatalog(store);
     log.info(`${c.backups.length} backup objects, ${c.orphanManifests.length} orphan manifests, ${c.ignored.length} other objects (never touched)`);
@@ -42,10 +47,17 @@ export async function runPrune(store: BackupStore, policy: RetentionPolicy, opti
   const plan = planRetention(catalog, policy, options.now, await acknowledgedAnomalies(store, options.acknowledged ?? []));
   log.info(formatPlanTable(plan));
   const debris = await store.listDebris(new Date(options.now.getTime() - DEBRIS_AGE_MS));
-  for (const d of debris) log.info(`debris   ${d.kind.padEnd(16)} since ${d.since}  ${d.key}  (left by an interrupted write more than a day ago: ${options.dryRun ? 'would be removed' : 'removed'})`);
+  for (const d of debris)
+    log.info(
+      `debris   ${d.kind.padEnd(16)} since ${d.since}  ${d.key}  (left by an interrupted write more than a day ago: ${options.dryRun ? 'would be removed' : 'removed'})`,
+    );
   for (const orphan of plan.orphanManifests) log.warn(`manifest without its object: ${orphan.key} (${orphan.reason})`);
   if (plan.refusals.length) {
-    throw new RetentionRefusedError(`prune refused, nothing was deleted: ${plan.refusals.join('; ')}`, 'fix the cause above (or review the plan and adjust the prune settings), then run prune again', plan);
+    throw new RetentionRefusedError(
+      `prune refused, nothing was deleted: ${plan.refusals.join('; ')}`,
+      'fix the cause above (or review the plan and adjust the prune settings), then run prune again',
+      plan,
+    );
   }
   const result: PruneResult = { plan, dryRun: options.dryRun, deleted: [], retained: [], debris };
   if (options.dryRun) {
@@ -86,7 +98,10 @@ export async function runPrune(store: BackupStore, policy: RetentionPolicy, opti
 }
 
 export function formatPlanTable(plan: RetentionPlan): string {
-  const rows = plan.items.map((i) => `${i.action.padEnd(6)} ${i.tier.padEnd(7)} ${i.time.replace('.000Z', 'Z').padEnd(20)} ${i.complete ? 'complete  ' : 'INCOMPLETE'} ${i.key}  (${i.reason})`);
+  const rows = plan.items.map(
+    (i) =>
+      `${i.action.padEnd(6)} ${i.tier.padEnd(7)} ${i.time.replace('.000Z', 'Z').padEnd(20)} ${i.complete ? 'complete  ' : 'INCOMPLETE'} ${i.key}  (${i.reason})`,
+  );
   return [
     `retention plan as of ${plan.now}: keep ${plan.policy.keepDaily} daily + ${plan.policy.keepMonthly} monthly`,
     `action tier    time                 state      key  (reason)`,

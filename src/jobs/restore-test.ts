@@ -66,7 +66,13 @@ export interface RestoreTestResult {
 
 const sameAddress = (a: string, b: string) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 
-export async function runRestoreTest(store: BackupStore, opener: DataKeyOpener, options: RestoreTestOptions, log: Logger, timing: Omit<RestoreTiming, 'timeoutMs'>): Promise<RestoreTestResult> {
+export async function runRestoreTest(
+  store: BackupStore,
+  opener: DataKeyOpener,
+  options: RestoreTestOptions,
+  log: Logger,
+  timing: Omit<RestoreTiming, 'timeoutMs'>,
+): Promise<RestoreTestResult> {
   const clock = timing.clock;
   const t = { ...timing, timeoutMs: options.timeoutMs };
   const t0 = clock().getTime();
@@ -83,10 +89,13 @@ export async function runRestoreTest(store: BackupStore, opener: DataKeyOpener, 
     else {
       if (sourceSeal && sourceSeal.type !== 'shamir') {
         throw new RestoreError(`the source cluster uses a ${sourceSeal.type} seal; a throwaway restore cluster can only unseal Shamir-sealed backups`, {
-          hint: 'set staging-vault-address to a staging cluster that can use the source\'s seal (its KMS key)',
+          hint: "set staging-vault-address to a staging cluster that can use the source's seal (its KMS key)",
         });
       }
-      if (!keys.length) throw new RestoreError('source-unseal-keys is required for a throwaway restore cluster: the restored data is sealed with the source cluster\'s keys', { hint: 'give the source cluster\'s unseal keys (at least its threshold), from a secret' });
+      if (!keys.length)
+        throw new RestoreError("source-unseal-keys is required for a throwaway restore cluster: the restored data is sealed with the source cluster's keys", {
+          hint: "give the source cluster's unseal keys (at least its threshold), from a secret",
+        });
     }
 
     const work = await mkdtemp(join(tmpdir(), 'vault-backup-restore-'));
@@ -96,7 +105,9 @@ export async function runRestoreTest(store: BackupStore, opener: DataKeyOpener, 
     const preparing = staging ? undefined : startThrowaway(options.throwaway, sourceSeal, t, log);
     preparing?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     try {
-      const verified = await log.group(`Download and verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, timing.clock, createWriteStream(spoolPath, { mode: 0o600 })));
+      const verified = await log.group(`Download and verify ${entry.objectKey}`, () =>
+        checkStoredBackup(store, entry, opener, log, timing.clock, createWriteStream(spoolPath, { mode: 0o600 })),
+      );
       const tVerified = clock().getTime();
 
       let throwaway: ThrowawayCluster | undefined;
@@ -115,7 +126,9 @@ export async function runRestoreTest(store: BackupStore, opener: DataKeyOpener, 
         startMs = started.readyAt - tBegin;
       }
       const tStarted = clock().getTime();
-      const outcome = await log.group(`Restore into ${cluster.address}`, () => forceRestore(cluster, restoreToken.token, { path: spoolPath, backupId: entry.backupId, opener }, t, log));
+      const outcome = await log.group(`Restore into ${cluster.address}`, () =>
+        forceRestore(cluster, restoreToken.token, { path: spoolPath, backupId: entry.backupId, opener }, t, log),
+      );
       const tRestored = clock().getTime();
 
       const unsealedWithSourceKeys = await log.group('Bring the restored cluster back', async () => {
@@ -127,7 +140,7 @@ export async function runRestoreTest(store: BackupStore, opener: DataKeyOpener, 
         return unsealWithSourceKeys(cluster, keys, sourceSeal, t, log);
       });
       const tUnsealed = clock().getTime();
-      log.info(`active with the restored data${unsealedWithSourceKeys ? ' (unsealed with the source cluster\'s keys)' : ''}`);
+      log.info(`active with the restored data${unsealedWithSourceKeys ? " (unsealed with the source cluster's keys)" : ''}`);
 
       const { read, inventory } = await log.group('Read canary secrets and take the inventory', () =>
         withRestoredToken(cluster, options.restoredLogin, keys, t, log, async (token) => {
@@ -161,7 +174,10 @@ export async function runRestoreTest(store: BackupStore, opener: DataKeyOpener, 
         inventory,
       };
       if (losses.length) {
-        throw new DataAnomalyError(`restore test of ${entry.objectKey}: the restored data lost what the previous restore test found: ${losses.join('; ')}. Inventory now: ${describeInventory(inventory!)}`, 'the backup restores, but its content shrank: find out whether the source lost it (restore from an older backup) or the change was intended; the next restore test compares with this one');
+        throw new DataAnomalyError(
+          `restore test of ${entry.objectKey}: the restored data lost what the previous restore test found: ${losses.join('; ')}. Inventory now: ${describeInventory(inventory!)}`,
+          'the backup restores, but its content shrank: find out whether the source lost it (restore from an older backup) or the change was intended; the next restore test compares with this one',
+        );
       }
       log.info(`restore test passed: RTO ${formatDuration(result.timings.totalMs)}, RPO ${result.rpoHours.toFixed(1)} h, ${read.length} canaries read`);
       return result;
@@ -183,7 +199,8 @@ const INVENTORY_PREFIX = 'inventory/';
 /** Stores this inventory beside the backups, then says what it lost against the previous restore test's. */
 async function compareWithPreviousInventory(store: BackupStore, inventory: Inventory, shrinkLimitPercent: number, log: Logger): Promise<string[]> {
   let newestKey: string | undefined;
-  for await (const object of store.list(INVENTORY_PREFIX)) if (/^inventory\/restore-test-\d{8}-\d{6}-\d{3}\.json$/.test(object.key) && (!newestKey || object.key > newestKey)) newestKey = object.key;
+  for await (const object of store.list(INVENTORY_PREFIX))
+    if (/^inventory\/restore-test-\d{8}-\d{6}-\d{3}\.json$/.test(object.key) && (!newestKey || object.key > newestKey)) newestKey = object.key;
   const previous = newestKey ? (JSON.parse((await store.getSmall(newestKey)).toString('utf8')) as Inventory) : undefined;
   // Milliseconds in the name: two restore tests of one target never meet on a key.
   const key = `${INVENTORY_PREFIX}restore-test-${inventory.takenAt.replace(/[-:]/g, '').replace('T', '-').replace('.', '-').slice(0, 19)}.json`;
@@ -193,11 +210,16 @@ async function compareWithPreviousInventory(store: BackupStore, inventory: Inven
 }
 
 /** Starts the throwaway cluster, initialised like the source and unsealed with its own keys. */
-async function startThrowaway(settings: ThrowawayClusterSettings, sourceSeal: SourceSeal | undefined, t: RestoreTiming, log: Logger): Promise<{ cluster: ThrowawayCluster; rootToken: string; readyAt: number }> {
+async function startThrowaway(
+  settings: ThrowawayClusterSettings,
+  sourceSeal: SourceSeal | undefined,
+  t: RestoreTiming,
+  log: Logger,
+): Promise<{ cluster: ThrowawayCluster; rootToken: string; readyAt: number }> {
   const cluster = await ThrowawayCluster.start(settings, log, t);
   try {
     const shares = sourceSeal ?? { type: 'shamir', shares: 1, threshold: 1 };
-    if (!sourceSeal) log.warn('the backup\'s manifest records no seal configuration and source-seal is not set: initialising 1/1 and relying on the restart');
+    if (!sourceSeal) log.warn("the backup's manifest records no seal configuration and source-seal is not set: initialising 1/1 and relying on the restart");
     const init = await cluster.client.initialize(shares.shares, shares.threshold);
     for (const key of init.keys.slice(0, shares.threshold)) await cluster.client.submitUnsealKey(key);
     await unsealWithSourceKeys(cluster.client, [], undefined, t, log);
@@ -214,14 +236,23 @@ async function startThrowaway(settings: ThrowawayClusterSettings, sourceSeal: So
  * open after a forced restore, or that is not usable, before anything is downloaded or written.
  * Returns whether staging is a clone left by an earlier restore test.
  */
-async function checkStaging(staging: VaultClient, options: RestoreTestOptions, recordedClusterId: string | undefined, sourceSeal: SourceSeal | undefined, log: Logger): Promise<boolean> {
+async function checkStaging(
+  staging: VaultClient,
+  options: RestoreTestOptions,
+  recordedClusterId: string | undefined,
+  sourceSeal: SourceSeal | undefined,
+  log: Logger,
+): Promise<boolean> {
   if (options.source && sameAddress(options.source.address, staging.address)) {
     throw new RestoreError(`staging-vault-address ${staging.address} is the source cluster's address: a restore test never writes to production`, {
       hint: 'point staging-vault-address at an isolated staging cluster, or leave it empty to use a throwaway cluster',
     });
   }
   const health = await staging.requireUnsealed().catch((error: unknown) => {
-    throw new RestoreError(`staging cluster ${staging.address} is not usable: ${error instanceof Error ? error.message : String(error)}`, { hint: 'start and unseal the staging cluster before the restore test', cause: error });
+    throw new RestoreError(`staging cluster ${staging.address} is not usable: ${error instanceof Error ? error.message : String(error)}`, {
+      hint: 'start and unseal the staging cluster before the restore test',
+      cause: error,
+    });
   });
   const stagingLeader = await staging.leader();
 
@@ -232,16 +263,21 @@ async function checkStaging(staging: VaultClient, options: RestoreTestOptions, r
       const [h, l] = await Promise.all([source.health(), source.leader()]);
       sourceIdentity = { clusterId: h.clusterId, leader: l };
     } catch (error) {
-      log.warn(`cannot reach the source cluster ${options.source.address} to compare it with staging: ${error instanceof Error ? error.message : String(error)}`);
+      log.warn(
+        `cannot reach the source cluster ${options.source.address} to compare it with staging: ${error instanceof Error ? error.message : String(error)}`,
+      );
     } finally {
       await source.close();
     }
   }
   const verdict = judgeStaging({ clusterId: health.clusterId, leader: stagingLeader }, sourceIdentity, recordedClusterId);
   if (verdict.kind === 'source') {
-    throw new RestoreError(`staging-vault-address ${staging.address} reaches the source cluster itself (${verdict.reason}): a restore test never writes to production`, {
-      hint: 'point staging-vault-address at a separate staging cluster, or leave it empty to use a throwaway cluster',
-    });
+    throw new RestoreError(
+      `staging-vault-address ${staging.address} reaches the source cluster itself (${verdict.reason}): a restore test never writes to production`,
+      {
+        hint: 'point staging-vault-address at a separate staging cluster, or leave it empty to use a throwaway cluster',
+      },
+    );
   }
   if (verdict.kind === 'undecided' && !options.allowSameCluster) {
     throw new RestoreError(`staging cluster ${staging.address} may be production: ${verdict.reason}`, {
@@ -252,15 +288,21 @@ async function checkStaging(staging: VaultClient, options: RestoreTestOptions, r
 
   const seal = await staging.sealStatus();
   if (!sourceSeal && seal.type === 'shamir') {
-    throw new RestoreError('the backup\'s manifest records no seal configuration of the source, so it cannot be checked that the source\'s keys will unseal staging', {
-      hint: 'set source-seal to the source cluster\'s shares/threshold (e.g. 5/3; `bao status` shows them)',
-    });
+    throw new RestoreError(
+      "the backup's manifest records no seal configuration of the source, so it cannot be checked that the source's keys will unseal staging",
+      {
+        hint: "set source-seal to the source cluster's shares/threshold (e.g. 5/3; `bao status` shows them)",
+      },
+    );
   }
   const mismatch = sourceSeal ? sealMismatch(seal, sourceSeal) : undefined;
   if (mismatch) {
-    throw new RestoreError(`staging ${staging.address} cannot be unsealed with the source's keys after a restore: ${mismatch}. Nothing was written to staging`, {
-      hint: `a node keeps its old seal configuration after a forced restore until its process restarts: re-initialise staging with \`bao operator init -key-shares=${sourceSeal!.shares} -key-threshold=${sourceSeal!.threshold}\` (or vault operator init), or leave staging-vault-address empty to use a throwaway cluster`,
-    });
+    throw new RestoreError(
+      `staging ${staging.address} cannot be unsealed with the source's keys after a restore: ${mismatch}. Nothing was written to staging`,
+      {
+        hint: `a node keeps its old seal configuration after a forced restore until its process restarts: re-initialise staging with \`bao operator init -key-shares=${sourceSeal!.shares} -key-threshold=${sourceSeal!.threshold}\` (or vault operator init), or leave staging-vault-address empty to use a throwaway cluster`,
+      },
+    );
   }
   return verdict.kind === 'clone' || verdict.kind === 'undecided';
 }
@@ -270,11 +312,20 @@ async function stagingRestoreToken(staging: VaultClient, isClone: boolean, keys:
   const given = staging.settings.auth.method === 'token' ? staging.settings.auth.token : '';
   if (given && (await staging.tokenWorks(given))) return { token: given, generated: false };
   if (isClone && keys.length) {
-    log.info(`${given ? 'staging-vault-token is not valid on staging' : 'no staging-vault-token'}: staging holds a restored copy of the source, so a root token is generated from the source's unseal keys`);
+    log.info(
+      `${given ? 'staging-vault-token is not valid on staging' : 'no staging-vault-token'}: staging holds a restored copy of the source, so a root token is generated from the source's unseal keys`,
+    );
     // The restore replaces staging's token store, so this token disappears with it.
     return { token: await generateRootToken(staging, keys, log), generated: true };
   }
-  throw new RestoreError(given ? `staging-vault-token is not valid on staging ${staging.address} (auth/token/lookup-self refused it)` : `staging-vault-token is required to restore into ${staging.address}`, {
-    hint: isClone ? 'give source-unseal-keys: staging holds a restored copy, so a token can be generated from them' : 'give a token of the staging cluster that may call sys/storage/raft/snapshot-force',
-  });
+  throw new RestoreError(
+    given
+      ? `staging-vault-token is not valid on staging ${staging.address} (auth/token/lookup-self refused it)`
+      : `staging-vault-token is required to restore into ${staging.address}`,
+    {
+      hint: isClone
+        ? 'give source-unseal-keys: staging holds a restored copy, so a token can be generated from them'
+        : 'give a token of the staging cluster that may call sys/storage/raft/snapshot-force',
+    },
+  );
 }

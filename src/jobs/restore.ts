@@ -43,7 +43,13 @@ export interface RestoreResult {
   timings: { downloadAndVerifyMs: number; restoreMs: number; unsealMs: number; totalMs: number };
 }
 
-export async function runRestore(store: BackupStore, opener: DataKeyOpener, options: RestoreOptions, log: Logger, timing: Omit<RestoreTiming, 'timeoutMs'>): Promise<RestoreResult> {
+export async function runRestore(
+  store: BackupStore,
+  opener: DataKeyOpener,
+  options: RestoreOptions,
+  log: Logger,
+  timing: Omit<RestoreTiming, 'timeoutMs'>,
+): Promise<RestoreResult> {
   const t = { ...timing, timeoutMs: options.timeoutMs };
   const t0 = timing.clock().getTime();
   const { entry, manifest } = await pickBackupWithManifest(store, options.which);
@@ -55,27 +61,37 @@ export async function runRestore(store: BackupStore, opener: DataKeyOpener, opti
   try {
     await target.requireUnsealed().catch((error: unknown) => {
       throw new RestoreError(`the cluster to restore into, ${target.address}, is not ready: ${error instanceof Error ? error.message : String(error)}`, {
-        hint: 'initialise it (ideally with the source\'s key shares and threshold) and unseal it with its own keys first; see docs/RESTORE.md',
+        hint: "initialise it (ideally with the source's key shares and threshold) and unseal it with its own keys first; see docs/RESTORE.md",
         cause: error,
       });
     });
     if (!token || !(await target.tokenWorks(token))) {
-      throw new RestoreError(`restore-vault-token is ${token ? 'not valid' : 'required'} on ${target.address}`, { hint: 'give the new cluster\'s own root token (from its init), in VAULT_BACKUP_RESTORE_TOKEN' });
+      throw new RestoreError(`restore-vault-token is ${token ? 'not valid' : 'required'} on ${target.address}`, {
+        hint: "give the new cluster's own root token (from its init), in VAULT_BACKUP_RESTORE_TOKEN",
+      });
     }
     const seal = await target.sealStatus();
-    if (seal.type === 'shamir' && !keys.length) throw new RestoreError('source-unseal-keys is required: after the restore the cluster is sealed with the source cluster\'s keys', { hint: 'give the source cluster\'s unseal keys (VAULT_BACKUP_SOURCE_UNSEAL_KEYS)' });
+    if (seal.type === 'shamir' && !keys.length)
+      throw new RestoreError("source-unseal-keys is required: after the restore the cluster is sealed with the source cluster's keys", {
+        hint: "give the source cluster's unseal keys (VAULT_BACKUP_SOURCE_UNSEAL_KEYS)",
+      });
     const mismatch = sourceSeal ? sealMismatch(seal, sourceSeal) : undefined;
-    if (mismatch) log.warn(`${target.address}: ${mismatch}. After the restore its server process must be restarted before the source's keys are accepted; this command will ask for it and wait`);
+    if (mismatch)
+      log.warn(
+        `${target.address}: ${mismatch}. After the restore its server process must be restarted before the source's keys are accepted; this command will ask for it and wait`,
+      );
 
     const work = await mkdtemp(join(tmpdir(), 'vault-backup-restore-'));
     const spoolPath = join(work, 'backup.enc'); // ciphertext only
     try {
-      await log.group(`Download and verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, timing.clock, createWriteStream(spoolPath, { mode: 0o600 })));
+      await log.group(`Download and verify ${entry.objectKey}`, () =>
+        checkStoredBackup(store, entry, opener, log, timing.clock, createWriteStream(spoolPath, { mode: 0o600 })),
+      );
       const tVerified = timing.clock().getTime();
       await log.group(`Restore into ${target.address}`, () => forceRestore(target, token, { path: spoolPath, backupId: entry.backupId, opener }, t, log));
       const tRestored = timing.clock().getTime();
 
-      const unsealed = await log.group('Unseal with the source cluster\'s keys', async () => {
+      const unsealed = await log.group("Unseal with the source cluster's keys", async () => {
         if (mismatch && sourceSeal) await waitForRestart(target, sourceSeal, t, log);
         return unsealWithSourceKeys(target, keys, sourceSeal, t, log);
       });
@@ -114,7 +130,7 @@ async function waitForRestart(target: VaultClient, sourceSeal: SourceSeal, t: Re
     }
     if (t.clock().getTime() > deadline) {
       throw new RestoreError(`${target.address} was not restarted within ${formatDuration(t.timeoutMs)}; the restored data is in place but sealed`, {
-        hint: 'restart its server process, then unseal it with the source cluster\'s keys (`bao operator unseal`)',
+        hint: "restart its server process, then unseal it with the source cluster's keys (`bao operator unseal`)",
       });
     }
     await t.sleep(500);

@@ -22,7 +22,9 @@ import { errorMessage } from '../util/error-text.js';
 
 export class StaleBackupError extends BackupError {
   constructor(message: string) {
-    super('storage', message, { hint: 'scheduled backups have stopped or are failing: check the backup workflow runs (schedules are disabled after 60 days without repository activity)' });
+    super('storage', message, {
+      hint: 'scheduled backups have stopped or are failing: check the backup workflow runs (schedules are disabled after 60 days without repository activity)',
+    });
   }
 }
 
@@ -73,7 +75,9 @@ export function pickBackup(catalog: Catalog, which: string): CatalogEntry {
     return entry;
   }
   if (!parseBackupKey(which) || parseBackupKey(which)!.kind !== 'backup') {
-    throw new BackupNotFoundError(`${JSON.stringify(which)} is not a backup object key (daily/YYYY-MM-DD/vault-snapshot-YYYYMMDD-HHMMSS.enc), latest or latest-monthly`);
+    throw new BackupNotFoundError(
+      `${JSON.stringify(which)} is not a backup object key (daily/YYYY-MM-DD/vault-snapshot-YYYYMMDD-HHMMSS.enc), latest or latest-monthly`,
+    );
   }
   const entry = catalog.backups.find((b) => b.objectKey === which);
   if (!entry) throw new BackupNotFoundError(`backup ${which} does not exist`);
@@ -82,7 +86,10 @@ export function pickBackup(catalog: Catalog, which: string): CatalogEntry {
 
 /** Only a committed backup may be checked or restored; an invalid manifest says what is wrong with it. */
 function requireComplete(entry: CatalogEntry): void {
-  if (!entry.complete) throw entry.manifestProblem ? new ManifestError(`backup ${entry.objectKey} is not complete: ${entry.manifestProblem}`) : new ManifestMissingError(entry.objectKey);
+  if (!entry.complete)
+    throw entry.manifestProblem
+      ? new ManifestError(`backup ${entry.objectKey} is not complete: ${entry.manifestProblem}`)
+      : new ManifestMissingError(entry.objectKey);
 }
 
 /** The chosen backup and its manifest, read before anything is downloaded (a restore decides from it first). */
@@ -110,16 +117,26 @@ export async function checkStoredBackup(
 
   const stored = await store.stat(entry.objectKey);
   if (!stored) throw new BackupNotFoundError(`backup ${entry.objectKey} vanished while it was being verified`);
-  if (stored.size !== manifest.encrypted.size) throw new IntegrityError(`${entry.objectKey} is ${stored.size} bytes, its manifest says ${manifest.encrypted.size}`, { hint: 'the object was modified or truncated; use another backup' });
+  if (stored.size !== manifest.encrypted.size)
+    throw new IntegrityError(`${entry.objectKey} is ${stored.size} bytes, its manifest says ${manifest.encrypted.size}`, {
+      hint: 'the object was modified or truncated; use another backup',
+    });
   if (stored.checksum && manifest.encrypted.storedChecksum && stored.checksum.value !== manifest.encrypted.storedChecksum.value) {
-    throw new IntegrityError(`${entry.objectKey}: the store reports checksum ${describeChecksum(stored.checksum)}, the manifest recorded ${describeChecksum(manifest.encrypted.storedChecksum)}`, { hint: 'the object was replaced or modified; use another backup' });
+    throw new IntegrityError(
+      `${entry.objectKey}: the store reports checksum ${describeChecksum(stored.checksum)}, the manifest recorded ${describeChecksum(manifest.encrypted.storedChecksum)}`,
+      { hint: 'the object was replaced or modified; use another backup' },
+    );
   }
   log.info(`${entry.objectKey}: manifest and stored checksum agree (${formatBytes(stored.size)})`);
 
   const millis = () => clock().getTime();
   const started = millis();
   const cipherMeter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, millis() - started, stored.size)} downloaded and checked`), millis);
-  const decryptor = createDecryptStream({ opener, expectedBackupId: entry.backupId, onHeader: (header) => checkHeaderAgainstManifest(header, manifest, entry.objectKey) });
+  const decryptor = createDecryptStream({
+    opener,
+    expectedBackupId: entry.backupId,
+    onHeader: (header) => checkHeaderAgainstManifest(header, manifest, entry.objectKey),
+  });
   const validator = new SnapshotArchiveValidator();
   const source = await store.get(entry.objectKey);
   const drain = async (plain: AsyncIterable<unknown>) => {
@@ -134,10 +151,14 @@ export async function checkStoredBackup(
   }
   if (spool) await new Promise<void>((resolve, reject) => spool.end((error?: Error | null) => (error ? reject(error) : resolve())));
   const snapshot = validator.result!;
-  if (cipherMeter.sha256() !== manifest.encrypted.sha256) throw new IntegrityError(`${entry.objectKey}: SHA-256 of the downloaded object differs from its manifest`);
-  if (snapshot.archiveSha256 !== manifest.snapshot.sha256) throw new IntegrityError(`${entry.objectKey}: the decrypted snapshot differs from the one recorded in its manifest`);
+  if (cipherMeter.sha256() !== manifest.encrypted.sha256)
+    throw new IntegrityError(`${entry.objectKey}: SHA-256 of the downloaded object differs from its manifest`);
+  if (snapshot.archiveSha256 !== manifest.snapshot.sha256)
+    throw new IntegrityError(`${entry.objectKey}: the decrypted snapshot differs from the one recorded in its manifest`);
   const elapsed = millis() - started;
-  log.info(`${entry.objectKey}: decrypted and valid (raft index ${snapshot.meta.Index}, term ${snapshot.meta.Term}, ${formatBytes(snapshot.archiveSize)}; ${formatBytes(cipherMeter.byteCount)} checked in ${formatDuration(elapsed)}, ${formatBytes(cipherMeter.byteCount / (Math.max(elapsed, 1) / 1000))}/s)`);
+  log.info(
+    `${entry.objectKey}: decrypted and valid (raft index ${snapshot.meta.Index}, term ${snapshot.meta.Term}, ${formatBytes(snapshot.archiveSize)}; ${formatBytes(cipherMeter.byteCount)} checked in ${formatDuration(elapsed)}, ${formatBytes(cipherMeter.byteCount / (Math.max(elapsed, 1) / 1000))}/s)`,
+  );
   return {
     key: entry.objectKey,
     backupId: entry.backupId,
@@ -162,7 +183,9 @@ export function checkHeaderAgainstManifest(header: Pick<Header, 'backupId' | 'ke
     header.chunkSize !== manifest.encryption.chunkSize ? `chunk size ${header.chunkSize} vs ${manifest.encryption.chunkSize}` : '',
   ].filter(Boolean);
   if (differences.length) {
-    throw new IntegrityError(`${key}: its authenticated header and its manifest disagree (${differences.join('; ')})`, { hint: 'the manifest was modified or belongs to another object; use another backup' });
+    throw new IntegrityError(`${key}: its authenticated header and its manifest disagree (${differences.join('; ')})`, {
+      hint: 'the manifest was modified or belongs to another object; use another backup',
+    });
   }
 }
 
@@ -170,7 +193,9 @@ function downloadError(key: string, error: unknown): BackupError {
   if (error instanceof BackupError) return error;
   const message = errorMessage(error);
   if (/checksum/i.test(message)) {
-    return new IntegrityError(`${key}: the downloaded bytes do not match the checksum S3 stored (${message})`, { hint: 'the object is corrupt in storage or was damaged in transit; retry, then use another backup' });
+    return new IntegrityError(`${key}: the downloaded bytes do not match the checksum S3 stored (${message})`, {
+      hint: 'the object is corrupt in storage or was damaged in transit; retry, then use another backup',
+    });
   }
   return new StorageError(`downloading ${key} failed: ${message}`, { cause: error, hint: 'retry; check the network path to the store' });
 }
@@ -181,7 +206,9 @@ export async function runVerify(store: BackupStore, opener: DataKeyOpener, optio
   if (!newest) throw new StaleBackupError(`${store.location} holds no complete backup at all`);
   const newestAgeHours = (options.now.getTime() - newest.at.getTime()) / 3_600_000;
   if (newestAgeHours > options.maxAgeHours) {
-    throw new StaleBackupError(`the newest complete backup (${newest.objectKey}) is ${newestAgeHours.toFixed(1)} h old, more than max-age-hours ${options.maxAgeHours}`);
+    throw new StaleBackupError(
+      `the newest complete backup (${newest.objectKey}) is ${newestAgeHours.toFixed(1)} h old, more than max-age-hours ${options.maxAgeHours}`,
+    );
   }
   log.info(`freshness: newest complete backup ${newest.objectKey} is ${newestAgeHours.toFixed(1)} h old (limit ${options.maxAgeHours} h)`);
   const entry = pickBackup(catalog, options.which);

@@ -31,6 +31,8 @@ export function inertReport(report: RunReport, secrets: readonly string[]): RunR
     ...report,
     headline: clean(report.headline),
     facts: report.facts.map(([k, v]) => [k, clean(v)]),
-    ...(report.error ? { error: { component: report.error.component, message: clean(report.error.message), ...(report.error.hint ? { hint: clean(report.error.hint) } : {}) } } : {}),
+    ...(report.error
+      ? { error: { component: report.error.component, message: clean(report.error.message), ...(report.error.hint ? { hint: clean(report.error.hint) } : {}) } }
+      : {}),
   };
 }

@@ -22,7 +22,13 @@ export function backupTrend(catalog: Catalog, length = TREND_LENGTH): TrendPoint
   for (const entry of catalog.backups) {
     if (!entry.complete || !entry.manifest || entry.tier !== 'daily') continue;
     const m = entry.manifest;
-    points.push({ backupId: entry.backupId, at: entry.at.toISOString(), snapshotSize: m.snapshot.size, raftIndex: m.raft?.index ?? 0, anomalous: Boolean(m.anomalies?.length) });
+    points.push({
+      backupId: entry.backupId,
+      at: entry.at.toISOString(),
+      snapshotSize: m.snapshot.size,
+      raftIndex: m.raft?.index ?? 0,
+      anomalous: Boolean(m.anomalies?.length),
+    });
   }
   return points.slice(-length);
 }
@@ -73,8 +79,26 @@ export function trendCharts(points: TrendPoint[]): Array<{ title: string; chart:
   const span = `last ${points.length} backup${points.length === 1 ? '' : 's'}, ${points[0]!.at.slice(0, 10)} to ${points.at(-1)!.at.slice(0, 10)}`;
   const marked = points.some((p) => p.anomalous) ? ` (${MARK} data anomaly)` : '';
   return [
-    { title: 'Snapshot size', chart: chart(`Snapshot size, ${span}${marked}`, unit.name, xLabels, points.map((p) => p.snapshotSize / unit.divisor), 'bar') },
-    { title: 'Raft index', chart: chart(`Raft index, ${span}${marked}`, 'index', xLabels, points.map((p) => p.raftIndex), 'line') },
+    {
+      title: 'Snapshot size',
+      chart: chart(
+        `Snapshot size, ${span}${marked}`,
+        unit.name,
+        xLabels,
+        points.map((p) => p.snapshotSize / unit.divisor),
+        'bar',
+      ),
+    },
+    {
+      title: 'Raft index',
+      chart: chart(
+        `Raft index, ${span}${marked}`,
+        'index',
+        xLabels,
+        points.map((p) => p.raftIndex),
+        'line',
+      ),
+    },
   ];
 }
 

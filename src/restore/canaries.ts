@@ -19,8 +19,18 @@ export interface CanaryResult {
 /** SHA-256 of canonical JSON: object keys sorted at every level, no whitespace (same as `jq -cS`). */
 export function canonicalSha256(value: unknown): string {
   const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('hex');
 }
 
 export async function readCanaries(cluster: VaultClient, token: string, canaries: Canary[], log: Logger): Promise<CanaryResult[]> {
@@ -28,10 +38,14 @@ export async function readCanaries(cluster: VaultClient, token: string, canaries
   for (const canary of canaries) {
     const data = await cluster.readKv(token, canary.path);
     if (data === undefined) {
-      throw new RestoreError(`canary secret ${canary.path} is missing from the restored data`, { hint: 'the backup does not hold it: check that the canary exists in production and that backups are recent' });
+      throw new RestoreError(`canary secret ${canary.path} is missing from the restored data`, {
+        hint: 'the backup does not hold it: check that the canary exists in production and that backups are recent',
+      });
     }
     if (canary.sha256 && canonicalSha256(data) !== canary.sha256.toLowerCase()) {
-      throw new RestoreError(`canary secret ${canary.path} was restored with a different value than expected`, { hint: 'update canary-sha256 if the canary was changed on purpose; otherwise the restore is wrong' });
+      throw new RestoreError(`canary secret ${canary.path} was restored with a different value than expected`, {
+        hint: 'update canary-sha256 if the canary was changed on purpose; otherwise the restore is wrong',
+      });
     }
     log.info(`canary ${canary.path}: present${canary.sha256 ? ', value hash matches' : ''}`);
     results.push({ path: canary.path, found: true, hashChecked: Boolean(canary.sha256) });

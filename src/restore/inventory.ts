@@ -41,18 +41,28 @@ async function countKv(cluster: VaultClient, token: string, mount: string, versi
 
 /** The inventory, or undefined when the token may not read the mount table (a narrow source-auth role). */
 export async function takeInventory(cluster: VaultClient, token: string, backupKey: string, now: Date): Promise<Inventory | undefined> {
-  const mounts = await cluster.http.json<{ data?: Record<string, { type?: string; options?: { version?: string } | null }> }>('GET', 'sys/mounts', { token, ok: [200, 403] });
+  const mounts = await cluster.http.json<{ data?: Record<string, { type?: string; options?: { version?: string } | null }> }>('GET', 'sys/mounts', {
+    token,
+    ok: [200, 403],
+  });
   const auths = await cluster.http.json<{ data?: Record<string, { type?: string }> }>('GET', 'sys/auth', { token, ok: [200, 403] });
   if (mounts.status === 403 || auths.status === 403) return undefined;
   const policies = await cluster.http.json<{ data?: { keys?: unknown[] } }>('GET', 'sys/policies/acl?list=true', { token, ok: [200, 404] });
-  const mountList = Object.entries(mounts.data.data ?? {}).map(([path, m]) => ({ path, type: String(m.type ?? 'unknown'), version: m.options?.version ?? '1' }));
+  const mountList = Object.entries(mounts.data.data ?? {}).map(([path, m]) => ({
+    path,
+    type: String(m.type ?? 'unknown'),
+    version: m.options?.version ?? '1',
+  }));
   const kvSecrets: Inventory['kvSecrets'] = [];
-  for (const m of mountList.filter((x) => x.type === 'kv' || x.type === 'generic')) kvSecrets.push({ mount: m.path, ...(await countKv(cluster, token, m.path, m.version)) });
+  for (const m of mountList.filter((x) => x.type === 'kv' || x.type === 'generic'))
+    kvSecrets.push({ mount: m.path, ...(await countKv(cluster, token, m.path, m.version)) });
   return {
     takenAt: now.toISOString(),
     backupKey,
     mounts: mountList.map(({ path, type }) => ({ path, type })).sort((a, b) => a.path.localeCompare(b.path)),
-    authMethods: Object.entries(auths.data.data ?? {}).map(([path, a]) => ({ path, type: String(a.type ?? 'unknown') })).sort((a, b) => a.path.localeCompare(b.path)),
+    authMethods: Object.entries(auths.data.data ?? {})
+      .map(([path, a]) => ({ path, type: String(a.type ?? 'unknown') }))
+      .sort((a, b) => a.path.localeCompare(b.path)),
     policyCount: Array.isArray(policies.data.data?.keys) ? policies.data.data.keys.length : 0,
     kvSecrets: kvSecrets.sort((a, b) => a.mount.localeCompare(b.mount)),
   };
@@ -70,7 +80,10 @@ export function inventoryLosses(previous: Inventory | undefined, current: Invent
     const after = current.kvSecrets.find((k) => k.mount === before.mount);
     if (!after || before.count === 0 || before.truncated) continue;
     const lost = ((before.count - after.count) / before.count) * 100;
-    if (lost > shrinkLimitPercent) losses.push(`KV mount ${before.mount} lost ${lost.toFixed(0)}% of its secrets (${before.count} → ${after.count}), more than data-shrink-limit-percent ${shrinkLimitPercent}`);
+    if (lost > shrinkLimitPercent)
+      losses.push(
+        `KV mount ${before.mount} lost ${lost.toFixed(0)}% of its secrets (${before.count} → ${after.count}), more than data-shrink-limit-percent ${shrinkLimitPercent}`,
+      );
   }
   return losses;
 }

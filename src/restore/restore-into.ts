@@ -64,19 +64,25 @@ export async function forceRestore(
  * Unseals with the source's keys (a Shamir node seals itself after restoring another cluster's
  * snapshot) and waits until the node is active. Returns whether keys were needed.
  */
-export async function unsealWithSourceKeys(cluster: VaultClient, keys: string[], sourceSeal: SourceSeal | undefined, timing: RestoreTiming, log: Logger): Promise<boolean> {
+export async function unsealWithSourceKeys(
+  cluster: VaultClient,
+  keys: string[],
+  sourceSeal: SourceSeal | undefined,
+  timing: RestoreTiming,
+  log: Logger,
+): Promise<boolean> {
   const status = await cluster.sealStatus();
   let used = false;
   if (status.sealed) {
     if (!keys.length) {
       throw new RestoreError(`${cluster.address} sealed itself after the restore and needs the SOURCE cluster's unseal keys`, {
-        hint: 'give source-unseal-keys, or use a cluster that can auto-unseal with the source\'s seal',
+        hint: "give source-unseal-keys, or use a cluster that can auto-unseal with the source's seal",
       });
     }
     const mismatch = sourceSeal ? sealMismatch(status, sourceSeal) : undefined;
     if (mismatch) {
       throw new RestoreError(`${cluster.address} still uses its old seal configuration after the restore (${mismatch})`, {
-        hint: 'after a forced restore a node keeps its old seal configuration until its server process restarts: restart it, then unseal with the source\'s keys',
+        hint: "after a forced restore a node keeps its old seal configuration until its server process restarts: restart it, then unseal with the source's keys",
       });
     }
     log.info(`sealed (${status.type} seal, threshold ${status.threshold}); submitting the source cluster's unseal keys`);
@@ -90,23 +96,35 @@ export async function unsealWithSourceKeys(cluster: VaultClient, keys: string[],
       });
       if (!after.sealed) break;
     }
-    if (after.sealed) throw new RestoreError(`${cluster.address} is still sealed after ${keys.length} unseal key(s) (threshold ${after.threshold})`, { hint: 'give at least the threshold of the source cluster\'s unseal keys' });
+    if (after.sealed)
+      throw new RestoreError(`${cluster.address} is still sealed after ${keys.length} unseal key(s) (threshold ${after.threshold})`, {
+        hint: "give at least the threshold of the source cluster's unseal keys",
+      });
     used = true;
   }
   const deadline = timing.clock().getTime() + timing.timeoutMs;
   for (;;) {
     const health = await cluster.health().catch(() => undefined);
     if (health && health.initialized && !health.sealed && !health.standby) return used;
-    if (timing.clock().getTime() > deadline) throw new RestoreError(`${cluster.address} did not become active within ${formatDuration(timing.timeoutMs)} after unsealing`, { hint: 'check the server log' });
+    if (timing.clock().getTime() > deadline)
+      throw new RestoreError(`${cluster.address} did not become active within ${formatDuration(timing.timeoutMs)} after unsealing`, {
+        hint: 'check the server log',
+      });
     await timing.sleep(250);
   }
 }
 
 /** A token valid in the restored data, and whether it was generated here (then the caller revokes it). */
-export async function restoredToken(cluster: VaultClient, login: RestoredLogin, keys: string[], timing: RestoreTiming, log: Logger): Promise<{ token: string; generated: boolean }> {
+export async function restoredToken(
+  cluster: VaultClient,
+  login: RestoredLogin,
+  keys: string[],
+  timing: RestoreTiming,
+  log: Logger,
+): Promise<{ token: string; generated: boolean }> {
   if (login.kind === 'generate-root') {
     const token = await generateRootToken(cluster, keys, log);
-    log.info('generated a root token from the source\'s unseal keys, for this restore only');
+    log.info("generated a root token from the source's unseal keys, for this restore only");
     return { token, generated: true };
   }
   // A login right after unsealing can race the token store coming up: retry until the deadline.
@@ -115,7 +133,10 @@ export async function restoredToken(cluster: VaultClient, login: RestoredLogin, 
     try {
       const token = login.kind === 'token' ? login.token : await loginToVault({ ...cluster.settings, auth: login.auth }, cluster.http);
       if (await cluster.tokenWorks(token)) return { token, generated: false };
-      if (login.kind === 'token') throw new RestoreError(`restored-vault-token is not valid in the restored data on ${cluster.address}`, { hint: 'give a token of the source cluster, or leave restored-vault-token empty to generate one from the unseal keys' });
+      if (login.kind === 'token')
+        throw new RestoreError(`restored-vault-token is not valid in the restored data on ${cluster.address}`, {
+          hint: 'give a token of the source cluster, or leave restored-vault-token empty to generate one from the unseal keys',
+        });
     } catch (error) {
       if (!(error instanceof VaultError) || timing.clock().getTime() > deadline) throw error;
     }
@@ -125,7 +146,14 @@ export async function restoredToken(cluster: VaultClient, login: RestoredLogin, 
 }
 
 /** Runs `work` with a token in the restored data; a token generated for it is revoked afterwards. */
-export async function withRestoredToken<T>(cluster: VaultClient, login: RestoredLogin, keys: string[], timing: RestoreTiming, log: Logger, work: (token: string) => Promise<T>): Promise<T> {
+export async function withRestoredToken<T>(
+  cluster: VaultClient,
+  login: RestoredLogin,
+  keys: string[],
+  timing: RestoreTiming,
+  log: Logger,
+  work: (token: string) => Promise<T>,
+): Promise<T> {
   const token = await restoredToken(cluster, login, keys, timing, log);
   try {
     return await work(token.token);
@@ -135,6 +163,13 @@ export async function withRestoredToken<T>(cluster: VaultClient, login: Restored
 }
 
 /** Reads the canaries with a token in the restored data. */
-export function checkCanaries(cluster: VaultClient, login: RestoredLogin, keys: string[], canaries: Canary[], timing: RestoreTiming, log: Logger): Promise<CanaryResult[]> {
+export function checkCanaries(
+  cluster: VaultClient,
+  login: RestoredLogin,
+  keys: string[],
+  canaries: Canary[],
+  timing: RestoreTiming,
+  log: Logger,
+): Promise<CanaryResult[]> {
   return withRestoredToken(cluster, login, keys, timing, log, (token) => readCanaries(cluster, token, canaries, log));
 }

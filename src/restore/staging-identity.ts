@@ -18,10 +18,7 @@ export interface ClusterIdentity {
 }
 
 export type StagingVerdict =
-  | { kind: 'other-cluster' }
-  | { kind: 'clone'; reason: string }
-  | { kind: 'source'; reason: string }
-  | { kind: 'undecided'; reason: string };
+  { kind: 'other-cluster' } | { kind: 'clone'; reason: string } | { kind: 'source'; reason: string } | { kind: 'undecided'; reason: string };
 
 const same = (a: string | undefined, b: string | undefined) => Boolean(a && b && a.toLowerCase() === b.toLowerCase());
 
@@ -35,14 +32,22 @@ export function judgeStaging(staging: ClusterIdentity, source: ClusterIdentity |
   const s = staging.leader;
   const p = source?.leader;
   if (s && p) {
-    if (same(s.leaderClusterAddress, p.leaderClusterAddress)) return { kind: 'source', reason: `both name ${s.leaderClusterAddress} as their active node's cluster address` };
+    if (same(s.leaderClusterAddress, p.leaderClusterAddress))
+      return { kind: 'source', reason: `both name ${s.leaderClusterAddress} as their active node's cluster address` };
     if (same(s.leaderAddress, p.leaderAddress)) return { kind: 'source', reason: `both name ${s.leaderAddress} as their active node` };
     if (same(s.activeTime, p.activeTime)) return { kind: 'source', reason: `both report an active node that became active at ${s.activeTime}` };
   }
   const sourceIds = [source?.clusterId, recordedSourceClusterId].filter((id): id is string => Boolean(id));
   if (!staging.clusterId || !sourceIds.some((id) => same(id, staging.clusterId))) return { kind: 'other-cluster' };
-  if (s && p) return { kind: 'clone', reason: `it carries the source's cluster id ${staging.clusterId} (from an earlier restore), but its active node is ${s.leaderAddress}, not the source's ${p.leaderAddress}` };
-  return { kind: 'undecided', reason: `it reports the source's cluster id ${staging.clusterId}, and without reaching the source (vault-address) a clone cannot be told from the source itself` };
+  if (s && p)
+    return {
+      kind: 'clone',
+      reason: `it carries the source's cluster id ${staging.clusterId} (from an earlier restore), but its active node is ${s.leaderAddress}, not the source's ${p.leaderAddress}`,
+    };
+  return {
+    kind: 'undecided',
+    reason: `it reports the source's cluster id ${staging.clusterId}, and without reaching the source (vault-address) a clone cannot be told from the source itself`,
+  };
 }
 
 /** Why the source's keys would not unseal this cluster after a forced restore, or undefined when they will. */

@@ -36,10 +36,18 @@ export function findServerBinary(setting: string | undefined, path = process.env
       return false;
     }
   };
-  const onPath = (name: string) => path.split(delimiter).filter(Boolean).map((dir) => join(dir, name)).find(executable);
+  const onPath = (name: string) =>
+    path
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, name))
+      .find(executable);
   if (setting) {
     const found = setting.includes('/') ? (executable(setting) ? setting : undefined) : onPath(setting);
-    if (!found) throw new RestoreError(`restore-server-binary ${JSON.stringify(setting)} is not an executable file${setting.includes('/') ? '' : ' on PATH'}`, { hint: 'install Vault or OpenBao on the runner (see the README), or correct restore-server-binary' });
+    if (!found)
+      throw new RestoreError(`restore-server-binary ${JSON.stringify(setting)} is not an executable file${setting.includes('/') ? '' : ' on PATH'}`, {
+        hint: 'install Vault or OpenBao on the runner (see the README), or correct restore-server-binary',
+      });
     return found;
   }
   const found = onPath('vault') ?? onPath('bao');
@@ -78,7 +86,14 @@ function freePortPair(): Promise<number> {
   return (async () => {
     for (let attempt = 0; attempt < 50; attempt++) {
       const port = await listen(0);
-      if (port < 65535 && (await listen(port + 1).then(() => true, () => false))) return port;
+      if (
+        port < 65535 &&
+        (await listen(port + 1).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return port;
     }
     throw new RestoreError('no free pair of loopback ports for the restore cluster');
   })();
@@ -140,13 +155,16 @@ export class ThrowawayCluster {
     await mkdir(join(dir, 'raft'), { mode: 0o700 });
     const cluster = new ThrowawayCluster(binary, dir, 'reason' in isolation ? undefined : isolation, settings, timing);
     try {
-      if ('reason' in isolation) log.warn(`restore cluster NOT network-isolated (restore-isolation: best-effort): ${isolation.reason}; it listens on loopback only`);
+      if ('reason' in isolation)
+        log.warn(`restore cluster NOT network-isolated (restore-isolation: best-effort): ${isolation.reason}; it listens on loopback only`);
       // Inside its own namespace the ports are private; on the host's loopback they must be free ones.
       const port = 'reason' in isolation ? await freePortPair() : 8200;
       const flavour = await serverFlavour(binary);
       await writeFile(join(dir, 'config.hcl'), serverConfig(dir, cluster.socketPath, port, flavour), { mode: 0o600 });
       await cluster.launch();
-      log.info(`restore cluster started: ${binary} (pid ${cluster.pid}) in ${dir}, ${cluster.isolated ? 'in its own network namespace, reachable only through its unix socket' : `on 127.0.0.1:${port}`}`);
+      log.info(
+        `restore cluster started: ${binary} (pid ${cluster.pid}) in ${dir}, ${cluster.isolated ? 'in its own network namespace, reachable only through its unix socket' : `on 127.0.0.1:${port}`}`,
+      );
       return cluster;
     } catch (error) {
       await cluster.destroy();
@@ -164,7 +182,10 @@ export class ThrowawayCluster {
     if (this.prefix) {
       // The loopback interface of a new namespace is down; raft needs it for its cluster address.
       const drop = this.prefix.viaSudo ? `setpriv --reuid=${process.getuid?.()} --regid=${process.getgid?.()} --clear-groups -- ` : '';
-      [command, ...args] = [...this.prefix.prefix, 'sh', '-c', `ip link set lo up && exec ${drop}"$0" "$@"`, this.binary, ...serverArgs] as [string, ...string[]];
+      [command, ...args] = [...this.prefix.prefix, 'sh', '-c', `ip link set lo up && exec ${drop}"$0" "$@"`, this.binary, ...serverArgs] as [
+        string,
+        ...string[],
+      ];
     } else {
       [command, args] = [this.binary, serverArgs];
     }
@@ -186,7 +207,10 @@ export class ThrowawayCluster {
     });
     const deadline = this.timing.clock().getTime() + this.settings.startTimeoutMs;
     for (;;) {
-      if (hasExited) throw new RestoreError(`the restore cluster's server process exited at start-up${this.logTail(logFile)}`, { hint: 'check restore-server-binary; the server log above says why' });
+      if (hasExited)
+        throw new RestoreError(`the restore cluster's server process exited at start-up${this.logTail(logFile)}`, {
+          hint: 'check restore-server-binary; the server log above says why',
+        });
       if (existsSync(this.socketPath)) {
         const ready = await this.client.sealStatus().then(
           () => true,
@@ -194,7 +218,10 @@ export class ThrowawayCluster {
         );
         if (ready) return;
       }
-      if (this.timing.clock().getTime() > deadline) throw new RestoreError(`the restore cluster did not answer on ${this.socketPath} within ${this.settings.startTimeoutMs / 1000} s${this.logTail(logFile)}`);
+      if (this.timing.clock().getTime() > deadline)
+        throw new RestoreError(
+          `the restore cluster did not answer on ${this.socketPath} within ${this.settings.startTimeoutMs / 1000} s${this.logTail(logFile)}`,
+        );
       await this.timing.sleep(100);
     }
   }

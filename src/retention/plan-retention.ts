@@ -102,8 +102,12 @@ export function lastGoodBeforeAnomalies(catalog: Catalog, acknowledged: Readonly
   const kept = new Map<string, string>(); // objectKey -> reason
   const complete = catalog.backups.filter((b) => b.complete);
   for (const anomaly of complete.filter((b) => b.anomalous && !acknowledged.has(b.backupId))) {
-    const good = complete.filter((b) => !b.anomalous && b.at < anomaly.at).sort((a, b) => a.at.getTime() - b.at.getTime() || (a.tier === 'daily' ? 1 : -1)).at(-1);
-    if (good && !kept.has(good.objectKey)) kept.set(good.objectKey, `last good state before the data anomaly in ${anomaly.objectKey}: kept until that anomaly is acknowledged`);
+    const good = complete
+      .filter((b) => !b.anomalous && b.at < anomaly.at)
+      .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.tier === 'daily' ? 1 : -1))
+      .at(-1);
+    if (good && !kept.has(good.objectKey))
+      kept.set(good.objectKey, `last good state before the data anomaly in ${anomaly.objectKey}: kept until that anomaly is acknowledged`);
     if (!kept.has(anomaly.objectKey)) kept.set(anomaly.objectKey, `data anomaly (possible data loss): kept as evidence until acknowledged`);
   }
   return kept;
@@ -111,8 +115,16 @@ export function lastGoodBeforeAnomalies(catalog: Catalog, acknowledged: Readonly
 
 export function planRetention(catalog: Catalog, policy: RetentionPolicy, now: Date, acknowledged: ReadonlySet<string> = new Set()): RetentionPlan {
   const refusals: string[] = [];
-  const daily = planTier(catalog.backups.filter((b) => b.tier === 'daily'), 'daily', policy.keepDaily);
-  const monthly = planTier(catalog.backups.filter((b) => b.tier === 'monthly'), 'monthly', policy.keepMonthly);
+  const daily = planTier(
+    catalog.backups.filter((b) => b.tier === 'daily'),
+    'daily',
+    policy.keepDaily,
+  );
+  const monthly = planTier(
+    catalog.backups.filter((b) => b.tier === 'monthly'),
+    'monthly',
+    policy.keepMonthly,
+  );
   const newest = newestComplete(catalog);
   const lastGood = lastGoodBeforeAnomalies(catalog, acknowledged);
   const items = [...daily.items, ...monthly.items].map((i) => {
@@ -138,7 +150,8 @@ export function planRetention(catalog: Catalog, policy: RetentionPolicy, now: Da
     ...catalog.backups.map((b) => ({ key: b.objectKey, at: b.at })),
     ...catalog.orphanManifests.map((key) => ({ key, at: parseBackupKey(key)?.at })),
   ].filter((b): b is { key: string; at: Date } => b.at !== undefined && b.at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS);
-  for (const b of future) refusals.push(`${b.key} is dated in the future (now is ${now.toISOString()}): a clock is wrong or the object was not made by this tool`);
+  for (const b of future)
+    refusals.push(`${b.key} is dated in the future (now is ${now.toISOString()}): a clock is wrong or the object was not made by this tool`);
 
   const deletions = items.filter((i) => i.action === 'delete');
   const orphanDeletions = orphanManifests.filter((o) => o.action === 'delete').length;
@@ -148,19 +161,25 @@ export function planRetention(catalog: Catalog, policy: RetentionPolicy, now: Da
     else {
       const ageHours = (now.getTime() - newest.at.getTime()) / 3_600_000;
       if (ageHours > policy.requireFreshHours) {
-        refusals.push(`the newest complete backup (${newest.objectKey}) is ${ageHours.toFixed(1)} h old, more than ${policy.requireFreshHours} h: backups are failing, so nothing is pruned until one succeeds`);
+        refusals.push(
+          `the newest complete backup (${newest.objectKey}) is ${ageHours.toFixed(1)} h old, more than ${policy.requireFreshHours} h: backups are failing, so nothing is pruned until one succeeds`,
+        );
       }
     }
     if (!policy.allowMassDelete) {
       if (deleteCount > policy.maxDeletes) {
         const what = orphanDeletions ? `${deletions.length} backups and ${orphanDeletions} orphan manifests` : `${deletions.length} backups`;
-        refusals.push(`the plan deletes ${what}, more than the limit of ${policy.maxDeletes} (raise prune-max-deletes or set prune-allow-mass-delete after checking the plan)`);
+        refusals.push(
+          `the plan deletes ${what}, more than the limit of ${policy.maxDeletes} (raise prune-max-deletes or set prune-allow-mass-delete after checking the plan)`,
+        );
       }
       for (const tier of ['daily', 'monthly'] as const) {
         const inTier = items.filter((i) => i.tier === tier && i.complete);
         const gone = inTier.filter((i) => i.action === 'delete').length;
         if (inTier.length >= 4 && gone > inTier.length / 2) {
-          refusals.push(`the plan deletes ${gone} of ${inTier.length} complete ${tier} backups, more than half the tier (set prune-allow-mass-delete after checking the plan)`);
+          refusals.push(
+            `the plan deletes ${gone} of ${inTier.length} complete ${tier} backups, more than half the tier (set prune-allow-mass-delete after checking the plan)`,
+          );
         }
       }
     }

@@ -89,7 +89,15 @@ function asSnapshotError(error: Error): Error {
 function inspectTar(gunzipped: Readable): Promise<ArchiveContents> {
   return new Promise((resolve, reject) => {
     const extract = tar.extract();
-    const contents: ArchiveContents = { order: [], metaJson: Buffer.alloc(0), metaSha256: '', stateSize: 0, stateSha256: '', sums: Buffer.alloc(0), sealedSize: 0 };
+    const contents: ArchiveContents = {
+      order: [],
+      metaJson: Buffer.alloc(0),
+      metaSha256: '',
+      stateSize: 0,
+      stateSha256: '',
+      sums: Buffer.alloc(0),
+      sealedSize: 0,
+    };
     let failed = false;
     const fail = (error: Error) => {
       if (failed) return;

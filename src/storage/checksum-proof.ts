@@ -10,7 +10,8 @@ export function uploadProblem(sent: { size: number; checksum: ObjectChecksum }, 
   if (!stored) return 'is missing right after the upload';
   if (stored.size !== sent.size) return `is ${stored.size} bytes, but ${sent.size} were sent`;
   if (!stored.checksum) return 'has no SHA-256 checksum reported by the store, so the copy cannot be proven';
-  if (!sameDigest(stored.checksum, sent.checksum)) return `has checksum ${describeChecksum(stored.checksum)}, but the bytes sent have ${describeChecksum(sent.checksum)}`;
+  if (!sameDigest(stored.checksum, sent.checksum))
+    return `has checksum ${describeChecksum(stored.checksum)}, but the bytes sent have ${describeChecksum(sent.checksum)}`;
   return undefined;
 }
 
@@ -29,6 +30,7 @@ export function copyProblem(copy: StoredState, original: { size: number; sha256H
   const whole = Buffer.from(original.sha256Hex, 'hex').toString('base64');
   const expected = copy.checksum.algorithm === 'SHA256-COMPOSITE' ? original.storedChecksum.value : whole;
   // A store that labels a composite digest as a whole-object one still proves the copy by the upload's digest.
-  if (copy.checksum.value !== expected && copy.checksum.value !== original.storedChecksum.value) return `has checksum ${describeChecksum(copy.checksum)}, expected ${expected}`;
+  if (copy.checksum.value !== expected && copy.checksum.value !== original.storedChecksum.value)
+    return `has checksum ${describeChecksum(copy.checksum)}, expected ${expected}`;
   return undefined;
 }

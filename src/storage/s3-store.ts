@@ -71,7 +71,14 @@ export class S3BackupStore implements BackupStore {
       partSize,
       queueSize,
       leavePartsOnError: false,
-      params: { Bucket: bucket, Key: this.fullKey(key), Body: body.pipe(hasher), ChecksumAlgorithm: 'SHA256', IfNoneMatch: '*', ContentType: 'application/octet-stream' },
+      params: {
+        Bucket: bucket,
+        Key: this.fullKey(key),
+        Body: body.pipe(hasher),
+        ChecksumAlgorithm: 'SHA256',
+        IfNoneMatch: '*',
+        ContentType: 'application/octet-stream',
+      },
     });
     // pipe() does not forward errors: fail the upload when the source fails.
     body.once('error', (error) => hasher.destroy(error));
@@ -109,7 +116,14 @@ export class S3BackupStore implements BackupStore {
   async putSmallNew(key: string, data: Buffer): Promise<void> {
     try {
       await this.options.client.send(
-        new PutObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), Body: data, IfNoneMatch: '*', ContentType: 'application/json', ChecksumAlgorithm: 'SHA256' }),
+        new PutObjectCommand({
+          Bucket: this.options.bucket,
+          Key: this.fullKey(key),
+          Body: data,
+          IfNoneMatch: '*',
+          ContentType: 'application/json',
+          ChecksumAlgorithm: 'SHA256',
+        }),
       );
     } catch (error) {
       throw s3Error(`writing ${this.location}${key}`, error, this.options.bucket, key, this.location);
@@ -149,7 +163,14 @@ export class S3BackupStore implements BackupStore {
       const digests: Buffer[] = [];
       for (let at = 0, PartNumber = 1; at < size; at += partSize, PartNumber++) {
         const out = await client.send(
-          new UploadPartCopyCommand({ Bucket: bucket, Key, UploadId, PartNumber, CopySource: copySource, CopySourceRange: `bytes=${at}-${Math.min(at + partSize, size) - 1}` }),
+          new UploadPartCopyCommand({
+            Bucket: bucket,
+            Key,
+            UploadId,
+            PartNumber,
+            CopySource: copySource,
+            CopySourceRange: `bytes=${at}-${Math.min(at + partSize, size) - 1}`,
+          }),
         );
         const checksum = out.CopyPartResult?.ChecksumSHA256;
         parts.push({ PartNumber, ETag: out.CopyPartResult!.ETag!, ...(checksum ? { ChecksumSHA256: checksum } : {}) });
@@ -157,7 +178,10 @@ export class S3BackupStore implements BackupStore {
       }
       await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts: parts } }));
       if (digests.length === parts.length) {
-        return { size, checksum: { algorithm: 'SHA256-COMPOSITE', value: createHash('sha256').update(Buffer.concat(digests)).digest('base64'), parts: parts.length } };
+        return {
+          size,
+          checksum: { algorithm: 'SHA256-COMPOSITE', value: createHash('sha256').update(Buffer.concat(digests)).digest('base64'), parts: parts.length },
+        };
       }
       // Some stores return no per-part checksums for copied parts: ask for the object's own.
       const stored = await this.stat(toKey);
@@ -176,7 +200,11 @@ export class S3BackupStore implements BackupStore {
       const suffix = raw ? /-(\d+)$/.exec(raw) : null;
       const composite = Boolean(suffix) || head.ChecksumType === 'COMPOSITE';
       const checksum: ObjectChecksum | undefined = raw
-        ? { algorithm: composite ? 'SHA256-COMPOSITE' : 'SHA256', value: suffix ? raw.slice(0, suffix.index) : raw, ...(suffix ? { parts: Number(suffix[1]) } : {}) }
+        ? {
+            algorithm: composite ? 'SHA256-COMPOSITE' : 'SHA256',
+            value: suffix ? raw.slice(0, suffix.index) : raw,
+            ...(suffix ? { parts: Number(suffix[1]) } : {}),
+          }
         : undefined;
       return { size: head.ContentLength ?? 0, checksum };
     } catch (error) {
@@ -275,8 +303,12 @@ export class S3BackupStore implements BackupStore {
       for (const key of batch) {
         const error = failed.get(key);
         if (!error) outcomes.push({ key, deleted: true });
-        else if (isRetention(error.Code, error.Message)) outcomes.push({ key, deleted: false, retainedBecause: `${error.Code}: ${error.Message ?? 'retained by Object Lock'}` });
-        else throw new StorageError(`S3 refused to delete ${this.location}${key}: ${error.Code} ${error.Message ?? ''}`, { hint: 'the role needs s3:DeleteObject on the backup prefix' });
+        else if (isRetention(error.Code, error.Message))
+          outcomes.push({ key, deleted: false, retainedBecause: `${error.Code}: ${error.Message ?? 'retained by Object Lock'}` });
+        else
+          throw new StorageError(`S3 refused to delete ${this.location}${key}: ${error.Code} ${error.Message ?? ''}`, {
+            hint: 'the role needs s3:DeleteObject on the backup prefix',
+          });
       }
     }
     return outcomes;
@@ -284,7 +316,7 @@ export class S3BackupStore implements BackupStore {
 }
 
 function isRetention(code: string | undefined, message: string | undefined): boolean {
-  return code === 'AccessDenied' && /object lock|retention|legal hold|worm/i.test(message ?? '') || code === 'ObjectLocked';
+  return (code === 'AccessDenied' && /object lock|retention|legal hold|worm/i.test(message ?? '')) || code === 'ObjectLocked';
 }
 
 /** Maps SDK errors to StorageErrors that say what to change. */
@@ -294,7 +326,10 @@ export function s3Error(what: string, error: unknown, bucket: string, key?: stri
   const name = errorName(error);
   if (key !== undefined && (status === 412 || name === 'PreconditionFailed')) return new ObjectExistsError(key, location);
   if (name === 'NoSuchBucket' || (status === 404 && key === undefined)) {
-    return new StorageError(`${what} failed: bucket ${bucket} does not exist`, { hint: 'create the bucket or fix the bucket name in the target', cause: error });
+    return new StorageError(`${what} failed: bucket ${bucket} does not exist`, {
+      hint: 'create the bucket or fix the bucket name in the target',
+      cause: error,
+    });
   }
   if (status === 403 || name === 'AccessDenied') {
     return new StorageError(`${what} failed: access denied by S3`, { hint: `grant the role the needed s3: permissions on ${bucket}`, cause: error });

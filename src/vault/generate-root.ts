@@ -37,15 +37,20 @@ export async function generateRootToken(cluster: VaultClient, unsealKeys: string
     start = await http.json<GenerateRootStatus>('POST', path, { json: {}, ok: [200, 400, 403, 405] });
   }
   if (start.status === 403 || start.status === 405 || (start.status === 400 && /unsupported operation/i.test(JSON.stringify(start.data)))) {
-    throw new RestoreError(`${cluster.address} refuses sys/generate-root (HTTP ${start.status}): the unauthenticated generate-root endpoints are disabled on the listener it was reached through`, {
-      hint: 'OpenBao 2.5.3 and later disable them by default: set disable_unauthed_generate_root_endpoints = false on a listener only the restore reaches, or give a token valid in the restored data (restored-vault-token)',
-    });
+    throw new RestoreError(
+      `${cluster.address} refuses sys/generate-root (HTTP ${start.status}): the unauthenticated generate-root endpoints are disabled on the listener it was reached through`,
+      {
+        hint: 'OpenBao 2.5.3 and later disable them by default: set disable_unauthed_generate_root_endpoints = false on a listener only the restore reaches, or give a token valid in the restored data (restored-vault-token)',
+      },
+    );
   }
   if (start.status !== 200) throw new RestoreError(`starting a root token generation on ${cluster.address} failed (HTTP ${start.status})`);
   const { nonce, otp } = start.data;
   if (!nonce || !otp) {
     await http.json('DELETE', path, { ok: [200, 204, 400] }).catch(() => undefined);
-    throw new RestoreError(`${cluster.address} started a root token generation without a one-time password`, { hint: 'the server is older than Vault 1.10 / OpenBao 2.0; give restored-vault-token instead' });
+    throw new RestoreError(`${cluster.address} started a root token generation without a one-time password`, {
+      hint: 'the server is older than Vault 1.10 / OpenBao 2.0; give restored-vault-token instead',
+    });
   }
   let status: GenerateRootStatus = start.data;
   try {
@@ -66,9 +71,12 @@ export async function generateRootToken(cluster: VaultClient, unsealKeys: string
   }
   if (!status.complete || !status.encoded_token) {
     await http.json('DELETE', path, { ok: [200, 204, 400] }).catch(() => undefined);
-    throw new RestoreError(`${unsealKeys.length} unseal key(s) are not enough to generate a root token on ${cluster.address} (it needs ${status.required ?? 'more'})`, {
-      hint: 'give at least the threshold of the source cluster\'s unseal keys (source-unseal-keys)',
-    });
+    throw new RestoreError(
+      `${unsealKeys.length} unseal key(s) are not enough to generate a root token on ${cluster.address} (it needs ${status.required ?? 'more'})`,
+      {
+        hint: "give at least the threshold of the source cluster's unseal keys (source-unseal-keys)",
+      },
+    );
   }
   return decodeRootToken(status.encoded_token, otp);
 }

@@ -70,13 +70,17 @@ export class VaultClient {
   /** Fails with an actionable error unless the node at `address` is initialised and unsealed. */
   async requireUnsealed(): Promise<VaultHealth> {
     const health = await this.health();
-    if (!health.initialized) throw new VaultError(`Vault at ${this.address} is not initialised`, { hint: 'initialise the cluster, or point vault-address at the right one' });
+    if (!health.initialized)
+      throw new VaultError(`Vault at ${this.address} is not initialised`, { hint: 'initialise the cluster, or point vault-address at the right one' });
     if (health.sealed) throw new VaultError(`Vault at ${this.address} is sealed`, { hint: 'unseal it (or fix its auto-unseal) and run the backup again' });
     return health;
   }
 
   async leader(): Promise<LeaderInfo> {
-    const { data } = await this.http.json<{ is_self?: boolean; leader_address?: string; leader_cluster_address?: string; active_time?: string }>('GET', 'sys/leader');
+    const { data } = await this.http.json<{ is_self?: boolean; leader_address?: string; leader_cluster_address?: string; active_time?: string }>(
+      'GET',
+      'sys/leader',
+    );
     return {
       isSelf: Boolean(data?.is_self),
       leaderAddress: String(data?.leader_address ?? '').replace(/\/+$/, ''),
@@ -152,7 +156,9 @@ export class VaultClient {
 
   /** sys/init with Shamir shares; returns the unseal keys (base64) and the initial root token. */
   async initialize(shares: number, threshold: number): Promise<{ keys: string[]; rootToken: string }> {
-    const { data } = await this.http.json<{ keys_base64?: string[]; root_token?: string }>('POST', 'sys/init', { json: { secret_shares: shares, secret_threshold: threshold } });
+    const { data } = await this.http.json<{ keys_base64?: string[]; root_token?: string }>('POST', 'sys/init', {
+      json: { secret_shares: shares, secret_threshold: threshold },
+    });
     if (!data?.root_token || !Array.isArray(data.keys_base64)) throw new VaultError(`sys/init at ${this.address} answered without keys or a root token`);
     return { keys: data.keys_base64, rootToken: data.root_token };
   }

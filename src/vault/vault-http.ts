@@ -33,7 +33,11 @@ export class VaultHttp {
    * Sends a request to `baseAddress` (defaults to the configured address); never follows redirects, so a
    * credential in the request reaches only the origin it was sent to.
    */
-  async send(method: string, path: string, options: { token?: string; json?: unknown; body?: Readable; baseAddress?: string; signal?: AbortSignal } = {}): Promise<VaultResponse> {
+  async send(
+    method: string,
+    path: string,
+    options: { token?: string; json?: unknown; body?: Readable; baseAddress?: string; signal?: AbortSignal } = {},
+  ): Promise<VaultResponse> {
     const base = (options.baseAddress ?? this.settings.address).replace(/\/+$/, '');
     // Over a unix socket the URL only fills the Host header.
     const url = this.settings.socketPath ? `http://localhost/v1/${path}` : `${base}/v1/${path}`;
@@ -63,7 +67,11 @@ export class VaultHttp {
   }
 
   /** JSON request; returns the parsed body and status, throwing VaultError for anything but `ok` statuses. */
-  async json<T>(method: string, path: string, options: { token?: string; json?: unknown; ok?: number[]; baseAddress?: string } = {}): Promise<{ status: number; data: T }> {
+  async json<T>(
+    method: string,
+    path: string,
+    options: { token?: string; json?: unknown; ok?: number[]; baseAddress?: string } = {},
+  ): Promise<{ status: number; data: T }> {
     const res = await this.send(method, path, options);
     const data = parseJsonText(await res.body.text());
     if (!(options.ok ?? [200, 204]).includes(res.status)) throw statusError(options.baseAddress ?? this.settings.address, method, path, res.status, data);
@@ -95,14 +103,27 @@ export function statusError(address: string, method: string, path: string, statu
   const where = `${method} ${address}/v1/${path}`;
   const said = detail ? `: ${detail}` : '';
   if (status === 403) {
-    return new VaultError(`${where} was refused (403 permission denied)${said}`, { status, hint: `the token's policy needs access to ${path}; see the README's Vault policy` });
+    return new VaultError(`${where} was refused (403 permission denied)${said}`, {
+      status,
+      hint: `the token's policy needs access to ${path}; see the README's Vault policy`,
+    });
   }
-  if (status === 503) return new VaultError(`Vault at ${address} is sealed or unavailable (503)${said}`, { status, hint: 'unseal the cluster, or point vault-address at a healthy node' });
+  if (status === 503)
+    return new VaultError(`Vault at ${address} is sealed or unavailable (503)${said}`, {
+      status,
+      hint: 'unseal the cluster, or point vault-address at a healthy node',
+    });
   if (status === 400 && /raft storage is not in use|not.*raft/i.test(detail)) {
-    return new VaultError(`${where}: raft storage is not in use${said}`, { status, hint: 'snapshots need integrated (raft) storage; dev-mode and other storage backends cannot be snapshotted' });
+    return new VaultError(`${where}: raft storage is not in use${said}`, {
+      status,
+      hint: 'snapshots need integrated (raft) storage; dev-mode and other storage backends cannot be snapshotted',
+    });
   }
   if (status === 307 || status === 301 || status === 302) {
-    return new VaultError(`${where} answered with a redirect (${status}): this node is a standby`, { status, hint: 'point vault-address at the active node, or at a load balancer that sends requests to it' });
+    return new VaultError(`${where} answered with a redirect (${status}): this node is a standby`, {
+      status,
+      hint: 'point vault-address at the active node, or at a load balancer that sends requests to it',
+    });
   }
   return new VaultError(`${where} failed with HTTP ${status}${said}`, { status });
 }
@@ -111,10 +132,16 @@ export function connectionError(address: string, path: string, error: unknown): 
   const code = errorCode(error) ?? '';
   const message = errorMessage(error);
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new VaultError(`Vault at ${address} did not answer ${path} in time (${code})`, { hint: 'check the address and network path, or raise vault-timeout', cause: error });
+    return new VaultError(`Vault at ${address} did not answer ${path} in time (${code})`, {
+      hint: 'check the address and network path, or raise vault-timeout',
+      cause: error,
+    });
   }
   if (code === 'UND_ERR_BODY_TIMEOUT') {
-    return new VaultError(`Vault at ${address} stalled while sending ${path}`, { hint: 'the server stopped sending data; check its load and logs, or raise vault-idle-timeout', cause: error });
+    return new VaultError(`Vault at ${address} stalled while sending ${path}`, {
+      hint: 'the server stopped sending data; check its load and logs, or raise vault-idle-timeout',
+      cause: error,
+    });
   }
   if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
     return new VaultError(`the connection to Vault at ${address} was closed while it answered ${path} (${code})`, {

@@ -16,21 +16,31 @@ export async function loginToVault(settings: VaultSettings, http?: VaultHttp): P
   const where = auth.method === 'jwt' ? `JWT login (mount "${auth.mount}", role "${auth.role}")` : `AppRole login (mount "${auth.mount}")`;
   try {
     const body = auth.method === 'jwt' ? { role: auth.role, jwt: auth.jwt } : { role_id: auth.roleId, secret_id: auth.secretId };
-    const { status, data } = await client.json<{ auth?: { client_token?: unknown } }>('POST', `auth/${auth.mount}/login`, { json: body, ok: [200, 400, 401, 403] });
+    const { status, data } = await client.json<{ auth?: { client_token?: unknown } }>('POST', `auth/${auth.mount}/login`, {
+      json: body,
+      ok: [200, 400, 401, 403],
+    });
     if (status !== 200) {
       const hint =
         auth.method === 'jwt'
           ? 'check that the role exists, that bound_audiences contains the audience requested (vault-jwt-audience), and that bound_claims match this repository and ref'
           : 'check the role id and secret id, and that the secret id has not expired';
-      throw new VaultError(`${where} to ${settings.address} was refused (HTTP ${status})${vaultErrorsOf(data) ? `: ${vaultErrorsOf(data)}` : ''}`, { status, hint });
+      throw new VaultError(`${where} to ${settings.address} was refused (HTTP ${status})${vaultErrorsOf(data) ? `: ${vaultErrorsOf(data)}` : ''}`, {
+        status,
+        hint,
+      });
     }
     const token = data?.auth?.client_token;
-    if (typeof token !== 'string' || !token) throw new VaultError(`${where} to ${settings.address} answered without a client token`, { hint: 'check the auth method\'s configuration on the server' });
+    if (typeof token !== 'string' || !token)
+      throw new VaultError(`${where} to ${settings.address} answered without a client token`, { hint: "check the auth method's configuration on the server" });
     return token;
   } catch (error) {
     if (error instanceof VaultError && error.message.startsWith(where)) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new VaultError(`${where} to ${settings.address} failed: ${message}`, { ...(error instanceof VaultError && error.hint ? { hint: error.hint } : {}), cause: error });
+    throw new VaultError(`${where} to ${settings.address} failed: ${message}`, {
+      ...(error instanceof VaultError && error.hint ? { hint: error.hint } : {}),
+      cause: error,
+    });
   } finally {
     await own?.close();
   }

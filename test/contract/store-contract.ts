@@ -93,7 +93,9 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>,
       expect(copy.size).toBe(data.length);
       // Either the whole object's SHA-256 or, for a copy in parts, the upload's own composite digest.
       expect([createHash('sha256').update(data).digest('base64'), original!.checksum!.value]).toContain(copy.checksum?.value);
-      expect(copyProblem(copy, { size: data.length, sha256Hex: createHash('sha256').update(data).digest('hex'), storedChecksum: original!.checksum! })).toBeUndefined();
+      expect(
+        copyProblem(copy, { size: data.length, sha256Hex: createHash('sha256').update(data).digest('hex'), storedChecksum: original!.checksum! }),
+      ).toBeUndefined();
       expect((await collect(await store.get('monthly/x.enc'))).equals(data)).toBe(true);
     });
 

@@ -12,7 +12,12 @@ export class FakeRunner implements Runner {
 
   constructor(
     private readonly inputs: Record<string, string>,
-    readonly env: NodeJS.ProcessEnv = { GITHUB_REPOSITORY: 'acme/platform', GITHUB_REPOSITORY_OWNER: 'acme', GITHUB_SERVER_URL: 'https://github.example', GITHUB_RUN_ID: '42' },
+    readonly env: NodeJS.ProcessEnv = {
+      GITHUB_REPOSITORY: 'acme/platform',
+      GITHUB_REPOSITORY_OWNER: 'acme',
+      GITHUB_SERVER_URL: 'https://github.example',
+      GITHUB_RUN_ID: '42',
+    },
   ) {}
 
   getInput(name: string, options?: { trimWhitespace?: boolean }): string {
@@ -69,8 +74,12 @@ export class FakeIssues {
       if (this.fail) throw this.fail;
     };
     return {
-      openIssues: async (label: string) => (check(), this.issues.filter((i) => i.state === 'open' && i.label === label).map((i) => ({ number: i.number, body: i.body }))),
-      open: async (title: string, body: string, label: string) => void (check(), this.issues.push({ number: this.issues.length + 1, title, body, label, state: 'open', comments: [] })),
+      openIssues: async (label: string) => (
+        check(),
+        this.issues.filter((i) => i.state === 'open' && i.label === label).map((i) => ({ number: i.number, body: i.body }))
+      ),
+      open: async (title: string, body: string, label: string) =>
+        void (check(), this.issues.push({ number: this.issues.length + 1, title, body, label, state: 'open', comments: [] })),
       comment: async (n: number, body: string) => void (check(), this.issues.find((i) => i.number === n)!.comments.push(body)),
       close: async (n: number) => void (check(), (this.issues.find((i) => i.number === n)!.state = 'closed')),
     };

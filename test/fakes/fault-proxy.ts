@@ -37,7 +37,11 @@ export async function startFaultProxy(upstream: string, rules: FaultRule[] = [])
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const operation = req.headers['x-amz-target'];
-    const record: FaultProxy['seen'][number] = { method: req.method ?? 'GET', path: req.url ?? '/', ...(typeof operation === 'string' ? { target: operation } : {}) };
+    const record: FaultProxy['seen'][number] = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      ...(typeof operation === 'string' ? { target: operation } : {}),
+    };
     seen.push(record);
     const rule = proxy.rules!.find((r) => (!r.method || r.method === req.method) && r.path.test(req.url ?? ''));
     if (rule) hits.set(rule, (hits.get(rule) ?? 0) + 1);
@@ -52,7 +56,9 @@ export async function startFaultProxy(upstream: string, rules: FaultRule[] = [])
     if (fault?.kind === 'status' && hit > (fault.skip ?? 0) && hit <= (fault.skip ?? 0) + fault.times) {
       req.resume();
       record.status = fault.status;
-      res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'application/json' }).end(fault.body ?? JSON.stringify({ errors: [`injected ${fault.status}`] }));
+      res
+        .writeHead(fault.status, { 'content-type': fault.contentType ?? 'application/json' })
+        .end(fault.body ?? JSON.stringify({ errors: [`injected ${fault.status}`] }));
       return;
     }
     if (fault?.kind === 'redirect') {
@@ -67,7 +73,10 @@ export async function startFaultProxy(upstream: string, rules: FaultRule[] = [])
       (up) => {
         record.status = up.statusCode;
         const headers = { ...up.headers };
-        const bodyFault = fault && (fault.kind === 'reset-after' || fault.kind === 'truncate-after' || fault.kind === 'stall' || fault.kind === 'corrupt-at') ? fault : undefined;
+        const bodyFault =
+          fault && (fault.kind === 'reset-after' || fault.kind === 'truncate-after' || fault.kind === 'stall' || fault.kind === 'corrupt-at')
+            ? fault
+            : undefined;
         if (bodyFault) delete headers['content-length'];
         res.writeHead(up.statusCode ?? 502, headers);
         let sent = 0;

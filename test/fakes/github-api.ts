@@ -23,11 +23,26 @@ export interface FakeGitHub extends RecordingServer {
 export async function startFakeGitHub(repository = 'acme/platform'): Promise<FakeGitHub> {
   const issues: FakeIssue[] = [
     // A pull request carrying the same label and marker text: the issues API lists PRs too.
-    { number: 1, title: 'PR that mentions incidents', body: '<!-- vault-backup-incident command=backup target=s3://nowhere -->', state: 'open', labels: ['vault-backup-incident'], comments: [], pull_request: { url: 'x' } },
+    {
+      number: 1,
+      title: 'PR that mentions incidents',
+      body: '<!-- vault-backup-incident command=backup target=s3://nowhere -->',
+      state: 'open',
+      labels: ['vault-backup-incident'],
+      comments: [],
+      pull_request: { url: 'x' },
+    },
   ];
   const fake: Partial<FakeGitHub> = { issues, failWith: undefined };
   const base = `/repos/${repository}`;
-  const view = (i: FakeIssue) => ({ number: i.number, title: i.title, body: i.body, state: i.state, labels: i.labels.map((name) => ({ name })), ...(i.pull_request ? { pull_request: i.pull_request } : {}) });
+  const view = (i: FakeIssue) => ({
+    number: i.number,
+    title: i.title,
+    body: i.body,
+    state: i.state,
+    labels: i.labels.map((name) => ({ name })),
+    ...(i.pull_request ? { pull_request: i.pull_request } : {}),
+  });
   const server = await startRecordingServer((req) => {
     if (fake.failWith) return { status: fake.failWith, body: { message: 'injected failure' } };
     const url = new URL(req.path, 'http://x');
@@ -38,7 +53,14 @@ export async function startFakeGitHub(repository = 'acme/platform'): Promise<Fak
       return { status: 200, body: issues.filter((i) => i.state === state && (!label || i.labels.includes(label))).map(view) };
     }
     if (req.method === 'POST' && url.pathname === `${base}/issues`) {
-      const issue: FakeIssue = { number: issues.length + 1, title: String(body.title), body: String(body.body), state: 'open', labels: (body.labels as string[]) ?? [], comments: [] };
+      const issue: FakeIssue = {
+        number: issues.length + 1,
+        title: String(body.title),
+        body: String(body.body),
+        state: 'open',
+        labels: (body.labels as string[]) ?? [],
+        comments: [],
+      };
       issues.push(issue);
       return { status: 201, body: view(issue) };
     }

@@ -14,7 +14,10 @@ export interface TestIssuer {
   /** Claims like GitHub's for a workflow run of `repository` on `ref`. */
   githubToken(audience: string, overrides?: Record<string, unknown>): string;
   /** Endpoint for ACTIONS_ID_TOKEN_REQUEST_URL; records requests. */
-  serve(requestToken: string, claims?: Record<string, unknown>): Promise<{ url: string; requests: Array<{ audience: string | null; authorization: string | undefined }>; close(): Promise<void> }>;
+  serve(
+    requestToken: string,
+    claims?: Record<string, unknown>,
+  ): Promise<{ url: string; requests: Array<{ audience: string | null; authorization: string | undefined }>; close(): Promise<void> }>;
 }
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');

@@ -23,7 +23,10 @@ export interface RecordingServer {
   close(): Promise<void>;
 }
 
-export async function startRecordingServer(handler: (req: RecordedRequest) => Reply | Promise<Reply>, options: { tls?: { certFile: string; keyFile: string } } = {}): Promise<RecordingServer> {
+export async function startRecordingServer(
+  handler: (req: RecordedRequest) => Reply | Promise<Reply>,
+  options: { tls?: { certFile: string; keyFile: string } } = {},
+): Promise<RecordingServer> {
   const requests: RecordedRequest[] = [];
   const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];

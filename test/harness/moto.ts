@@ -28,7 +28,12 @@ export async function startMoto(): Promise<MotoServer> {
   const dir = mkdtempSync(join(tmpdir(), 'moto-'));
   const proc = startProcess(serverBinary('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], join(dir, 'moto.log'));
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitFor('moto_server to listen', async () => ((await fetch(`${endpoint}/moto-api/`)).ok ? true : undefined), 30000, () => proc.log());
+  await waitFor(
+    'moto_server to listen',
+    async () => ((await fetch(`${endpoint}/moto-api/`)).ok ? true : undefined),
+    30000,
+    () => proc.log(),
+  );
   return {
     endpoint,
     process: proc,

@@ -100,9 +100,20 @@ log_level     = "warn"
   };
 
   const healthStatus = async () => (await fetch(`${addr}/v1/sys/health`)).status;
-  const waitActive = () => waitFor('OpenBao to become active', async () => ((await healthStatus()) === 200 ? true : undefined), 30000, () => proc.log());
+  const waitActive = () =>
+    waitFor(
+      'OpenBao to become active',
+      async () => ((await healthStatus()) === 200 ? true : undefined),
+      30000,
+      () => proc.log(),
+    );
 
-  await waitFor('OpenBao to listen', async () => ((await healthStatus()) === 501 ? true : undefined), 30000, () => proc.log());
+  await waitFor(
+    'OpenBao to listen',
+    async () => ((await healthStatus()) === 501 ? true : undefined),
+    30000,
+    () => proc.log(),
+  );
   const threshold = options.threshold ?? 1;
   const initialise = options.initialise ?? true;
   const init = initialise ? await api('POST', 'sys/init', { secret_shares: options.shares ?? 1, secret_threshold: threshold }) : undefined;
@@ -174,7 +185,12 @@ log_level     = "warn"
     async restart() {
       await proc.stop();
       proc = startProcess(bao, ['server', `-config=${join(dir, 'config.hcl')}`], join(dir, `server-${Date.now()}.log`), env);
-      await waitFor('OpenBao to listen after restart', async () => ((await healthStatus()) === 503 ? true : undefined), 30000, () => proc.log());
+      await waitFor(
+        'OpenBao to listen after restart',
+        async () => ((await healthStatus()) === 503 ? true : undefined),
+        30000,
+        () => proc.log(),
+      );
     },
     async stop() {
       await proc.stop();

@@ -104,7 +104,10 @@ describe('the bundled action', () => {
       expect(charts).toHaveLength(2);
       expect(charts[0]).toMatch(/^xychart-beta\n {2}title "Snapshot size, last (\d+ backups|1 backup), \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d"/);
       expect(charts[1]).toMatch(/line \[\d+(, \d+)*\]$/);
-      expect(parseMermaid(charts)).toEqual([{ ok: true, type: 'xychart' }, { ok: true, type: 'xychart' }]);
+      expect(parseMermaid(charts)).toEqual([
+        { ok: true, type: 'xychart' },
+        { ok: true, type: 'xychart' },
+      ]);
       // The chart is Markdown after the HTML block ends; the HTML before it keeps no blank line.
       expect(r.summary.split('```mermaid')[0]).toMatch(/<\/h3>\n\n$/);
     }
@@ -172,7 +175,9 @@ describe('the bundled action', () => {
       '<a href="https://evil.example">after a blank line</a>',
       `token ${SECRET}`,
     ].join('\n');
-    const vault = await startRecordingServer((req) => (req.path.startsWith('/v1/sys/health') ? { status: 500, body: { errors: [hostile] } } : { status: 404, body: {} }));
+    const vault = await startRecordingServer((req) =>
+      req.path.startsWith('/v1/sys/health') ? { status: 500, body: { errors: [hostile] } } : { status: 404, body: {} },
+    );
     try {
       const before = incidents().filter((i) => i.state === 'open').length;
       const r = await runAction({ ...baseInputs(), 'vault-address': vault.url, 'vault-auth-method': 'token', 'vault-token': SECRET });
@@ -239,7 +244,11 @@ describe('the bundled action', () => {
 
   it('never prints a secret given as input', () => {
     // ::add-mask:: lines are commands to the runner, which consumes them; everything else is the visible log.
-    const all = outputs.join('\n').split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+    const all = outputs
+      .join('\n')
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
     for (const secret of [KEY.split('=')[1]!, KEY, 'ghs_faketoken000000000000000000000000', slack.webhookUrl, 'secretwebhooktoken123', REQUEST_TOKEN]) {
       expect(all).not.toContain(secret);
     }

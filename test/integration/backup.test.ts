@@ -76,7 +76,10 @@ describe('backup to S3', () => {
     const b = result.backup;
     expect(b.objectKey).toBe('daily/2025-11-26/vault-snapshot-20251126-020000.enc');
     expect(b.type).toBe('daily+monthly'); // first backup of November in this bucket
-    expect(await listKeys('prod/daily/')).toEqual(['prod/daily/2025-11-26/vault-snapshot-20251126-020000.enc', 'prod/daily/2025-11-26/vault-snapshot-20251126-020000.json']);
+    expect(await listKeys('prod/daily/')).toEqual([
+      'prod/daily/2025-11-26/vault-snapshot-20251126-020000.enc',
+      'prod/daily/2025-11-26/vault-snapshot-20251126-020000.json',
+    ]);
 
     const cipher = await getObject(`prod/${b.objectKey}`);
     expect(cipher.length).toBe(b.encryptedSize);
@@ -130,16 +133,22 @@ describe('backup to S3', () => {
 
   it('logs in with a GitHub-style OIDC token (JWT auth against the local issuer)', async () => {
     const jwt = issuer.githubToken(AUDIENCE);
-    const result = await runCommand('backup', inputs({ target: 's3://backups/jwt', 'vault-auth-method': 'jwt', 'vault-jwt-role': 'backup', 'vault-jwt': jwt, 'vault-token': '' }), {
-      log: new MemoryLogger(),
-      clock: at('2025-11-21T02:00:00Z'),
-    });
+    const result = await runCommand(
+      'backup',
+      inputs({ target: 's3://backups/jwt', 'vault-auth-method': 'jwt', 'vault-jwt-role': 'backup', 'vault-jwt': jwt, 'vault-token': '' }),
+      {
+        log: new MemoryLogger(),
+        clock: at('2025-11-21T02:00:00Z'),
+      },
+    );
     expect(result.command === 'backup' && result.backup.objectKey).toBe('daily/2025-11-21/vault-snapshot-20251121-020000.enc');
   });
 
   it('refuses a JWT for another repository with an error that names the role and what to check', async () => {
     const jwt = issuer.githubToken(AUDIENCE, { repository: 'evil/fork' });
-    const run = runCommand('backup', inputs({ target: 's3://backups/jwt-bad', 'vault-auth-method': 'jwt', 'vault-jwt-role': 'backup', 'vault-jwt': jwt }), { log: new MemoryLogger() });
+    const run = runCommand('backup', inputs({ target: 's3://backups/jwt-bad', 'vault-auth-method': 'jwt', 'vault-jwt-role': 'backup', 'vault-jwt': jwt }), {
+      log: new MemoryLogger(),
+    });
     await expect(run).rejects.toBeInstanceOf(VaultError);
     await expect(run).rejects.toThrow(/JWT login \(mount "jwt", role "backup"\)/);
     expect(await listKeys('jwt-bad/')).toEqual([]);
@@ -180,7 +189,10 @@ describe('snapshots larger than one upload part', () => {
     const proxy = await startFaultProxy(bao.addr, [{ path: /raft\/snapshot/, fault }]);
     try {
       const prefix = `cut-${fault.kind}`;
-      const run = runCommand('backup', inputs({ target: `s3://backups/${prefix}`, 'vault-address': proxy.url }), { log: new MemoryLogger(), clock: at('2025-11-22T02:00:00Z') });
+      const run = runCommand('backup', inputs({ target: `s3://backups/${prefix}`, 'vault-address': proxy.url }), {
+        log: new MemoryLogger(),
+        clock: at('2025-11-22T02:00:00Z'),
+      });
       await expect(run).rejects.toBeInstanceOf(errorType);
       expect(await listKeys(`${prefix}/`)).toEqual([]);
       expect(await openUploads()).toBe(0);
@@ -225,7 +237,9 @@ describe('backup to a local directory', () => {
       expect(result.command === 'backup' && result.backup.type).toBe('daily+monthly');
       expect(readdirSync(join(dir, 'daily', '2025-11-26')).sort()).toEqual(['vault-snapshot-20251126-020000.enc', 'vault-snapshot-20251126-020000.json']);
       expect(readdirSync(join(dir, 'monthly', '2025-11')).sort()).toEqual(['vault-snapshot-20251126-020000.enc', 'vault-snapshot-20251126-020000.json']);
-      await expect(runCommand('backup', inputs({ target: dir }), { log: new MemoryLogger(), clock: at('2025-11-26T02:00:00Z') })).rejects.toBeInstanceOf(BackupError);
+      await expect(runCommand('backup', inputs({ target: dir }), { log: new MemoryLogger(), clock: at('2025-11-26T02:00:00Z') })).rejects.toBeInstanceOf(
+        BackupError,
+      );
       expect(readdirSync(join(dir, 'daily', '2025-11-26')).filter((n) => n.startsWith('.'))).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

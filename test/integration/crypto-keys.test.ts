@@ -79,7 +79,10 @@ describe('decrypt and encrypt outputs and name binding', () => {
     expect(unbound.code).toBe(2);
     expect(unbound.stderr).toMatch(/backup-id: is required: .* is not named like a backup, .*its header says vault-snapshot-20250404-040404/);
     expect(existsSync(join(dir, 'unbound.out'))).toBe(false);
-    expect((await cli('decrypt', '--in', anonymous, '--out', join(dir, 'bound.out'), '--backup-id', 'vault-snapshot-20250404-040404', '--encryption-keyring', ring)).code).toBe(0);
+    expect(
+      (await cli('decrypt', '--in', anonymous, '--out', join(dir, 'bound.out'), '--backup-id', 'vault-snapshot-20250404-040404', '--encryption-keyring', ring))
+        .code,
+    ).toBe(0);
     expect((await cli('decrypt', '--in', anonymous, '--out', join(dir, 'skipped.out'), '--skip-backup-id-check', '--encryption-keyring', ring)).code).toBe(0);
     expect(readFileSync(join(dir, 'skipped.out')).equals(readFileSync(plain))).toBe(true);
 
@@ -112,7 +115,12 @@ describe('AWS KMS envelope', () => {
 
     // KMS enforces the context: the wrapped key does not open for another backup's id.
     await expect(
-      moto.kms().send(new DecryptCommand({ CiphertextBlob: header.wrappedKey, EncryptionContext: { 'vault-backup:backup-id': 'vault-snapshot-20990101-000000', 'vault-backup:format': '1' } })),
+      moto.kms().send(
+        new DecryptCommand({
+          CiphertextBlob: header.wrappedKey,
+          EncryptionContext: { 'vault-backup:backup-id': 'vault-snapshot-20990101-000000', 'vault-backup:format': '1' },
+        }),
+      ),
     ).rejects.toThrow();
 
     const out = join(dir, 'kms.out');
@@ -144,12 +152,31 @@ describe('legacy layout (16-byte IV, tag, ciphertext)', () => {
     await moto.s3().send(new PutObjectCommand({ Bucket: 'keys-test', Key: 'old/vault-snapshot.enc', Body: object }));
     const s3Args = ['--s3-endpoint', moto.endpoint, '--s3-region', 'us-east-1'];
     const out = join(dir, 'legacy.out');
-    const ok = await cli('decrypt', '--legacy', '--in', 's3://keys-test/old/vault-snapshot.enc', '--out', out, '--encryption-keyring', `old=${KEY_A}`, ...s3Args);
+    const ok = await cli(
+      'decrypt',
+      '--legacy',
+      '--in',
+      's3://keys-test/old/vault-snapshot.enc',
+      '--out',
+      out,
+      '--encryption-keyring',
+      `old=${KEY_A}`,
+      ...s3Args,
+    );
     expect(ok.code).toBe(0);
     expect(readFileSync(out).equals(plain)).toBe(true);
 
     // Without --legacy the tool says what the object is and what to do.
-    const hint = await cli('decrypt', '--in', 's3://keys-test/old/vault-snapshot.enc', '--out', join(dir, 'legacy-2.out'), '--encryption-key', KEY_A, ...s3Args);
+    const hint = await cli(
+      'decrypt',
+      '--in',
+      's3://keys-test/old/vault-snapshot.enc',
+      '--out',
+      join(dir, 'legacy-2.out'),
+      '--encryption-key',
+      KEY_A,
+      ...s3Args,
+    );
     expect(hint.code).toBe(1);
     expect(hint.stderr).toContain('--legacy');
 

@@ -34,9 +34,17 @@ afterAll(async () => {
 });
 
 const backup = (server: OpenBaoServer, target: string, at: number) =>
-  runCommand('backup', { target, 'vault-address': server.addr, 'vault-auth-method': 'token', 'vault-token': server.rootToken, 'encryption-key': KEY }, { log: new MemoryLogger(), clock: () => new Date(at) });
+  runCommand(
+    'backup',
+    { target, 'vault-address': server.addr, 'vault-auth-method': 'token', 'vault-token': server.rootToken, 'encryption-key': KEY },
+    { log: new MemoryLogger(), clock: () => new Date(at) },
+  );
 const prune = (target: string, extra: Record<string, string> = {}) =>
-  runCommand('prune', { target, 'keep-daily': '1', 'keep-monthly': '1', 'prune-allow-mass-delete': 'true', ...extra }, { log: new MemoryLogger(), clock: () => new Date(now) });
+  runCommand(
+    'prune',
+    { target, 'keep-daily': '1', 'keep-monthly': '1', 'prune-allow-mass-delete': 'true', ...extra },
+    { log: new MemoryLogger(), clock: () => new Date(now) },
+  );
 
 it('a source that loses 60% of its data: stored, [data] error, and prune keeps the last backup before the loss until acknowledged', async () => {
   const target = join(dir, 'loss');
@@ -52,7 +60,9 @@ it('a source that loses 60% of its data: stored, [data] error, and prune keeps t
   if (list.command !== 'list') throw new Error('wrong result');
   const anomalous = list.list.backups.find((b) => b.tier === 'daily' && b.key !== before.backup.objectKey)!;
   expect(anomalous.complete).toBe(true);
-  const manifest = JSON.parse(readFileSync(join(target, anomalous.key.replace(/\.enc$/, '.json')), 'utf8')) as { anomalies: Array<{ kind: string; previousKey: string }> };
+  const manifest = JSON.parse(readFileSync(join(target, anomalous.key.replace(/\.enc$/, '.json')), 'utf8')) as {
+    anomalies: Array<{ kind: string; previousKey: string }>;
+  };
   expect(manifest.anomalies).toEqual([expect.objectContaining({ kind: 'shrunk', previousKey: before.backup.objectKey })]);
   // The trend shows the drop and marks it, in the chart (which Mermaid parses) and in the CLI's table.
   expect(list.list.trend.map((p) => p.anomalous)).toEqual([false, true]);
@@ -65,16 +75,25 @@ it('a source that loses 60% of its data: stored, [data] error, and prune keeps t
   // 40 days old, outside keep-daily 1: kept while the anomaly stands.
   const kept = await prune(target, { 'dry-run': 'true' });
   if (kept.command !== 'prune') throw new Error('wrong result');
-  expect(kept.prune.plan.items.find((i) => i.key === before.backup.objectKey)).toMatchObject({ action: 'keep', reason: expect.stringMatching(/^last good state before the data anomaly in daily\//) });
+  expect(kept.prune.plan.items.find((i) => i.key === before.backup.objectKey)).toMatchObject({
+    action: 'keep',
+    reason: expect.stringMatching(/^last good state before the data anomaly in daily\//),
+  });
 
   // Acknowledged by the file at the target: it goes.
-  writeFileSync(join(target, 'acknowledged-anomalies.txt'), `# cleaned up on purpose\n${anomalous.key.split('/').at(-1)!.replace(/\.enc$/, '')}\n`);
+  writeFileSync(
+    join(target, 'acknowledged-anomalies.txt'),
+    `# cleaned up on purpose\n${anomalous.key
+      .split('/')
+      .at(-1)!
+      .replace(/\.enc$/, '')}\n`,
+  );
   const pruned = await prune(target);
   if (pruned.command !== 'prune') throw new Error('wrong result');
   expect(pruned.prune.deleted).toContain(before.backup.objectKey);
 }, 90000);
 
-it('a source rebuilt from scratch (raft index lower than the last backup\'s): stored, [data] error, last good state kept until acknowledged by the setting', async () => {
+it("a source rebuilt from scratch (raft index lower than the last backup's): stored, [data] error, last good state kept until acknowledged by the setting", async () => {
   const target = join(dir, 'rebuilt');
   const before = await backup(source, target, now - 40 * DAY);
   if (before.command !== 'backup') throw new Error('wrong result');
@@ -91,7 +110,11 @@ it('a source rebuilt from scratch (raft index lower than the last backup\'s): st
   expect(kept.prune.plan.items.find((i) => i.key === before.backup.objectKey)).toMatchObject({ action: 'keep' });
   const list = await runCommand('list', { target }, { log: new MemoryLogger() });
   if (list.command !== 'list') throw new Error('wrong result');
-  const id = list.list.backups.find((b) => b.tier === 'daily' && b.key !== before.backup.objectKey)!.key.split('/').at(-1)!.replace(/\.enc$/, '');
+  const id = list.list.backups
+    .find((b) => b.tier === 'daily' && b.key !== before.backup.objectKey)!
+    .key.split('/')
+    .at(-1)!
+    .replace(/\.enc$/, '');
   const pruned = await prune(target, { 'acknowledged-anomalies': id });
   if (pruned.command !== 'prune') throw new Error('wrong result');
   expect(pruned.prune.plan.items.find((i) => i.key === before.backup.objectKey)).toMatchObject({ action: 'delete' });

@@ -61,7 +61,7 @@ function backupInputs(row: Row, overrides: Record<string, string> = {}): Record<
     'vault-auth-method': 'token',
     'vault-token': bao.rootToken,
     'encryption-key': KEY,
-    'monthly': 'never',
+    monthly: 'never',
     ...overrides,
   };
 }
@@ -81,13 +81,16 @@ async function attempt(command: Parameters<typeof runCommand>[0], inputs: Record
 
 async function keysUnder(prefix: string): Promise<string[]> {
   const keys: string[] = [];
-  for await (const page of paginateListObjectsV2({ client: moto.s3() }, { Bucket: BUCKET, Prefix: prefix })) keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+  for await (const page of paginateListObjectsV2({ client: moto.s3() }, { Bucket: BUCKET, Prefix: prefix }))
+    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
   return keys;
 }
 
 async function sha(key: string): Promise<string> {
   const body = await moto.s3().send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-  return createHash('sha256').update(await collect(body.Body as Readable)).digest('hex');
+  return createHash('sha256')
+    .update(await collect(body.Body as Readable))
+    .digest('hex');
 }
 
 /** Restore tests spool (ciphertext only) into TMPDIR, which this suite points at a private folder. */
@@ -96,15 +99,27 @@ const restoreLeftovers = () => readdirSync(privateTmp);
 
 const ROWS: Row[] = [
   {
-    id: 'vault-unreachable', fault: 'Vault refuses connections', expected: 'fails before any upload: "cannot reach Vault"', component: 'vault', message: /cannot reach Vault .*ECONNREFUSED/,
+    id: 'vault-unreachable',
+    fault: 'Vault refuses connections',
+    expected: 'fails before any upload: "cannot reach Vault"',
+    component: 'vault',
+    message: /cannot reach Vault .*ECONNREFUSED/,
     run: async (row) => attempt('backup', backupInputs(row, { 'vault-address': 'http://127.0.0.1:1' })),
   },
   {
-    id: 'vault-drops', fault: 'Vault accepts connections and drops them', expected: 'fails before any upload: "connection ... was closed"', component: 'vault', message: /was closed while it answered/,
+    id: 'vault-drops',
+    fault: 'Vault accepts connections and drops them',
+    expected: 'fails before any upload: "connection ... was closed"',
+    component: 'vault',
+    message: /was closed while it answered/,
     run: async (row) => attempt('backup', backupInputs(row, { 'vault-address': (await proxy(bao.addr, /.*/, { kind: 'refuse' })).url })),
   },
   {
-    id: 'vault-sealed', fault: 'Vault is sealed', expected: 'fails before any upload: "is sealed"', component: 'vault', message: /is sealed/,
+    id: 'vault-sealed',
+    fault: 'Vault is sealed',
+    expected: 'fails before any upload: "is sealed"',
+    component: 'vault',
+    message: /is sealed/,
     run: async (row) => {
       await bao.api('PUT', 'sys/seal');
       try {
@@ -115,70 +130,198 @@ const ROWS: Row[] = [
     },
   },
   {
-    id: 'vault-403', fault: 'token lacks the snapshot policy (403)', expected: 'fails: "403 permission denied", names the path', component: 'vault', message: /403 permission denied/,
+    id: 'vault-403',
+    fault: 'token lacks the snapshot policy (403)',
+    expected: 'fails: "403 permission denied", names the path',
+    component: 'vault',
+    message: /403 permission denied/,
     run: async (row) => {
       const weak = await bao.api('POST', 'auth/token/create', { policies: ['default'], ttl: '5m' });
       return attempt('backup', backupInputs(row, { 'vault-token': weak.json.auth.client_token }));
     },
   },
   {
-    id: 'vault-5xx', fault: 'snapshot endpoint answers 500', expected: 'fails: "HTTP 500"; the next scheduled run retries', component: 'vault', message: /HTTP 500/,
-    run: async (row) => attempt('backup', backupInputs(row, { 'vault-address': (await proxy(bao.addr, /raft\/snapshot/, { kind: 'status', status: 500, times: 100 })).url })),
+    id: 'vault-5xx',
+    fault: 'snapshot endpoint answers 500',
+    expected: 'fails: "HTTP 500"; the next scheduled run retries',
+    component: 'vault',
+    message: /HTTP 500/,
+    run: async (row) =>
+      attempt('backup', backupInputs(row, { 'vault-address': (await proxy(bao.addr, /raft\/snapshot/, { kind: 'status', status: 500, times: 100 })).url })),
   },
   {
-    id: 'vault-stream-cut', fault: 'connection reset mid-snapshot', expected: 'fails: connection closed / stream broke; nothing stored', component: 'vault', message: /was closed while it answered|snapshot stream .* broke/,
-    run: async (row) => attempt('backup', backupInputs(row, { 'vault-address': (await proxy(bao.addr, /raft\/snapshot/, { kind: 'reset-after', bytes: 3000 })).url })),
+    id: 'vault-stream-cut',
+    fault: 'connection reset mid-snapshot',
+    expected: 'fails: connection closed / stream broke; nothing stored',
+    component: 'vault',
+    message: /was closed while it answered|snapshot stream .* broke/,
+    run: async (row) =>
+      attempt('backup', backupInputs(row, { 'vault-address': (await proxy(bao.addr, /raft\/snapshot/, { kind: 'reset-after', bytes: 3000 })).url })),
   },
   {
-    id: 'vault-truncated', fault: 'snapshot body ends early but cleanly', expected: 'fails: snapshot archive invalid; nothing stored', component: 'snapshot',
-    run: async (row) => attempt('backup', backupInputs(row, { 'vault-address': (await proxy(bao.addr, /raft\/snapshot/, { kind: 'truncate-after', bytes: 3000 })).url })),
+    id: 'vault-truncated',
+    fault: 'snapshot body ends early but cleanly',
+    expected: 'fails: snapshot archive invalid; nothing stored',
+    component: 'snapshot',
+    run: async (row) =>
+      attempt('backup', backupInputs(row, { 'vault-address': (await proxy(bao.addr, /raft\/snapshot/, { kind: 'truncate-after', bytes: 3000 })).url })),
   },
   {
-    id: 'vault-standby', fault: 'standby node redirects the snapshot (307)', expected: 'fails: "this node is a standby", says to target the active node', component: 'vault', message: /standby/,
-    run: async (row) => attempt('backup', backupInputs(row, { 'vault-address': (await proxy(bao.addr, /raft\/snapshot/, { kind: 'redirect', location: 'http://127.0.0.1:9/v1/sys/storage/raft/snapshot' })).url })),
+    id: 'vault-standby',
+    fault: 'standby node redirects the snapshot (307)',
+    expected: 'fails: "this node is a standby", says to target the active node',
+    component: 'vault',
+    message: /standby/,
+    run: async (row) =>
+      attempt(
+        'backup',
+        backupInputs(row, {
+          'vault-address': (await proxy(bao.addr, /raft\/snapshot/, { kind: 'redirect', location: 'http://127.0.0.1:9/v1/sys/storage/raft/snapshot' })).url,
+        }),
+      ),
   },
   {
-    id: 'vault-stall', fault: 'snapshot stalls past the idle timeout', expected: 'fails: "stalled", names the timeout setting; nothing stored', component: 'vault', message: /stalled: no data within vault-idle-timeout-seconds/,
-    run: async (row) => attempt('backup', backupInputs(row, { 'vault-idle-timeout-seconds': '1', 'vault-address': (await proxy(bao.addr, /raft\/snapshot/, { kind: 'stall', afterBytes: 2000 })).url })),
+    id: 'vault-stall',
+    fault: 'snapshot stalls past the idle timeout',
+    expected: 'fails: "stalled", names the timeout setting; nothing stored',
+    component: 'vault',
+    message: /stalled: no data within vault-idle-timeout-seconds/,
+    run: async (row) =>
+      attempt(
+        'backup',
+        backupInputs(row, {
+          'vault-idle-timeout-seconds': '1',
+          'vault-address': (await proxy(bao.addr, /raft\/snapshot/, { kind: 'stall', afterBytes: 2000 })).url,
+        }),
+      ),
   },
   {
-    id: 's3-unreachable', fault: 'S3 refuses connections', expected: 'fails in preflight, before the snapshot', component: 'storage',
+    id: 's3-unreachable',
+    fault: 'S3 refuses connections',
+    expected: 'fails in preflight, before the snapshot',
+    component: 'storage',
     run: async (row) => attempt('backup', backupInputs(row, { 's3-endpoint': 'http://127.0.0.1:1' })),
   },
   {
-    id: 's3-5xx-then-ok', fault: 'S3 answers 503 twice, then works', expected: 'succeeds after logged retries', component: undefined,
-    run: async (row) => attempt('backup', backupInputs(row, { 's3-endpoint': (await proxy(moto.endpoint, /s3-5xx-then-ok\/daily/, { kind: 'status', status: 503, times: 2, body: '<Error><Code>ServiceUnavailable</Code></Error>', contentType: 'application/xml' }, 'PUT')).url })),
+    id: 's3-5xx-then-ok',
+    fault: 'S3 answers 503 twice, then works',
+    expected: 'succeeds after logged retries',
+    component: undefined,
+    run: async (row) =>
+      attempt(
+        'backup',
+        backupInputs(row, {
+          's3-endpoint': (
+            await proxy(
+              moto.endpoint,
+              /s3-5xx-then-ok\/daily/,
+              { kind: 'status', status: 503, times: 2, body: '<Error><Code>ServiceUnavailable</Code></Error>', contentType: 'application/xml' },
+              'PUT',
+            )
+          ).url,
+        }),
+      ),
     check: ({ logLines }) => {
       expect(logLines.filter((l) => /attempt failed: HTTP 503/.test(l)).length).toBe(2);
     },
   },
   {
-    id: 's3-5xx-forever', fault: 'S3 answers 500 to every upload', expected: `fails after 5 attempts per request; nothing stored`, component: 'storage',
+    id: 's3-5xx-forever',
+    fault: 'S3 answers 500 to every upload',
+    expected: `fails after 5 attempts per request; nothing stored`,
+    component: 'storage',
     run: async (row) => {
-      const p = await proxy(moto.endpoint, /s3-5xx-forever\/daily/, { kind: 'status', status: 500, times: 1000, body: '<Error><Code>InternalError</Code></Error>', contentType: 'application/xml' }, 'PUT');
+      const p = await proxy(
+        moto.endpoint,
+        /s3-5xx-forever\/daily/,
+        { kind: 'status', status: 500, times: 1000, body: '<Error><Code>InternalError</Code></Error>', contentType: 'application/xml' },
+        'PUT',
+      );
       const outcome = await attempt('backup', backupInputs(row, { 's3-endpoint': p.url }));
       expect(p.seen.filter((r) => r.method === 'PUT').length).toBe(5);
       return outcome;
     },
   },
   {
-    id: 's3-throttled', fault: 'S3 throttles (503 SlowDown) twice', expected: 'succeeds after backoff', component: undefined,
-    run: async (row) => attempt('backup', backupInputs(row, { 's3-endpoint': (await proxy(moto.endpoint, /s3-throttled\/daily/, { kind: 'status', status: 503, times: 2, body: '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>', contentType: 'application/xml' }, 'PUT')).url })),
+    id: 's3-throttled',
+    fault: 'S3 throttles (503 SlowDown) twice',
+    expected: 'succeeds after backoff',
+    component: undefined,
+    run: async (row) =>
+      attempt(
+        'backup',
+        backupInputs(row, {
+          's3-endpoint': (
+            await proxy(
+              moto.endpoint,
+              /s3-throttled\/daily/,
+              {
+                kind: 'status',
+                status: 503,
+                times: 2,
+                body: '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+                contentType: 'application/xml',
+              },
+              'PUT',
+            )
+          ).url,
+        }),
+      ),
   },
   {
-    id: 's3-reset-mid-upload', fault: 'connection reset in the middle of an upload request', expected: 'the request is retried and the backup verifies', component: undefined,
-    run: async (row) => attempt('backup', backupInputs(row, { 's3-endpoint': (await proxy(moto.endpoint, /s3-reset-mid-upload\/daily\/.*\.enc/, { kind: 'reset-request-after', bytes: 4000 }, 'PUT')).url })),
+    id: 's3-reset-mid-upload',
+    fault: 'connection reset in the middle of an upload request',
+    expected: 'the request is retried and the backup verifies',
+    component: undefined,
+    run: async (row) =>
+      attempt(
+        'backup',
+        backupInputs(row, {
+          's3-endpoint': (await proxy(moto.endpoint, /s3-reset-mid-upload\/daily\/.*\.enc/, { kind: 'reset-request-after', bytes: 4000 }, 'PUT')).url,
+        }),
+      ),
   },
   {
-    id: 's3-access-denied', fault: 'S3 denies the upload (403)', expected: 'fails: "access denied", names the bucket', component: 'storage', message: /access denied/,
-    run: async (row) => attempt('backup', backupInputs(row, { 's3-endpoint': (await proxy(moto.endpoint, /s3-access-denied\/daily/, { kind: 'status', status: 403, times: 1000, body: '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>', contentType: 'application/xml' }, 'PUT')).url })),
+    id: 's3-access-denied',
+    fault: 'S3 denies the upload (403)',
+    expected: 'fails: "access denied", names the bucket',
+    component: 'storage',
+    message: /access denied/,
+    run: async (row) =>
+      attempt(
+        'backup',
+        backupInputs(row, {
+          's3-endpoint': (
+            await proxy(
+              moto.endpoint,
+              /s3-access-denied\/daily/,
+              {
+                kind: 'status',
+                status: 403,
+                times: 1000,
+                body: '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+                contentType: 'application/xml',
+              },
+              'PUT',
+            )
+          ).url,
+        }),
+      ),
   },
   {
-    id: 's3-no-bucket', fault: 'the bucket does not exist', expected: 'fails in preflight: "bucket ... does not exist"', component: 'storage', message: /does not exist/,
+    id: 's3-no-bucket',
+    fault: 'the bucket does not exist',
+    expected: 'fails in preflight: "bucket ... does not exist"',
+    component: 'storage',
+    message: /does not exist/,
     run: async () => attempt('backup', { ...backupInputs({ id: 'x' } as Row), target: 's3://missing-bucket-here/x' }),
   },
   {
-    id: 's3-object-exists', fault: 'an object already has the name (same second)', expected: 'fails: "already exists; nothing was written"', component: 'storage', message: /already exists/,
+    id: 's3-object-exists',
+    fault: 'an object already has the name (same second)',
+    expected: 'fails: "already exists; nothing was written"',
+    component: 'storage',
+    message: /already exists/,
     run: async (row) => {
       const clock = () => new Date('2025-11-20T02:00:00Z');
       await attempt('backup', backupInputs(row), clock);
@@ -189,11 +332,24 @@ const ROWS: Row[] = [
     },
   },
   {
-    id: 'prune-list-fails', fault: 'the listing fails on its second page', expected: 'prune fails, deletes nothing', component: 'storage',
+    id: 'prune-list-fails',
+    fault: 'the listing fails on its second page',
+    expected: 'prune fails, deletes nothing',
+    component: 'storage',
     run: async () => {
       const s3 = moto.s3();
-      for (let i = 0; i < 1050; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `prune-list-fails/junk/${String(i + j).padStart(5, '0')}`, Body: 'x' }))));
-      const p = await proxy(moto.endpoint, /list-type=2.*continuation-token|continuation-token.*list-type=2/, { kind: 'status', status: 500, times: 1000, body: '<Error><Code>InternalError</Code></Error>', contentType: 'application/xml' }, 'GET');
+      for (let i = 0; i < 1050; i += 50)
+        await Promise.all(
+          Array.from({ length: 50 }, (_, j) =>
+            s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `prune-list-fails/junk/${String(i + j).padStart(5, '0')}`, Body: 'x' })),
+          ),
+        );
+      const p = await proxy(
+        moto.endpoint,
+        /list-type=2.*continuation-token|continuation-token.*list-type=2/,
+        { kind: 'status', status: 500, times: 1000, body: '<Error><Code>InternalError</Code></Error>', contentType: 'application/xml' },
+        'GET',
+      );
       return attempt('prune', { target: `s3://${BUCKET}/prune-list-fails`, 's3-endpoint': p.url, 's3-region': 'us-east-1', 'prune-allow-mass-delete': 'true' });
     },
     check: async () => {
@@ -201,12 +357,29 @@ const ROWS: Row[] = [
     },
   },
   {
-    id: 'restore-staging-down', fault: 'restore test: staging unreachable', expected: 'fails before downloading: "staging cluster ... is not usable"', component: 'restore', message: /not usable/,
+    id: 'restore-staging-down',
+    fault: 'restore test: staging unreachable',
+    expected: 'fails before downloading: "staging cluster ... is not usable"',
+    component: 'restore',
+    message: /not usable/,
     run: async () =>
-      attempt('restore-test', { target: `s3://${BUCKET}/existing`, 's3-endpoint': moto.endpoint, 's3-region': 'us-east-1', 'encryption-keyring': KEY, 'staging-vault-address': 'http://127.0.0.1:1', 'staging-vault-token': 'x', 'restored-vault-token': 'y', 'canary-paths': 'secret/canary' }),
+      attempt('restore-test', {
+        target: `s3://${BUCKET}/existing`,
+        's3-endpoint': moto.endpoint,
+        's3-region': 'us-east-1',
+        'encryption-keyring': KEY,
+        'staging-vault-address': 'http://127.0.0.1:1',
+        'staging-vault-token': 'x',
+        'restored-vault-token': 'y',
+        'canary-paths': 'secret/canary',
+      }),
   },
   {
-    id: 'restore-sealed-no-keys', fault: 'restore test: staging seals itself and no source keys are given', expected: 'fails: "needs the SOURCE cluster\'s unseal keys"', component: 'restore', message: /SOURCE cluster's unseal keys/,
+    id: 'restore-sealed-no-keys',
+    fault: 'restore test: staging seals itself and no source keys are given',
+    expected: 'fails: "needs the SOURCE cluster\'s unseal keys"',
+    component: 'restore',
+    message: /SOURCE cluster's unseal keys/,
     run: async () => {
       const staging = await startOpenBao({ name: 'fault-staging' });
       try {
@@ -217,7 +390,11 @@ const ROWS: Row[] = [
     },
   },
   {
-    id: 'restore-canary-missing', fault: 'restore test: a canary secret is not in the backup', expected: 'fails after the restore: "canary secret ... is missing"', component: 'restore', message: /canary secret secret\/not-there is missing/,
+    id: 'restore-canary-missing',
+    fault: 'restore test: a canary secret is not in the backup',
+    expected: 'fails after the restore: "canary secret ... is missing"',
+    component: 'restore',
+    message: /canary secret secret\/not-there is missing/,
     run: async () => {
       const staging = await startOpenBao({ name: 'fault-staging-2' });
       try {
@@ -228,14 +405,27 @@ const ROWS: Row[] = [
     },
   },
   {
-    id: 'alerts-down', fault: 'backup fails while GitHub API and Slack answer 5xx', expected: 'fails with its own error; both alert failures logged as warnings', component: 'storage',
+    id: 'alerts-down',
+    fault: 'backup fails while GitHub API and Slack answer 5xx',
+    expected: 'fails with its own error; both alert failures logged as warnings',
+    component: 'storage',
     run: async () => {
       const github: FakeGitHub = await startFakeGitHub();
       const slack: SlackReceiver = await startSlackReceiver();
       github.failWith = 502;
       slack.failures = 100;
       try {
-        const r = await runBundledAction(work, { ...backupInputs({ id: 'x' } as Row), target: 's3://missing-bucket-here/x', 'github-token': 'ghs_x', 'slack-webhook-url': slack.webhookUrl, 'vault-auth-method': 'token' }, { ...moto.env(), GITHUB_API_URL: github.url });
+        const r = await runBundledAction(
+          work,
+          {
+            ...backupInputs({ id: 'x' } as Row),
+            target: 's3://missing-bucket-here/x',
+            'github-token': 'ghs_x',
+            'slack-webhook-url': slack.webhookUrl,
+            'vault-auth-method': 'token',
+          },
+          { ...moto.env(), GITHUB_API_URL: github.url },
+        );
         lastError = r.code !== 0 ? new BackupError('storage', r.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? 'no error line') : undefined;
         expect(r.stdout).toMatch(/::warning::could not update the incident issue/);
         expect(r.stdout).toMatch(/::warning::could not notify Slack/);
@@ -288,28 +478,35 @@ afterAll(async () => {
 });
 
 describe('fault matrix', () => {
-  it.each(ROWS.map((r) => [r.id, r] as const))('%s', async (_id, row) => {
-    const outcome = await row.run(row);
-    if (row.component === undefined) {
-      expect(lastError).toBeUndefined();
-      const keys = await keysUnder(`${row.id}/`);
-      expect(keys.filter((k) => k.endsWith('.enc')).length).toBe(1);
-      expect(keys.filter((k) => k.endsWith('.json')).length).toBe(1); // complete: object and manifest
-    } else {
-      expect(lastError).toBeInstanceOf(BackupError);
-      expect({ component: (lastError as BackupError).component, message: (lastError as BackupError).message }).toEqual({ component: row.component, message: expect.stringMatching(row.message ?? /./) });
-      if (row.message) expect((lastError as BackupError).message).toMatch(row.message);
-      if (row.id !== 's3-object-exists' && row.id !== 'prune-list-fails') expect(await keysUnder(`${row.id}/`)).toEqual([]);
-    }
-    await row.check?.(outcome);
-    const open = await moto.s3().send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
-    expect(open.Uploads ?? []).toEqual([]);
-    expect(await sha(existingKey)).toBe(existingSha);
-    expect(restoreLeftovers()).toEqual([]);
-    const text = outcome.logLines.join('\n');
-    expect(text).not.toContain(bao.rootToken);
-    expect(text).not.toContain(KEY.split('=')[1]!);
-  }, 120000);
+  it.each(ROWS.map((r) => [r.id, r] as const))(
+    '%s',
+    async (_id, row) => {
+      const outcome = await row.run(row);
+      if (row.component === undefined) {
+        expect(lastError).toBeUndefined();
+        const keys = await keysUnder(`${row.id}/`);
+        expect(keys.filter((k) => k.endsWith('.enc')).length).toBe(1);
+        expect(keys.filter((k) => k.endsWith('.json')).length).toBe(1); // complete: object and manifest
+      } else {
+        expect(lastError).toBeInstanceOf(BackupError);
+        expect({ component: (lastError as BackupError).component, message: (lastError as BackupError).message }).toEqual({
+          component: row.component,
+          message: expect.stringMatching(row.message ?? /./),
+        });
+        if (row.message) expect((lastError as BackupError).message).toMatch(row.message);
+        if (row.id !== 's3-object-exists' && row.id !== 'prune-list-fails') expect(await keysUnder(`${row.id}/`)).toEqual([]);
+      }
+      await row.check?.(outcome);
+      const open = await moto.s3().send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
+      expect(open.Uploads ?? []).toEqual([]);
+      expect(await sha(existingKey)).toBe(existingSha);
+      expect(restoreLeftovers()).toEqual([]);
+      const text = outcome.logLines.join('\n');
+      expect(text).not.toContain(bao.rootToken);
+      expect(text).not.toContain(KEY.split('=')[1]!);
+    },
+    120000,
+  );
 });
 
 /** The table in docs/RELIABILITY.md, made from ROWS. */

@@ -65,7 +65,23 @@ afterAll(async () => {
 
 /** Runs the CLI backup and sends SIGTERM once half of the snapshot has been served. */
 async function cancelHalfWay(target: string, extra: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
-  const args = ['--import', 'tsx', join(ROOT, 'src/cli/index.ts'), 'backup', '--target', target, '--vault-address', vaultUrl, '--vault-auth-method', 'token', '--vault-token', 'hvs.x', '--encryption-key', KEY, ...extra];
+  const args = [
+    '--import',
+    'tsx',
+    join(ROOT, 'src/cli/index.ts'),
+    'backup',
+    '--target',
+    target,
+    '--vault-address',
+    vaultUrl,
+    '--vault-auth-method',
+    'token',
+    '--vault-token',
+    'hvs.x',
+    '--encryption-key',
+    KEY,
+    ...extra,
+  ];
   served = 0;
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -126,7 +142,15 @@ it('a snapshot that drips a byte at a time (never idle long enough to stall) hit
     const started = Date.now();
     const run = runCommand(
       'backup',
-      { target, 'vault-address': url, 'vault-auth-method': 'token', 'vault-token': 'hvs.x', 'encryption-key': KEY, 'vault-idle-timeout-seconds': '5', 'vault-snapshot-deadline-seconds': '2' },
+      {
+        target,
+        'vault-address': url,
+        'vault-auth-method': 'token',
+        'vault-token': 'hvs.x',
+        'encryption-key': KEY,
+        'vault-idle-timeout-seconds': '5',
+        'vault-snapshot-deadline-seconds': '2',
+      },
       { log: new MemoryLogger() },
     );
     await expect(run).rejects.toBeInstanceOf(VaultError);

@@ -101,7 +101,20 @@ describe.each([
     expect(daily).toHaveLength(30);
     expect(daily[0]).toBe('2025-11-26');
     expect(daily.at(-1)).toBe('2025-10-28');
-    expect(monthly).toEqual(['2025-11', '2025-10', '2025-09', '2025-08', '2025-07', '2025-06', '2025-05', '2025-04', '2025-03', '2025-02', '2025-01', '2024-12']);
+    expect(monthly).toEqual([
+      '2025-11',
+      '2025-10',
+      '2025-09',
+      '2025-08',
+      '2025-07',
+      '2025-06',
+      '2025-05',
+      '2025-04',
+      '2025-03',
+      '2025-02',
+      '2025-01',
+      '2024-12',
+    ]);
     expect(list.backups.every((b: { complete: boolean }) => b.complete)).toBe(true);
     expect(list.ignored.length).toBe(1);
 
@@ -154,7 +167,10 @@ describe('prune removes the debris of interrupted writes once it is more than a 
     mkdirSync(folder, { recursive: true });
     const oldFile = join(folder, '.vault-snapshot-20000101-000000.enc.partial-aaaaaaaaaaaa');
     const youngFile = join(folder, '.vault-snapshot-20000101-000001.enc.partial-bbbbbbbbbbbb');
-    for (const [file, ageHours] of [[oldFile, 25], [youngFile, 1]] as const) {
+    for (const [file, ageHours] of [
+      [oldFile, 25],
+      [youngFile, 1],
+    ] as const) {
       writeFileSync(file, 'half a backup');
       const at = new Date(now - ageHours * 3_600_000);
       utimesSync(file, at, at);

@@ -10,8 +10,14 @@ import { ROOT } from '../harness/processes.js';
 
 let clone: string;
 const git = (...args: string[]) => execFileSync('git', args, { cwd: clone, encoding: 'utf8' }).trim();
-const identity = { GIT_AUTHOR_NAME: 'release test', GIT_AUTHOR_EMAIL: 'release@example.invalid', GIT_COMMITTER_NAME: 'release test', GIT_COMMITTER_EMAIL: 'release@example.invalid' };
-const release = (...args: string[]) => spawnSync('bash', ['scripts/release.sh', ...args], { cwd: clone, encoding: 'utf8', timeout: 120000, env: { ...process.env, ...identity } });
+const identity = {
+  GIT_AUTHOR_NAME: 'release test',
+  GIT_AUTHOR_EMAIL: 'release@example.invalid',
+  GIT_COMMITTER_NAME: 'release test',
+  GIT_COMMITTER_EMAIL: 'release@example.invalid',
+};
+const release = (...args: string[]) =>
+  spawnSync('bash', ['scripts/release.sh', ...args], { cwd: clone, encoding: 'utf8', timeout: 120000, env: { ...process.env, ...identity } });
 
 beforeAll(() => {
   // The committed state of this repository, with this checkout's dependencies as hard links (a real

@@ -29,7 +29,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vault-backup-restore-target-'));
   // The throwaway cluster finds `bao` on PATH, as a workflow that installed it would.
   process.env.PATH = `${SERVERS_BIN}:${savedPath}`;
-  const r = await runCommand('backup', { target: dir, 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEY }, { log: new MemoryLogger() });
+  const r = await runCommand(
+    'backup',
+    { target: dir, 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEY },
+    { log: new MemoryLogger() },
+  );
   if (r.command !== 'backup') throw new Error('backup failed');
 }, 90000);
 
@@ -53,10 +57,13 @@ const restoreInputs = (extra: Record<string, string> = {}) => ({
 function hostListensOn(port: number): boolean {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
   return ['/proc/net/tcp', '/proc/net/tcp6'].some((file) =>
-    readFileSync(file, 'utf8').split('\n').slice(1).some((line) => {
-      const cols = line.trim().split(/\s+/);
-      return cols[1]?.endsWith(`:${hex}`) && cols[3] === '0A';
-    }),
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .slice(1)
+      .some((line) => {
+        const cols = line.trim().split(/\s+/);
+        return cols[1]?.endsWith(`:${hex}`) && cols[3] === '0A';
+      }),
   );
 }
 
@@ -68,7 +75,13 @@ class WatchingLogger extends MemoryLogger {
     const m = /restore cluster started: .* \(pid (\d+)\) in (\S+),/.exec(message);
     if (m) {
       const pid = Number(m[1]);
-      this.seen = { pid, dir: m[2]!, netns: readlinkSync(`/proc/${pid}/ns/net`), tcpOnHost: hostListensOn(8200), environ: readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0') };
+      this.seen = {
+        pid,
+        dir: m[2]!,
+        netns: readlinkSync(`/proc/${pid}/ns/net`),
+        tcpOnHost: hostListensOn(8200),
+        environ: readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0'),
+      };
     }
   }
 }
@@ -105,8 +118,17 @@ describe('restore-test into a throwaway cluster', () => {
   });
 
   it('a SIGTERM in the middle stops the server and removes its directory, exit 143', async () => {
-    const env = { ...process.env, PATH: `${SERVERS_BIN}:${savedPath}`, VAULT_BACKUP_KEYRING: KEY, VAULT_BACKUP_SOURCE_UNSEAL_KEYS: source.unsealKeys.slice(0, 3).join(',') };
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/index.ts'), 'restore-test', '--target', dir, '--canary-paths', 'secret/canary'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      ...process.env,
+      PATH: `${SERVERS_BIN}:${savedPath}`,
+      VAULT_BACKUP_KEYRING: KEY,
+      VAULT_BACKUP_SOURCE_UNSEAL_KEYS: source.unsealKeys.slice(0, 3).join(','),
+    };
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src/cli/index.ts'), 'restore-test', '--target', dir, '--canary-paths', 'secret/canary'],
+      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
     let started: { pid: number; dir: string } | undefined;
     child.stderr.on('data', (chunk: Buffer) => {
@@ -134,7 +156,11 @@ describe('restore-test into a standing staging cluster', () => {
     try {
       await staging.writeSecret('marker', { untouched: 'yes' });
       const log = new MemoryLogger();
-      const run = runCommand('restore-test', restoreInputs({ 'vault-address': source.addr, 'staging-vault-address': proxy.url, 'staging-vault-token': staging.rootToken }), { log });
+      const run = runCommand(
+        'restore-test',
+        restoreInputs({ 'vault-address': source.addr, 'staging-vault-address': proxy.url, 'staging-vault-token': staging.rootToken }),
+        { log },
+      );
       await expect(run).rejects.toBeInstanceOf(RestoreError);
       await expect(run).rejects.toThrow(/initialised with 1 key share\(s\) and threshold 1, the source with 5\/3/);
       expect(log.lines.join('\n')).not.toMatch(/Download and verify/);
@@ -169,7 +195,11 @@ describe('restore-test into a standing staging cluster', () => {
   it('the source reached under another host name or listener is refused, and left untouched', async () => {
     await source.writeSecret('written-after-backup', { keep: 'me' });
     for (const other of [source.addr.replace('127.0.0.1', 'localhost'), source.secondAddr!]) {
-      const run = runCommand('restore-test', restoreInputs({ 'vault-address': source.addr, 'staging-vault-address': other, 'staging-vault-token': source.rootToken }), { log: new MemoryLogger() });
+      const run = runCommand(
+        'restore-test',
+        restoreInputs({ 'vault-address': source.addr, 'staging-vault-address': other, 'staging-vault-token': source.rootToken }),
+        { log: new MemoryLogger() },
+      );
       await expect(run).rejects.toThrow(/reaches the source cluster itself/);
     }
     expect(await source.readSecret('written-after-backup')).toEqual({ keep: 'me' });
@@ -187,20 +217,32 @@ describe('restore', () => {
           if (/^RESTART the server process/.test(message)) restarted = fresh.restart();
         }
       })();
-      const r = await runCommand('restore', restoreInputs({ 'restore-vault-address': fresh.addr, 'confirm-restore-into': fresh.addr, 'restore-vault-token': fresh.rootToken }), { log });
+      const r = await runCommand(
+        'restore',
+        restoreInputs({ 'restore-vault-address': fresh.addr, 'confirm-restore-into': fresh.addr, 'restore-vault-token': fresh.rootToken }),
+        { log },
+      );
       if (r.command !== 'restore') throw new Error('wrong result');
       await restarted;
       expect(r.restore.restartedForSeal).toBe(true);
       expect(r.restore.canaries).toEqual([{ path: 'secret/canary', found: true, hashChecked: false }]);
-      expect(await fetch(`${fresh.addr}/v1/sys/seal-status`).then(async (res) => ((await res.json()) as { n: number; t: number; sealed: boolean }))).toMatchObject({ n: 5, t: 3, sealed: false });
+      expect(
+        await fetch(`${fresh.addr}/v1/sys/seal-status`).then(async (res) => (await res.json()) as { n: number; t: number; sealed: boolean }),
+      ).toMatchObject({ n: 5, t: 3, sealed: false });
     } finally {
       await fresh.stop();
     }
   }, 120000);
 
   it('refuses without a confirmation naming the target', async () => {
-    await expect(runCommand('restore', restoreInputs({ 'restore-vault-address': 'http://127.0.0.1:1', 'restore-vault-token': 'x' }), { log: new MemoryLogger() })).rejects.toThrow(/confirm-restore-into: must repeat restore-vault-address/);
-    await expect(runCommand('restore', restoreInputs({ 'restore-vault-address': 'http://127.0.0.1:1', 'confirm-restore-into': 'http://127.0.0.1:2' }), { log: new MemoryLogger() })).rejects.toThrow(/must repeat/);
+    await expect(
+      runCommand('restore', restoreInputs({ 'restore-vault-address': 'http://127.0.0.1:1', 'restore-vault-token': 'x' }), { log: new MemoryLogger() }),
+    ).rejects.toThrow(/confirm-restore-into: must repeat restore-vault-address/);
+    await expect(
+      runCommand('restore', restoreInputs({ 'restore-vault-address': 'http://127.0.0.1:1', 'confirm-restore-into': 'http://127.0.0.1:2' }), {
+        log: new MemoryLogger(),
+      }),
+    ).rejects.toThrow(/must repeat/);
   });
 });
 
@@ -211,7 +253,12 @@ describe('the restore test takes an inventory and compares it with the previous 
       expect((await source.api('POST', 'sys/mounts/team-kv', { type: 'kv', options: { version: '2' } })).status).toBe(204);
       for (let i = 0; i < 3; i++) await waitForWrite(() => source.api('POST', `team-kv/data/app/s${i}`, { data: { v: String(i) } }));
       const inputs = { ...restoreInputs(), target };
-      const backupNow = () => runCommand('backup', { target, 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEY }, { log: new MemoryLogger() });
+      const backupNow = () =>
+        runCommand(
+          'backup',
+          { target, 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEY },
+          { log: new MemoryLogger() },
+        );
       await backupNow();
       const first = await runCommand('restore-test', inputs, { log: new MemoryLogger() });
       if (first.command !== 'restore-test') throw new Error('wrong result');
@@ -223,7 +270,9 @@ describe('the restore test takes an inventory and compares it with the previous 
       await backupNow();
       const second = runCommand('restore-test', inputs, { log: new MemoryLogger() });
       await expect(second).rejects.toBeInstanceOf(DataAnomalyError);
-      await expect(second).rejects.toThrow(/lost what the previous restore test found: mount team-kv\/ \(kv\) is gone\. Inventory now: \d+ mounts, \d+ auth methods, \d+ policies; secrets: .*secret\/ \d+/);
+      await expect(second).rejects.toThrow(
+        /lost what the previous restore test found: mount team-kv\/ \(kv\) is gone\. Inventory now: \d+ mounts, \d+ auth methods, \d+ policies; secrets: .*secret\/ \d+/,
+      );
       expect(readdirSync(join(target, 'inventory'))).toHaveLength(2);
     } finally {
       rmSync(target, { recursive: true, force: true });

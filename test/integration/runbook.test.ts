@@ -23,11 +23,25 @@ let work: string;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  [source, fresh, moto] = await Promise.all([startOpenBao({ name: 'lost', shares: 5, threshold: 3 }), startOpenBao({ name: 'new', initialise: false }), startMoto()]);
+  [source, fresh, moto] = await Promise.all([
+    startOpenBao({ name: 'lost', shares: 5, threshold: 3 }),
+    startOpenBao({ name: 'new', initialise: false }),
+    startMoto(),
+  ]);
   Object.assign(process.env, moto.env());
   await moto.s3().send(new CreateBucketCommand({ Bucket: 'dr-backups' }));
   await source.writeSecret('canary', { survived: 'yes' });
-  await runCommand('backup', { target: 's3://dr-backups/prod-eu', 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEYRING }, { log: new MemoryLogger() });
+  await runCommand(
+    'backup',
+    {
+      target: 's3://dr-backups/prod-eu',
+      'vault-address': source.addr,
+      'vault-auth-method': 'token',
+      'vault-token': source.rootToken,
+      'encryption-key': KEYRING,
+    },
+    { log: new MemoryLogger() },
+  );
   work = mkdtempSync(join(tmpdir(), 'vault-backup-runbook-'));
 }, 90000);
 

@@ -30,7 +30,7 @@ async function download(key: string): Promise<Buffer> {
 }
 
 describe('S3 server-side copies', () => {
-  it('copies a large object in parts whose composite checksum equals the upload\'s', async () => {
+  it("copies a large object in parts whose composite checksum equals the upload's", async () => {
     const data = randomBytes(11 * MiB);
     const put = await store.putNew('big.enc', Readable.from([data]));
     expect(put.sentChecksum).toMatchObject({ algorithm: 'SHA256-COMPOSITE', parts: 3 });

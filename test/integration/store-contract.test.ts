@@ -33,7 +33,9 @@ storeContract('local directory', async () => {
 });
 
 // 5 MiB parts, so the large object is a multipart upload with a composite checksum.
-storeContract('S3 (moto)', async () => ({ store: new S3BackupStore({ client: moto.s3(), bucket: 'contract', prefix: `run-${++n}/`, partSize: 5 * MiB, queueSize: 2 }) }));
+storeContract('S3 (moto)', async () => ({
+  store: new S3BackupStore({ client: moto.s3(), bucket: 'contract', prefix: `run-${++n}/`, partSize: 5 * MiB, queueSize: 2 }),
+}));
 
 storeContract('in memory', async () => ({ store: new MemoryStore() }));
 

@@ -31,7 +31,11 @@ beforeAll(async () => {
   source = await startOpenBao({ name: 'trust-source' });
   dir = mkdtempSync(join(tmpdir(), 'vault-backup-trust-'));
   tls = makeTestTls(mkdtempSync(join(dir, 'tls-')));
-  const r = await runCommand('backup', { target: join(dir, 'store'), 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEY }, { log: new MemoryLogger() });
+  const r = await runCommand(
+    'backup',
+    { target: join(dir, 'store'), 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEY },
+    { log: new MemoryLogger() },
+  );
   if (r.command !== 'backup') throw new Error('backup failed');
 }, 90000);
 
@@ -45,9 +49,19 @@ afterAll(async () => {
 function hostileVault(behaviour: { leader?: string; redirect?: RegExp }) {
   return (req: RecordedRequest): Reply => {
     if (behaviour.redirect?.test(req.path)) return { status: 307, headers: { location: `${recorder.url}${req.path}` } };
-    if (req.path.startsWith('/v1/sys/health')) return { status: 200, body: { initialized: true, sealed: false, standby: Boolean(behaviour.leader), version: '2.7.2', cluster_id: 'hostile' } };
+    if (req.path.startsWith('/v1/sys/health'))
+      return { status: 200, body: { initialized: true, sealed: false, standby: Boolean(behaviour.leader), version: '2.7.2', cluster_id: 'hostile' } };
     if (req.path.startsWith('/v1/sys/seal-status')) return { status: 200, body: { type: 'shamir', initialized: true, sealed: false, n: 1, t: 1 } };
-    if (req.path.startsWith('/v1/sys/leader')) return { status: 200, body: { is_self: !behaviour.leader, leader_address: behaviour.leader ?? '', leader_cluster_address: 'https://10.0.0.9:8201', active_time: '2026-01-01T00:00:00Z' } };
+    if (req.path.startsWith('/v1/sys/leader'))
+      return {
+        status: 200,
+        body: {
+          is_self: !behaviour.leader,
+          leader_address: behaviour.leader ?? '',
+          leader_cluster_address: 'https://10.0.0.9:8201',
+          active_time: '2026-01-01T00:00:00Z',
+        },
+      };
     if (req.path.startsWith('/v1/auth/token/lookup-self')) return { status: 200, body: { data: { id: 'x' } } };
     return { status: 404, body: { errors: [] } };
   };
@@ -56,7 +70,18 @@ function hostileVault(behaviour: { leader?: string; redirect?: RegExp }) {
 let attempt = 0;
 // A target of its own per attempt, so two attempts in one second never meet.
 const backupVia = (address: string, extra: Record<string, string> = {}) =>
-  runCommand('backup', { target: join(dir, `attempt-${++attempt}`), 'vault-address': address, 'vault-auth-method': 'token', 'vault-token': TOKEN, 'encryption-key': KEY, ...extra }, { log: new MemoryLogger() });
+  runCommand(
+    'backup',
+    {
+      target: join(dir, `attempt-${++attempt}`),
+      'vault-address': address,
+      'vault-auth-method': 'token',
+      'vault-token': TOKEN,
+      'encryption-key': KEY,
+      ...extra,
+    },
+    { log: new MemoryLogger() },
+  );
 
 describe('the Vault token goes to the configured origin only', () => {
   it.each([['http'], ['https']])('a sys/leader naming another host (%s) receives nothing', async (scheme) => {
@@ -88,7 +113,9 @@ describe('the Vault token goes to the configured origin only', () => {
     const vault = await startRecordingServer(hostileVault({ leader: recorder.url }), { tls });
     try {
       const before = recorder.requests.length;
-      await expect(backupVia(vault.url, { 'vault-allowed-leaders': recorder.url, 'vault-ca-cert': tls.caPem })).rejects.toThrow(/over plain http: no token is sent there/);
+      await expect(backupVia(vault.url, { 'vault-allowed-leaders': recorder.url, 'vault-ca-cert': tls.caPem })).rejects.toThrow(
+        /over plain http: no token is sent there/,
+      );
       expect(recorder.requests.length).toBe(before);
     } finally {
       await vault.close();
@@ -100,8 +127,12 @@ describe('the Vault token goes to the configured origin only', () => {
     try {
       const before = recorder.requests.length;
       await expect(backupVia(vault.url)).rejects.toThrow(/redirect \(307\)/);
-      await expect(backupVia(vault.url, { 'vault-auth-method': 'approle', 'vault-approle-role-id': 'role', 'vault-approle-secret-id': 'secret-id-never-elsewhere' })).rejects.toThrow(/AppRole login .*redirect \(307\)/);
-      await expect(backupVia(vault.url, { 'vault-auth-method': 'jwt', 'vault-jwt': 'e30.e30.sig-never-elsewhere' })).rejects.toThrow(/JWT login .*redirect \(307\)/);
+      await expect(
+        backupVia(vault.url, { 'vault-auth-method': 'approle', 'vault-approle-role-id': 'role', 'vault-approle-secret-id': 'secret-id-never-elsewhere' }),
+      ).rejects.toThrow(/AppRole login .*redirect \(307\)/);
+      await expect(backupVia(vault.url, { 'vault-auth-method': 'jwt', 'vault-jwt': 'e30.e30.sig-never-elsewhere' })).rejects.toThrow(
+        /JWT login .*redirect \(307\)/,
+      );
       expect(recorder.requests.length).toBe(before);
     } finally {
       await vault.close();
@@ -113,7 +144,9 @@ describe('the Vault token goes to the configured origin only', () => {
     const saved = process.env.VAULT_TOKEN;
     process.env.VAULT_TOKEN = 'hvs.from-the-environment';
     try {
-      await expect(backupVia(vault.url, { 'vault-auth-method': 'approle', 'vault-approle-role-id': 'role', 'vault-approle-secret-id': 's' })).rejects.toBeInstanceOf(VaultError);
+      await expect(
+        backupVia(vault.url, { 'vault-auth-method': 'approle', 'vault-approle-role-id': 'role', 'vault-approle-secret-id': 's' }),
+      ).rejects.toBeInstanceOf(VaultError);
       expect(vault.requests.some((r) => JSON.stringify(r.headers).includes('from-the-environment'))).toBe(false);
     } finally {
       process.env.VAULT_TOKEN = saved;
@@ -127,7 +160,14 @@ describe('the Vault token goes to the configured origin only', () => {
       const before = recorder.requests.length;
       const run = runCommand(
         'restore-test',
-        { target: join(dir, 'store'), 'encryption-keyring': KEY, 'staging-vault-address': staging.url, 'staging-vault-token': 'staging-token', 'source-unseal-keys': source.unsealKeys.join(','), 'canary-paths': 'secret/canary' },
+        {
+          target: join(dir, 'store'),
+          'encryption-keyring': KEY,
+          'staging-vault-address': staging.url,
+          'staging-vault-token': 'staging-token',
+          'source-unseal-keys': source.unsealKeys.join(','),
+          'canary-paths': 'secret/canary',
+        },
         { log: new MemoryLogger() },
       );
       await expect(run).rejects.toThrow(/no token is sent to a host the settings do not name/);
@@ -151,7 +191,19 @@ describe('reading pins the KMS key', () => {
     ours = (await moto.kms().send(new CreateKeyCommand({ Description: 'ours' }))).KeyMetadata!.Arn!;
     theirs = (await moto.kms().send(new CreateKeyCommand({ Description: 'another key the role may use' }))).KeyMetadata!.Arn!;
     foreignDir = join(dir, 'foreign');
-    const r = await runCommand('backup', { target: foreignDir, 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'kms-key-id': theirs, 'kms-endpoint': moto.endpoint, 'kms-region': 'us-east-1' }, { log: new MemoryLogger() });
+    const r = await runCommand(
+      'backup',
+      {
+        target: foreignDir,
+        'vault-address': source.addr,
+        'vault-auth-method': 'token',
+        'vault-token': source.rootToken,
+        'kms-key-id': theirs,
+        'kms-endpoint': moto.endpoint,
+        'kms-region': 'us-east-1',
+      },
+      { log: new MemoryLogger() },
+    );
     if (r.command !== 'backup') throw new Error('backup failed');
   }, 60000);
   afterAll(async () => {
@@ -164,19 +216,31 @@ describe('reading pins the KMS key', () => {
     try {
       const read = { target: foreignDir, 'kms-key-id': ours, 'kms-endpoint': kms.url, 'kms-region': 'us-east-1' };
       await expect(runCommand('verify', read, { log: new MemoryLogger() })).rejects.toBeInstanceOf(UntrustedKmsKeyError);
-      await expect(runCommand('restore-test', { ...read, 'source-unseal-keys': source.unsealKeys.join(','), 'canary-paths': 'secret/canary' }, { log: new MemoryLogger() })).rejects.toBeInstanceOf(UntrustedKmsKeyError);
+      await expect(
+        runCommand(
+          'restore-test',
+          { ...read, 'source-unseal-keys': source.unsealKeys.join(','), 'canary-paths': 'secret/canary' },
+          { log: new MemoryLogger() },
+        ),
+      ).rejects.toBeInstanceOf(UntrustedKmsKeyError);
       const list = await runCommand('list', { target: foreignDir }, { log: new MemoryLogger() });
       if (list.command !== 'list') throw new Error('wrong result');
       const file = join(foreignDir, list.list.backups[0]!.key);
-      await expect(runCommand('decrypt', { ...read, in: file, out: join(dir, 'never.snap') }, { log: new MemoryLogger() })).rejects.toBeInstanceOf(UntrustedKmsKeyError);
+      await expect(runCommand('decrypt', { ...read, in: file, out: join(dir, 'never.snap') }, { log: new MemoryLogger() })).rejects.toBeInstanceOf(
+        UntrustedKmsKeyError,
+      );
       expect(kms.seen.filter((r) => r.target === 'TrentService.Decrypt')).toEqual([]);
 
       // A raw-key reader never calls KMS, whatever the header says.
-      await expect(runCommand('verify', { target: foreignDir, 'encryption-keyring': KEY }, { log: new MemoryLogger() })).rejects.toThrow(/needs its KMS key named in kms-key-id/);
+      await expect(runCommand('verify', { target: foreignDir, 'encryption-keyring': KEY }, { log: new MemoryLogger() })).rejects.toThrow(
+        /needs its KMS key named in kms-key-id/,
+      );
       expect(kms.seen.filter((r) => r.target === 'TrentService.Decrypt')).toEqual([]);
 
       // Named, the same backup verifies: the refusal was the pin, not a broken backup.
-      await expect(runCommand('verify', { ...read, 'kms-key-id': `${ours}\n${theirs}` }, { log: new MemoryLogger() })).resolves.toMatchObject({ command: 'verify' });
+      await expect(runCommand('verify', { ...read, 'kms-key-id': `${ours}\n${theirs}` }, { log: new MemoryLogger() })).resolves.toMatchObject({
+        command: 'verify',
+      });
       expect(kms.seen.filter((r) => r.target === 'TrentService.Decrypt').length).toBe(1);
     } finally {
       await kms.close();
@@ -202,7 +266,9 @@ describe('manifests are not trusted more than they deserve', () => {
     const verified = await runCommand('verify', { target, 'encryption-keyring': KEY }, { log: new MemoryLogger() });
     if (verified.command !== 'verify') throw new Error('wrong result');
     expect(verified.verify.key).toBe(valid);
-    await expect(runCommand('verify', { target, 'encryption-keyring': KEY, backup: newer }, { log: new MemoryLogger() })).rejects.toThrow(/is not complete: its manifest is not valid/);
+    await expect(runCommand('verify', { target, 'encryption-keyring': KEY, backup: newer }, { log: new MemoryLogger() })).rejects.toThrow(
+      /is not complete: its manifest is not valid/,
+    );
   });
 
   it('verify cross-checks the manifest against the authenticated header', async () => {

@@ -40,12 +40,18 @@ const inputs = (target: string, extra: Record<string, string>) => ({
 });
 
 it('backs up over TLS with the CA given as PEM text, logging in with JWT', async () => {
-  const r = await runCommand('backup', inputs('pem', { 'vault-ca-cert': tls.caPem, 'vault-auth-method': 'jwt', 'vault-jwt-role': 'backup', 'vault-jwt': issuer.githubToken(AUDIENCE) }), { log: new MemoryLogger() });
+  const r = await runCommand(
+    'backup',
+    inputs('pem', { 'vault-ca-cert': tls.caPem, 'vault-auth-method': 'jwt', 'vault-jwt-role': 'backup', 'vault-jwt': issuer.githubToken(AUDIENCE) }),
+    { log: new MemoryLogger() },
+  );
   expect(r.command === 'backup' && r.backup.vaultVersion).toMatch(/^\d/);
 });
 
 it('backs up over TLS with the CA given as a file path', async () => {
-  const r = await runCommand('backup', inputs('file', { 'vault-ca-cert': tls.caFile, 'vault-auth-method': 'token', 'vault-token': bao.rootToken }), { log: new MemoryLogger() });
+  const r = await runCommand('backup', inputs('file', { 'vault-ca-cert': tls.caFile, 'vault-auth-method': 'token', 'vault-token': bao.rootToken }), {
+    log: new MemoryLogger(),
+  });
   expect(r.command).toBe('backup');
 });
 

@@ -38,7 +38,11 @@ beforeAll(async () => {
   // The source's JWT auth comes along in the backup: the restore test logs in to the restored data with it.
   await source.enableJwtAuth(issuer.publicKeyPem, AUDIENCE);
   const backup = (clock?: () => Date) =>
-    runCommand('backup', { target: 's3://vault/eu1', 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEY }, { log: new MemoryLogger(), ...(clock ? { clock } : {}) });
+    runCommand(
+      'backup',
+      { target: 's3://vault/eu1', 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEY },
+      { log: new MemoryLogger(), ...(clock ? { clock } : {}) },
+    );
   const older = await backup(() => new Date(Date.now() - 3600_000));
   const latest = await backup();
   if (latest.command !== 'backup' || older.command !== 'backup') throw new Error('backup failed');
@@ -52,7 +56,8 @@ afterAll(async () => {
 });
 
 const common = () => ({ target: 's3://vault/eu1', 'encryption-keyring': KEY });
-const verify = (extra: Record<string, string> = {}, now?: Date) => runCommand('verify', { ...common(), ...extra }, { log: new MemoryLogger(), ...(now ? { clock: () => now } : {}) });
+const verify = (extra: Record<string, string> = {}, now?: Date) =>
+  runCommand('verify', { ...common(), ...extra }, { log: new MemoryLogger(), ...(now ? { clock: () => now } : {}) });
 
 describe('verify', () => {
   it('checks the latest backup completely', async () => {
@@ -134,7 +139,9 @@ describe('restore-test', () => {
     const proxy = await startFaultProxy(moto.endpoint, [{ method: 'GET', path: /vault-snapshot-.*\.enc/, fault: { kind: 'corrupt-at', offset: 3000 } }]);
     try {
       stagingProxy.seen.length = 0;
-      await expect(runCommand('restore-test', restoreInputs({ 's3-endpoint': proxy.url, 's3-checksum': 'when-required' }), { log: new MemoryLogger() })).rejects.toBeInstanceOf(ChunkAuthenticationError);
+      await expect(
+        runCommand('restore-test', restoreInputs({ 's3-endpoint': proxy.url, 's3-checksum': 'when-required' }), { log: new MemoryLogger() }),
+      ).rejects.toBeInstanceOf(ChunkAuthenticationError);
       expect(stagingProxy.seen.filter((r) => r.path.includes('raft/snapshot'))).toEqual([]);
       expect(await staging.readSecret('staging-marker')).toEqual({ untouched: 'yes' });
     } finally {
@@ -160,7 +167,12 @@ describe('restore-test', () => {
   it('restores the latest backup into staging, unseals it with the source keys, logs in with OIDC and reads the canaries', async () => {
     const log = new MemoryLogger();
     // No restored token: log in to the restored data as the workflow would, with a GitHub OIDC token and the source's JWT role.
-    const { 'restored-vault-token': _unused, ...viaJwt } = restoreInputs({ 'restored-login': 'source-auth', 'vault-auth-method': 'jwt', 'vault-jwt-role': 'backup', 'vault-jwt': issuer.githubToken(AUDIENCE) });
+    const { 'restored-vault-token': _unused, ...viaJwt } = restoreInputs({
+      'restored-login': 'source-auth',
+      'vault-auth-method': 'jwt',
+      'vault-jwt-role': 'backup',
+      'vault-jwt': issuer.githubToken(AUDIENCE),
+    });
     const r = await runCommand('restore-test', viaJwt, { log });
     if (r.command !== 'restore-test') throw new Error('wrong result');
     const t = r.restoreTest;

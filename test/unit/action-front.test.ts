@@ -30,7 +30,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function deps(runner: FakeRunner, issues: FakeIssues, slack: Array<{ report: RunReport; recovered: boolean }>, engine: ActionDeps['runCommand'] = runCommand, slackFails = false): ActionDeps {
+function deps(
+  runner: FakeRunner,
+  issues: FakeIssues,
+  slack: Array<{ report: RunReport; recovered: boolean }>,
+  engine: ActionDeps['runCommand'] = runCommand,
+  slackFails = false,
+): ActionDeps {
   return {
     runner,
     runCommand: engine,
@@ -43,7 +49,11 @@ function deps(runner: FakeRunner, issues: FakeIssues, slack: Array<{ report: Run
   };
 }
 
-const alerts = { 'github-token': 'ghs_fake000000000000000000000000000000', 'incident-label': 'vault-backup-incident', 'slack-webhook-url': 'https://hooks.slack.example/services/T0/B0/secret-hook' };
+const alerts = {
+  'github-token': 'ghs_fake000000000000000000000000000000',
+  'incident-label': 'vault-backup-incident',
+  'slack-webhook-url': 'https://hooks.slack.example/services/T0/B0/secret-hook',
+};
 const failingVault = (async () => {
   throw new VaultError(`cannot reach Vault at http://vault:8200 (the key was ${KEY})`, { hint: 'check vault-address' });
 }) as ActionDeps['runCommand'];
@@ -82,7 +92,10 @@ describe('the action front, in-process', () => {
     expect(incident.body).toMatch(/Last good backup:\*\* `daily\/2025-11-26\/vault-snapshot-20251126-020000\.enc`, 1\.0 h old/);
     expect(incident.body + incident.comments.join('') + JSON.stringify(slack)).not.toContain(Buffer.alloc(32, 7).toString('base64'));
     expect(incident.comments).toEqual([expect.stringMatching(/^Still failing\./)]);
-    expect(slack.map((s) => [s.report.ok, s.recovered])).toEqual([[false, false], [false, false]]);
+    expect(slack.map((s) => [s.report.ok, s.recovered])).toEqual([
+      [false, false],
+      [false, false],
+    ]);
 
     const ok = new FakeRunner(inputs);
     await run(deps(ok, issues, slack));
@@ -150,6 +163,8 @@ describe('the action front, in-process', () => {
     const runner = new FakeRunner({ command: 'backup', target: dir, 'vault-address': 'http://127.0.0.1:1', 'vault-jwt-role': 'backup', 'encryption-key': KEY });
     runner.idToken = new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
     await run(deps(runner, new FakeIssues(), []));
-    expect(runner.failed).toMatch(/^\[input\] vault-auth-method: jwt needs a GitHub OIDC token, and getting one failed: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL.*id-token: write/);
+    expect(runner.failed).toMatch(
+      /^\[input\] vault-auth-method: jwt needs a GitHub OIDC token, and getting one failed: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL.*id-token: write/,
+    );
   });
 });

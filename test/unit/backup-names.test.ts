@@ -37,13 +37,17 @@ describe('backup names', () => {
 
   it('parses what it writes, for any second in 1970..2199 (property)', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2199-12-31T23:59:59Z'), noInvalidDate: true }), fc.constantFrom('daily', 'monthly'), (date, tier) => {
-        const at = new Date(Math.floor(date.getTime() / 1000) * 1000);
-        const key = backupKey(tier as 'daily' | 'monthly', at);
-        const parsed = parseBackupKey(key);
-        expect(parsed).toEqual({ key, tier, kind: 'backup', backupId: backupIdAt(at), at });
-        expect(parseBackupKey(manifestKeyOf(key))?.kind).toBe('manifest');
-      }),
+      fc.property(
+        fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2199-12-31T23:59:59Z'), noInvalidDate: true }),
+        fc.constantFrom('daily', 'monthly'),
+        (date, tier) => {
+          const at = new Date(Math.floor(date.getTime() / 1000) * 1000);
+          const key = backupKey(tier as 'daily' | 'monthly', at);
+          const parsed = parseBackupKey(key);
+          expect(parsed).toEqual({ key, tier, kind: 'backup', backupId: backupIdAt(at), at });
+          expect(parseBackupKey(manifestKeyOf(key))?.kind).toBe('manifest');
+        },
+      ),
       { numRuns: 2000 },
     );
   });

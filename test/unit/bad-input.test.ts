@@ -13,17 +13,37 @@ const KEY = Buffer.alloc(32, 2).toString('base64');
 const NOWHERE = 'http://127.0.0.1:1';
 
 const BASE: Record<string, Record<string, string>> = {
-  backup: { target: 's3://backups/x', 's3-endpoint': NOWHERE, 's3-region': 'us-east-1', 'vault-address': NOWHERE, 'vault-auth-method': 'token', 'vault-token': 'hvs.x', 'encryption-key': KEY },
+  backup: {
+    target: 's3://backups/x',
+    's3-endpoint': NOWHERE,
+    's3-region': 'us-east-1',
+    'vault-address': NOWHERE,
+    'vault-auth-method': 'token',
+    'vault-token': 'hvs.x',
+    'encryption-key': KEY,
+  },
   prune: { target: 's3://backups/x', 's3-endpoint': NOWHERE, 's3-region': 'us-east-1' },
   list: { target: 's3://backups/x', 's3-endpoint': NOWHERE, 's3-region': 'us-east-1' },
   verify: { target: 's3://backups/x', 's3-endpoint': NOWHERE, 's3-region': 'us-east-1', 'encryption-keyring': `a=${KEY}` },
   'restore-test': {
-    target: 's3://backups/x', 's3-endpoint': NOWHERE, 's3-region': 'us-east-1', 'encryption-keyring': `a=${KEY}`,
-    'staging-vault-address': NOWHERE, 'staging-vault-token': 'x', 'restored-vault-token': 'y', 'canary-paths': 'secret/canary',
+    target: 's3://backups/x',
+    's3-endpoint': NOWHERE,
+    's3-region': 'us-east-1',
+    'encryption-keyring': `a=${KEY}`,
+    'staging-vault-address': NOWHERE,
+    'staging-vault-token': 'x',
+    'restored-vault-token': 'y',
+    'canary-paths': 'secret/canary',
   },
   restore: {
-    target: 's3://backups/x', 's3-endpoint': NOWHERE, 's3-region': 'us-east-1', 'encryption-keyring': `a=${KEY}`,
-    'restore-vault-address': NOWHERE, 'confirm-restore-into': NOWHERE, 'restore-vault-token': 'x', 'canary-paths': 'secret/canary',
+    target: 's3://backups/x',
+    's3-endpoint': NOWHERE,
+    's3-region': 'us-east-1',
+    'encryption-keyring': `a=${KEY}`,
+    'restore-vault-address': NOWHERE,
+    'confirm-restore-into': NOWHERE,
+    'restore-vault-token': 'x',
+    'canary-paths': 'secret/canary',
   },
   decrypt: { in: '/nonexistent/vault-snapshot-20250101-000000.enc', out: '/tmp/never-written', 'encryption-key': KEY },
 };
@@ -114,7 +134,10 @@ describe('bad input is refused before any network call', () => {
 
   it('an unknown command and an unknown setting', async () => {
     expect(await cli(['restorer'])).toMatchObject({ code: 2, stderr: expect.stringContaining('command: unknown command "restorer"') });
-    expect(await cli(['backup', '--vault-adress', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--vault-adress: is not a setting of backup') });
+    expect(await cli(['backup', '--vault-adress', 'x'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--vault-adress: is not a setting of backup'),
+    });
   });
 });
 
@@ -130,7 +153,10 @@ export function badInputTable(): string {
 it('docs/RELIABILITY.md shows exactly this table (UPDATE_RELIABILITY=1 npm test rewrites it)', () => {
   const path = join(ROOT, 'docs', 'RELIABILITY.md');
   const doc = readFileSync(path, 'utf8');
-  const generated = doc.replace(/<!-- bad-input:start -->[\s\S]*<!-- bad-input:end -->/, `<!-- bad-input:start -->\n${badInputTable()}\n<!-- bad-input:end -->`);
+  const generated = doc.replace(
+    /<!-- bad-input:start -->[\s\S]*<!-- bad-input:end -->/,
+    `<!-- bad-input:start -->\n${badInputTable()}\n<!-- bad-input:end -->`,
+  );
   if (process.env.UPDATE_RELIABILITY === '1') writeFileSync(path, generated);
   else expect(doc).toBe(generated);
 });

@@ -26,6 +26,7 @@ describe('command table', () => {
     const documented = new Set(OUTPUTS.map((o) => o.name));
     const source = COMMANDS.map((c) => COMMAND_TABLE[c].present.outputs.toString()).join('\n');
     const named = [...source.matchAll(/'([a-z][a-z0-9-]+)':|\b([a-z]+): /g)].map((m) => m[1] ?? m[2]!);
-    for (const name of named.filter((n) => n.includes('-') || ['type', 'location', 'sha256', 'checksum', 'count'].includes(n))) expect([name, documented.has(name)]).toEqual([name, true]);
+    for (const name of named.filter((n) => n.includes('-') || ['type', 'location', 'sha256', 'checksum', 'count'].includes(n)))
+      expect([name, documented.has(name)]).toEqual([name, true]);
   });
 });

@@ -29,7 +29,10 @@ export async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-export async function encryptBuffer(plain: Buffer, opts: { chunkSize?: number; backupId?: string; seed?: string; kek?: KeyEncryptionKey } = {}): Promise<Buffer> {
+export async function encryptBuffer(
+  plain: Buffer,
+  opts: { chunkSize?: number; backupId?: string; seed?: string; kek?: KeyEncryptionKey } = {},
+): Promise<Buffer> {
   const enc = await createEncryptStream({
     keySource: new RawKeySource(opts.kek ?? KEK),
     backupId: opts.backupId ?? 'vault-snapshot-20251126-020000',

@@ -69,7 +69,12 @@ describe('format v1 rejects each fault with its own error', () => {
     await expect(decryptBuffer(Buffer.concat([small, Buffer.alloc(CHUNK + 16, 0)]))).rejects.toBeInstanceOf(TrailingDataError);
   });
   it('reordered chunks', async () => {
-    const bad = Buffer.concat([cipher.subarray(0, chunkAt(2)), cipher.subarray(chunkAt(3), chunkAt(4)), cipher.subarray(chunkAt(2), chunkAt(3)), cipher.subarray(chunkAt(4))]);
+    const bad = Buffer.concat([
+      cipher.subarray(0, chunkAt(2)),
+      cipher.subarray(chunkAt(3), chunkAt(4)),
+      cipher.subarray(chunkAt(2), chunkAt(3)),
+      cipher.subarray(chunkAt(4)),
+    ]);
     await expect(decryptBuffer(bad)).rejects.toBeInstanceOf(ChunkOrderError);
   });
   it('duplicated chunk', async () => {

@@ -21,7 +21,11 @@ describe('detectAnomalies', () => {
 
   it('says what changed, against which backup; a first backup has nothing to compare with', () => {
     const [shrunk] = detectAnomalies(previous, { index: 1100, term: 5, stateSize: 40 * 1024 * 1024 }, 50);
-    expect(shrunk).toEqual({ kind: 'shrunk', previousKey: previous.objectKey, detail: 'the data shrank by 60% (from 100.0 MiB to 40.0 MiB), more than data-shrink-limit-percent 50' });
+    expect(shrunk).toEqual({
+      kind: 'shrunk',
+      previousKey: previous.objectKey,
+      detail: 'the data shrank by 60% (from 100.0 MiB to 40.0 MiB), more than data-shrink-limit-percent 50',
+    });
     expect(detectAnomalies(undefined, { index: 1, term: 1, stateSize: 1 }, 50)).toEqual([]);
   });
 });
@@ -33,7 +37,12 @@ describe('retention keeps the last good state while an anomaly stands', () => {
   const days = Array.from({ length: 40 }, (_, i) => new Date(now.getTime() - (39 - i) * DAY - 3_600_000));
   const keys = days.map((at) => backupKey('daily', at));
   const catalog = () => {
-    const c = buildCatalog(keys.flatMap((k) => [{ key: k, size: 1 }, { key: manifestKeyOf(k), size: 1 }]));
+    const c = buildCatalog(
+      keys.flatMap((k) => [
+        { key: k, size: 1 },
+        { key: manifestKeyOf(k), size: 1 },
+      ]),
+    );
     c.backups.find((b) => b.objectKey === keys[30])!.anomalous = true;
     return c;
   };
@@ -41,13 +50,22 @@ describe('retention keeps the last good state while an anomaly stands', () => {
 
   it('the newest good backup before the anomaly, and the anomaly itself, are kept beyond the window, and say why', () => {
     const plan = planRetention(catalog(), { ...policy, keepDaily: 5 }, now);
-    expect(plan.items.find((i) => i.key === keys[29])).toMatchObject({ action: 'keep', reason: `last good state before the data anomaly in ${keys[30]}: kept until that anomaly is acknowledged` });
-    expect(plan.items.find((i) => i.key === keys[30])).toMatchObject({ action: 'keep', reason: 'data anomaly (possible data loss): kept as evidence until acknowledged' });
+    expect(plan.items.find((i) => i.key === keys[29])).toMatchObject({
+      action: 'keep',
+      reason: `last good state before the data anomaly in ${keys[30]}: kept until that anomaly is acknowledged`,
+    });
+    expect(plan.items.find((i) => i.key === keys[30])).toMatchObject({
+      action: 'keep',
+      reason: 'data anomaly (possible data loss): kept as evidence until acknowledged',
+    });
     expect(plan.items.filter((i) => i.action === 'keep').map((i) => i.key)).toEqual([keys[29], keys[30], ...keys.slice(35)]);
   });
 
   it('once acknowledged, both go like any other', () => {
-    const id = keys[30]!.split('/').at(-1)!.replace(/\.enc$/, '');
+    const id = keys[30]!
+      .split('/')
+      .at(-1)!
+      .replace(/\.enc$/, '');
     const plan = planRetention(catalog(), { ...policy, keepDaily: 5 }, now, new Set([id]));
     expect(plan.items.filter((i) => i.key === keys[29] || i.key === keys[30]).map((i) => i.action)).toEqual(['delete', 'delete']);
   });

@@ -47,7 +47,8 @@ function plan(seeds: Seed[], now: string, over: Partial<RetentionPolicy> = {}, e
   return planRetention(buildCatalog(objects(seeds, extra)), policy(over), new Date(now));
 }
 
-const kept = (p: ReturnType<typeof plan>, tier?: Tier) => p.items.filter((i) => i.action === 'keep' && (!tier || i.tier === tier)).map((i) => i.time.slice(0, 19));
+const kept = (p: ReturnType<typeof plan>, tier?: Tier) =>
+  p.items.filter((i) => i.action === 'keep' && (!tier || i.tier === tier)).map((i) => i.time.slice(0, 19));
 
 describe('retention planning: table', () => {
   it('empty store: nothing to do, nothing refused', () => {
@@ -74,9 +75,15 @@ describe('retention planning: table', () => {
   });
 
   it('several backups per day (manual runs): only the newest of each day is kept', () => {
-    const p = plan([{ at: '2025-11-25T02:00:00Z' }, { at: '2025-11-25T14:30:00Z' }, { at: '2025-11-26T02:00:00Z' }, { at: '2025-11-26T09:15:00Z' }], '2025-11-26T10:00:00Z');
+    const p = plan(
+      [{ at: '2025-11-25T02:00:00Z' }, { at: '2025-11-25T14:30:00Z' }, { at: '2025-11-26T02:00:00Z' }, { at: '2025-11-26T09:15:00Z' }],
+      '2025-11-26T10:00:00Z',
+    );
     expect(kept(p)).toEqual(['2025-11-25T14:30:00', '2025-11-26T09:15:00']);
-    expect(p.items.filter((i) => i.action === 'delete').map((i) => i.reason)).toEqual(['a newer backup of 2025-11-25 is kept', 'a newer backup of 2025-11-26 is kept']);
+    expect(p.items.filter((i) => i.action === 'delete').map((i) => i.reason)).toEqual([
+      'a newer backup of 2025-11-25 is kept',
+      'a newer backup of 2025-11-26 is kept',
+    ]);
   });
 
   it('a 40-day gap does not use up the count: the 30 backup days before it survive', () => {
@@ -90,15 +97,33 @@ describe('retention planning: table', () => {
   it('month boundaries and the monthly tier: the first of each of the 12 most recent months', () => {
     const p = plan(history('2025-11-26T02:00:00Z', 500), '2025-11-26T03:00:00Z');
     expect(kept(p, 'monthly')).toEqual([
-      '2024-12-01T02:00:00', '2025-01-01T02:00:00', '2025-02-01T02:00:00', '2025-03-01T02:00:00', '2025-04-01T02:00:00', '2025-05-01T02:00:00',
-      '2025-06-01T02:00:00', '2025-07-01T02:00:00', '2025-08-01T02:00:00', '2025-09-01T02:00:00', '2025-10-01T02:00:00', '2025-11-01T02:00:00',
+      '2024-12-01T02:00:00',
+      '2025-01-01T02:00:00',
+      '2025-02-01T02:00:00',
+      '2025-03-01T02:00:00',
+      '2025-04-01T02:00:00',
+      '2025-05-01T02:00:00',
+      '2025-06-01T02:00:00',
+      '2025-07-01T02:00:00',
+      '2025-08-01T02:00:00',
+      '2025-09-01T02:00:00',
+      '2025-10-01T02:00:00',
+      '2025-11-01T02:00:00',
     ]);
     expect(kept(p, 'daily')).toHaveLength(30);
   });
 
   it('year boundary and leap day', () => {
     const p = plan(history('2024-03-05T02:00:00Z', 70), '2024-03-05T03:00:00Z', { keepDaily: 7, keepMonthly: 3 });
-    expect(kept(p, 'daily')).toEqual(['2024-02-28T02:00:00', '2024-02-29T02:00:00', '2024-03-01T02:00:00', '2024-03-02T02:00:00', '2024-03-03T02:00:00', '2024-03-04T02:00:00', '2024-03-05T02:00:00']);
+    expect(kept(p, 'daily')).toEqual([
+      '2024-02-28T02:00:00',
+      '2024-02-29T02:00:00',
+      '2024-03-01T02:00:00',
+      '2024-03-02T02:00:00',
+      '2024-03-03T02:00:00',
+      '2024-03-04T02:00:00',
+      '2024-03-05T02:00:00',
+    ]);
     expect(kept(p, 'monthly')).toEqual(['2024-01-01T02:00:00', '2024-02-01T02:00:00', '2024-03-01T02:00:00']);
   });
 
@@ -109,7 +134,11 @@ describe('retention planning: table', () => {
   });
 
   it('incomplete backups never count, are kept inside the window, and go once older than it', () => {
-    const seeds = [...history('2025-11-26T02:00:00Z', 32, false), { at: '2025-10-20T05:00:00Z', complete: false }, { at: '2025-11-26T02:30:00Z', complete: false }];
+    const seeds = [
+      ...history('2025-11-26T02:00:00Z', 32, false),
+      { at: '2025-10-20T05:00:00Z', complete: false },
+      { at: '2025-11-26T02:30:00Z', complete: false },
+    ];
     const p = plan(seeds, '2025-11-26T03:00:00Z');
     const old = p.items.find((i) => i.time.startsWith('2025-10-20'))!;
     const inProgress = p.items.find((i) => i.time.startsWith('2025-11-26T02:30'))!;
@@ -146,7 +175,11 @@ describe('retention planning: safety refusals', () => {
     const seeds = history('2025-11-26T02:00:00Z', 45, false);
     const p = planRetention(buildCatalog(objects(seeds)), { ...DEFAULT_POLICY }, new Date('2025-11-26T03:00:00Z'));
     expect(p.refusals.join()).toMatch(/deletes 15 backups, more than the limit of 10/);
-    const q = planRetention(buildCatalog(objects(history('2025-11-26T02:00:00Z', 30, false))), { ...DEFAULT_POLICY, keepDaily: 10, maxDeletes: 100 }, new Date('2025-11-26T03:00:00Z'));
+    const q = planRetention(
+      buildCatalog(objects(history('2025-11-26T02:00:00Z', 30, false))),
+      { ...DEFAULT_POLICY, keepDaily: 10, maxDeletes: 100 },
+      new Date('2025-11-26T03:00:00Z'),
+    );
     expect(q.refusals.join()).toMatch(/deletes 20 of 30 complete daily backups, more than half/);
   });
 
@@ -164,7 +197,9 @@ describe('retention planning: safety refusals', () => {
   });
 
   it('an orphan manifest dated in the future is refused like a backup', () => {
-    const p = plan(history('2025-11-26T02:00:00Z', 3, false), '2025-11-26T03:00:00Z', {}, [manifestKeyOf(backupKey('daily', new Date('2025-12-24T02:00:00Z')))]);
+    const p = plan(history('2025-11-26T02:00:00Z', 3, false), '2025-11-26T03:00:00Z', {}, [
+      manifestKeyOf(backupKey('daily', new Date('2025-12-24T02:00:00Z'))),
+    ]);
     expect(p.refusals.join()).toMatch(/vault-snapshot-20251224-020000\.json is dated in the future/);
   });
 
@@ -175,7 +210,10 @@ describe('retention planning: safety refusals', () => {
   });
 
   it('keeps the newest complete backup even when tier rules would not (hand-made second monthly)', () => {
-    const seeds: Seed[] = [{ tier: 'monthly', at: '2025-11-01T02:00:00Z' }, { tier: 'monthly', at: '2025-11-26T02:00:00Z' }];
+    const seeds: Seed[] = [
+      { tier: 'monthly', at: '2025-11-01T02:00:00Z' },
+      { tier: 'monthly', at: '2025-11-26T02:00:00Z' },
+    ];
     const p = plan(seeds, '2025-11-26T03:00:00Z');
     expect(p.items.find((i) => i.time.startsWith('2025-11-26'))).toMatchObject({ action: 'keep', reason: 'newest complete backup: always kept' });
   });

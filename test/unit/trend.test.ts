@@ -22,9 +22,14 @@ describe('trend', () => {
       objects.push({ key, size: 100 }, ...(day === 5 ? [] : [{ key: key.replace(/\.enc$/, '.json'), size: 10 }]));
       entries.push({ key, id, day });
     }
-    objects.push({ key: 'monthly/2025-12/vault-snapshot-20251201-020000.enc', size: 100 }, { key: 'monthly/2025-12/vault-snapshot-20251201-020000.json', size: 10 });
+    objects.push(
+      { key: 'monthly/2025-12/vault-snapshot-20251201-020000.enc', size: 100 },
+      { key: 'monthly/2025-12/vault-snapshot-20251201-020000.json', size: 10 },
+    );
     const catalog = buildCatalog(objects);
-    for (const entry of catalog.backups) if (entry.complete) entry.manifest = seededManifest(entry.objectKey, { snapshotSize: 1000 + entry.at.getUTCDate(), raftIndex: entry.at.getTime() / 1000 });
+    for (const entry of catalog.backups)
+      if (entry.complete)
+        entry.manifest = seededManifest(entry.objectKey, { snapshotSize: 1000 + entry.at.getUTCDate(), raftIndex: entry.at.getTime() / 1000 });
     const trend = backupTrend(catalog);
     expect(trend).toHaveLength(30);
     expect(trend[0]!.at).toBe('2025-11-03T02:00:00.000Z'); // 32 complete dailies (the 5th has no manifest): the first two drop out

@@ -47,7 +47,10 @@ describe.each(workflows)('workflow %s', (file) => {
   });
 
   it('gives this action only inputs it has, and keeps permissions minimal', () => {
-    const doc = parse(content) as { permissions?: Record<string, string>; jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }> };
+    const doc = parse(content) as {
+      permissions?: Record<string, string>;
+      jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
+    };
     for (const job of Object.values(doc.jobs)) {
       for (const step of job.steps) {
         if (step.uses !== './') continue;
