@@ -69225,13 +69225,6 @@ class RestoreError extends BackupError {
         super('restore', message, options);
     }
 }
-/** Turns anything thrown into a BackupError without losing the original as `cause`. */
-function asBackupError(error, component) {
-    if (error instanceof BackupError)
-        return error;
-    const message = error instanceof Error ? error.message : String(error);
-    return new BackupError(component, message, { cause: error });
-}
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -69294,7 +69287,7 @@ class LegacyDecryptError extends CryptoError {
 const MAGIC = Buffer.from([0x89, 0x56, 0x42, 0x41, 0x4b, 0x0d, 0x0a, 0x1a]); // \x89 V B A K \r \n \x1a
 const FORMAT_VERSION = 1;
 const ALGORITHM_AES256GCM_HKDF_SHA256 = 1;
-const format_TAG_LENGTH = 16;
+const TAG_LENGTH = 16;
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 32;
 const NONCE_PREFIX_LENGTH = 7;
@@ -69337,7 +69330,7 @@ function encodeHeaderBody(fields) {
         fields.noncePrefix,
         fields.commitment,
     ]);
-    const total = FIXED_PREFIX_LENGTH + variable.length + format_TAG_LENGTH;
+    const total = FIXED_PREFIX_LENGTH + variable.length + TAG_LENGTH;
     if (total > 0xffff)
         throw new MalformedHeaderError(`header would be ${total} bytes; the limit is 65535`);
     return Buffer.concat([MAGIC, Buffer.from([FORMAT_VERSION, ALGORITHM_AES256GCM_HKDF_SHA256]), u16(total), variable]);
@@ -69376,7 +69369,7 @@ function readHeaderLength(prefix) {
     if (algorithm !== ALGORITHM_AES256GCM_HKDF_SHA256)
         throw new UnsupportedFormatVersionError(`algorithm id ${algorithm} is not supported`);
     const length = prefix.readUInt16BE(MAGIC.length + 2);
-    if (length < FIXED_PREFIX_LENGTH + format_TAG_LENGTH)
+    if (length < FIXED_PREFIX_LENGTH + TAG_LENGTH)
         throw new MalformedHeaderError(`header length ${length} is too small`);
     return length;
 }
@@ -69387,7 +69380,7 @@ function decodeHeader(bytes) {
         throw new MalformedHeaderError(`header is ${bytes.length} bytes, expected ${length}`);
     let at = FIXED_PREFIX_LENGTH;
     const need = (n) => {
-        if (at + n > length - format_TAG_LENGTH)
+        if (at + n > length - TAG_LENGTH)
             throw new MalformedHeaderError('header fields overrun the header length');
         const out = bytes.subarray(at, at + n);
         at += n;
@@ -69401,8 +69394,8 @@ function decodeHeader(bytes) {
     const salt = Buffer.from(need(SALT_LENGTH));
     const noncePrefix = Buffer.from(need(NONCE_PREFIX_LENGTH));
     const commitment = Buffer.from(need(COMMITMENT_LENGTH));
-    if (at !== length - format_TAG_LENGTH)
-        throw new MalformedHeaderError(`header has ${length - format_TAG_LENGTH - at} unexpected bytes before its tag`);
+    if (at !== length - TAG_LENGTH)
+        throw new MalformedHeaderError(`header has ${length - TAG_LENGTH - at} unexpected bytes before its tag`);
     const fields = { chunkSize, wrapType, keyId, backupId, wrappedKey, salt, noncePrefix, commitment };
     validateFields(fields);
     if (keyId.length === 0 || backupId.length === 0)
@@ -69412,7 +69405,7 @@ function decodeHeader(bytes) {
         version: FORMAT_VERSION,
         algorithm: ALGORITHM_AES256GCM_HKDF_SHA256,
         bytes: Buffer.from(bytes),
-        headerTag: Buffer.from(bytes.subarray(length - format_TAG_LENGTH)),
+        headerTag: Buffer.from(bytes.subarray(length - TAG_LENGTH)),
     };
 }
 /** HKDF-SHA256 key schedule: one payload key and one commitment value per backup, bound to its id. */
@@ -69438,7 +69431,7 @@ function headerNonce(prefix) {
 }
 /** The header tag: GCM over an empty plaintext with the header body as associated data. */
 function computeHeaderTag(payloadKey, noncePrefix, headerBody) {
-    const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', payloadKey, headerNonce(noncePrefix), { authTagLength: format_TAG_LENGTH });
+    const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', payloadKey, headerNonce(noncePrefix), { authTagLength: TAG_LENGTH });
     cipher.setAAD(headerBody);
     cipher.final();
     return cipher.getAuthTag();
@@ -69576,9 +69569,6 @@ function manifestKeyOf(backupObjectKey) {
         throw new Error(`not a backup object key: ${backupObjectKey}`);
     return backupObjectKey.slice(0, -BACKUP_SUFFIX.length) + MANIFEST_SUFFIX;
 }
-function backupKeyOfManifest(manifestKey) {
-    return manifestKey.slice(0, -MANIFEST_SUFFIX.length) + BACKUP_SUFFIX;
-}
 /** The backup id for the name a file or key ends in, when it is a backup name. */
 function backupIdOfName(name) {
     const base = name.split('/').at(-1) ?? '';
@@ -69667,6 +69657,18 @@ const VAULT_COMMANDS = ['backup', 'restore-test', 'restore'];
 const STORE_COMMANDS = ['backup', 'verify', 'prune', 'list', 'restore-test', 'restore'];
 const READ_COMMANDS = ['verify', 'restore-test', 'restore', 'decrypt'];
 const RESTORE_COMMANDS = ['restore-test', 'restore'];
+/** TLS and namespace of a cluster other than the source: its own settings, never inherited from the source's vault-* ones. */
+function clusterConnectionInputs(prefix, what, commands) {
+    return [
+        {
+            name: `${prefix}-ca-cert`,
+            description: `PEM CA bundle (text or a file path) that signs the certificate of ${what}; vault-ca-cert is not used for it.`,
+            commands,
+        },
+        { name: `${prefix}-namespace`, description: `Vault Enterprise namespace of ${what}.`, commands },
+        { name: `${prefix}-tls-skip-verify`, description: `Skip TLS certificate verification for ${what} (for tests only).`, default: 'false', commands },
+    ];
+}
 const INPUTS = [
     { name: 'command', description: 'What to run: backup, verify, prune, list, restore-test or restore.', default: 'backup', actionOnly: true },
     // Where backups live
@@ -69847,6 +69849,7 @@ const INPUTS = [
         secret: true,
         commands: ['restore-test'],
     },
+    ...clusterConnectionInputs('staging-vault', 'the staging cluster', ['restore-test']),
     {
         name: 'restore-server-binary',
         description: 'Vault or OpenBao binary for the throwaway restore cluster (a path or a name on PATH); default: vault, then bao, on PATH.',
@@ -69905,6 +69908,7 @@ const INPUTS = [
         secret: true,
         commands: ['restore'],
     },
+    ...clusterConnectionInputs('restore-vault', 'the cluster a real restore overwrites', ['restore']),
     { name: 'confirm-restore-into', description: 'Must repeat restore-vault-address exactly: everything in that cluster is replaced.', commands: ['restore'] },
     // Decrypt / encrypt (CLI)
     { name: 'in', description: 'Input file, s3://bucket/key, or - for stdin.', commands: ['decrypt', 'encrypt'], cliOnly: true },
@@ -70036,6 +70040,7 @@ class Inputs {
         return at;
     }
 }
+// ---- targets ---------------------------------------------------------------------------------
 const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 function s3Settings(inputs, forUpload = false) {
     const endpoint = inputs.url('s3-endpoint', false);
@@ -70094,14 +70099,18 @@ function vaultAuth(inputs) {
         mount: inputs.required('vault-approle-mount'),
     };
 }
-/** How to reach one cluster at `address` (TLS, namespace, timeouts from the vault-* inputs) with `auth`. */
-function clusterSettings(inputs, address, auth) {
-    const ca = inputs.optional('vault-ca-cert');
+/**
+ * How to reach one cluster at `address` with `auth`: TLS and namespace from its own `<cluster>-*` inputs
+ * (vault-* for the source, staging-vault-* or restore-vault-* for the others); timeouts are shared.
+ */
+function clusterSettings(inputs, address, auth, cluster = 'vault') {
+    const ca = inputs.optional(`${cluster}-ca-cert`);
+    const namespace = inputs.optional(`${cluster}-namespace`);
     return {
         address,
-        ...(inputs.optional('vault-namespace') ? { namespace: inputs.optional('vault-namespace') } : {}),
-        ...(ca ? { caCert: readPem('vault-ca-cert', ca) } : {}),
-        tlsSkipVerify: inputs.boolean('vault-tls-skip-verify'),
+        ...(namespace ? { namespace } : {}),
+        ...(ca ? { caCert: readPem(`${cluster}-ca-cert`, ca) } : {}),
+        tlsSkipVerify: inputs.boolean(`${cluster}-tls-skip-verify`),
         requestTimeoutMs: inputs.integer('vault-timeout-seconds', 1, 3600) * 1000,
         idleTimeoutMs: inputs.integer('vault-idle-timeout-seconds', 1, 86400) * 1000,
         auth,
@@ -70126,6 +70135,7 @@ function readPem(input, value) {
         throw new InputError(input, `file ${value} holds no PEM certificate`);
     return text;
 }
+// ---- encryption ------------------------------------------------------------------------------
 function kmsSettings(inputs) {
     return {
         keyId: inputs.optional('kms-key-id'),
@@ -70258,8 +70268,9 @@ function errorName(error) {
 
 const secureRandom = (size) => (0,external_node_crypto_.randomBytes)(size);
 const WRAP_NONCE_LENGTH = 12;
-function rawWrapAad(keyId) {
-    return Buffer.from(`vault-backup/v${FORMAT_VERSION}/raw-wrap\0${keyId}`, 'utf8');
+/** Bound to the format version the key is wrapped under: a writer's current one, a reader's from the header. */
+function rawWrapAad(keyId, version) {
+    return Buffer.from(`vault-backup/v${version}/raw-wrap\0${keyId}`, 'utf8');
 }
 /** Wraps data keys with AES-256-GCM under one key-encryption key: nonce(12) || ciphertext(32) || tag(16). */
 class RawKeySource {
@@ -70272,8 +70283,8 @@ class RawKeySource {
     async createDataKey(_backupId, random) {
         const dataKey = random(KEY_LENGTH);
         const nonce = random(WRAP_NONCE_LENGTH);
-        const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', this.kek.key, nonce, { authTagLength: format_TAG_LENGTH });
-        cipher.setAAD(rawWrapAad(this.kek.id));
+        const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', this.kek.key, nonce, { authTagLength: TAG_LENGTH });
+        cipher.setAAD(rawWrapAad(this.kek.id, FORMAT_VERSION));
         const wrapped = Buffer.concat([nonce, cipher.update(dataKey), cipher.final(), cipher.getAuthTag()]);
         return { wrapType: WrapType.RawAes256Gcm, keyId: this.kek.id, dataKey, wrappedKey: wrapped };
     }
@@ -70291,10 +70302,10 @@ class KeyringOpener {
         if (!kek)
             throw new UnknownKeyIdError(header.keyId, this.keyring.ids());
         const w = header.wrappedKey;
-        if (w.length !== WRAP_NONCE_LENGTH + KEY_LENGTH + format_TAG_LENGTH)
+        if (w.length !== WRAP_NONCE_LENGTH + KEY_LENGTH + TAG_LENGTH)
             throw new WrongKeyError(`wrapped data key has length ${w.length}; the header is damaged`);
-        const decipher = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', kek.key, w.subarray(0, WRAP_NONCE_LENGTH), { authTagLength: format_TAG_LENGTH });
-        decipher.setAAD(rawWrapAad(header.keyId));
+        const decipher = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', kek.key, w.subarray(0, WRAP_NONCE_LENGTH), { authTagLength: TAG_LENGTH });
+        decipher.setAAD(rawWrapAad(header.keyId, header.version));
         decipher.setAuthTag(w.subarray(WRAP_NONCE_LENGTH + KEY_LENGTH));
         try {
             return Buffer.concat([decipher.update(w.subarray(WRAP_NONCE_LENGTH, WRAP_NONCE_LENGTH + KEY_LENGTH)), decipher.final()]);
@@ -70305,8 +70316,8 @@ class KeyringOpener {
     }
 }
 /** The KMS encryption context: names the backup, so a wrapped key cannot be moved to another file. */
-function kmsEncryptionContext(backupId) {
-    return { 'vault-backup:backup-id': backupId, 'vault-backup:format': String(FORMAT_VERSION) };
+function kmsEncryptionContext(backupId, version = FORMAT_VERSION) {
+    return { 'vault-backup:backup-id': backupId, 'vault-backup:format': String(version) };
 }
 class KmsKeySource {
     kms;
@@ -70354,7 +70365,7 @@ class KmsOpener {
                 return out.KeyMetadata.Arn;
             }
             catch (error) {
-                throw new CryptoError(`KMS DescribeKey of kms-key-id ${key} failed: ${error instanceof Error ? error.message : String(error)}`, 'check kms-key-id and that the role may call kms:DescribeKey on it');
+                throw new CryptoError(`KMS DescribeKey of kms-key-id ${key} failed: ${errorMessage(error)}`, 'check kms-key-id and that the role may call kms:DescribeKey on it');
             }
         })).then((arns) => new Set(arns));
         return this.trusted;
@@ -70367,7 +70378,11 @@ class KmsOpener {
             throw new UntrustedKmsKeyError(`this backup's data key is wrapped by KMS key ${header.keyId}, which is not one of the keys named in kms-key-id (${[...trusted].join(', ')}); KMS was not asked to unwrap it`, 'a backup wrapped by another key was not made by your backup job; if the key is yours (e.g. after a key change), add it to kms-key-id');
         }
         try {
-            const out = await this.kms.send(new dist_cjs/* DecryptCommand */.vIm({ CiphertextBlob: header.wrappedKey, KeyId: header.keyId, EncryptionContext: kmsEncryptionContext(header.backupId) }));
+            const out = await this.kms.send(new dist_cjs/* DecryptCommand */.vIm({
+                CiphertextBlob: header.wrappedKey,
+                KeyId: header.keyId,
+                EncryptionContext: kmsEncryptionContext(header.backupId, header.version),
+            }));
             if (!out.Plaintext || out.Plaintext.length !== KEY_LENGTH)
                 throw new Error('KMS returned no 32-byte key');
             return Buffer.from(out.Plaintext);
@@ -70700,7 +70715,7 @@ class EncryptStream extends external_node_stream_.Transform {
     seal(plain, last) {
         if (this.counter >= MAX_CHUNKS)
             throw new Error('input exceeds the format limit of 2^32-1 chunks');
-        const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', this.payloadKey, chunkNonce(this.noncePrefix, this.counter++, last), { authTagLength: format_TAG_LENGTH });
+        const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', this.payloadKey, chunkNonce(this.noncePrefix, this.counter++, last), { authTagLength: TAG_LENGTH });
         cipher.setAAD(this.aad);
         const head = cipher.update(plain);
         const tail = cipher.final();
@@ -70735,11 +70750,6 @@ async function createEncryptStream(options) {
         chunkSize,
         headerLength: header.length,
     });
-}
-/** Size of the ciphertext for a plaintext of `plainSize` bytes (used by tests and progress reports). */
-function ciphertextSize(plainSize, chunkSize, headerLength) {
-    const chunks = Math.max(1, Math.ceil(plainSize / chunkSize));
-    return headerLength + plainSize + chunks * TAG_LENGTH;
 }
 
 ;// CONCATENATED MODULE: ./src/log.ts
@@ -70811,8 +70821,6 @@ function progressLine(bytes, elapsedMs, expectedBytes) {
     return `${formatBytes(bytes)} of ~${formatBytes(expectedBytes)} (${percent}%, about ${formatDuration(((expectedBytes - bytes) / rate) * 1000)} left) ${speed}`;
 }
 
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
@@ -70899,7 +70907,6 @@ function checkArchiveContents(c) {
  * SHA256SUMS and sizes. The stream fails at its end when the archive is incomplete or invalid, so a
  * pipeline built on it can never complete an upload of a bad snapshot.
  */
-
 
 
 
@@ -71036,15 +71043,6 @@ function inspectTar(gunzipped) {
         gunzipped.on('error', fail);
         gunzipped.pipe(extract);
     });
-}
-/** Convenience for checking a complete archive stream (verify and restore paths). */
-async function validateSnapshotStream(source) {
-    const validator = new SnapshotArchiveValidator();
-    await pipeline(source, validator, async (stream) => {
-        for await (const _ of stream)
-            void _;
-    });
-    return validator.result;
 }
 
 ;// CONCATENATED MODULE: ./src/storage/backup-store.ts
@@ -71256,7 +71254,7 @@ function connectionError(address, path, error) {
     const message = errorMessage(error);
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
         return new VaultError(`Vault at ${address} did not answer ${path} in time (${code})`, {
-            hint: 'check the address and network path, or raise vault-timeout',
+            hint: 'check the address and network path, or raise vault-timeout-seconds',
             cause: error,
         });
     }
@@ -71621,6 +71619,8 @@ var client_s3_dist_cjs = __nccwpck_require__(3711);
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: ./src/util/interrupts.ts
 var interrupts = __nccwpck_require__(2806);
 ;// CONCATENATED MODULE: ./src/storage/local-store.ts
@@ -71664,7 +71664,7 @@ class LocalDirectoryStore {
         }
         catch (error) {
             throw new StorageError(`backup directory ${this.root} is not writable: ${errorMessage(error)}`, {
-                hint: 'create it, or point --target at a directory this user can write',
+                hint: 'create it, or set target to a directory this user can write',
                 cause: error,
             });
         }
@@ -71681,7 +71681,7 @@ class LocalDirectoryStore {
             },
         });
         await this.writeExclusive(key, async (tmp) => {
-            await (0,promises_namespaceObject.pipeline)(body, counter, (0,external_node_fs_.createWriteStream)(tmp, { flags: 'wx', mode: 0o600, highWaterMark: STAGE_HIGH_WATER_MARK }));
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(body, counter, (0,external_node_fs_.createWriteStream)(tmp, { flags: 'wx', mode: 0o600, highWaterMark: STAGE_HIGH_WATER_MARK }));
         });
         const digest = hash.digest();
         return { key, size, sentChecksum: { algorithm: 'SHA256', value: digest.toString('base64') }, sha256: digest.toString('hex') };
@@ -71741,7 +71741,7 @@ class LocalDirectoryStore {
         }
         // Re-read what is on disk: the point is to prove the stored bytes, not to trust the write.
         const hash = (0,external_node_crypto_.createHash)('sha256');
-        await (0,promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path, { highWaterMark: 1024 * 1024 }), hash);
+        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path, { highWaterMark: 1024 * 1024 }), hash);
         const checksum = { algorithm: 'SHA256', value: hash.digest('base64') };
         return { size, checksum };
     }
@@ -72567,7 +72567,7 @@ class DecryptStream extends external_node_stream_.Transform {
             this.push(this.open(this.queue.shift(this.unitSize), false));
         if (ended) {
             const rest = this.queue.shift(this.queue.length);
-            if (rest.length < format_TAG_LENGTH) {
+            if (rest.length < TAG_LENGTH) {
                 throw new TruncatedBackupError(this.counter === 0 ? 'file has a header but no chunks' : `file ends after chunk ${this.counter - 1} without its final chunk`, 'the object is truncated; use another copy');
             }
             this.push(this.open(rest, true));
@@ -72587,7 +72587,7 @@ class DecryptStream extends external_node_stream_.Transform {
         if (!(0,external_node_crypto_.timingSafeEqual)(keys.commitment, header.commitment)) {
             throw new HeaderAuthenticationError('key commitment does not match: the header was modified', 'use another copy of this backup');
         }
-        const body = header.bytes.subarray(0, header.bytes.length - format_TAG_LENGTH);
+        const body = header.bytes.subarray(0, header.bytes.length - TAG_LENGTH);
         if (!(0,external_node_crypto_.timingSafeEqual)(computeHeaderTag(keys.payloadKey, header.noncePrefix, body), header.headerTag)) {
             throw new HeaderAuthenticationError('header tag does not verify: the header was modified', 'use another copy of this backup');
         }
@@ -72597,17 +72597,17 @@ class DecryptStream extends external_node_stream_.Transform {
         this.header = header;
         this.payloadKey = keys.payloadKey;
         this.aad = chunkAad(header.bytes);
-        this.unitSize = header.chunkSize + format_TAG_LENGTH;
+        this.unitSize = header.chunkSize + TAG_LENGTH;
         this.options.onHeader?.(header);
         return true;
     }
     tryOpen(unit, counter, last) {
-        if (unit.length < format_TAG_LENGTH || !this.payloadKey || !this.header || !this.aad)
+        if (unit.length < TAG_LENGTH || !this.payloadKey || !this.header || !this.aad)
             return undefined;
-        const decipher = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', this.payloadKey, chunkNonce(this.header.noncePrefix, counter, last), { authTagLength: format_TAG_LENGTH });
+        const decipher = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', this.payloadKey, chunkNonce(this.header.noncePrefix, counter, last), { authTagLength: TAG_LENGTH });
         decipher.setAAD(this.aad);
-        decipher.setAuthTag(unit.subarray(unit.length - format_TAG_LENGTH));
-        const plain = decipher.update(unit.subarray(0, unit.length - format_TAG_LENGTH));
+        decipher.setAuthTag(unit.subarray(unit.length - TAG_LENGTH));
+        const plain = decipher.update(unit.subarray(0, unit.length - TAG_LENGTH));
         try {
             decipher.final();
             return plain;
@@ -72767,13 +72767,13 @@ function checkOutput(input, output, force) {
 /** Streams `source` through `transform` into `output`; a file output appears only on success, also when interrupted. */
 async function writeOutput(output, source, transform, force) {
     if (output === '-') {
-        await (0,promises_namespaceObject.pipeline)(source, transform, process.stdout, { end: false });
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, transform, process.stdout, { end: false });
         return;
     }
     const tmp = (0,external_node_path_.join)((0,external_node_path_.dirname)(output), `.${(0,external_node_path_.basename)(output)}.partial-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
     const release = (0,interrupts/* onInterrupt */.nA)(`partial file ${tmp} removed`, () => (0,promises_.unlink)(tmp).catch(() => undefined));
     try {
-        await (0,promises_namespaceObject.pipeline)(source, transform, (0,external_node_fs_.createWriteStream)(tmp, { flags: 'wx', mode: 0o600 }));
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, transform, (0,external_node_fs_.createWriteStream)(tmp, { flags: 'wx', mode: 0o600 }));
         if (force)
             await (0,promises_.rename)(tmp, output);
         else {
@@ -73103,7 +73103,16 @@ const listCommand = {
  */
 
 
-const DEFAULT_POLICY = { keepDaily: 30, keepMonthly: 12, requireFreshHours: 48, maxDeletes: 10, allowMassDelete: false };
+
+const defaultNumber = (name) => Number(definitionOf(name).default);
+/** The input table's defaults (keep-daily, keep-monthly, ...), so they are written in one place. */
+const DEFAULT_POLICY = {
+    keepDaily: defaultNumber('keep-daily'),
+    keepMonthly: defaultNumber('keep-monthly'),
+    requireFreshHours: defaultNumber('prune-require-fresh-hours'),
+    maxDeletes: defaultNumber('prune-max-deletes'),
+    allowMassDelete: definitionOf('prune-allow-mass-delete').default === 'true',
+};
 /** Clock skew tolerated before a key (a backup or an orphan manifest) counts as "dated in the future". */
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 function item(entry, action, reason) {
@@ -73792,7 +73801,7 @@ async function checkStoredBackup(store, entry, opener, log, clock, spool) {
     if (spool)
         stages.push(new TapStream(spool));
     try {
-        await (0,promises_namespaceObject.pipeline)(source, ...stages, decryptor, validator, drain);
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, ...stages, decryptor, validator, drain);
     }
     catch (error) {
         throw downloadError(entry.objectKey, error);
@@ -73980,7 +73989,7 @@ const restoreCommand = {
         const opener = readOpener(inputs);
         const options = {
             which: inputs.required('backup'),
-            target: clusterSettings(inputs, address, { method: 'token', token: inputs.optional('restore-vault-token') ?? '' }),
+            target: clusterSettings(inputs, address, { method: 'token', token: inputs.optional('restore-vault-token') ?? '' }, 'restore-vault'),
             sourceSeal: sourceSeal(inputs),
             sourceUnsealKeys: unsealKeys(inputs),
             restoredLogin: restoredLogin(inputs),
@@ -74613,7 +74622,9 @@ const restoreTestCommand = {
         const sourceAddress = inputs.url('vault-address', false);
         const options = {
             which: inputs.required('backup'),
-            staging: stagingAddress ? clusterSettings(inputs, stagingAddress, { method: 'token', token: inputs.optional('staging-vault-token') ?? '' }) : undefined,
+            staging: stagingAddress
+                ? clusterSettings(inputs, stagingAddress, { method: 'token', token: inputs.optional('staging-vault-token') ?? '' }, 'staging-vault')
+                : undefined,
             throwaway: throwawaySettings(inputs),
             // Read without a token (sys/health, sys/leader): only to tell production from a clone.
             source: sourceAddress ? clusterSettings(inputs, sourceAddress, { method: 'token', token: '' }) : undefined,

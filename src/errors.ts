@@ -87,10 +87,3 @@ export class RestoreError extends BackupError {
     super('restore', message, options);
   }
 }
-
-/** Turns anything thrown into a BackupError without losing the original as `cause`. */
-export function asBackupError(error: unknown, component: Component): BackupError {
-  if (error instanceof BackupError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new BackupError(component, message, { cause: error });
-}

@@ -16,7 +16,9 @@ export const restoreTestCommand: CommandDefinition<'restore-test'> = {
     const sourceAddress = inputs.url('vault-address', false);
     const options = {
       which: inputs.required('backup'),
-      staging: stagingAddress ? clusterSettings(inputs, stagingAddress, { method: 'token', token: inputs.optional('staging-vault-token') ?? '' }) : undefined,
+      staging: stagingAddress
+        ? clusterSettings(inputs, stagingAddress, { method: 'token', token: inputs.optional('staging-vault-token') ?? '' }, 'staging-vault')
+        : undefined,
       throwaway: throwawaySettings(inputs),
       // Read without a token (sys/health, sys/leader): only to tell production from a clone.
       source: sourceAddress ? clusterSettings(inputs, sourceAddress, { method: 'token', token: '' }) : undefined,

@@ -23,7 +23,7 @@ export const restoreCommand: CommandDefinition<'restore'> = {
     const opener = readOpener(inputs);
     const options = {
       which: inputs.required('backup'),
-      target: clusterSettings(inputs, address, { method: 'token', token: inputs.optional('restore-vault-token') ?? '' }),
+      target: clusterSettings(inputs, address, { method: 'token', token: inputs.optional('restore-vault-token') ?? '' }, 'restore-vault'),
       sourceSeal: sourceSeal(inputs),
       sourceUnsealKeys: unsealKeys(inputs),
       restoredLogin: restoredLogin(inputs),

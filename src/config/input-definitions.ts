@@ -25,6 +25,19 @@ const STORE_COMMANDS: CommandName[] = ['backup', 'verify', 'prune', 'list', 'res
 const READ_COMMANDS: CommandName[] = ['verify', 'restore-test', 'restore', 'decrypt'];
 const RESTORE_COMMANDS: CommandName[] = ['restore-test', 'restore'];
 
+/** TLS and namespace of a cluster other than the source: its own settings, never inherited from the source's vault-* ones. */
+function clusterConnectionInputs(prefix: string, what: string, commands: CommandName[]): InputDefinition[] {
+  return [
+    {
+      name: `${prefix}-ca-cert`,
+      description: `PEM CA bundle (text or a file path) that signs the certificate of ${what}; vault-ca-cert is not used for it.`,
+      commands,
+    },
+    { name: `${prefix}-namespace`, description: `Vault Enterprise namespace of ${what}.`, commands },
+    { name: `${prefix}-tls-skip-verify`, description: `Skip TLS certificate verification for ${what} (for tests only).`, default: 'false', commands },
+  ];
+}
+
 export const INPUTS: InputDefinition[] = [
   { name: 'command', description: 'What to run: backup, verify, prune, list, restore-test or restore.', default: 'backup', actionOnly: true },
 
@@ -221,6 +234,7 @@ export const INPUTS: InputDefinition[] = [
     secret: true,
     commands: ['restore-test'],
   },
+  ...clusterConnectionInputs('staging-vault', 'the staging cluster', ['restore-test']),
   {
     name: 'restore-server-binary',
     description: 'Vault or OpenBao binary for the throwaway restore cluster (a path or a name on PATH); default: vault, then bao, on PATH.',
@@ -280,6 +294,7 @@ export const INPUTS: InputDefinition[] = [
     secret: true,
     commands: ['restore'],
   },
+  ...clusterConnectionInputs('restore-vault', 'the cluster a real restore overwrites', ['restore']),
   { name: 'confirm-restore-into', description: 'Must repeat restore-vault-address exactly: everything in that cluster is replaced.', commands: ['restore'] },
 
   // Decrypt / encrypt (CLI)

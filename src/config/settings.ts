@@ -6,6 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../crypto/format.js';
 import { parseKeyring, parseKeySpec, type KeyEncryptionKey } from '../crypto/keys.js';
+import type { KmsSettings, WriteKeySettings } from '../crypto/key-settings.js';
+import type { S3Settings, TargetSettings } from '../storage/store-settings.js';
+
+export type { KmsSettings, WriteKeySettings, S3Settings, TargetSettings };
 import { normalisePrefix } from '../naming/backup-names.js';
 import type { VaultAuth, VaultSettings } from '../vault/vault-settings.js';
 import type { RestoredLogin } from '../restore/restore-into.js';
@@ -86,17 +90,6 @@ export class Inputs {
 
 // ---- targets ---------------------------------------------------------------------------------
 
-export interface S3Settings {
-  region: string | undefined;
-  endpoint: string | undefined;
-  forcePathStyle: boolean;
-  checksumWhenRequired: boolean;
-  partSize: number;
-  queueSize: number;
-}
-
-export type TargetSettings = { kind: 's3'; bucket: string; prefix: string; s3: S3Settings } | { kind: 'local'; directory: string };
-
 const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 export function s3Settings(inputs: Inputs, forUpload = false): S3Settings {
@@ -165,14 +158,23 @@ export function vaultAuth(inputs: Inputs): VaultAuth {
   };
 }
 
-/** How to reach one cluster at `address` (TLS, namespace, timeouts from the vault-* inputs) with `auth`. */
-export function clusterSettings(inputs: Inputs, address: string, auth: VaultAuth): VaultSettings {
-  const ca = inputs.optional('vault-ca-cert');
+/**
+ * How to reach one cluster at `address` with `auth`: TLS and namespace from its own `<cluster>-*` inputs
+ * (vault-* for the source, staging-vault-* or restore-vault-* for the others); timeouts are shared.
+ */
+export function clusterSettings(
+  inputs: Inputs,
+  address: string,
+  auth: VaultAuth,
+  cluster: 'vault' | 'staging-vault' | 'restore-vault' = 'vault',
+): VaultSettings {
+  const ca = inputs.optional(`${cluster}-ca-cert`);
+  const namespace = inputs.optional(`${cluster}-namespace`);
   return {
     address,
-    ...(inputs.optional('vault-namespace') ? { namespace: inputs.optional('vault-namespace')! } : {}),
-    ...(ca ? { caCert: readPem('vault-ca-cert', ca) } : {}),
-    tlsSkipVerify: inputs.boolean('vault-tls-skip-verify'),
+    ...(namespace ? { namespace } : {}),
+    ...(ca ? { caCert: readPem(`${cluster}-ca-cert`, ca) } : {}),
+    tlsSkipVerify: inputs.boolean(`${cluster}-tls-skip-verify`),
     requestTimeoutMs: inputs.integer('vault-timeout-seconds', 1, 3600) * 1000,
     idleTimeoutMs: inputs.integer('vault-idle-timeout-seconds', 1, 86400) * 1000,
     auth,
@@ -198,14 +200,6 @@ function readPem(input: string, value: string): string {
 }
 
 // ---- encryption ------------------------------------------------------------------------------
-
-export interface KmsSettings {
-  keyId: string | undefined;
-  region: string | undefined;
-  endpoint: string | undefined;
-}
-
-export type WriteKeySettings = { kind: 'raw'; key: KeyEncryptionKey } | { kind: 'kms'; kms: KmsSettings & { keyId: string } };
 
 export function kmsSettings(inputs: Inputs): KmsSettings {
   return {

@@ -32,8 +32,9 @@ export interface DataKeyOpener {
 
 const WRAP_NONCE_LENGTH = 12;
 
-function rawWrapAad(keyId: string): Buffer {
-  return Buffer.from(`vault-backup/v${FORMAT_VERSION}/raw-wrap\0${keyId}`, 'utf8');
+/** Bound to the format version the key is wrapped under: a writer's current one, a reader's from the header. */
+function rawWrapAad(keyId: string, version: number): Buffer {
+  return Buffer.from(`vault-backup/v${version}/raw-wrap\0${keyId}`, 'utf8');
 }
 
 /** Wraps data keys with AES-256-GCM under one key-encryption key: nonce(12) || ciphertext(32) || tag(16). */
@@ -46,7 +47,7 @@ export class RawKeySource implements DataKeySource {
     const dataKey = random(KEY_LENGTH);
     const nonce = random(WRAP_NONCE_LENGTH);
     const cipher = createCipheriv('aes-256-gcm', this.kek.key, nonce, { authTagLength: TAG_LENGTH });
-    cipher.setAAD(rawWrapAad(this.kek.id));
+    cipher.setAAD(rawWrapAad(this.kek.id, FORMAT_VERSION));
     const wrapped = Buffer.concat([nonce, cipher.update(dataKey), cipher.final(), cipher.getAuthTag()]);
     return { wrapType: WrapType.RawAes256Gcm, keyId: this.kek.id, dataKey, wrappedKey: wrapped };
   }
@@ -66,7 +67,7 @@ export class KeyringOpener implements DataKeyOpener {
     const w = header.wrappedKey;
     if (w.length !== WRAP_NONCE_LENGTH + KEY_LENGTH + TAG_LENGTH) throw new WrongKeyError(`wrapped data key has length ${w.length}; the header is damaged`);
     const decipher = createDecipheriv('aes-256-gcm', kek.key, w.subarray(0, WRAP_NONCE_LENGTH), { authTagLength: TAG_LENGTH });
-    decipher.setAAD(rawWrapAad(header.keyId));
+    decipher.setAAD(rawWrapAad(header.keyId, header.version));
     decipher.setAuthTag(w.subarray(WRAP_NONCE_LENGTH + KEY_LENGTH));
     try {
       return Buffer.concat([decipher.update(w.subarray(WRAP_NONCE_LENGTH, WRAP_NONCE_LENGTH + KEY_LENGTH)), decipher.final()]);
@@ -80,8 +81,8 @@ export class KeyringOpener implements DataKeyOpener {
 }
 
 /** The KMS encryption context: names the backup, so a wrapped key cannot be moved to another file. */
-export function kmsEncryptionContext(backupId: string): Record<string, string> {
-  return { 'vault-backup:backup-id': backupId, 'vault-backup:format': String(FORMAT_VERSION) };
+export function kmsEncryptionContext(backupId: string, version = FORMAT_VERSION): Record<string, string> {
+  return { 'vault-backup:backup-id': backupId, 'vault-backup:format': String(version) };
 }
 
 export class KmsKeySource implements DataKeySource {
@@ -129,7 +130,7 @@ export class KmsOpener implements DataKeyOpener {
           return out.KeyMetadata.Arn;
         } catch (error) {
           throw new CryptoError(
-            `KMS DescribeKey of kms-key-id ${key} failed: ${error instanceof Error ? error.message : String(error)}`,
+            `KMS DescribeKey of kms-key-id ${key} failed: ${errorMessage(error)}`,
             'check kms-key-id and that the role may call kms:DescribeKey on it',
           );
         }
@@ -150,7 +151,11 @@ export class KmsOpener implements DataKeyOpener {
     }
     try {
       const out = await this.kms.send(
-        new DecryptCommand({ CiphertextBlob: header.wrappedKey, KeyId: header.keyId, EncryptionContext: kmsEncryptionContext(header.backupId) }),
+        new DecryptCommand({
+          CiphertextBlob: header.wrappedKey,
+          KeyId: header.keyId,
+          EncryptionContext: kmsEncryptionContext(header.backupId, header.version),
+        }),
       );
       if (!out.Plaintext || out.Plaintext.length !== KEY_LENGTH) throw new Error('KMS returned no 32-byte key');
       return Buffer.from(out.Plaintext);

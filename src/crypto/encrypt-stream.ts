@@ -113,9 +113,3 @@ export async function createEncryptStream(options: EncryptOptions): Promise<Encr
     headerLength: header.length,
   });
 }
-
-/** Size of the ciphertext for a plaintext of `plainSize` bytes (used by tests and progress reports). */
-export function ciphertextSize(plainSize: number, chunkSize: number, headerLength: number): number {
-  const chunks = Math.max(1, Math.ceil(plainSize / chunkSize));
-  return headerLength + plainSize + chunks * TAG_LENGTH;
-}

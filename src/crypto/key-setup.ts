@@ -1,6 +1,6 @@
 /** Turns key settings into the objects that make and open data keys. */
 import { KMSClient } from '@aws-sdk/client-kms';
-import type { KmsSettings, WriteKeySettings } from '../config/settings.js';
+import type { KmsSettings, WriteKeySettings } from './key-settings.js';
 import { AnyOpener, KeyringOpener, KmsKeySource, KmsOpener, RawKeySource, type DataKeyOpener, type DataKeySource } from './data-keys.js';
 import { Keyring, type KeyEncryptionKey } from './keys.js';
 

@@ -47,10 +47,6 @@ export function manifestKeyOf(backupObjectKey: string): string {
   return backupObjectKey.slice(0, -BACKUP_SUFFIX.length) + MANIFEST_SUFFIX;
 }
 
-export function backupKeyOfManifest(manifestKey: string): string {
-  return manifestKey.slice(0, -MANIFEST_SUFFIX.length) + BACKUP_SUFFIX;
-}
-
 /** The backup id for the name a file or key ends in, when it is a backup name. */
 export function backupIdOfName(name: string): string | undefined {
   const base = name.split('/').at(-1) ?? '';

@@ -3,6 +3,7 @@
  * keep/delete for each, with the reason, and any refusal out. Counts, not calendar windows:
  * days or months without a backup do not use up the count, so a month-long outage never empties a tier.
  */
+import { definitionOf } from '../config/input-definitions.js';
 import { newestComplete, type Catalog, type CatalogEntry } from '../catalog/backup-catalog.js';
 import { dayFolder, monthFolder, parseBackupKey, type Tier } from '../naming/backup-names.js';
 
@@ -19,7 +20,16 @@ export interface RetentionPolicy {
   allowMassDelete: boolean;
 }
 
-export const DEFAULT_POLICY: RetentionPolicy = { keepDaily: 30, keepMonthly: 12, requireFreshHours: 48, maxDeletes: 10, allowMassDelete: false };
+const defaultNumber = (name: string) => Number(definitionOf(name)!.default);
+
+/** The input table's defaults (keep-daily, keep-monthly, ...), so they are written in one place. */
+export const DEFAULT_POLICY: RetentionPolicy = {
+  keepDaily: defaultNumber('keep-daily'),
+  keepMonthly: defaultNumber('keep-monthly'),
+  requireFreshHours: defaultNumber('prune-require-fresh-hours'),
+  maxDeletes: defaultNumber('prune-max-deletes'),
+  allowMassDelete: definitionOf('prune-allow-mass-delete')!.default === 'true',
+};
 
 /** Clock skew tolerated before a key (a backup or an orphan manifest) counts as "dated in the future". */
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;

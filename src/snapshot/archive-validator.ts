@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { SnapshotInvalidError } from '../errors.js';
@@ -145,13 +144,4 @@ function inspectTar(gunzipped: Readable): Promise<ArchiveContents> {
     gunzipped.on('error', fail);
     gunzipped.pipe(extract);
   });
-}
-
-/** Convenience for checking a complete archive stream (verify and restore paths). */
-export async function validateSnapshotStream(source: Readable): Promise<ValidatedSnapshot> {
-  const validator = new SnapshotArchiveValidator();
-  await pipeline(source, validator, async (stream) => {
-    for await (const _ of stream) void _;
-  });
-  return validator.result!;
 }

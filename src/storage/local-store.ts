@@ -42,7 +42,7 @@ export class LocalDirectoryStore implements BackupStore {
       await access(this.root, constants.W_OK | constants.R_OK);
     } catch (error) {
       throw new StorageError(`backup directory ${this.root} is not writable: ${errorMessage(error)}`, {
-        hint: 'create it, or point --target at a directory this user can write',
+        hint: 'create it, or set target to a directory this user can write',
         cause: error,
       });
     }

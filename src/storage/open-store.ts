@@ -1,6 +1,6 @@
 /** Builds the store a target names. */
 import { S3Client } from '@aws-sdk/client-s3';
-import type { S3Settings, TargetSettings } from '../config/settings.js';
+import type { S3Settings, TargetSettings } from './store-settings.js';
 import type { Logger } from '../log.js';
 import type { BackupStore } from './backup-store.js';
 import { LocalDirectoryStore } from './local-store.js';

@@ -133,7 +133,7 @@ export function connectionError(address: string, path: string, error: unknown): 
   const message = errorMessage(error);
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new VaultError(`Vault at ${address} did not answer ${path} in time (${code})`, {
-      hint: 'check the address and network path, or raise vault-timeout',
+      hint: 'check the address and network path, or raise vault-timeout-seconds',
       cause: error,
     });
   }

@@ -12,7 +12,7 @@ import { BackupError, VaultError, SnapshotInvalidError, StorageError } from '../
 import { runCommand } from '../../src/jobs/run-command.js';
 import { MemoryLogger } from '../../src/log.js';
 import { parseManifest } from '../../src/manifest/manifest.js';
-import { validateSnapshotStream } from '../../src/snapshot/archive-validator.js';
+import { validateSnapshotStream } from '../harness/snapshot-check.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
 import { createTestIssuer } from '../fakes/oidc-issuer.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';

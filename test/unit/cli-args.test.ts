@@ -1,10 +1,11 @@
 /** CLI arguments: secrets from files or the environment, never only from the command line (`ps` shows it). */
-import { afterAll, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it, test } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from '../../src/cli/args.js';
 import { INPUTS } from '../../src/config/input-definitions.js';
+import { Inputs, clusterSettings } from '../../src/config/settings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vault-backup-args-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,4 +29,26 @@ it('restore secrets come from their environment variables when no flag is given'
   const { inputs } = parseArgs(['restore-test'], env);
   expect(inputs).toMatchObject({ 'source-unseal-keys': 'a b c', 'staging-vault-token': 'st', 'restored-vault-token': 'rt' });
   expect(parseArgs(['restore'], { VAULT_BACKUP_RESTORE_TOKEN: 'new-root' }).inputs['restore-vault-token']).toBe('new-root');
+});
+
+describe('cluster settings', () => {
+  const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+  const raw = { 'vault-ca-cert': CA, 'vault-namespace': 'prod', 'vault-tls-skip-verify': 'true' };
+  test.each([
+    ['staging-vault', {}, { tlsSkipVerify: false }],
+    [
+      'staging-vault',
+      { 'staging-vault-ca-cert': CA.replace('MIIB', 'STAG'), 'staging-vault-namespace': 'stage' },
+      { caCert: CA.replace('MIIB', 'STAG'), namespace: 'stage', tlsSkipVerify: false },
+    ],
+    ['restore-vault', { 'restore-vault-tls-skip-verify': 'yes' }, { tlsSkipVerify: true }],
+    ['vault', {}, { caCert: CA, namespace: 'prod', tlsSkipVerify: true }],
+  ] as const)("%s with %j: its own TLS and namespace, never the source's", (cluster, extra, expected) => {
+    const settings = clusterSettings(new Inputs({ ...raw, ...extra }), 'https://other:8200', { method: 'token', token: '' }, cluster);
+    expect({ caCert: settings.caCert, namespace: settings.namespace, tlsSkipVerify: settings.tlsSkipVerify }).toEqual({
+      caCert: undefined,
+      namespace: undefined,
+      ...expected,
+    });
+  });
 });

@@ -61,3 +61,9 @@ export function splitInto(data: Buffer, size: number): Buffer[] {
   for (let at = 0; at < data.length; at += size) parts.push(data.subarray(at, at + size));
   return parts;
 }
+
+/** Size of the ciphertext for a plaintext of `plainSize` bytes, as docs/FORMAT.md defines it. */
+export function ciphertextSize(plainSize: number, chunkSize: number, headerLength: number): number {
+  const chunks = Math.max(1, Math.ceil(plainSize / chunkSize));
+  return headerLength + plainSize + chunks * 16;
+}

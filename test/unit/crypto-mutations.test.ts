@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { BackupError } from '../../src/errors.js';
-import { ciphertextSize } from '../../src/crypto/encrypt-stream.js';
+import { ciphertextSize } from './crypto-helpers.js';
 import { decryptBuffer, encryptBuffer } from './crypto-helpers.js';
 
 const CHUNK = 4096;

@@ -1,6 +1,6 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { ciphertextSize } from '../../src/crypto/encrypt-stream.js';
+import { ciphertextSize } from './crypto-helpers.js';
 import {
   ChunkAuthenticationError,
   ChunkOrderError,
@@ -14,6 +14,9 @@ import {
   WrongKeyError,
 } from '../../src/crypto/errors.js';
 import { KEK, decryptBuffer, encryptBuffer } from './crypto-helpers.js';
+import { KeyringOpener, RawKeySource } from '../../src/crypto/data-keys.js';
+import { WrapType, type Header } from '../../src/crypto/format.js';
+import { Keyring } from '../../src/crypto/keys.js';
 
 const CHUNK = 4096;
 
@@ -102,5 +105,17 @@ describe('format v1 rejects each fault with its own error', () => {
   });
   it('not this format at all', async () => {
     await expect(decryptBuffer(Buffer.from('plain text, not a backup at all'))).rejects.toBeInstanceOf(NotEncryptedBackupError);
+  });
+});
+
+describe('data-key unwrapping follows the header', () => {
+  test('a raw-wrapped data key opens under the format version its header names, not the reader build’s', async () => {
+    const kek = { id: 'k1', key: Buffer.alloc(32, 3) };
+    const wrapped = await new RawKeySource(kek).createDataKey('vault-snapshot-20251126-020000', (n) => Buffer.alloc(n, 1));
+    const header = { version: 1, wrapType: WrapType.RawAes256Gcm, keyId: 'k1', wrappedKey: wrapped.wrappedKey } as unknown as Header;
+    const opener = new KeyringOpener(new Keyring([kek]));
+    expect((await opener.openDataKey(header)).equals(wrapped.dataKey)).toBe(true);
+    // The same bytes under another version's header do not open: the version is bound into the wrap.
+    await expect(opener.openDataKey({ ...header, version: 2 })).rejects.toBeInstanceOf(WrongKeyError);
   });
 });

@@ -263,3 +263,9 @@ describe('retention planning: properties over random histories', () => {
     );
   });
 });
+
+describe('default policy', () => {
+  it('is the mission: 30 daily + 12 monthly, refusing when backups are 48 h stale or more than 10 would go', () => {
+    expect(DEFAULT_POLICY).toEqual({ keepDaily: 30, keepMonthly: 12, requireFreshHours: 48, maxDeletes: 10, allowMassDelete: false });
+  });
+});
