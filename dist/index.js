@@ -69126,7 +69126,7 @@ class ActionsLogger {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _src_util_interrupts_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2806);
 /* harmony import */ var _actions_logger_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9447);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4624);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6538);
 /* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4787);
 
 
@@ -69141,7 +69141,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4624:
+/***/ 6538:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72432,10 +72432,17 @@ function sealStatusOf(data) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/commands/command.ts
-/** The wall clock and real waiting: the only place the engine reads them. */
+;// CONCATENATED MODULE: ./src/util/system-time.ts
+/**
+ * The wall clock and real waiting: the only place the engine reads them. Everything else takes a
+ * clock and a sleep from the run context (RunContext), so tests control time without waiting.
+ * Watchdog timers (a deadline that aborts a stream, a kill after a grace period) stay real timers.
+ */
 const systemClock = () => new Date();
 const systemSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+;// CONCATENATED MODULE: ./src/commands/command.ts
+
 /** Presenter parts most commands share. */
 const quiet = { text: () => '', sections: () => [], logLines: () => [] };
 
@@ -74826,7 +74833,7 @@ function describeAge(hours) {
 
 
 
-const defaultSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 /** Escapes Slack mrkdwn control characters (links, mentions and channel pings all start with <). */
 function esc(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -74884,7 +74891,7 @@ class NotifyError extends BackupError {
 /** Posts one message; returns after success, or throws NotifyError after the last attempt. */
 async function postToSlack(report, options) {
     const attempts = options.attempts ?? 3;
-    const sleep = options.sleep ?? defaultSleep;
+    const sleep = options.sleep ?? systemSleep;
     const body = JSON.stringify(slackMessage(report, options.recovered));
     let last = '';
     let tried = 0;

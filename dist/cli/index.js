@@ -67977,7 +67977,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5625);
 /* harmony import */ var _util_interrupts_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2806);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6741);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2996);
 /* harmony import */ var _node_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(793);
 
 
@@ -68002,7 +68002,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6741:
+/***/ 2996:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -71224,10 +71224,17 @@ function sealStatusOf(data) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/commands/command.ts
-/** The wall clock and real waiting: the only place the engine reads them. */
+;// CONCATENATED MODULE: ./src/util/system-time.ts
+/**
+ * The wall clock and real waiting: the only place the engine reads them. Everything else takes a
+ * clock and a sleep from the run context (RunContext), so tests control time without waiting.
+ * Watchdog timers (a deadline that aborts a stream, a kill after a grace period) stay real timers.
+ */
 const systemClock = () => new Date();
 const systemSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+;// CONCATENATED MODULE: ./src/commands/command.ts
+
 /** Presenter parts most commands share. */
 const quiet = { text: () => '', sections: () => [], logLines: () => [] };
 

@@ -32,9 +32,7 @@ export interface RunContext {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** The wall clock and real waiting: the only place the engine reads them. */
-export const systemClock = (): Date => new Date();
-export const systemSleep = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { systemClock, systemSleep } from '../util/system-time.js';
 
 export interface CommandContext {
   log: Logger;

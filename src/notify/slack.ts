@@ -6,6 +6,7 @@ import { request } from 'undici';
 import { BackupError } from '../errors.js';
 import { describeAge, type RunReport } from './run-report.js';
 import { errorCode } from '../util/error-text.js';
+import { systemSleep } from '../util/system-time.js';
 
 export interface SlackOptions {
   webhookUrl: string;
@@ -14,7 +15,6 @@ export interface SlackOptions {
   timeoutMs?: number;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Escapes Slack mrkdwn control characters (links, mentions and channel pings all start with <). */
 function esc(text: string): string {
@@ -72,7 +72,7 @@ export class NotifyError extends BackupError {
 /** Posts one message; returns after success, or throws NotifyError after the last attempt. */
 export async function postToSlack(report: RunReport, options: SlackOptions & { recovered?: boolean }): Promise<void> {
   const attempts = options.attempts ?? 3;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? systemSleep;
   const body = JSON.stringify(slackMessage(report, options.recovered));
   let last = '';
   let tried = 0;
