@@ -69927,197 +69927,6 @@ function copyProblem(copy, original) {
     return undefined;
 }
 
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./src/vault/vault-http.ts
-
-
-
-class VaultHttp {
-    settings;
-    dispatcher;
-    constructor(settings) {
-        this.settings = settings;
-        this.dispatcher = new undici/* Agent */.g6({
-            headersTimeout: settings.requestTimeoutMs,
-            bodyTimeout: settings.idleTimeoutMs,
-            connect: {
-                timeout: settings.requestTimeoutMs,
-                ...(settings.socketPath ? { socketPath: settings.socketPath } : {}),
-                ...(settings.caCert ? { ca: settings.caCert } : {}),
-                rejectUnauthorized: !settings.tlsSkipVerify,
-            },
-        });
-    }
-    /**
-     * Sends a request to `baseAddress` (defaults to the configured address); never follows redirects, so a
-     * credential in the request reaches only the origin it was sent to.
-     */
-    async send(method, path, options = {}) {
-        const base = (options.baseAddress ?? this.settings.address).replace(/\/+$/, '');
-        // Over a unix socket the URL only fills the Host header.
-        const url = this.settings.socketPath ? `http://localhost/v1/${path}` : `${base}/v1/${path}`;
-        const headers = {};
-        if (options.token)
-            headers['x-vault-token'] = options.token;
-        if (this.settings.namespace)
-            headers['x-vault-namespace'] = this.settings.namespace;
-        let body;
-        if (options.json !== undefined) {
-            headers['content-type'] = 'application/json';
-            body = JSON.stringify(options.json);
-        }
-        else if (options.body) {
-            headers['content-type'] = 'application/octet-stream';
-            body = options.body;
-        }
-        try {
-            const res = await (0,undici/* request */.Em)(url, {
-                method: method,
-                headers,
-                dispatcher: this.dispatcher,
-                ...(body === undefined ? {} : { body }),
-                ...(options.signal ? { signal: options.signal } : {}),
-            });
-            return { status: res.statusCode, headers: res.headers, body: res.body };
-        }
-        catch (error) {
-            throw connectionError(base, path, error);
-        }
-    }
-    /** JSON request; returns the parsed body and status, throwing VaultError for anything but `ok` statuses. */
-    async json(method, path, options = {}) {
-        const res = await this.send(method, path, options);
-        const data = parseJsonText(await res.body.text());
-        if (!(options.ok ?? [200, 204]).includes(res.status))
-            throw statusError(options.baseAddress ?? this.settings.address, method, path, res.status, data);
-        return { status: res.status, data: data };
-    }
-    async close() {
-        await this.dispatcher.close();
-    }
-}
-/** Vault error bodies are JSON; anything else (a proxy's HTML page) carries no detail. */
-function parseJsonText(text) {
-    if (!text)
-        return undefined;
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-function vaultErrorsOf(data) {
-    const errors = data?.errors;
-    return Array.isArray(errors) && errors.length ? errors.map(String).join('; ') : '';
-}
-function statusError(address, method, path, status, data) {
-    const detail = vaultErrorsOf(data);
-    const where = `${method} ${address}/v1/${path}`;
-    const said = detail ? `: ${detail}` : '';
-    if (status === 403) {
-        return new VaultError(`${where} was refused (403 permission denied)${said}`, {
-            status,
-            hint: `the token's policy needs access to ${path}; see the README's Vault policy`,
-        });
-    }
-    if (status === 503)
-        return new VaultError(`Vault at ${address} is sealed or unavailable (503)${said}`, {
-            status,
-            hint: 'unseal the cluster, or point vault-address at a healthy node',
-        });
-    if (status === 400 && /raft storage is not in use|not.*raft/i.test(detail)) {
-        return new VaultError(`${where}: raft storage is not in use${said}`, {
-            status,
-            hint: 'snapshots need integrated (raft) storage; dev-mode and other storage backends cannot be snapshotted',
-        });
-    }
-    if (status === 307 || status === 301 || status === 302) {
-        return new VaultError(`${where} answered with a redirect (${status}): this node is a standby`, {
-            status,
-            hint: 'point vault-address at the active node, or at a load balancer that sends requests to it',
-        });
-    }
-    return new VaultError(`${where} failed with HTTP ${status}${said}`, { status });
-}
-function connectionError(address, path, error) {
-    const code = errorCode(error) ?? '';
-    const message = errorMessage(error);
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-        return new VaultError(`Vault at ${address} did not answer ${path} in time (${code})`, {
-            hint: 'check the address and network path, or raise vault-timeout-seconds',
-            cause: error,
-        });
-    }
-    if (code === 'UND_ERR_BODY_TIMEOUT') {
-        return new VaultError(`Vault at ${address} stalled while sending ${path}`, {
-            hint: 'the server stopped sending data; check its load and logs, or raise vault-idle-timeout',
-            cause: error,
-        });
-    }
-    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
-        return new VaultError(`the connection to Vault at ${address} was closed while it answered ${path} (${code})`, {
-            hint: 'Vault restarted, lost leadership, or a proxy cut the connection; nothing was stored, run again',
-            cause: error,
-        });
-    }
-    return new VaultError(`cannot reach Vault at ${address} (${path}): ${code || message}`, {
-        hint: 'check vault-address, DNS, TLS settings (vault-ca-cert) and that the runner can reach the server',
-        cause: error,
-    });
-}
-
-;// CONCATENATED MODULE: ./src/vault/vault-login.ts
-/**
- * Logging in: token auth needs no call; JWT (GitHub OIDC) and AppRole exchange their credentials for a
- * short-lived token. The login goes through the same HTTP stack as every other Vault request, so it
- * never follows a redirect (a 307 would re-send the secret_id or JWT to another host) and never reads
- * credentials from the environment.
- */
-
-
-async function loginToVault(settings, http) {
-    const auth = settings.auth;
-    if (auth.method === 'token')
-        return auth.token;
-    const own = http ? undefined : new VaultHttp(settings);
-    const client = http ?? own;
-    const where = auth.method === 'jwt' ? `JWT login (mount "${auth.mount}", role "${auth.role}")` : `AppRole login (mount "${auth.mount}")`;
-    try {
-        const body = auth.method === 'jwt' ? { role: auth.role, jwt: auth.jwt } : { role_id: auth.roleId, secret_id: auth.secretId };
-        const { status, data } = await client.json('POST', `auth/${auth.mount}/login`, {
-            json: body,
-            ok: [200, 400, 401, 403],
-        });
-        if (status !== 200) {
-            const hint = auth.method === 'jwt'
-                ? 'check that the role exists, that bound_audiences contains the audience requested (vault-jwt-audience), and that bound_claims match this repository and ref'
-                : 'check the role id and secret id, and that the secret id has not expired';
-            throw new VaultError(`${where} to ${settings.address} was refused (HTTP ${status})${vaultErrorsOf(data) ? `: ${vaultErrorsOf(data)}` : ''}`, {
-                status,
-                hint,
-            });
-        }
-        const token = data?.auth?.client_token;
-        if (typeof token !== 'string' || !token)
-            throw new VaultError(`${where} to ${settings.address} answered without a client token`, { hint: "check the auth method's configuration on the server" });
-        return token;
-    }
-    catch (error) {
-        if (error instanceof VaultError && error.message.startsWith(where))
-            throw error;
-        const message = error instanceof Error ? error.message : String(error);
-        throw new VaultError(`${where} to ${settings.address} failed: ${message}`, {
-            ...(error instanceof VaultError && error.hint ? { hint: error.hint } : {}),
-            cause: error,
-        });
-    }
-    finally {
-        await own?.close();
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/version.ts
 /** Released version; a test keeps it equal to package.json. */
 const TOOL_VERSION = '0.1.0';
@@ -70129,7 +69938,6 @@ const TOOL_VERSION = '0.1.0';
  * committed by writing its manifest. The first complete backup of a month is also copied to monthly/.
  * Plaintext exists only in memory, one chunk at a time.
  */
-
 
 
 
@@ -70158,7 +69966,7 @@ async function runBackup(deps, options) {
         return { ...h, seal: { type: seal.type, shares: seal.shares, threshold: seal.threshold } };
     });
     const token = await log.group('Vault login', async () => {
-        const t = await loginToVault(vault.settings);
+        const t = await vault.login();
         log.info(`logged in with ${vault.settings.auth.method}`);
         return t;
     });
@@ -71061,7 +70869,280 @@ function openStore(target, log) {
     });
 }
 
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./src/vault/vault-http.ts
+
+
+
+class VaultHttp {
+    settings;
+    dispatcher;
+    constructor(settings) {
+        this.settings = settings;
+        this.dispatcher = new undici/* Agent */.g6({
+            headersTimeout: settings.requestTimeoutMs,
+            bodyTimeout: settings.idleTimeoutMs,
+            connect: {
+                timeout: settings.requestTimeoutMs,
+                ...(settings.socketPath ? { socketPath: settings.socketPath } : {}),
+                ...(settings.caCert ? { ca: settings.caCert } : {}),
+                rejectUnauthorized: !settings.tlsSkipVerify,
+            },
+        });
+    }
+    /**
+     * Sends a request to `baseAddress` (defaults to the configured address); never follows redirects, so a
+     * credential in the request reaches only the origin it was sent to.
+     */
+    async send(method, path, options = {}) {
+        const base = (options.baseAddress ?? this.settings.address).replace(/\/+$/, '');
+        // Over a unix socket the URL only fills the Host header.
+        const url = this.settings.socketPath ? `http://localhost/v1/${path}` : `${base}/v1/${path}`;
+        const headers = {};
+        if (options.token)
+            headers['x-vault-token'] = options.token;
+        if (this.settings.namespace)
+            headers['x-vault-namespace'] = this.settings.namespace;
+        let body;
+        if (options.json !== undefined) {
+            headers['content-type'] = 'application/json';
+            body = JSON.stringify(options.json);
+        }
+        else if (options.body) {
+            headers['content-type'] = 'application/octet-stream';
+            body = options.body;
+        }
+        try {
+            const res = await (0,undici/* request */.Em)(url, {
+                method: method,
+                headers,
+                dispatcher: this.dispatcher,
+                ...(body === undefined ? {} : { body }),
+                ...(options.signal ? { signal: options.signal } : {}),
+            });
+            return { status: res.statusCode, headers: res.headers, body: res.body };
+        }
+        catch (error) {
+            throw connectionError(base, path, error);
+        }
+    }
+    /** JSON request; returns the parsed body and status, throwing VaultError for anything but `ok` statuses. */
+    async json(method, path, options = {}) {
+        const res = await this.send(method, path, options);
+        const data = parseJsonText(await res.body.text());
+        if (!(options.ok ?? [200, 204]).includes(res.status))
+            throw statusError(options.baseAddress ?? this.settings.address, method, path, res.status, data);
+        return { status: res.status, data: data };
+    }
+    async close() {
+        await this.dispatcher.close();
+    }
+}
+/** Vault error bodies are JSON; anything else (a proxy's HTML page) carries no detail. */
+function parseJsonText(text) {
+    if (!text)
+        return undefined;
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+function vaultErrorsOf(data) {
+    const errors = data?.errors;
+    return Array.isArray(errors) && errors.length ? errors.map(String).join('; ') : '';
+}
+function statusError(address, method, path, status, data) {
+    const detail = vaultErrorsOf(data);
+    const where = `${method} ${address}/v1/${path}`;
+    const said = detail ? `: ${detail}` : '';
+    if (status === 403) {
+        return new VaultError(`${where} was refused (403 permission denied)${said}`, {
+            status,
+            hint: `the token's policy needs access to ${path}; see the README's Vault policy`,
+        });
+    }
+    if (status === 503)
+        return new VaultError(`Vault at ${address} is sealed or unavailable (503)${said}`, {
+            status,
+            hint: 'unseal the cluster, or point vault-address at a healthy node',
+        });
+    if (status === 400 && /raft storage is not in use|not.*raft/i.test(detail)) {
+        return new VaultError(`${where}: raft storage is not in use${said}`, {
+            status,
+            hint: 'snapshots need integrated (raft) storage; dev-mode and other storage backends cannot be snapshotted',
+        });
+    }
+    if (status === 307 || status === 301 || status === 302) {
+        return new VaultError(`${where} answered with a redirect (${status}): this node is a standby`, {
+            status,
+            hint: 'point vault-address at the active node, or at a load balancer that sends requests to it',
+        });
+    }
+    return new VaultError(`${where} failed with HTTP ${status}${said}`, { status });
+}
+function connectionError(address, path, error) {
+    const code = errorCode(error) ?? '';
+    const message = errorMessage(error);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+        return new VaultError(`Vault at ${address} did not answer ${path} in time (${code})`, {
+            hint: 'check the address and network path, or raise vault-timeout-seconds',
+            cause: error,
+        });
+    }
+    if (code === 'UND_ERR_BODY_TIMEOUT') {
+        return new VaultError(`Vault at ${address} stalled while sending ${path}`, {
+            hint: 'the server stopped sending data; check its load and logs, or raise vault-idle-timeout',
+            cause: error,
+        });
+    }
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
+        return new VaultError(`the connection to Vault at ${address} was closed while it answered ${path} (${code})`, {
+            hint: 'Vault restarted, lost leadership, or a proxy cut the connection; nothing was stored, run again',
+            cause: error,
+        });
+    }
+    return new VaultError(`cannot reach Vault at ${address} (${path}): ${code || message}`, {
+        hint: 'check vault-address, DNS, TLS settings (vault-ca-cert) and that the runner can reach the server',
+        cause: error,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/vault/generate-root.ts
+/**
+ * A root token made from unseal keys alone (sys/generate-root with a one-time password): what a
+ * restore needs when the only credentials left are the bucket, the decryption key and the unseal keys.
+ * The token is XORed with the OTP on the wire; it is used inside the restored cluster only and revoked
+ * by the caller before the cluster is handed back.
+ */
+
+/** The token from `encoded_token` and the OTP: base64 (raw or padded) XOR the OTP's bytes. */
+function decodeRootToken(encoded, otp) {
+    const bytes = Buffer.from(encoded, 'base64');
+    const pad = Buffer.from(otp, 'utf8');
+    if (bytes.length !== pad.length)
+        throw new RestoreError(`generate-root returned a token of ${bytes.length} bytes for an OTP of ${pad.length}`);
+    return Buffer.from(bytes.map((b, i) => b ^ pad[i])).toString('utf8');
+}
+async function generateRootToken(cluster, unsealKeys, log) {
+    const http = cluster.http;
+    const path = 'sys/generate-root/attempt';
+    let start = await http.json('POST', path, { json: {}, ok: [200, 400, 403, 405] });
+    if (start.status === 400 && /in progress/i.test(JSON.stringify(start.data))) {
+        // Left over from an interrupted run: an attempt blocks every other one until cancelled.
+        log.warn(`a root token generation was already in progress on ${cluster.address}; cancelling it and starting again`);
+        await http.json('DELETE', path, { ok: [200, 204] });
+        start = await http.json('POST', path, { json: {}, ok: [200, 400, 403, 405] });
+    }
+    if (start.status === 403 || start.status === 405 || (start.status === 400 && /unsupported operation/i.test(JSON.stringify(start.data)))) {
+        throw new RestoreError(`${cluster.address} refuses sys/generate-root (HTTP ${start.status}): the unauthenticated generate-root endpoints are disabled on the listener it was reached through`, {
+            hint: 'OpenBao 2.5.3 and later disable them by default: set disable_unauthed_generate_root_endpoints = false on a listener only the restore reaches, or give a token valid in the restored data (restored-vault-token)',
+        });
+    }
+    if (start.status !== 200)
+        throw new RestoreError(`starting a root token generation on ${cluster.address} failed (HTTP ${start.status})`);
+    const { nonce, otp } = start.data;
+    if (!nonce || !otp) {
+        await http.json('DELETE', path, { ok: [200, 204, 400] }).catch(() => undefined);
+        throw new RestoreError(`${cluster.address} started a root token generation without a one-time password`, {
+            hint: 'the server is older than Vault 1.10 / OpenBao 2.0; give restored-vault-token instead',
+        });
+    }
+    let status = start.data;
+    try {
+        for (const key of unsealKeys) {
+            const res = await http.json('POST', 'sys/generate-root/update', { json: { key, nonce }, ok: [200, 400] });
+            if (res.status !== 200) {
+                throw new RestoreError(`an unseal key was rejected while generating a root token on ${cluster.address}: ${JSON.stringify(res.data).slice(0, 200)}`, {
+                    hint: 'source-unseal-keys must be unseal keys of the cluster the backup came from',
+                });
+            }
+            status = res.data;
+            if (status.complete)
+                break;
+        }
+    }
+    catch (error) {
+        await http.json('DELETE', path, { ok: [200, 204, 400] }).catch(() => undefined);
+        if (error instanceof RestoreError)
+            throw error;
+        throw new RestoreError(`generating a root token on ${cluster.address} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    if (!status.complete || !status.encoded_token) {
+        await http.json('DELETE', path, { ok: [200, 204, 400] }).catch(() => undefined);
+        throw new RestoreError(`${unsealKeys.length} unseal key(s) are not enough to generate a root token on ${cluster.address} (it needs ${status.required ?? 'more'})`, {
+            hint: "give at least the threshold of the source cluster's unseal keys (source-unseal-keys)",
+        });
+    }
+    return decodeRootToken(status.encoded_token, otp);
+}
+/** Revokes a token made by generateRootToken; a failure is reported, never hidden. */
+async function revokeGeneratedToken(cluster, token, log) {
+    try {
+        await cluster.revokeSelf(token);
+        log.info('the generated root token was revoked');
+    }
+    catch (error) {
+        const message = error instanceof VaultError ? error.describe() : String(error);
+        log.warn(`could not revoke the generated root token on ${cluster.address}: ${message}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/vault/vault-login.ts
+/**
+ * Logging in: token auth needs no call; JWT (GitHub OIDC) and AppRole exchange their credentials for a
+ * short-lived token. The login goes through the same HTTP stack as every other Vault request, so it
+ * never follows a redirect (a 307 would re-send the secret_id or JWT to another host) and never reads
+ * credentials from the environment.
+ */
+
+
+async function loginToVault(settings, http) {
+    const auth = settings.auth;
+    if (auth.method === 'token')
+        return auth.token;
+    const own = http ? undefined : new VaultHttp(settings);
+    const client = http ?? own;
+    const where = auth.method === 'jwt' ? `JWT login (mount "${auth.mount}", role "${auth.role}")` : `AppRole login (mount "${auth.mount}")`;
+    try {
+        const body = auth.method === 'jwt' ? { role: auth.role, jwt: auth.jwt } : { role_id: auth.roleId, secret_id: auth.secretId };
+        const { status, data } = await client.json('POST', `auth/${auth.mount}/login`, {
+            json: body,
+            ok: [200, 400, 401, 403],
+        });
+        if (status !== 200) {
+            const hint = auth.method === 'jwt'
+                ? 'check that the role exists, that bound_audiences contains the audience requested (vault-jwt-audience), and that bound_claims match this repository and ref'
+                : 'check the role id and secret id, and that the secret id has not expired';
+            throw new VaultError(`${where} to ${settings.address} was refused (HTTP ${status})${vaultErrorsOf(data) ? `: ${vaultErrorsOf(data)}` : ''}`, {
+                status,
+                hint,
+            });
+        }
+        const token = data?.auth?.client_token;
+        if (typeof token !== 'string' || !token)
+            throw new VaultError(`${where} to ${settings.address} answered without a client token`, { hint: "check the auth method's configuration on the server" });
+        return token;
+    }
+    catch (error) {
+        if (error instanceof VaultError && error.message.startsWith(where))
+            throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        throw new VaultError(`${where} to ${settings.address} failed: ${message}`, {
+            ...(error instanceof VaultError && error.hint ? { hint: error.hint } : {}),
+            cause: error,
+        });
+    }
+    finally {
+        await own?.close();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/vault/vault-client.ts
+
+
 
 
 const originOf = (address) => {
@@ -71208,9 +71289,42 @@ class VaultClient {
             return undefined;
         return version === '2' ? (res.data.data?.data ?? undefined) : res.data.data;
     }
+    /** A token for `auth` (this cluster's own by default): a token as given; JWT and AppRole by logging in. */
+    login(auth = this.settings.auth) {
+        return loginToVault({ ...this.settings, auth }, this.http);
+    }
+    /** A root token made from unseal keys alone (sys/generate-root); revoke it with revokeSelf when done. */
+    generateRootToken(unsealKeys, log) {
+        return generateRootToken(this, unsealKeys, log);
+    }
+    /** Keys under a path (`?list=true`); undefined when there is nothing there. */
+    async listKeys(token, path) {
+        const res = await this.http.json('GET', `${path}?list=true`, { token, ok: [200, 404] });
+        return res.status === 200 && Array.isArray(res.data.data?.keys) ? res.data.data.keys.map(String) : undefined;
+    }
+    /** The secrets engines mounted (path, type, KV version); undefined when the token may not read the table. */
+    async mounts(token) {
+        const res = await this.http.json('GET', 'sys/mounts', {
+            token,
+            ok: [200, 403],
+        });
+        if (res.status === 403)
+            return undefined;
+        return Object.entries(res.data.data ?? {}).map(([path, m]) => ({ path, type: String(m.type ?? 'unknown'), version: m.options?.version ?? '1' }));
+    }
+    /** The auth methods enabled (path, type); undefined when the token may not read them. */
+    async authMethods(token) {
+        const res = await this.http.json('GET', 'sys/auth', { token, ok: [200, 403] });
+        if (res.status === 403)
+            return undefined;
+        return Object.entries(res.data.data ?? {}).map(([path, m]) => ({ path, type: String(m.type ?? 'unknown') }));
+    }
     async close() {
         await this.http.close();
     }
+}
+function openVault(settings) {
+    return new VaultClient(settings);
 }
 function sealStatusOf(data) {
     return {
@@ -71263,7 +71377,7 @@ const backupCommand = {
             monthly: inputs.choice('monthly', ['auto', 'never']) === 'auto',
             ...(runUrl ? { runUrl } : {}),
         };
-        const client = new VaultClient(vault);
+        const client = openVault(vault);
         try {
             return {
                 command: 'backup',
@@ -72227,86 +72341,6 @@ const pruneCommand = {
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/vault/generate-root.ts
-/**
- * A root token made from unseal keys alone (sys/generate-root with a one-time password): what a
- * restore needs when the only credentials left are the bucket, the decryption key and the unseal keys.
- * The token is XORed with the OTP on the wire; it is used inside the restored cluster only and revoked
- * by the caller before the cluster is handed back.
- */
-
-/** The token from `encoded_token` and the OTP: base64 (raw or padded) XOR the OTP's bytes. */
-function decodeRootToken(encoded, otp) {
-    const bytes = Buffer.from(encoded, 'base64');
-    const pad = Buffer.from(otp, 'utf8');
-    if (bytes.length !== pad.length)
-        throw new RestoreError(`generate-root returned a token of ${bytes.length} bytes for an OTP of ${pad.length}`);
-    return Buffer.from(bytes.map((b, i) => b ^ pad[i])).toString('utf8');
-}
-async function generateRootToken(cluster, unsealKeys, log) {
-    const http = cluster.http;
-    const path = 'sys/generate-root/attempt';
-    let start = await http.json('POST', path, { json: {}, ok: [200, 400, 403, 405] });
-    if (start.status === 400 && /in progress/i.test(JSON.stringify(start.data))) {
-        // Left over from an interrupted run: an attempt blocks every other one until cancelled.
-        log.warn(`a root token generation was already in progress on ${cluster.address}; cancelling it and starting again`);
-        await http.json('DELETE', path, { ok: [200, 204] });
-        start = await http.json('POST', path, { json: {}, ok: [200, 400, 403, 405] });
-    }
-    if (start.status === 403 || start.status === 405 || (start.status === 400 && /unsupported operation/i.test(JSON.stringify(start.data)))) {
-        throw new RestoreError(`${cluster.address} refuses sys/generate-root (HTTP ${start.status}): the unauthenticated generate-root endpoints are disabled on the listener it was reached through`, {
-            hint: 'OpenBao 2.5.3 and later disable them by default: set disable_unauthed_generate_root_endpoints = false on a listener only the restore reaches, or give a token valid in the restored data (restored-vault-token)',
-        });
-    }
-    if (start.status !== 200)
-        throw new RestoreError(`starting a root token generation on ${cluster.address} failed (HTTP ${start.status})`);
-    const { nonce, otp } = start.data;
-    if (!nonce || !otp) {
-        await http.json('DELETE', path, { ok: [200, 204, 400] }).catch(() => undefined);
-        throw new RestoreError(`${cluster.address} started a root token generation without a one-time password`, {
-            hint: 'the server is older than Vault 1.10 / OpenBao 2.0; give restored-vault-token instead',
-        });
-    }
-    let status = start.data;
-    try {
-        for (const key of unsealKeys) {
-            const res = await http.json('POST', 'sys/generate-root/update', { json: { key, nonce }, ok: [200, 400] });
-            if (res.status !== 200) {
-                throw new RestoreError(`an unseal key was rejected while generating a root token on ${cluster.address}: ${JSON.stringify(res.data).slice(0, 200)}`, {
-                    hint: 'source-unseal-keys must be unseal keys of the cluster the backup came from',
-                });
-            }
-            status = res.data;
-            if (status.complete)
-                break;
-        }
-    }
-    catch (error) {
-        await http.json('DELETE', path, { ok: [200, 204, 400] }).catch(() => undefined);
-        if (error instanceof RestoreError)
-            throw error;
-        throw new RestoreError(`generating a root token on ${cluster.address} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
-    if (!status.complete || !status.encoded_token) {
-        await http.json('DELETE', path, { ok: [200, 204, 400] }).catch(() => undefined);
-        throw new RestoreError(`${unsealKeys.length} unseal key(s) are not enough to generate a root token on ${cluster.address} (it needs ${status.required ?? 'more'})`, {
-            hint: "give at least the threshold of the source cluster's unseal keys (source-unseal-keys)",
-        });
-    }
-    return decodeRootToken(status.encoded_token, otp);
-}
-/** Revokes a token made by generateRootToken; a failure is reported, never hidden. */
-async function revokeGeneratedToken(cluster, token, log) {
-    try {
-        await cluster.revokeSelf(token);
-        log.info('the generated root token was revoked');
-    }
-    catch (error) {
-        const message = error instanceof VaultError ? error.describe() : String(error);
-        log.warn(`could not revoke the generated root token on ${cluster.address}: ${message}`);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/restore/canaries.ts
 /** Reading the canary secrets after a restore: present, and (optionally) with the expected value hash. */
 
@@ -72351,7 +72385,6 @@ async function readCanaries(cluster, token, canaries, log) {
  * the archive check into snapshot-force, wait until the restore has been applied, bring the node back
  * with the source's unseal keys, and get a token valid in the restored data.
  */
-
 
 
 
@@ -72442,7 +72475,7 @@ async function unsealWithSourceKeys(cluster, keys, sourceSeal, timing, log) {
 /** A token valid in the restored data, and whether it was generated here (then the caller revokes it). */
 async function restoredToken(cluster, login, keys, timing, log) {
     if (login.kind === 'generate-root') {
-        const token = await generateRootToken(cluster, keys, log);
+        const token = await cluster.generateRootToken(keys, log);
         log.info("generated a root token from the source's unseal keys, for this restore only");
         return { token, generated: true };
     }
@@ -72450,7 +72483,7 @@ async function restoredToken(cluster, login, keys, timing, log) {
     const deadline = timing.clock().getTime() + timing.timeoutMs;
     for (;;) {
         try {
-            const token = login.kind === 'token' ? login.token : await loginToVault({ ...cluster.settings, auth: login.auth }, cluster.http);
+            const token = login.kind === 'token' ? login.token : await cluster.login(login.auth);
             if (await cluster.tokenWorks(token))
                 return { token, generated: false };
             if (login.kind === 'token')
@@ -72693,7 +72726,7 @@ async function runRestore(store, opener, options, log, timing) {
     const sourceSeal = manifest.vault.seal ?? options.sourceSeal;
     const keys = options.sourceUnsealKeys;
     const token = options.target.auth.method === 'token' ? options.target.auth.token : '';
-    const target = new VaultClient(options.target);
+    const target = openVault(options.target);
     try {
         await target.requireUnsealed().catch((error) => {
             throw new RestoreError(`the cluster to restore into, ${target.address}, is not ready: ${error instanceof Error ? error.message : String(error)}`, {
@@ -72828,9 +72861,7 @@ async function countKv(cluster, token, mount, version) {
     const queue = [{ prefix: '', depth: 0 }];
     while (queue.length) {
         const { prefix, depth } = queue.shift();
-        const path = version === '2' ? `${mount}metadata/${prefix}` : `${mount}${prefix}`;
-        const res = (await cluster.http.json('GET', `${path}?list=true`, { token, ok: [200, 404] }));
-        const keys = res.status === 200 && Array.isArray(res.data.data?.keys) ? res.data.data.keys.map(String) : [];
+        const keys = (await cluster.listKeys(token, version === '2' ? `${mount}metadata/${prefix}` : `${mount}${prefix}`)) ?? [];
         for (const key of keys) {
             if (key.endsWith('/')) {
                 if (depth + 1 < MAX_DEPTH)
@@ -72844,30 +72875,21 @@ async function countKv(cluster, token, mount, version) {
 }
 /** The inventory, or undefined when the token may not read the mount table (a narrow source-auth role). */
 async function takeInventory(cluster, token, backupKey, now) {
-    const mounts = await cluster.http.json('GET', 'sys/mounts', {
-        token,
-        ok: [200, 403],
-    });
-    const auths = await cluster.http.json('GET', 'sys/auth', { token, ok: [200, 403] });
-    if (mounts.status === 403 || auths.status === 403)
+    const mounts = await cluster.mounts(token);
+    const auths = await cluster.authMethods(token);
+    if (!mounts || !auths)
         return undefined;
-    const policies = await cluster.http.json('GET', 'sys/policies/acl?list=true', { token, ok: [200, 404] });
-    const mountList = Object.entries(mounts.data.data ?? {}).map(([path, m]) => ({
-        path,
-        type: String(m.type ?? 'unknown'),
-        version: m.options?.version ?? '1',
-    }));
+    const policies = (await cluster.listKeys(token, 'sys/policies/acl')) ?? [];
     const kvSecrets = [];
-    for (const m of mountList.filter((x) => x.type === 'kv' || x.type === 'generic'))
+    for (const m of mounts.filter((x) => x.type === 'kv' || x.type === 'generic'))
         kvSecrets.push({ mount: m.path, ...(await countKv(cluster, token, m.path, m.version)) });
+    const byPath = (a, b) => a.path.localeCompare(b.path);
     return {
         takenAt: now.toISOString(),
         backupKey,
-        mounts: mountList.map(({ path, type }) => ({ path, type })).sort((a, b) => a.path.localeCompare(b.path)),
-        authMethods: Object.entries(auths.data.data ?? {})
-            .map(([path, a]) => ({ path, type: String(a.type ?? 'unknown') }))
-            .sort((a, b) => a.path.localeCompare(b.path)),
-        policyCount: Array.isArray(policies.data.data?.keys) ? policies.data.data.keys.length : 0,
+        mounts: mounts.map(({ path, type }) => ({ path, type })).sort(byPath),
+        authMethods: auths.sort(byPath),
+        policyCount: policies.length,
         kvSecrets: kvSecrets.sort((a, b) => a.mount.localeCompare(b.mount)),
     };
 }
@@ -73004,7 +73026,7 @@ class ThrowawayCluster {
         this.prefix = prefix;
         this.settings = settings;
         this.timing = timing;
-        this.client = new VaultClient({
+        this.client = openVault({
             address: `unix://${this.socketPath}`,
             socketPath: this.socketPath,
             requestTimeoutMs: settings.requestTimeoutMs,
@@ -73179,7 +73201,6 @@ ${flavour === 'vault' ? 'enable_unauthenticated_access = ["generate-root"]\n' : 
 
 
 
-
 const sameAddress = (a, b) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 async function runRestoreTest(store, opener, options, log, timing) {
     const clock = timing.clock;
@@ -73189,7 +73210,7 @@ async function runRestoreTest(store, opener, options, log, timing) {
     const { entry, manifest } = await pickBackupWithManifest(store, options.which);
     const sourceSeal = manifest.vault.seal ?? options.sourceSeal;
     // Everything that can refuse does so before the download, and before any cluster is touched.
-    const staging = options.staging ? new VaultClient(options.staging) : undefined;
+    const staging = options.staging ? openVault(options.staging) : undefined;
     try {
         let stagingIsClone = false;
         if (staging)
@@ -73345,7 +73366,7 @@ async function checkStaging(staging, options, recordedClusterId, sourceSeal, log
     const stagingLeader = await staging.leader();
     let sourceIdentity;
     if (options.source) {
-        const source = new VaultClient(options.source);
+        const source = openVault(options.source);
         try {
             const [h, l] = await Promise.all([source.health(), source.leader()]);
             sourceIdentity = { clusterId: h.clusterId, leader: l };
@@ -73392,7 +73413,7 @@ async function stagingRestoreToken(staging, isClone, keys, log) {
     if (isClone && keys.length) {
         log.info(`${given ? 'staging-vault-token is not valid on staging' : 'no staging-vault-token'}: staging holds a restored copy of the source, so a root token is generated from the source's unseal keys`);
         // The restore replaces staging's token store, so this token disappears with it.
-        return { token: await generateRootToken(staging, keys, log), generated: true };
+        return { token: await staging.generateRootToken(keys, log), generated: true };
     }
     throw new RestoreError(given
         ? `staging-vault-token is not valid on staging ${staging.address} (auth/token/lookup-self refused it)`

@@ -5,7 +5,7 @@ import { runBackup } from '../jobs/backup.js';
 import { formatBytes, formatDuration } from '../log.js';
 import { describeChecksum } from '../storage/backup-store.js';
 import { openStore } from '../storage/open-store.js';
-import { VaultClient } from '../vault/vault-client.js';
+import { openVault } from '../vault/vault-client.js';
 import { quiet, type CommandDefinition } from './command.js';
 
 export const backupCommand: CommandDefinition<'backup'> = {
@@ -24,7 +24,7 @@ export const backupCommand: CommandDefinition<'backup'> = {
       monthly: inputs.choice('monthly', ['auto', 'never'] as const) === 'auto',
       ...(runUrl ? { runUrl } : {}),
     };
-    const client = new VaultClient(vault);
+    const client = openVault(vault);
     try {
       return {
         command: 'backup',

@@ -19,13 +19,12 @@ import { describeChecksum, type BackupStore, type ObjectChecksum } from '../stor
 import { HashingMeter } from '../util/hashing-meter.js';
 import { copyProblem, uploadProblem } from '../storage/checksum-proof.js';
 import { errorMessage, errorCode } from '../util/error-text.js';
-import { loginToVault } from '../vault/vault-login.js';
-import type { VaultClient } from '../vault/vault-client.js';
+import type { Vault } from '../vault/vault-client.js';
 import { TOOL_VERSION } from '../version.js';
 
 export interface BackupJobDeps {
   store: BackupStore;
-  vault: VaultClient;
+  vault: Vault;
   keySource: DataKeySource;
   log: Logger;
   clock: () => Date;
@@ -79,7 +78,7 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
   });
 
   const token = await log.group('Vault login', async () => {
-    const t = await loginToVault(vault.settings);
+    const t = await vault.login();
     log.info(`logged in with ${vault.settings.auth.method}`);
     return t;
   });

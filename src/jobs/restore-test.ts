@@ -20,8 +20,7 @@ import { forceRestore, unsealWithSourceKeys, withRestoredToken, type RestoredLog
 import { judgeStaging, sealMismatch, type SourceSeal } from '../restore/staging-identity.js';
 import { ThrowawayCluster, type ThrowawayClusterSettings } from '../restore/throwaway-cluster.js';
 import type { BackupStore } from '../storage/backup-store.js';
-import { generateRootToken } from '../vault/generate-root.js';
-import { VaultClient } from '../vault/vault-client.js';
+import { openVault, type Vault } from '../vault/vault-client.js';
 import type { VaultSettings } from '../vault/vault-settings.js';
 import { checkStoredBackup, pickBackupWithManifest } from './verify.js';
 
@@ -82,7 +81,7 @@ export async function runRestoreTest(
   const sourceSeal = manifest.vault.seal ?? options.sourceSeal;
 
   // Everything that can refuse does so before the download, and before any cluster is touched.
-  const staging = options.staging ? new VaultClient(options.staging) : undefined;
+  const staging = options.staging ? openVault(options.staging) : undefined;
   try {
     let stagingIsClone = false;
     if (staging) stagingIsClone = await checkStaging(staging, options, manifest.vault.clusterId, sourceSeal, log);
@@ -111,7 +110,7 @@ export async function runRestoreTest(
       const tVerified = clock().getTime();
 
       let throwaway: ThrowawayCluster | undefined;
-      let cluster: VaultClient;
+      let cluster: Vault;
       let restoreToken: { token: string; generated: boolean };
       let startMs = 0;
       if (staging) {
@@ -237,7 +236,7 @@ async function startThrowaway(
  * Returns whether staging is a clone left by an earlier restore test.
  */
 async function checkStaging(
-  staging: VaultClient,
+  staging: Vault,
   options: RestoreTestOptions,
   recordedClusterId: string | undefined,
   sourceSeal: SourceSeal | undefined,
@@ -256,9 +255,9 @@ async function checkStaging(
   });
   const stagingLeader = await staging.leader();
 
-  let sourceIdentity: { clusterId: string | undefined; leader: Awaited<ReturnType<VaultClient['leader']>> | undefined } | undefined;
+  let sourceIdentity: { clusterId: string | undefined; leader: Awaited<ReturnType<Vault['leader']>> | undefined } | undefined;
   if (options.source) {
-    const source = new VaultClient(options.source);
+    const source = openVault(options.source);
     try {
       const [h, l] = await Promise.all([source.health(), source.leader()]);
       sourceIdentity = { clusterId: h.clusterId, leader: l };
@@ -308,7 +307,7 @@ async function checkStaging(
 }
 
 /** staging-vault-token when it works; on a clone whose own token was replaced by the restored data, one generated from the source's unseal keys. */
-async function stagingRestoreToken(staging: VaultClient, isClone: boolean, keys: string[], log: Logger): Promise<{ token: string; generated: boolean }> {
+async function stagingRestoreToken(staging: Vault, isClone: boolean, keys: string[], log: Logger): Promise<{ token: string; generated: boolean }> {
   const given = staging.settings.auth.method === 'token' ? staging.settings.auth.token : '';
   if (given && (await staging.tokenWorks(given))) return { token: given, generated: false };
   if (isClone && keys.length) {
@@ -316,7 +315,7 @@ async function stagingRestoreToken(staging: VaultClient, isClone: boolean, keys:
       `${given ? 'staging-vault-token is not valid on staging' : 'no staging-vault-token'}: staging holds a restored copy of the source, so a root token is generated from the source's unseal keys`,
     );
     // The restore replaces staging's token store, so this token disappears with it.
-    return { token: await generateRootToken(staging, keys, log), generated: true };
+    return { token: await staging.generateRootToken(keys, log), generated: true };
   }
   throw new RestoreError(
     given

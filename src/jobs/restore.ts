@@ -16,7 +16,7 @@ import type { Canary, CanaryResult } from '../restore/canaries.js';
 import { checkCanaries, forceRestore, unsealWithSourceKeys, type RestoredLogin, type RestoreTiming } from '../restore/restore-into.js';
 import { sealMismatch, type SourceSeal } from '../restore/staging-identity.js';
 import type { BackupStore } from '../storage/backup-store.js';
-import { VaultClient } from '../vault/vault-client.js';
+import { openVault, type Vault } from '../vault/vault-client.js';
 import type { VaultSettings } from '../vault/vault-settings.js';
 import { checkStoredBackup, pickBackupWithManifest } from './verify.js';
 
@@ -57,7 +57,7 @@ export async function runRestore(
   const keys = options.sourceUnsealKeys;
   const token = options.target.auth.method === 'token' ? options.target.auth.token : '';
 
-  const target = new VaultClient(options.target);
+  const target = openVault(options.target);
   try {
     await target.requireUnsealed().catch((error: unknown) => {
       throw new RestoreError(`the cluster to restore into, ${target.address}, is not ready: ${error instanceof Error ? error.message : String(error)}`, {
@@ -117,7 +117,7 @@ export async function runRestore(
 }
 
 /** Asks the operator to restart the server process and waits until it reports the source's seal configuration. */
-async function waitForRestart(target: VaultClient, sourceSeal: SourceSeal, t: RestoreTiming, log: Logger): Promise<void> {
+async function waitForRestart(target: Vault, sourceSeal: SourceSeal, t: RestoreTiming, log: Logger): Promise<void> {
   log.warn(
     `RESTART the server process of ${target.address} now (e.g. \`systemctl restart openbao\`): after a forced restore it keeps its old seal configuration until restarted. Waiting up to ${formatDuration(t.timeoutMs)}`,
   );

@@ -15,7 +15,6 @@ export interface SlackOptions {
   timeoutMs?: number;
 }
 
-
 /** Escapes Slack mrkdwn control characters (links, mentions and channel pings all start with <). */
 function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { RestoreError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { VaultClient } from '../vault/vault-client.js';
+import type { Vault } from '../vault/vault-client.js';
 
 export interface Canary {
   path: string;
@@ -33,7 +33,7 @@ export function canonicalSha256(value: unknown): string {
     .digest('hex');
 }
 
-export async function readCanaries(cluster: VaultClient, token: string, canaries: Canary[], log: Logger): Promise<CanaryResult[]> {
+export async function readCanaries(cluster: Vault, token: string, canaries: Canary[], log: Logger): Promise<CanaryResult[]> {
   const results: CanaryResult[] = [];
   for (const canary of canaries) {
     const data = await cluster.readKv(token, canary.path);

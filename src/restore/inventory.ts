@@ -4,7 +4,7 @@
  * beside the backups and compares it with the previous one, so a mount that vanished, or a KV mount that
  * lost most of its secrets, fails the test even when every canary is still there.
  */
-import type { VaultClient } from '../vault/vault-client.js';
+import type { Vault } from '../vault/vault-client.js';
 
 export interface Inventory {
   takenAt: string;
@@ -20,16 +20,12 @@ export interface Inventory {
 export const MAX_SECRETS_PER_MOUNT = 20_000;
 const MAX_DEPTH = 16;
 
-type Listing = { status: number; data: { data?: { keys?: unknown } } };
-
-async function countKv(cluster: VaultClient, token: string, mount: string, version: string): Promise<{ count: number; truncated: boolean }> {
+async function countKv(cluster: Vault, token: string, mount: string, version: string): Promise<{ count: number; truncated: boolean }> {
   let count = 0;
   const queue: Array<{ prefix: string; depth: number }> = [{ prefix: '', depth: 0 }];
   while (queue.length) {
     const { prefix, depth } = queue.shift()!;
-    const path = version === '2' ? `${mount}metadata/${prefix}` : `${mount}${prefix}`;
-    const res = (await cluster.http.json('GET', `${path}?list=true`, { token, ok: [200, 404] })) as Listing;
-    const keys = res.status === 200 && Array.isArray(res.data.data?.keys) ? (res.data.data.keys as unknown[]).map(String) : [];
+    const keys = (await cluster.listKeys(token, version === '2' ? `${mount}metadata/${prefix}` : `${mount}${prefix}`)) ?? [];
     for (const key of keys) {
       if (key.endsWith('/')) {
         if (depth + 1 < MAX_DEPTH) queue.push({ prefix: `${prefix}${key}`, depth: depth + 1 });
@@ -40,30 +36,21 @@ async function countKv(cluster: VaultClient, token: string, mount: string, versi
 }
 
 /** The inventory, or undefined when the token may not read the mount table (a narrow source-auth role). */
-export async function takeInventory(cluster: VaultClient, token: string, backupKey: string, now: Date): Promise<Inventory | undefined> {
-  const mounts = await cluster.http.json<{ data?: Record<string, { type?: string; options?: { version?: string } | null }> }>('GET', 'sys/mounts', {
-    token,
-    ok: [200, 403],
-  });
-  const auths = await cluster.http.json<{ data?: Record<string, { type?: string }> }>('GET', 'sys/auth', { token, ok: [200, 403] });
-  if (mounts.status === 403 || auths.status === 403) return undefined;
-  const policies = await cluster.http.json<{ data?: { keys?: unknown[] } }>('GET', 'sys/policies/acl?list=true', { token, ok: [200, 404] });
-  const mountList = Object.entries(mounts.data.data ?? {}).map(([path, m]) => ({
-    path,
-    type: String(m.type ?? 'unknown'),
-    version: m.options?.version ?? '1',
-  }));
+export async function takeInventory(cluster: Vault, token: string, backupKey: string, now: Date): Promise<Inventory | undefined> {
+  const mounts = await cluster.mounts(token);
+  const auths = await cluster.authMethods(token);
+  if (!mounts || !auths) return undefined;
+  const policies = (await cluster.listKeys(token, 'sys/policies/acl')) ?? [];
   const kvSecrets: Inventory['kvSecrets'] = [];
-  for (const m of mountList.filter((x) => x.type === 'kv' || x.type === 'generic'))
+  for (const m of mounts.filter((x) => x.type === 'kv' || x.type === 'generic'))
     kvSecrets.push({ mount: m.path, ...(await countKv(cluster, token, m.path, m.version)) });
+  const byPath = (a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path);
   return {
     takenAt: now.toISOString(),
     backupKey,
-    mounts: mountList.map(({ path, type }) => ({ path, type })).sort((a, b) => a.path.localeCompare(b.path)),
-    authMethods: Object.entries(auths.data.data ?? {})
-      .map(([path, a]) => ({ path, type: String(a.type ?? 'unknown') }))
-      .sort((a, b) => a.path.localeCompare(b.path)),
-    policyCount: Array.isArray(policies.data.data?.keys) ? policies.data.data.keys.length : 0,
+    mounts: mounts.map(({ path, type }) => ({ path, type })).sort(byPath),
+    authMethods: auths.sort(byPath),
+    policyCount: policies.length,
     kvSecrets: kvSecrets.sort((a, b) => a.mount.localeCompare(b.mount)),
   };
 }

@@ -11,10 +11,9 @@ import { createDecryptStream } from '../crypto/decrypt-stream.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { formatDuration, type Logger } from '../log.js';
 import { SnapshotArchiveValidator } from '../snapshot/archive-validator.js';
-import type { VaultClient } from '../vault/vault-client.js';
-import { loginToVault } from '../vault/vault-login.js';
+import type { Vault } from '../vault/vault-client.js';
 import type { VaultAuth } from '../vault/vault-settings.js';
-import { generateRootToken, revokeGeneratedToken } from '../vault/generate-root.js';
+import { revokeGeneratedToken } from '../vault/generate-root.js';
 import { readCanaries, type Canary, type CanaryResult } from './canaries.js';
 import { sealMismatch, type SourceSeal } from './staging-identity.js';
 
@@ -29,7 +28,7 @@ export type RestoredLogin = { kind: 'token'; token: string } | { kind: 'generate
 
 /** Streams the spooled backup into `cluster` with snapshot-force; returns once the restore has been applied. */
 export async function forceRestore(
-  cluster: VaultClient,
+  cluster: Vault,
   token: string,
   spool: { path: string; backupId: string; opener: DataKeyOpener },
   timing: RestoreTiming,
@@ -65,7 +64,7 @@ export async function forceRestore(
  * snapshot) and waits until the node is active. Returns whether keys were needed.
  */
 export async function unsealWithSourceKeys(
-  cluster: VaultClient,
+  cluster: Vault,
   keys: string[],
   sourceSeal: SourceSeal | undefined,
   timing: RestoreTiming,
@@ -116,14 +115,14 @@ export async function unsealWithSourceKeys(
 
 /** A token valid in the restored data, and whether it was generated here (then the caller revokes it). */
 export async function restoredToken(
-  cluster: VaultClient,
+  cluster: Vault,
   login: RestoredLogin,
   keys: string[],
   timing: RestoreTiming,
   log: Logger,
 ): Promise<{ token: string; generated: boolean }> {
   if (login.kind === 'generate-root') {
-    const token = await generateRootToken(cluster, keys, log);
+    const token = await cluster.generateRootToken(keys, log);
     log.info("generated a root token from the source's unseal keys, for this restore only");
     return { token, generated: true };
   }
@@ -131,7 +130,7 @@ export async function restoredToken(
   const deadline = timing.clock().getTime() + timing.timeoutMs;
   for (;;) {
     try {
-      const token = login.kind === 'token' ? login.token : await loginToVault({ ...cluster.settings, auth: login.auth }, cluster.http);
+      const token = login.kind === 'token' ? login.token : await cluster.login(login.auth);
       if (await cluster.tokenWorks(token)) return { token, generated: false };
       if (login.kind === 'token')
         throw new RestoreError(`restored-vault-token is not valid in the restored data on ${cluster.address}`, {
@@ -147,7 +146,7 @@ export async function restoredToken(
 
 /** Runs `work` with a token in the restored data; a token generated for it is revoked afterwards. */
 export async function withRestoredToken<T>(
-  cluster: VaultClient,
+  cluster: Vault,
   login: RestoredLogin,
   keys: string[],
   timing: RestoreTiming,
@@ -164,7 +163,7 @@ export async function withRestoredToken<T>(
 
 /** Reads the canaries with a token in the restored data. */
 export function checkCanaries(
-  cluster: VaultClient,
+  cluster: Vault,
   login: RestoredLogin,
   keys: string[],
   canaries: Canary[],

@@ -14,7 +14,7 @@ import { delimiter, join } from 'node:path';
 import { RestoreError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { onInterrupt } from '../util/interrupts.js';
-import { VaultClient } from '../vault/vault-client.js';
+import { openVault, type Vault } from '../vault/vault-client.js';
 
 export type IsolationPolicy = 'required' | 'best-effort';
 
@@ -110,7 +110,7 @@ export class ThrowawayCluster {
   private exited: Promise<void> = Promise.resolve();
   private starts = 0;
   private readonly unregister: () => void;
-  readonly client: VaultClient;
+  readonly client: Vault;
 
   private constructor(
     readonly binary: string,
@@ -120,7 +120,7 @@ export class ThrowawayCluster {
     private readonly settings: ThrowawayClusterSettings,
     private readonly timing: StartTiming,
   ) {
-    this.client = new VaultClient({
+    this.client = openVault({
       address: `unix://${this.socketPath}`,
       socketPath: this.socketPath,
       requestTimeoutMs: settings.requestTimeoutMs,

@@ -82,7 +82,7 @@ export async function generateRootToken(cluster: VaultClient, unsealKeys: string
 }
 
 /** Revokes a token made by generateRootToken; a failure is reported, never hidden. */
-export async function revokeGeneratedToken(cluster: VaultClient, token: string, log: Logger): Promise<void> {
+export async function revokeGeneratedToken(cluster: Pick<VaultClient, 'revokeSelf' | 'address'>, token: string, log: Logger): Promise<void> {
   try {
     await cluster.revokeSelf(token);
     log.info('the generated root token was revoked');

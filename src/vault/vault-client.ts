@@ -7,7 +7,10 @@
 import { Readable } from 'node:stream';
 import { VaultError } from '../errors.js';
 import { VaultHttp, parseJsonText, statusError } from './vault-http.js';
-import type { VaultSettings } from './vault-settings.js';
+import type { VaultAuth, VaultSettings } from './vault-settings.js';
+import type { Logger } from '../log.js';
+import { generateRootToken } from './generate-root.js';
+import { loginToVault } from './vault-login.js';
 
 export interface VaultHealth {
   initialized: boolean;
@@ -189,9 +192,49 @@ export class VaultClient {
     return version === '2' ? (res.data.data?.data ?? undefined) : res.data.data;
   }
 
+  /** A token for `auth` (this cluster's own by default): a token as given; JWT and AppRole by logging in. */
+  login(auth: VaultAuth = this.settings.auth): Promise<string> {
+    return loginToVault({ ...this.settings, auth }, this.http);
+  }
+
+  /** A root token made from unseal keys alone (sys/generate-root); revoke it with revokeSelf when done. */
+  generateRootToken(unsealKeys: string[], log: Logger): Promise<string> {
+    return generateRootToken(this, unsealKeys, log);
+  }
+
+  /** Keys under a path (`?list=true`); undefined when there is nothing there. */
+  async listKeys(token: string, path: string): Promise<string[] | undefined> {
+    const res = await this.http.json<{ data?: { keys?: unknown } }>('GET', `${path}?list=true`, { token, ok: [200, 404] });
+    return res.status === 200 && Array.isArray(res.data.data?.keys) ? res.data.data.keys.map(String) : undefined;
+  }
+
+  /** The secrets engines mounted (path, type, KV version); undefined when the token may not read the table. */
+  async mounts(token: string): Promise<Array<{ path: string; type: string; version: string }> | undefined> {
+    const res = await this.http.json<{ data?: Record<string, { type?: string; options?: { version?: string } | null }> }>('GET', 'sys/mounts', {
+      token,
+      ok: [200, 403],
+    });
+    if (res.status === 403) return undefined;
+    return Object.entries(res.data.data ?? {}).map(([path, m]) => ({ path, type: String(m.type ?? 'unknown'), version: m.options?.version ?? '1' }));
+  }
+
+  /** The auth methods enabled (path, type); undefined when the token may not read them. */
+  async authMethods(token: string): Promise<Array<{ path: string; type: string }> | undefined> {
+    const res = await this.http.json<{ data?: Record<string, { type?: string }> }>('GET', 'sys/auth', { token, ok: [200, 403] });
+    if (res.status === 403) return undefined;
+    return Object.entries(res.data.data ?? {}).map(([path, m]) => ({ path, type: String(m.type ?? 'unknown') }));
+  }
+
   async close(): Promise<void> {
     await this.http.close();
   }
+}
+
+/** What jobs use of a cluster: the adapter's operations, never its HTTP client. */
+export type Vault = Omit<VaultClient, 'http'>;
+
+export function openVault(settings: VaultSettings): Vault {
+  return new VaultClient(settings);
 }
 
 function sealStatusOf(data: Record<string, unknown> | undefined): SealStatus {
