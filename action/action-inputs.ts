@@ -87,8 +87,30 @@ export function readNotifySettings(runner: Runner): NotifySettings {
   };
 }
 
+/** Entra ID's audience for tokens exchanged through workload identity federation. */
+export const AZURE_OIDC_AUDIENCE = 'api://AzureADTokenExchange';
+
+/** GitHub OIDC tokens: Vault's JWT auth, and Azure's workload identity federation for az:// targets. */
+export async function addOidcTokens(inputs: ActionInputs, runner: Runner, masker: Masker): Promise<void> {
+  await addVaultJwt(inputs, runner, masker);
+  const targets = [inputs.raw.target, inputs.raw['replica-target']].filter((t): t is string => Boolean(t));
+  const federated =
+    targets.some((t) => t.startsWith('az://')) && inputs.raw['azure-client-id'] && !inputs.raw['azure-connection-string'] && !inputs.raw['azure-sas-token'];
+  if (!federated) return;
+  try {
+    inputs.raw['azure-federated-token'] = await runner.getIDToken(AZURE_OIDC_AUDIENCE);
+    masker.mask(inputs.raw['azure-federated-token']);
+  } catch (error) {
+    throw new InputError(
+      'azure-client-id',
+      `needs a GitHub OIDC token, and getting one failed: ${errorMessage(error)}`,
+      'grant the job `permissions: id-token: write`, or use azure-connection-string / azure-sas-token',
+    );
+  }
+}
+
 /** Vault's JWT auth takes a GitHub OIDC token; the job needs `permissions: id-token: write`. */
-export async function addOidcToken(inputs: ActionInputs, runner: Runner, masker: Masker): Promise<void> {
+async function addVaultJwt(inputs: ActionInputs, runner: Runner, masker: Masker): Promise<void> {
   // A restore needs a Vault login only to read the restored data with the source's auth (restored-login: source-auth).
   const restoreLogsIn = (inputs.raw['restored-login'] ?? '').toLowerCase() === 'source-auth' && !inputs.raw['restored-vault-token'];
   const needsVault = inputs.command === 'backup' || ((inputs.command === 'restore-test' || inputs.command === 'restore') && restoreLogsIn);

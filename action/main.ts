@@ -12,7 +12,7 @@ import type { RunReport } from '../src/notify/run-report.js';
 import { postToSlack } from '../src/notify/slack.js';
 import { inertReport } from '../src/notify/untrusted-text.js';
 import { describeUnexpected, errorMessage } from '../src/util/error-text.js';
-import { Masker, addOidcToken, readActionInputs, readNotifySettings, runUrlFromEnv, type ActionInputs, type NotifySettings } from './action-inputs.js';
+import { Masker, addOidcTokens, readActionInputs, readNotifySettings, runUrlFromEnv, type ActionInputs, type NotifySettings } from './action-inputs.js';
 import { outputsOf } from './action-outputs.js';
 import { ActionsLogger } from './actions-logger.js';
 import { githubIssues } from './github-issues.js';
@@ -39,7 +39,7 @@ export async function run(deps: ActionDeps = realDeps): Promise<void> {
   let result: CommandResult | undefined;
   try {
     inputs = readActionInputs(runner, masker);
-    await addOidcToken(inputs, runner, masker);
+    await addOidcTokens(inputs, runner, masker);
     result = await deps.runCommand(inputs.command, inputs.raw, { log, clock: deps.clock });
     for (const line of presenterOf(result).logLines(result)) log.info(line);
     report = successReport(result, describeTarget(inputs.raw), inputs.runUrl);

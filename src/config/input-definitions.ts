@@ -44,7 +44,7 @@ export const INPUTS: InputDefinition[] = [
   // Where backups live
   {
     name: 'target',
-    description: 'Where backups are stored: s3://bucket/optional/prefix, or a local directory.',
+    description: 'Where backups are stored: s3://bucket/prefix, az://account/container/prefix, gs://bucket/prefix, or a local directory.',
     env: 'VAULT_BACKUP_TARGET',
     commands: STORE_COMMANDS,
   },
@@ -74,6 +74,51 @@ export const INPUTS: InputDefinition[] = [
   },
   { name: 's3-part-size-mib', description: 'Multipart upload part size in MiB (5..5120).', default: '8', commands: ['backup'] },
   { name: 's3-queue-size', description: 'Parts uploaded in parallel.', default: '4', commands: ['backup'] },
+  {
+    name: 'azure-connection-string',
+    description: 'Azure Storage connection string (az:// targets; for the CLI or an emulator). Prefer azure-client-id with OIDC in workflows.',
+    env: 'AZURE_STORAGE_CONNECTION_STRING',
+    secret: true,
+    commands: STORE_COMMANDS,
+  },
+  {
+    name: 'azure-sas-token',
+    description: 'A SAS token for the container (az:// targets).',
+    env: 'AZURE_STORAGE_SAS_TOKEN',
+    secret: true,
+    commands: STORE_COMMANDS,
+  },
+  {
+    name: 'azure-client-id',
+    description:
+      "Client (application) id of the Entra ID app or managed identity with a federated credential for this repository (az:// targets; the action fetches GitHub's OIDC token).",
+    env: 'AZURE_CLIENT_ID',
+    commands: STORE_COMMANDS,
+  },
+  { name: 'azure-tenant-id', description: 'Entra ID tenant of azure-client-id.', env: 'AZURE_TENANT_ID', commands: STORE_COMMANDS },
+  {
+    name: 'azure-federated-token',
+    description: 'A GitHub OIDC token for audience api://AzureADTokenExchange (the action gets it itself; CLI only).',
+    env: 'VAULT_BACKUP_AZURE_FEDERATED_TOKEN',
+    secret: true,
+    cliOnly: true,
+    commands: STORE_COMMANDS,
+  },
+  {
+    name: 'azure-blob-endpoint',
+    description: 'Blob endpoint (defaults to https://ACCOUNT.blob.core.windows.net; an emulator such as Azurite otherwise).',
+    commands: STORE_COMMANDS,
+  },
+  { name: 'azure-block-size-mib', description: 'Block size in MiB for Azure Blob uploads.', default: '8', commands: ['backup'] },
+  { name: 'azure-queue-size', description: 'Blocks uploaded in parallel.', default: '4', commands: ['backup'] },
+  { name: 'gcs-endpoint', description: 'Cloud Storage API endpoint (gs:// targets; defaults to Google; an emulator otherwise).', commands: STORE_COMMANDS },
+  {
+    name: 'gcs-key-file',
+    description:
+      'Path of a service-account key (JSON) for gs:// targets; empty uses Application Default Credentials (e.g. from google-github-actions/auth with workload identity federation).',
+    commands: STORE_COMMANDS,
+  },
+  { name: 'gcs-chunk-size-mib', description: 'Bytes per resumable-upload request, in MiB.', default: '8', commands: ['backup'] },
 
   // Vault
   { name: 'vault-address', description: 'Vault/OpenBao API address, e.g. https://vault.example.com:8200.', env: 'VAULT_ADDR', commands: VAULT_COMMANDS },

@@ -7,9 +7,9 @@ import { InputError } from '../errors.js';
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../crypto/format.js';
 import { parseKeyring, parseKeySpec, type KeyEncryptionKey } from '../crypto/keys.js';
 import type { KmsSettings, WriteKeySettings } from '../crypto/key-settings.js';
-import type { S3Settings, TargetSettings } from '../storage/store-settings.js';
+import type { AzureAuth, AzureSettings, GcsSettings, S3Settings, TargetSettings } from '../storage/store-settings.js';
 
-export type { KmsSettings, WriteKeySettings, S3Settings, TargetSettings };
+export type { KmsSettings, WriteKeySettings, S3Settings, TargetSettings, AzureSettings, AzureAuth, GcsSettings };
 import { normalisePrefix } from '../naming/backup-names.js';
 import type { VaultAuth, VaultSettings } from '../vault/vault-settings.js';
 import type { RestoredLogin } from '../restore/restore-into.js';
@@ -64,7 +64,8 @@ export class Inputs {
     return value as T;
   }
 
-  url(name: string, required = true): string | undefined {
+  /** An http(s) server address; `withPath` keeps a path (Azurite serves an account under one). */
+  url(name: string, required = true, withPath = false): string | undefined {
     const text = required ? this.required(name) : this.optional(name);
     if (text === undefined) return undefined;
     let parsed: URL;
@@ -74,6 +75,7 @@ export class Inputs {
       throw new InputError(name, `is not a valid URL: ${JSON.stringify(text)}`, 'write it as https://host:port');
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InputError(name, `must be an http(s) URL, got ${parsed.protocol}`);
+    if (withPath) return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;
     if (parsed.pathname !== '/' && parsed.pathname !== '') throw new InputError(name, `must be the server address without a path (drop "${parsed.pathname}")`);
     return `${parsed.protocol}//${parsed.host}`;
   }
@@ -119,16 +121,78 @@ export function parseS3Url(input: string, text: string): { bucket: string; key: 
   return { bucket, key: match[2] ?? '' };
 }
 
-export function targetSettings(inputs: Inputs, forUpload = false): TargetSettings {
-  const text = inputs.required('target', ' (s3://bucket/prefix or a local directory)');
+const TARGET_FORMS = 's3://bucket/prefix, az://account/container/prefix, gs://bucket/prefix, or a local directory';
+
+/** The target named by `input` (target, or replica-target). */
+export function targetSettings(inputs: Inputs, forUpload = false, input = 'target'): TargetSettings {
+  const text = inputs.required(input, ` (${TARGET_FORMS})`);
   if (text.startsWith('s3://')) {
-    const { bucket, key } = parseS3Url('target', text);
+    const { bucket, key } = parseS3Url(input, text);
     return { kind: 's3', bucket, prefix: normalisePrefix(key), s3: s3Settings(inputs, forUpload) };
   }
+  if (text.startsWith('az://')) {
+    const match = /^az:\/\/([a-z0-9]{3,24})\/([a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9])(?:\/(.*))?$/.exec(text);
+    if (!match)
+      throw new InputError(
+        input,
+        `is not an az://account/container/prefix URL: ${JSON.stringify(text)}`,
+        'storage account names are 3-24 lowercase letters and digits; container names 3-63 of a-z, 0-9 and single hyphens',
+      );
+    return { kind: 'azure', account: match[1]!, container: match[2]!, prefix: normalisePrefix(match[3] ?? ''), azure: azureSettings(inputs, match[1]!) };
+  }
+  if (text.startsWith('gs://')) {
+    const match = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(text);
+    if (!match)
+      throw new InputError(
+        input,
+        `is not a gs://bucket/prefix URL: ${JSON.stringify(text)}`,
+        'Cloud Storage bucket names are 3-63 characters of a-z, 0-9, dots, hyphens and underscores',
+      );
+    return { kind: 'gcs', bucket: match[1]!, prefix: normalisePrefix(match[2] ?? ''), gcs: gcsSettings(inputs) };
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && !text.startsWith('file://')) {
-    throw new InputError('target', `scheme of ${JSON.stringify(text)} is not supported`, 'use s3://bucket/prefix or a local directory path');
+    throw new InputError(input, `scheme of ${JSON.stringify(text)} is not supported`, `use ${TARGET_FORMS}`);
   }
   return { kind: 'local', directory: text.startsWith('file://') ? new URL(text).pathname : text };
+}
+
+export function azureSettings(inputs: Inputs, account: string): AzureSettings {
+  const connectionString = inputs.optional('azure-connection-string');
+  const sasToken = inputs.optional('azure-sas-token');
+  const federatedToken = inputs.optional('azure-federated-token');
+  const clientId = inputs.optional('azure-client-id');
+  const tenantId = inputs.optional('azure-tenant-id');
+  let auth: AzureAuth;
+  if (connectionString) auth = { kind: 'connection-string', connectionString };
+  else if (sasToken) auth = { kind: 'sas', sasToken: sasToken.replace(/^\?/, '') };
+  else if (clientId || tenantId) {
+    if (!clientId || !tenantId)
+      throw new InputError(
+        clientId ? 'azure-tenant-id' : 'azure-client-id',
+        'is required with the other: workload identity federation needs both the tenant and the client (application) id',
+      );
+    auth = {
+      kind: 'federated',
+      clientId,
+      tenantId,
+      federatedToken: inputs.required('azure-federated-token', ' for azure-client-id (in GitHub Actions, grant the job `permissions: id-token: write`)'),
+    };
+  } else if (federatedToken) throw new InputError('azure-client-id', 'is required with azure-federated-token');
+  else auth = { kind: 'default' };
+  const endpoint = inputs.url('azure-blob-endpoint', false, true) ?? `https://${account}.blob.core.windows.net`;
+  return { endpoint, auth, blockSize: inputs.integer('azure-block-size-mib', 1, 4000) * 1024 * 1024, queueSize: inputs.integer('azure-queue-size', 1, 32) };
+}
+
+export function gcsSettings(inputs: Inputs): GcsSettings {
+  const keyFile = inputs.optional('gcs-key-file');
+  if (keyFile && !existsSync(keyFile))
+    throw new InputError(
+      'gcs-key-file',
+      `${keyFile} does not exist`,
+      'give the path of a service-account key (JSON), or leave it empty for Application Default Credentials',
+    );
+  // Resumable uploads go in multiples of 256 KiB.
+  return { endpoint: inputs.url('gcs-endpoint', false), keyFile, chunkSize: inputs.integer('gcs-chunk-size-mib', 1, 1024) * 1024 * 1024 };
 }
 
 // ---- vault -----------------------------------------------------------------------------------

@@ -190,10 +190,14 @@ export function checkHeaderAgainstManifest(header: Pick<Header, 'backupId' | 'ke
 }
 
 function downloadError(key: string, error: unknown): BackupError {
-  if (error instanceof BackupError) return error;
+  if (error instanceof BackupError) {
+    // Say which backup: a decryption or archive error alone does not name the object.
+    if (!error.message.includes(key)) error.message = `${key}: ${error.message}`;
+    return error;
+  }
   const message = errorMessage(error);
   if (/checksum/i.test(message)) {
-    return new IntegrityError(`${key}: the downloaded bytes do not match the checksum S3 stored (${message})`, {
+    return new IntegrityError(`${key}: the downloaded bytes do not match the checksum the store keeps (${message})`, {
       hint: 'the object is corrupt in storage or was damaged in transit; retry, then use another backup',
     });
   }

@@ -6,8 +6,11 @@ import type { Readable } from 'node:stream';
 
 /** A checksum in the form the store itself reports it, so "sent" and "stored" compare directly. */
 export interface ObjectChecksum {
-  /** SHA256: of the whole object. SHA256-COMPOSITE: S3 multipart, SHA-256 of the part SHA-256s, "-N" suffix. */
-  algorithm: 'SHA256' | 'SHA256-COMPOSITE';
+  /**
+   * SHA256: of the whole object. SHA256-COMPOSITE: S3 multipart, SHA-256 of the part SHA-256s, "-N" suffix.
+   * MD5: of the whole object (Azure Blob's Content-MD5, Cloud Storage's md5Hash).
+   */
+  algorithm: 'SHA256' | 'SHA256-COMPOSITE' | 'MD5';
   /** base64 digest. For the composite form, without the "-<parts>" suffix some stores print (the digest commits to the parts anyway). */
   value: string;
   /** Number of parts, for the composite form. */
@@ -45,10 +48,10 @@ export interface DeleteOutcome {
   retainedBecause?: string;
 }
 
-/** What an interrupted write leaves behind: an open multipart upload, or a partial file. */
+/** What an interrupted write leaves behind: an open multipart upload, a partial file, or staged blocks never committed. */
 export interface Debris {
   key: string;
-  kind: 'multipart-upload' | 'partial-file';
+  kind: 'multipart-upload' | 'partial-file' | 'uncommitted-blocks';
   /** When it was started (ISO 8601). */
   since: string;
   /** The store's own handle (a multipart upload id). */

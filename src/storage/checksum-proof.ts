@@ -28,7 +28,8 @@ export function copyProblem(copy: StoredState, original: { size: number; sha256H
   if (copy.size !== original.size) return `is ${copy.size} bytes, expected ${original.size}`;
   if (!copy.checksum) return 'has no checksum reported by the store, so the copy cannot be proven';
   const whole = Buffer.from(original.sha256Hex, 'hex').toString('base64');
-  const expected = copy.checksum.algorithm === 'SHA256-COMPOSITE' ? original.storedChecksum.value : whole;
+  // MD5 (Azure, Cloud Storage) and composite digests are the store's own, as recorded for the original.
+  const expected = copy.checksum.algorithm === 'SHA256' ? whole : original.storedChecksum.value;
   // A store that labels a composite digest as a whole-object one still proves the copy by the upload's digest.
   if (copy.checksum.value !== expected && copy.checksum.value !== original.storedChecksum.value)
     return `has checksum ${describeChecksum(copy.checksum)}, expected ${expected}`;

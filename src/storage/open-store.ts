@@ -1,6 +1,11 @@
 /** Builds the store a target names. */
 import { S3Client } from '@aws-sdk/client-s3';
-import type { S3Settings, TargetSettings } from './store-settings.js';
+import type { AzureSettings, S3Settings, TargetSettings } from './store-settings.js';
+import { AnonymousCredential, BlobServiceClient, StorageRetryPolicyType } from '@azure/storage-blob';
+import { ClientAssertionCredential, DefaultAzureCredential } from '@azure/identity';
+import { Storage } from '@google-cloud/storage';
+import { AzureBlobStore } from './azure-blob-store.js';
+import { GcsBackupStore } from './gcs-store.js';
 import type { Logger } from '../log.js';
 import type { BackupStore } from './backup-store.js';
 import { LocalDirectoryStore } from './local-store.js';
@@ -42,6 +47,8 @@ export function createS3Client(s3: S3Settings, log?: Logger): S3Client {
 
 export function openStore(target: TargetSettings, log?: Logger): BackupStore {
   if (target.kind === 'local') return new LocalDirectoryStore(target.directory);
+  if (target.kind === 'azure') return openAzureStore(target);
+  if (target.kind === 'gcs') return openGcsStore(target);
   return new S3BackupStore({
     client: createS3Client(target.s3, log),
     bucket: target.bucket,
@@ -49,4 +56,39 @@ export function openStore(target: TargetSettings, log?: Logger): BackupStore {
     partSize: target.s3.partSize,
     queueSize: target.s3.queueSize,
   });
+}
+
+/** Retries of the Azure and Cloud Storage SDKs: their own exponential backoff, bounded like S3's. */
+export const CLOUD_MAX_ATTEMPTS = 5;
+
+function azureService(settings: AzureSettings): BlobServiceClient {
+  const retryOptions = { maxTries: CLOUD_MAX_ATTEMPTS, retryPolicyType: StorageRetryPolicyType.EXPONENTIAL };
+  const { auth, endpoint } = settings;
+  // The connection string names its own endpoint (an emulator's, for one).
+  if (auth.kind === 'connection-string') return BlobServiceClient.fromConnectionString(auth.connectionString, { retryOptions });
+  if (auth.kind === 'sas') return new BlobServiceClient(`${endpoint}?${auth.sasToken}`, new AnonymousCredential(), { retryOptions });
+  const credential =
+    auth.kind === 'federated' ? new ClientAssertionCredential(auth.tenantId, auth.clientId, async () => auth.federatedToken) : new DefaultAzureCredential();
+  return new BlobServiceClient(endpoint, credential, { retryOptions });
+}
+
+function openAzureStore(target: Extract<TargetSettings, { kind: 'azure' }>): AzureBlobStore {
+  const container = azureService(target.azure).getContainerClient(target.container);
+  return new AzureBlobStore({
+    container,
+    account: target.account,
+    prefix: target.prefix,
+    blockSize: target.azure.blockSize,
+    queueSize: target.azure.queueSize,
+  });
+}
+
+function openGcsStore(target: Extract<TargetSettings, { kind: 'gcs' }>): GcsBackupStore {
+  const { endpoint, keyFile, chunkSize } = target.gcs;
+  const storage = new Storage({
+    ...(endpoint ? { apiEndpoint: endpoint } : {}),
+    ...(keyFile ? { keyFilename: keyFile, useAuthWithCustomEndpoint: true } : {}),
+    retryOptions: { autoRetry: true, maxRetries: CLOUD_MAX_ATTEMPTS - 1 },
+  });
+  return new GcsBackupStore({ bucket: storage.bucket(target.bucket), prefix: target.prefix, chunkSize });
 }

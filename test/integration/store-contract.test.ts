@@ -1,4 +1,4 @@
-/** The BackupStore contract on every store: a local directory, S3 on moto, and the in-memory reference. */
+/** The BackupStore contract on every store: a local directory, S3 on moto, Azure Blob on Azurite, Cloud Storage on fake-gcs-server, and the in-memory reference. */
 import { afterAll, beforeAll } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,19 +9,27 @@ import { S3BackupStore } from '../../src/storage/s3-store.js';
 import { retentionLockContract, storeContract } from '../contract/store-contract.js';
 import { MemoryStore } from '../harness/memory-store.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
+import { AZURITE_ACCOUNT, startAzurite, type AzuriteServer } from '../harness/azurite.js';
+import { startFakeGcs, type FakeGcsServer } from '../harness/fake-gcs.js';
+import { AzureBlobStore } from '../../src/storage/azure-blob-store.js';
+import { GcsBackupStore } from '../../src/storage/gcs-store.js';
 
 const MiB = 1024 * 1024;
 let moto: MotoServer;
+let azurite: AzuriteServer;
+let gcs: FakeGcsServer;
 let dirs: string[] = [];
 let n = 0;
 
 beforeAll(async () => {
-  moto = await startMoto();
+  [moto, azurite, gcs] = await Promise.all([startMoto(), startAzurite(), startFakeGcs()]);
   await moto.s3().send(new CreateBucketCommand({ Bucket: 'contract' }));
+  await azurite.service().getContainerClient('contract').create();
+  await gcs.storage().bucket('contract').create();
 }, 60000);
 
 afterAll(async () => {
-  await moto?.stop();
+  await Promise.all([moto?.stop(), azurite?.stop(), gcs?.stop()]);
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   dirs = [];
 });
@@ -35,6 +43,22 @@ storeContract('local directory', async () => {
 // 5 MiB parts, so the large object is a multipart upload with a composite checksum.
 storeContract('S3 (moto)', async () => ({
   store: new S3BackupStore({ client: moto.s3(), bucket: 'contract', prefix: `run-${++n}/`, partSize: 5 * MiB, queueSize: 2 }),
+}));
+
+// 4 MiB blocks, so the large object is several staged blocks.
+storeContract('Azure Blob (Azurite)', async () => ({
+  store: new AzureBlobStore({
+    container: azurite.service().getContainerClient('contract'),
+    account: AZURITE_ACCOUNT,
+    prefix: `run-${++n}/`,
+    blockSize: 4 * MiB,
+    queueSize: 2,
+  }),
+}));
+
+// 2 MiB resumable chunks, so the large object takes several requests.
+storeContract('Cloud Storage (fake-gcs-server)', async () => ({
+  store: new GcsBackupStore({ bucket: gcs.storage().bucket('contract'), prefix: `run-${++n}/`, chunkSize: 2 * MiB }),
 }));
 
 storeContract('in memory', async () => ({ store: new MemoryStore() }));

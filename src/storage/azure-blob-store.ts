@@ -1,0 +1,287 @@
+/**
+ * Azure Blob Storage as a backup target. A new object is a block blob: the stream is cut into blocks,
+ * each staged with its MD5 (the service refuses a block whose bytes do not match), then the block list
+ * is committed with `If-None-Match: *`, so a backup never replaces another. The MD5 of the whole object,
+ * computed here from the bytes sent, is committed as its Content-MD5; `stat` reads it back.
+ * Blocks staged by a write that did not finish are discarded before the error is reported.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { RestError, type BlockBlobClient, type ContainerClient } from '@azure/storage-blob';
+import { ObjectExistsError, StorageError } from '../errors.js';
+import type { BackupStore, Debris, DeleteOutcome, PutResult, StoredObject, StoredState } from './backup-store.js';
+import { onInterrupt } from '../util/interrupts.js';
+import { errorMessage } from '../util/error-text.js';
+
+export interface AzureBlobStoreOptions {
+  container: ContainerClient;
+  /** Shown in logs: az://account/container/ */
+  account: string;
+  /** Normalised: empty, or ending with "/". */
+  prefix: string;
+  blockSize: number;
+  /** Blocks staged in parallel. */
+  queueSize: number;
+}
+
+/** The largest copy the service does in one synchronous call; larger ones are polled. */
+const MAX_SYNC_COPY = 256 * 1024 * 1024;
+
+export class AzureBlobStore implements BackupStore {
+  readonly location: string;
+  readonly uploadPartSize: number;
+  constructor(private readonly options: AzureBlobStoreOptions) {
+    this.location = `az://${options.account}/${options.container.containerName}/${options.prefix}`;
+    this.uploadPartSize = options.blockSize;
+  }
+
+  private blob(key: string): BlockBlobClient {
+    return this.options.container.getBlockBlobClient(this.options.prefix + key);
+  }
+
+  async checkAccess(): Promise<void> {
+    try {
+      if (!(await this.options.container.exists())) {
+        throw new StorageError(`container ${this.options.container.containerName} does not exist in account ${this.options.account}`, {
+          hint: 'create the container, or fix the container name in the target',
+        });
+      }
+    } catch (error) {
+      throw azureError(`checking container ${this.options.container.containerName}`, error);
+    }
+  }
+
+  async putNew(key: string, body: Readable): Promise<PutResult> {
+    const blob = this.blob(key);
+    if (await this.exists(key)) throw new ObjectExistsError(key, this.location);
+    // Block ids must have one length per blob; a random upload id keeps a concurrent writer's blocks apart.
+    const uploadId = randomBytes(8).toString('hex');
+    const blockId = (n: number) => Buffer.from(`${uploadId}-${String(n).padStart(6, '0')}`).toString('base64');
+    const md5 = createHash('md5');
+    const sha256 = createHash('sha256');
+    const ids: string[] = [];
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
+    let size = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+
+    const stage = async (data: Buffer) => {
+      const id = blockId(ids.length);
+      ids.push(id);
+      const task = blob
+        .stageBlock(id, data, data.length, { transactionalContentMD5: createHash('md5').update(data).digest() })
+        .then(() => undefined)
+        .catch((error: unknown) => {
+          failure ??= error;
+        });
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+      // Back-pressure: at most queueSize blocks in memory and in flight.
+      while (inFlight.size >= this.options.queueSize) await Promise.race(inFlight);
+      if (failure) throw failure;
+    };
+    const release = onInterrupt(`uncommitted blocks of ${this.location}${key} discarded`, () => this.discardUncommitted(key));
+    try {
+      for await (const chunk of body) {
+        const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+        md5.update(buffer);
+        sha256.update(buffer);
+        size += buffer.length;
+        pending.push(buffer);
+        pendingBytes += buffer.length;
+        while (pendingBytes >= this.options.blockSize) {
+          const all = Buffer.concat(pending);
+          await stage(all.subarray(0, this.options.blockSize));
+          const rest = all.subarray(this.options.blockSize);
+          pending = rest.length ? [rest] : [];
+          pendingBytes = rest.length;
+        }
+      }
+      if (pendingBytes > 0 || ids.length === 0) await stage(Buffer.concat(pending));
+      await Promise.all(inFlight);
+      if (failure) throw failure;
+      const contentMD5 = md5.digest();
+      await blob.commitBlockList(ids, {
+        conditions: { ifNoneMatch: '*' },
+        blobHTTPHeaders: { blobContentMD5: contentMD5, blobContentType: 'application/octet-stream' },
+      });
+      return { key, size, sentChecksum: { algorithm: 'MD5', value: contentMD5.toString('base64') }, sha256: sha256.digest('hex') };
+    } catch (error) {
+      await Promise.allSettled(inFlight);
+      await this.discardUncommitted(key);
+      if (error instanceof RestError && error.statusCode === 409 && error.code === 'BlobAlreadyExists') throw new ObjectExistsError(key, this.location);
+      throw error instanceof StorageError ? error : azureError(`uploading ${this.location}${key}`, error);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Uncommitted blocks of a blob that does not exist cannot be deleted on their own: committing an empty
+   * list (only if no blob exists) and deleting that empty blob discards them.
+   */
+  private async discardUncommitted(key: string): Promise<void> {
+    const blob = this.blob(key);
+    try {
+      const empty = await blob.commitBlockList([], { conditions: { ifNoneMatch: '*' } });
+      await blob.delete({ conditions: { ifMatch: empty.etag! } });
+    } catch {
+      // A blob exists there (never ours to touch), or the service is unreachable: the service discards
+      // uncommitted blocks after a week, and prune lists any left as debris.
+    }
+  }
+
+  private async exists(key: string): Promise<boolean> {
+    try {
+      return await this.blob(key).exists();
+    } catch (error) {
+      throw azureError(`checking ${this.location}${key}`, error);
+    }
+  }
+
+  async putSmallNew(key: string, data: Buffer): Promise<void> {
+    try {
+      await this.blob(key).upload(data, data.length, {
+        conditions: { ifNoneMatch: '*' },
+        transactionalContentMD5: createHash('md5').update(data).digest(),
+        blobHTTPHeaders: { blobContentMD5: createHash('md5').update(data).digest(), blobContentType: 'application/json' },
+      });
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 409) throw new ObjectExistsError(key, this.location);
+      throw azureError(`writing ${this.location}${key}`, error);
+    }
+  }
+
+  async copyNew(fromKey: string, toKey: string): Promise<StoredState> {
+    const source = await this.stat(fromKey);
+    if (!source) throw new StorageError(`cannot copy ${this.location}${fromKey}: it does not exist`);
+    if (await this.exists(toKey)) throw new ObjectExistsError(toKey, this.location);
+    const from = this.blob(fromKey);
+    const to = this.blob(toKey);
+    try {
+      if (source.size <= MAX_SYNC_COPY) {
+        const out = await to.syncCopyFromURL(from.url, { conditions: { ifNoneMatch: '*' } });
+        if (out.copyStatus !== 'success') throw new StorageError(`copy to ${toKey} ended with status ${out.copyStatus}`);
+      } else {
+        const poller = await to.beginCopyFromURL(from.url, { conditions: { ifNoneMatch: '*' } });
+        const done = await poller.pollUntilDone();
+        if (done.copyStatus !== 'success') throw new StorageError(`copy to ${toKey} ended with status ${done.copyStatus}`);
+      }
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 409) throw new ObjectExistsError(toKey, this.location);
+      throw error instanceof StorageError ? error : azureError(`copying ${fromKey} to ${toKey}`, error);
+    }
+    const copy = await this.stat(toKey);
+    if (!copy) throw new StorageError(`copy to ${toKey} vanished right after it was made`);
+    return copy;
+  }
+
+  async stat(key: string): Promise<StoredState | undefined> {
+    try {
+      const props = await this.blob(key).getProperties();
+      return {
+        size: props.contentLength ?? 0,
+        checksum: props.contentMD5 ? { algorithm: 'MD5', value: Buffer.from(props.contentMD5).toString('base64') } : undefined,
+      };
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw azureError(`reading the properties of ${this.location}${key}`, error);
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    try {
+      const out = await this.blob(key).download();
+      if (!out.readableStreamBody) throw new StorageError(`downloading ${this.location}${key} returned no body`);
+      return out.readableStreamBody as Readable;
+    } catch (error) {
+      throw error instanceof StorageError ? error : azureError(`downloading ${this.location}${key}`, error);
+    }
+  }
+
+  async getSmall(key: string, maxBytes = 1024 * 1024): Promise<Buffer> {
+    const state = await this.stat(key);
+    if (!state) throw new StorageError(`${this.location}${key} does not exist`);
+    if (state.size > maxBytes) throw new StorageError(`${this.location}${key} is ${state.size} bytes, more than the ${maxBytes} expected`);
+    try {
+      return await this.blob(key).downloadToBuffer(0, state.size);
+    } catch (error) {
+      throw azureError(`reading ${this.location}${key}`, error);
+    }
+  }
+
+  async *list(prefix = ''): AsyncIterable<StoredObject> {
+    try {
+      for await (const item of this.options.container.listBlobsFlat({ prefix: this.options.prefix + prefix })) {
+        yield { key: item.name.slice(this.options.prefix.length), size: item.properties.contentLength ?? 0 };
+      }
+    } catch (error) {
+      throw azureError(`listing ${this.location}${prefix}`, error);
+    }
+  }
+
+  /** Blobs that hold only uncommitted blocks: a write that never committed (the service drops them after a week). */
+  async listDebris(before: Date): Promise<Debris[]> {
+    const committed = new Set<string>();
+    for await (const object of this.list()) committed.add(object.key);
+    const debris: Debris[] = [];
+    try {
+      for await (const item of this.options.container.listBlobsFlat({ prefix: this.options.prefix, includeUncommitedBlobs: true })) {
+        const key = item.name.slice(this.options.prefix.length);
+        const since = item.properties.lastModified;
+        if (!committed.has(key) && since < before) debris.push({ key, kind: 'uncommitted-blocks', since: since.toISOString() });
+      }
+    } catch (error) {
+      throw azureError(`listing uncommitted blobs in ${this.location}`, error);
+    }
+    return debris;
+  }
+
+  async removeDebris(items: Debris[]): Promise<void> {
+    for (const item of items) await this.discardUncommitted(item.key);
+  }
+
+  async delete(keys: string[]): Promise<DeleteOutcome[]> {
+    const outcomes: DeleteOutcome[] = [];
+    for (const key of keys) {
+      try {
+        await this.blob(key).delete();
+        outcomes.push({ key, deleted: true });
+      } catch (error) {
+        if (error instanceof RestError && error.statusCode === 404) outcomes.push({ key, deleted: true });
+        else if (error instanceof RestError && isRetention(error))
+          outcomes.push({ key, deleted: false, retainedBecause: `${error.code}: ${error.message.split('\n')[0]}` });
+        else throw azureError(`deleting ${this.location}${key}`, error);
+      }
+    }
+    return outcomes;
+  }
+}
+
+/** Immutability policies and legal holds refuse deletes with 409 and a code naming them. */
+function isRetention(error: RestError): boolean {
+  return error.statusCode === 409 && /immutab|legalhold|legal hold|retention/i.test(`${error.code ?? ''} ${error.message}`);
+}
+
+/** Maps SDK errors to StorageErrors that say what to change. */
+export function azureError(what: string, error: unknown): StorageError {
+  if (error instanceof StorageError) return error;
+  if (error instanceof RestError) {
+    if (error.statusCode === 403)
+      return new StorageError(`${what} failed: access denied by Azure (${error.code ?? 'HTTP 403'})`, {
+        cause: error,
+        hint: 'grant the identity the Storage Blob Data Contributor role on the container, or check the SAS token or connection string',
+      });
+    if (error.statusCode === 404 && error.code === 'ContainerNotFound')
+      return new StorageError(`${what} failed: the container does not exist`, {
+        cause: error,
+        hint: 'create the container, or fix the container name in the target',
+      });
+    return new StorageError(
+      `${what} failed: ${error.code ?? 'error'}${error.statusCode ? ` (HTTP ${error.statusCode})` : ''}: ${error.message.split('\n')[0]}`,
+      { cause: error, hint: 'retry; check the network path to the storage account' },
+    );
+  }
+  return new StorageError(`${what} failed: ${errorMessage(error)}`, { cause: error, hint: 'retry; check the network path to the storage account' });
+}
