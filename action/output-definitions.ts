@@ -15,6 +15,8 @@ export const OUTPUTS: Array<{ name: string; description: string }> = [
   { name: 'checksum', description: 'backup: the checksum S3 (or the directory) reports, ALGORITHM:value.' },
   { name: 'raft-index', description: 'backup, verify: raft index of the snapshot.' },
   { name: 'duration-ms', description: 'backup: wall time of the backup.' },
+  { name: 'replica-location', description: 'backup: the replica target that holds the second copy (empty without replica-target).' },
+  { name: 'replica-checksum', description: 'backup: the checksum the replica store reports, ALGORITHM:value.' },
   { name: 'backup-key', description: 'verify, restore-test, restore: the backup checked (or restored).' },
   { name: 'age-hours', description: 'verify, list: age of the backup checked / the newest complete backup.' },
   { name: 'newest-key', description: 'verify, list: the newest complete backup.' },

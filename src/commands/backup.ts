@@ -24,12 +24,11 @@ export const backupCommand: CommandDefinition<'backup'> = {
       monthly: inputs.choice('monthly', ['auto', 'never'] as const) === 'auto',
       ...(runUrl ? { runUrl } : {}),
     };
+    const replica = inputs.optional('replica-target') ? openStore(targetSettings(inputs, true, 'replica-target'), log) : undefined;
     const client = openVault(vault);
     try {
-      return {
-        command: 'backup',
-        backup: await runBackup({ store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, clock }, options),
-      };
+      const deps = { store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, clock, ...(replica ? { replica } : {}) };
+      return { command: 'backup', backup: await runBackup(deps, options) };
     } finally {
       await client.close();
     }
@@ -45,6 +44,7 @@ export const backupCommand: CommandDefinition<'backup'> = {
         `size       ${formatBytes(b.encryptedSize)} encrypted, ${formatBytes(b.snapshotSize)} snapshot`,
         `sha256     ${b.encryptedSha256}`,
         `raft       index ${b.raftIndex}, term ${b.raftTerm}`,
+        ...(b.replica ? [`replica    ${b.replica.location}${b.replica.objectKey} (${describeChecksum(b.replica.storedChecksum)})`] : []),
         `duration   ${formatDuration(b.durationMs)}`,
         '',
       ].join('\n'),
@@ -59,6 +59,12 @@ export const backupCommand: CommandDefinition<'backup'> = {
         ['SHA-256 (encrypted)', b.encryptedSha256],
         ['Stored checksum', describeChecksum(b.storedChecksum)],
         ['Raft index / term', `${b.raftIndex} / ${b.raftTerm}`],
+        ...(b.replica
+          ? ([
+              ['Replica', `${b.replica.location}${b.replica.objectKey}`],
+              ['Replica checksum', describeChecksum(b.replica.storedChecksum)],
+            ] as Array<[string, string]>)
+          : []),
         ['Key', b.keyId],
         ['Vault version', b.vaultVersion],
         ['Duration', formatDuration(b.durationMs)],
@@ -78,6 +84,8 @@ export const backupCommand: CommandDefinition<'backup'> = {
       checksum: `${b.storedChecksum.algorithm}:${b.storedChecksum.value}`,
       'raft-index': String(b.raftIndex),
       'duration-ms': String(b.durationMs),
+      'replica-location': b.replica?.location ?? '',
+      'replica-checksum': b.replica ? `${b.replica.storedChecksum.algorithm}:${b.replica.storedChecksum.value}` : '',
     }),
   },
 };

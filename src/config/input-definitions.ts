@@ -49,6 +49,12 @@ export const INPUTS: InputDefinition[] = [
     commands: STORE_COMMANDS,
   },
   {
+    name: 'replica-target',
+    description:
+      'A second target (any kind) that receives a copy of each backup once it is complete in target, proven by its own checksum (3-2-1). verify, list and prune work on it as a target of its own. Settings of its kind are shared with target (s3-*, azure-*, gcs-*).',
+    commands: ['backup'],
+  },
+  {
     name: 's3-region',
     description: 'AWS region of the bucket (defaults to AWS_REGION / AWS_DEFAULT_REGION).',
     env: 'AWS_REGION',

@@ -18,6 +18,7 @@ import { SnapshotArchiveValidator } from '../snapshot/archive-validator.js';
 import { describeChecksum, type BackupStore, type ObjectChecksum } from '../storage/backup-store.js';
 import { HashingMeter } from '../util/hashing-meter.js';
 import { copyProblem, uploadProblem } from '../storage/checksum-proof.js';
+import { replicateBackup, type ReplicaResult } from '../replica/replicate.js';
 import { errorMessage, errorCode } from '../util/error-text.js';
 import type { Vault } from '../vault/vault-client.js';
 import { TOOL_VERSION } from '../version.js';
@@ -29,6 +30,8 @@ export interface BackupJobDeps {
   log: Logger;
   clock: () => Date;
   random?: RandomSource;
+  /** replica-target: where the committed backup is copied next. */
+  replica?: BackupStore;
 }
 
 export interface BackupJobOptions {
@@ -61,6 +64,8 @@ export interface BackupResult {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
+  /** The second copy, when replica-target is set. */
+  replica?: ReplicaResult;
 }
 
 export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions): Promise<BackupResult> {
@@ -135,6 +140,22 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
   let monthlyKey: string | undefined;
   if (options.monthly) monthlyKey = await log.group('Monthly copy', () => ensureMonthlyCopy(store, log, manifest, started));
 
+  // The second copy: after the primary is complete, so a replica failure never undoes it.
+  let replica: ReplicaResult | undefined;
+  let replicaFailure: unknown;
+  if (deps.replica) {
+    const replicaStore = deps.replica;
+    try {
+      replica = await log.group(`Replica → ${replicaStore.location}`, () =>
+        replicateBackup(store, replicaStore, manifest, log, (target, daily) =>
+          options.monthly ? ensureMonthlyCopy(target, log, daily, started) : Promise.resolve(undefined),
+        ),
+      );
+    } catch (error) {
+      replicaFailure = error;
+    }
+  }
+
   const done = clock();
   const result: BackupResult = {
     backupId,
@@ -155,8 +176,12 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
     startedAt: manifest.startedAt,
     finishedAt: done.toISOString(),
     durationMs: done.getTime() - started.getTime(),
+    ...(replica ? { replica } : {}),
   };
   log.info(`backup ${backupId} complete: ${formatBytes(result.encryptedSize)} in ${formatDuration(result.durationMs)} at ${store.location}${objectKey}`);
+  if (replicaFailure && !anomalies.length) throw replicaFailure;
+  // Both: the data anomaly is the failure to act on first; the replica's is logged beside it.
+  if (replicaFailure) log.error(replicaFailure instanceof BackupError ? replicaFailure.describe() : String(replicaFailure));
   if (anomalies.length) {
     // Stored (it is evidence), but the run fails: backing up a damaged cluster faithfully is the worst failure.
     throw new DataAnomalyError(
