@@ -62,7 +62,8 @@ export function openStore(target: TargetSettings, log?: Logger): BackupStore {
 export const CLOUD_MAX_ATTEMPTS = 5;
 
 function azureService(settings: AzureSettings): BlobServiceClient {
-  const retryOptions = { maxTries: CLOUD_MAX_ATTEMPTS, retryPolicyType: StorageRetryPolicyType.EXPONENTIAL };
+  // 0.5, 1, 2, 4 s between attempts: a short outage is ridden out, a dead endpoint fails within seconds.
+  const retryOptions = { maxTries: CLOUD_MAX_ATTEMPTS, retryPolicyType: StorageRetryPolicyType.EXPONENTIAL, retryDelayInMs: 500, maxRetryDelayInMs: 8000 };
   const { auth, endpoint } = settings;
   // The connection string names its own endpoint (an emulator's, for one).
   if (auth.kind === 'connection-string') return BlobServiceClient.fromConnectionString(auth.connectionString, { retryOptions });
@@ -88,7 +89,8 @@ function openGcsStore(target: Extract<TargetSettings, { kind: 'gcs' }>): GcsBack
   const storage = new Storage({
     ...(endpoint ? { apiEndpoint: endpoint } : {}),
     ...(keyFile ? { keyFilename: keyFile, useAuthWithCustomEndpoint: true } : {}),
-    retryOptions: { autoRetry: true, maxRetries: CLOUD_MAX_ATTEMPTS - 1 },
+    // Retries idempotent requests (a create with ifGenerationMatch is one) with exponential backoff, at most 8 s apart.
+    retryOptions: { autoRetry: true, maxRetries: CLOUD_MAX_ATTEMPTS - 1, maxRetryDelay: 8, totalTimeout: 120 },
   });
   return new GcsBackupStore({ bucket: storage.bucket(target.bucket), prefix: target.prefix, chunkSize });
 }

@@ -20,6 +20,8 @@ import { startFakeGitHub, type FakeGitHub } from '../fakes/github-api.js';
 import { startSlackReceiver, type SlackReceiver } from '../fakes/slack-receiver.js';
 import { runBundledAction } from '../harness/action-runner.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
+import { AZURITE_ACCOUNT, startAzurite, type AzuriteServer } from '../harness/azurite.js';
+import { startFakeGcs, type FakeGcsServer } from '../harness/fake-gcs.js';
 import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
 import { ROOT } from '../harness/processes.js';
 import { collect } from '../unit/crypto-helpers.js';
@@ -28,6 +30,8 @@ const KEY = `faults=${Buffer.alloc(32, 8).toString('base64')}`;
 const BUCKET = 'faults';
 let bao: OpenBaoServer;
 let moto: MotoServer;
+let azurite: AzuriteServer;
+let gcs: FakeGcsServer;
 let work: string;
 let existingKey: string;
 let existingSha: string;
@@ -43,6 +47,8 @@ interface Row {
   run: (row: Row) => Promise<{ logLines: string[] }>;
   /** Extra checks after the common ones. */
   check?: (outcome: { logLines: string[] }) => Promise<void> | void;
+  /** The keys this row's target holds, for rows whose target is not the S3 bucket. */
+  keys?: () => Promise<string[]>;
 }
 
 const proxies: FaultProxy[] = [];
@@ -331,6 +337,7 @@ const ROWS: Row[] = [
       expect((await keysUnder('s3-object-exists/')).length).toBe(2); // the first backup and its manifest, intact
     },
   },
+  ...cloudRows(),
   {
     id: 'prune-list-fails',
     fault: 'the listing fails on its second page',
@@ -439,6 +446,143 @@ const ROWS: Row[] = [
   },
 ];
 
+/** Azure Blob (Azurite) and Cloud Storage (fake-gcs-server) as the target: down, 5xx then success, denied. */
+function cloudRows(): Row[] {
+  const azureKeys = (id: string) => async () => {
+    const keys: string[] = [];
+    for await (const b of azurite
+      .service()
+      .getContainerClient('faults')
+      .listBlobsFlat({ prefix: `${id}/`, includeUncommitedBlobs: true }))
+      keys.push(b.name);
+    return keys;
+  };
+  const gcsKeys = (id: string) => async () =>
+    (
+      await gcs
+        .storage()
+        .bucket('faults')
+        .getFiles({ prefix: `${id}/` })
+    )[0].map((f) => f.name);
+  const azureVia = (endpoint: string) =>
+    `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${/AccountKey=([^;]+)/.exec(azurite.connectionString)![1]};BlobEndpoint=${endpoint}/${AZURITE_ACCOUNT};`;
+  const azureInputs = (row: Row, endpoint: string) => ({
+    ...backupInputs(row),
+    target: `az://${AZURITE_ACCOUNT}/faults/${row.id}`,
+    'azure-connection-string': azureVia(endpoint),
+  });
+  const gcsInputs = (row: Row, endpoint: string) => ({ ...backupInputs(row), target: `gs://faults/${row.id}`, 'gcs-endpoint': endpoint });
+  const azureError = (code: string) => `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`;
+  const gcsError = (status: number, message: string) =>
+    JSON.stringify({ error: { code: status, message, errors: [{ message, reason: status === 403 ? 'forbidden' : 'backendError' }] } });
+  return [
+    {
+      id: 'azure-unreachable',
+      fault: 'Azure Blob refuses connections',
+      expected: 'fails in preflight, before the snapshot',
+      component: 'storage',
+      keys: azureKeys('azure-unreachable'),
+      run: async (row) => attempt('backup', azureInputs(row, 'http://127.0.0.1:1')),
+    },
+    {
+      id: 'azure-5xx-then-ok',
+      fault: 'Azure Blob answers 503 twice to a block upload, then works',
+      expected: 'succeeds after the SDK retries',
+      component: undefined,
+      keys: azureKeys('azure-5xx-then-ok'),
+      run: async (row) => {
+        const p = await proxy(
+          azurite.endpoint.replace(/\/devstoreaccount1$/, ''),
+          /azure-5xx-then-ok\/daily.*comp=block/,
+          { kind: 'status', status: 503, times: 2, body: azureError('ServerBusy'), contentType: 'application/xml' },
+          'PUT',
+        );
+        const outcome = await attempt('backup', azureInputs(row, p.url));
+        expect(p.seen.filter((r) => r.status === 503).length).toBe(2);
+        return outcome;
+      },
+    },
+    {
+      id: 'azure-denied',
+      fault: 'Azure Blob denies the upload (403)',
+      expected: 'fails: "access denied by Azure"; no blob, no uncommitted blocks',
+      component: 'storage',
+      message: /access denied by Azure/,
+      keys: azureKeys('azure-denied'),
+      run: async (row) =>
+        attempt(
+          'backup',
+          azureInputs(
+            row,
+            (
+              await proxy(
+                azurite.endpoint.replace(/\/devstoreaccount1$/, ''),
+                /azure-denied\/daily.*comp=block/,
+                { kind: 'status', status: 403, times: 1000, body: azureError('AuthorizationPermissionMismatch'), contentType: 'application/xml' },
+                'PUT',
+              )
+            ).url,
+          ),
+        ),
+    },
+    {
+      id: 'gcs-unreachable',
+      fault: 'Cloud Storage refuses connections',
+      expected: 'fails in preflight, before the snapshot',
+      component: 'storage',
+      keys: gcsKeys('gcs-unreachable'),
+      run: async (row) => attempt('backup', gcsInputs(row, 'http://127.0.0.1:1')),
+    },
+    {
+      id: 'gcs-5xx-then-ok',
+      fault: 'Cloud Storage answers 503 twice to the upload, then works',
+      expected: 'succeeds after the SDK retries',
+      component: undefined,
+      keys: gcsKeys('gcs-5xx-then-ok'),
+      run: async (row) => {
+        const p = await proxy(
+          gcs.endpoint,
+          /uploadType=resumable.*gcs-5xx-then-ok|gcs-5xx-then-ok.*uploadType=resumable/,
+          { kind: 'status', status: 503, times: 2, body: gcsError(503, 'backend error'), contentType: 'application/json' },
+          'POST',
+        );
+        const outcome = await attempt('backup', gcsInputs(row, p.url));
+        expect(p.seen.filter((r) => r.status === 503).length).toBe(2);
+        return outcome;
+      },
+    },
+    {
+      id: 'gcs-denied',
+      fault: 'Cloud Storage denies the upload (403)',
+      expected: 'fails: "access denied by Cloud Storage"',
+      component: 'storage',
+      message: /access denied by Cloud Storage/,
+      keys: gcsKeys('gcs-denied'),
+      run: async (row) =>
+        attempt(
+          'backup',
+          gcsInputs(
+            row,
+            (
+              await proxy(
+                gcs.endpoint,
+                /uploadType=resumable.*gcs-denied|gcs-denied.*uploadType=resumable/,
+                {
+                  kind: 'status',
+                  status: 403,
+                  times: 1000,
+                  body: gcsError(403, 'does not have storage.objects.create access'),
+                  contentType: 'application/json',
+                },
+                'POST',
+              )
+            ).url,
+          ),
+        ),
+    },
+  ];
+}
+
 function restoreInputs(staging: OpenBaoServer, overrides: Record<string, string>): Record<string, string> {
   return {
     target: `s3://${BUCKET}/existing`,
@@ -457,7 +601,9 @@ function restoreInputs(staging: OpenBaoServer, overrides: Record<string, string>
 }
 
 beforeAll(async () => {
-  [bao, moto] = await Promise.all([startOpenBao({ name: 'faults' }), startMoto()]);
+  [bao, moto, azurite, gcs] = await Promise.all([startOpenBao({ name: 'faults' }), startMoto(), startAzurite(), startFakeGcs()]);
+  await azurite.service().getContainerClient('faults').create();
+  await gcs.storage().bucket('faults').create();
   Object.assign(process.env, moto.env());
   work = mkdtempSync(join(tmpdir(), 'vault-backup-faults-'));
   privateTmp = join(work, 'tmp');
@@ -473,7 +619,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.env = savedEnv;
-  await Promise.all([bao?.stop(), moto?.stop(), ...proxies.map((p) => p.close())]);
+  await Promise.all([bao?.stop(), moto?.stop(), azurite?.stop(), gcs?.stop(), ...proxies.map((p) => p.close())]);
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -484,7 +630,7 @@ describe('fault matrix', () => {
       const outcome = await row.run(row);
       if (row.component === undefined) {
         expect(lastError).toBeUndefined();
-        const keys = await keysUnder(`${row.id}/`);
+        const keys = row.keys ? await row.keys() : await keysUnder(`${row.id}/`);
         expect(keys.filter((k) => k.endsWith('.enc')).length).toBe(1);
         expect(keys.filter((k) => k.endsWith('.json')).length).toBe(1); // complete: object and manifest
       } else {
@@ -494,7 +640,7 @@ describe('fault matrix', () => {
           message: expect.stringMatching(row.message ?? /./),
         });
         if (row.message) expect((lastError as BackupError).message).toMatch(row.message);
-        if (row.id !== 's3-object-exists' && row.id !== 'prune-list-fails') expect(await keysUnder(`${row.id}/`)).toEqual([]);
+        if (row.id !== 's3-object-exists' && row.id !== 'prune-list-fails') expect(row.keys ? await row.keys() : await keysUnder(`${row.id}/`)).toEqual([]);
       }
       await row.check?.(outcome);
       const open = await moto.s3().send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
