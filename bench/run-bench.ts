@@ -40,10 +40,10 @@ interface Measure {
   note?: string;
 }
 
-/** Runs one operation in its own process (asynchronously: the snapshot endpoint lives in this one). */
-async function measure(label: string, args: string[], env: Record<string, string> = {}): Promise<Measure> {
+/** Runs a command under GNU time (asynchronously: the snapshot endpoint lives in this process). */
+async function timed(label: string, command: string, args: string[], env: Record<string, string>): Promise<Measure> {
   const r = await new Promise<{ status: number | null; stderr: string }>((done) => {
-    const child = spawn('/usr/bin/time', ['-f', 'BENCH %e %U %S %M', process.execPath, ...args], {
+    const child = spawn('/usr/bin/time', ['-f', 'BENCH %e %U %S %M', command, ...args], {
       env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -51,18 +51,46 @@ async function measure(label: string, args: string[], env: Record<string, string
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (status) => done({ status, stderr }));
   });
-  const line = (r.stderr ?? '').split('\n').find((l) => l.startsWith('BENCH '));
+  const line = r.stderr.split('\n').find((l) => l.startsWith('BENCH '));
   if (!line) throw new Error(`${label}: no timing (${r.stderr})`);
   const [, wall, user, sys, rss] = line.split(' ').map(Number) as [number, number, number, number, number];
   const ok = r.status === 0;
   const note = ok
     ? undefined
-    : (r.stderr ?? '')
+    : r.stderr
         .split('\n')
-        .filter((l) => /error|Error/.test(l))[0]
+        .filter((l) => l.trim() && !l.startsWith('BENCH') && !l.startsWith('Command exited'))[0]
         ?.slice(0, 160);
   return { label, ok, wallS: wall, cpuS: user + sys, rssMiB: rss / 1024, ...(note ? { note } : {}) };
 }
+
+/** One operation of ours (the bundled CLI, or a floor script) in its own Node process. */
+const measure = (label: string, args: string[], env: Record<string, string> = {}) => timed(label, process.execPath, args, env);
+
+/** A peer tool's pipeline, run by bash. */
+const measureShell = (label: string, script: string, env: Record<string, string> = {}) => timed(label, 'bash', ['-o', 'pipefail', '-c', script], env);
+
+/** Peer tools, installed by scripts/install-bench-peers.sh; a missing one is reported, never dropped. */
+const PEERS = join(ROOT, '.tools', 'bench');
+const peer = (name: string) => {
+  const path = name === 'aws' ? join(PEERS, 'venv', 'bin', 'aws') : join(PEERS, 'bin', name);
+  return existsSync(path) ? path : undefined;
+};
+const missing = (label: string, what: string) => {
+  rows.push(`| ${label} | missing | – | – | – | ${what} is not installed (scripts/install-bench-peers.sh) |`);
+  console.log(rows.at(-1));
+};
+/** Ours against a peer on the same bytes in the same run: wall and CPU ratios. */
+const comparisons: string[] = [];
+const compare = (what: string, ours: Measure, theirs: Measure | undefined, goal: string) => {
+  if (!theirs?.ok || !ours.ok)
+    return void comparisons.push(
+      `| ${what} | ${ours.ok ? ours.wallS.toFixed(1) : 'failed'} s | ${theirs ? (theirs.ok ? `${theirs.wallS.toFixed(1)} s` : 'failed') : 'missing'} | – | ${goal} |`,
+    );
+  comparisons.push(
+    `| ${what} | ${ours.wallS.toFixed(1)} s, ${ours.cpuS.toFixed(1)} s CPU | ${theirs.wallS.toFixed(1)} s, ${theirs.cpuS.toFixed(1)} s CPU | ${(ours.wallS / theirs.wallS).toFixed(2)}× wall, ${(ours.cpuS / Math.max(theirs.cpuS, 0.01)).toFixed(2)}× CPU | ${goal} |`,
+  );
+};
 
 /** Serves a file the way sys/storage/raft/snapshot does, plus the health and leader answers the tool asks first. */
 async function snapshotServer(file: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -126,12 +154,47 @@ for (const sizeMiB of sizes) {
   const server = await snapshotServer(archive);
   try {
     const common = ['--vault-address', server.url, '--vault-auth-method', 'token', '--vault-token', 'bench', '--encryption-key', KEY, '--monthly', 'never'];
-    table(await measure('backup → local directory', [CLI, 'backup', '--target', store, ...common]), bytes, floorRate);
-    table(
-      await measure('verify (read + decrypt + archive check)', [CLI, 'verify', '--target', store, '--encryption-keyring', KEY, '--max-age-hours', '1000']),
-      bytes,
-      floorRate,
-    );
+    const ourBackup = await measure('backup → local directory', [CLI, 'backup', '--target', store, ...common]);
+    table(ourBackup, bytes, floorRate);
+    const snapshotUrl = `${server.url}/v1/sys/storage/raft/snapshot`;
+    const age = peer('age');
+    const ageKeygen = peer('age-keygen');
+    let agePeer: Measure | undefined;
+    let ageFile: string | undefined;
+    if (age && ageKeygen) {
+      const identity = join(OUT, 'age-identity.txt');
+      rmSync(identity, { force: true });
+      execFileSync(ageKeygen, ['-o', identity], { stdio: 'ignore' });
+      const recipient = execFileSync(ageKeygen, ['-y', identity]).toString().trim();
+      ageFile = join(OUT, `peer-${sizeMiB}.age`);
+      agePeer = await measureShell('peer: curl | age -r > file; sync', `curl -sf '${snapshotUrl}' | '${age}' -r '${recipient}' > '${ageFile}' && sync`);
+      table(agePeer, bytes, floorRate);
+    } else missing('peer: curl | age -r > file; sync', 'age');
+    compare(`backup → local directory, ${sizeMiB} MiB`, ourBackup, agePeer, 'wall ≤ 1.25× the peer; CPU ≤ 2× the floor');
+    const ourVerify = await measure('verify (read + decrypt + archive check)', [
+      CLI,
+      'verify',
+      '--target',
+      store,
+      '--encryption-keyring',
+      KEY,
+      '--max-age-hours',
+      '1000',
+    ]);
+    table(ourVerify, bytes, floorRate);
+    const restic = peer('restic');
+    let resticPeer: Measure | undefined;
+    if (restic) {
+      const repo = join(OUT, `restic-${sizeMiB}`);
+      rmSync(repo, { recursive: true, force: true });
+      const resticEnv = { RESTIC_REPOSITORY: repo, RESTIC_PASSWORD: 'bench', RESTIC_CACHE_DIR: join(OUT, 'restic-cache') };
+      execFileSync(restic, ['init', '--quiet'], { env: { ...process.env, ...resticEnv }, stdio: 'ignore' });
+      execFileSync(restic, ['backup', '--quiet', archive], { env: { ...process.env, ...resticEnv }, stdio: 'ignore' });
+      resticPeer = await measureShell('peer: restic check --read-data (same bytes)', `'${restic}' check --read-data --no-cache --quiet`, resticEnv);
+      table(resticPeer, bytes, floorRate);
+      rmSync(repo, { recursive: true, force: true });
+    } else missing('peer: restic check --read-data', 'restic');
+    compare(`verify, ${sizeMiB} MiB`, ourVerify, resticPeer, 'wall ≤ 1.25× the peer');
     const listed = JSON.parse(
       execFileSync(process.execPath, [CLI, 'list', '--target', store, '--json'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } }).toString(),
     ) as { backups: Array<{ key: string }> };
@@ -144,15 +207,33 @@ for (const sizeMiB of sizes) {
       const moto = await startMoto();
       try {
         await moto.s3().send(new CreateBucketCommand({ Bucket: 'bench' }));
-        table(
-          await measure(
-            'backup → S3 (moto on loopback)',
-            [CLI, 'backup', '--target', 's3://bench/c1', '--s3-endpoint', moto.endpoint, '--s3-region', 'us-east-1', ...common],
-            moto.env(),
-          ),
-          bytes,
-          floorRate,
+        const ourS3 = await measure(
+          'backup → S3 (moto on loopback)',
+          [CLI, 'backup', '--target', 's3://bench/c1', '--s3-endpoint', moto.endpoint, '--s3-region', 'us-east-1', ...common],
+          moto.env(),
         );
+        table(ourS3, bytes, floorRate);
+        const aws = peer('aws');
+        if (aws && ageFile && age) {
+          const awsEnv = { ...moto.env(), AWS_DEFAULT_REGION: 'us-east-1' };
+          const cp = await measureShell(
+            'peer: aws s3 cp of the same encrypted file',
+            `'${aws}' --endpoint-url '${moto.endpoint}' s3 cp --quiet '${ageFile}' s3://bench/peer-cp`,
+            awsEnv,
+          );
+          table(cp, bytes, floorRate);
+          const recipient = execFileSync(peer('age-keygen')!, ['-y', join(OUT, 'age-identity.txt')])
+            .toString()
+            .trim();
+          const piped = await measureShell(
+            'peer: curl | age | aws s3 cp -',
+            `curl -sf '${snapshotUrl}' | '${age}' -r '${recipient}' | '${aws}' --endpoint-url '${moto.endpoint}' s3 cp --quiet - s3://bench/peer-pipe`,
+            awsEnv,
+          );
+          table(piped, bytes, floorRate);
+          compare(`backup → S3, ${sizeMiB} MiB (vs aws s3 cp)`, ourS3, cp, 'wall ≤ 1.15× the peer; peak RSS ≤ 160 MiB');
+          compare(`backup → S3, ${sizeMiB} MiB (vs the scripted pipeline)`, ourS3, piped, 'CPU ≤ 1.5× the peer');
+        } else missing('peer: aws s3 cp', aws ? 'age' : 'the AWS CLI');
       } finally {
         await moto.stop();
       }
@@ -251,7 +332,10 @@ if (sizes.length) {
 
 const cpu = cpus()[0]?.model ?? 'unknown';
 const doc = readFileSync(join(ROOT, 'docs', 'BENCHMARKS.md'), 'utf8');
-const generated = `<!-- bench:start -->\nMeasured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, with \`npm run bench\`.\n\n${sections.join('\n')}<!-- bench:end -->`;
+const versus = comparisons.length
+  ? `### Against the peers (same bytes, same run)\n\n| operation | ours | peer | ratio | goal |\n|---|---|---|---|---|\n${comparisons.join('\n')}\n\n`
+  : '';
+const generated = `<!-- bench:start -->\nMeasured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, with \`npm run bench\`.\n\n${versus}${sections.join('\n')}<!-- bench:end -->`;
 let updated = sizes.length ? doc.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, generated) : doc;
 
 // The weekly restore test at size: RTO by phase, in the throwaway cluster (own network namespace).

@@ -243,7 +243,8 @@ async function streamBackup(
   const meter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, millis() - started, expectedBytes)} encrypted and sent`), millis, 10_000, false);
   // The stream has no length: once it ends, the store may still be finishing (the last parts, then the commit).
   meter.once('end', () => {
-    const parts = store.uploadPartSize ? Math.max(1, Math.ceil(meter.byteCount / store.uploadPartSize)) : undefined;
+    const partSize = store.uploadPartSize?.(expectedBytes);
+    const parts = partSize ? Math.max(1, Math.ceil(meter.byteCount / partSize)) : undefined;
     log.info(
       `snapshot read and encrypted (${formatBytes(meter.byteCount)}); completing the upload${parts ? ` (${parts} part${parts === 1 ? '' : 's'})` : ''}…`,
     );
@@ -268,7 +269,7 @@ async function streamBackup(
     });
   let put;
   try {
-    put = await store.putNew(objectKey, meter);
+    put = await store.putNew(objectKey, meter, expectedBytes === undefined ? {} : { expectedBytes });
   } catch (uploadError) {
     abort.abort();
     snapshot.destroy();

@@ -48,7 +48,7 @@ export async function replicateBackup(
   }
   let put;
   try {
-    put = await replica.putNew(key, await primary.get(key));
+    put = await replica.putNew(key, await primary.get(key), { expectedBytes: manifest.encrypted.size });
   } catch (error) {
     throw new ReplicaError(`copying ${key} to the replica ${where} failed: ${errorMessage(error)}`, { cause: error });
   }

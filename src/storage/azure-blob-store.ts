@@ -12,6 +12,7 @@ import { ObjectExistsError, StorageError } from '../errors.js';
 import type { BackupStore, Debris, DeleteOutcome, PutResult, StoredObject, StoredState } from './backup-store.js';
 import { onInterrupt } from '../util/interrupts.js';
 import { errorMessage } from '../util/error-text.js';
+import { planParts } from './part-size.js';
 
 export interface AzureBlobStoreOptions {
   container: ContainerClient;
@@ -24,15 +25,24 @@ export interface AzureBlobStoreOptions {
   queueSize: number;
 }
 
+/** Block blob limits: 50,000 blocks of at most 4000 MiB. */
+export const AZURE_BLOCK_LIMITS = { maxParts: 50_000, maxPartSize: 4000 * 1024 * 1024 };
+
 /** The largest copy the service does in one synchronous call; larger ones are polled. */
 const MAX_SYNC_COPY = 256 * 1024 * 1024;
 
 export class AzureBlobStore implements BackupStore {
   readonly location: string;
-  readonly uploadPartSize: number;
   constructor(private readonly options: AzureBlobStoreOptions) {
     this.location = `az://${options.account}/${options.container.containerName}/${options.prefix}`;
-    this.uploadPartSize = options.blockSize;
+  }
+
+  private blocks(expectedBytes?: number) {
+    return planParts({ partSize: this.options.blockSize, queueSize: this.options.queueSize }, expectedBytes, AZURE_BLOCK_LIMITS);
+  }
+
+  uploadPartSize(expectedBytes?: number): number {
+    return this.blocks(expectedBytes).partSize;
   }
 
   private blob(key: string): BlockBlobClient {
@@ -51,8 +61,9 @@ export class AzureBlobStore implements BackupStore {
     }
   }
 
-  async putNew(key: string, body: Readable): Promise<PutResult> {
+  async putNew(key: string, body: Readable, hint: { expectedBytes?: number } = {}): Promise<PutResult> {
     const blob = this.blob(key);
+    const { partSize: blockSize, queueSize } = this.blocks(hint.expectedBytes);
     if (await this.exists(key)) throw new ObjectExistsError(key, this.location);
     // Block ids must have one length per blob; a random upload id keeps a concurrent writer's blocks apart.
     const uploadId = randomBytes(8).toString('hex');
@@ -78,7 +89,7 @@ export class AzureBlobStore implements BackupStore {
       inFlight.add(task);
       void task.finally(() => inFlight.delete(task));
       // Back-pressure: at most queueSize blocks in memory and in flight.
-      while (inFlight.size >= this.options.queueSize) await Promise.race(inFlight);
+      while (inFlight.size >= queueSize) await Promise.race(inFlight);
       if (failure) throw failure;
     };
     const release = onInterrupt(`uncommitted blocks of ${this.location}${key} discarded`, () => this.discardUncommitted(key));
@@ -90,10 +101,10 @@ export class AzureBlobStore implements BackupStore {
         size += buffer.length;
         pending.push(buffer);
         pendingBytes += buffer.length;
-        while (pendingBytes >= this.options.blockSize) {
+        while (pendingBytes >= blockSize) {
           const all = Buffer.concat(pending);
-          await stage(all.subarray(0, this.options.blockSize));
-          const rest = all.subarray(this.options.blockSize);
+          await stage(all.subarray(0, blockSize));
+          const rest = all.subarray(blockSize);
           pending = rest.length ? [rest] : [];
           pendingBytes = rest.length;
         }

@@ -61,12 +61,15 @@ export interface Debris {
 export interface BackupStore {
   /** Human-readable location for logs and summaries: s3://bucket/prefix/ or a directory path. */
   readonly location: string;
-  /** Bytes per part of a multipart upload, for stores that upload in parts (progress reports count them). */
-  readonly uploadPartSize?: number;
+  /** Bytes per part for an upload of about `expectedBytes`, for stores that upload in parts (progress reports count them). */
+  uploadPartSize?(expectedBytes?: number): number;
   /** Fails early (before a snapshot is taken) when the target cannot be reached or written. */
   checkAccess(): Promise<void>;
-  /** Streams a new object under `key`; refuses to replace an existing one (ObjectExistsError). */
-  putNew(key: string, body: Readable): Promise<PutResult>;
+  /**
+   * Streams a new object under `key`; refuses to replace an existing one (ObjectExistsError).
+   * `expectedBytes` (the previous backup's size) lets a store that uploads in parts size them.
+   */
+  putNew(key: string, body: Readable, hint?: { expectedBytes?: number }): Promise<PutResult>;
   /** Small objects (manifests); also never replaces. */
   putSmallNew(key: string, data: Buffer): Promise<void>;
   /** Server-side copy to a new key; never replaces. Returns the copy's full-object SHA-256 when the store computes one. */

@@ -24,10 +24,13 @@ export interface GcsStoreOptions {
 
 export class GcsBackupStore implements BackupStore {
   readonly location: string;
-  readonly uploadPartSize: number;
   constructor(private readonly options: GcsStoreOptions) {
     this.location = `gs://${options.bucket.name}/${options.prefix}`;
-    this.uploadPartSize = options.chunkSize;
+  }
+
+  /** Resumable uploads have no part-count limit: the chunk size is only the request size. */
+  uploadPartSize(): number {
+    return this.options.chunkSize;
   }
 
   private file(key: string): File {

@@ -28,6 +28,7 @@ import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 import { onInterrupt } from '../util/interrupts.js';
 import { parseBackupKey } from '../naming/backup-names.js';
 import { errorMessage, errorName } from '../util/error-text.js';
+import { planParts } from './part-size.js';
 
 export interface S3StoreOptions {
   client: S3Client;
@@ -40,15 +41,24 @@ export interface S3StoreOptions {
   maxSingleCopy?: number;
 }
 
+/** S3's multipart limits: 10,000 parts of at most 5 GiB (and 5 TiB an object). */
+export const S3_PART_LIMITS = { maxParts: 10_000, maxPartSize: 5 * 1024 ** 3 };
+
 /** Object size above which S3 refuses CopyObject: larger copies go in parts. */
 const MAX_SINGLE_COPY = 5 * 1024 ** 3;
 
 export class S3BackupStore implements BackupStore {
   readonly location: string;
-  readonly uploadPartSize: number;
   constructor(private readonly options: S3StoreOptions) {
     this.location = `s3://${options.bucket}/${options.prefix}`;
-    this.uploadPartSize = options.partSize;
+  }
+
+  private parts(expectedBytes?: number) {
+    return planParts({ partSize: this.options.partSize, queueSize: this.options.queueSize }, expectedBytes, S3_PART_LIMITS);
+  }
+
+  uploadPartSize(expectedBytes?: number): number {
+    return this.parts(expectedBytes).partSize;
   }
 
   private fullKey(key: string): string {
@@ -63,8 +73,9 @@ export class S3BackupStore implements BackupStore {
     }
   }
 
-  async putNew(key: string, body: Readable): Promise<PutResult> {
-    const { client, bucket, partSize, queueSize } = this.options;
+  async putNew(key: string, body: Readable, hint: { expectedBytes?: number } = {}): Promise<PutResult> {
+    const { client, bucket } = this.options;
+    const { partSize, queueSize } = this.parts(hint.expectedBytes);
     const hasher = new PartChecksums(partSize);
     const upload = new Upload({
       client,
@@ -138,7 +149,7 @@ export class S3BackupStore implements BackupStore {
     if (await this.stat(toKey)) throw new ObjectExistsError(toKey, this.location);
     const copySource = `${this.options.bucket}/${this.fullKey(fromKey)}`.split('/').map(encodeURIComponent).join('/');
     try {
-      if (source.size > (this.options.maxSingleCopy ?? MAX_SINGLE_COPY)) return await this.multipartCopy(copySource, source.size, toKey);
+      if (source.size > (this.options.maxSingleCopy ?? MAX_SINGLE_COPY)) return await this.multipartCopy(copySource, source.size, toKey, fromKey);
       const out = await this.options.client.send(
         new CopyObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(toKey), CopySource: copySource, ChecksumAlgorithm: 'SHA256', IfNoneMatch: '*' }),
       );
@@ -153,8 +164,10 @@ export class S3BackupStore implements BackupStore {
    * Server-side copy of a large object in parts. The parts have the upload's part size, so the copy's
    * composite SHA-256 equals the original's and proves the copy; an unfinished copy is aborted.
    */
-  private async multipartCopy(copySource: string, size: number, toKey: string): Promise<StoredState> {
-    const { client, bucket, partSize } = this.options;
+  private async multipartCopy(copySource: string, size: number, toKey: string, fromKey: string): Promise<StoredState> {
+    const { client, bucket } = this.options;
+    // The original's own part size (it may have grown with the backups): the copy's composite then equals the upload's.
+    const partSize = (await this.firstPartSize(fromKey)) ?? this.options.partSize;
     const Key = this.fullKey(toKey);
     const created = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key, ChecksumAlgorithm: 'SHA256' }));
     const UploadId = created.UploadId!;
@@ -190,6 +203,12 @@ export class S3BackupStore implements BackupStore {
       await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId })).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Bytes in part 1 of a multipart object (HeadObject with PartNumber), or undefined for a single-part one. */
+  private async firstPartSize(key: string): Promise<number | undefined> {
+    const head = await this.options.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), PartNumber: 1 }));
+    return head.PartsCount && head.PartsCount > 1 ? head.ContentLength : undefined;
   }
 
   async stat(key: string): Promise<StoredState | undefined> {

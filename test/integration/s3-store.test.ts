@@ -51,3 +51,20 @@ describe('S3 server-side copies', () => {
     await expect(store.putNew('small.enc', Readable.from([data]))).rejects.toBeInstanceOf(ObjectExistsError);
   });
 });
+
+describe('S3 part sizes', () => {
+  it("grows the parts from the previous backup's size, so a grown backup stays within 10,000 parts", async () => {
+    const data = randomBytes(25 * MiB);
+    // As if the previous backup were 25,000 MiB: 5 MiB parts would allow 48.8 GiB, less than twice that.
+    const put = await store.putNew('grown.enc', Readable.from([data]), { expectedBytes: 25_000 * MiB });
+    expect(store.uploadPartSize(25_000 * MiB)).toBe(5 * MiB);
+    const bigger = await store.putNew('grown-more.enc', Readable.from([data]), { expectedBytes: 40_000 * MiB });
+    expect(store.uploadPartSize(40_000 * MiB)).toBe(8 * MiB);
+    expect(put.sentChecksum.parts).toBe(5);
+    expect(bigger.sentChecksum.parts).toBe(4);
+    expect((await store.stat('grown-more.enc'))?.checksum?.value).toBe(bigger.sentChecksum.value);
+    // A copy in parts uses the original's part size, not the configured one: the composite proves it.
+    const copy = await store.copyNew('grown-more.enc', 'grown-more-copy.enc');
+    expect(copy.checksum).toEqual({ algorithm: 'SHA256-COMPOSITE', value: bigger.sentChecksum.value, parts: 4 });
+  });
+});
