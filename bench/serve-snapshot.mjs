@@ -8,6 +8,7 @@ const [file, port] = process.argv.slice(2);
 createServer((req, res) => {
   const json = (body) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   if (req.url.startsWith('/v1/sys/health')) return json({ initialized: true, sealed: false, standby: false, version: 'bench' });
+  if (req.url.startsWith('/v1/sys/seal-status')) return json({ type: 'shamir', initialized: true, sealed: false, n: 1, t: 1 });
   if (req.url.startsWith('/v1/sys/leader')) return json({ is_self: true });
   if (req.url.startsWith('/v1/sys/storage/raft/snapshot')) {
     res.writeHead(200, { 'content-type': 'application/gzip' });

@@ -24,10 +24,10 @@ export const backupCommand: CommandDefinition<'backup'> = {
       monthly: inputs.choice('monthly', ['auto', 'never'] as const) === 'auto',
       ...(runUrl ? { runUrl } : {}),
     };
-    const replica = inputs.optional('replica-target') ? openStore(targetSettings(inputs, true, 'replica-target'), log) : undefined;
+    const replica = inputs.optional('replica-target') ? await openStore(targetSettings(inputs, true, 'replica-target'), log) : undefined;
     const client = openVault(vault);
     try {
-      const deps = { store: openStore(target, log), vault: client, keySource: createKeySource(keys), log, clock, ...(replica ? { replica } : {}) };
+      const deps = { store: await openStore(target, log), vault: client, keySource: createKeySource(keys), log, clock, ...(replica ? { replica } : {}) };
       return { command: 'backup', backup: await runBackup(deps, options) };
     } finally {
       await client.close();

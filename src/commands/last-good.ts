@@ -7,7 +7,7 @@ import { errorMessage } from '../util/error-text.js';
 
 export async function findLastGoodBackup(raw: RawInputs, now: Date, log: Logger): Promise<{ key: string; ageHours: number; location: string } | undefined> {
   try {
-    const store = openStore(targetSettings(new Inputs(raw)));
+    const store = await openStore(targetSettings(new Inputs(raw)));
     const newest = newestComplete(await readCatalog(store));
     if (!newest) return undefined;
     return { key: newest.objectKey, ageHours: (now.getTime() - newest.at.getTime()) / 3_600_000, location: store.location };

@@ -10,7 +10,7 @@ const MAX_ROWS = 400;
 export const listCommand: CommandDefinition<'list'> = {
   inAction: true,
   async run(inputs, { log, clock }) {
-    const store = openStore(targetSettings(inputs), log);
+    const store = await openStore(targetSettings(inputs), log);
     return { command: 'list', list: await runList(store, inputs.instant('now') ?? clock()) };
   },
   present: {

@@ -39,7 +39,7 @@ export function pruneJson(plan: RetentionPlan, dryRun: boolean, deleted: string[
 export const pruneCommand: CommandDefinition<'prune'> = {
   inAction: true,
   async run(inputs, { log, clock }) {
-    const store = openStore(targetSettings(inputs), log);
+    const store = await openStore(targetSettings(inputs), log);
     const now = inputs.instant('now') ?? clock();
     const prune = await runPrune(
       store,

@@ -10,7 +10,7 @@ import { readOpener } from './read-opener.js';
 export const restoreTestCommand: CommandDefinition<'restore-test'> = {
   inAction: true,
   async run(inputs, { log, clock, sleep }) {
-    const store = openStore(targetSettings(inputs), log);
+    const store = await openStore(targetSettings(inputs), log);
     const opener = readOpener(inputs);
     const stagingAddress = inputs.url('staging-vault-address', false);
     const sourceAddress = inputs.url('vault-address', false);

@@ -19,7 +19,7 @@ export const restoreCommand: CommandDefinition<'restore'> = {
         'everything in that cluster is replaced by the backup: confirm by naming it',
       );
     }
-    const store = openStore(targetSettings(inputs), log);
+    const store = await openStore(targetSettings(inputs), log);
     const opener = readOpener(inputs);
     const options = {
       which: inputs.required('backup'),

@@ -11,7 +11,7 @@ import { trendSections } from './trend-sections.js';
 export const verifyCommand: CommandDefinition<'verify'> = {
   inAction: true,
   async run(inputs, { log, clock }) {
-    const store = openStore(targetSettings(inputs), log);
+    const store = await openStore(targetSettings(inputs), log);
     const opener = readOpener(inputs);
     const options = {
       which: inputs.required('backup'),

@@ -74,8 +74,12 @@ export interface BackupStore {
   putSmallNew(key: string, data: Buffer): Promise<void>;
   /** Server-side copy to a new key; never replaces. Returns the copy's full-object SHA-256 when the store computes one. */
   copyNew(fromKey: string, toKey: string): Promise<StoredState>;
-  /** What the store holds now under `key` (size and checksum), or undefined when absent. */
-  stat(key: string): Promise<StoredState | undefined>;
+  /**
+   * What the store holds now under `key` (size and checksum), or undefined when absent. With
+   * `readContent: false` a store that can only compute its checksum by reading the whole object
+   * (a local directory) reports the size alone.
+   */
+  stat(key: string, options?: { readContent?: boolean }): Promise<StoredState | undefined>;
   get(key: string): Promise<Readable>;
   getSmall(key: string, maxBytes?: number): Promise<Buffer>;
   list(prefix?: string): AsyncIterable<StoredObject>;

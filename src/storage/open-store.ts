@@ -1,11 +1,6 @@
 /** Builds the store a target names. */
 import { S3Client } from '@aws-sdk/client-s3';
-import type { AzureSettings, S3Settings, TargetSettings } from './store-settings.js';
-import { AnonymousCredential, BlobServiceClient, StorageRetryPolicyType } from '@azure/storage-blob';
-import { ClientAssertionCredential, DefaultAzureCredential } from '@azure/identity';
-import { Storage } from '@google-cloud/storage';
-import { AzureBlobStore } from './azure-blob-store.js';
-import { GcsBackupStore } from './gcs-store.js';
+import type { S3Settings, TargetSettings } from './store-settings.js';
 import type { Logger } from '../log.js';
 import type { BackupStore } from './backup-store.js';
 import { LocalDirectoryStore } from './local-store.js';
@@ -45,10 +40,11 @@ export function createS3Client(s3: S3Settings, log?: Logger): S3Client {
   return client;
 }
 
-export function openStore(target: TargetSettings, log?: Logger): BackupStore {
+/** The Azure and Cloud Storage SDKs are loaded only for their targets: they would add ~60 MiB to every run's memory. */
+export async function openStore(target: TargetSettings, log?: Logger): Promise<BackupStore> {
   if (target.kind === 'local') return new LocalDirectoryStore(target.directory);
-  if (target.kind === 'azure') return openAzureStore(target);
-  if (target.kind === 'gcs') return openGcsStore(target);
+  if (target.kind === 'azure') return (await import('./azure-open.js')).openAzureStore(target);
+  if (target.kind === 'gcs') return (await import('./gcs-open.js')).openGcsStore(target);
   return new S3BackupStore({
     client: createS3Client(target.s3, log),
     bucket: target.bucket,
@@ -56,41 +52,4 @@ export function openStore(target: TargetSettings, log?: Logger): BackupStore {
     partSize: target.s3.partSize,
     queueSize: target.s3.queueSize,
   });
-}
-
-/** Retries of the Azure and Cloud Storage SDKs: their own exponential backoff, bounded like S3's. */
-export const CLOUD_MAX_ATTEMPTS = 5;
-
-function azureService(settings: AzureSettings): BlobServiceClient {
-  // 0.5, 1, 2, 4 s between attempts: a short outage is ridden out, a dead endpoint fails within seconds.
-  const retryOptions = { maxTries: CLOUD_MAX_ATTEMPTS, retryPolicyType: StorageRetryPolicyType.EXPONENTIAL, retryDelayInMs: 500, maxRetryDelayInMs: 8000 };
-  const { auth, endpoint } = settings;
-  // The connection string names its own endpoint (an emulator's, for one).
-  if (auth.kind === 'connection-string') return BlobServiceClient.fromConnectionString(auth.connectionString, { retryOptions });
-  if (auth.kind === 'sas') return new BlobServiceClient(`${endpoint}?${auth.sasToken}`, new AnonymousCredential(), { retryOptions });
-  const credential =
-    auth.kind === 'federated' ? new ClientAssertionCredential(auth.tenantId, auth.clientId, async () => auth.federatedToken) : new DefaultAzureCredential();
-  return new BlobServiceClient(endpoint, credential, { retryOptions });
-}
-
-function openAzureStore(target: Extract<TargetSettings, { kind: 'azure' }>): AzureBlobStore {
-  const container = azureService(target.azure).getContainerClient(target.container);
-  return new AzureBlobStore({
-    container,
-    account: target.account,
-    prefix: target.prefix,
-    blockSize: target.azure.blockSize,
-    queueSize: target.azure.queueSize,
-  });
-}
-
-function openGcsStore(target: Extract<TargetSettings, { kind: 'gcs' }>): GcsBackupStore {
-  const { endpoint, keyFile, chunkSize } = target.gcs;
-  const storage = new Storage({
-    ...(endpoint ? { apiEndpoint: endpoint } : {}),
-    ...(keyFile ? { keyFilename: keyFile, useAuthWithCustomEndpoint: true } : {}),
-    // Retries idempotent requests (a create with ifGenerationMatch is one) with exponential backoff, at most 8 s apart.
-    retryOptions: { autoRetry: true, maxRetries: CLOUD_MAX_ATTEMPTS - 1, maxRetryDelay: 8, totalTimeout: 120 },
-  });
-  return new GcsBackupStore({ bucket: storage.bucket(target.bucket), prefix: target.prefix, chunkSize });
 }

@@ -1,0 +1,377 @@
+export const id = 455;
+export const ids = [455];
+export const modules = {
+
+/***/ 2455:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  openAzureStore: () => (/* binding */ openAzureStore)
+});
+
+// EXTERNAL MODULE: ./node_modules/@azure/storage-blob/dist/esm/index.js + 153 modules
+var esm = __webpack_require__(728);
+// EXTERNAL MODULE: ./node_modules/@azure/identity/dist/esm/index.js + 165 modules
+var dist_esm = __webpack_require__(3016);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/util/interrupts.ts
+var interrupts = __webpack_require__(2806);
+// EXTERNAL MODULE: ./src/util/error-text.ts
+var error_text = __webpack_require__(1992);
+// EXTERNAL MODULE: ./src/storage/part-size.ts
+var part_size = __webpack_require__(7080);
+;// CONCATENATED MODULE: ./src/storage/azure-blob-store.ts
+/**
+ * Azure Blob Storage as a backup target. A new object is a block blob: the stream is cut into blocks,
+ * each staged with its MD5 (the service refuses a block whose bytes do not match), then the block list
+ * is committed with `If-None-Match: *`, so a backup never replaces another. The MD5 of the whole object,
+ * computed here from the bytes sent, is committed as its Content-MD5; `stat` reads it back.
+ * Blocks staged by a write that did not finish are discarded before the error is reported.
+ */
+
+
+
+
+
+
+/** Block blob limits: 50,000 blocks of at most 4000 MiB. */
+const AZURE_BLOCK_LIMITS = { maxParts: 50_000, maxPartSize: 4000 * 1024 * 1024 };
+/** The largest copy the service does in one synchronous call; larger ones are polled. */
+const MAX_SYNC_COPY = 256 * 1024 * 1024;
+class AzureBlobStore {
+    options;
+    location;
+    constructor(options) {
+        this.options = options;
+        this.location = `az://${options.account}/${options.container.containerName}/${options.prefix}`;
+    }
+    blocks(expectedBytes) {
+        return (0,part_size/* planParts */.mM)({ partSize: this.options.blockSize, queueSize: this.options.queueSize }, expectedBytes, AZURE_BLOCK_LIMITS);
+    }
+    uploadPartSize(expectedBytes) {
+        return this.blocks(expectedBytes).partSize;
+    }
+    blob(key) {
+        return this.options.container.getBlockBlobClient(this.options.prefix + key);
+    }
+    async checkAccess() {
+        try {
+            if (!(await this.options.container.exists())) {
+                throw new errors/* StorageError */.aq(`container ${this.options.container.containerName} does not exist in account ${this.options.account}`, {
+                    hint: 'create the container, or fix the container name in the target',
+                });
+            }
+        }
+        catch (error) {
+            throw azureError(`checking container ${this.options.container.containerName}`, error);
+        }
+    }
+    async putNew(key, body, hint = {}) {
+        const blob = this.blob(key);
+        const { partSize: blockSize, queueSize } = this.blocks(hint.expectedBytes);
+        if (await this.exists(key))
+            throw new errors/* ObjectExistsError */.qs(key, this.location);
+        // Block ids must have one length per blob; a random upload id keeps a concurrent writer's blocks apart.
+        const uploadId = (0,external_node_crypto_.randomBytes)(8).toString('hex');
+        const blockId = (n) => Buffer.from(`${uploadId}-${String(n).padStart(6, '0')}`).toString('base64');
+        const md5 = (0,external_node_crypto_.createHash)('md5');
+        const sha256 = (0,external_node_crypto_.createHash)('sha256');
+        const ids = [];
+        const inFlight = new Set();
+        let failure;
+        let size = 0;
+        let pending = [];
+        let pendingBytes = 0;
+        const stage = async (data) => {
+            const id = blockId(ids.length);
+            ids.push(id);
+            const task = blob
+                .stageBlock(id, data, data.length, { transactionalContentMD5: (0,external_node_crypto_.createHash)('md5').update(data).digest() })
+                .then(() => undefined)
+                .catch((error) => {
+                failure ??= error;
+            });
+            inFlight.add(task);
+            void task.finally(() => inFlight.delete(task));
+            // Back-pressure: at most queueSize blocks in memory and in flight.
+            while (inFlight.size >= queueSize)
+                await Promise.race(inFlight);
+            if (failure)
+                throw failure;
+        };
+        const release = (0,interrupts/* onInterrupt */.nA)(`uncommitted blocks of ${this.location}${key} discarded`, () => this.discardUncommitted(key));
+        try {
+            for await (const chunk of body) {
+                const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+                md5.update(buffer);
+                sha256.update(buffer);
+                size += buffer.length;
+                pending.push(buffer);
+                pendingBytes += buffer.length;
+                while (pendingBytes >= blockSize) {
+                    const all = Buffer.concat(pending);
+                    await stage(all.subarray(0, blockSize));
+                    const rest = all.subarray(blockSize);
+                    pending = rest.length ? [rest] : [];
+                    pendingBytes = rest.length;
+                }
+            }
+            if (pendingBytes > 0 || ids.length === 0)
+                await stage(Buffer.concat(pending));
+            await Promise.all(inFlight);
+            if (failure)
+                throw failure;
+            const contentMD5 = md5.digest();
+            await blob.commitBlockList(ids, {
+                conditions: { ifNoneMatch: '*' },
+                blobHTTPHeaders: { blobContentMD5: contentMD5, blobContentType: 'application/octet-stream' },
+            });
+            return { key, size, sentChecksum: { algorithm: 'MD5', value: contentMD5.toString('base64') }, sha256: sha256.digest('hex') };
+        }
+        catch (error) {
+            await Promise.allSettled(inFlight);
+            await this.discardUncommitted(key);
+            if (error instanceof esm/* RestError */.pj && error.statusCode === 409 && error.code === 'BlobAlreadyExists')
+                throw new errors/* ObjectExistsError */.qs(key, this.location);
+            throw error instanceof errors/* StorageError */.aq ? error : azureError(`uploading ${this.location}${key}`, error);
+        }
+        finally {
+            release();
+        }
+    }
+    /**
+     * Uncommitted blocks of a blob that does not exist cannot be deleted on their own: committing an empty
+     * list (only if no blob exists) and deleting that empty blob discards them.
+     */
+    async discardUncommitted(key) {
+        const blob = this.blob(key);
+        try {
+            const empty = await blob.commitBlockList([], { conditions: { ifNoneMatch: '*' } });
+            await blob.delete({ conditions: { ifMatch: empty.etag } });
+        }
+        catch {
+            // A blob exists there (never ours to touch), or the service is unreachable: the service discards
+            // uncommitted blocks after a week, and prune lists any left as debris.
+        }
+    }
+    async exists(key) {
+        try {
+            return await this.blob(key).exists();
+        }
+        catch (error) {
+            throw azureError(`checking ${this.location}${key}`, error);
+        }
+    }
+    async putSmallNew(key, data) {
+        try {
+            await this.blob(key).upload(data, data.length, {
+                conditions: { ifNoneMatch: '*' },
+                transactionalContentMD5: (0,external_node_crypto_.createHash)('md5').update(data).digest(),
+                blobHTTPHeaders: { blobContentMD5: (0,external_node_crypto_.createHash)('md5').update(data).digest(), blobContentType: 'application/json' },
+            });
+        }
+        catch (error) {
+            if (error instanceof esm/* RestError */.pj && error.statusCode === 409)
+                throw new errors/* ObjectExistsError */.qs(key, this.location);
+            throw azureError(`writing ${this.location}${key}`, error);
+        }
+    }
+    async copyNew(fromKey, toKey) {
+        const source = await this.stat(fromKey);
+        if (!source)
+            throw new errors/* StorageError */.aq(`cannot copy ${this.location}${fromKey}: it does not exist`);
+        if (await this.exists(toKey))
+            throw new errors/* ObjectExistsError */.qs(toKey, this.location);
+        const from = this.blob(fromKey);
+        const to = this.blob(toKey);
+        try {
+            if (source.size <= MAX_SYNC_COPY) {
+                const out = await to.syncCopyFromURL(from.url, { conditions: { ifNoneMatch: '*' } });
+                if (out.copyStatus !== 'success')
+                    throw new errors/* StorageError */.aq(`copy to ${toKey} ended with status ${out.copyStatus}`);
+            }
+            else {
+                const poller = await to.beginCopyFromURL(from.url, { conditions: { ifNoneMatch: '*' } });
+                const done = await poller.pollUntilDone();
+                if (done.copyStatus !== 'success')
+                    throw new errors/* StorageError */.aq(`copy to ${toKey} ended with status ${done.copyStatus}`);
+            }
+        }
+        catch (error) {
+            if (error instanceof esm/* RestError */.pj && error.statusCode === 409)
+                throw new errors/* ObjectExistsError */.qs(toKey, this.location);
+            throw error instanceof errors/* StorageError */.aq ? error : azureError(`copying ${fromKey} to ${toKey}`, error);
+        }
+        const copy = await this.stat(toKey);
+        if (!copy)
+            throw new errors/* StorageError */.aq(`copy to ${toKey} vanished right after it was made`);
+        return copy;
+    }
+    async stat(key) {
+        try {
+            const props = await this.blob(key).getProperties();
+            return {
+                size: props.contentLength ?? 0,
+                checksum: props.contentMD5 ? { algorithm: 'MD5', value: Buffer.from(props.contentMD5).toString('base64') } : undefined,
+            };
+        }
+        catch (error) {
+            if (error instanceof esm/* RestError */.pj && error.statusCode === 404)
+                return undefined;
+            throw azureError(`reading the properties of ${this.location}${key}`, error);
+        }
+    }
+    async get(key) {
+        try {
+            const out = await this.blob(key).download();
+            if (!out.readableStreamBody)
+                throw new errors/* StorageError */.aq(`downloading ${this.location}${key} returned no body`);
+            return out.readableStreamBody;
+        }
+        catch (error) {
+            throw error instanceof errors/* StorageError */.aq ? error : azureError(`downloading ${this.location}${key}`, error);
+        }
+    }
+    async getSmall(key, maxBytes = 1024 * 1024) {
+        const state = await this.stat(key);
+        if (!state)
+            throw new errors/* StorageError */.aq(`${this.location}${key} does not exist`);
+        if (state.size > maxBytes)
+            throw new errors/* StorageError */.aq(`${this.location}${key} is ${state.size} bytes, more than the ${maxBytes} expected`);
+        try {
+            return await this.blob(key).downloadToBuffer(0, state.size);
+        }
+        catch (error) {
+            throw azureError(`reading ${this.location}${key}`, error);
+        }
+    }
+    async *list(prefix = '') {
+        try {
+            for await (const item of this.options.container.listBlobsFlat({ prefix: this.options.prefix + prefix })) {
+                yield { key: item.name.slice(this.options.prefix.length), size: item.properties.contentLength ?? 0 };
+            }
+        }
+        catch (error) {
+            throw azureError(`listing ${this.location}${prefix}`, error);
+        }
+    }
+    /** Blobs that hold only uncommitted blocks: a write that never committed (the service drops them after a week). */
+    async listDebris(before) {
+        const committed = new Set();
+        for await (const object of this.list())
+            committed.add(object.key);
+        const debris = [];
+        try {
+            for await (const item of this.options.container.listBlobsFlat({ prefix: this.options.prefix, includeUncommitedBlobs: true })) {
+                const key = item.name.slice(this.options.prefix.length);
+                const since = item.properties.lastModified;
+                if (!committed.has(key) && since < before)
+                    debris.push({ key, kind: 'uncommitted-blocks', since: since.toISOString() });
+            }
+        }
+        catch (error) {
+            throw azureError(`listing uncommitted blobs in ${this.location}`, error);
+        }
+        return debris;
+    }
+    async removeDebris(items) {
+        for (const item of items)
+            await this.discardUncommitted(item.key);
+    }
+    async delete(keys) {
+        const outcomes = [];
+        for (const key of keys) {
+            try {
+                await this.blob(key).delete();
+                outcomes.push({ key, deleted: true });
+            }
+            catch (error) {
+                if (error instanceof esm/* RestError */.pj && error.statusCode === 404)
+                    outcomes.push({ key, deleted: true });
+                else if (error instanceof esm/* RestError */.pj && isRetention(error))
+                    outcomes.push({ key, deleted: false, retainedBecause: `${error.code}: ${error.message.split('\n')[0]}` });
+                else
+                    throw azureError(`deleting ${this.location}${key}`, error);
+            }
+        }
+        return outcomes;
+    }
+}
+/** Immutability policies and legal holds refuse deletes with 409 and a code naming them. */
+function isRetention(error) {
+    return error.statusCode === 409 && /immutab|legalhold|legal hold|retention/i.test(`${error.code ?? ''} ${error.message}`);
+}
+/** Maps SDK errors to StorageErrors that say what to change. */
+function azureError(what, error) {
+    if (error instanceof errors/* StorageError */.aq)
+        return error;
+    if (error instanceof esm/* RestError */.pj) {
+        if (error.statusCode === 403)
+            return new errors/* StorageError */.aq(`${what} failed: access denied by Azure (${error.code ?? 'HTTP 403'})`, {
+                cause: error,
+                hint: 'grant the identity the Storage Blob Data Contributor role on the container, or check the SAS token or connection string',
+            });
+        if (error.statusCode === 404 && error.code === 'ContainerNotFound')
+            return new errors/* StorageError */.aq(`${what} failed: the container does not exist`, {
+                cause: error,
+                hint: 'create the container, or fix the container name in the target',
+            });
+        return new errors/* StorageError */.aq(`${what} failed: ${error.code ?? 'error'}${error.statusCode ? ` (HTTP ${error.statusCode})` : ''}: ${error.message.split('\n')[0]}`, { cause: error, hint: 'retry; check the network path to the storage account' });
+    }
+    return new errors/* StorageError */.aq(`${what} failed: ${(0,error_text/* errorMessage */.gJ)(error)}`, { cause: error, hint: 'retry; check the network path to the storage account' });
+}
+
+// EXTERNAL MODULE: ./src/storage/cloud-retries.ts
+var cloud_retries = __webpack_require__(6631);
+;// CONCATENATED MODULE: ./src/storage/azure-open.ts
+/** Builds the Azure Blob store from its settings: the one place the Azure SDK clients are made. */
+
+
+
+
+function azureService(settings) {
+    // 0.5, 1, 2, 4 s between attempts: a short outage is ridden out, a dead endpoint fails within seconds.
+    const retryOptions = { maxTries: cloud_retries/* CLOUD_MAX_ATTEMPTS */.k, retryPolicyType: esm/* StorageRetryPolicyType */.uD.EXPONENTIAL, retryDelayInMs: 500, maxRetryDelayInMs: 8000 };
+    const { auth, endpoint } = settings;
+    // The connection string names its own endpoint (an emulator's, for one).
+    if (auth.kind === 'connection-string')
+        return esm/* BlobServiceClient */.wS.fromConnectionString(auth.connectionString, { retryOptions });
+    if (auth.kind === 'sas')
+        return new esm/* BlobServiceClient */.wS(`${endpoint}?${auth.sasToken}`, new esm/* AnonymousCredential */.tv(), { retryOptions });
+    const credential = auth.kind === 'federated' ? new dist_esm/* ClientAssertionCredential */.XI(auth.tenantId, auth.clientId, async () => auth.federatedToken) : new dist_esm/* DefaultAzureCredential */.gv();
+    return new esm/* BlobServiceClient */.wS(endpoint, credential, { retryOptions });
+}
+function openAzureStore(target) {
+    const container = azureService(target.azure).getContainerClient(target.container);
+    return new AzureBlobStore({
+        container,
+        account: target.account,
+        prefix: target.prefix,
+        blockSize: target.azure.blockSize,
+        queueSize: target.azure.queueSize,
+    });
+}
+
+
+/***/ }),
+
+/***/ 6631:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   k: () => (/* binding */ CLOUD_MAX_ATTEMPTS)
+/* harmony export */ });
+/** Attempts per request for the Azure and Cloud Storage SDKs: their own exponential backoff, bounded like S3's. */
+const CLOUD_MAX_ATTEMPTS = 5;
+
+
+/***/ })
+
+};
