@@ -77,7 +77,7 @@ const peer = (name: string) => {
   return existsSync(path) ? path : undefined;
 };
 const missing = (label: string, what: string) => {
-  rows.push(`| ${label} | missing | – | – | – | ${what} is not installed (scripts/install-bench-peers.sh) |`);
+  rows.push(`| ${label.replace(/\|/g, '\\|')} | missing | – | – | – | ${what} is not installed (scripts/install-bench-peers.sh) |`);
   console.log(rows.at(-1));
 };
 /** Ours against a peer on the same bytes in the same run: wall and CPU ratios. */
@@ -123,7 +123,7 @@ const table = (m: Measure, bytes: number, floor?: number) => {
   const rate = mib(bytes) / m.wallS;
   const ratio = floor ? (rate / floor).toFixed(2) + 'x' : '';
   rows.push(
-    `| ${m.label} | ${m.ok ? m.wallS.toFixed(2) : 'failed'} | ${m.ok ? rate.toFixed(0) : '–'} | ${m.cpuS.toFixed(2)} | ${m.rssMiB.toFixed(0)} | ${m.ok ? ratio : (m.note ?? '')} |`,
+    `| ${m.label.replace(/\|/g, '\\|')} | ${m.ok ? m.wallS.toFixed(2) : 'failed'} | ${m.ok ? rate.toFixed(0) : '–'} | ${m.cpuS.toFixed(2)} | ${m.rssMiB.toFixed(0)} | ${m.ok ? ratio : (m.note ?? '')} |`,
   );
   console.log(rows.at(-1));
   return rate;
