@@ -58,13 +58,13 @@ export class EncryptStream extends Transform {
     this.sendHeader();
     this.pending.push(data);
     // A chunk is sealed as non-final only once a byte beyond it exists; the final chunk waits for the end.
-    while (this.pending.length > this.chunkSize) this.push(this.seal(this.pending.shift(this.chunkSize), false));
+    while (this.pending.length > this.chunkSize) this.seal(this.pending.shift(this.chunkSize), false);
     done();
   }
 
   override _flush(done: TransformCallback): void {
     this.sendHeader();
-    this.push(this.seal(this.pending.shift(this.pending.length), true));
+    this.seal(this.pending.shift(this.pending.length), true);
     this.payloadKey.fill(0);
     done();
   }
@@ -75,13 +75,16 @@ export class EncryptStream extends Transform {
     this.push(this.header);
   }
 
-  private seal(plain: Buffer, last: boolean): Buffer {
+  /** Pushes the sealed chunk: its ciphertext, then its tag, as they come (no copy into one buffer; the bytes are the same). */
+  private seal(plain: Buffer, last: boolean): void {
     if (this.counter >= MAX_CHUNKS) throw new Error('input exceeds the format limit of 2^32-1 chunks');
     const cipher = createCipheriv('aes-256-gcm', this.payloadKey, chunkNonce(this.noncePrefix, this.counter++, last), { authTagLength: TAG_LENGTH });
     cipher.setAAD(this.aad);
-    const head = cipher.update(plain);
-    const tail = cipher.final();
-    return Buffer.concat([head, tail, cipher.getAuthTag()]);
+    const body = cipher.update(plain);
+    const tail = cipher.final(); // empty for GCM, kept for correctness
+    if (body.length) this.push(body);
+    if (tail.length) this.push(tail);
+    this.push(cipher.getAuthTag());
   }
 }
 
