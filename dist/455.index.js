@@ -85,6 +85,8 @@ class AzureBlobStore {
         const sha256 = (0,external_node_crypto_.createHash)('sha256');
         const ids = [];
         const inFlight = new Set();
+        // Stops the blocks in flight when the job is cancelled, so none lands after the discard.
+        const abort = new AbortController();
         let failure;
         let size = 0;
         let pending = [];
@@ -93,7 +95,7 @@ class AzureBlobStore {
             const id = blockId(ids.length);
             ids.push(id);
             const task = blob
-                .stageBlock(id, data, data.length, { transactionalContentMD5: (0,external_node_crypto_.createHash)('md5').update(data).digest() })
+                .stageBlock(id, data, data.length, { transactionalContentMD5: (0,external_node_crypto_.createHash)('md5').update(data).digest(), abortSignal: abort.signal })
                 .then(() => undefined)
                 .catch((error) => {
                 failure ??= error;
@@ -106,7 +108,11 @@ class AzureBlobStore {
             if (failure)
                 throw failure;
         };
-        const release = (0,interrupts/* onInterrupt */.nA)(`uncommitted blocks of ${this.location}${key} discarded`, () => this.discardUncommitted(key));
+        const release = (0,interrupts/* onInterrupt */.nA)(`uncommitted blocks of ${this.location}${key} discarded`, async () => {
+            abort.abort();
+            await Promise.allSettled(inFlight);
+            await this.discardUncommitted(key, true);
+        });
         try {
             for await (const chunk of body) {
                 const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
@@ -150,16 +156,32 @@ class AzureBlobStore {
      * Uncommitted blocks of a blob that does not exist cannot be deleted on their own: committing an empty
      * list (only if no blob exists) and deleting that empty blob discards them.
      */
-    async discardUncommitted(key) {
+    async discardUncommitted(key, recheck = false) {
         const blob = this.blob(key);
-        try {
-            const empty = await blob.commitBlockList([], { conditions: { ifNoneMatch: '*' } });
-            await blob.delete({ conditions: { ifMatch: empty.etag } });
+        // A block whose request was cut may still be stored by the service a moment later: look again, a few times.
+        for (let attempt = 0; attempt < (recheck ? 5 : 1); attempt++) {
+            try {
+                if (attempt > 0) {
+                    await new Promise((resolve) => setTimeout(resolve, 200));
+                    if (!(await this.hasUncommittedBlocks(key)))
+                        return;
+                }
+                const empty = await blob.commitBlockList([], { conditions: { ifNoneMatch: '*' } });
+                await blob.delete({ conditions: { ifMatch: empty.etag } });
+            }
+            catch {
+                // A blob exists there (never ours to touch), or the service is unreachable: the service discards
+                // uncommitted blocks after a week, and prune lists any left as debris.
+                return;
+            }
         }
-        catch {
-            // A blob exists there (never ours to touch), or the service is unreachable: the service discards
-            // uncommitted blocks after a week, and prune lists any left as debris.
+    }
+    async hasUncommittedBlocks(key) {
+        for await (const item of this.options.container.listBlobsFlat({ prefix: this.options.prefix + key, includeUncommitedBlobs: true })) {
+            if (item.name === this.options.prefix + key)
+                return true;
         }
+        return false;
     }
     async exists(key) {
         try {

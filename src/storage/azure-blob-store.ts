@@ -72,6 +72,8 @@ export class AzureBlobStore implements BackupStore {
     const sha256 = createHash('sha256');
     const ids: string[] = [];
     const inFlight = new Set<Promise<void>>();
+    // Stops the blocks in flight when the job is cancelled, so none lands after the discard.
+    const abort = new AbortController();
     let failure: unknown;
     let size = 0;
     let pending: Buffer[] = [];
@@ -81,7 +83,7 @@ export class AzureBlobStore implements BackupStore {
       const id = blockId(ids.length);
       ids.push(id);
       const task = blob
-        .stageBlock(id, data, data.length, { transactionalContentMD5: createHash('md5').update(data).digest() })
+        .stageBlock(id, data, data.length, { transactionalContentMD5: createHash('md5').update(data).digest(), abortSignal: abort.signal })
         .then(() => undefined)
         .catch((error: unknown) => {
           failure ??= error;
@@ -92,7 +94,11 @@ export class AzureBlobStore implements BackupStore {
       while (inFlight.size >= queueSize) await Promise.race(inFlight);
       if (failure) throw failure;
     };
-    const release = onInterrupt(`uncommitted blocks of ${this.location}${key} discarded`, () => this.discardUncommitted(key));
+    const release = onInterrupt(`uncommitted blocks of ${this.location}${key} discarded`, async () => {
+      abort.abort();
+      await Promise.allSettled(inFlight);
+      await this.discardUncommitted(key, true);
+    });
     try {
       for await (const chunk of body) {
         const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
@@ -132,15 +138,30 @@ export class AzureBlobStore implements BackupStore {
    * Uncommitted blocks of a blob that does not exist cannot be deleted on their own: committing an empty
    * list (only if no blob exists) and deleting that empty blob discards them.
    */
-  private async discardUncommitted(key: string): Promise<void> {
+  private async discardUncommitted(key: string, recheck = false): Promise<void> {
     const blob = this.blob(key);
-    try {
-      const empty = await blob.commitBlockList([], { conditions: { ifNoneMatch: '*' } });
-      await blob.delete({ conditions: { ifMatch: empty.etag! } });
-    } catch {
-      // A blob exists there (never ours to touch), or the service is unreachable: the service discards
-      // uncommitted blocks after a week, and prune lists any left as debris.
+    // A block whose request was cut may still be stored by the service a moment later: look again, a few times.
+    for (let attempt = 0; attempt < (recheck ? 5 : 1); attempt++) {
+      try {
+        if (attempt > 0) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          if (!(await this.hasUncommittedBlocks(key))) return;
+        }
+        const empty = await blob.commitBlockList([], { conditions: { ifNoneMatch: '*' } });
+        await blob.delete({ conditions: { ifMatch: empty.etag! } });
+      } catch {
+        // A blob exists there (never ours to touch), or the service is unreachable: the service discards
+        // uncommitted blocks after a week, and prune lists any left as debris.
+        return;
+      }
     }
+  }
+
+  private async hasUncommittedBlocks(key: string): Promise<boolean> {
+    for await (const item of this.options.container.listBlobsFlat({ prefix: this.options.prefix + key, includeUncommitedBlobs: true })) {
+      if (item.name === this.options.prefix + key) return true;
+    }
+    return false;
   }
 
   private async exists(key: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 /**
  * A backup cancelled half-way (SIGTERM, as GitHub cancels a job) leaves nothing behind: no open
- * multipart upload in a real S3 (moto), no `.partial-*` file in a directory, and exits 143.
+ * multipart upload in a real S3 (moto), no blob or uncommitted blocks in Azure Blob (Azurite), no object
+ * in Cloud Storage (fake-gcs-server), no `.partial-*` file in a directory, and exits 143.
  * The snapshot comes from a small Vault fake that streams a synthetic archive slowly and counts its bytes.
  * A snapshot that drips a byte at a time is cut by the overall deadline.
  */
@@ -16,20 +17,26 @@ import { autoSnapshotDeadline } from '../../src/jobs/backup.js';
 import { runCommand } from '../../src/jobs/run-command.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
+import { AZURITE_ACCOUNT, startAzurite, type AzuriteServer } from '../harness/azurite.js';
+import { startFakeGcs, type FakeGcsServer } from '../harness/fake-gcs.js';
 import { ROOT } from '../harness/processes.js';
 import { syntheticSnapshot } from '../harness/synthetic-snapshot.js';
 
 const KEY = Buffer.alloc(32, 4).toString('base64');
 const SIZE = 48 * 1024 * 1024;
 let moto: MotoServer;
+let azurite: AzuriteServer;
+let gcs: FakeGcsServer;
 let vault: Server;
 let vaultUrl: string;
 let served = 0;
 let dir: string;
 
 beforeAll(async () => {
-  moto = await startMoto();
+  [moto, azurite, gcs] = await Promise.all([startMoto(), startAzurite(), startFakeGcs()]);
   await moto.s3().send(new CreateBucketCommand({ Bucket: 'cut' }));
+  await azurite.service().getContainerClient('cut').create();
+  await gcs.storage().bucket('cut').create();
   dir = mkdtempSync(join(tmpdir(), 'vault-backup-cut-'));
   vault = createServer((req, res) => {
     const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -59,7 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   vault?.closeAllConnections();
   await new Promise<void>((r) => (vault ? vault.close(() => r()) : r()));
-  await moto?.stop();
+  await Promise.all([moto?.stop(), azurite?.stop(), gcs?.stop()]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -105,6 +112,25 @@ it('SIGTERM at 50% of a backup to S3: exit 143, no open multipart upload, no obj
   expect(uploads.Uploads ?? []).toEqual([]);
   const objects = await moto.s3().send(new ListObjectsV2Command({ Bucket: 'cut' }));
   expect(objects.Contents ?? []).toEqual([]);
+}, 90000);
+
+it('SIGTERM at 50% of a backup to Azure Blob (Azurite): exit 143, no blob, no uncommitted blocks', async () => {
+  const r = await cancelHalfWay(`az://${AZURITE_ACCOUNT}/cut/eu`, ['--azure-block-size-mib', '4'], {
+    AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+  });
+  expect({ code: r.code, output: r.output }).toMatchObject({ code: 143 });
+  expect(r.output).toMatch(/cleaned up: uncommitted blocks of az:\/\/devstoreaccount1\/cut\/eu\/daily\/.* discarded/);
+  const left: string[] = [];
+  for await (const b of azurite.service().getContainerClient('cut').listBlobsFlat({ includeUncommitedBlobs: true })) left.push(b.name);
+  expect(left).toEqual([]);
+}, 90000);
+
+it('SIGTERM at 50% of a backup to Cloud Storage (fake-gcs-server): exit 143, no object', async () => {
+  const r = await cancelHalfWay('gs://cut/eu', ['--gcs-endpoint', gcs.endpoint, '--gcs-chunk-size-mib', '4']);
+  expect({ code: r.code, output: r.output }).toMatchObject({ code: 143 });
+  expect(r.output).toMatch(/cleaned up: upload of gs:\/\/cut\/eu\/daily\/.* stopped/);
+  const [files] = await gcs.storage().bucket('cut').getFiles();
+  expect(files.map((f) => f.name)).toEqual([]);
 }, 90000);
 
 it('SIGTERM at 50% of a backup to a directory: exit 143, no partial file', async () => {
