@@ -97,16 +97,23 @@ export async function addOidcTokens(inputs: ActionInputs, runner: Runner, masker
   const federated =
     targets.some((t) => t.startsWith('az://')) && inputs.raw['azure-client-id'] && !inputs.raw['azure-connection-string'] && !inputs.raw['azure-sas-token'];
   if (!federated) return;
+  inputs.raw['azure-federated-token'] = await maskedIdToken(runner, masker, AZURE_OIDC_AUDIENCE, {
+    input: 'azure-client-id',
+    what: 'needs a GitHub OIDC token',
+    hint: 'grant the job `permissions: id-token: write`, or use azure-connection-string / azure-sas-token',
+  });
+}
+
+/** A GitHub OIDC token for `audience`, masked before anything can print it; a failure names the setting that needed it. */
+async function maskedIdToken(runner: Runner, masker: Masker, audience: string, failure: { input: string; what: string; hint: string }): Promise<string> {
+  let token: string;
   try {
-    inputs.raw['azure-federated-token'] = await runner.getIDToken(AZURE_OIDC_AUDIENCE);
-    masker.mask(inputs.raw['azure-federated-token']);
+    token = await runner.getIDToken(audience);
   } catch (error) {
-    throw new InputError(
-      'azure-client-id',
-      `needs a GitHub OIDC token, and getting one failed: ${errorMessage(error)}`,
-      'grant the job `permissions: id-token: write`, or use azure-connection-string / azure-sas-token',
-    );
+    throw new InputError(failure.input, `${failure.what}, and getting one failed: ${errorMessage(error)}`, failure.hint);
   }
+  masker.mask(token);
+  return token;
 }
 
 /** Vault's JWT auth takes a GitHub OIDC token; the job needs `permissions: id-token: write`. */
@@ -124,14 +131,9 @@ async function addVaultJwt(inputs: ActionInputs, runner: Runner, masker: Masker)
       'is required here: GITHUB_REPOSITORY_OWNER is not set, so the default https://github.com/OWNER cannot be formed',
       "set vault-jwt-audience to a value in the Vault role's bound_audiences",
     );
-  try {
-    inputs.raw['vault-jwt'] = await runner.getIDToken(audience);
-    masker.mask(inputs.raw['vault-jwt']);
-  } catch (error) {
-    throw new InputError(
-      'vault-auth-method',
-      `jwt needs a GitHub OIDC token, and getting one failed: ${errorMessage(error)}`,
-      'grant the job `permissions: id-token: write`, or use vault-auth-method token/approle',
-    );
-  }
+  inputs.raw['vault-jwt'] = await maskedIdToken(runner, masker, audience, {
+    input: 'vault-auth-method',
+    what: 'jwt needs a GitHub OIDC token',
+    hint: 'grant the job `permissions: id-token: write`, or use vault-auth-method token/approle',
+  });
 }

@@ -13,6 +13,7 @@ import type { BackupStore, Debris, DeleteOutcome, PutResult, StoredObject, Store
 import { onInterrupt } from '../util/interrupts.js';
 import { errorMessage } from '../util/error-text.js';
 import { planParts } from './part-size.js';
+import { readAtMost } from './read-small.js';
 
 export interface AzureBlobStoreOptions {
   container: ContainerClient;
@@ -232,12 +233,10 @@ export class AzureBlobStore implements BackupStore {
     }
   }
 
+  /** One request (the catalog reads every manifest this way), cut short once larger than expected. */
   async getSmall(key: string, maxBytes = 1024 * 1024): Promise<Buffer> {
-    const state = await this.stat(key);
-    if (!state) throw new StorageError(`${this.location}${key} does not exist`);
-    if (state.size > maxBytes) throw new StorageError(`${this.location}${key} is ${state.size} bytes, more than the ${maxBytes} expected`);
     try {
-      return await this.blob(key).downloadToBuffer(0, state.size);
+      return await readAtMost(await this.get(key), maxBytes, `${this.location}${key}`);
     } catch (error) {
       throw azureError(`reading ${this.location}${key}`, error);
     }

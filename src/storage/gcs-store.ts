@@ -13,6 +13,7 @@ import type { BackupStore, Debris, DeleteOutcome, PutResult, StoredObject, Store
 import { onInterrupt } from '../util/interrupts.js';
 import { errorMessage } from '../util/error-text.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
+import { readAtMost } from './read-small.js';
 
 export interface GcsStoreOptions {
   bucket: Bucket;
@@ -124,13 +125,10 @@ export class GcsBackupStore implements BackupStore {
     return this.file(key).createReadStream({ validation: false });
   }
 
+  /** One request (the catalog reads every manifest this way), cut short once larger than expected. */
   async getSmall(key: string, maxBytes = 1024 * 1024): Promise<Buffer> {
-    const state = await this.stat(key);
-    if (!state) throw new StorageError(`${this.location}${key} does not exist`);
-    if (state.size > maxBytes) throw new StorageError(`${this.location}${key} is ${state.size} bytes, more than the ${maxBytes} expected`);
     try {
-      const [data] = await this.file(key).download();
-      return data;
+      return await readAtMost(this.file(key).createReadStream({ validation: false }), maxBytes, `${this.location}${key}`);
     } catch (error) {
       throw gcsError(`reading ${this.location}${key}`, error);
     }

@@ -29,6 +29,7 @@ import { onInterrupt } from '../util/interrupts.js';
 import { parseBackupKey } from '../naming/backup-names.js';
 import { errorMessage, errorName } from '../util/error-text.js';
 import { planParts } from './part-size.js';
+import { readAtMost } from './read-small.js';
 
 export interface S3StoreOptions {
   client: S3Client;
@@ -242,18 +243,7 @@ export class S3BackupStore implements BackupStore {
   }
 
   async getSmall(key: string, maxBytes = 1024 * 1024): Promise<Buffer> {
-    const body = await this.get(key);
-    const parts: Buffer[] = [];
-    let size = 0;
-    for await (const part of body) {
-      size += (part as Buffer).length;
-      if (size > maxBytes) {
-        body.destroy();
-        throw new StorageError(`${this.location}${key} is larger than the ${maxBytes} bytes expected`);
-      }
-      parts.push(part as Buffer);
-    }
-    return Buffer.concat(parts);
+    return readAtMost(await this.get(key), maxBytes, `${this.location}${key}`);
   }
 
   async *list(prefix = ''): AsyncIterable<StoredObject> {
