@@ -41,6 +41,8 @@ var interrupts = __webpack_require__(2806);
 var error_text = __webpack_require__(1992);
 // EXTERNAL MODULE: ./src/util/stream-buffering.ts
 var stream_buffering = __webpack_require__(9621);
+// EXTERNAL MODULE: ./src/storage/read-small.ts
+var read_small = __webpack_require__(3627);
 ;// CONCATENATED MODULE: ./src/storage/gcs-store.ts
 /**
  * Google Cloud Storage as a backup target. A new object is a resumable upload with
@@ -48,6 +50,7 @@ var stream_buffering = __webpack_require__(9621);
  * service computed against the bytes it sent, and `stat` reports the service's own MD5 of the object,
  * which the backup compares with the MD5 computed here.
  */
+
 
 
 
@@ -165,15 +168,10 @@ class GcsBackupStore {
         // validation: false: verify checks the SHA-256 of the whole download itself, once.
         return this.file(key).createReadStream({ validation: false });
     }
+    /** One request (the catalog reads every manifest this way), cut short once larger than expected. */
     async getSmall(key, maxBytes = 1024 * 1024) {
-        const state = await this.stat(key);
-        if (!state)
-            throw new errors/* StorageError */.aq(`${this.location}${key} does not exist`);
-        if (state.size > maxBytes)
-            throw new errors/* StorageError */.aq(`${this.location}${key} is ${state.size} bytes, more than the ${maxBytes} expected`);
         try {
-            const [data] = await this.file(key).download();
-            return data;
+            return await (0,read_small/* readAtMost */.r)(this.file(key).createReadStream({ validation: false }), maxBytes, `${this.location}${key}`);
         }
         catch (error) {
             throw gcsError(`reading ${this.location}${key}`, error);

@@ -27,6 +27,8 @@ var interrupts = __webpack_require__(2806);
 var error_text = __webpack_require__(1992);
 // EXTERNAL MODULE: ./src/storage/part-size.ts
 var part_size = __webpack_require__(7080);
+// EXTERNAL MODULE: ./src/storage/read-small.ts
+var read_small = __webpack_require__(3627);
 ;// CONCATENATED MODULE: ./src/storage/azure-blob-store.ts
 /**
  * Azure Blob Storage as a backup target. A new object is a block blob: the stream is cut into blocks,
@@ -35,6 +37,7 @@ var part_size = __webpack_require__(7080);
  * computed here from the bytes sent, is committed as its Content-MD5; `stat` reads it back.
  * Blocks staged by a write that did not finish are discarded before the error is reported.
  */
+
 
 
 
@@ -261,14 +264,10 @@ class AzureBlobStore {
             throw error instanceof errors/* StorageError */.aq ? error : azureError(`downloading ${this.location}${key}`, error);
         }
     }
+    /** One request (the catalog reads every manifest this way), cut short once larger than expected. */
     async getSmall(key, maxBytes = 1024 * 1024) {
-        const state = await this.stat(key);
-        if (!state)
-            throw new errors/* StorageError */.aq(`${this.location}${key} does not exist`);
-        if (state.size > maxBytes)
-            throw new errors/* StorageError */.aq(`${this.location}${key} is ${state.size} bytes, more than the ${maxBytes} expected`);
         try {
-            return await this.blob(key).downloadToBuffer(0, state.size);
+            return await (0,read_small/* readAtMost */.r)(await this.get(key), maxBytes, `${this.location}${key}`);
         }
         catch (error) {
             throw azureError(`reading ${this.location}${key}`, error);

@@ -1,11 +1,12 @@
 /** restore-test: the weekly rehearsal (jobs/restore-test.ts) into a throwaway cluster or a staging one. */
-import { canaries, clusterSettings, restoredLogin, sourceSeal, targetSettings, throwawaySettings, unsealKeys } from '../config/settings.js';
+import { clusterSettings, targetSettings, throwawaySettings } from '../config/settings.js';
 import { runRestoreTest } from '../jobs/restore-test.js';
 import { formatDuration } from '../log.js';
 import { describeInventory } from '../restore/inventory.js';
 import { openStore } from '../storage/open-store.js';
 import { quiet, type CommandDefinition } from './command.js';
 import { readOpener } from './read-opener.js';
+import { restoredDataSettings } from './restore.js';
 
 export const restoreTestCommand: CommandDefinition<'restore-test'> = {
   inAction: true,
@@ -22,10 +23,7 @@ export const restoreTestCommand: CommandDefinition<'restore-test'> = {
       throwaway: throwawaySettings(inputs),
       // Read without a token (sys/health, sys/leader): only to tell production from a clone.
       source: sourceAddress ? clusterSettings(inputs, sourceAddress, { method: 'token', token: '' }) : undefined,
-      sourceSeal: sourceSeal(inputs),
-      sourceUnsealKeys: unsealKeys(inputs),
-      restoredLogin: restoredLogin(inputs),
-      canaries: canaries(inputs),
+      ...restoredDataSettings(inputs),
       allowSameCluster: inputs.boolean('allow-same-cluster'),
       timeoutMs: inputs.integer('restore-timeout-seconds', 5, 86_400) * 1000,
       now: clock(),

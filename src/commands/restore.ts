@@ -1,11 +1,17 @@
 /** restore: a backup into a named cluster, for real (jobs/restore.ts); the operator confirms the address. */
 import { InputError } from '../errors.js';
 import { canaries, clusterSettings, restoredLogin, sourceSeal, targetSettings, unsealKeys } from '../config/settings.js';
+import type { Inputs } from '../config/settings.js';
 import { runRestore } from '../jobs/restore.js';
 import { formatDuration } from '../log.js';
 import { openStore } from '../storage/open-store.js';
 import { quiet, type CommandDefinition } from './command.js';
 import { readOpener } from './read-opener.js';
+
+/** What restore and restore-test share: the source's seal and keys, how to get a token in the restored data, the canaries. */
+export function restoredDataSettings(inputs: Inputs) {
+  return { sourceSeal: sourceSeal(inputs), sourceUnsealKeys: unsealKeys(inputs), restoredLogin: restoredLogin(inputs), canaries: canaries(inputs) };
+}
 
 export const restoreCommand: CommandDefinition<'restore'> = {
   inAction: true,
@@ -24,10 +30,7 @@ export const restoreCommand: CommandDefinition<'restore'> = {
     const options = {
       which: inputs.required('backup'),
       target: clusterSettings(inputs, address, { method: 'token', token: inputs.optional('restore-vault-token') ?? '' }, 'restore-vault'),
-      sourceSeal: sourceSeal(inputs),
-      sourceUnsealKeys: unsealKeys(inputs),
-      restoredLogin: restoredLogin(inputs),
-      canaries: canaries(inputs),
+      ...restoredDataSettings(inputs),
       timeoutMs: inputs.integer('restore-timeout-seconds', 5, 86_400) * 1000,
       now: clock(),
     };
