@@ -99,6 +99,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     try {
       const value = await probe();
       if (value !== undefined) return value;
+      // Only the latest probe's error explains a timeout; an earlier one would mislead.
+      lastError = undefined;
     } catch (error) {
       lastError = error;
     }
