@@ -11,7 +11,7 @@ export const OUTPUTS: Array<{ name: string; description: string }> = [
   { name: 'encrypted-size', description: 'backup, verify: bytes stored.' },
   { name: 'snapshot-size', description: 'backup: bytes of the raft snapshot before encryption.' },
   { name: 'sha256', description: 'backup: SHA-256 (hex) of the stored object.' },
-  { name: 'snapshot-sha256', description: 'backup: SHA-256 (hex) of the snapshot archive.' },
+  { name: 'state-sha256', description: "backup: SHA-256 (hex) of the snapshot's state.bin, as checked against its SHA256SUMS." },
   { name: 'checksum', description: 'backup: the checksum S3 (or the directory) reports, ALGORITHM:value.' },
   { name: 'raft-index', description: 'backup, verify: raft index of the snapshot.' },
   { name: 'duration-ms', description: 'backup: wall time of the backup.' },

@@ -80,7 +80,7 @@ export const backupCommand: CommandDefinition<'backup'> = {
       'encrypted-size': String(b.encryptedSize),
       'snapshot-size': String(b.snapshotSize),
       sha256: b.encryptedSha256,
-      'snapshot-sha256': b.snapshotSha256,
+      'state-sha256': b.stateSha256,
       checksum: `${b.storedChecksum.algorithm}:${b.storedChecksum.value}`,
       'raft-index': String(b.raftIndex),
       'duration-ms': String(b.durationMs),

@@ -18,7 +18,8 @@ export interface BackupManifest {
   /** For a monthly copy: the daily object it was copied from. */
   copiedFrom?: string;
   encrypted: { size: number; sha256: string; storedChecksum: ObjectChecksum };
-  snapshot: { size: number; sha256: string };
+  /** `sha256` (of the whole archive) only in manifests written by 0.1. */
+  snapshot: { size: number; sha256?: string };
   encryption: { format: number; keyId: string; keyWrapping: 'raw-aes256gcm' | 'aws-kms'; chunkSize: number };
   raft: { index: number; term: number; stateSize: number; stateSha256: string };
   /** `seal`: the source's sys/seal-status at backup time, so a restore can be initialised to match. */
@@ -57,7 +58,9 @@ export function parseManifest(data: Buffer, expectedKey?: string): BackupManifes
   if (typeof m.backupId !== 'string' || typeof m.objectKey !== 'string') fail('lacks backupId or objectKey');
   if (expectedKey !== undefined && m.objectKey !== expectedKey) fail(`describes ${m.objectKey}, not ${expectedKey}`);
   if (!m.encrypted || !Number.isSafeInteger(m.encrypted.size) || !HEX64.test(m.encrypted.sha256 ?? '')) fail('lacks the encrypted size or SHA-256');
-  if (!m.snapshot || !Number.isSafeInteger(m.snapshot.size) || !HEX64.test(m.snapshot.sha256 ?? '')) fail('lacks the snapshot size or SHA-256');
+  if (!m.snapshot || !Number.isSafeInteger(m.snapshot.size)) fail('lacks the snapshot size');
+  // Written by 0.1 only: the GCM tags and state.bin's digest (raft.stateSha256) prove what it did.
+  if (m.snapshot.sha256 !== undefined && !HEX64.test(m.snapshot.sha256)) fail('has a snapshot SHA-256 that is not 64 hex digits');
   if (!m.encryption || typeof m.encryption.keyId !== 'string') fail('lacks the encryption key id');
   return m;
 }

@@ -55,7 +55,7 @@ export async function replicateBackup(
   const problem =
     put.sha256 !== manifest.encrypted.sha256
       ? `was sent bytes with SHA-256 ${put.sha256}, but the backup's is ${manifest.encrypted.sha256}`
-      : uploadProblem({ size: manifest.encrypted.size, checksum: put.sentChecksum }, await replica.stat(key));
+      : uploadProblem({ size: manifest.encrypted.size, checksum: put.sentChecksum }, put.committed ?? (await replica.stat(key)));
   if (problem) {
     await replica.delete([key]).catch(() => undefined);
     throw new ReplicaError(`the replica ${where} ${problem}; it was removed`);

@@ -33,6 +33,12 @@ export interface PutResult {
   sentChecksum: ObjectChecksum;
   /** Hex SHA-256 of the whole object as handed to the store (for the manifest). */
   sha256: string;
+  /**
+   * The object as the store reports it at commit, when it can without another request or read; otherwise
+   * the caller asks stat(). A local directory reports the size after fsync and the digest of the bytes it
+   * wrote: reading them back would only read the page cache those same writes filled.
+   */
+  committed?: StoredState;
 }
 
 export interface StoredState {

@@ -59,11 +59,12 @@ export class LocalDirectoryStore implements BackupStore {
         done(null, chunk);
       },
     });
-    await this.writeExclusive(key, async (tmp) => {
+    const syncedSize = await this.writeExclusive(key, async (tmp) => {
       await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', mode: 0o600, highWaterMark: STAGE_HIGH_WATER_MARK }));
     });
     const digest = hash.digest();
-    return { key, size, sentChecksum: { algorithm: 'SHA256', value: digest.toString('base64') }, sha256: digest.toString('hex') };
+    const sentChecksum: ObjectChecksum = { algorithm: 'SHA256', value: digest.toString('base64') };
+    return { key, size, sentChecksum, sha256: digest.toString('hex'), committed: { size: syncedSize, checksum: sentChecksum } };
   }
 
   async putSmallNew(key: string, data: Buffer): Promise<void> {
@@ -85,8 +86,11 @@ export class LocalDirectoryStore implements BackupStore {
     return state;
   }
 
-  /** Writes via a temporary file, fsyncs it, then links it into place (EEXIST means someone was first). */
-  private async writeExclusive(key: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  /**
+   * Writes via a temporary file, fsyncs it, then links it into place (EEXIST means someone was first).
+   * Returns the file's size after the fsync.
+   */
+  private async writeExclusive(key: string, write: (tmp: string) => Promise<void>): Promise<number> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     const tmp = join(dirname(path), `.${basename(path)}.partial-${randomBytes(6).toString('hex')}`);
@@ -94,9 +98,15 @@ export class LocalDirectoryStore implements BackupStore {
     try {
       await write(tmp);
       const handle = await open(tmp, 'r');
-      await handle.sync();
-      await handle.close();
+      let size: number;
+      try {
+        await handle.sync();
+        size = (await handle.stat()).size;
+      } finally {
+        await handle.close();
+      }
       await link(tmp, path);
+      return size;
     } catch (error) {
       if (errorCode(error) === 'EEXIST') throw new ObjectExistsError(key, this.location);
       throw error instanceof StorageError ? error : wrapFsError(`writing ${path}`, error);

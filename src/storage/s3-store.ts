@@ -3,8 +3,8 @@
  * checksums and `If-None-Match: *`, so a backup never replaces another; the checksum S3 reports
  * afterwards is compared with one computed here from the bytes sent.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -24,7 +24,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectExistsError, StorageError } from '../errors.js';
 import type { BackupStore, Debris, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
-import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
+import { HashingMeter } from '../util/hashing-meter.js';
 import { onInterrupt } from '../util/interrupts.js';
 import { parseBackupKey } from '../naming/backup-names.js';
 import { errorMessage, errorName } from '../util/error-text.js';
@@ -50,8 +50,10 @@ const MAX_SINGLE_COPY = 5 * 1024 ** 3;
 
 export class S3BackupStore implements BackupStore {
   readonly location: string;
+  private readonly partDigests = new PartDigests();
   constructor(private readonly options: S3StoreOptions) {
     this.location = `s3://${options.bucket}/${options.prefix}`;
+    this.partDigests.install(options.client);
   }
 
   private parts(expectedBytes?: number) {
@@ -77,7 +79,8 @@ export class S3BackupStore implements BackupStore {
   async putNew(key: string, body: Readable, hint: { expectedBytes?: number } = {}): Promise<PutResult> {
     const { client, bucket } = this.options;
     const { partSize, queueSize } = this.parts(hint.expectedBytes);
-    const hasher = new PartChecksums(partSize);
+    const hasher = new HashingMeter(undefined, undefined, undefined, true);
+    const parts = this.partDigests.track(this.fullKey(key));
     const upload = new Upload({
       client,
       partSize,
@@ -106,8 +109,9 @@ export class S3BackupStore implements BackupStore {
       throw s3Error(`uploading ${this.location}${key}`, error, bucket, key, this.location);
     } finally {
       release();
+      parts.release();
     }
-    return { key, size: hasher.byteCount, sentChecksum: hasher.checksum(), sha256: hasher.wholeSha256() };
+    return { key, size: hasher.byteCount, sentChecksum: parts.checksum(), sha256: hasher.sha256() };
   }
 
   /** Belt and braces after a failed upload: no multipart upload for this key may stay open (and billed). */
@@ -348,54 +352,56 @@ export function s3Error(what: string, error: unknown, bucket: string, key?: stri
 }
 
 /**
- * Computes the checksum S3 will report for an upload of these bytes with the SDK's part splitting
- * the full-object SHA-256 for a single PutObject, or SHA-256 over the part digests for multipart.
+ * Hashes each part body once, where the SDK builds its request, and hands that one digest to all that
+ * want it: S3's x-amz-checksum-sha256 (so the SDK does not hash the part again), SigV4's payload hash
+ * (the signer hashes the body itself on http:// endpoints otherwise), and the composite checksum that
+ * is compared with the one S3 reports. S3 recomputes the part's SHA-256 and refuses it on a mismatch.
  */
-export class PartChecksums extends Transform {
-  /** Not named size or length: the SDK's uploader reads those off a Body as its total length. */
-  byteCount = 0;
-  private readonly digests: Buffer[] = [];
-  private readonly whole: Hash = createHash('sha256');
-  private partHash: Hash = createHash('sha256');
-  private partBytes = 0;
+class PartDigests {
+  private readonly uploads = new Map<string, Map<number, Buffer>>();
 
-  constructor(private readonly partSize: number) {
-    super({ highWaterMark: STAGE_HIGH_WATER_MARK });
+  install(client: S3Client): void {
+    const name = 'vaultBackupPartDigest';
+    client.middlewareStack.remove(name);
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { Key?: string; PartNumber?: number; ChecksumAlgorithm?: string; ChecksumSHA256?: string };
+        const request = args.request as { headers?: Record<string, string>; body?: unknown } | undefined;
+        const command = context.commandName;
+        if (
+          (command === 'UploadPartCommand' || command === 'PutObjectCommand') &&
+          input.ChecksumAlgorithm === 'SHA256' &&
+          !input.ChecksumSHA256 &&
+          request?.headers &&
+          request.body instanceof Uint8Array
+        ) {
+          const digest = createHash('sha256').update(request.body).digest();
+          request.headers['x-amz-checksum-sha256'] = digest.toString('base64');
+          request.headers['x-amz-content-sha256'] = digest.toString('hex');
+          this.uploads.get(input.Key ?? '')?.set(input.PartNumber ?? 1, digest);
+        }
+        return next(args);
+      },
+      // Before the SDK's own checksum step, which leaves a request that already carries one alone.
+      { step: 'build', priority: 'high', name },
+    );
   }
 
-  override _transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback): void {
-    this.whole.update(chunk);
-    let offset = 0;
-    while (offset < chunk.length) {
-      if (this.partBytes === this.partSize) this.closePart();
-      const n = Math.min(this.partSize - this.partBytes, chunk.length - offset);
-      this.partHash.update(chunk.subarray(offset, offset + n));
-      this.partBytes += n;
-      offset += n;
-    }
-    this.byteCount += chunk.length;
-    done(null, chunk);
-  }
-
-  override _flush(done: TransformCallback): void {
-    this.closePart();
-    done();
-  }
-
-  private closePart(): void {
-    this.digests.push(this.partHash.digest());
-    this.partHash = createHash('sha256');
-    this.partBytes = 0;
-  }
-
-  /** Hex SHA-256 of everything that passed (valid after the end). */
-  wholeSha256(): string {
-    return this.whole.digest('hex');
-  }
-
-  checksum(): ObjectChecksum {
-    if (this.digests.length <= 1) return { algorithm: 'SHA256', value: (this.digests[0] ?? createHash('sha256').digest()).toString('base64') };
-    const combined = createHash('sha256').update(Buffer.concat(this.digests)).digest('base64');
-    return { algorithm: 'SHA256-COMPOSITE', value: combined, parts: this.digests.length };
+  /** Collects the part digests of one upload; S3 reports its checksum over them in part order. */
+  track(fullKey: string): { checksum(): ObjectChecksum; release(): void } {
+    const digests = new Map<number, Buffer>();
+    this.uploads.set(fullKey, digests);
+    return {
+      checksum: () => {
+        const ordered = [...digests.entries()].sort(([a], [b]) => a - b).map(([, d]) => d);
+        // One part: the SDK's uploader sent a plain PutObject, whose checksum is the whole object's.
+        if (ordered.length === 1) return { algorithm: 'SHA256', value: ordered[0]!.toString('base64') };
+        if (!ordered.length) throw new StorageError('internal: no part of the upload was hashed');
+        return { algorithm: 'SHA256-COMPOSITE', value: createHash('sha256').update(Buffer.concat(ordered)).digest('base64'), parts: ordered.length };
+      },
+      release: () => {
+        if (this.uploads.get(fullKey) === digests) this.uploads.delete(fullKey);
+      },
+    };
   }
 }

@@ -3,6 +3,7 @@
  * matching requests: cut the connection after N response bytes, end the body cleanly but early,
  * answer an error status for the first K requests, stall, or flip a byte. It records what it saw.
  */
+import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export type Fault =
@@ -24,7 +25,8 @@ export interface FaultRule {
 export interface FaultProxy {
   url: string;
   /** `target`: the X-Amz-Target header (the operation of a JSON-protocol AWS call, e.g. TrentService.Decrypt). */
-  seen: Array<{ method: string; path: string; status?: number; target?: string }>;
+  /** `contentSha256`/`checksumSha256`: the request's SigV4 payload hash and S3 checksum headers; `bodySha256`: hex SHA-256 of the body as it arrived. */
+  seen: Array<{ method: string; path: string; status?: number; target?: string; contentSha256?: string; checksumSha256?: string; bodySha256?: string }>;
   rules: FaultRule[];
   close(): Promise<void>;
 }
@@ -43,6 +45,13 @@ export async function startFaultProxy(upstream: string, rules: FaultRule[] = [])
       ...(typeof operation === 'string' ? { target: operation } : {}),
     };
     seen.push(record);
+    const contentSha256 = req.headers['x-amz-content-sha256'];
+    const checksumSha256 = req.headers['x-amz-checksum-sha256'];
+    if (typeof contentSha256 === 'string') record.contentSha256 = contentSha256;
+    if (typeof checksumSha256 === 'string') record.checksumSha256 = checksumSha256;
+    const bodyHash = createHash('sha256');
+    req.on('data', (chunk: Buffer) => bodyHash.update(chunk));
+    req.on('end', () => (record.bodySha256 = bodyHash.digest('hex')));
     const rule = proxy.rules!.find((r) => (!r.method || r.method === req.method) && r.path.test(req.url ?? ''));
     if (rule) hits.set(rule, (hits.get(rule) ?? 0) + 1);
     const hit = rule ? hits.get(rule)! : 0;

@@ -13,7 +13,7 @@ export function seededManifest(objectKey: string, facts: { size?: number; snapsh
     tier: parsed.tier,
     objectKey,
     encrypted: { size, sha256: zero, storedChecksum: { algorithm: 'SHA256', value: '' } },
-    snapshot: { size: facts.snapshotSize ?? size, sha256: zero },
+    snapshot: { size: facts.snapshotSize ?? size },
     encryption: { format: 1, keyId: 'seed', keyWrapping: 'raw-aes256gcm', chunkSize: 1024 * 1024 },
     raft: { index: facts.raftIndex ?? 1, term: 1, stateSize: size, stateSha256: zero },
     vault: { address: 'http://seed', version: 'seed' },

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { SnapshotArchiveValidator, type ValidatedSnapshot } from '../../src/snapshot/archive-validator.js';
 
 export async function validateSnapshotStream(source: Readable): Promise<ValidatedSnapshot> {
-  const validator = new SnapshotArchiveValidator();
+  const validator = new SnapshotArchiveValidator({ archiveDigest: true });
   await pipeline(source, validator, async (stream) => {
     for await (const _ of stream) void _;
   });

@@ -85,13 +85,14 @@ describe('backup to S3', () => {
     expect(cipher.length).toBe(b.encryptedSize);
     const plain = await decryptBuffer(cipher, { keys: [{ id: 'test-key-1', key: Buffer.alloc(32, 7) }], expectedBackupId: b.backupId });
     const facts = await validateSnapshotStream(Readable.from([plain]));
-    expect(facts.archiveSha256).toBe(b.snapshotSha256);
+    expect(facts.stateSha256).toBe(b.stateSha256);
     expect(facts.meta.Index).toBe(b.raftIndex);
 
     const manifest = parseManifest(await getObject(`prod/${b.manifestKey}`), b.objectKey);
     expect(manifest.encrypted.size).toBe(cipher.length);
     expect(manifest.encrypted.sha256).toBe(b.encryptedSha256);
-    expect(manifest.snapshot.sha256).toBe(facts.archiveSha256);
+    expect(manifest.snapshot).toEqual({ size: facts.archiveSize });
+    expect(manifest.raft.stateSha256).toBe(facts.stateSha256);
     expect(manifest.encryption.keyId).toBe('test-key-1');
     expect(manifest.vault.version).toMatch(/^\d+\.\d+/);
     expect(manifest.raft.index).toBe(facts.meta.Index);
@@ -179,7 +180,7 @@ describe('snapshots larger than one upload part', () => {
     expect(head.ChecksumSHA256?.replace(/-\d+$/, '')).toBe(composite);
     expect(result.backup.storedChecksum.value).toBe(composite);
     const plain = await decryptBuffer(cipher, { keys: [{ id: 'test-key-1', key: Buffer.alloc(32, 7) }] });
-    expect((await validateSnapshotStream(Readable.from([plain]))).archiveSha256).toBe(result.backup.snapshotSha256);
+    expect((await validateSnapshotStream(Readable.from([plain]))).stateSha256).toBe(result.backup.stateSha256);
   });
 
   it.each([

@@ -5,10 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { CreateBucketCommand, GetObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { ObjectExistsError } from '../../src/errors.js';
 import { S3BackupStore } from '../../src/storage/s3-store.js';
-import { startMoto, type MotoServer } from '../harness/moto.js';
+import { TEST_CREDENTIALS, TEST_REGION, startMoto, type MotoServer } from '../harness/moto.js';
+import { startFaultProxy } from '../fakes/fault-proxy.js';
+import { uploadProblem } from '../../src/storage/checksum-proof.js';
 import { collect } from '../unit/crypto-helpers.js';
 
 const MiB = 1024 * 1024;
@@ -66,5 +68,37 @@ describe('S3 part sizes', () => {
     // A copy in parts uses the original's part size, not the configured one: the composite proves it.
     const copy = await store.copyNew('grown-more.enc', 'grown-more-copy.enc');
     expect(copy.checksum).toEqual({ algorithm: 'SHA256-COMPOSITE', value: bigger.sentChecksum.value, parts: 4 });
+  });
+});
+
+describe('S3 part checksums', () => {
+  it('hashes each part once: the payload hash and the S3 checksum of every part are the SHA-256 of the bytes on the wire', async () => {
+    const proxy = await startFaultProxy(moto.endpoint);
+    try {
+      const client = new S3Client({ endpoint: proxy.url, region: TEST_REGION, forcePathStyle: true, credentials: TEST_CREDENTIALS });
+      const viaProxy = new S3BackupStore({ client, bucket: 'store', prefix: 'p/', partSize: 5 * MiB, queueSize: 2 });
+      const data = randomBytes(11 * MiB);
+      const put = await viaProxy.putNew('hashed.enc', Readable.from([data]));
+      const parts = proxy.seen.filter((r) => r.method === 'PUT' && /partNumber=/.test(r.path));
+      expect(parts).toHaveLength(3);
+      const digests = [0, 1, 2].map((i) =>
+        createHash('sha256')
+          .update(data.subarray(i * 5 * MiB, (i + 1) * 5 * MiB))
+          .digest(),
+      );
+      for (const [i, part] of parts.sort((a, b) => a.path.localeCompare(b.path)).entries()) {
+        // Signed with the real payload hash (not UNSIGNED-PAYLOAD), and both headers carry the same digest.
+        expect(part.bodySha256).toBe(digests[i]!.toString('hex'));
+        expect(part.contentSha256).toBe(digests[i]!.toString('hex'));
+        expect(part.checksumSha256).toBe(digests[i]!.toString('base64'));
+      }
+      const composite = createHash('sha256').update(Buffer.concat(digests)).digest('base64');
+      expect(put.sentChecksum).toEqual({ algorithm: 'SHA256-COMPOSITE', value: composite, parts: 3 });
+      // moto labels a composite digest without its "-N"; the proof goes by the digest.
+      expect(uploadProblem({ size: data.length, checksum: put.sentChecksum }, await viaProxy.stat('hashed.enc'))).toBeUndefined();
+      expect(put.sha256).toBe(createHash('sha256').update(data).digest('hex'));
+    } finally {
+      await proxy.close();
+    }
   });
 });
