@@ -14,6 +14,7 @@ import { WrapType, type Header } from '../crypto/format.js';
 import { ManifestError, type BackupManifest } from '../manifest/manifest.js';
 import { parseBackupKey } from '../naming/backup-names.js';
 import { SnapshotArchiveValidator, type ValidatedSnapshot } from '../snapshot/archive-validator.js';
+import { OffThreadArchiveCheck, archiveCheckWorkerFile } from '../snapshot/off-thread-archive-check.js';
 import { describeChecksum, type BackupStore } from '../storage/backup-store.js';
 import { HashingMeter } from '../util/hashing-meter.js';
 import { TapStream } from '../util/tap-stream.js';
@@ -151,20 +152,26 @@ export async function checkStoredBackup(
     expectedBackupId: entry.backupId,
     onHeader: (header) => checkHeaderAgainstManifest(header, manifest, entry.objectKey),
   });
-  const validator = new SnapshotArchiveValidator();
+  // The archive check runs on a worker thread where its bundle is built (this thread then only reads and
+  // decrypts), in this thread otherwise; both give the same facts and the same errors.
+  const workerFile = archiveCheckWorkerFile();
+  const offThread = workerFile ? new OffThreadArchiveCheck(workerFile) : undefined;
+  const inThread = offThread ? undefined : new SnapshotArchiveValidator();
   const source = await store.get(entry.objectKey);
-  const drain = async (plain: AsyncIterable<unknown>) => {
-    for await (const _ of plain) void _;
-  };
   const stages: NodeJS.ReadWriteStream[] = [cipherMeter];
   if (spool) stages.push(new TapStream(spool));
   try {
-    await pipeline(source, ...(stages as [NodeJS.ReadWriteStream]), decryptor, validator, drain);
+    const head = [source, ...stages, decryptor] as unknown as [NodeJS.ReadableStream];
+    if (offThread) await pipeline(...head, offThread);
+    else
+      await pipeline(...head, inThread!, async (plain: AsyncIterable<unknown>) => {
+        for await (const _ of plain) void _;
+      });
   } catch (error) {
     throw downloadError(entry.objectKey, error);
   }
   if (spool) await new Promise<void>((resolve, reject) => spool.end((error?: Error | null) => (error ? reject(error) : resolve())));
-  const snapshot = validator.result!;
+  const snapshot = (offThread ?? inThread)!.result!;
   if (cipherMeter.byteCount !== manifest.encrypted.size)
     throw new IntegrityError(`${entry.objectKey}: ${cipherMeter.byteCount} bytes were downloaded, its manifest says ${manifest.encrypted.size}`);
   const recorded = manifestDifference(snapshot, manifest);

@@ -4,7 +4,7 @@
  * under its name or absent, and never replaces another.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { access, constants, copyFile, link, mkdir, open, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -15,6 +15,9 @@ import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 import { onInterrupt } from '../util/interrupts.js';
 import { errorMessage, errorCode } from '../util/error-text.js';
 
+/** How much is written between two early flushes to disk (putNew). */
+const EARLY_FLUSH_BYTES = 64 * 1024 * 1024;
+
 /** The temporary name a write uses until it is complete (see writeExclusive). */
 const PARTIAL_FILE = /^\..+\.partial-[0-9a-f]{12}$/;
 
@@ -22,7 +25,11 @@ export class LocalDirectoryStore implements BackupStore {
   readonly location: string;
   private readonly root: string;
 
-  constructor(directory: string) {
+  /** `flushEveryBytes`: how much is written between two early flushes to disk (lowered by tests). */
+  constructor(
+    directory: string,
+    private readonly flushEveryBytes = EARLY_FLUSH_BYTES,
+  ) {
     if (!directory) throw new InputError('target', 'local directory is empty');
     this.root = resolve(directory);
     this.location = this.root + sep;
@@ -51,16 +58,37 @@ export class LocalDirectoryStore implements BackupStore {
   async putNew(key: string, body: Readable): Promise<PutResult> {
     const hash = createHash('sha256');
     let size = 0;
-    const counter = new Transform({
-      highWaterMark: STAGE_HIGH_WATER_MARK,
-      transform(chunk: Buffer, _e, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
     const syncedSize = await this.writeExclusive(key, async (tmp) => {
-      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', mode: 0o600, highWaterMark: STAGE_HIGH_WATER_MARK }));
+      const handle = await open(tmp, 'wx', 0o600);
+      // The stream closes the handle when it ends or fails; closing waits for a flush in flight.
+      const out = handle.createWriteStream({ highWaterMark: STAGE_HIGH_WATER_MARK });
+      // Flush to disk as the data comes, not all at the end: the final fsync then has little left to
+      // write, and the disk works while the snapshot still streams. One flush in flight at a time.
+      let flushedAt = 0;
+      let flushing: Promise<void> | undefined;
+      let flushError: unknown;
+      const flushEvery = this.flushEveryBytes;
+      const counter = new Transform({
+        highWaterMark: STAGE_HIGH_WATER_MARK,
+        transform(chunk: Buffer, _e, done) {
+          hash.update(chunk);
+          size += chunk.length;
+          if (!flushing && size - flushedAt >= flushEvery) {
+            flushedAt = size;
+            flushing = handle.datasync().then(
+              () => (flushing = undefined),
+              (error: unknown) => {
+                flushError ??= error;
+                flushing = undefined;
+              },
+            );
+          }
+          done(null, chunk);
+        },
+      });
+      await pipeline(body, counter, out);
+      await flushing;
+      if (flushError) throw flushError;
     });
     const digest = hash.digest();
     const sentChecksum: ObjectChecksum = { algorithm: 'SHA256', value: digest.toString('base64') };

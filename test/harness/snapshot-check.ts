@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SnapshotArchiveValidator, type ValidatedSnapshot } from '../../src/snapshot/archive-validator.js';
+import { OffThreadArchiveCheck, archiveCheckWorkerFile } from '../../src/snapshot/off-thread-archive-check.js';
 
 export async function validateSnapshotStream(source: Readable): Promise<ValidatedSnapshot> {
   const validator = new SnapshotArchiveValidator({ archiveDigest: true });
@@ -9,4 +10,13 @@ export async function validateSnapshotStream(source: Readable): Promise<Validate
     for await (const _ of stream) void _;
   });
   return validator.result!;
+}
+
+/** The same check on the worker thread verify uses (its bundle must be built: npm run build). */
+export async function checkSnapshotOffThread(source: Readable): Promise<ValidatedSnapshot> {
+  const workerFile = archiveCheckWorkerFile();
+  if (!workerFile) throw new Error('dist/archive-check/index.js is not built: run npm run build');
+  const check = new OffThreadArchiveCheck(workerFile);
+  await pipeline(source, check);
+  return check.result!;
 }

@@ -40,6 +40,13 @@ storeContract('local directory', async () => {
   return { store: new LocalDirectoryStore(join(dir, 'backups')) };
 });
 
+// Early flushes to disk while writing (every 64 MiB in production) must not change what is stored.
+storeContract('local directory, flushing every 256 KiB', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-contract-'));
+  dirs.push(dir);
+  return { store: new LocalDirectoryStore(join(dir, 'backups'), 256 * 1024) };
+});
+
 // 5 MiB parts, so the large object is a multipart upload with a composite checksum.
 storeContract('S3 (moto)', async () => ({
   store: new S3BackupStore({ client: moto.s3(), bucket: 'contract', prefix: `run-${++n}/`, partSize: 5 * MiB, queueSize: 2 }),

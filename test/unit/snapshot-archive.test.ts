@@ -2,18 +2,23 @@ import { describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
 import { SnapshotInvalidError } from '../../src/errors.js';
 import { parseSha256Sums } from '../../src/snapshot/archive-rules.js';
-import { validateSnapshotStream } from '../harness/snapshot-check.js';
+import { checkSnapshotOffThread, validateSnapshotStream } from '../harness/snapshot-check.js';
 import { syntheticSnapshot, type SyntheticSnapshotOptions } from '../harness/synthetic-snapshot.js';
 import { collect } from './crypto-helpers.js';
 
-describe('snapshot archive validation', () => {
+// verify runs the check on a worker thread; a backup runs it in the stream: both must judge alike.
+describe.each([
+  ['in the stream', validateSnapshotStream],
+  ['on a worker thread', checkSnapshotOffThread],
+])('snapshot archive validation %s', (_where, validateSnapshotStream) => {
   it('accepts a well-formed archive and reports its facts', async () => {
     const archive = await collect(syntheticSnapshot({ stateSize: 300_000 }));
+    const size = archive.length; // the worker thread takes a chunk that owns its memory (it is transferred)
     const facts = await validateSnapshotStream(Readable.from([archive]));
     expect(facts.stateSize).toBe(300_000);
     expect(facts.meta.Index).toBe(1234);
     expect(facts.meta.Term).toBe(7);
-    expect(facts.archiveSize).toBe(archive.length);
+    expect(facts.archiveSize).toBe(size);
   });
 
   it.each<[SyntheticSnapshotOptions['fault'], RegExp]>([
@@ -39,6 +44,14 @@ describe('snapshot archive validation', () => {
 
   it('rejects bytes that are not gzip at all', async () => {
     await expect(validateSnapshotStream(Readable.from([Buffer.from('{"errors":["permission denied"]}')]))).rejects.toThrow(/unreadable/);
+  });
+
+  it('reads chunks that share memory without taking it from their owner', async () => {
+    const archive = await collect(syntheticSnapshot({ stateSize: 100_000 }));
+    const copy = Buffer.from(archive);
+    const pieces = Array.from({ length: Math.ceil(archive.length / 1000) }, (_, i) => archive.subarray(i * 1000, (i + 1) * 1000));
+    expect((await validateSnapshotStream(Readable.from(pieces))).stateSize).toBe(100_000);
+    expect(archive.equals(copy)).toBe(true);
   });
 });
 
