@@ -13,7 +13,7 @@ import { formatBytes, formatDuration, progressLine, type Logger } from '../log.j
 import { WrapType, type Header } from '../crypto/format.js';
 import { ManifestError, type BackupManifest } from '../manifest/manifest.js';
 import { parseBackupKey } from '../naming/backup-names.js';
-import { SnapshotArchiveValidator, type ValidatedSnapshot } from '../snapshot/archive-validator.js';
+import { InThreadArchiveCheck, type ValidatedSnapshot } from '../snapshot/archive-validator.js';
 import { OffThreadArchiveCheck, archiveCheckWorkerFile } from '../snapshot/off-thread-archive-check.js';
 import { describeChecksum, type BackupStore } from '../storage/backup-store.js';
 import { HashingMeter } from '../util/hashing-meter.js';
@@ -155,23 +155,17 @@ export async function checkStoredBackup(
   // The archive check runs on a worker thread where its bundle is built (this thread then only reads and
   // decrypts), in this thread otherwise; both give the same facts and the same errors.
   const workerFile = archiveCheckWorkerFile();
-  const offThread = workerFile ? new OffThreadArchiveCheck(workerFile) : undefined;
-  const inThread = offThread ? undefined : new SnapshotArchiveValidator();
+  const check = workerFile ? new OffThreadArchiveCheck(workerFile) : new InThreadArchiveCheck();
   const source = await store.get(entry.objectKey);
   const stages: NodeJS.ReadWriteStream[] = [cipherMeter];
   if (spool) stages.push(new TapStream(spool));
   try {
-    const head = [source, ...stages, decryptor] as unknown as [NodeJS.ReadableStream];
-    if (offThread) await pipeline(...head, offThread);
-    else
-      await pipeline(...head, inThread!, async (plain: AsyncIterable<unknown>) => {
-        for await (const _ of plain) void _;
-      });
+    await pipeline(source, ...(stages as [NodeJS.ReadWriteStream]), decryptor, check);
   } catch (error) {
     throw downloadError(entry.objectKey, error);
   }
   if (spool) await new Promise<void>((resolve, reject) => spool.end((error?: Error | null) => (error ? reject(error) : resolve())));
-  const snapshot = (offThread ?? inThread)!.result!;
+  const snapshot = check.result!;
   if (cipherMeter.byteCount !== manifest.encrypted.size)
     throw new IntegrityError(`${entry.objectKey}: ${cipherMeter.byteCount} bytes were downloaded, its manifest says ${manifest.encrypted.size}`);
   const recorded = manifestDifference(snapshot, manifest);

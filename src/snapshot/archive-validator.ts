@@ -5,7 +5,7 @@
  * pipeline built on it can never complete an upload of a bad snapshot.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback, type Readable } from 'node:stream';
+import { Transform, Writable, type TransformCallback, type Readable } from 'node:stream';
 import { createGunzip, type Gunzip, type ZlibOptions } from 'node:zlib';
 import tar from 'tar-stream';
 import { SnapshotInvalidError } from '../errors.js';
@@ -79,6 +79,29 @@ export class ArchiveInspection {
 
   destroy(): void {
     this.gunzip.destroy();
+  }
+}
+
+/** The archive check as the end of a pipeline, in this thread: what OffThreadArchiveCheck does on a worker. */
+export class InThreadArchiveCheck extends Writable {
+  private readonly inspection = new ArchiveInspection();
+  /** Set once the whole archive has been checked. */
+  result: ValidatedSnapshot | undefined;
+
+  override _write(data: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.inspection.write(data).then(() => done(), done);
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.inspection.end().then((facts) => {
+      this.result = facts;
+      done();
+    }, done);
+  }
+
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    this.inspection.destroy();
+    done(error);
   }
 }
 

@@ -2,14 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
 import { SnapshotInvalidError } from '../../src/errors.js';
 import { parseSha256Sums } from '../../src/snapshot/archive-rules.js';
-import { checkSnapshotOffThread, validateSnapshotStream } from '../harness/snapshot-check.js';
+import { checkSnapshotInThread, checkSnapshotOffThread, validateSnapshotStream } from '../harness/snapshot-check.js';
 import { syntheticSnapshot, type SyntheticSnapshotOptions } from '../harness/synthetic-snapshot.js';
 import { collect } from './crypto-helpers.js';
 
-// verify runs the check on a worker thread; a backup runs it in the stream: both must judge alike.
+// verify runs the check on a worker thread (in this thread without its bundle); a backup runs it in the stream: all must judge alike.
 describe.each([
   ['in the stream', validateSnapshotStream],
   ['on a worker thread', checkSnapshotOffThread],
+  ['at the end of a pipeline, in this thread', checkSnapshotInThread],
 ])('snapshot archive validation %s', (_where, validateSnapshotStream) => {
   it('accepts a well-formed archive and reports its facts', async () => {
     const archive = await collect(syntheticSnapshot({ stateSize: 300_000 }));
