@@ -3338,6 +3338,25 @@ class ArchiveInspection {
         this.gunzip.destroy();
     }
 }
+/** The archive check as the end of a pipeline, in this thread: what OffThreadArchiveCheck does on a worker. */
+class InThreadArchiveCheck extends (/* unused pure expression or super */ null && (Writable)) {
+    inspection = new ArchiveInspection();
+    /** Set once the whole archive has been checked. */
+    result;
+    _write(data, _enc, done) {
+        this.inspection.write(data).then(() => done(), done);
+    }
+    _final(done) {
+        this.inspection.end().then((facts) => {
+            this.result = facts;
+            done();
+        }, done);
+    }
+    _destroy(error, done) {
+        this.inspection.destroy();
+        done(error);
+    }
+}
 class SnapshotArchiveValidator extends external_node_stream_namespaceObject.Transform {
     archiveHash;
     inspection = new ArchiveInspection();

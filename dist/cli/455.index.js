@@ -23,6 +23,8 @@ var external_node_crypto_ = __webpack_require__(7598);
 var errors = __webpack_require__(3916);
 // EXTERNAL MODULE: ./src/util/interrupts.ts
 var interrupts = __webpack_require__(2806);
+// EXTERNAL MODULE: ./src/util/byte-queue.ts
+var byte_queue = __webpack_require__(8922);
 // EXTERNAL MODULE: ./src/util/error-text.ts
 var error_text = __webpack_require__(1992);
 // EXTERNAL MODULE: ./src/storage/part-size.ts
@@ -37,6 +39,7 @@ var read_small = __webpack_require__(3627);
  * computed here from the bytes sent, is committed as its Content-MD5; `stat` reads it back.
  * Blocks staged by a write that did not finish are discarded before the error is reported.
  */
+
 
 
 
@@ -92,8 +95,7 @@ class AzureBlobStore {
         const abort = new AbortController();
         let failure;
         let size = 0;
-        let pending = [];
-        let pendingBytes = 0;
+        const pending = new byte_queue/* ByteQueue */.y();
         const stage = async (data) => {
             const id = blockId(ids.length);
             ids.push(id);
@@ -123,17 +125,11 @@ class AzureBlobStore {
                 sha256.update(buffer);
                 size += buffer.length;
                 pending.push(buffer);
-                pendingBytes += buffer.length;
-                while (pendingBytes >= blockSize) {
-                    const all = Buffer.concat(pending);
-                    await stage(all.subarray(0, blockSize));
-                    const rest = all.subarray(blockSize);
-                    pending = rest.length ? [rest] : [];
-                    pendingBytes = rest.length;
-                }
+                while (pending.length >= blockSize)
+                    await stage(pending.shift(blockSize));
             }
-            if (pendingBytes > 0 || ids.length === 0)
-                await stage(Buffer.concat(pending));
+            if (pending.length > 0 || ids.length === 0)
+                await stage(pending.shift(pending.length));
             await Promise.all(inFlight);
             if (failure)
                 throw failure;

@@ -18,6 +18,7 @@ import { SnapshotArchiveValidator } from '../snapshot/archive-validator.js';
 import { describeChecksum, type BackupStore, type ObjectChecksum } from '../storage/backup-store.js';
 import { HashingMeter } from '../util/hashing-meter.js';
 import { copyProblem, uploadProblem } from '../storage/checksum-proof.js';
+import { removeUnverified } from '../storage/remove-unverified.js';
 import { replicateBackup, type ReplicaResult } from '../replica/replicate.js';
 import { errorMessage, errorCode } from '../util/error-text.js';
 import type { Vault } from '../vault/vault-client.js';
@@ -335,15 +336,6 @@ function rootCause(primary: unknown, flowError: Error | undefined, snapshotError
   if (snapshotError instanceof BackupError) return snapshotError;
   if (primary instanceof BackupError) return primary;
   return new BackupError('storage', `backup failed: ${errorMessage(primary)}`, { cause: primary });
-}
-
-async function removeUnverified(store: BackupStore, log: Logger, key: string): Promise<void> {
-  try {
-    await store.delete([key]);
-    log.warn(`removed unverified object ${key}`);
-  } catch (error) {
-    log.error(`could not remove unverified object ${key}: ${errorMessage(error)}; it has no manifest, so it never counts as a backup`);
-  }
 }
 
 /** Copies this backup to monthly/ unless the month already has a complete monthly backup. */

@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { BackupStore, ObjectChecksum } from '../storage/backup-store.js';
 import { describeChecksum } from '../storage/backup-store.js';
 import { uploadProblem } from '../storage/checksum-proof.js';
+import { removeUnverified } from '../storage/remove-unverified.js';
 import { errorMessage } from '../util/error-text.js';
 
 export class ReplicaError extends StorageError {
@@ -57,8 +58,8 @@ export async function replicateBackup(
       ? `was sent bytes with SHA-256 ${put.sha256}, but the backup's is ${manifest.encrypted.sha256}`
       : uploadProblem({ size: manifest.encrypted.size, checksum: put.sentChecksum }, put.committed ?? (await replica.stat(key)));
   if (problem) {
-    await replica.delete([key]).catch(() => undefined);
-    throw new ReplicaError(`the replica ${where} ${problem}; it was removed`);
+    const removed = await removeUnverified(replica, log, key);
+    throw new ReplicaError(`the replica ${where} ${problem}; ${removed ? 'it was removed' : 'removing it failed (see the log)'}`);
   }
   log.info(`replica verified: ${formatBytes(put.size)} in ${replica.location}, ${describeChecksum(put.sentChecksum)} matches`);
   // The replica's manifest records the replica's own checksum form (another store computes another kind).

@@ -11,6 +11,7 @@ import { RestError, type BlockBlobClient, type ContainerClient } from '@azure/st
 import { ObjectExistsError, StorageError } from '../errors.js';
 import type { BackupStore, Debris, DeleteOutcome, PutResult, StoredObject, StoredState } from './backup-store.js';
 import { onInterrupt } from '../util/interrupts.js';
+import { ByteQueue } from '../util/byte-queue.js';
 import { errorMessage } from '../util/error-text.js';
 import { planParts } from './part-size.js';
 import { readAtMost } from './read-small.js';
@@ -77,8 +78,7 @@ export class AzureBlobStore implements BackupStore {
     const abort = new AbortController();
     let failure: unknown;
     let size = 0;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
+    const pending = new ByteQueue();
 
     const stage = async (data: Buffer) => {
       const id = blockId(ids.length);
@@ -107,16 +107,9 @@ export class AzureBlobStore implements BackupStore {
         sha256.update(buffer);
         size += buffer.length;
         pending.push(buffer);
-        pendingBytes += buffer.length;
-        while (pendingBytes >= blockSize) {
-          const all = Buffer.concat(pending);
-          await stage(all.subarray(0, blockSize));
-          const rest = all.subarray(blockSize);
-          pending = rest.length ? [rest] : [];
-          pendingBytes = rest.length;
-        }
+        while (pending.length >= blockSize) await stage(pending.shift(blockSize));
       }
-      if (pendingBytes > 0 || ids.length === 0) await stage(Buffer.concat(pending));
+      if (pending.length > 0 || ids.length === 0) await stage(pending.shift(pending.length));
       await Promise.all(inFlight);
       if (failure) throw failure;
       const contentMD5 = md5.digest();

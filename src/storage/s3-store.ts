@@ -79,7 +79,7 @@ export class S3BackupStore implements BackupStore {
   async putNew(key: string, body: Readable, hint: { expectedBytes?: number } = {}): Promise<PutResult> {
     const { client, bucket } = this.options;
     const { partSize, queueSize } = this.parts(hint.expectedBytes);
-    const hasher = new HashingMeter(undefined, undefined, undefined, true);
+    const hasher = new HashingMeter();
     const parts = this.partDigests.track(this.fullKey(key));
     const upload = new Upload({
       client,
@@ -196,10 +196,7 @@ export class S3BackupStore implements BackupStore {
       }
       await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts: parts } }));
       if (digests.length === parts.length) {
-        return {
-          size,
-          checksum: { algorithm: 'SHA256-COMPOSITE', value: createHash('sha256').update(Buffer.concat(digests)).digest('base64'), parts: parts.length },
-        };
+        return { size, checksum: compositeChecksum(digests) };
       }
       // Some stores return no per-part checksums for copied parts: ask for the object's own.
       const stored = await this.stat(toKey);
@@ -397,11 +394,16 @@ class PartDigests {
         // One part: the SDK's uploader sent a plain PutObject, whose checksum is the whole object's.
         if (ordered.length === 1) return { algorithm: 'SHA256', value: ordered[0]!.toString('base64') };
         if (!ordered.length) throw new StorageError('internal: no part of the upload was hashed');
-        return { algorithm: 'SHA256-COMPOSITE', value: createHash('sha256').update(Buffer.concat(ordered)).digest('base64'), parts: ordered.length };
+        return compositeChecksum(ordered);
       },
       release: () => {
         if (this.uploads.get(fullKey) === digests) this.uploads.delete(fullKey);
       },
     };
   }
+}
+
+/** The checksum S3 reports for an object in parts: SHA-256 over the part SHA-256s, in part order. */
+function compositeChecksum(partDigests: Buffer[]): ObjectChecksum {
+  return { algorithm: 'SHA256-COMPOSITE', value: createHash('sha256').update(Buffer.concat(partDigests)).digest('base64'), parts: partDigests.length };
 }
