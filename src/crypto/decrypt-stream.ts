@@ -30,11 +30,18 @@ export interface DecryptOptions {
 const ORDER_SEARCH_WINDOW = 64;
 
 export class DecryptStream extends Transform {
+  /** The header's bytes, until it is complete. */
   private readonly queue = new ByteQueue();
   private header: Header | undefined;
   private payloadKey: Buffer | undefined;
   private aad: Buffer | undefined;
   private unitSize = 0;
+  /**
+   * The chunk being filled (ciphertext and tag), one buffer for the whole stream: the decipher reads it
+   * synchronously, so it can be refilled at once. A new buffer per chunk made garbage collection costly.
+   */
+  private unit = Buffer.alloc(0);
+  private filled = 0;
   private counter = 0;
 
   constructor(private readonly options: DecryptOptions) {
@@ -42,34 +49,59 @@ export class DecryptStream extends Transform {
   }
 
   override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    if (this.header) return this.guarded(done, () => this.fillChunks(data));
     this.queue.push(data);
-    this.process(false).then(() => done(), done);
+    this.readHeader()
+      .then((ready) => {
+        if (ready) this.fillChunks(this.queue.shift(this.queue.length));
+      })
+      .then(() => done(), done);
   }
 
   override _flush(done: TransformCallback): void {
-    this.process(true).then(() => done(), done);
+    if (this.header) return this.guarded(done, () => this.finish());
+    this.readHeader()
+      .then((ready) => {
+        if (!ready) throw new TruncatedBackupError('file ends inside its header', 'the object is truncated; use another copy');
+        this.fillChunks(this.queue.shift(this.queue.length));
+        this.finish();
+      })
+      .then(() => done(), done);
   }
 
-  private async process(ended: boolean): Promise<void> {
-    if (!this.header) {
-      if (!(await this.readHeader())) {
-        if (ended) throw new TruncatedBackupError('file ends inside its header', 'the object is truncated; use another copy');
-        return;
-      }
+  private guarded(done: TransformCallback, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      return done(error as Error);
     }
-    // Keep one byte beyond a full unit before sealing it as non-final: the final unit is known only at the end.
-    while (this.queue.length > this.unitSize) this.push(this.open(this.queue.shift(this.unitSize), false));
-    if (ended) {
-      const rest = this.queue.shift(this.queue.length);
-      if (rest.length < TAG_LENGTH) {
-        throw new TruncatedBackupError(
-          this.counter === 0 ? 'file has a header but no chunks' : `file ends after chunk ${this.counter - 1} without its final chunk`,
-          'the object is truncated; use another copy',
-        );
+    done();
+  }
+
+  /** Fills chunks from `data`, opening each full one once a byte beyond it exists (only the end shows the final one). */
+  private fillChunks(data: Buffer): void {
+    let offset = 0;
+    while (offset < data.length) {
+      if (this.filled === this.unitSize) {
+        this.push(this.open(this.unit, false));
+        this.filled = 0;
       }
-      this.push(this.open(rest, true));
-      this.payloadKey?.fill(0);
+      const copied = data.copy(this.unit, this.filled, offset);
+      this.filled += copied;
+      offset += copied;
     }
+  }
+
+  private finish(): void {
+    const rest = this.unit.subarray(0, this.filled);
+    if (rest.length < TAG_LENGTH) {
+      throw new TruncatedBackupError(
+        this.counter === 0 ? 'file has a header but no chunks' : `file ends after chunk ${this.counter - 1} without its final chunk`,
+        'the object is truncated; use another copy',
+      );
+    }
+    this.push(this.open(rest, true));
+    this.payloadKey?.fill(0);
   }
 
   private async readHeader(): Promise<boolean> {
@@ -97,6 +129,7 @@ export class DecryptStream extends Transform {
     this.payloadKey = keys.payloadKey;
     this.aad = chunkAad(header.bytes);
     this.unitSize = header.chunkSize + TAG_LENGTH;
+    this.unit = Buffer.allocUnsafeSlow(this.unitSize);
     this.options.onHeader?.(header);
     return true;
   }
