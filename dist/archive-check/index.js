@@ -3308,12 +3308,15 @@ class ArchiveInspection {
             this.failure = error;
         });
     }
-    /** Resolves once gunzip can take more; rejects once the archive is known to be bad. */
-    write(data) {
+    /**
+     * Resolves once gunzip can take more; rejects once the archive is known to be bad. `consumed` runs once
+     * gunzip has read all of `data` (before that, `data` must not change).
+     */
+    write(data, consumed) {
         if (this.failure)
             return Promise.reject(this.failure);
         this.size += data.length;
-        if (this.gunzip.write(data))
+        if (this.gunzip.write(data, consumed))
             return Promise.resolve();
         return new Promise((resolve, reject) => {
             const onDrain = () => {
@@ -3462,9 +3465,9 @@ function inspectTar(gunzipped) {
 ;// CONCATENATED MODULE: ./src/snapshot/archive-check-worker.ts
 /**
  * The archive check on a second core (entry of its own bundle, dist/archive-check/). It receives the
- * decrypted archive as transferred chunks, reads it exactly like SnapshotArchiveValidator (gunzip, tar,
- * SHA256SUMS), acknowledges each chunk once gunzip has taken it (the sender's back-pressure), and posts
- * the facts or the failure.
+ * archive as transferred pieces, reads it exactly like SnapshotArchiveValidator (gunzip, tar, SHA256SUMS),
+ * acknowledges each piece (the sender's back-pressure): once gunzip has taken it, or, when the sender wants
+ * the buffer back to refill it, once gunzip has read it, with the buffer. Then it posts the facts or the failure.
  */
 
 
@@ -3472,13 +3475,20 @@ const port = external_node_worker_threads_namespaceObject.parentPort;
 if (!port)
     throw new Error('the archive check runs as a worker thread');
 const inspection = new ArchiveInspection();
-const reply = (message) => port.postMessage(message);
+const reply = (message, transfer = []) => port.postMessage(message, transfer);
+const failed = (error) => reply({ kind: 'failed', message: asSnapshotError(error).message });
 port.on('message', (message) => {
     if (message.kind === 'chunk') {
-        inspection.write(Buffer.from(message.data)).then(() => reply({ kind: 'ack' }), (error) => reply({ kind: 'failed', message: asSnapshotError(error).message }));
+        const piece = Buffer.from(message.data, 0, message.length);
+        if (message.returnData) {
+            const giveBack = (error) => (error ? failed(error) : reply({ kind: 'ack', data: message.data }, [message.data]));
+            inspection.write(piece, giveBack).catch(failed);
+        }
+        else
+            inspection.write(piece).then(() => reply({ kind: 'ack' }), failed);
     }
     else {
-        inspection.end().then((facts) => reply({ kind: 'done', facts }), (error) => reply({ kind: 'failed', message: asSnapshotError(error).message }));
+        inspection.end().then((facts) => reply({ kind: 'done', facts }), failed);
     }
 });
 

@@ -1,8 +1,8 @@
 /**
  * The archive check on a second core (entry of its own bundle, dist/archive-check/). It receives the
- * decrypted archive as transferred chunks, reads it exactly like SnapshotArchiveValidator (gunzip, tar,
- * SHA256SUMS), acknowledges each chunk once gunzip has taken it (the sender's back-pressure), and posts
- * the facts or the failure.
+ * archive as transferred pieces, reads it exactly like SnapshotArchiveValidator (gunzip, tar, SHA256SUMS),
+ * acknowledges each piece (the sender's back-pressure): once gunzip has taken it, or, when the sender wants
+ * the buffer back to refill it, once gunzip has read it, with the buffer. Then it posts the facts or the failure.
  */
 import { parentPort } from 'node:worker_threads';
 import { ArchiveInspection, asSnapshotError } from './archive-validator.js';
@@ -11,18 +11,17 @@ import type { ArchiveCheckMessage, ArchiveCheckReply } from './off-thread-archiv
 const port = parentPort;
 if (!port) throw new Error('the archive check runs as a worker thread');
 const inspection = new ArchiveInspection();
-const reply = (message: ArchiveCheckReply) => port.postMessage(message);
+const reply = (message: ArchiveCheckReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+const failed = (error: Error) => reply({ kind: 'failed', message: asSnapshotError(error).message });
 
 port.on('message', (message: ArchiveCheckMessage) => {
   if (message.kind === 'chunk') {
-    inspection.write(Buffer.from(message.data)).then(
-      () => reply({ kind: 'ack' }),
-      (error: Error) => reply({ kind: 'failed', message: asSnapshotError(error).message }),
-    );
+    const piece = Buffer.from(message.data, 0, message.length);
+    if (message.returnData) {
+      const giveBack = (error?: Error | null) => (error ? failed(error) : reply({ kind: 'ack', data: message.data }, [message.data]));
+      inspection.write(piece, giveBack).catch(failed);
+    } else inspection.write(piece).then(() => reply({ kind: 'ack' }), failed);
   } else {
-    inspection.end().then(
-      (facts) => reply({ kind: 'done', facts }),
-      (error: Error) => reply({ kind: 'failed', message: asSnapshotError(error).message }),
-    );
+    inspection.end().then((facts) => reply({ kind: 'done', facts }), failed);
   }
 });

@@ -51,11 +51,14 @@ export class ArchiveInspection {
     });
   }
 
-  /** Resolves once gunzip can take more; rejects once the archive is known to be bad. */
-  write(data: Buffer): Promise<void> {
+  /**
+   * Resolves once gunzip can take more; rejects once the archive is known to be bad. `consumed` runs once
+   * gunzip has read all of `data` (before that, `data` must not change).
+   */
+  write(data: Buffer, consumed?: (error?: Error | null) => void): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     this.size += data.length;
-    if (this.gunzip.write(data)) return Promise.resolve();
+    if (this.gunzip.write(data, consumed)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const onDrain = () => {
         this.gunzip.off('error', onError);

@@ -1,21 +1,29 @@
 /**
- * The snapshot archive check on a second core, for readers of stored backups (verify, the restore
- * test's download): the decrypted archive is handed to a worker thread chunk by chunk (transferred, not
- * copied: a chunk that owns its memory is detached from the writer, who must not use it again), which
- * gunzips and reads it while this thread goes on reading and decrypting. At most a few
- * chunks are in flight, so memory stays flat. The facts and failures are those of SnapshotArchiveValidator.
+ * The snapshot archive check on a second core: the archive is handed to a worker thread in pieces
+ * (transferred, not copied), which gunzips and reads it while this thread goes on reading, encrypting or
+ * decrypting. At most a few pieces are in flight, so memory stays flat. The facts and failures are those of
+ * the in-thread check (archive-validator.ts); the worker is archive-check-worker.ts, in a bundle of its own.
+ *
+ * Two ends use it:
+ * - OffThreadArchiveCheck, the end of a reader's pipeline (verify, the restore test's download): it hands
+ *   over the decrypted chunks themselves; a chunk that owns its memory is detached from the writer.
+ * - OffThreadArchiveValidator, a pass-through for backup: the snapshot's bytes go on unchanged, and a copy
+ *   goes to the worker in a few buffers that come back once gunzip has read them, so the copy makes no garbage.
  */
 import { existsSync } from 'node:fs';
-import { Writable } from 'node:stream';
+import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { SnapshotInvalidError } from '../errors.js';
 import type { ValidatedSnapshot } from './archive-validator.js';
 
-export type ArchiveCheckMessage = { kind: 'chunk'; data: ArrayBuffer } | { kind: 'end' };
-export type ArchiveCheckReply = { kind: 'ack' } | { kind: 'done'; facts: ValidatedSnapshot } | { kind: 'failed'; message: string };
+/** `returnData`: send the buffer back once gunzip has read it (the sender reuses it). */
+export type ArchiveCheckMessage = { kind: 'chunk'; data: ArrayBuffer; length: number; returnData: boolean } | { kind: 'end' };
+export type ArchiveCheckReply = { kind: 'ack'; data?: ArrayBuffer } | { kind: 'done'; facts: ValidatedSnapshot } | { kind: 'failed'; message: string };
 
-/** Chunks handed over and not yet taken by gunzip: about 4 MiB with 1 MiB chunks (more did not help). */
+/** Pieces handed over and not yet read by gunzip: about 4 MiB with 1 MiB pieces (more did not help). */
 const IN_FLIGHT = 4;
+/** The pass-through's copy buffers: the size of a default encryption chunk. */
+const COPY_BUFFER_SIZE = 1024 * 1024;
 
 /**
  * The worker's bundle (dist/archive-check/index.js): beside the running bundle or one folder up (the
@@ -27,17 +35,19 @@ export function archiveCheckWorkerFile(): URL | undefined {
   return candidates.map((name) => new URL(name, import.meta.url)).find((url) => existsSync(url));
 }
 
-export class OffThreadArchiveCheck extends Writable {
-  /** Set once the whole archive has been checked. */
+/** The worker and its protocol: pieces in flight, the buffers it gives back, its verdict. */
+class ArchiveCheckThread {
   result: ValidatedSnapshot | undefined;
+  failure: Error | undefined;
   private readonly worker: Worker;
   private inFlight = 0;
   private waiting: ((error?: Error | null) => void) | undefined;
   private finishing: ((error?: Error | null) => void) | undefined;
-  private failure: Error | undefined;
 
-  constructor(workerFile: URL) {
-    super();
+  constructor(
+    workerFile: URL,
+    private readonly onReturned?: (data: ArrayBuffer) => void,
+  ) {
     this.worker = new Worker(workerFile);
     this.worker.on('message', (reply: ArchiveCheckReply) => this.onReply(reply));
     this.worker.on('error', (error) => this.fail(error));
@@ -46,39 +56,38 @@ export class OffThreadArchiveCheck extends Writable {
     });
   }
 
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
-    if (this.failure) return done(this.failure);
-    // Transfer a buffer that owns its memory; anything sharing memory (a pooled small buffer) is copied.
-    const owns = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
-    const data = owns ? (chunk.buffer as ArrayBuffer) : new Uint8Array(chunk).buffer;
-    const message: ArchiveCheckMessage = { kind: 'chunk', data };
+  /** Hands over `length` bytes of `data` (detached from here); `next` runs once another piece may follow. */
+  send(data: ArrayBuffer, length: number, next: (error?: Error | null) => void): void {
+    if (this.failure) return next(this.failure);
+    const message: ArchiveCheckMessage = { kind: 'chunk', data, length, returnData: this.onReturned !== undefined };
     this.worker.postMessage(message, [data]);
     this.inFlight++;
-    if (this.inFlight < IN_FLIGHT) done();
-    else this.waiting = done;
+    if (this.inFlight < IN_FLIGHT) next();
+    else this.waiting = next;
   }
 
-  override _final(done: (error?: Error | null) => void): void {
+  /** Asks for the verdict once every piece was sent; `done` gets the failure, if any (the facts are in `result`). */
+  end(done: (error?: Error | null) => void): void {
     if (this.failure) return done(this.failure);
     this.finishing = done;
     const message: ArchiveCheckMessage = { kind: 'end' };
     this.worker.postMessage(message);
   }
 
-  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+  terminate(): void {
     void this.worker.terminate();
-    done(error);
   }
 
   private onReply(reply: ArchiveCheckReply): void {
     if (reply.kind === 'ack') {
       this.inFlight--;
+      if (reply.data) this.onReturned?.(reply.data);
       const waiting = this.waiting;
       this.waiting = undefined;
       waiting?.();
     } else if (reply.kind === 'done') {
       this.result = reply.facts;
-      void this.worker.terminate();
+      this.terminate();
       const finishing = this.finishing;
       this.finishing = undefined;
       finishing?.();
@@ -88,9 +97,101 @@ export class OffThreadArchiveCheck extends Writable {
   private fail(error: Error): void {
     if (this.failure || this.result) return;
     this.failure = error;
-    void this.worker.terminate();
+    this.terminate();
     const pending = this.waiting ?? this.finishing;
     this.waiting = this.finishing = undefined;
     pending?.(error);
+  }
+}
+
+/** The archive check as the end of a pipeline, on the worker: what InThreadArchiveCheck does in this thread. */
+export class OffThreadArchiveCheck extends Writable {
+  private readonly thread: ArchiveCheckThread;
+
+  constructor(workerFile: URL) {
+    super();
+    this.thread = new ArchiveCheckThread(workerFile);
+  }
+
+  /** Set once the whole archive has been checked. */
+  get result(): ValidatedSnapshot | undefined {
+    return this.thread.result;
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
+    // Transfer a buffer that owns its memory; anything sharing memory (a pooled small buffer) is copied.
+    const owns = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
+    const data = owns ? (chunk.buffer as ArrayBuffer) : new Uint8Array(chunk).buffer;
+    this.thread.send(data, chunk.byteLength, done);
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.thread.end(done);
+  }
+
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    this.thread.terminate();
+    done(error);
+  }
+}
+
+/**
+ * The archive check as a pass-through, on the worker: what SnapshotArchiveValidator does in this thread.
+ * The stream ends only once the worker has found the archive valid, so a pipeline built on it can never
+ * complete an upload of a bad snapshot.
+ */
+export class OffThreadArchiveValidator extends Transform {
+  private readonly thread: ArchiveCheckThread;
+  /** Buffers back from the worker, ready to be filled again. */
+  private readonly spare: ArrayBuffer[] = [];
+  private filling: Buffer | undefined;
+  private filled = 0;
+
+  constructor(workerFile: URL) {
+    super({ highWaterMark: 4 * COPY_BUFFER_SIZE });
+    this.thread = new ArchiveCheckThread(workerFile, (data) => this.spare.push(data));
+  }
+
+  /** Set once the whole archive has been checked. */
+  get result(): ValidatedSnapshot | undefined {
+    return this.thread.result;
+  }
+
+  override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.copyToWorker(data, 0, (error) => (error ? done(error) : done(null, data)));
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.filled === 0) return this.thread.end(done);
+    this.sendFilling((error) => (error ? done(error) : this.thread.end(done)));
+  }
+
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    this.thread.terminate();
+    done(error);
+  }
+
+  /** Copies `data` from `offset` into the buffers, sending each one as it fills; `done` once all is copied. */
+  private copyToWorker(data: Buffer, offset: number, done: (error?: Error | null) => void): void {
+    while (offset < data.length) {
+      this.filling ??= Buffer.from(this.spare.pop() ?? new ArrayBuffer(COPY_BUFFER_SIZE));
+      const copied = data.copy(this.filling, this.filled, offset);
+      this.filled += copied;
+      offset += copied;
+      if (this.filled === this.filling.length) {
+        // Go on once the worker can take another piece; the rest of `data` follows then.
+        const rest = offset;
+        return this.sendFilling((error) => (error ? done(error) : this.copyToWorker(data, rest, done)));
+      }
+    }
+    done();
+  }
+
+  private sendFilling(next: (error?: Error | null) => void): void {
+    const buffer = this.filling!;
+    const length = this.filled;
+    this.filling = undefined;
+    this.filled = 0;
+    this.thread.send(buffer.buffer as ArrayBuffer, length, next);
   }
 }

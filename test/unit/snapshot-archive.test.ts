@@ -2,13 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
 import { SnapshotInvalidError } from '../../src/errors.js';
 import { parseSha256Sums } from '../../src/snapshot/archive-rules.js';
-import { checkSnapshotInThread, checkSnapshotOffThread, validateSnapshotStream } from '../harness/snapshot-check.js';
+import { checkSnapshotInThread, checkSnapshotOffThread, validateSnapshotStream, validateSnapshotStreamOffThread } from '../harness/snapshot-check.js';
 import { syntheticSnapshot, type SyntheticSnapshotOptions } from '../harness/synthetic-snapshot.js';
 import { collect } from './crypto-helpers.js';
 
-// verify runs the check on a worker thread (in this thread without its bundle); a backup runs it in the stream: all must judge alike.
+// verify ends in the check on a worker thread, a backup passes the bytes through it; without the worker's
+// bundle both run it in this thread: all must judge alike.
 describe.each([
   ['in the stream', validateSnapshotStream],
+  ['in the stream, on a worker thread', validateSnapshotStreamOffThread],
   ['on a worker thread', checkSnapshotOffThread],
   ['at the end of a pipeline, in this thread', checkSnapshotInThread],
 ])('snapshot archive validation %s', (_where, validateSnapshotStream) => {
@@ -53,6 +55,14 @@ describe.each([
     const pieces = Array.from({ length: Math.ceil(archive.length / 1000) }, (_, i) => archive.subarray(i * 1000, (i + 1) * 1000));
     expect((await validateSnapshotStream(Readable.from(pieces))).stateSize).toBe(100_000);
     expect(archive.equals(copy)).toBe(true);
+  });
+
+  it('checks an archive of many MiB that arrives in pieces of every size', async () => {
+    // Larger than the worker's buffers and its pieces in flight together, so each buffer is reused.
+    const archive = await collect(syntheticSnapshot({ stateSize: 12 * 1024 * 1024 + 777 }));
+    const pieces: Buffer[] = [];
+    for (let at = 0, size = 1; at < archive.length; at += size, size = ((size * 7 + 13) % 300_000) + 1) pieces.push(archive.subarray(at, at + size));
+    expect((await validateSnapshotStream(Readable.from(pieces))).stateSize).toBe(12 * 1024 * 1024 + 777);
   });
 });
 
