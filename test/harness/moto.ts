@@ -2,7 +2,8 @@
  * A real moto_server (S3, KMS, STS) on 127.0.0.1. Each test file gets its own process, so buckets
  * never leak between suites.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -23,14 +24,17 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-export async function startMoto(): Promise<MotoServer> {
+/** `tls`: serve https with this certificate (PEM files); a client must trust `certFile` (e.g. NODE_EXTRA_CA_CERTS). */
+export async function startMoto(options: { tls?: { certFile: string; keyFile: string } } = {}): Promise<MotoServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'moto-'));
-  const proc = startProcess(serverBinary('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], join(dir, 'moto.log'));
-  const endpoint = `http://127.0.0.1:${port}`;
+  const tlsArgs = options.tls ? ['-c', options.tls.certFile, '-k', options.tls.keyFile] : [];
+  const proc = startProcess(serverBinary('moto_server'), ['-H', '127.0.0.1', '-p', String(port), ...tlsArgs], join(dir, 'moto.log'));
+  const endpoint = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const ca = options.tls ? readFileSync(options.tls.certFile) : undefined;
   await waitFor(
     'moto_server to listen',
-    async () => ((await fetch(`${endpoint}/moto-api/`)).ok ? true : undefined),
+    async () => ((await probe(`${endpoint}/moto-api/`, ca)) ? true : undefined),
     30000,
     () => proc.log(),
   );
@@ -51,4 +55,15 @@ export async function startMoto(): Promise<MotoServer> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Whether `url` answers 200; over https, trusting `ca` (fetch reads extra CAs only at process start). */
+function probe(url: string, ca: Buffer | undefined): Promise<boolean> {
+  if (!ca) return fetch(url).then((response) => response.ok);
+  return new Promise((resolve, reject) => {
+    get(url, { ca }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    }).on('error', reject);
+  });
 }
