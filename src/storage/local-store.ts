@@ -168,7 +168,8 @@ export class LocalDirectoryStore implements BackupStore {
     } catch (error) {
       throw wrapFsError(`opening ${path}`, error);
     }
-    return createReadStream(path);
+    // Reads of a chunk's size: with the 64 KiB default, verify spent a fifth of its time issuing reads (1 GiB A/B: 4.1 → 3.2 s).
+    return createReadStream(path, { highWaterMark: 1024 * 1024 });
   }
 
   async getSmall(key: string, maxBytes = 1024 * 1024): Promise<Buffer> {
