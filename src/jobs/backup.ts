@@ -248,7 +248,11 @@ async function streamBackup(
   const millis = () => clock().getTime();
   const started = millis();
   // Counts and reports progress; the store hashes the same bytes, so the meter does not.
-  const meter = new HashingMeter((bytes) => log.info(`… ${progressLine(bytes, millis() - started, expectedBytes)} encrypted and sent`), millis, 10_000, false);
+  const meter = new HashingMeter({
+    onProgress: (bytes) => log.info(`… ${progressLine(bytes, millis() - started, expectedBytes)} encrypted and sent`),
+    now: millis,
+    hashing: false,
+  });
   // The stream has no length: once it ends, the store may still be finishing (the last parts, then the commit).
   meter.once('end', () => {
     const partSize = store.uploadPartSize?.(expectedBytes);

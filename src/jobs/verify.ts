@@ -141,12 +141,11 @@ export async function checkStoredBackup(
   // One pass, no digest of the ciphertext or of the archive: each chunk's GCM tag (under a key bound to
   // this backup id, with the last chunk marked) proves the bytes are the ones encrypted, whole and in order,
   // and the archive check proves state.bin against SHA256SUMS. A digest would prove nothing more.
-  const cipherMeter = new HashingMeter(
-    (bytes) => log.info(`… ${progressLine(bytes, millis() - started, stored.size)} downloaded and checked`),
-    millis,
-    10_000,
-    false,
-  );
+  const cipherMeter = new HashingMeter({
+    onProgress: (bytes) => log.info(`… ${progressLine(bytes, millis() - started, stored.size)} downloaded and checked`),
+    now: millis,
+    hashing: false,
+  });
   const decryptor = createDecryptStream({
     opener,
     expectedBackupId: entry.backupId,

@@ -79,7 +79,8 @@ export class S3BackupStore implements BackupStore {
   async putNew(key: string, body: Readable, hint: { expectedBytes?: number } = {}): Promise<PutResult> {
     const { client, bucket } = this.options;
     const { partSize, queueSize } = this.parts(hint.expectedBytes);
-    const hasher = new HashingMeter();
+    // The uploader joins chunks into parts itself: hand it chunks, not reads joined into new buffers.
+    const hasher = new HashingMeter({ chunkByChunk: true });
     const parts = this.partDigests.track(this.fullKey(key));
     const upload = new Upload({
       client,
