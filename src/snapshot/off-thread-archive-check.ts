@@ -38,7 +38,7 @@ export function archiveCheckWorkerFile(): URL | undefined {
 /** The worker and its protocol: pieces in flight, the buffers it gives back, its verdict. */
 class ArchiveCheckThread {
   result: ValidatedSnapshot | undefined;
-  failure: Error | undefined;
+  private failure: Error | undefined;
   private readonly worker: Worker;
   private inFlight = 0;
   private waiting: ((error?: Error | null) => void) | undefined;
