@@ -5,6 +5,7 @@
 import { createDecipheriv, timingSafeEqual } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { ByteQueue } from '../util/byte-queue.js';
+import { ChunkBuffer } from '../util/chunk-buffer.js';
 import type { DataKeyOpener } from './data-keys.js';
 import {
   ChunkAuthenticationError,
@@ -35,13 +36,8 @@ export class DecryptStream extends Transform {
   private header: Header | undefined;
   private payloadKey: Buffer | undefined;
   private aad: Buffer | undefined;
-  private unitSize = 0;
-  /**
-   * The chunk being filled (ciphertext and tag), one buffer for the whole stream: the decipher reads it
-   * synchronously, so it can be refilled at once. A new buffer per chunk made garbage collection costly.
-   */
-  private unit = Buffer.alloc(0);
-  private filled = 0;
+  /** Chunks (ciphertext and tag) as they fill, once the header told their size. */
+  private units: ChunkBuffer | undefined;
   private counter = 0;
 
   constructor(private readonly options: DecryptOptions) {
@@ -78,22 +74,13 @@ export class DecryptStream extends Transform {
     done();
   }
 
-  /** Fills chunks from `data`, opening each full one once a byte beyond it exists (only the end shows the final one). */
+  /** Opens each full chunk once a byte beyond it exists (only the end shows the final one). */
   private fillChunks(data: Buffer): void {
-    let offset = 0;
-    while (offset < data.length) {
-      if (this.filled === this.unitSize) {
-        this.push(this.open(this.unit, false));
-        this.filled = 0;
-      }
-      const copied = data.copy(this.unit, this.filled, offset);
-      this.filled += copied;
-      offset += copied;
-    }
+    this.units!.fill(data, (unit) => this.push(this.open(unit, false)));
   }
 
   private finish(): void {
-    const rest = this.unit.subarray(0, this.filled);
+    const rest = this.units!.rest();
     if (rest.length < TAG_LENGTH) {
       throw new TruncatedBackupError(
         this.counter === 0 ? 'file has a header but no chunks' : `file ends after chunk ${this.counter - 1} without its final chunk`,
@@ -128,8 +115,7 @@ export class DecryptStream extends Transform {
     this.header = header;
     this.payloadKey = keys.payloadKey;
     this.aad = chunkAad(header.bytes);
-    this.unitSize = header.chunkSize + TAG_LENGTH;
-    this.unit = Buffer.allocUnsafeSlow(this.unitSize);
+    this.units = new ChunkBuffer(header.chunkSize + TAG_LENGTH);
     this.options.onHeader?.(header);
     return true;
   }

@@ -6,6 +6,7 @@ import { createCipheriv } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { secureRandom, type DataKeySource, type RandomSource } from './data-keys.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
+import { ChunkBuffer } from '../util/chunk-buffer.js';
 import {
   COMMITMENT_LENGTH,
   DEFAULT_CHUNK_SIZE,
@@ -37,12 +38,7 @@ export interface EncryptionInfo {
 }
 
 export class EncryptStream extends Transform {
-  /**
-   * The chunk being filled, one buffer for the whole stream: the cipher reads it synchronously, so it can
-   * be refilled at once. A new buffer per chunk made garbage collection the stream's largest CPU cost.
-   */
-  private readonly plain: Buffer;
-  private filled = 0;
+  private readonly chunks: ChunkBuffer;
   private counter = 0;
   private headerSent = false;
 
@@ -55,30 +51,20 @@ export class EncryptStream extends Transform {
   ) {
     super({ highWaterMark: STAGE_HIGH_WATER_MARK });
     this.aad = chunkAad(header);
-    this.plain = Buffer.allocUnsafeSlow(chunkSize);
+    this.chunks = new ChunkBuffer(chunkSize);
   }
   private readonly aad: Buffer;
 
   override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.sendHeader();
-    let offset = 0;
-    while (offset < data.length) {
-      // A chunk is sealed as non-final only once a byte beyond it exists; the final chunk waits for the end.
-      if (this.filled === this.chunkSize) {
-        this.seal(this.plain, false);
-        this.filled = 0;
-      }
-      const copied = data.copy(this.plain, this.filled, offset);
-      this.filled += copied;
-      offset += copied;
-    }
+    this.chunks.fill(data, (chunk) => this.seal(chunk, false));
     done();
   }
 
   override _flush(done: TransformCallback): void {
     this.sendHeader();
-    this.seal(this.plain.subarray(0, this.filled), true);
-    this.plain.fill(0);
+    this.seal(this.chunks.rest(), true);
+    this.chunks.wipe();
     this.payloadKey.fill(0);
     done();
   }
