@@ -3361,16 +3361,13 @@ class InThreadArchiveCheck extends (/* unused pure expression or super */ null &
     }
 }
 class SnapshotArchiveValidator extends external_node_stream_namespaceObject.Transform {
-    archiveHash;
     inspection = new ArchiveInspection();
     /** Set once the whole archive has been checked. */
     result;
-    constructor(options = {}) {
+    constructor() {
         super({ highWaterMark: STAGE_HIGH_WATER_MARK });
-        this.archiveHash = options.archiveDigest ? (0,external_node_crypto_namespaceObject.createHash)('sha256') : undefined;
     }
     _transform(data, _enc, done) {
-        this.archiveHash?.update(data);
         const accepted = this.inspection.write(data);
         this.push(data);
         // Keep the side branch in step: wait for it to take the data, or for it to fail.
@@ -3378,7 +3375,7 @@ class SnapshotArchiveValidator extends external_node_stream_namespaceObject.Tran
     }
     _flush(done) {
         this.inspection.end().then((facts) => {
-            this.result = { ...facts, ...(this.archiveHash ? { archiveSha256: this.archiveHash.digest('hex') } : {}) };
+            this.result = facts;
             done();
         }, done);
     }

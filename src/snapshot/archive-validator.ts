@@ -4,7 +4,7 @@
  * SHA256SUMS and sizes. The stream fails at its end when the archive is incomplete or invalid, so a
  * pipeline built on it can never complete an upload of a bad snapshot.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Transform, Writable, type TransformCallback, type Readable } from 'node:stream';
 import { createGunzip, type Gunzip, type ZlibOptions } from 'node:zlib';
 import tar from 'tar-stream';
@@ -15,16 +15,6 @@ import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 export interface ValidatedSnapshot extends SnapshotFacts {
   /** Size of the archive bytes exactly as Vault sent them. */
   archiveSize: number;
-  /** Their SHA-256, when the validator was asked for it (a backup records it; a check of stored bytes need not). */
-  archiveSha256?: string;
-}
-
-export interface ValidatorOptions {
-  /**
-   * Hash the whole archive too. A reader of a stored backup leaves this off: the GCM tags already prove
-   * the decrypted bytes are the ones encrypted, and SHA256SUMS proves what is inside.
-   */
-  archiveDigest?: boolean;
 }
 
 /**
@@ -109,18 +99,15 @@ export class InThreadArchiveCheck extends Writable {
 }
 
 export class SnapshotArchiveValidator extends Transform {
-  private readonly archiveHash: Hash | undefined;
   private readonly inspection = new ArchiveInspection();
   /** Set once the whole archive has been checked. */
   result: ValidatedSnapshot | undefined;
 
-  constructor(options: ValidatorOptions = {}) {
+  constructor() {
     super({ highWaterMark: STAGE_HIGH_WATER_MARK });
-    this.archiveHash = options.archiveDigest ? createHash('sha256') : undefined;
   }
 
   override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.archiveHash?.update(data);
     const accepted = this.inspection.write(data);
     this.push(data);
     // Keep the side branch in step: wait for it to take the data, or for it to fail.
@@ -129,7 +116,7 @@ export class SnapshotArchiveValidator extends Transform {
 
   override _flush(done: TransformCallback): void {
     this.inspection.end().then((facts) => {
-      this.result = { ...facts, ...(this.archiveHash ? { archiveSha256: this.archiveHash.digest('hex') } : {}) };
+      this.result = facts;
       done();
     }, done);
   }

@@ -6,7 +6,7 @@ import { InThreadArchiveCheck, SnapshotArchiveValidator, type ValidatedSnapshot 
 import { OffThreadArchiveCheck, OffThreadArchiveValidator, archiveCheckWorkerFile } from '../../src/snapshot/off-thread-archive-check.js';
 
 export async function validateSnapshotStream(source: Readable): Promise<ValidatedSnapshot> {
-  const validator = new SnapshotArchiveValidator({ archiveDigest: true });
+  const validator = new SnapshotArchiveValidator();
   await pipeline(source, validator, async (stream) => {
     for await (const _ of stream) void _;
   });
