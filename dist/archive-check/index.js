@@ -3471,13 +3471,14 @@ function inspectTar(gunzipped) {
 const port = external_node_worker_threads_namespaceObject.parentPort;
 if (!port)
     throw new Error('the archive check runs as a worker thread');
+const { returnBuffers } = external_node_worker_threads_namespaceObject.workerData;
 const inspection = new ArchiveInspection();
 const reply = (message, transfer = []) => port.postMessage(message, transfer);
 const failed = (error) => reply({ kind: 'failed', message: asSnapshotError(error).message });
 port.on('message', (message) => {
     if (message.kind === 'chunk') {
         const piece = Buffer.from(message.data, 0, message.length);
-        if (message.returnData) {
+        if (returnBuffers) {
             const giveBack = (error) => (error ? failed(error) : reply({ kind: 'ack', data: message.data }, [message.data]));
             inspection.write(piece, giveBack).catch(failed);
         }

@@ -14,8 +14,7 @@ import type { DataKeySource, RandomSource } from '../crypto/data-keys.js';
 import { formatBytes, formatDuration, progressLine, type Logger } from '../log.js';
 import { MANIFEST_FORMAT, encodeManifest, type BackupManifest } from '../manifest/manifest.js';
 import { backupIdAt, backupKey, manifestKeyOf, monthFolder } from '../naming/backup-names.js';
-import { SnapshotArchiveValidator } from '../snapshot/archive-validator.js';
-import { OffThreadArchiveValidator, archiveCheckWorkerFile } from '../snapshot/off-thread-archive-check.js';
+import { archiveCheckPassThrough } from '../snapshot/off-thread-archive-check.js';
 import { describeChecksum, type BackupStore, type ObjectChecksum } from '../storage/backup-store.js';
 import { HashingMeter } from '../util/hashing-meter.js';
 import { copyProblem, uploadProblem } from '../storage/checksum-proof.js';
@@ -241,10 +240,8 @@ async function streamBackup(
   log.info(`snapshot stream opened from ${from}`);
   // No digest of the whole archive: SHA256SUMS proves state.bin (its digest goes into the manifest), and
   // the GCM tags prove the archive's bytes whenever it is decrypted. One digest of the ciphertext remains.
-  // The check runs on a worker thread where its bundle is built (this thread then reads, encrypts and
-  // stores), in this thread otherwise; both give the same facts and the same errors.
-  const workerFile = archiveCheckWorkerFile();
-  const validator = workerFile ? new OffThreadArchiveValidator(workerFile) : new SnapshotArchiveValidator();
+  // On the worker thread where it can run (this thread then reads, encrypts and stores).
+  const validator = archiveCheckPassThrough();
   const millis = () => clock().getTime();
   const started = millis();
   // Counts and reports progress; the store hashes the same bytes, so the meter does not.

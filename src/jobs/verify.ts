@@ -13,8 +13,8 @@ import { formatBytes, formatDuration, progressLine, type Logger } from '../log.j
 import { WrapType, type Header } from '../crypto/format.js';
 import { ManifestError, type BackupManifest } from '../manifest/manifest.js';
 import { parseBackupKey } from '../naming/backup-names.js';
-import { InThreadArchiveCheck, type ValidatedSnapshot } from '../snapshot/archive-validator.js';
-import { OffThreadArchiveCheck, archiveCheckWorkerFile } from '../snapshot/off-thread-archive-check.js';
+import type { ValidatedSnapshot } from '../snapshot/archive-validator.js';
+import { archiveCheckSink } from '../snapshot/off-thread-archive-check.js';
 import { describeChecksum, type BackupStore } from '../storage/backup-store.js';
 import { HashingMeter } from '../util/hashing-meter.js';
 import { TapStream } from '../util/tap-stream.js';
@@ -151,10 +151,7 @@ export async function checkStoredBackup(
     expectedBackupId: entry.backupId,
     onHeader: (header) => checkHeaderAgainstManifest(header, manifest, entry.objectKey),
   });
-  // The archive check runs on a worker thread where its bundle is built (this thread then only reads and
-  // decrypts), in this thread otherwise; both give the same facts and the same errors.
-  const workerFile = archiveCheckWorkerFile();
-  const check = workerFile ? new OffThreadArchiveCheck(workerFile) : new InThreadArchiveCheck();
+  const check = archiveCheckSink();
   const source = await store.get(entry.objectKey);
   const stages: NodeJS.ReadWriteStream[] = [cipherMeter];
   if (spool) stages.push(new TapStream(spool));

@@ -4,12 +4,13 @@
  * acknowledges each piece (the sender's back-pressure): once gunzip has taken it, or, when the sender wants
  * the buffer back to refill it, once gunzip has read it, with the buffer. Then it posts the facts or the failure.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { ArchiveInspection, asSnapshotError } from './archive-validator.js';
-import type { ArchiveCheckMessage, ArchiveCheckReply } from './off-thread-archive-check.js';
+import type { ArchiveCheckMessage, ArchiveCheckOptions, ArchiveCheckReply } from './off-thread-archive-check.js';
 
 const port = parentPort;
 if (!port) throw new Error('the archive check runs as a worker thread');
+const { returnBuffers } = workerData as ArchiveCheckOptions;
 const inspection = new ArchiveInspection();
 const reply = (message: ArchiveCheckReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 const failed = (error: Error) => reply({ kind: 'failed', message: asSnapshotError(error).message });
@@ -17,7 +18,7 @@ const failed = (error: Error) => reply({ kind: 'failed', message: asSnapshotErro
 port.on('message', (message: ArchiveCheckMessage) => {
   if (message.kind === 'chunk') {
     const piece = Buffer.from(message.data, 0, message.length);
-    if (message.returnData) {
+    if (returnBuffers) {
       const giveBack = (error?: Error | null) => (error ? failed(error) : reply({ kind: 'ack', data: message.data }, [message.data]));
       inspection.write(piece, giveBack).catch(failed);
     } else inspection.write(piece).then(() => reply({ kind: 'ack' }), failed);

@@ -14,10 +14,14 @@ import { existsSync } from 'node:fs';
 import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { SnapshotInvalidError } from '../errors.js';
-import type { ValidatedSnapshot } from './archive-validator.js';
+import { InThreadArchiveCheck, SnapshotArchiveValidator, type ValidatedSnapshot } from './archive-validator.js';
+import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 
-/** `returnData`: send the buffer back once gunzip has read it (the sender reuses it). */
-export type ArchiveCheckMessage = { kind: 'chunk'; data: ArrayBuffer; length: number; returnData: boolean } | { kind: 'end' };
+export type ArchiveCheckMessage = { kind: 'chunk'; data: ArrayBuffer; length: number } | { kind: 'end' };
+/** The worker's start-up data. `returnBuffers`: send each buffer back once gunzip has read it (the sender reuses it). */
+export interface ArchiveCheckOptions {
+  returnBuffers: boolean;
+}
 export type ArchiveCheckReply = { kind: 'ack'; data?: ArrayBuffer } | { kind: 'done'; facts: ValidatedSnapshot } | { kind: 'failed'; message: string };
 
 /** Pieces handed over and not yet read by gunzip: about 4 MiB with 1 MiB pieces (more did not help). */
@@ -35,6 +39,27 @@ export function archiveCheckWorkerFile(): URL | undefined {
   return candidates.map((name) => new URL(name, import.meta.url)).find((url) => existsSync(url));
 }
 
+/** An archive check with its verdict: `result` is set once the whole archive has been checked. */
+type Checking<T> = T & { readonly result: ValidatedSnapshot | undefined };
+
+/**
+ * The archive check as the end of a pipeline: on the worker thread where its bundle is built (this thread
+ * then only reads and decrypts), in this thread otherwise; both give the same facts and the same errors.
+ */
+export function archiveCheckSink(): Checking<Writable> {
+  const workerFile = archiveCheckWorkerFile();
+  return workerFile ? new OffThreadArchiveCheck(workerFile) : new InThreadArchiveCheck();
+}
+
+/**
+ * The archive check as a pass-through (the bytes go on unchanged; the stream ends only once the archive
+ * is known to be valid): on the worker thread where its bundle is built, in this thread otherwise.
+ */
+export function archiveCheckPassThrough(): Checking<Transform> {
+  const workerFile = archiveCheckWorkerFile();
+  return workerFile ? new OffThreadArchiveValidator(workerFile) : new SnapshotArchiveValidator();
+}
+
 /** The worker and its protocol: pieces in flight, the buffers it gives back, its verdict. */
 class ArchiveCheckThread {
   result: ValidatedSnapshot | undefined;
@@ -48,7 +73,8 @@ class ArchiveCheckThread {
     workerFile: URL,
     private readonly onReturned?: (data: ArrayBuffer) => void,
   ) {
-    this.worker = new Worker(workerFile);
+    const workerData: ArchiveCheckOptions = { returnBuffers: onReturned !== undefined };
+    this.worker = new Worker(workerFile, { workerData });
     this.worker.on('message', (reply: ArchiveCheckReply) => this.onReply(reply));
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) => {
@@ -59,7 +85,7 @@ class ArchiveCheckThread {
   /** Hands over `length` bytes of `data` (detached from here); `next` runs once another piece may follow. */
   send(data: ArrayBuffer, length: number, next: (error?: Error | null) => void): void {
     if (this.failure) return next(this.failure);
-    const message: ArchiveCheckMessage = { kind: 'chunk', data, length, returnData: this.onReturned !== undefined };
+    const message: ArchiveCheckMessage = { kind: 'chunk', data, length };
     this.worker.postMessage(message, [data]);
     this.inFlight++;
     if (this.inFlight < IN_FLIGHT) next();
@@ -148,7 +174,7 @@ export class OffThreadArchiveValidator extends Transform {
   private filled = 0;
 
   constructor(workerFile: URL) {
-    super({ highWaterMark: 4 * COPY_BUFFER_SIZE });
+    super({ highWaterMark: STAGE_HIGH_WATER_MARK });
     this.thread = new ArchiveCheckThread(workerFile, (data) => this.spare.push(data));
   }
 
