@@ -7,12 +7,12 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { startMoto } from '../test/harness/moto.js';
 import { startOpenBao } from '../test/harness/openbao.js';
 import { syntheticSnapshot } from '../test/harness/synthetic-snapshot.js';
@@ -148,7 +148,7 @@ async function s3Rows(run: S3Run): Promise<void> {
   try {
     // Trust moto's certificate the way an operator trusts a private CA: NODE_EXTRA_CA_CERTS, AWS_CA_BUNDLE.
     const trust: Record<string, string> = run.tls ? { NODE_EXTRA_CA_CERTS: run.tls.certFile, AWS_CA_BUNDLE: run.tls.certFile } : {};
-    await createBucket(moto.endpoint, 'bench', run.tls?.certFile);
+    await moto.s3().send(new CreateBucketCommand({ Bucket: 'bench' }));
     const ours = await measure(
       `backup → S3 (moto on ${over})`,
       [CLI, 'backup', '--target', 's3://bench/c1', '--s3-endpoint', moto.endpoint, '--s3-region', 'us-east-1', ...run.common],
@@ -185,34 +185,11 @@ function benchCertificate(): { certFile: string; keyFile: string } {
   const certFile = join(OUT, 'moto-cert.pem');
   const keyFile = join(OUT, 'moto-key.pem');
   if (!existsSync(certFile) || !existsSync(keyFile)) {
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '3650', '-subj', '/CN=127.0.0.1'].concat([
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        keyFile,
-        '-out',
-        certFile,
-      ]),
-      { stdio: 'ignore' },
-    );
+    const subject = ['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'];
+    const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile];
+    execFileSync('openssl', ['req', '-x509', ...key, ...subject, '-days', '3650', '-out', certFile], { stdio: 'ignore' });
   }
   return { certFile, keyFile };
-}
-
-/** moto creates a bucket on an unsigned PUT; over https, trusting `caFile`. */
-function createBucket(endpoint: string, bucket: string, caFile: string | undefined): Promise<void> {
-  return new Promise((done, fail) => {
-    const options = { method: 'PUT', ...(caFile ? { ca: readFileSync(caFile) } : {}) };
-    const request = (endpoint.startsWith('https') ? httpsRequest : httpRequest)(`${endpoint}/${bucket}`, options, (response) => {
-      response.resume();
-      if (response.statusCode === 200) done();
-      else fail(new Error(`creating bucket ${bucket} on moto: HTTP ${response.statusCode}`));
-    });
-    request.on('error', fail);
-    request.end();
-  });
 }
 
 mkdirSync(OUT, { recursive: true });

@@ -3,7 +3,7 @@
  * never leak between suites.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { get } from 'node:https';
+import { Agent, get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -41,7 +41,15 @@ export async function startMoto(options: { tls?: { certFile: string; keyFile: st
   return {
     endpoint,
     process: proc,
-    s3: () => new S3Client({ endpoint, region: TEST_REGION, forcePathStyle: true, credentials: TEST_CREDENTIALS }),
+    // Over https, trusting the server's certificate (an agent of its own: NODE_EXTRA_CA_CERTS is read at start-up only).
+    s3: () =>
+      new S3Client({
+        endpoint,
+        region: TEST_REGION,
+        forcePathStyle: true,
+        credentials: TEST_CREDENTIALS,
+        ...(ca ? { requestHandler: { httpsAgent: new Agent({ ca }) } } : {}),
+      }),
     kms: () => new KMSClient({ endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS }),
     env: () => ({
       AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
