@@ -16,8 +16,9 @@ const identity = {
   GIT_COMMITTER_NAME: 'release test',
   GIT_COMMITTER_EMAIL: 'release@example.invalid',
 };
+// Each run builds the bundles: on a loaded 2-core runner (the suite runs in parallel) that has taken over two minutes.
 const release = (...args: string[]) =>
-  spawnSync('bash', ['scripts/release.sh', ...args], { cwd: clone, encoding: 'utf8', timeout: 120000, env: { ...process.env, ...identity } });
+  spawnSync('bash', ['scripts/release.sh', ...args], { cwd: clone, encoding: 'utf8', timeout: 300000, env: { ...process.env, ...identity } });
 
 beforeAll(() => {
   // The committed state of this repository, with this checkout's dependencies as hard links (a real
@@ -50,7 +51,7 @@ it('a dry run prints the tags and push commands and changes nothing; a dirty tre
   writeFileSync(join(clone, 'stray.txt'), 'uncommitted');
   expect(release('0.2.0', '--dry-run').stderr).toMatch(/working tree is not clean/);
   rmSync(join(clone, 'stray.txt'));
-}, 120000);
+}, 600000);
 
 it('a release commits the version and changelog, tags vX.Y.Z and moves vX to it', () => {
   const r = release('0.2.0');
@@ -61,4 +62,4 @@ it('a release commits the version and changelog, tags vX.Y.Z and moves vX to it'
   expect(git('rev-parse', 'v0.2.0^{commit}')).toBe(git('rev-parse', 'HEAD'));
   expect(git('rev-parse', 'v0^{commit}')).toBe(git('rev-parse', 'HEAD'));
   expect(r.stdout).toContain('git push -f origin v0');
-}, 120000);
+}, 600000);
