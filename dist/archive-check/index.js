@@ -3459,13 +3459,43 @@ function inspectTar(gunzipped) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/util/owned-chunks.ts
+const owned = new WeakSet();
+/**
+ * Marks `stream` as one whose every chunk is a buffer of its own that nothing else holds once it is read,
+ * so that the chunk's last reader may free it (freeBuffer). Only for a stream whose producer keeps no
+ * reference to what it emits, and whose chunks go to one reader.
+ */
+function withOwnedChunks(stream) {
+    owned.add(stream);
+    return stream;
+}
+/** Whether `stream` was marked by withOwnedChunks. */
+function hasOwnedChunks(stream) {
+    return owned.has(stream);
+}
+/**
+ * Frees `data`'s memory now instead of at the next garbage collection. A view into a larger or shared
+ * memory (a slice, a pooled small buffer) is left to the collector: freeing it would empty its neighbours.
+ */
+function freeBuffer(data) {
+    const memory = data.buffer;
+    if (!(memory instanceof ArrayBuffer) || memory.detached)
+        return;
+    if (data.byteOffset !== 0 || data.byteLength !== memory.byteLength)
+        return;
+    memory.transfer(0);
+}
+
 ;// CONCATENATED MODULE: ./src/snapshot/archive-check-worker.ts
 /**
  * The archive check on a second core (entry of its own bundle, dist/archive-check/). It receives the
  * archive as transferred pieces, reads it exactly like SnapshotArchiveValidator (gunzip, tar, SHA256SUMS),
  * acknowledges each piece (the sender's back-pressure): once gunzip has taken it, or, when the sender wants
- * the buffer back to refill it, once gunzip has read it, with the buffer. Then it posts the facts or the failure.
+ * the buffer back to refill it, once gunzip has read it, with the buffer (otherwise the buffer is freed then).
+ * Then it posts the facts or the failure.
  */
+
 
 
 const port = external_node_worker_threads_namespaceObject.parentPort;
@@ -3482,8 +3512,14 @@ port.on('message', (message) => {
             const giveBack = (error) => (error ? failed(error) : reply({ kind: 'ack', data: message.data }, [message.data]));
             inspection.write(piece, giveBack).catch(failed);
         }
-        else
-            inspection.write(piece).then(() => reply({ kind: 'ack' }), failed);
+        else {
+            // The piece is this thread's alone: free it once gunzip has read it rather than leave it to the collector.
+            const free = (error) => {
+                if (!error)
+                    freeBuffer(new Uint8Array(message.data));
+            };
+            inspection.write(piece, free).then(() => reply({ kind: 'ack' }), failed);
+        }
     }
     else {
         inspection.end().then((facts) => reply({ kind: 'done', facts }), failed);

@@ -6,6 +6,7 @@ import { createDecipheriv, timingSafeEqual } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { ByteQueue } from '../util/byte-queue.js';
 import { ChunkBuffer } from '../util/chunk-buffer.js';
+import { freeBuffer } from '../util/owned-chunks.js';
 import type { DataKeyOpener } from './data-keys.js';
 import {
   ChunkAuthenticationError,
@@ -25,6 +26,11 @@ export interface DecryptOptions {
   expectedBackupId?: string;
   /** Called once the header is authenticated. */
   onHeader?: (header: Header) => void;
+  /**
+   * The chunks written to the stream are its alone (their source was marked withOwnedChunks and nothing
+   * else reads them): each is freed once copied in, so the reads make no garbage.
+   */
+  freeInput?: boolean;
 }
 
 /** How far around a failing chunk to look for the chunk that is really there (reordered or duplicated). */
@@ -45,7 +51,12 @@ export class DecryptStream extends Transform {
   }
 
   override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    if (this.header) return this.guarded(done, () => this.fillChunks(data));
+    if (this.header) {
+      return this.guarded(done, () => {
+        this.fillChunks(data);
+        if (this.options.freeInput) freeBuffer(data);
+      });
+    }
     this.queue.push(data);
     this.readHeader()
       .then((ready) => {

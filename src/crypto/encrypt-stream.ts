@@ -7,6 +7,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { secureRandom, type DataKeySource, type RandomSource } from './data-keys.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 import { ChunkBuffer } from '../util/chunk-buffer.js';
+import { withOwnedChunks } from '../util/owned-chunks.js';
 import {
   COMMITMENT_LENGTH,
   DEFAULT_CHUNK_SIZE,
@@ -52,6 +53,8 @@ export class EncryptStream extends Transform {
     super({ highWaterMark: STAGE_HIGH_WATER_MARK });
     this.aad = chunkAad(header);
     this.chunks = new ChunkBuffer(chunkSize);
+    // Everything pushed is made for the reader alone (the header is pushed as a copy), so it may free it.
+    withOwnedChunks(this);
   }
   private readonly aad: Buffer;
 
@@ -72,7 +75,7 @@ export class EncryptStream extends Transform {
   private sendHeader(): void {
     if (this.headerSent) return;
     this.headerSent = true;
-    this.push(this.header);
+    this.push(Buffer.from(this.header));
   }
 
   /** Pushes the sealed chunk: its ciphertext, then its tag, as they come (no copy into one buffer; the bytes are the same). */

@@ -9,6 +9,7 @@ import { BackupError, DataAnomalyError, IntegrityError, ObjectExistsError, Vault
 import { ACKNOWLEDGED_ANOMALIES_FILE, manifestOf, newestComplete, readCatalog } from '../catalog/backup-catalog.js';
 import { detectAnomalies } from '../data/anomaly.js';
 import { createEncryptStream } from '../crypto/encrypt-stream.js';
+import { hasOwnedChunks, withOwnedChunks } from '../util/owned-chunks.js';
 import { FORMAT_VERSION, WrapType } from '../crypto/format.js';
 import type { DataKeySource, RandomSource } from '../crypto/data-keys.js';
 import { formatBytes, formatDuration, progressLine, type Logger } from '../log.js';
@@ -250,6 +251,8 @@ async function streamBackup(
     now: millis,
     hashing: false,
   });
+  // The meter passes the encryptor's chunks on unchanged and keeps none: they stay the store's to free.
+  if (hasOwnedChunks(encryptor)) withOwnedChunks(meter);
   // The stream has no length: once it ends, the store may still be finishing (the last parts, then the commit).
   meter.once('end', () => {
     const partSize = store.uploadPartSize?.(expectedBytes);

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { BackupError, IntegrityError, StorageError } from '../errors.js';
 import { manifestOf, newestComplete, readCatalog, type Catalog, type CatalogEntry } from '../catalog/backup-catalog.js';
 import { createDecryptStream } from '../crypto/decrypt-stream.js';
+import { hasOwnedChunks } from '../util/owned-chunks.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { formatBytes, formatDuration, progressLine, type Logger } from '../log.js';
 import { WrapType, type Header } from '../crypto/format.js';
@@ -146,13 +147,15 @@ export async function checkStoredBackup(
     now: millis,
     hashing: false,
   });
+  const source = await store.get(entry.objectKey);
   const decryptor = createDecryptStream({
     opener,
     expectedBackupId: entry.backupId,
     onHeader: (header) => checkHeaderAgainstManifest(header, manifest, entry.objectKey),
+    // The spool writes the same chunks to a file in its own time: then they are not the decryptor's to free.
+    freeInput: hasOwnedChunks(source) && !spool,
   });
   const check = archiveCheckSink();
-  const source = await store.get(entry.objectKey);
   const stages: NodeJS.ReadWriteStream[] = [cipherMeter];
   if (spool) stages.push(new TapStream(spool));
   try {

@@ -37,9 +37,15 @@ export async function forceRestore(
   // The node steps down and becomes active again (or seals itself) once the snapshot is applied.
   const before = (await cluster.leader()).activeTime;
   const validator = new SnapshotArchiveValidator();
-  const body = pipeline(createReadStream(spool.path), createDecryptStream({ opener: spool.opener, expectedBackupId: spool.backupId }), validator, (error) => {
-    if (error) log.error(`restore stream failed: ${error.message}`);
-  });
+  // The spool's reads go to the decryptor alone, which frees each once copied in.
+  const body = pipeline(
+    createReadStream(spool.path),
+    createDecryptStream({ opener: spool.opener, expectedBackupId: spool.backupId, freeInput: true }),
+    validator,
+    (error) => {
+      if (error) log.error(`restore stream failed: ${error.message}`);
+    },
+  );
   await cluster.restoreSnapshot(token, body, true);
   log.info(`${cluster.address} accepted the snapshot (snapshot-force); waiting for it to be applied`);
   const deadline = timing.clock().getTime() + timing.timeoutMs;

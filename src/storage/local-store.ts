@@ -13,6 +13,8 @@ import { InputError, ObjectExistsError, StorageError } from '../errors.js';
 import type { BackupStore, Debris, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 import { onInterrupt } from '../util/interrupts.js';
+import { hasOwnedChunks, withOwnedChunks } from '../util/owned-chunks.js';
+import { FileWriter } from './file-writer.js';
 import { errorMessage, errorCode } from '../util/error-text.js';
 
 /** How much is written between two early flushes to disk (putNew). */
@@ -60,8 +62,9 @@ export class LocalDirectoryStore implements BackupStore {
     let size = 0;
     const syncedSize = await this.writeExclusive(key, async (tmp) => {
       const handle = await open(tmp, 'wx', 0o600);
-      // The stream closes the handle when it ends or fails; closing waits for a flush in flight.
-      const out = handle.createWriteStream({ highWaterMark: STAGE_HIGH_WATER_MARK });
+      // The writer closes the handle when it ends or fails; closing waits for a flush in flight. The counter
+      // passes each chunk on unchanged and keeps none, so chunks the body owns are the writer's to free.
+      const out = new FileWriter(handle, hasOwnedChunks(body));
       // Flush to disk as the data comes, not all at the end: the final fsync then has little left to
       // write, and the disk works while the snapshot still streams. One flush in flight at a time.
       let flushedAt = 0;
@@ -169,7 +172,8 @@ export class LocalDirectoryStore implements BackupStore {
       throw wrapFsError(`opening ${path}`, error);
     }
     // Reads of a chunk's size: with the 64 KiB default, verify spent a fifth of its time issuing reads (1 GiB A/B: 4.1 → 3.2 s).
-    return createReadStream(path, { highWaterMark: 1024 * 1024 });
+    // Each read is a buffer of its own, handed to the reader alone.
+    return withOwnedChunks(createReadStream(path, { highWaterMark: 1024 * 1024 }));
   }
 
   async getSmall(key: string, maxBytes = 1024 * 1024): Promise<Buffer> {

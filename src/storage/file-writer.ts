@@ -1,0 +1,66 @@
+/**
+ * The end of a local write: a stream into an open file that, when its chunks are its to free (their
+ * source was marked withOwnedChunks), frees each once it is written, so a backup's ciphertext makes no
+ * garbage on its way to disk. It closes the file when it ends or fails.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { freeBuffer } from '../util/owned-chunks.js';
+import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
+
+export class FileWriter extends Writable {
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly freeWritten: boolean,
+  ) {
+    super({ highWaterMark: STAGE_HIGH_WATER_MARK });
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.writeAll([chunk]).then(() => done(), done);
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, done: (error?: Error | null) => void): void {
+    this.writeAll(chunks.map((entry) => entry.chunk)).then(() => done(), done);
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.close().then(() => done(), done);
+  }
+
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    // The first failure is the story; a failure to close is reported when there was none before.
+    this.close().then(
+      () => done(error),
+      (closeError: Error) => done(error ?? closeError),
+    );
+  }
+
+  /** Closes the file once (it waits for a write or flush in flight). */
+  private close(): Promise<void> {
+    this.closing ??= this.handle.close();
+    return this.closing;
+  }
+
+  private async writeAll(buffers: Buffer[]): Promise<void> {
+    let pending = buffers;
+    while (pending.length) {
+      // A regular file takes all of a write unless it fails; a short one (the disk filling up) is retried for the rest.
+      const { bytesWritten } = await this.handle.writev(pending);
+      if (bytesWritten === 0) throw new Error('the file took none of a write');
+      pending = remainder(pending, bytesWritten);
+    }
+    if (this.freeWritten) for (const buffer of buffers) freeBuffer(buffer);
+  }
+}
+
+/** What is left of `buffers` once their first `written` bytes are written. */
+function remainder(buffers: Buffer[], written: number): Buffer[] {
+  let skip = written;
+  let index = 0;
+  while (index < buffers.length && skip >= buffers[index]!.length) skip -= buffers[index++]!.length;
+  if (index === buffers.length) return [];
+  return [buffers[index]!.subarray(skip), ...buffers.slice(index + 1)];
+}

@@ -1,0 +1,170 @@
+import { describe, expect, it } from '@jest/globals';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { KeyringOpener } from '../../src/crypto/data-keys.js';
+import { createDecryptStream } from '../../src/crypto/decrypt-stream.js';
+import { Keyring } from '../../src/crypto/keys.js';
+import { FileWriter } from '../../src/storage/file-writer.js';
+import { LocalDirectoryStore } from '../../src/storage/local-store.js';
+import { freeBuffer, hasOwnedChunks, withOwnedChunks } from '../../src/util/owned-chunks.js';
+import { KEK, encryptBuffer, splitInto } from './crypto-helpers.js';
+
+/** A copy with memory of its own (a small Buffer.from would share Node's pool). */
+function ownCopy(piece: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(piece.length);
+  piece.copy(copy);
+  return copy;
+}
+
+describe('freeBuffer', () => {
+  it('frees a buffer that spans its whole memory: every view of it becomes empty', () => {
+    const data = Buffer.alloc(4096, 1);
+    const view = new Uint8Array(data.buffer);
+    freeBuffer(data);
+    expect(data.length).toBe(0);
+    expect(view.length).toBe(0);
+    expect((data.buffer as ArrayBuffer).detached).toBe(true);
+  });
+
+  it('leaves a slice, a pooled small buffer and freed memory alone', () => {
+    const whole = Buffer.alloc(4096, 2);
+    const slice = whole.subarray(10, 100);
+    freeBuffer(slice);
+    expect(slice.length).toBe(90);
+    expect(whole.length).toBe(4096);
+
+    const pooled = Buffer.from('small'); // shares Node's 8 KiB pool with other small buffers
+    const neighbour = Buffer.from('neighbour');
+    freeBuffer(pooled);
+    expect(pooled.toString()).toBe('small');
+    expect(neighbour.toString()).toBe('neighbour');
+
+    freeBuffer(whole);
+    expect(() => freeBuffer(whole)).not.toThrow();
+  });
+});
+
+describe('streams with owned chunks', () => {
+  it('are marked, and only those marked', () => {
+    const marked = withOwnedChunks(Readable.from([]));
+    expect(hasOwnedChunks(marked)).toBe(true);
+    expect(hasOwnedChunks(Readable.from([]))).toBe(false);
+  });
+
+  it('a local store marks its reads: each is a buffer of its own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'owned-'));
+    try {
+      const data = randomBytes(3 * 1024 * 1024 + 5);
+      writeFileSync(join(dir, 'object'), data);
+      const stream = await new LocalDirectoryStore(dir).get('object');
+      expect(hasOwnedChunks(stream)).toBe(true);
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      for (const chunk of chunks) expect(chunk.byteLength).toBe(chunk.buffer.byteLength);
+      expect(Buffer.concat(chunks).equals(data)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('decrypting with freeInput', () => {
+  const opener = () => new KeyringOpener(new Keyring([KEK]));
+
+  async function decrypt(pieces: Buffer[], freeInput: boolean): Promise<Buffer> {
+    const out: Buffer[] = [];
+    await pipeline(Readable.from(pieces), createDecryptStream({ opener: opener(), freeInput }), async (source) => {
+      for await (const part of source) out.push(part as Buffer);
+    });
+    return Buffer.concat(out);
+  }
+
+  it('gives the same plaintext, and frees each piece once copied in (the header pieces stay queued)', async () => {
+    const plain = randomBytes(20 * 4096 + 33);
+    const cipher = await encryptBuffer(plain, { chunkSize: 4096 });
+    // Pieces that own their memory, as a file's reads do; some cross chunk boundaries.
+    const pieces = splitInto(cipher, 3001).map(ownCopy);
+    expect(await decrypt(pieces, true)).toEqual(plain);
+    const freed = pieces.filter((piece) => piece.length === 0).length;
+    expect(freed).toBeGreaterThanOrEqual(pieces.length - 1);
+  });
+
+  it('leaves its input untouched without it', async () => {
+    const plain = randomBytes(5 * 4096);
+    const cipher = await encryptBuffer(plain, { chunkSize: 4096 });
+    const pieces = splitInto(cipher, 3001).map(ownCopy);
+    expect(await decrypt(pieces, false)).toEqual(plain);
+    expect(Buffer.concat(pieces).equals(cipher)).toBe(true);
+  });
+});
+
+describe('a local store writing a body with owned chunks', () => {
+  async function put(marked: boolean): Promise<{ chunks: Buffer[]; data: Buffer; stored: Buffer }> {
+    const dir = mkdtempSync(join(tmpdir(), 'owned-put-'));
+    try {
+      const data = randomBytes(2 * 1024 * 1024 + 77);
+      const chunks = splitInto(data, 64 * 1024 + 3).map(ownCopy);
+      const body = Readable.from(chunks);
+      const store = new LocalDirectoryStore(dir);
+      const put = await store.putNew('daily/object', marked ? withOwnedChunks(body) : body);
+      expect(put.size).toBe(data.length);
+      expect(put.sha256).toBe(createHash('sha256').update(data).digest('hex'));
+      return { chunks, data, stored: readFileSync(join(dir, 'daily/object')) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('stores the same bytes and frees each chunk once written', async () => {
+    const { chunks, data, stored } = await put(true);
+    expect(stored.equals(data)).toBe(true);
+    expect(chunks.every((chunk) => chunk.length === 0)).toBe(true);
+  });
+
+  it('leaves the chunks of an unmarked body alone', async () => {
+    const { chunks, data, stored } = await put(false);
+    expect(stored.equals(data)).toBe(true);
+    expect(Buffer.concat(chunks).equals(data)).toBe(true);
+  });
+});
+
+describe('FileWriter', () => {
+  it('writes the rest of a short write, and frees only once all of it is written', async () => {
+    const written: Buffer[] = [];
+    let calls = 0;
+    // A file that takes at most 1000 bytes per write, as a filling disk may.
+    const handle = {
+      writev: async (buffers: Buffer[]) => {
+        calls++;
+        let room = 1000;
+        for (const buffer of buffers) {
+          if (room === 0) break;
+          expect(buffer.length).toBeGreaterThan(0); // nothing freed before it is written
+          const part = buffer.subarray(0, room);
+          written.push(Buffer.from(part));
+          room -= part.length;
+        }
+        return { bytesWritten: 1000 - room, buffers };
+      },
+      close: async () => undefined,
+    } as unknown as FileHandle;
+    const data = randomBytes(10_000);
+    const chunks = splitInto(data, 2500).map(ownCopy);
+    await pipeline(Readable.from(chunks), new FileWriter(handle, true));
+    expect(Buffer.concat(written).equals(data)).toBe(true);
+    expect(calls).toBeGreaterThanOrEqual(10);
+    expect(chunks.every((chunk) => chunk.length === 0)).toBe(true);
+  });
+
+  it('fails when the file takes none of a write, and closes it', async () => {
+    let closed = 0;
+    const handle = { writev: async () => ({ bytesWritten: 0 }), close: async () => void closed++ } as unknown as FileHandle;
+    await expect(pipeline(Readable.from([Buffer.alloc(10)]), new FileWriter(handle, false))).rejects.toThrow('took none of a write');
+    expect(closed).toBe(1);
+  });
+});
