@@ -30,7 +30,7 @@ var error_text = __webpack_require__(1992);
 // EXTERNAL MODULE: ./src/storage/part-size.ts
 var part_size = __webpack_require__(7080);
 // EXTERNAL MODULE: ./src/storage/read-small.ts
-var read_small = __webpack_require__(3627);
+var read_small = __webpack_require__(6008);
 ;// CONCATENATED MODULE: ./src/storage/azure-blob-store.ts
 /**
  * Azure Blob Storage as a backup target. A new object is a block blob: the stream is cut into blocks,
@@ -387,6 +387,65 @@ function openAzureStore(target) {
 /* harmony export */ });
 /** Attempts per request for the Azure and Cloud Storage SDKs: their own exponential backoff, bounded like S3's. */
 const CLOUD_MAX_ATTEMPTS = 5;
+
+
+/***/ }),
+
+/***/ 7080:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   mM: () => (/* binding */ planParts)
+/* harmony export */ });
+/* unused harmony exports PART_HEADROOM, largestUpload */
+/**
+ * Part sizes for stores that upload in parts, pure. A snapshot stream has no length, so the part size
+ * comes from the previous backup's size (the manifest records it), with room to double: a store's
+ * part-count limit (S3 10,000 parts, Azure 50,000 blocks) must not end a backup that grew. The memory
+ * the parts in flight take stays near the configured part size × queue.
+ */
+const MiB = 1024 * 1024;
+/** The growth a backup may show over the previous one before the part count could run out. */
+const PART_HEADROOM = 2;
+function planParts(configured, expectedBytes, limits) {
+    if (!expectedBytes)
+        return configured;
+    const needed = Math.ceil((expectedBytes * PART_HEADROOM) / limits.maxParts);
+    const partSize = Math.min(limits.maxPartSize, Math.max(configured.partSize, Math.ceil(needed / MiB) * MiB));
+    if (partSize === configured.partSize)
+        return configured;
+    // Larger parts, fewer in flight: the buffer budget stays that of the configured settings (at least two in flight).
+    const queueSize = Math.max(2, Math.min(configured.queueSize, Math.floor((configured.partSize * configured.queueSize) / partSize)));
+    return { partSize, queueSize };
+}
+/** The largest object a store accepts in parts of at most `maxPartSize`, `maxParts` of them. */
+const largestUpload = (limits) => limits.maxParts * limits.maxPartSize;
+
+
+/***/ }),
+
+/***/ 6008:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   r: () => (/* binding */ readAtMost)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3916);
+
+async function readAtMost(body, maxBytes, where) {
+    const parts = [];
+    let size = 0;
+    for await (const part of body) {
+        const buffer = Buffer.isBuffer(part) ? part : Buffer.from(part);
+        size += buffer.length;
+        if (size > maxBytes) {
+            body.destroy();
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .StorageError */ .aq(`${where} is larger than the ${maxBytes} bytes expected`);
+        }
+        parts.push(buffer);
+    }
+    return Buffer.concat(parts);
+}
 
 
 /***/ })

@@ -42,7 +42,7 @@ var error_text = __webpack_require__(1992);
 // EXTERNAL MODULE: ./src/util/stream-buffering.ts
 var stream_buffering = __webpack_require__(9621);
 // EXTERNAL MODULE: ./src/storage/read-small.ts
-var read_small = __webpack_require__(3627);
+var read_small = __webpack_require__(6008);
 ;// CONCATENATED MODULE: ./src/storage/gcs-store.ts
 /**
  * Google Cloud Storage as a backup target. A new object is a resumable upload with
@@ -258,6 +258,32 @@ function openGcsStore(target) {
         retryOptions: { autoRetry: true, maxRetries: cloud_retries/* CLOUD_MAX_ATTEMPTS */.k - 1, maxRetryDelay: 8, totalTimeout: 120 },
     });
     return new GcsBackupStore({ bucket: storage.bucket(target.bucket), prefix: target.prefix, chunkSize });
+}
+
+
+/***/ }),
+
+/***/ 6008:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   r: () => (/* binding */ readAtMost)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3916);
+
+async function readAtMost(body, maxBytes, where) {
+    const parts = [];
+    let size = 0;
+    for await (const part of body) {
+        const buffer = Buffer.isBuffer(part) ? part : Buffer.from(part);
+        size += buffer.length;
+        if (size > maxBytes) {
+            body.destroy();
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .StorageError */ .aq(`${where} is larger than the ${maxBytes} bytes expected`);
+        }
+        parts.push(buffer);
+    }
+    return Buffer.concat(parts);
 }
 
 

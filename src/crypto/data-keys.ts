@@ -3,7 +3,7 @@
  * key-encryption key (keyring) or by AWS KMS. The wrapped key travels in the header.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { DecryptCommand, DescribeKeyCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { CryptoError, UnknownKeyIdError, UntrustedKmsKeyError, WrongKeyError } from './errors.js';
 import { FORMAT_VERSION, KEY_LENGTH, TAG_LENGTH, WrapType, type Header } from './format.js';
 import type { KeyEncryptionKey, Keyring } from './keys.js';
@@ -87,16 +87,20 @@ export function kmsEncryptionContext(backupId: string, version = FORMAT_VERSION)
 
 export class KmsKeySource implements DataKeySource {
   readonly description: string;
+  /** `kms` makes the client on first use (key-setup.ts), so the SDK loads only when KMS is asked. */
   constructor(
-    private readonly kms: KMSClient,
+    private readonly kms: () => Promise<KMSClient>,
     private readonly keyId: string,
   ) {
     this.description = `KMS key ${keyId}`;
   }
   async createDataKey(backupId: string): Promise<WrappedDataKey> {
+    const { GenerateDataKeyCommand } = await import('@aws-sdk/client-kms');
     let out;
     try {
-      out = await this.kms.send(new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: kmsEncryptionContext(backupId) }));
+      out = await (
+        await this.kms()
+      ).send(new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: kmsEncryptionContext(backupId) }));
     } catch (error) {
       throw new CryptoError(
         `KMS GenerateDataKey with key ${this.keyId} failed: ${errorMessage(error)}`,
@@ -115,7 +119,7 @@ export class KmsKeySource implements DataKeySource {
 export class KmsOpener implements DataKeyOpener {
   private trusted: Promise<Set<string>> | undefined;
   constructor(
-    private readonly kms: KMSClient,
+    private readonly kms: () => Promise<KMSClient>,
     private readonly allowedKeys: string[],
   ) {}
 
@@ -125,7 +129,8 @@ export class KmsOpener implements DataKeyOpener {
       this.allowedKeys.map(async (key) => {
         if (/^arn:aws[a-z-]*:kms:[^:]*:\d*:key\//.test(key)) return key;
         try {
-          const out = await this.kms.send(new DescribeKeyCommand({ KeyId: key }));
+          const { DescribeKeyCommand } = await import('@aws-sdk/client-kms');
+          const out = await (await this.kms()).send(new DescribeKeyCommand({ KeyId: key }));
           if (!out.KeyMetadata?.Arn) throw new Error('no ARN in the answer');
           return out.KeyMetadata.Arn;
         } catch (error) {
@@ -150,7 +155,10 @@ export class KmsOpener implements DataKeyOpener {
       );
     }
     try {
-      const out = await this.kms.send(
+      const { DecryptCommand } = await import('@aws-sdk/client-kms');
+      const out = await (
+        await this.kms()
+      ).send(
         new DecryptCommand({
           CiphertextBlob: header.wrappedKey,
           KeyId: header.keyId,

@@ -9,7 +9,6 @@ import { link, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { BackupError, InputError } from '../errors.js';
 import { createDecryptStream } from '../crypto/decrypt-stream.js';
 import { createEncryptStream } from '../crypto/encrypt-stream.js';
@@ -19,8 +18,6 @@ import { Keyring, type KeyEncryptionKey } from '../crypto/keys.js';
 import { parseS3Url } from '../config/settings.js';
 import type { S3Settings } from '../storage/store-settings.js';
 import { backupIdOfName } from '../naming/backup-names.js';
-import { createS3Client } from '../storage/open-store.js';
-import { s3Error } from '../storage/s3-store.js';
 import type { Logger } from '../log.js';
 import { onInterrupt } from '../util/interrupts.js';
 import { errorMessage, errorCode } from '../util/error-text.js';
@@ -36,6 +33,12 @@ export async function openInput(input: string, s3: S3Settings): Promise<Readable
   if (input.startsWith('s3://')) {
     const { bucket, key } = parseS3Url('in', input);
     if (!key) throw new InputError('in', 'names a bucket but no object key');
+    // The AWS SDK is loaded only for an s3:// input.
+    const [{ GetObjectCommand }, { createS3Client }, { s3Error }] = await Promise.all([
+      import('@aws-sdk/client-s3'),
+      import('../storage/s3-open.js'),
+      import('../storage/s3-store.js'),
+    ]);
     try {
       const out = await createS3Client(s3).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return out.Body as Readable;
