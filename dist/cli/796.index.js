@@ -1,5 +1,5 @@
 export const id = 796;
-export const ids = [796,947];
+export const ids = [796,460];
 export const modules = {
 
 /***/ 7080:
@@ -71,7 +71,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   openS3Store: () => (/* binding */ openS3Store)
 /* harmony export */ });
 /* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3711);
-/* harmony import */ var _s3_store_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8947);
+/* harmony import */ var _s3_store_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1460);
 /* harmony import */ var _util_error_text_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1992);
 /**
  * An S3 target's store and client: loaded only for S3 (and s3:// files), like the Azure and Cloud
@@ -123,30 +123,204 @@ function openS3Store(target, log) {
 
 /***/ }),
 
-/***/ 8947:
+/***/ 1460:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
+// ESM COMPAT FLAG
 __webpack_require__.r(__webpack_exports__);
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   S3BackupStore: () => (/* binding */ S3BackupStore),
-/* harmony export */   S3_PART_LIMITS: () => (/* binding */ S3_PART_LIMITS),
-/* harmony export */   s3Error: () => (/* binding */ s3Error)
-/* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(3711);
-/* harmony import */ var _aws_sdk_lib_storage__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2358);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3916);
-/* harmony import */ var _util_hashing_meter_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5624);
-/* harmony import */ var _util_interrupts_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2806);
-/* harmony import */ var _naming_backup_names_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(2569);
-/* harmony import */ var _util_error_text_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(1992);
-/* harmony import */ var _part_size_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7080);
-/* harmony import */ var _read_small_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6008);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  S3BackupStore: () => (/* binding */ S3BackupStore),
+  S3_PART_LIMITS: () => (/* binding */ S3_PART_LIMITS),
+  s3Error: () => (/* binding */ s3Error)
+});
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var dist_cjs = __webpack_require__(3711);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/util/owned-chunks.ts
+var owned_chunks = __webpack_require__(2376);
+;// CONCATENATED MODULE: ./src/storage/s3-part-upload.ts
 /**
- * S3 as a backup target. Uploads stream through the SDK's multipart uploader with SHA-256 part
- * checksums and `If-None-Match: *`, so a backup never replaces another; the checksum S3 reports
- * afterwards is compared with one computed here from the bytes sent.
+ * A stream uploaded to S3 in parts filled from a fixed set of part buffers. The SDK's uploader
+ * (lib-storage) joins each part into a new buffer: a GiB left 128 parts of 8 MiB to the garbage collector,
+ * and with them most of the S3 path's collections and memory. Here each part is copied into a buffer that
+ * is reused once S3 has taken it, and hashed as it is filled: its SHA-256 is the part's checksum, which S3
+ * recomputes and refuses on a mismatch. A stream no longer than one part goes as a single PutObject.
+ * Both refuse to replace an object (If-None-Match: *).
+ */
+
+
+
+class PartUpload {
+    target;
+    settings;
+    stop = new AbortController();
+    spare = [];
+    completed = false;
+    inFlight = new Set();
+    etags = [];
+    partDigests = [];
+    failure;
+    constructor(target, settings) {
+        this.target = target;
+        this.settings = settings;
+    }
+    /** Uploads all of `body`; on failure nothing is completed (abort() then removes the parts sent). */
+    async run(body) {
+        const { partSize, freeInput } = this.settings;
+        const whole = (0,external_node_crypto_.createHash)('sha256');
+        let part = Buffer.allocUnsafeSlow(partSize);
+        let partHash = (0,external_node_crypto_.createHash)('sha256');
+        let filled = 0;
+        let size = 0;
+        for await (const data of body) {
+            let offset = 0;
+            while (offset < data.length) {
+                // A full part goes once a byte beyond it exists: only the end shows whether it is the only one.
+                if (filled === partSize) {
+                    await this.send(part, filled, partHash);
+                    part = this.spare.pop() ?? Buffer.allocUnsafeSlow(partSize);
+                    partHash = (0,external_node_crypto_.createHash)('sha256');
+                    filled = 0;
+                }
+                const copied = data.copy(part, filled, offset);
+                const piece = data.subarray(offset, offset + copied);
+                partHash.update(piece);
+                whole.update(piece);
+                filled += copied;
+                offset += copied;
+            }
+            size += data.length;
+            if (freeInput)
+                (0,owned_chunks/* freeBuffer */.HR)(data);
+            this.throwIfFailed();
+        }
+        const sha256 = whole.digest();
+        if (this.partDigests.length === 0) {
+            await this.putSingle(part.subarray(0, filled), sha256);
+            return { size, sha256, partDigests: [] };
+        }
+        await this.send(part, filled, partHash);
+        await this.settled();
+        this.throwIfFailed();
+        await this.complete();
+        return { size, sha256, partDigests: this.partDigests };
+    }
+    /** Stops the requests in flight and aborts the multipart upload, so no part stays stored (and billed). */
+    async abort() {
+        this.stop.abort(new Error('the upload was stopped'));
+        await this.settled();
+        const UploadId = await this.multipartPromise?.catch(() => undefined);
+        if (!UploadId || this.completed)
+            return;
+        this.completed = true;
+        const { client, bucket, key } = this.target;
+        await client.send(new dist_cjs.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId }));
+    }
+    throwIfFailed() {
+        if (this.failure)
+            throw this.failure;
+        this.stop.signal.throwIfAborted();
+    }
+    async putSingle(body, sha256) {
+        const { client, bucket, key, contentType } = this.target;
+        await client.send(new dist_cjs.PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ContentLength: body.length,
+            ContentType: contentType,
+            ChecksumAlgorithm: 'SHA256',
+            ChecksumSHA256: sha256.toString('base64'),
+            IfNoneMatch: '*',
+        }), { abortSignal: this.stop.signal });
+    }
+    /**
+     * Starts the upload of one filled part, once fewer than queueSize are in flight; its buffer becomes
+     * spare again once S3 has taken it. So at most queueSize + 1 part buffers exist.
+     */
+    async send(buffer, length, hash) {
+        while (this.inFlight.size >= this.settings.queueSize)
+            await Promise.race(this.inFlight);
+        this.throwIfFailed();
+        const number = this.partDigests.length + 1;
+        const digest = hash.digest();
+        this.partDigests.push(digest);
+        const { client, bucket, key } = this.target;
+        const sending = this.multipartId()
+            .then((UploadId) => client.send(new dist_cjs.UploadPartCommand({
+            Bucket: bucket,
+            Key: key,
+            UploadId,
+            PartNumber: number,
+            Body: buffer.subarray(0, length),
+            ContentLength: length,
+            ChecksumAlgorithm: 'SHA256',
+            ChecksumSHA256: digest.toString('base64'),
+        }), { abortSignal: this.stop.signal }))
+            .then((out) => {
+            if (!out.ETag)
+                throw new Error(`S3 answered part ${number} without an ETag`);
+            this.etags[number - 1] = out.ETag;
+            this.spare.push(buffer);
+        }, (error) => {
+            this.failure ??= error;
+        })
+            .catch((error) => {
+            this.failure ??= error;
+        })
+            .finally(() => this.inFlight.delete(sending));
+        this.inFlight.add(sending);
+    }
+    multipartPromise;
+    /** The multipart upload's id, created with the first part. */
+    multipartId() {
+        this.multipartPromise ??= (async () => {
+            const { client, bucket, key, contentType } = this.target;
+            const created = await client.send(new dist_cjs.CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType, ChecksumAlgorithm: 'SHA256' }), {
+                abortSignal: this.stop.signal,
+            });
+            if (!created.UploadId)
+                throw new Error('S3 answered CreateMultipartUpload without an upload id');
+            return created.UploadId;
+        })();
+        return this.multipartPromise;
+    }
+    async complete() {
+        const { client, bucket, key } = this.target;
+        const UploadId = await this.multipartId();
+        const Parts = this.etags.map((ETag, index) => ({ PartNumber: index + 1, ETag, ChecksumSHA256: this.partDigests[index].toString('base64') }));
+        await client.send(new dist_cjs.CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts } }), {
+            abortSignal: this.stop.signal,
+        });
+        this.completed = true;
+    }
+    async settled() {
+        while (this.inFlight.size)
+            await Promise.allSettled([...this.inFlight]);
+    }
+}
+
+// EXTERNAL MODULE: ./src/util/interrupts.ts
+var interrupts = __webpack_require__(2806);
+// EXTERNAL MODULE: ./src/naming/backup-names.ts
+var backup_names = __webpack_require__(2569);
+// EXTERNAL MODULE: ./src/util/error-text.ts
+var error_text = __webpack_require__(1992);
+// EXTERNAL MODULE: ./src/storage/part-size.ts
+var part_size = __webpack_require__(7080);
+// EXTERNAL MODULE: ./src/storage/read-small.ts
+var read_small = __webpack_require__(6008);
+;// CONCATENATED MODULE: ./src/storage/s3-store.ts
+/**
+ * S3 as a backup target. Uploads stream in parts (s3-part-upload.ts) with SHA-256 part checksums and
+ * `If-None-Match: *`, so a backup never replaces another; the checksum S3 reports afterwards is compared
+ * with one computed here from the bytes sent.
  */
 
 
@@ -165,14 +339,13 @@ const MAX_SINGLE_COPY = 5 * 1024 ** 3;
 class S3BackupStore {
     options;
     location;
-    partDigests = new PartDigests();
     constructor(options) {
         this.options = options;
         this.location = `s3://${options.bucket}/${options.prefix}`;
-        this.partDigests.install(options.client);
+        new PayloadDigests().install(options.client);
     }
     parts(expectedBytes) {
-        return (0,_part_size_js__WEBPACK_IMPORTED_MODULE_6__/* .planParts */ .mM)({ partSize: this.options.partSize, queueSize: this.options.queueSize }, expectedBytes, S3_PART_LIMITS);
+        return (0,part_size/* planParts */.mM)({ partSize: this.options.partSize, queueSize: this.options.queueSize }, expectedBytes, S3_PART_LIMITS);
     }
     uploadPartSize(expectedBytes) {
         return this.parts(expectedBytes).partSize;
@@ -182,7 +355,7 @@ class S3BackupStore {
     }
     async checkAccess() {
         try {
-            await this.options.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.HeadBucketCommand({ Bucket: this.options.bucket }));
+            await this.options.client.send(new dist_cjs.HeadBucketCommand({ Bucket: this.options.bucket }));
         }
         catch (error) {
             throw s3Error(`checking bucket ${this.options.bucket}`, error, this.options.bucket);
@@ -191,51 +364,39 @@ class S3BackupStore {
     async putNew(key, body, hint = {}) {
         const { client, bucket } = this.options;
         const { partSize, queueSize } = this.parts(hint.expectedBytes);
-        // The uploader joins chunks into parts itself: hand it chunks, not reads joined into new buffers.
-        const hasher = new _util_hashing_meter_js__WEBPACK_IMPORTED_MODULE_3__/* .HashingMeter */ .y({ chunkByChunk: true });
-        const parts = this.partDigests.track(this.fullKey(key));
-        const upload = new _aws_sdk_lib_storage__WEBPACK_IMPORTED_MODULE_1__/* .Upload */ ._({
-            client,
-            partSize,
-            queueSize,
-            leavePartsOnError: false,
-            params: {
-                Bucket: bucket,
-                Key: this.fullKey(key),
-                Body: body.pipe(hasher),
-                ChecksumAlgorithm: 'SHA256',
-                IfNoneMatch: '*',
-                ContentType: 'application/octet-stream',
-            },
-        });
-        // pipe() does not forward errors: fail the upload when the source fails.
-        body.once('error', (error) => hasher.destroy(error));
+        const upload = new PartUpload({ client, bucket, key: this.fullKey(key), contentType: 'application/octet-stream' }, { partSize, queueSize, freeInput: (0,owned_chunks/* hasOwnedChunks */.IW)(body) });
         // A cancelled job must not leave an open (and billed) multipart upload behind.
-        const release = (0,_util_interrupts_js__WEBPACK_IMPORTED_MODULE_4__/* .onInterrupt */ .nA)(`multipart upload of ${this.location}${key} aborted`, async () => {
+        const release = (0,interrupts/* onInterrupt */.nA)(`multipart upload of ${this.location}${key} aborted`, async () => {
             await upload.abort().catch(() => undefined);
             await this.abortLeftoverUploads(key);
         });
+        let sent;
         try {
-            await upload.done();
+            sent = await upload.run(body);
         }
         catch (error) {
+            body.destroy();
+            await upload.abort().catch(() => undefined);
             await this.abortLeftoverUploads(key);
             throw s3Error(`uploading ${this.location}${key}`, error, bucket, key, this.location);
         }
         finally {
             release();
-            parts.release();
         }
-        return { key, size: hasher.byteCount, sentChecksum: parts.checksum(), sha256: hasher.sha256() };
+        // One part went as a plain PutObject, whose checksum is the whole object's; S3 reports parts' as a composite.
+        const sentChecksum = sent.partDigests.length
+            ? compositeChecksum(sent.partDigests)
+            : { algorithm: 'SHA256', value: sent.sha256.toString('base64') };
+        return { key, size: sent.size, sentChecksum, sha256: sent.sha256.toString('hex') };
     }
     /** Belt and braces after a failed upload: no multipart upload for this key may stay open (and billed). */
     async abortLeftoverUploads(key) {
         const { client, bucket } = this.options;
         try {
-            const open = await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.ListMultipartUploadsCommand({ Bucket: bucket, Prefix: this.fullKey(key) }));
+            const open = await client.send(new dist_cjs.ListMultipartUploadsCommand({ Bucket: bucket, Prefix: this.fullKey(key) }));
             for (const upload of open.Uploads ?? []) {
                 if (upload.Key === this.fullKey(key) && upload.UploadId) {
-                    await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
+                    await client.send(new dist_cjs.AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
                 }
             }
         }
@@ -245,7 +406,7 @@ class S3BackupStore {
     }
     async putSmallNew(key, data) {
         try {
-            await this.options.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.PutObjectCommand({
+            await this.options.client.send(new dist_cjs.PutObjectCommand({
                 Bucket: this.options.bucket,
                 Key: this.fullKey(key),
                 Body: data,
@@ -261,16 +422,16 @@ class S3BackupStore {
     async copyNew(fromKey, toKey) {
         const source = await this.stat(fromKey);
         if (!source)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .StorageError */ .aq(`cannot copy ${this.location}${fromKey}: it does not exist`);
+            throw new errors/* StorageError */.aq(`cannot copy ${this.location}${fromKey}: it does not exist`);
         // If-None-Match below makes this atomic where the store honours it on copies; some S3-compatible
         // stores (moto among them) ignore it there, and would replace the object without this check.
         if (await this.stat(toKey))
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ObjectExistsError */ .qs(toKey, this.location);
+            throw new errors/* ObjectExistsError */.qs(toKey, this.location);
         const copySource = `${this.options.bucket}/${this.fullKey(fromKey)}`.split('/').map(encodeURIComponent).join('/');
         try {
             if (source.size > (this.options.maxSingleCopy ?? MAX_SINGLE_COPY))
                 return await this.multipartCopy(copySource, source.size, toKey, fromKey);
-            const out = await this.options.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.CopyObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(toKey), CopySource: copySource, ChecksumAlgorithm: 'SHA256', IfNoneMatch: '*' }));
+            const out = await this.options.client.send(new dist_cjs.CopyObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(toKey), CopySource: copySource, ChecksumAlgorithm: 'SHA256', IfNoneMatch: '*' }));
             const value = out.CopyObjectResult?.ChecksumSHA256;
             return { size: source.size, checksum: value ? { algorithm: 'SHA256', value } : undefined };
         }
@@ -287,13 +448,13 @@ class S3BackupStore {
         // The original's own part size (it may have grown with the backups): the copy's composite then equals the upload's.
         const partSize = (await this.firstPartSize(fromKey)) ?? this.options.partSize;
         const Key = this.fullKey(toKey);
-        const created = await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.CreateMultipartUploadCommand({ Bucket: bucket, Key, ChecksumAlgorithm: 'SHA256' }));
+        const created = await client.send(new dist_cjs.CreateMultipartUploadCommand({ Bucket: bucket, Key, ChecksumAlgorithm: 'SHA256' }));
         const UploadId = created.UploadId;
         try {
             const parts = [];
             const digests = [];
             for (let at = 0, PartNumber = 1; at < size; at += partSize, PartNumber++) {
-                const out = await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.UploadPartCopyCommand({
+                const out = await client.send(new dist_cjs.UploadPartCopyCommand({
                     Bucket: bucket,
                     Key,
                     UploadId,
@@ -306,7 +467,7 @@ class S3BackupStore {
                 if (checksum)
                     digests.push(Buffer.from(checksum, 'base64'));
             }
-            await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts: parts } }));
+            await client.send(new dist_cjs.CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts: parts } }));
             if (digests.length === parts.length) {
                 return { size, checksum: compositeChecksum(digests) };
             }
@@ -315,18 +476,18 @@ class S3BackupStore {
             return { size: stored?.size ?? 0, checksum: stored?.checksum ? { ...stored.checksum, algorithm: 'SHA256-COMPOSITE', parts: parts.length } : undefined };
         }
         catch (error) {
-            await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId })).catch(() => undefined);
+            await client.send(new dist_cjs.AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId })).catch(() => undefined);
             throw error;
         }
     }
     /** Bytes in part 1 of a multipart object (HeadObject with PartNumber), or undefined for a single-part one. */
     async firstPartSize(key) {
-        const head = await this.options.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.HeadObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), PartNumber: 1 }));
+        const head = await this.options.client.send(new dist_cjs.HeadObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), PartNumber: 1 }));
         return head.PartsCount && head.PartsCount > 1 ? head.ContentLength : undefined;
     }
     async stat(key) {
         try {
-            const head = await this.options.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.HeadObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), ChecksumMode: 'ENABLED' }));
+            const head = await this.options.client.send(new dist_cjs.HeadObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), ChecksumMode: 'ENABLED' }));
             // S3 prints a multipart checksum as "digest-N"; some stores drop the suffix and say COMPOSITE in ChecksumType.
             const raw = head.ChecksumSHA256;
             const suffix = raw ? /-(\d+)$/.exec(raw) : null;
@@ -341,14 +502,14 @@ class S3BackupStore {
             return { size: head.ContentLength ?? 0, checksum };
         }
         catch (error) {
-            if (error instanceof _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.S3ServiceException && error.$metadata.httpStatusCode === 404)
+            if (error instanceof dist_cjs.S3ServiceException && error.$metadata.httpStatusCode === 404)
                 return undefined;
             throw s3Error(`reading the checksum of ${this.location}${key}`, error, this.options.bucket, key);
         }
     }
     async get(key) {
         try {
-            const out = await this.options.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.GetObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key) }));
+            const out = await this.options.client.send(new dist_cjs.GetObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key) }));
             return out.Body;
         }
         catch (error) {
@@ -356,11 +517,11 @@ class S3BackupStore {
         }
     }
     async getSmall(key, maxBytes = 1024 * 1024) {
-        return (0,_read_small_js__WEBPACK_IMPORTED_MODULE_5__/* .readAtMost */ .r)(await this.get(key), maxBytes, `${this.location}${key}`);
+        return (0,read_small/* readAtMost */.r)(await this.get(key), maxBytes, `${this.location}${key}`);
     }
     async *list(prefix = '') {
         try {
-            for await (const page of (0,_aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.paginateListObjectsV2)({ client: this.options.client }, { Bucket: this.options.bucket, Prefix: this.fullKey(prefix) })) {
+            for await (const page of (0,dist_cjs.paginateListObjectsV2)({ client: this.options.client }, { Bucket: this.options.bucket, Prefix: this.fullKey(prefix) })) {
                 for (const object of page.Contents ?? []) {
                     if (object.Key)
                         yield { key: object.Key.slice(this.options.prefix.length), size: object.Size ?? 0 };
@@ -378,14 +539,14 @@ class S3BackupStore {
         let UploadIdMarker;
         try {
             for (;;) {
-                const page = await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker, UploadIdMarker }));
+                const page = await client.send(new dist_cjs.ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker, UploadIdMarker }));
                 for (const upload of page.Uploads ?? []) {
                     if (!upload.Key || !upload.UploadId)
                         continue;
                     const key = upload.Key.slice(prefix.length);
                     // Only uploads this tool names; their age is the later of the name's time and Initiated (some
                     // S3-compatible servers report a fixed Initiated date), so nothing in progress looks old.
-                    const named = (0,_naming_backup_names_js__WEBPACK_IMPORTED_MODULE_8__/* .parseBackupKey */ .lG)(key);
+                    const named = (0,backup_names/* parseBackupKey */.lG)(key);
                     if (!named)
                         continue;
                     const since = new Date(Math.max(named.at.getTime(), upload.Initiated?.getTime() ?? 0));
@@ -406,7 +567,7 @@ class S3BackupStore {
         const { client, bucket } = this.options;
         for (const item of items) {
             try {
-                await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.AbortMultipartUploadCommand({ Bucket: bucket, Key: this.fullKey(item.key), UploadId: item.id }));
+                await client.send(new dist_cjs.AbortMultipartUploadCommand({ Bucket: bucket, Key: this.fullKey(item.key), UploadId: item.id }));
             }
             catch (error) {
                 throw s3Error(`aborting the incomplete upload of ${this.location}${item.key}`, error, bucket, item.key, this.location);
@@ -419,7 +580,7 @@ class S3BackupStore {
             const batch = keys.slice(at, at + 1000);
             let out;
             try {
-                out = await this.options.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: batch.map((k) => ({ Key: this.fullKey(k) })), Quiet: false } }));
+                out = await this.options.client.send(new dist_cjs.DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: batch.map((k) => ({ Key: this.fullKey(k) })), Quiet: false } }));
             }
             catch (error) {
                 throw s3Error(`deleting ${batch.length} objects from ${this.location}`, error, this.options.bucket);
@@ -432,7 +593,7 @@ class S3BackupStore {
                 else if (isRetention(error.Code, error.Message))
                     outcomes.push({ key, deleted: false, retainedBecause: `${error.Code}: ${error.Message ?? 'retained by Object Lock'}` });
                 else
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .StorageError */ .aq(`S3 refused to delete ${this.location}${key}: ${error.Code} ${error.Message ?? ''}`, {
+                    throw new errors/* StorageError */.aq(`S3 refused to delete ${this.location}${key}: ${error.Code} ${error.Message ?? ''}`, {
                         hint: 'the role needs s3:DeleteObject on the backup prefix',
                     });
             }
@@ -445,34 +606,34 @@ function isRetention(code, message) {
 }
 /** Maps SDK errors to StorageErrors that say what to change. */
 function s3Error(what, error, bucket, key, location = `s3://${bucket}/`) {
-    if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .StorageError */ .aq)
+    if (error instanceof errors/* StorageError */.aq)
         return error;
     const status = error.$metadata?.httpStatusCode;
-    const name = (0,_util_error_text_js__WEBPACK_IMPORTED_MODULE_9__/* .errorName */ .Is)(error);
+    const name = (0,error_text/* errorName */.Is)(error);
     if (key !== undefined && (status === 412 || name === 'PreconditionFailed'))
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ObjectExistsError */ .qs(key, location);
+        return new errors/* ObjectExistsError */.qs(key, location);
     if (name === 'NoSuchBucket' || (status === 404 && key === undefined)) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .StorageError */ .aq(`${what} failed: bucket ${bucket} does not exist`, {
+        return new errors/* StorageError */.aq(`${what} failed: bucket ${bucket} does not exist`, {
             hint: 'create the bucket or fix the bucket name in the target',
             cause: error,
         });
     }
     if (status === 403 || name === 'AccessDenied') {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .StorageError */ .aq(`${what} failed: access denied by S3`, { hint: `grant the role the needed s3: permissions on ${bucket}`, cause: error });
+        return new errors/* StorageError */.aq(`${what} failed: access denied by S3`, { hint: `grant the role the needed s3: permissions on ${bucket}`, cause: error });
     }
-    const detail = (0,_util_error_text_js__WEBPACK_IMPORTED_MODULE_9__/* .errorMessage */ .gJ)(error) || name || 'unknown error';
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .StorageError */ .aq(`${what} failed: ${detail}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
+    const detail = (0,error_text/* errorMessage */.gJ)(error) || name || 'unknown error';
+    return new errors/* StorageError */.aq(`${what} failed: ${detail}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
 }
 /**
- * Hashes each part body once, where the SDK builds its request, and hands that one digest to all that
- * want it: S3's x-amz-checksum-sha256 (so the SDK does not hash the part again), SigV4's payload hash
- * (the signer hashes the body itself on http:// endpoints otherwise), and the composite checksum that
- * is compared with the one S3 reports. S3 recomputes the part's SHA-256 and refuses it on a mismatch.
+ * One SHA-256 per request body serves all that want one: S3's x-amz-checksum-sha256 (so the SDK does not
+ * hash the body again) and SigV4's payload hash (the signer hashes the body itself on http:// endpoints
+ * otherwise). A part comes with the digest made while it was filled (s3-part-upload.ts); a small object
+ * without one (a manifest) is hashed here, where the SDK builds the request. S3 recomputes the checksum
+ * and refuses the request on a mismatch.
  */
-class PartDigests {
-    uploads = new Map();
+class PayloadDigests {
     install(client) {
-        const name = 'vaultBackupPartDigest';
+        const name = 'vaultBackupPayloadDigest';
         client.middlewareStack.remove(name);
         client.middlewareStack.add((next, context) => async (args) => {
             const input = args.input;
@@ -480,43 +641,21 @@ class PartDigests {
             const command = context.commandName;
             if ((command === 'UploadPartCommand' || command === 'PutObjectCommand') &&
                 input.ChecksumAlgorithm === 'SHA256' &&
-                !input.ChecksumSHA256 &&
                 request?.headers &&
                 request.body instanceof Uint8Array) {
-                const digest = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(request.body).digest();
+                const digest = input.ChecksumSHA256 ? Buffer.from(input.ChecksumSHA256, 'base64') : (0,external_node_crypto_.createHash)('sha256').update(request.body).digest();
                 request.headers['x-amz-checksum-sha256'] = digest.toString('base64');
                 request.headers['x-amz-content-sha256'] = digest.toString('hex');
-                this.uploads.get(input.Key ?? '')?.set(input.PartNumber ?? 1, digest);
             }
             return next(args);
         }, 
         // Before the SDK's own checksum step, which leaves a request that already carries one alone.
         { step: 'build', priority: 'high', name });
     }
-    /** Collects the part digests of one upload; S3 reports its checksum over them in part order. */
-    track(fullKey) {
-        const digests = new Map();
-        this.uploads.set(fullKey, digests);
-        return {
-            checksum: () => {
-                const ordered = [...digests.entries()].sort(([a], [b]) => a - b).map(([, d]) => d);
-                // One part: the SDK's uploader sent a plain PutObject, whose checksum is the whole object's.
-                if (ordered.length === 1)
-                    return { algorithm: 'SHA256', value: ordered[0].toString('base64') };
-                if (!ordered.length)
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .StorageError */ .aq('internal: no part of the upload was hashed');
-                return compositeChecksum(ordered);
-            },
-            release: () => {
-                if (this.uploads.get(fullKey) === digests)
-                    this.uploads.delete(fullKey);
-            },
-        };
-    }
 }
 /** The checksum S3 reports for an object in parts: SHA-256 over the part SHA-256s, in part order. */
 function compositeChecksum(partDigests) {
-    return { algorithm: 'SHA256-COMPOSITE', value: (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(Buffer.concat(partDigests)).digest('base64'), parts: partDigests.length };
+    return { algorithm: 'SHA256-COMPOSITE', value: (0,external_node_crypto_.createHash)('sha256').update(Buffer.concat(partDigests)).digest('base64'), parts: partDigests.length };
 }
 
 

@@ -17,7 +17,7 @@ import { MANIFEST_FORMAT, encodeManifest, type BackupManifest } from '../manifes
 import { backupIdAt, backupKey, manifestKeyOf, monthFolder } from '../naming/backup-names.js';
 import { archiveCheckPassThrough } from '../snapshot/off-thread-archive-check.js';
 import { describeChecksum, type BackupStore, type ObjectChecksum } from '../storage/backup-store.js';
-import { HashingMeter } from '../util/hashing-meter.js';
+import { ProgressMeter } from '../util/progress-meter.js';
 import { copyProblem, uploadProblem } from '../storage/checksum-proof.js';
 import { removeUnverified } from '../storage/remove-unverified.js';
 import { replicateBackup, type ReplicaResult } from '../replica/replicate.js';
@@ -245,11 +245,10 @@ async function streamBackup(
   const validator = archiveCheckPassThrough();
   const millis = () => clock().getTime();
   const started = millis();
-  // Counts and reports progress; the store hashes the same bytes, so the meter does not.
-  const meter = new HashingMeter({
+  // Counts and reports progress (the store hashes the bytes it stores).
+  const meter = new ProgressMeter({
     onProgress: (bytes) => log.info(`… ${progressLine(bytes, millis() - started, expectedBytes)} encrypted and sent`),
     now: millis,
-    hashing: false,
   });
   // The meter passes the encryptor's chunks on unchanged and keeps none: they stay the store's to free.
   if (hasOwnedChunks(encryptor)) withOwnedChunks(meter);

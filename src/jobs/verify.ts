@@ -17,7 +17,7 @@ import { parseBackupKey } from '../naming/backup-names.js';
 import type { ValidatedSnapshot } from '../snapshot/archive-validator.js';
 import { archiveCheckSink } from '../snapshot/off-thread-archive-check.js';
 import { describeChecksum, type BackupStore } from '../storage/backup-store.js';
-import { HashingMeter } from '../util/hashing-meter.js';
+import { ProgressMeter } from '../util/progress-meter.js';
 import { TapStream } from '../util/tap-stream.js';
 import { backupTrend, type TrendPoint } from '../report/trend.js';
 import { errorMessage } from '../util/error-text.js';
@@ -142,10 +142,9 @@ export async function checkStoredBackup(
   // One pass, no digest of the ciphertext or of the archive: each chunk's GCM tag (under a key bound to
   // this backup id, with the last chunk marked) proves the bytes are the ones encrypted, whole and in order,
   // and the archive check proves state.bin against SHA256SUMS. A digest would prove nothing more.
-  const cipherMeter = new HashingMeter({
+  const cipherMeter = new ProgressMeter({
     onProgress: (bytes) => log.info(`… ${progressLine(bytes, millis() - started, stored.size)} downloaded and checked`),
     now: millis,
-    hashing: false,
   });
   const source = await store.get(entry.objectKey);
   const decryptor = createDecryptStream({

@@ -1,7 +1,7 @@
 /**
- * S3 as a backup target. Uploads stream through the SDK's multipart uploader with SHA-256 part
- * checksums and `If-None-Match: *`, so a backup never replaces another; the checksum S3 reports
- * afterwards is compared with one computed here from the bytes sent.
+ * S3 as a backup target. Uploads stream in parts (s3-part-upload.ts) with SHA-256 part checksums and
+ * `If-None-Match: *`, so a backup never replaces another; the checksum S3 reports afterwards is compared
+ * with one computed here from the bytes sent.
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -21,10 +21,10 @@ import {
   UploadPartCopyCommand,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectExistsError, StorageError } from '../errors.js';
 import type { BackupStore, Debris, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
-import { HashingMeter } from '../util/hashing-meter.js';
+import { hasOwnedChunks } from '../util/owned-chunks.js';
+import { PartUpload } from './s3-part-upload.js';
 import { onInterrupt } from '../util/interrupts.js';
 import { parseBackupKey } from '../naming/backup-names.js';
 import { errorMessage, errorName } from '../util/error-text.js';
@@ -50,10 +50,9 @@ const MAX_SINGLE_COPY = 5 * 1024 ** 3;
 
 export class S3BackupStore implements BackupStore {
   readonly location: string;
-  private readonly partDigests = new PartDigests();
   constructor(private readonly options: S3StoreOptions) {
     this.location = `s3://${options.bucket}/${options.prefix}`;
-    this.partDigests.install(options.client);
+    new PayloadDigests().install(options.client);
   }
 
   private parts(expectedBytes?: number) {
@@ -79,40 +78,31 @@ export class S3BackupStore implements BackupStore {
   async putNew(key: string, body: Readable, hint: { expectedBytes?: number } = {}): Promise<PutResult> {
     const { client, bucket } = this.options;
     const { partSize, queueSize } = this.parts(hint.expectedBytes);
-    // The uploader joins chunks into parts itself: hand it chunks, not reads joined into new buffers.
-    const hasher = new HashingMeter({ chunkByChunk: true });
-    const parts = this.partDigests.track(this.fullKey(key));
-    const upload = new Upload({
-      client,
-      partSize,
-      queueSize,
-      leavePartsOnError: false,
-      params: {
-        Bucket: bucket,
-        Key: this.fullKey(key),
-        Body: body.pipe(hasher),
-        ChecksumAlgorithm: 'SHA256',
-        IfNoneMatch: '*',
-        ContentType: 'application/octet-stream',
-      },
-    });
-    // pipe() does not forward errors: fail the upload when the source fails.
-    body.once('error', (error) => hasher.destroy(error));
+    const upload = new PartUpload(
+      { client, bucket, key: this.fullKey(key), contentType: 'application/octet-stream' },
+      { partSize, queueSize, freeInput: hasOwnedChunks(body) },
+    );
     // A cancelled job must not leave an open (and billed) multipart upload behind.
     const release = onInterrupt(`multipart upload of ${this.location}${key} aborted`, async () => {
       await upload.abort().catch(() => undefined);
       await this.abortLeftoverUploads(key);
     });
+    let sent;
     try {
-      await upload.done();
+      sent = await upload.run(body);
     } catch (error) {
+      body.destroy();
+      await upload.abort().catch(() => undefined);
       await this.abortLeftoverUploads(key);
       throw s3Error(`uploading ${this.location}${key}`, error, bucket, key, this.location);
     } finally {
       release();
-      parts.release();
     }
-    return { key, size: hasher.byteCount, sentChecksum: parts.checksum(), sha256: hasher.sha256() };
+    // One part went as a plain PutObject, whose checksum is the whole object's; S3 reports parts' as a composite.
+    const sentChecksum: ObjectChecksum = sent.partDigests.length
+      ? compositeChecksum(sent.partDigests)
+      : { algorithm: 'SHA256', value: sent.sha256.toString('base64') };
+    return { key, size: sent.size, sentChecksum, sha256: sent.sha256.toString('hex') };
   }
 
   /** Belt and braces after a failed upload: no multipart upload for this key may stay open (and billed). */
@@ -350,57 +340,36 @@ export function s3Error(what: string, error: unknown, bucket: string, key?: stri
 }
 
 /**
- * Hashes each part body once, where the SDK builds its request, and hands that one digest to all that
- * want it: S3's x-amz-checksum-sha256 (so the SDK does not hash the part again), SigV4's payload hash
- * (the signer hashes the body itself on http:// endpoints otherwise), and the composite checksum that
- * is compared with the one S3 reports. S3 recomputes the part's SHA-256 and refuses it on a mismatch.
+ * One SHA-256 per request body serves all that want one: S3's x-amz-checksum-sha256 (so the SDK does not
+ * hash the body again) and SigV4's payload hash (the signer hashes the body itself on http:// endpoints
+ * otherwise). A part comes with the digest made while it was filled (s3-part-upload.ts); a small object
+ * without one (a manifest) is hashed here, where the SDK builds the request. S3 recomputes the checksum
+ * and refuses the request on a mismatch.
  */
-class PartDigests {
-  private readonly uploads = new Map<string, Map<number, Buffer>>();
-
+class PayloadDigests {
   install(client: S3Client): void {
-    const name = 'vaultBackupPartDigest';
+    const name = 'vaultBackupPayloadDigest';
     client.middlewareStack.remove(name);
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        const input = args.input as { Key?: string; PartNumber?: number; ChecksumAlgorithm?: string; ChecksumSHA256?: string };
+        const input = args.input as { ChecksumAlgorithm?: string; ChecksumSHA256?: string };
         const request = args.request as { headers?: Record<string, string>; body?: unknown } | undefined;
         const command = context.commandName;
         if (
           (command === 'UploadPartCommand' || command === 'PutObjectCommand') &&
           input.ChecksumAlgorithm === 'SHA256' &&
-          !input.ChecksumSHA256 &&
           request?.headers &&
           request.body instanceof Uint8Array
         ) {
-          const digest = createHash('sha256').update(request.body).digest();
+          const digest = input.ChecksumSHA256 ? Buffer.from(input.ChecksumSHA256, 'base64') : createHash('sha256').update(request.body).digest();
           request.headers['x-amz-checksum-sha256'] = digest.toString('base64');
           request.headers['x-amz-content-sha256'] = digest.toString('hex');
-          this.uploads.get(input.Key ?? '')?.set(input.PartNumber ?? 1, digest);
         }
         return next(args);
       },
       // Before the SDK's own checksum step, which leaves a request that already carries one alone.
       { step: 'build', priority: 'high', name },
     );
-  }
-
-  /** Collects the part digests of one upload; S3 reports its checksum over them in part order. */
-  track(fullKey: string): { checksum(): ObjectChecksum; release(): void } {
-    const digests = new Map<number, Buffer>();
-    this.uploads.set(fullKey, digests);
-    return {
-      checksum: () => {
-        const ordered = [...digests.entries()].sort(([a], [b]) => a - b).map(([, d]) => d);
-        // One part: the SDK's uploader sent a plain PutObject, whose checksum is the whole object's.
-        if (ordered.length === 1) return { algorithm: 'SHA256', value: ordered[0]!.toString('base64') };
-        if (!ordered.length) throw new StorageError('internal: no part of the upload was hashed');
-        return compositeChecksum(ordered);
-      },
-      release: () => {
-        if (this.uploads.get(fullKey) === digests) this.uploads.delete(fullKey);
-      },
-    };
   }
 }
 

@@ -1,0 +1,134 @@
+/**
+ * The S3 part uploader on moto: the object stored is the stream, in parts of the set size or as one
+ * PutObject; its checksums are the ones S3 reports; it never replaces an object; a failed part leaves
+ * no multipart upload open; chunks it owns are freed; at most queueSize parts are in flight.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { startMoto, type MotoServer } from '../harness/moto.js';
+import { PartUpload } from '../../src/storage/s3-part-upload.js';
+
+const MiB = 1024 * 1024;
+const BUCKET = 'parts';
+let moto: MotoServer;
+let client: S3Client;
+let n = 0;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  client = moto.s3();
+  await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+}, 60000);
+afterAll(async () => moto?.stop());
+
+/** Chunks that own their memory, of a size that does not divide the part size. */
+function chunksOf(data: Buffer, size = 300_001): Buffer[] {
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < data.length; at += size) {
+    const piece = data.subarray(at, at + size);
+    const own = Buffer.allocUnsafeSlow(piece.length);
+    piece.copy(own);
+    chunks.push(own);
+  }
+  return chunks;
+}
+
+async function stored(key: string): Promise<Buffer> {
+  const out = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return Buffer.from(await out.Body!.transformToByteArray());
+}
+
+function upload(key: string, settings: Partial<{ partSize: number; queueSize: number; freeInput: boolean }> = {}, via = client): PartUpload {
+  return new PartUpload(
+    { client: via, bucket: BUCKET, key, contentType: 'application/octet-stream' },
+    { partSize: 5 * MiB, queueSize: 2, freeInput: false, ...settings },
+  );
+}
+
+describe('PartUpload', () => {
+  it('stores a stream in parts whose digests make the composite S3 reports', async () => {
+    const key = `object-${++n}`;
+    const data = randomBytes(17 * MiB + 123);
+    const sent = await upload(key).run(Readable.from(chunksOf(data)));
+    expect(sent.size).toBe(data.length);
+    expect(sent.sha256.equals(createHash('sha256').update(data).digest())).toBe(true);
+    expect(sent.partDigests).toHaveLength(4);
+    expect((await stored(key)).equals(data)).toBe(true);
+    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key, ChecksumMode: 'ENABLED' }));
+    const composite = createHash('sha256').update(Buffer.concat(sent.partDigests)).digest('base64');
+    // S3 appends the part count ("-4"); moto does not.
+    expect(head.ChecksumSHA256?.replace(/-4$/, '')).toBe(composite);
+  }, 60000);
+
+  it.each([0, 1000, 5 * MiB])(
+    'sends %i bytes as one PutObject with the whole object checksum',
+    async (size) => {
+      const key = `single-${++n}`;
+      const data = randomBytes(size);
+      const sent = await upload(key).run(Readable.from(chunksOf(data)));
+      expect(sent.partDigests).toEqual([]);
+      expect((await stored(key)).equals(data)).toBe(true);
+      const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key, ChecksumMode: 'ENABLED' }));
+      expect(head.ChecksumSHA256).toBe(createHash('sha256').update(data).digest('base64'));
+    },
+    60000,
+  );
+
+  it('frees the chunks it owns once copied, and keeps at most queueSize parts in flight', async () => {
+    const key = `owned-${++n}`;
+    const data = randomBytes(26 * MiB);
+    const chunks = chunksOf(data);
+    let inFlight = 0;
+    let most = 0;
+    const counting = moto.s3();
+    counting.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'UploadPartCommand') return next(args);
+        most = Math.max(most, ++inFlight);
+        try {
+          return await next(args);
+        } finally {
+          inFlight--;
+        }
+      },
+      { step: 'initialize', name: 'countParts' },
+    );
+    await upload(key, { freeInput: true, queueSize: 2 }, counting).run(Readable.from(chunks));
+    expect(chunks.every((chunk) => chunk.length === 0)).toBe(true);
+    expect((await stored(key)).equals(data)).toBe(true);
+    expect(most).toBe(2);
+  }, 60000);
+
+  it('refuses to replace an object, in parts and as one PutObject', async () => {
+    const key = `exists-${++n}`;
+    await upload(key).run(Readable.from(chunksOf(randomBytes(1000))));
+    for (const size of [1000, 12 * MiB]) {
+      const again = upload(key);
+      await expect(again.run(Readable.from(chunksOf(randomBytes(size))))).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+      await again.abort();
+    }
+    expect(await stored(key)).toHaveLength(1000);
+    const open = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: key }));
+    expect(open.Uploads ?? []).toEqual([]);
+  }, 60000);
+
+  it('fails when a part fails, and abort leaves no multipart upload open', async () => {
+    const key = `failing-${++n}`;
+    const failing = moto.s3();
+    failing.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCommand' && (args.input as { PartNumber?: number }).PartNumber === 3) throw new Error('part 3 refused');
+        return next(args);
+      },
+      { step: 'initialize', name: 'failPart3' },
+    );
+    const attempt = upload(key, {}, failing);
+    await expect(attempt.run(Readable.from(chunksOf(randomBytes(30 * MiB))))).rejects.toThrow('part 3 refused');
+    await attempt.abort();
+    const open = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: key }));
+    expect(open.Uploads ?? []).toEqual([]);
+    await expect(client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+  }, 60000);
+});
