@@ -144,6 +144,12 @@ var dist_cjs = __webpack_require__(3711);
 var errors = __webpack_require__(3916);
 // EXTERNAL MODULE: ./src/util/owned-chunks.ts
 var owned_chunks = __webpack_require__(2376);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __webpack_require__(6466);
+// EXTERNAL MODULE: ./src/util/stream-buffering.ts
+var stream_buffering = __webpack_require__(9621);
 ;// CONCATENATED MODULE: ./src/storage/s3-part-upload.ts
 /**
  * A stream uploaded to S3 in parts filled from a fixed set of part buffers. The SDK's uploader
@@ -153,6 +159,9 @@ var owned_chunks = __webpack_require__(2376);
  * recomputes and refuses on a mismatch. A stream no longer than one part goes as a single PutObject.
  * Both refuse to replace an object (If-None-Match: *).
  */
+
+
+
 
 
 
@@ -166,50 +175,70 @@ class PartUpload {
     etags = [];
     partDigests = [];
     failure;
+    /** The part being filled, its digest so far, and the whole object's. */
+    part;
+    partHash = (0,external_node_crypto_.createHash)('sha256');
+    filled = 0;
+    whole = (0,external_node_crypto_.createHash)('sha256');
+    size = 0;
+    multipartPromise;
     constructor(target, settings) {
         this.target = target;
         this.settings = settings;
     }
     /** Uploads all of `body`; on failure nothing is completed (abort() then removes the parts sent). */
     async run(body) {
+        // A Writable takes the chunks as they were written; iterating the stream would join what it has
+        // buffered into a new buffer per read (a copy of every byte, and garbage).
+        let result;
+        const parts = new external_node_stream_.Writable({
+            highWaterMark: stream_buffering/* STAGE_HIGH_WATER_MARK */._,
+            write: (data, _enc, done) => this.take(data).then(() => done(), done),
+            final: (done) => this.finish().then((finished) => {
+                result = finished;
+                done();
+            }, done),
+        });
+        await (0,promises_.pipeline)(body, parts);
+        return result;
+    }
+    /** Copies `data` into the part being filled, sending each full part once a byte beyond it exists. */
+    async take(data) {
         const { partSize, freeInput } = this.settings;
-        const whole = (0,external_node_crypto_.createHash)('sha256');
-        let part = Buffer.allocUnsafeSlow(partSize);
-        let partHash = (0,external_node_crypto_.createHash)('sha256');
-        let filled = 0;
-        let size = 0;
-        for await (const data of body) {
-            let offset = 0;
-            while (offset < data.length) {
-                // A full part goes once a byte beyond it exists: only the end shows whether it is the only one.
-                if (filled === partSize) {
-                    await this.send(part, filled, partHash);
-                    part = this.spare.pop() ?? Buffer.allocUnsafeSlow(partSize);
-                    partHash = (0,external_node_crypto_.createHash)('sha256');
-                    filled = 0;
-                }
-                const copied = data.copy(part, filled, offset);
-                const piece = data.subarray(offset, offset + copied);
-                partHash.update(piece);
-                whole.update(piece);
-                filled += copied;
-                offset += copied;
+        this.part ??= Buffer.allocUnsafeSlow(partSize);
+        let offset = 0;
+        while (offset < data.length) {
+            // Only the end shows whether a full part is the only one (then it goes as one PutObject).
+            if (this.filled === partSize) {
+                await this.send(this.part, this.filled, this.partHash);
+                this.part = this.spare.pop() ?? Buffer.allocUnsafeSlow(partSize);
+                this.partHash = (0,external_node_crypto_.createHash)('sha256');
+                this.filled = 0;
             }
-            size += data.length;
-            if (freeInput)
-                (0,owned_chunks/* freeBuffer */.HR)(data);
-            this.throwIfFailed();
+            const copied = data.copy(this.part, this.filled, offset);
+            const piece = data.subarray(offset, offset + copied);
+            this.partHash.update(piece);
+            this.whole.update(piece);
+            this.filled += copied;
+            offset += copied;
         }
-        const sha256 = whole.digest();
+        this.size += data.length;
+        if (freeInput)
+            (0,owned_chunks/* freeBuffer */.HR)(data);
+        this.throwIfFailed();
+    }
+    async finish() {
+        const sha256 = this.whole.digest();
+        const last = (this.part ?? Buffer.alloc(0)).subarray(0, this.filled);
         if (this.partDigests.length === 0) {
-            await this.putSingle(part.subarray(0, filled), sha256);
-            return { size, sha256, partDigests: [] };
+            await this.putSingle(last, sha256);
+            return { size: this.size, sha256, partDigests: [] };
         }
-        await this.send(part, filled, partHash);
+        await this.send(this.part, this.filled, this.partHash);
         await this.settled();
         this.throwIfFailed();
         await this.complete();
-        return { size, sha256, partDigests: this.partDigests };
+        return { size: this.size, sha256, partDigests: this.partDigests };
     }
     /** Stops the requests in flight and aborts the multipart upload, so no part stays stored (and billed). */
     async abort() {
@@ -277,7 +306,6 @@ class PartUpload {
             .finally(() => this.inFlight.delete(sending));
         this.inFlight.add(sending);
     }
-    multipartPromise;
     /** The multipart upload's id, created with the first part. */
     multipartId() {
         this.multipartPromise ??= (async () => {

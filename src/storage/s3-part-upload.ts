@@ -7,7 +7,8 @@
  * Both refuse to replace an object (If-None-Match: *).
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -17,6 +18,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { freeBuffer } from '../util/owned-chunks.js';
+import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 
 export interface PartUploadTarget {
   client: S3Client;
@@ -49,6 +51,13 @@ export class PartUpload {
   private readonly etags: string[] = [];
   private readonly partDigests: Buffer[] = [];
   private failure: unknown;
+  /** The part being filled, its digest so far, and the whole object's. */
+  private part: Buffer | undefined;
+  private partHash = createHash('sha256');
+  private filled = 0;
+  private readonly whole = createHash('sha256');
+  private size = 0;
+  private multipartPromise: Promise<string> | undefined;
 
   constructor(
     private readonly target: PartUploadTarget,
@@ -57,43 +66,59 @@ export class PartUpload {
 
   /** Uploads all of `body`; on failure nothing is completed (abort() then removes the parts sent). */
   async run(body: Readable): Promise<PartUploadResult> {
+    // A Writable takes the chunks as they were written; iterating the stream would join what it has
+    // buffered into a new buffer per read (a copy of every byte, and garbage).
+    let result: PartUploadResult | undefined;
+    const parts = new Writable({
+      highWaterMark: STAGE_HIGH_WATER_MARK,
+      write: (data: Buffer, _enc, done) => this.take(data).then(() => done(), done),
+      final: (done) =>
+        this.finish().then((finished) => {
+          result = finished;
+          done();
+        }, done),
+    });
+    await pipeline(body, parts);
+    return result!;
+  }
+
+  /** Copies `data` into the part being filled, sending each full part once a byte beyond it exists. */
+  private async take(data: Buffer): Promise<void> {
     const { partSize, freeInput } = this.settings;
-    const whole = createHash('sha256');
-    let part: Buffer = Buffer.allocUnsafeSlow(partSize);
-    let partHash = createHash('sha256');
-    let filled = 0;
-    let size = 0;
-    for await (const data of body as AsyncIterable<Buffer>) {
-      let offset = 0;
-      while (offset < data.length) {
-        // A full part goes once a byte beyond it exists: only the end shows whether it is the only one.
-        if (filled === partSize) {
-          await this.send(part, filled, partHash);
-          part = this.spare.pop() ?? Buffer.allocUnsafeSlow(partSize);
-          partHash = createHash('sha256');
-          filled = 0;
-        }
-        const copied = data.copy(part, filled, offset);
-        const piece = data.subarray(offset, offset + copied);
-        partHash.update(piece);
-        whole.update(piece);
-        filled += copied;
-        offset += copied;
+    this.part ??= Buffer.allocUnsafeSlow(partSize);
+    let offset = 0;
+    while (offset < data.length) {
+      // Only the end shows whether a full part is the only one (then it goes as one PutObject).
+      if (this.filled === partSize) {
+        await this.send(this.part, this.filled, this.partHash);
+        this.part = this.spare.pop() ?? Buffer.allocUnsafeSlow(partSize);
+        this.partHash = createHash('sha256');
+        this.filled = 0;
       }
-      size += data.length;
-      if (freeInput) freeBuffer(data);
-      this.throwIfFailed();
+      const copied = data.copy(this.part, this.filled, offset);
+      const piece = data.subarray(offset, offset + copied);
+      this.partHash.update(piece);
+      this.whole.update(piece);
+      this.filled += copied;
+      offset += copied;
     }
-    const sha256 = whole.digest();
+    this.size += data.length;
+    if (freeInput) freeBuffer(data);
+    this.throwIfFailed();
+  }
+
+  private async finish(): Promise<PartUploadResult> {
+    const sha256 = this.whole.digest();
+    const last = (this.part ?? Buffer.alloc(0)).subarray(0, this.filled);
     if (this.partDigests.length === 0) {
-      await this.putSingle(part.subarray(0, filled), sha256);
-      return { size, sha256, partDigests: [] };
+      await this.putSingle(last, sha256);
+      return { size: this.size, sha256, partDigests: [] };
     }
-    await this.send(part, filled, partHash);
+    await this.send(this.part!, this.filled, this.partHash);
     await this.settled();
     this.throwIfFailed();
     await this.complete();
-    return { size, sha256, partDigests: this.partDigests };
+    return { size: this.size, sha256, partDigests: this.partDigests };
   }
 
   /** Stops the requests in flight and aborts the multipart upload, so no part stays stored (and billed). */
@@ -172,8 +197,6 @@ export class PartUpload {
       .finally(() => this.inFlight.delete(sending));
     this.inFlight.add(sending);
   }
-
-  private multipartPromise: Promise<string> | undefined;
 
   /** The multipart upload's id, created with the first part. */
   private multipartId(): Promise<string> {
