@@ -3272,6 +3272,34 @@ function checkArchiveContents(c) {
  */
 const STAGE_HIGH_WATER_MARK = 4 * 1024 * 1024;
 
+;// CONCATENATED MODULE: ./src/util/owned-chunks.ts
+const owned = new WeakSet();
+/**
+ * Marks `stream` as one whose every chunk is a buffer of its own that nothing else holds once it is read,
+ * so that the chunk's last reader may free it (freeBuffer). Only for a stream whose producer keeps no
+ * reference to what it emits, and whose chunks go to one reader.
+ */
+function withOwnedChunks(stream) {
+    owned.add(stream);
+    return stream;
+}
+/** Whether `stream` was marked by withOwnedChunks. */
+function hasOwnedChunks(stream) {
+    return owned.has(stream);
+}
+/**
+ * Frees `data`'s memory now instead of at the next garbage collection. A view into a larger or shared
+ * memory (a slice, a pooled small buffer) is left to the collector: freeing it would empty its neighbours.
+ */
+function freeBuffer(data) {
+    const memory = data.buffer;
+    if (!(memory instanceof ArrayBuffer) || memory.detached)
+        return;
+    if (data.byteOffset !== 0 || data.byteLength !== memory.byteLength)
+        return;
+    memory.transfer(0);
+}
+
 ;// CONCATENATED MODULE: ./src/snapshot/archive-validator.ts
 /**
  * A pass-through stream that validates a raft snapshot archive while it flows: the bytes go on
@@ -3279,6 +3307,7 @@ const STAGE_HIGH_WATER_MARK = 4 * 1024 * 1024;
  * SHA256SUMS and sizes. The stream fails at its end when the archive is incomplete or invalid, so a
  * pipeline built on it can never complete an upload of a bad snapshot.
  */
+
 
 
 
@@ -3430,6 +3459,10 @@ function inspectTar(gunzipped) {
                     return fail(new SnapshotInvalidError(`${name} is larger than ${limit} bytes`));
                 if (name !== 'state.bin')
                     kept.push(chunk);
+                // Hashed and not kept: a piece that spans a whole gunzip output buffer is this handler's to free
+                // (gunzip has moved on to a new buffer, and tar hands each piece out once).
+                else
+                    freeBuffer(chunk);
             });
             entry.on('end', () => {
                 const body = Buffer.concat(kept);
@@ -3457,34 +3490,6 @@ function inspectTar(gunzipped) {
         gunzipped.on('error', fail);
         gunzipped.pipe(extract);
     });
-}
-
-;// CONCATENATED MODULE: ./src/util/owned-chunks.ts
-const owned = new WeakSet();
-/**
- * Marks `stream` as one whose every chunk is a buffer of its own that nothing else holds once it is read,
- * so that the chunk's last reader may free it (freeBuffer). Only for a stream whose producer keeps no
- * reference to what it emits, and whose chunks go to one reader.
- */
-function withOwnedChunks(stream) {
-    owned.add(stream);
-    return stream;
-}
-/** Whether `stream` was marked by withOwnedChunks. */
-function hasOwnedChunks(stream) {
-    return owned.has(stream);
-}
-/**
- * Frees `data`'s memory now instead of at the next garbage collection. A view into a larger or shared
- * memory (a slice, a pooled small buffer) is left to the collector: freeing it would empty its neighbours.
- */
-function freeBuffer(data) {
-    const memory = data.buffer;
-    if (!(memory instanceof ArrayBuffer) || memory.detached)
-        return;
-    if (data.byteOffset !== 0 || data.byteLength !== memory.byteLength)
-        return;
-    memory.transfer(0);
 }
 
 ;// CONCATENATED MODULE: ./src/snapshot/archive-check-worker.ts
