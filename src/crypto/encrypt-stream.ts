@@ -7,7 +7,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { secureRandom, type DataKeySource, type RandomSource } from './data-keys.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 import { ChunkBuffer } from '../util/chunk-buffer.js';
-import { withOwnedChunks } from '../util/owned-chunks.js';
+import { freeBuffer, withOwnedChunks } from '../util/owned-chunks.js';
 import {
   COMMITMENT_LENGTH,
   DEFAULT_CHUNK_SIZE,
@@ -58,9 +58,16 @@ export class EncryptStream extends Transform {
   }
   private readonly aad: Buffer;
 
+  /**
+   * Set when the chunks written to the stream are its alone (their source was marked withOwnedChunks):
+   * each is then freed once copied in, so the snapshot's reads make no garbage.
+   */
+  freeInput = false;
+
   override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.sendHeader();
     this.chunks.fill(data, (chunk) => this.seal(chunk, false));
+    if (this.freeInput) freeBuffer(data);
     done();
   }
 

@@ -242,7 +242,8 @@ async function streamBackup(
   // No digest of the whole archive: SHA256SUMS proves state.bin (its digest goes into the manifest), and
   // the GCM tags prove the archive's bytes whenever it is decrypted. One digest of the ciphertext remains.
   // On the worker thread where it can run (this thread then reads, encrypts and stores).
-  const validator = archiveCheckPassThrough();
+  const validator = archiveCheckPassThrough(snapshot);
+  encryptor.freeInput = hasOwnedChunks(validator);
   const millis = () => clock().getTime();
   const started = millis();
   // Counts and reports progress (the store hashes the bytes it stores).

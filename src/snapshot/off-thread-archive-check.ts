@@ -11,11 +11,12 @@
  *   goes to the worker in a few buffers that come back once gunzip has read them, so the copy makes no garbage.
  */
 import { existsSync } from 'node:fs';
-import { Transform, Writable, type TransformCallback } from 'node:stream';
+import { Transform, Writable, type Readable, type TransformCallback } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { SnapshotInvalidError } from '../errors.js';
 import { InThreadArchiveCheck, SnapshotArchiveValidator, type ValidatedSnapshot } from './archive-validator.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
+import { hasOwnedChunks, withOwnedChunks } from '../util/owned-chunks.js';
 
 export type ArchiveCheckMessage = { kind: 'chunk'; data: ArrayBuffer; length: number } | { kind: 'end' };
 /** The worker's start-up data. `returnBuffers`: send each buffer back once gunzip has read it (the sender reuses it). */
@@ -53,11 +54,16 @@ export function archiveCheckSink(): Checking<Writable> {
 
 /**
  * The archive check as a pass-through (the bytes go on unchanged; the stream ends only once the archive
- * is known to be valid): on the worker thread where its bundle is built, in this thread otherwise.
+ * is known to be valid): on the worker thread where its bundle is built, in this thread otherwise. Give
+ * the `source` it reads, so chunks that are their reader's to free (withOwnedChunks) stay marked as such.
  */
-export function archiveCheckPassThrough(): Checking<Transform> {
+export function archiveCheckPassThrough(source?: Readable): Checking<Transform> {
   const workerFile = archiveCheckWorkerFile();
-  return workerFile ? new OffThreadArchiveValidator(workerFile) : new SnapshotArchiveValidator();
+  if (!workerFile) return new SnapshotArchiveValidator();
+  const validator = new OffThreadArchiveValidator(workerFile);
+  // It passes each chunk on only once it has copied it, and keeps none: chunks its reader may free stay so.
+  // (The in-thread validator's gunzip reads a chunk after passing it on, so its output is not marked.)
+  return source && hasOwnedChunks(source) ? withOwnedChunks(validator) : validator;
 }
 
 /** The worker and its protocol: pieces in flight, the buffers it gives back, its verdict. */

@@ -6,6 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { VaultError } from '../errors.js';
+import { withOwnedChunks } from '../util/owned-chunks.js';
 import { VaultHttp, parseJsonText, statusError } from './vault-http.js';
 import type { VaultAuth, VaultSettings } from './vault-settings.js';
 import type { Logger } from '../log.js';
@@ -131,7 +132,9 @@ export class VaultClient {
       const text = await res.body.text().catch(() => '');
       throw statusError(from, 'GET', 'sys/storage/raft/snapshot', res.status, parseJsonText(text));
     }
-    return { stream: res.body as unknown as Readable, from };
+    // Each chunk is a view of one socket read that the HTTP parser hands out once and then drops, so the
+    // reader may free it (freeBuffer frees only a view spanning its whole buffer, which holds nothing else).
+    return { stream: withOwnedChunks(res.body as unknown as Readable), from };
   }
 
   /**

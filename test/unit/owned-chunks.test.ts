@@ -6,13 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { KeyringOpener } from '../../src/crypto/data-keys.js';
+import { KeyringOpener, RawKeySource } from '../../src/crypto/data-keys.js';
 import { createDecryptStream } from '../../src/crypto/decrypt-stream.js';
+import { createEncryptStream } from '../../src/crypto/encrypt-stream.js';
+import { OffThreadArchiveValidator, archiveCheckPassThrough } from '../../src/snapshot/off-thread-archive-check.js';
 import { Keyring } from '../../src/crypto/keys.js';
 import { FileWriter } from '../../src/storage/file-writer.js';
 import { LocalDirectoryStore } from '../../src/storage/local-store.js';
 import { freeBuffer, hasOwnedChunks, withOwnedChunks } from '../../src/util/owned-chunks.js';
-import { KEK, encryptBuffer, splitInto } from './crypto-helpers.js';
+import { KEK, encryptBuffer, seededRandom, splitInto } from './crypto-helpers.js';
 
 /** A copy with memory of its own (a small Buffer.from would share Node's pool). */
 function ownCopy(piece: Buffer): Buffer {
@@ -166,5 +168,44 @@ describe('FileWriter', () => {
     const handle = { writev: async () => ({ bytesWritten: 0 }), close: async () => void closed++ } as unknown as FileHandle;
     await expect(pipeline(Readable.from([Buffer.alloc(10)]), new FileWriter(handle, false))).rejects.toThrow('took none of a write');
     expect(closed).toBe(1);
+  });
+});
+
+describe('a backup stream whose snapshot chunks are owned', () => {
+  it('the archive check passes the mark on (on its worker, which copies each chunk before passing it on)', () => {
+    const marked = archiveCheckPassThrough(withOwnedChunks(Readable.from([])));
+    const unmarked = archiveCheckPassThrough(Readable.from([]));
+    try {
+      expect(marked).toBeInstanceOf(OffThreadArchiveValidator);
+      expect(hasOwnedChunks(marked)).toBe(true);
+      expect(hasOwnedChunks(unmarked)).toBe(false);
+    } finally {
+      marked.destroy();
+      unmarked.destroy();
+    }
+  });
+
+  it('the encryptor frees each chunk once copied when told to, and the ciphertext is the same', async () => {
+    const plain = randomBytes(9 * 4096 + 5);
+    const encrypt = async (freeInput: boolean) => {
+      const pieces = splitInto(plain, 5000).map(ownCopy);
+      const encryptor = await createEncryptStream({
+        keySource: new RawKeySource(KEK),
+        backupId: 'vault-snapshot-20261201-020000',
+        chunkSize: 4096,
+        random: seededRandom('same'),
+      });
+      encryptor.freeInput = freeInput;
+      const out: Buffer[] = [];
+      await pipeline(Readable.from(pieces), encryptor, async (source) => {
+        for await (const part of source) out.push(Buffer.from(part as Buffer));
+      });
+      return { cipher: Buffer.concat(out), pieces };
+    };
+    const freed = await encrypt(true);
+    const kept = await encrypt(false);
+    expect(freed.cipher.equals(kept.cipher)).toBe(true);
+    expect(freed.pieces.every((piece) => piece.length === 0)).toBe(true);
+    expect(Buffer.concat(kept.pieces).equals(plain)).toBe(true);
   });
 });
