@@ -170,7 +170,8 @@ class PartUpload {
     settings;
     stop = new AbortController();
     spare = [];
-    completed = false;
+    /** The multipart upload was completed or aborted: there is nothing left to abort. */
+    closed = false;
     inFlight = new Set();
     etags = [];
     partDigests = [];
@@ -245,9 +246,9 @@ class PartUpload {
         this.stop.abort(new Error('the upload was stopped'));
         await this.settled();
         const UploadId = await this.multipartPromise?.catch(() => undefined);
-        if (!UploadId || this.completed)
+        if (!UploadId || this.closed)
             return;
-        this.completed = true;
+        this.closed = true;
         const { client, bucket, key } = this.target;
         await client.send(new dist_cjs.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId }));
     }
@@ -326,7 +327,7 @@ class PartUpload {
         await client.send(new dist_cjs.CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts } }), {
             abortSignal: this.stop.signal,
         });
-        this.completed = true;
+        this.closed = true;
     }
     async settled() {
         while (this.inFlight.size)

@@ -108,7 +108,8 @@ class PartUpload {
     settings;
     stop = new AbortController();
     spare = [];
-    completed = false;
+    /** The multipart upload was completed or aborted: there is nothing left to abort. */
+    closed = false;
     inFlight = new Set();
     etags = [];
     partDigests = [];
@@ -183,9 +184,9 @@ class PartUpload {
         this.stop.abort(new Error('the upload was stopped'));
         await this.settled();
         const UploadId = await this.multipartPromise?.catch(() => undefined);
-        if (!UploadId || this.completed)
+        if (!UploadId || this.closed)
             return;
-        this.completed = true;
+        this.closed = true;
         const { client, bucket, key } = this.target;
         await client.send(new dist_cjs.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId }));
     }
@@ -264,7 +265,7 @@ class PartUpload {
         await client.send(new dist_cjs.CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts } }), {
             abortSignal: this.stop.signal,
         });
-        this.completed = true;
+        this.closed = true;
     }
     async settled() {
         while (this.inFlight.size)

@@ -46,7 +46,8 @@ export interface PartUploadResult {
 export class PartUpload {
   private readonly stop = new AbortController();
   private readonly spare: Buffer[] = [];
-  private completed = false;
+  /** The multipart upload was completed or aborted: there is nothing left to abort. */
+  private closed = false;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly etags: string[] = [];
   private readonly partDigests: Buffer[] = [];
@@ -126,8 +127,8 @@ export class PartUpload {
     this.stop.abort(new Error('the upload was stopped'));
     await this.settled();
     const UploadId = await this.multipartPromise?.catch(() => undefined);
-    if (!UploadId || this.completed) return;
-    this.completed = true;
+    if (!UploadId || this.closed) return;
+    this.closed = true;
     const { client, bucket, key } = this.target;
     await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId }));
   }
@@ -218,7 +219,7 @@ export class PartUpload {
     await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts } }), {
       abortSignal: this.stop.signal,
     });
-    this.completed = true;
+    this.closed = true;
   }
 
   private async settled(): Promise<void> {
