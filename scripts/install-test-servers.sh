@@ -32,7 +32,9 @@ mkdir -p "$dir"
 "$dir/venv/bin/moto_server" --help >/dev/null
 # Built from the Go module proxy into the same bin directory (GOFLAGS keeps it from touching a go.mod).
 GOBIN="$(cd "$dir" && pwd)/venv/bin" GOFLAGS=-mod=mod go install "github.com/fsouza/fake-gcs-server@$FAKE_GCS_SERVER_VERSION"
-"$dir/venv/bin/fake-gcs-server" -h 2>&1 | grep -q -- -backend
+# grep without -q reads all the help: -q stops at the first match, and the server then dies of SIGPIPE, which
+# pipefail turns into a failed install.
+"$dir/venv/bin/fake-gcs-server" -h 2>&1 | grep -- -backend >/dev/null
 mkdir -p "$dir/azurite"
 npm install --prefix "$dir/azurite" --no-audit --no-fund --no-save --silent "azurite@$AZURITE_VERSION"
 "$dir/azurite/node_modules/.bin/azurite-blob" --version
