@@ -404,7 +404,7 @@ class S3BackupStore {
             sent = await upload.run(body);
         }
         catch (error) {
-            body.destroy();
+            // The upload's pipeline has destroyed the body already.
             await upload.abort().catch(() => undefined);
             await this.abortLeftoverUploads(key);
             throw s3Error(`uploading ${this.location}${key}`, error, bucket, key, this.location);

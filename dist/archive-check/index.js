@@ -3283,6 +3283,13 @@ function withOwnedChunks(stream) {
     owned.add(stream);
     return stream;
 }
+/**
+ * Marks `stage`, which passes each chunk of `source` on unchanged and keeps none, as `source` is marked:
+ * the chunks stay their last reader's to free. Returns `stage`.
+ */
+function passOwnedChunks(source, stage) {
+    return hasOwnedChunks(source) ? withOwnedChunks(stage) : stage;
+}
 /** Whether `stream` was marked by withOwnedChunks. */
 function hasOwnedChunks(stream) {
     return owned.has(stream);

@@ -9,7 +9,7 @@ import { BackupError, DataAnomalyError, IntegrityError, ObjectExistsError, Vault
 import { ACKNOWLEDGED_ANOMALIES_FILE, manifestOf, newestComplete, readCatalog } from '../catalog/backup-catalog.js';
 import { detectAnomalies } from '../data/anomaly.js';
 import { createEncryptStream } from '../crypto/encrypt-stream.js';
-import { hasOwnedChunks, withOwnedChunks } from '../util/owned-chunks.js';
+import { hasOwnedChunks, passOwnedChunks } from '../util/owned-chunks.js';
 import { FORMAT_VERSION, WrapType } from '../crypto/format.js';
 import type { DataKeySource, RandomSource } from '../crypto/data-keys.js';
 import { formatBytes, formatDuration, progressLine, type Logger } from '../log.js';
@@ -247,12 +247,14 @@ async function streamBackup(
   const millis = () => clock().getTime();
   const started = millis();
   // Counts and reports progress (the store hashes the bytes it stores).
-  const meter = new ProgressMeter({
-    onProgress: (bytes) => log.info(`… ${progressLine(bytes, millis() - started, expectedBytes)} encrypted and sent`),
-    now: millis,
-  });
   // The meter passes the encryptor's chunks on unchanged and keeps none: they stay the store's to free.
-  if (hasOwnedChunks(encryptor)) withOwnedChunks(meter);
+  const meter = passOwnedChunks(
+    encryptor,
+    new ProgressMeter({
+      onProgress: (bytes) => log.info(`… ${progressLine(bytes, millis() - started, expectedBytes)} encrypted and sent`),
+      now: millis,
+    }),
+  );
   // The stream has no length: once it ends, the store may still be finishing (the last parts, then the commit).
   meter.once('end', () => {
     const partSize = store.uploadPartSize?.(expectedBytes);

@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads';
 import { SnapshotInvalidError } from '../errors.js';
 import { InThreadArchiveCheck, SnapshotArchiveValidator, type ValidatedSnapshot } from './archive-validator.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
-import { hasOwnedChunks, withOwnedChunks } from '../util/owned-chunks.js';
+import { passOwnedChunks } from '../util/owned-chunks.js';
 
 export type ArchiveCheckMessage = { kind: 'chunk'; data: ArrayBuffer; length: number } | { kind: 'end' };
 /** The worker's start-up data. `returnBuffers`: send each buffer back once gunzip has read it (the sender reuses it). */
@@ -63,7 +63,7 @@ export function archiveCheckPassThrough(source?: Readable): Checking<Transform> 
   const validator = new OffThreadArchiveValidator(workerFile);
   // It passes each chunk on only once it has copied it, and keeps none: chunks its reader may free stay so.
   // (The in-thread validator's gunzip reads a chunk after passing it on, so its output is not marked.)
-  return source && hasOwnedChunks(source) ? withOwnedChunks(validator) : validator;
+  return source ? passOwnedChunks(source, validator) : validator;
 }
 
 /** The worker and its protocol: pieces in flight, the buffers it gives back, its verdict. */

@@ -91,7 +91,7 @@ export class S3BackupStore implements BackupStore {
     try {
       sent = await upload.run(body);
     } catch (error) {
-      body.destroy();
+      // The upload's pipeline has destroyed the body already.
       await upload.abort().catch(() => undefined);
       await this.abortLeftoverUploads(key);
       throw s3Error(`uploading ${this.location}${key}`, error, bucket, key, this.location);

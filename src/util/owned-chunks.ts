@@ -18,6 +18,14 @@ export function withOwnedChunks<T extends Readable>(stream: T): T {
   return stream;
 }
 
+/**
+ * Marks `stage`, which passes each chunk of `source` on unchanged and keeps none, as `source` is marked:
+ * the chunks stay their last reader's to free. Returns `stage`.
+ */
+export function passOwnedChunks<T extends Readable>(source: Readable, stage: T): T {
+  return hasOwnedChunks(source) ? withOwnedChunks(stage) : stage;
+}
+
 /** Whether `stream` was marked by withOwnedChunks. */
 export function hasOwnedChunks(stream: Readable): boolean {
   return owned.has(stream);

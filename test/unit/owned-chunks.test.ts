@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { KeyringOpener, RawKeySource } from '../../src/crypto/data-keys.js';
 import { createDecryptStream } from '../../src/crypto/decrypt-stream.js';
@@ -13,7 +13,7 @@ import { OffThreadArchiveValidator, archiveCheckPassThrough } from '../../src/sn
 import { Keyring } from '../../src/crypto/keys.js';
 import { FileWriter } from '../../src/storage/file-writer.js';
 import { LocalDirectoryStore } from '../../src/storage/local-store.js';
-import { freeBuffer, hasOwnedChunks, withOwnedChunks } from '../../src/util/owned-chunks.js';
+import { freeBuffer, hasOwnedChunks, passOwnedChunks, withOwnedChunks } from '../../src/util/owned-chunks.js';
 import { KEK, encryptBuffer, seededRandom, splitInto } from './crypto-helpers.js';
 
 /** A copy with memory of its own (a small Buffer.from would share Node's pool). */
@@ -56,6 +56,11 @@ describe('streams with owned chunks', () => {
     const marked = withOwnedChunks(Readable.from([]));
     expect(hasOwnedChunks(marked)).toBe(true);
     expect(hasOwnedChunks(Readable.from([]))).toBe(false);
+  });
+
+  it("a pass-through keeps its source's mark, and only that", () => {
+    expect(hasOwnedChunks(passOwnedChunks(withOwnedChunks(Readable.from([])), new PassThrough()))).toBe(true);
+    expect(hasOwnedChunks(passOwnedChunks(Readable.from([]), new PassThrough()))).toBe(false);
   });
 
   it('a local store marks its reads: each is a buffer of its own', async () => {
