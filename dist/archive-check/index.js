@@ -3306,6 +3306,26 @@ function freeBuffer(data) {
         return;
     memory.transfer(0);
 }
+const readSoFar = new WeakMap();
+/**
+ * Frees the memory behind `piece` once pieces adding up to all of it have been passed here: for a reader
+ * that is handed each byte of its producer's buffers once, sometimes as several views of one buffer
+ * (gunzip fills an output buffer across several pushes when its input runs out mid-buffer). A buffer that
+ * also holds bytes read elsewhere never adds up, and is left to the collector; so is Node's small-buffer
+ * pool, which later allocations still share.
+ */
+function freeOnceAllRead(piece) {
+    const memory = piece.buffer;
+    if (!(memory instanceof ArrayBuffer) || memory.detached || memory.byteLength <= Buffer.poolSize)
+        return;
+    const read = (readSoFar.get(memory) ?? 0) + piece.byteLength;
+    if (read !== memory.byteLength) {
+        readSoFar.set(memory, read);
+        return;
+    }
+    readSoFar.delete(memory);
+    memory.transfer(0);
+}
 
 ;// CONCATENATED MODULE: ./src/snapshot/archive-validator.ts
 /**
@@ -3466,10 +3486,10 @@ function inspectTar(gunzipped) {
                     return fail(new SnapshotInvalidError(`${name} is larger than ${limit} bytes`));
                 if (name !== 'state.bin')
                     kept.push(chunk);
-                // Hashed and not kept: a piece that spans a whole gunzip output buffer is this handler's to free
-                // (gunzip has moved on to a new buffer, and tar hands each piece out once).
+                // Hashed and not kept: once the pieces of a gunzip output buffer add up to all of it, it is this
+                // handler's to free (gunzip has moved on to a new buffer, and tar hands each piece out once).
                 else
-                    freeBuffer(chunk);
+                    freeOnceAllRead(chunk);
             });
             entry.on('end', () => {
                 const body = Buffer.concat(kept);

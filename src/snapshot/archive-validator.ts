@@ -11,7 +11,7 @@ import tar from 'tar-stream';
 import { SnapshotInvalidError } from '../errors.js';
 import { ENTRY_LIMITS, SNAPSHOT_ENTRIES, checkArchiveContents, type ArchiveContents, type SnapshotFacts } from './archive-rules.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
-import { freeBuffer } from '../util/owned-chunks.js';
+import { freeOnceAllRead } from '../util/owned-chunks.js';
 
 export interface ValidatedSnapshot extends SnapshotFacts {
   /** Size of the archive bytes exactly as Vault sent them. */
@@ -171,9 +171,9 @@ function inspectTar(gunzipped: Readable): Promise<ArchiveContents> {
         hash.update(chunk);
         if (size > limit) return fail(new SnapshotInvalidError(`${name} is larger than ${limit} bytes`));
         if (name !== 'state.bin') kept.push(chunk);
-        // Hashed and not kept: a piece that spans a whole gunzip output buffer is this handler's to free
-        // (gunzip has moved on to a new buffer, and tar hands each piece out once).
-        else freeBuffer(chunk);
+        // Hashed and not kept: once the pieces of a gunzip output buffer add up to all of it, it is this
+        // handler's to free (gunzip has moved on to a new buffer, and tar hands each piece out once).
+        else freeOnceAllRead(chunk);
       });
       entry.on('end', () => {
         const body = Buffer.concat(kept);

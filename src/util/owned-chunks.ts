@@ -41,3 +41,24 @@ export function freeBuffer(data: Uint8Array): void {
   if (data.byteOffset !== 0 || data.byteLength !== memory.byteLength) return;
   memory.transfer(0);
 }
+
+const readSoFar = new WeakMap<ArrayBuffer, number>();
+
+/**
+ * Frees the memory behind `piece` once pieces adding up to all of it have been passed here: for a reader
+ * that is handed each byte of its producer's buffers once, sometimes as several views of one buffer
+ * (gunzip fills an output buffer across several pushes when its input runs out mid-buffer). A buffer that
+ * also holds bytes read elsewhere never adds up, and is left to the collector; so is Node's small-buffer
+ * pool, which later allocations still share.
+ */
+export function freeOnceAllRead(piece: Uint8Array): void {
+  const memory = piece.buffer;
+  if (!(memory instanceof ArrayBuffer) || memory.detached || memory.byteLength <= Buffer.poolSize) return;
+  const read = (readSoFar.get(memory) ?? 0) + piece.byteLength;
+  if (read !== memory.byteLength) {
+    readSoFar.set(memory, read);
+    return;
+  }
+  readSoFar.delete(memory);
+  memory.transfer(0);
+}

@@ -13,7 +13,9 @@ import { OffThreadArchiveValidator, archiveCheckPassThrough } from '../../src/sn
 import { Keyring } from '../../src/crypto/keys.js';
 import { FileWriter } from '../../src/storage/file-writer.js';
 import { LocalDirectoryStore } from '../../src/storage/local-store.js';
-import { freeBuffer, hasOwnedChunks, passOwnedChunks, withOwnedChunks } from '../../src/util/owned-chunks.js';
+import { freeBuffer, freeOnceAllRead, hasOwnedChunks, passOwnedChunks, withOwnedChunks } from '../../src/util/owned-chunks.js';
+import { ArchiveInspection } from '../../src/snapshot/archive-validator.js';
+import { syntheticSnapshot } from '../harness/synthetic-snapshot.js';
 import { KEK, encryptBuffer, seededRandom, splitInto } from './crypto-helpers.js';
 
 /** A copy with memory of its own (a small Buffer.from would share Node's pool). */
@@ -48,6 +50,40 @@ describe('freeBuffer', () => {
 
     freeBuffer(whole);
     expect(() => freeBuffer(whole)).not.toThrow();
+  });
+});
+
+describe('freeOnceAllRead', () => {
+  it('frees a buffer once views adding up to all of it were read, whatever their order', () => {
+    const memory = Buffer.alloc(256 * 1024, 3);
+    const [a, b, c] = [memory.subarray(0, 1000), memory.subarray(30_000), memory.subarray(1000, 30_000)];
+    freeOnceAllRead(a);
+    freeOnceAllRead(b);
+    expect(memory.length).toBe(256 * 1024);
+    expect(c[0]).toBe(3);
+    freeOnceAllRead(c);
+    expect((memory.buffer as ArrayBuffer).detached).toBe(true);
+    expect(a.length + b.length + c.length).toBe(0);
+  });
+
+  it('frees a whole buffer at once', () => {
+    const whole = Buffer.allocUnsafeSlow(100_000);
+    freeOnceAllRead(whole);
+    expect(whole.length).toBe(0);
+  });
+
+  it('never frees a buffer that also holds bytes read elsewhere, nor the small-buffer pool', () => {
+    const memory = Buffer.alloc(100_000, 4);
+    const header = memory.subarray(0, 512); // read by someone else, never passed here
+    freeOnceAllRead(memory.subarray(512));
+    expect(header[0]).toBe(4);
+    expect(memory.length).toBe(100_000);
+
+    const pooled = Buffer.from('pooled bytes');
+    const neighbour = Buffer.from('a neighbour in the pool');
+    freeOnceAllRead(Buffer.from(pooled.buffer, 0, pooled.buffer.byteLength));
+    expect(pooled.toString()).toBe('pooled bytes');
+    expect(neighbour.toString()).toBe('a neighbour in the pool');
   });
 });
 
@@ -173,6 +209,29 @@ describe('FileWriter', () => {
     const handle = { writev: async () => ({ bytesWritten: 0 }), close: async () => void closed++ } as unknown as FileHandle;
     await expect(pipeline(Readable.from([Buffer.alloc(10)]), new FileWriter(handle, false))).rejects.toThrow('took none of a write');
     expect(closed).toBe(1);
+  });
+});
+
+describe('the archive check', () => {
+  it("frees each of gunzip's output buffers that held only state.bin, also when it came out in several pieces", async () => {
+    const archive: Buffer[] = [];
+    for await (const piece of syntheticSnapshot({ stateSize: 6 * 1024 * 1024 + 123, seed: 'pieces', gzipLevel: 0 })) archive.push(piece as Buffer);
+    const inspection = new ArchiveInspection();
+    // Watch gunzip's output (a second reader of the same chunks, which keeps none).
+    const outputs: { memory: ArrayBuffer; view: boolean }[] = [];
+    (inspection as unknown as { gunzip: Readable }).gunzip.on('data', (chunk: Buffer) =>
+      outputs.push({ memory: chunk.buffer as ArrayBuffer, view: chunk.byteLength < chunk.buffer.byteLength }),
+    );
+    // Input pieces that end mid-way through gunzip's output buffers, so most come out as several views.
+    for (const piece of splitInto(Buffer.concat(archive), 100_000)) await inspection.write(ownCopy(piece));
+    const facts = await inspection.end();
+    expect(facts.stateSize).toBe(6 * 1024 * 1024 + 123);
+    const memories = new Set(outputs.map((output) => output.memory));
+    const views = outputs.filter((output) => output.view).length;
+    expect(views).toBeGreaterThan(memories.size); // the pieces were views, not whole buffers
+    const freed = [...memories].filter((memory) => memory.detached).length;
+    // All but the first (meta.json and the tar headers) and the last (state.bin's end, SHA256SUMS and more).
+    expect(freed).toBeGreaterThanOrEqual(memories.size - 2);
   });
 });
 
