@@ -16,6 +16,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { startMoto } from '../test/harness/moto.js';
 import { startOpenBao } from '../test/harness/openbao.js';
 import { syntheticSnapshot } from '../test/harness/synthetic-snapshot.js';
+import { openBaoChunks } from './openbao-framing.mjs';
 
 const ROOT = resolve(import.meta.dirname ?? '.', '..');
 const OUT = join(ROOT, 'bench', 'out');
@@ -107,7 +108,7 @@ async function snapshotServer(file: string): Promise<{ url: string; close(): Pro
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ is_self: true, leader_address: '' }));
     if (req.url?.startsWith('/v1/sys/storage/raft/snapshot')) {
       res.writeHead(200, { 'content-type': 'application/gzip' });
-      return void pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), res).catch(() => undefined);
+      return void pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), openBaoChunks, res).catch(() => undefined);
     }
     res.writeHead(404).end();
   });

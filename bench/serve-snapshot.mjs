@@ -3,6 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { createServer } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { openBaoChunks } from './openbao-framing.mjs';
 
 const [file, port] = process.argv.slice(2);
 createServer((req, res) => {
@@ -12,7 +13,7 @@ createServer((req, res) => {
   if (req.url.startsWith('/v1/sys/leader')) return json({ is_self: true });
   if (req.url.startsWith('/v1/sys/storage/raft/snapshot')) {
     res.writeHead(200, { 'content-type': 'application/gzip' });
-    return void pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), res).catch(() => undefined);
+    return void pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), openBaoChunks, res).catch(() => undefined);
   }
   res.writeHead(404).end();
 }).listen(Number(port), '127.0.0.1');
