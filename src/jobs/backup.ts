@@ -23,6 +23,7 @@ import { removeUnverified } from '../storage/remove-unverified.js';
 import { replicateBackup, type ReplicaResult } from '../replica/replicate.js';
 import { errorMessage, errorCode } from '../util/error-text.js';
 import type { Vault } from '../vault/vault-client.js';
+import { BODY_TIMEOUT } from '../vault/vault-http.js';
 import { TOOL_VERSION } from '../version.js';
 
 export interface BackupJobDeps {
@@ -331,7 +332,7 @@ function rootCause(primary: unknown, flowError: Error | undefined, snapshotError
   // (A BackupError on the source stream is one the pipeline propagated back to it, not a Vault fault.)
   if (snapshotError && !(snapshotError instanceof BackupError)) {
     const code = errorCode(snapshotError);
-    if (code === 'UND_ERR_BODY_TIMEOUT') {
+    if (code === BODY_TIMEOUT) {
       return new VaultError(`the snapshot stream from ${from} stalled: no data within vault-idle-timeout-seconds (${code})`, {
         hint: 'the server stopped sending; check its load and logs, or raise vault-idle-timeout-seconds; nothing was stored',
         cause: snapshotError,

@@ -6,7 +6,6 @@
  */
 import { Readable } from 'node:stream';
 import { VaultError } from '../errors.js';
-import { withOwnedChunks } from '../util/owned-chunks.js';
 import { VaultHttp, parseJsonText, statusError } from './vault-http.js';
 import type { VaultAuth, VaultSettings } from './vault-settings.js';
 import type { Logger } from '../log.js';
@@ -127,14 +126,9 @@ export class VaultClient {
   /** Starts the snapshot download from the active node; the body is the gzip'd tar as Vault streams it. */
   async snapshotStream(token: string, signal?: AbortSignal): Promise<{ stream: Readable; from: string }> {
     const from = await this.activeAddress();
-    const res = await this.http.send('GET', 'sys/storage/raft/snapshot', { token, baseAddress: from, ...(signal ? { signal } : {}) });
-    if (res.status !== 200) {
-      const text = await res.body.text().catch(() => '');
-      throw statusError(from, 'GET', 'sys/storage/raft/snapshot', res.status, parseJsonText(text));
-    }
-    // Each chunk is a view of one socket read that the HTTP parser hands out once and then drops, so the
-    // reader may free it (freeBuffer frees only a view spanning its whole buffer, which holds nothing else).
-    return { stream: withOwnedChunks(res.body as unknown as Readable), from };
+    // Each piece is a copy the HTTP parser hands out once, so the reader may free it (VaultHttp.download).
+    const stream = await this.http.download('sys/storage/raft/snapshot', { token, baseAddress: from, ...(signal ? { signal } : {}) });
+    return { stream, from };
   }
 
   /**
