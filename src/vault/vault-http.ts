@@ -3,7 +3,7 @@
  * timeouts, no redirects followed, and errors that name the server and say what to change. Requests go through
  * undici; the snapshot download goes through Node's own HTTP client with the same settings (see `download`).
  */
-import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
@@ -48,12 +48,7 @@ export class VaultHttp {
     path: string,
     options: { token?: string; json?: unknown; body?: Readable; baseAddress?: string; signal?: AbortSignal } = {},
   ): Promise<VaultResponse> {
-    const base = (options.baseAddress ?? this.settings.address).replace(/\/+$/, '');
-    // Over a unix socket the URL only fills the Host header.
-    const url = this.settings.socketPath ? `http://localhost/v1/${path}` : `${base}/v1/${path}`;
-    const headers: Record<string, string> = {};
-    if (options.token) headers['x-vault-token'] = options.token;
-    if (this.settings.namespace) headers['x-vault-namespace'] = this.settings.namespace;
+    const { base, url, headers } = this.target(path, options);
     let body: string | Readable | undefined;
     if (options.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -87,21 +82,13 @@ export class VaultHttp {
    * pieces while the reader wants more.
    */
   download(path: string, options: { token: string; baseAddress?: string; signal?: AbortSignal }): Promise<Readable> {
-    const base = (options.baseAddress ?? this.settings.address).replace(/\/+$/, '');
     const { settings } = this;
-    const headers: Record<string, string> = { 'x-vault-token': options.token };
-    if (settings.namespace) headers['x-vault-namespace'] = settings.namespace;
+    const { base, url, headers } = this.target(path, options);
     // A socket of its own: the reads freed below are this response's alone.
     const common: RequestOptions = { method: 'GET', headers, agent: false, ...(options.signal ? { signal: options.signal } : {}) };
-    let req: ClientRequest;
-    if (settings.socketPath) req = httpRequest({ ...common, socketPath: settings.socketPath, path: `/v1/${path}`, host: 'localhost' });
-    else {
-      const url = new URL(`${base}/v1/${path}`);
-      req =
-        url.protocol === 'https:'
-          ? httpsRequest(url, { ...common, ...(settings.caCert ? { ca: settings.caCert } : {}), rejectUnauthorized: !settings.tlsSkipVerify })
-          : httpRequest(url, common);
-    }
+    const req = url.startsWith('https:')
+      ? httpsRequest(url, { ...common, ...(settings.caCert ? { ca: settings.caCert } : {}), rejectUnauthorized: !settings.tlsSkipVerify })
+      : httpRequest(url, { ...common, ...(settings.socketPath ? { socketPath: settings.socketPath } : {}) });
     return new Promise((resolve, reject) => {
       const answer = setTimeout(() => req.destroy(codedError(`no answer within ${settings.requestTimeoutMs} ms`, HEADERS_TIMEOUT)), settings.requestTimeoutMs);
       req.once('socket', (socket) => {
@@ -122,6 +109,17 @@ export class VaultHttp {
       });
       req.end();
     });
+  }
+
+  /** Where a request goes and what it carries: the base address named in errors, the URL, the headers. */
+  private target(path: string, options: { token?: string; baseAddress?: string }): { base: string; url: string; headers: Record<string, string> } {
+    const base = (options.baseAddress ?? this.settings.address).replace(/\/+$/, '');
+    // Over a unix socket the URL only fills the Host header.
+    const url = this.settings.socketPath ? `http://localhost/v1/${path}` : `${base}/v1/${path}`;
+    const headers: Record<string, string> = {};
+    if (options.token) headers['x-vault-token'] = options.token;
+    if (this.settings.namespace) headers['x-vault-namespace'] = this.settings.namespace;
+    return { base, url, headers };
   }
 
   /** JSON request; returns the parsed body and status, throwing VaultError for anything but `ok` statuses. */
