@@ -298,8 +298,6 @@ class PartUpload {
                 throw new Error(`S3 answered part ${number} without an ETag`);
             this.etags[number - 1] = out.ETag;
             this.spare.push(buffer);
-        }, (error) => {
-            this.failure ??= error;
         })
             .catch((error) => {
             this.failure ??= error;

@@ -182,16 +182,11 @@ export class PartUpload {
           { abortSignal: this.stop.signal },
         ),
       )
-      .then(
-        (out) => {
-          if (!out.ETag) throw new Error(`S3 answered part ${number} without an ETag`);
-          this.etags[number - 1] = out.ETag;
-          this.spare.push(buffer);
-        },
-        (error: unknown) => {
-          this.failure ??= error;
-        },
-      )
+      .then((out) => {
+        if (!out.ETag) throw new Error(`S3 answered part ${number} without an ETag`);
+        this.etags[number - 1] = out.ETag;
+        this.spare.push(buffer);
+      })
       .catch((error: unknown) => {
         this.failure ??= error;
       })
