@@ -16,7 +16,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { startMoto } from '../test/harness/moto.js';
 import { startOpenBao } from '../test/harness/openbao.js';
 import { syntheticSnapshot } from '../test/harness/synthetic-snapshot.js';
-import { openBaoChunks } from './openbao-framing.mjs';
+import { openBaoChunks } from '../test/harness/openbao-framing.js';
 
 const ROOT = resolve(import.meta.dirname ?? '.', '..');
 const OUT = join(ROOT, 'bench', 'out');

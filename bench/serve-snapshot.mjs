@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { createServer } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { openBaoChunks } from './openbao-framing.mjs';
+import { openBaoChunks } from '../test/harness/openbao-framing.ts';
 
 const [file, port] = process.argv.slice(2);
 createServer((req, res) => {

@@ -6,13 +6,17 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VaultError } from '../../src/errors.js';
 import { hasOwnedChunks } from '../../src/util/owned-chunks.js';
 import { BODY_TIMEOUT, VaultHttp } from '../../src/vault/vault-http.js';
 import type { VaultSettings } from '../../src/vault/vault-settings.js';
+import { openBaoChunks } from '../harness/openbao-framing.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -42,17 +46,10 @@ function http(address: string, timeouts: { requestTimeoutMs?: number; idleTimeou
   return new VaultHttp(settings);
 }
 
-/** Writes `body` in OpenBao's chunks (2048 and 63,492 bytes in turn), each in a tick of its own. */
-async function openBaoFramed(res: ServerResponse, body: Buffer) {
+/** Answers 200 with `body` framed as OpenBao frames its snapshot. */
+function openBaoFramed(res: ServerResponse, body: Buffer): Promise<void> {
   res.writeHead(200, { 'content-type': 'application/gzip' });
-  let offset = 0;
-  for (let turn = 0; offset < body.length; turn = 1 - turn) {
-    const size = turn === 0 ? 2048 : 63_492;
-    res.write(body.subarray(offset, offset + size));
-    offset += size;
-    await new Promise(setImmediate);
-  }
-  res.end();
+  return pipeline(Readable.from([body]), openBaoChunks, res);
 }
 
 describe('VaultHttp.download', () => {
@@ -139,6 +136,35 @@ describe('VaultHttp.download', () => {
     const download = http(server.address).download('sys/storage/raft/snapshot', { token: 't' });
     await expect(download).rejects.toThrow(/refused \(403 permission denied\): permission denied/);
     await expect(download.catch((error: VaultError) => error.hint)).resolves.toMatch(/policy/);
+  });
+
+  it('goes through a unix socket when one is set, with the token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vault-download-'));
+    const socketPath = join(dir, 'server.sock');
+    const received: IncomingHttpHeaders[] = [];
+    const body = randomBytes(200_000);
+    const server = createServer((req, res) => {
+      received.push(req.headers);
+      void openBaoFramed(res, body);
+    });
+    servers.push(server);
+    await new Promise<void>((ready) => server.listen(socketPath, ready));
+    try {
+      const settings: VaultSettings = {
+        address: 'unix://restore-cluster',
+        socketPath,
+        requestTimeoutMs: 10_000,
+        idleTimeoutMs: 10_000,
+        auth: { method: 'token', token: 'unused' },
+      };
+      const stream = await new VaultHttp(settings).download('sys/storage/raft/snapshot', { token: 'socket-token' });
+      const pieces: Buffer[] = [];
+      for await (const piece of stream as AsyncIterable<Buffer>) pieces.push(Buffer.from(piece));
+      expect(Buffer.concat(pieces).equals(body)).toBe(true);
+      expect(received).toEqual([expect.objectContaining({ 'x-vault-token': 'socket-token', host: 'localhost' })]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a refused connection as unreachable, naming the address', async () => {
