@@ -3329,10 +3329,11 @@ function freeOnceAllRead(piece) {
 
 ;// CONCATENATED MODULE: ./src/snapshot/archive-validator.ts
 /**
- * A pass-through stream that validates a raft snapshot archive while it flows: the bytes go on
- * unchanged (never re-compressed), and a side branch gunzips and reads the tar to check entries,
- * SHA256SUMS and sizes. The stream fails at its end when the archive is incomplete or invalid, so a
- * pipeline built on it can never complete an upload of a bad snapshot.
+ * The raft snapshot archive check in this thread: gunzip the bytes as they flow (never re-compressed) and
+ * read the tar to check entries, SHA256SUMS and sizes. Three shapes: a pass-through (a restore's upload),
+ * the end of a pipeline (verify without the worker), and the reader of a backup's encryptor. Each fails at
+ * its end when the archive is incomplete or invalid, so a pipeline built on it can never complete an upload
+ * of a bad snapshot. off-thread-archive-check.ts runs the same check on a worker thread.
  */
 
 
@@ -3414,6 +3415,33 @@ class InThreadArchiveCheck extends (/* unused pure expression or super */ null &
     _destroy(error, done) {
         this.inspection.destroy();
         done(error);
+    }
+}
+/** A backup's archive check in this thread: what OffThreadPlaintextCheck does on a worker. */
+class InThreadPlaintextCheck {
+    inspection = new ArchiveInspection();
+    /** Chunk buffers gunzip has read, ready to be filled again. */
+    spares = [];
+    /** Set once the whole archive has been checked. */
+    result;
+    read(chunk, next) {
+        const read = (error) => {
+            if (!error)
+                this.spares.push(chunk);
+        };
+        this.inspection.write(chunk, read).then(() => next(), next);
+    }
+    spare() {
+        return this.spares.pop();
+    }
+    end(done) {
+        this.inspection.end().then((facts) => {
+            this.result = facts;
+            done();
+        }, done);
+    }
+    destroy() {
+        this.inspection.destroy();
     }
 }
 class SnapshotArchiveValidator extends external_node_stream_namespaceObject.Transform {

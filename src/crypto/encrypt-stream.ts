@@ -31,6 +31,21 @@ export interface EncryptOptions {
   random?: RandomSource;
 }
 
+/**
+ * Reads the plaintext after the encryptor, in the encryptor's own chunk buffers (a backup's archive check,
+ * which then needs no copy of its own). A chunk's buffer is the reader's once handed over.
+ */
+export interface PlaintextReader {
+  /** Takes the next `chunk` (a whole buffer; the last may be the start of one); `next` once another may follow. */
+  read(chunk: Buffer, next: (error?: Error | null) => void): void;
+  /** A chunk buffer the reader is done with, to fill again, if it has one. */
+  spare(): Buffer | undefined;
+  /** Every chunk was handed over; `done` once the reader has finished, with its failure if it failed. */
+  end(done: (error?: Error | null) => void): void;
+  /** The stream failed: stop reading. */
+  destroy(): void;
+}
+
 export interface EncryptionInfo {
   keyId: string;
   wrapType: number;
@@ -66,16 +81,58 @@ export class EncryptStream extends Transform {
 
   override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.sendHeader();
+    const copied = (error?: Error | null) => {
+      if (!error && this.freeInput) freeBuffer(data);
+      done(error);
+    };
+    if (this.reader) return this.fillAndPass(this.reader, data, 0, copied);
     this.chunks.fill(data, (chunk) => this.seal(chunk, false));
-    if (this.freeInput) freeBuffer(data);
-    done();
+    copied();
   }
 
   override _flush(done: TransformCallback): void {
     this.sendHeader();
-    this.seal(this.chunks.rest(), true);
-    this.chunks.wipe();
+    const last = this.chunks.rest();
+    this.seal(last, true);
     this.payloadKey.fill(0);
+    const reader = this.reader;
+    if (!reader) {
+      this.chunks.wipe();
+      return done();
+    }
+    // The stream ends once the reader is done too: a backup's archive check has the last word.
+    reader.read(last, (error) => (error ? done(error) : reader.end(done)));
+  }
+
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    this.reader?.destroy();
+    done(error);
+  }
+
+  /**
+   * Hands the plaintext to `reader` chunk by chunk, once each is sealed, in the chunk's own buffer; the next
+   * chunk is filled in a buffer the reader is done with, or a new one. Set before the first write.
+   */
+  passPlaintextTo(reader: PlaintextReader): void {
+    this.reader = reader;
+  }
+  private reader: PlaintextReader | undefined;
+
+  /** Fills chunks from `data[offset]` on; each full one is sealed and passed on before the rest is filled in. */
+  private fillAndPass(reader: PlaintextReader, data: Buffer, offset: number, done: (error?: Error | null) => void): void {
+    try {
+      while (offset < data.length) {
+        if (this.chunks.isFull) {
+          const chunk = this.chunks.take(reader.spare() ?? Buffer.allocUnsafeSlow(this.chunkSize));
+          this.seal(chunk, false);
+          const rest = offset;
+          return reader.read(chunk, (error) => (error ? done(error) : this.fillAndPass(reader, data, rest, done)));
+        }
+        offset = this.chunks.copyIn(data, offset);
+      }
+    } catch (error) {
+      return done(error as Error);
+    }
     done();
   }
 

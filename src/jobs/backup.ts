@@ -15,7 +15,7 @@ import type { DataKeySource, RandomSource } from '../crypto/data-keys.js';
 import { formatBytes, formatDuration, progressLine, type Logger } from '../log.js';
 import { MANIFEST_FORMAT, encodeManifest, type BackupManifest } from '../manifest/manifest.js';
 import { backupIdAt, backupKey, manifestKeyOf, monthFolder } from '../naming/backup-names.js';
-import { archiveCheckPassThrough } from '../snapshot/off-thread-archive-check.js';
+import { plaintextArchiveCheck } from '../snapshot/off-thread-archive-check.js';
 import { describeChecksum, type BackupStore, type ObjectChecksum } from '../storage/backup-store.js';
 import { ProgressMeter } from '../util/progress-meter.js';
 import { copyProblem, uploadProblem } from '../storage/checksum-proof.js';
@@ -242,9 +242,11 @@ async function streamBackup(
   log.info(`snapshot stream opened from ${from}`);
   // No digest of the whole archive: SHA256SUMS proves state.bin (its digest goes into the manifest), and
   // the GCM tags prove the archive's bytes whenever it is decrypted. One digest of the ciphertext remains.
-  // On the worker thread where it can run (this thread then reads, encrypts and stores).
-  const validator = archiveCheckPassThrough(snapshot);
-  encryptor.freeInput = hasOwnedChunks(validator);
+  // The archive check reads the encryptor's chunks once sealed, in their own buffers (no copy of its own), on
+  // the worker thread where it can run (this thread then reads, encrypts and stores).
+  const validator = plaintextArchiveCheck();
+  encryptor.passPlaintextTo(validator);
+  encryptor.freeInput = hasOwnedChunks(snapshot);
   const millis = () => clock().getTime();
   const started = millis();
   // Counts and reports progress (the store hashes the bytes it stores).
@@ -272,7 +274,7 @@ async function streamBackup(
   });
   let flowError: Error | undefined;
   const flowing = new Promise<void>((resolve) => {
-    pipeline(snapshot, validator, encryptor, meter, (error) => {
+    pipeline(snapshot, encryptor, meter, (error) => {
       flowError = error ?? undefined;
       resolve();
     });

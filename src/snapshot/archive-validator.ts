@@ -1,8 +1,9 @@
 /**
- * A pass-through stream that validates a raft snapshot archive while it flows: the bytes go on
- * unchanged (never re-compressed), and a side branch gunzips and reads the tar to check entries,
- * SHA256SUMS and sizes. The stream fails at its end when the archive is incomplete or invalid, so a
- * pipeline built on it can never complete an upload of a bad snapshot.
+ * The raft snapshot archive check in this thread: gunzip the bytes as they flow (never re-compressed) and
+ * read the tar to check entries, SHA256SUMS and sizes. Three shapes: a pass-through (a restore's upload),
+ * the end of a pipeline (verify without the worker), and the reader of a backup's encryptor. Each fails at
+ * its end when the archive is incomplete or invalid, so a pipeline built on it can never complete an upload
+ * of a bad snapshot. off-thread-archive-check.ts runs the same check on a worker thread.
  */
 import { createHash } from 'node:crypto';
 import { Transform, Writable, type TransformCallback, type Readable } from 'node:stream';
@@ -12,6 +13,7 @@ import { SnapshotInvalidError } from '../errors.js';
 import { ENTRY_LIMITS, SNAPSHOT_ENTRIES, checkArchiveContents, type ArchiveContents, type SnapshotFacts } from './archive-rules.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 import { freeOnceAllRead } from '../util/owned-chunks.js';
+import type { PlaintextReader } from '../crypto/encrypt-stream.js';
 
 export interface ValidatedSnapshot extends SnapshotFacts {
   /** Size of the archive bytes exactly as Vault sent them. */
@@ -96,6 +98,37 @@ export class InThreadArchiveCheck extends Writable {
   override _destroy(error: Error | null, done: (error: Error | null) => void): void {
     this.inspection.destroy();
     done(error);
+  }
+}
+
+/** A backup's archive check in this thread: what OffThreadPlaintextCheck does on a worker. */
+export class InThreadPlaintextCheck implements PlaintextReader {
+  private readonly inspection = new ArchiveInspection();
+  /** Chunk buffers gunzip has read, ready to be filled again. */
+  private readonly spares: Buffer[] = [];
+  /** Set once the whole archive has been checked. */
+  result: ValidatedSnapshot | undefined;
+
+  read(chunk: Buffer, next: (error?: Error | null) => void): void {
+    const read = (error?: Error | null) => {
+      if (!error) this.spares.push(chunk);
+    };
+    this.inspection.write(chunk, read).then(() => next(), next);
+  }
+
+  spare(): Buffer | undefined {
+    return this.spares.pop();
+  }
+
+  end(done: (error?: Error | null) => void): void {
+    this.inspection.end().then((facts) => {
+      this.result = facts;
+      done();
+    }, done);
+  }
+
+  destroy(): void {
+    this.inspection.destroy();
   }
 }
 

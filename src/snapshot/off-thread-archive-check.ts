@@ -7,16 +7,15 @@
  * Two ends use it:
  * - OffThreadArchiveCheck, the end of a reader's pipeline (verify, the restore test's download): it hands
  *   over the decrypted chunks themselves; a chunk that owns its memory is detached from the writer.
- * - OffThreadArchiveValidator, a pass-through for backup: the snapshot's bytes go on unchanged, and a copy
- *   goes to the worker in a few buffers that come back once gunzip has read them, so the copy makes no garbage.
+ * - OffThreadPlaintextCheck, a backup's: the encryptor hands it each chunk's plaintext once sealed, in the
+ *   chunk's own buffer, which comes back once gunzip has read it and is filled again (no copy, no garbage).
  */
 import { existsSync } from 'node:fs';
-import { Transform, Writable, type Readable, type TransformCallback } from 'node:stream';
+import { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { SnapshotInvalidError } from '../errors.js';
-import { InThreadArchiveCheck, SnapshotArchiveValidator, type ValidatedSnapshot } from './archive-validator.js';
-import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
-import { passOwnedChunks } from '../util/owned-chunks.js';
+import { InThreadArchiveCheck, InThreadPlaintextCheck, type ValidatedSnapshot } from './archive-validator.js';
+import type { PlaintextReader } from '../crypto/encrypt-stream.js';
 
 export type ArchiveCheckMessage = { kind: 'chunk'; data: ArrayBuffer; length: number } | { kind: 'end' };
 /** The worker's start-up data. `returnBuffers`: send each buffer back once gunzip has read it (the sender reuses it). */
@@ -27,8 +26,6 @@ export type ArchiveCheckReply = { kind: 'ack'; data?: ArrayBuffer } | { kind: 'd
 
 /** Pieces handed over and not yet read by gunzip: about 4 MiB with 1 MiB pieces (more did not help). */
 const IN_FLIGHT = 4;
-/** The pass-through's copy buffers: the size of a default encryption chunk. */
-const COPY_BUFFER_SIZE = 1024 * 1024;
 
 /**
  * The worker's bundle (dist/archive-check/index.js): beside the running bundle or one folder up (the
@@ -53,17 +50,13 @@ export function archiveCheckSink(): Checking<Writable> {
 }
 
 /**
- * The archive check as a pass-through (the bytes go on unchanged; the stream ends only once the archive
- * is known to be valid): on the worker thread where its bundle is built, in this thread otherwise. Give
- * the `source` it reads, so chunks that are their reader's to free (withOwnedChunks) stay marked as such.
+ * A backup's archive check, reading the plaintext from the encryptor (EncryptStream.passPlaintextTo): on the
+ * worker thread where its bundle is built (this thread then reads, encrypts and stores), in this thread
+ * otherwise; both give the same facts and the same errors.
  */
-export function archiveCheckPassThrough(source?: Readable): Checking<Transform> {
+export function plaintextArchiveCheck(): Checking<PlaintextReader> {
   const workerFile = archiveCheckWorkerFile();
-  if (!workerFile) return new SnapshotArchiveValidator();
-  const validator = new OffThreadArchiveValidator(workerFile);
-  // It passes each chunk on only once it has copied it, and keeps none: chunks its reader may free stay so.
-  // (The in-thread validator's gunzip reads a chunk after passing it on, so its output is not marked.)
-  return source ? passOwnedChunks(source, validator) : validator;
+  return workerFile ? new OffThreadPlaintextCheck(workerFile) : new InThreadPlaintextCheck();
 }
 
 /** The worker and its protocol: pieces in flight, the buffers it gives back, its verdict. */
@@ -168,20 +161,18 @@ export class OffThreadArchiveCheck extends Writable {
 }
 
 /**
- * The archive check as a pass-through, on the worker: what SnapshotArchiveValidator does in this thread.
- * The stream ends only once the worker has found the archive valid, so a pipeline built on it can never
- * complete an upload of a bad snapshot.
+ * A backup's archive check, on the worker: it reads the snapshot in the encryptor's own chunk buffers, each
+ * transferred once sealed (no copy of its own), and gives each back once gunzip has read it, to be filled
+ * again. The encryptor ends only once the worker has found the archive valid, so a pipeline built on it can
+ * never complete an upload of a bad snapshot.
  */
-export class OffThreadArchiveValidator extends Transform {
+export class OffThreadPlaintextCheck implements PlaintextReader {
   private readonly thread: ArchiveCheckThread;
   /** Buffers back from the worker, ready to be filled again. */
-  private readonly spare: ArrayBuffer[] = [];
-  private filling: Buffer | undefined;
-  private filled = 0;
+  private readonly spares: ArrayBuffer[] = [];
 
   constructor(workerFile: URL) {
-    super({ highWaterMark: STAGE_HIGH_WATER_MARK });
-    this.thread = new ArchiveCheckThread(workerFile, (data) => this.spare.push(data));
+    this.thread = new ArchiveCheckThread(workerFile, (data) => this.spares.push(data));
   }
 
   /** Set once the whole archive has been checked. */
@@ -189,41 +180,22 @@ export class OffThreadArchiveValidator extends Transform {
     return this.thread.result;
   }
 
-  override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.copyToWorker(data, 0, (error) => (error ? done(error) : done(null, data)));
+  read(chunk: Buffer, next: (error?: Error | null) => void): void {
+    // The chunk's whole buffer is ours (PlaintextReader); the last chunk may fill only the start of it.
+    const whole = chunk.byteOffset === 0 && chunk.buffer instanceof ArrayBuffer;
+    this.thread.send(whole ? chunk.buffer : new Uint8Array(chunk).buffer, chunk.length, next);
   }
 
-  override _flush(done: TransformCallback): void {
-    if (this.filled === 0) return this.thread.end(done);
-    this.sendFilling((error) => (error ? done(error) : this.thread.end(done)));
+  spare(): Buffer | undefined {
+    const data = this.spares.pop();
+    return data && Buffer.from(data);
   }
 
-  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+  end(done: (error?: Error | null) => void): void {
+    this.thread.end(done);
+  }
+
+  destroy(): void {
     this.thread.terminate();
-    done(error);
-  }
-
-  /** Copies `data` from `offset` into the buffers, sending each one as it fills; `done` once all is copied. */
-  private copyToWorker(data: Buffer, offset: number, done: (error?: Error | null) => void): void {
-    while (offset < data.length) {
-      this.filling ??= Buffer.from(this.spare.pop() ?? new ArrayBuffer(COPY_BUFFER_SIZE));
-      const copied = data.copy(this.filling, this.filled, offset);
-      this.filled += copied;
-      offset += copied;
-      if (this.filled === this.filling.length) {
-        // Go on once the worker can take another piece; the rest of `data` follows then.
-        const rest = offset;
-        return this.sendFilling((error) => (error ? done(error) : this.copyToWorker(data, rest, done)));
-      }
-    }
-    done();
-  }
-
-  private sendFilling(next: (error?: Error | null) => void): void {
-    const buffer = this.filling!;
-    const length = this.filled;
-    this.filling = undefined;
-    this.filled = 0;
-    this.thread.send(buffer.buffer as ArrayBuffer, length, next);
   }
 }

@@ -3,7 +3,7 @@
  * buffer per chunk made garbage collection the largest CPU cost of encrypting and decrypting.
  */
 export class ChunkBuffer {
-  private readonly buffer: Buffer;
+  private buffer: Buffer;
   private filled = 0;
 
   constructor(readonly size: number) {
@@ -18,14 +18,35 @@ export class ChunkBuffer {
   fill(data: Buffer, full: (chunk: Buffer) => void): void {
     let offset = 0;
     while (offset < data.length) {
-      if (this.filled === this.size) {
-        full(this.buffer);
-        this.filled = 0;
-      }
-      const copied = data.copy(this.buffer, this.filled, offset);
-      this.filled += copied;
-      offset += copied;
+      if (this.isFull) full(this.take());
+      offset = this.copyIn(data, offset);
     }
+  }
+
+  /** Whether a whole chunk is waiting (for a byte beyond it, or for the end). */
+  get isFull(): boolean {
+    return this.filled === this.size;
+  }
+
+  /** Copies from `data[offset]` on until the chunk is full or `data` is used up; returns the offset reached. */
+  copyIn(data: Buffer, offset: number): number {
+    const copied = data.copy(this.buffer, this.filled, offset);
+    this.filled += copied;
+    return offset + copied;
+  }
+
+  /**
+   * The full chunk; filling starts over, in the same buffer, or in `next` (a buffer of `size` bytes) when
+   * the caller keeps the chunk.
+   */
+  take(next?: Buffer): Buffer {
+    const chunk = this.buffer;
+    if (next) {
+      if (next.length !== this.size) throw new RangeError(`a chunk buffer must hold ${this.size} bytes, not ${next.length}`);
+      this.buffer = next;
+    }
+    this.filled = 0;
+    return chunk;
   }
 
   /** The last chunk: what is left once all data was filled in (empty, partial or full). */

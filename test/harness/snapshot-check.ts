@@ -2,8 +2,11 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InThreadArchiveCheck, SnapshotArchiveValidator, type ValidatedSnapshot } from '../../src/snapshot/archive-validator.js';
-import { OffThreadArchiveCheck, OffThreadArchiveValidator, archiveCheckWorkerFile } from '../../src/snapshot/off-thread-archive-check.js';
+import { RawKeySource } from '../../src/crypto/data-keys.js';
+import { createEncryptStream } from '../../src/crypto/encrypt-stream.js';
+import { InThreadArchiveCheck, InThreadPlaintextCheck, SnapshotArchiveValidator, type ValidatedSnapshot } from '../../src/snapshot/archive-validator.js';
+import { OffThreadArchiveCheck, OffThreadPlaintextCheck, archiveCheckWorkerFile } from '../../src/snapshot/off-thread-archive-check.js';
+import { KEK, decryptBuffer } from '../unit/crypto-helpers.js';
 
 export async function validateSnapshotStream(source: Readable): Promise<ValidatedSnapshot> {
   const validator = new SnapshotArchiveValidator();
@@ -30,20 +33,24 @@ export async function checkSnapshotInThread(source: Readable): Promise<Validated
 }
 
 /**
- * The pass-through backup uses on the worker thread: besides its verdict, the bytes it passes on must be
- * the bytes it was given, in order (it copies them into buffers it reuses).
+ * A backup's check: the archive goes through the encryptor, which hands each sealed chunk's plaintext to
+ * the check in its own buffer (reused once the check has read it). Besides the verdict, the ciphertext must
+ * decrypt to the bytes given, in order. `where`: on the worker thread, or in this thread (no worker bundle).
  */
-export async function validateSnapshotStreamOffThread(source: Readable): Promise<ValidatedSnapshot> {
+export async function checkSnapshotThroughEncryptor(source: Readable, where: 'worker' | 'this thread', chunkSize = 64 * 1024): Promise<ValidatedSnapshot> {
   const workerFile = archiveCheckWorkerFile();
   if (!workerFile) throw new Error('dist/archive-check/index.js is not built: run npm run build');
-  const validator = new OffThreadArchiveValidator(workerFile);
+  const check = where === 'worker' ? new OffThreadPlaintextCheck(workerFile) : new InThreadPlaintextCheck();
+  const encryptor = await createEncryptStream({ keySource: new RawKeySource(KEK), backupId: 'vault-snapshot-20261201-020000', chunkSize });
+  encryptor.passPlaintextTo(check);
   const given = createHash('sha256');
-  const passed = createHash('sha256');
   const tap = new PassThrough();
   tap.on('data', (chunk: Buffer) => given.update(chunk));
-  await pipeline(source, tap, validator, async (stream) => {
-    for await (const chunk of stream) passed.update(chunk as Buffer);
+  const ciphertext: Buffer[] = [];
+  await pipeline(source, tap, encryptor, async (stream: AsyncIterable<Buffer>) => {
+    for await (const chunk of stream) ciphertext.push(chunk);
   });
-  if (given.digest('hex') !== passed.digest('hex')) throw new Error('the pass-through changed the bytes it passed on');
-  return validator.result!;
+  const plaintext = await decryptBuffer(Buffer.concat(ciphertext));
+  if (given.digest('hex') !== createHash('sha256').update(plaintext).digest('hex')) throw new Error('the ciphertext does not decrypt to the bytes given');
+  return check.result!;
 }

@@ -9,7 +9,6 @@ import { pipeline } from 'node:stream/promises';
 import { KeyringOpener, RawKeySource } from '../../src/crypto/data-keys.js';
 import { createDecryptStream } from '../../src/crypto/decrypt-stream.js';
 import { createEncryptStream } from '../../src/crypto/encrypt-stream.js';
-import { OffThreadArchiveValidator, archiveCheckPassThrough } from '../../src/snapshot/off-thread-archive-check.js';
 import { Keyring } from '../../src/crypto/keys.js';
 import { FileWriter } from '../../src/storage/file-writer.js';
 import { LocalDirectoryStore } from '../../src/storage/local-store.js';
@@ -236,19 +235,6 @@ describe('the archive check', () => {
 });
 
 describe('a backup stream whose snapshot chunks are owned', () => {
-  it('the archive check passes the mark on (on its worker, which copies each chunk before passing it on)', () => {
-    const marked = archiveCheckPassThrough(withOwnedChunks(Readable.from([])));
-    const unmarked = archiveCheckPassThrough(Readable.from([]));
-    try {
-      expect(marked).toBeInstanceOf(OffThreadArchiveValidator);
-      expect(hasOwnedChunks(marked)).toBe(true);
-      expect(hasOwnedChunks(unmarked)).toBe(false);
-    } finally {
-      marked.destroy();
-      unmarked.destroy();
-    }
-  });
-
   it('the encryptor frees each chunk once copied when told to, and the ciphertext is the same', async () => {
     const plain = randomBytes(9 * 4096 + 5);
     const encrypt = async (freeInput: boolean) => {

@@ -2,15 +2,16 @@ import { describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
 import { SnapshotInvalidError } from '../../src/errors.js';
 import { parseSha256Sums } from '../../src/snapshot/archive-rules.js';
-import { checkSnapshotInThread, checkSnapshotOffThread, validateSnapshotStream, validateSnapshotStreamOffThread } from '../harness/snapshot-check.js';
+import { checkSnapshotInThread, checkSnapshotOffThread, checkSnapshotThroughEncryptor, validateSnapshotStream } from '../harness/snapshot-check.js';
 import { syntheticSnapshot, type SyntheticSnapshotOptions } from '../harness/synthetic-snapshot.js';
 import { collect } from './crypto-helpers.js';
 
-// verify ends in the check on a worker thread, a backup passes the bytes through it; without the worker's
-// bundle both run it in this thread: all must judge alike.
+// verify ends in the check on a worker thread, a backup's encryptor hands it each sealed chunk; without the
+// worker's bundle both run it in this thread; a restore checks in the stream: all must judge alike.
 describe.each([
   ['in the stream', validateSnapshotStream],
-  ['in the stream, on a worker thread', validateSnapshotStreamOffThread],
+  ['after the encryptor, on a worker thread', (source: Readable) => checkSnapshotThroughEncryptor(source, 'worker')],
+  ['after the encryptor, in this thread', (source: Readable) => checkSnapshotThroughEncryptor(source, 'this thread')],
   ['on a worker thread', checkSnapshotOffThread],
   ['at the end of a pipeline, in this thread', checkSnapshotInThread],
 ])('snapshot archive validation %s', (_where, validateSnapshotStream) => {
