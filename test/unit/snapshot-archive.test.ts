@@ -46,6 +46,10 @@ describe.each([
     await expect(validateSnapshotStream(Readable.from([cut]))).rejects.toBeInstanceOf(SnapshotInvalidError);
   });
 
+  it('rejects an empty stream', async () => {
+    await expect(validateSnapshotStream(Readable.from([]))).rejects.toBeInstanceOf(SnapshotInvalidError);
+  });
+
   it('rejects bytes that are not gzip at all', async () => {
     await expect(validateSnapshotStream(Readable.from([Buffer.from('{"errors":["permission denied"]}')]))).rejects.toThrow(/unreadable/);
   });
