@@ -18,9 +18,7 @@ export async function validateSnapshotStream(source: Readable): Promise<Validate
 
 /** The same check on the worker thread verify uses (its bundle must be built: npm run build). */
 export async function checkSnapshotOffThread(source: Readable): Promise<ValidatedSnapshot> {
-  const workerFile = archiveCheckWorkerFile();
-  if (!workerFile) throw new Error('dist/archive-check/index.js is not built: run npm run build');
-  const check = new OffThreadArchiveCheck(workerFile);
+  const check = new OffThreadArchiveCheck(builtWorkerFile());
   await pipeline(source, check);
   return check.result!;
 }
@@ -38,9 +36,7 @@ export async function checkSnapshotInThread(source: Readable): Promise<Validated
  * decrypt to the bytes given, in order. `where`: on the worker thread, or in this thread (no worker bundle).
  */
 export async function checkSnapshotThroughEncryptor(source: Readable, where: 'worker' | 'this thread', chunkSize = 64 * 1024): Promise<ValidatedSnapshot> {
-  const workerFile = archiveCheckWorkerFile();
-  if (!workerFile) throw new Error('dist/archive-check/index.js is not built: run npm run build');
-  const check = where === 'worker' ? new OffThreadPlaintextCheck(workerFile) : new InThreadPlaintextCheck();
+  const check = where === 'worker' ? new OffThreadPlaintextCheck(builtWorkerFile()) : new InThreadPlaintextCheck();
   const encryptor = await createEncryptStream({ keySource: new RawKeySource(KEK), backupId: 'vault-snapshot-20261201-020000', chunkSize });
   encryptor.passPlaintextTo(check);
   const given = createHash('sha256');
@@ -53,4 +49,11 @@ export async function checkSnapshotThroughEncryptor(source: Readable, where: 'wo
   const plaintext = await decryptBuffer(Buffer.concat(ciphertext));
   if (given.digest('hex') !== createHash('sha256').update(plaintext).digest('hex')) throw new Error('the ciphertext does not decrypt to the bytes given');
   return check.result!;
+}
+
+/** The worker's bundle, which these checks need built (npm run build). */
+function builtWorkerFile(): URL {
+  const workerFile = archiveCheckWorkerFile();
+  if (!workerFile) throw new Error('dist/archive-check/index.js is not built: run npm run build');
+  return workerFile;
 }
