@@ -225,7 +225,7 @@ export function connectionError(address: string, path: string, error: unknown): 
   }
   if (code === BODY_TIMEOUT) {
     return new VaultError(`Vault at ${address} stalled while sending ${path}`, {
-      hint: 'the server stopped sending data; check its load and logs, or raise vault-idle-timeout',
+      hint: 'the server stopped sending data; check its load and logs, or raise vault-idle-timeout-seconds',
       cause: error,
     });
   }
