@@ -7,6 +7,7 @@ import type { S3Settings, TargetSettings } from './store-settings.js';
 import type { Logger } from '../log.js';
 import { S3BackupStore } from './s3-store.js';
 import { errorCode, errorName } from '../util/error-text.js';
+import { sendBodiesInSlices } from './s3-body-slices.js';
 
 /** Attempts per S3 request: the SDK's standard retry mode, exponential backoff with jitter (at most 20 s apart). */
 export const S3_MAX_ATTEMPTS = 5;
@@ -20,6 +21,7 @@ export function createS3Client(s3: S3Settings, log?: Logger): S3Client {
     ...(s3.checksumWhenRequired ? { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
     maxAttempts: S3_MAX_ATTEMPTS,
   });
+  sendBodiesInSlices(client);
   if (log) {
     // Runs once per attempt (inside the retry loop), so every failed attempt is visible in the log.
     client.middlewareStack.add(

@@ -6,9 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { startMoto, type MotoServer } from '../harness/moto.js';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { startMoto, TEST_CREDENTIALS, TEST_REGION, type MotoServer } from '../harness/moto.js';
+import { startFaultProxy } from '../fakes/fault-proxy.js';
 import { PartUpload } from '../../src/storage/s3-part-upload.js';
+import { sendBodiesInSlices } from '../../src/storage/s3-body-slices.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'parts';
@@ -112,6 +114,25 @@ describe('PartUpload', () => {
     expect(await stored(key)).toHaveLength(1000);
     const open = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: key }));
     expect(open.Uploads ?? []).toEqual([]);
+  }, 60000);
+
+  it('sends a part cut off mid-body again, whole, in slices from the same buffer', async () => {
+    const key = `cut-${++n}`;
+    const data = randomBytes(12 * MiB);
+    const proxy = await startFaultProxy(moto.endpoint, [
+      { method: 'PUT', path: new RegExp(`${key}\\?partNumber=2&`), fault: { kind: 'reset-request-after', bytes: 2 * MiB } },
+    ]);
+    try {
+      const via = new S3Client({ endpoint: proxy.url, region: TEST_REGION, forcePathStyle: true, credentials: TEST_CREDENTIALS, maxAttempts: 3 });
+      sendBodiesInSlices(via);
+      const sent = await upload(key, {}, via).run(Readable.from(chunksOf(data)));
+      expect((await stored(key)).equals(data)).toBe(true);
+      const part2 = proxy.seen.filter((r) => r.method === 'PUT' && r.path.includes('partNumber=2&'));
+      expect(part2).toHaveLength(2);
+      expect(part2[1]!.bodySha256).toBe(sent.partDigests[1]!.toString('hex'));
+    } finally {
+      await proxy.close();
+    }
   }, 60000);
 
   it('fails when a part fails, and abort leaves no multipart upload open', async () => {

@@ -1,5 +1,5 @@
-export const id = 796;
-export const ids = [796,460];
+export const id = 883;
+export const ids = [883,460];
 export const modules = {
 
 /***/ 7080:
@@ -61,18 +61,58 @@ async function readAtMost(body, maxBytes, where) {
 
 /***/ }),
 
-/***/ 3796:
+/***/ 9883:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
+// ESM COMPAT FLAG
 __webpack_require__.r(__webpack_exports__);
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   S3_MAX_ATTEMPTS: () => (/* binding */ S3_MAX_ATTEMPTS),
-/* harmony export */   createS3Client: () => (/* binding */ createS3Client),
-/* harmony export */   openS3Store: () => (/* binding */ openS3Store)
-/* harmony export */ });
-/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3711);
-/* harmony import */ var _s3_store_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1460);
-/* harmony import */ var _util_error_text_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1992);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  S3_MAX_ATTEMPTS: () => (/* binding */ S3_MAX_ATTEMPTS),
+  createS3Client: () => (/* binding */ createS3Client),
+  openS3Store: () => (/* binding */ openS3Store)
+});
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var dist_cjs = __webpack_require__(3711);
+// EXTERNAL MODULE: ./src/storage/s3-store.ts + 1 modules
+var s3_store = __webpack_require__(1460);
+// EXTERNAL MODULE: ./src/util/error-text.ts
+var error_text = __webpack_require__(1992);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
+;// CONCATENATED MODULE: ./src/storage/s3-body-slices.ts
+/**
+ * Request bodies held in memory (the parts, the manifest) reach the socket in slices. Over TLS, Node
+ * encrypts a whole write at once and keeps the ciphertext until the socket has taken it: an 8 MiB part
+ * written in one piece held 8 MiB more for each part in flight (measured in docs/BENCHMARKS.md).
+ *
+ * The SDK still sees the buffer: its signer and checksum steps have run on it, and it retries the request
+ * (it never retries a body it was given as a stream). Each attempt gets a fresh stream over the same
+ * bytes, since this step runs inside the retry loop.
+ */
+
+/** Small enough that TLS holds little per request, large enough that writes stay few. */
+const BODY_SLICE_BYTES = 256 * 1024;
+function sendBodiesInSlices(client) {
+    client.middlewareStack.add((next) => async (args) => {
+        const request = args.request;
+        const body = request?.body;
+        if (!(body instanceof Uint8Array) || body.byteLength <= BODY_SLICE_BYTES)
+            return next(args);
+        // A copy of the request, so the next attempt finds the buffer again.
+        return next({ ...args, request: { ...request, body: external_node_stream_.Readable.from(slicesOf(body), { objectMode: false }) } });
+    }, 
+    // The deserialize step runs once per attempt, after signing; the handler writes what it is given.
+    { step: 'deserialize', priority: 'low', name: 'vaultBackupBodySlices' });
+}
+function* slicesOf(body) {
+    for (let at = 0; at < body.byteLength; at += BODY_SLICE_BYTES)
+        yield body.subarray(at, at + BODY_SLICE_BYTES);
+}
+
+;// CONCATENATED MODULE: ./src/storage/s3-open.ts
 /**
  * An S3 target's store and client: loaded only for S3 (and s3:// files), like the Azure and Cloud
  * Storage stores, so a run against a local directory never loads the AWS SDK.
@@ -80,10 +120,11 @@ __webpack_require__.r(__webpack_exports__);
 
 
 
+
 /** Attempts per S3 request: the SDK's standard retry mode, exponential backoff with jitter (at most 20 s apart). */
 const S3_MAX_ATTEMPTS = 5;
 function createS3Client(s3, log) {
-    const client = new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__.S3Client({
+    const client = new dist_cjs.S3Client({
         ...(s3.region ? { region: s3.region } : {}),
         ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
         forcePathStyle: s3.forcePathStyle,
@@ -91,6 +132,7 @@ function createS3Client(s3, log) {
         ...(s3.checksumWhenRequired ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
         maxAttempts: S3_MAX_ATTEMPTS,
     });
+    sendBodiesInSlices(client);
     if (log) {
         // Runs once per attempt (inside the retry loop), so every failed attempt is visible in the log.
         client.middlewareStack.add((next, context) => async (args) => {
@@ -99,7 +141,7 @@ function createS3Client(s3, log) {
             }
             catch (error) {
                 const status = error.$metadata?.httpStatusCode;
-                const what = status ? `HTTP ${status} ${(0,_util_error_text_js__WEBPACK_IMPORTED_MODULE_2__/* .errorName */ .Is)(error)}` : ((0,_util_error_text_js__WEBPACK_IMPORTED_MODULE_2__/* .errorCode */ .CA)(error) ?? (0,_util_error_text_js__WEBPACK_IMPORTED_MODULE_2__/* .errorName */ .Is)(error));
+                const what = status ? `HTTP ${status} ${(0,error_text/* errorName */.Is)(error)}` : ((0,error_text/* errorCode */.CA)(error) ?? (0,error_text/* errorName */.Is)(error));
                 // Only what the SDK retries (5xx, throttling, network); a 404 from an existence check is an answer.
                 if (status !== undefined && status < 500 && status !== 429)
                     throw error;
@@ -111,7 +153,7 @@ function createS3Client(s3, log) {
     return client;
 }
 function openS3Store(target, log) {
-    return new _s3_store_js__WEBPACK_IMPORTED_MODULE_0__.S3BackupStore({
+    return new s3_store.S3BackupStore({
         client: createS3Client(target.s3, log),
         bucket: target.bucket,
         prefix: target.prefix,
