@@ -1,3 +1,4 @@
+import '../src/util/young-generation.js';
 import { installInterruptHandlers } from '../src/util/interrupts.js';
 import { ActionsLogger } from './actions-logger.js';
 import { run } from './main.js';

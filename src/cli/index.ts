@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import '../util/young-generation.js';
 import { ConsoleLogger } from '../log.js';
 import { installInterruptHandlers } from '../util/interrupts.js';
 import { main } from './main.js';
