@@ -131,7 +131,7 @@ class PartUpload {
         // buffered into a new buffer per read (a copy of every byte, and garbage).
         let result;
         const parts = new external_node_stream_.Writable({
-            highWaterMark: stream_buffering/* STAGE_HIGH_WATER_MARK */._,
+            highWaterMark: stream_buffering/* PASS_THROUGH_HIGH_WATER_MARK */.H,
             write: (data, _enc, done) => this.take(data).then(() => done(), done),
             final: (done) => this.finish().then((finished) => {
                 result = finished;

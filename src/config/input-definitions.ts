@@ -79,7 +79,12 @@ export const INPUTS: InputDefinition[] = [
     commands: [...STORE_COMMANDS, 'decrypt', 'encrypt'],
   },
   { name: 's3-part-size-mib', description: 'Multipart upload part size in MiB (5..5120).', default: '8', commands: ['backup'] },
-  { name: 's3-queue-size', description: 'Parts uploaded in parallel.', default: '4', commands: ['backup'] },
+  {
+    name: 's3-queue-size',
+    description: 'Parts uploaded in parallel; each holds s3-part-size-mib of memory. Raise it where S3 is far away (a high round-trip time).',
+    default: '2',
+    commands: ['backup'],
+  },
   {
     name: 'azure-connection-string',
     description: 'Azure Storage connection string (az:// targets; for the CLI or an emulator). Prefer azure-client-id with OIDC in workflows.',

@@ -103,7 +103,7 @@ export function s3Settings(inputs: Inputs, forUpload = false): S3Settings {
     forcePathStyle: pathStyle === 'auto' ? endpoint !== undefined : inputs.boolean('s3-force-path-style'),
     checksumWhenRequired: inputs.choice('s3-checksum', ['when-supported', 'when-required'] as const) === 'when-required',
     partSize: forUpload ? inputs.integer('s3-part-size-mib', 5, 5120) * 1024 * 1024 : 8 * 1024 * 1024,
-    queueSize: forUpload ? inputs.integer('s3-queue-size', 1, 32) : 4,
+    queueSize: forUpload ? inputs.integer('s3-queue-size', 1, 32) : 2,
   };
 }
 

@@ -5,7 +5,7 @@
 import { createCipheriv } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { secureRandom, type DataKeySource, type RandomSource } from './data-keys.js';
-import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
+import { PASS_THROUGH_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 import { ChunkBuffer } from '../util/chunk-buffer.js';
 import { freeBuffer, withOwnedChunks } from '../util/owned-chunks.js';
 import {
@@ -65,7 +65,7 @@ export class EncryptStream extends Transform {
     private readonly chunkSize: number,
     readonly info: EncryptionInfo,
   ) {
-    super({ highWaterMark: STAGE_HIGH_WATER_MARK });
+    super({ highWaterMark: PASS_THROUGH_HIGH_WATER_MARK });
     this.aad = chunkAad(header);
     this.chunks = new ChunkBuffer(chunkSize);
     // Everything pushed is made for the reader alone (the header is pushed as a copy), so it may free it.

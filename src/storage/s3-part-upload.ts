@@ -18,7 +18,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { freeBuffer } from '../util/owned-chunks.js';
-import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
+import { PASS_THROUGH_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 
 export interface PartUploadTarget {
   client: S3Client;
@@ -71,7 +71,7 @@ export class PartUpload {
     // buffered into a new buffer per read (a copy of every byte, and garbage).
     let result: PartUploadResult | undefined;
     const parts = new Writable({
-      highWaterMark: STAGE_HIGH_WATER_MARK,
+      highWaterMark: PASS_THROUGH_HIGH_WATER_MARK,
       write: (data: Buffer, _enc, done) => this.take(data).then(() => done(), done),
       final: (done) =>
         this.finish().then((finished) => {

@@ -1,6 +1,6 @@
 /** A pass-through that counts what flows through it and reports progress at intervals. */
 import { Transform, type TransformCallback } from 'node:stream';
-import { STAGE_HIGH_WATER_MARK } from './stream-buffering.js';
+import { PASS_THROUGH_HIGH_WATER_MARK } from './stream-buffering.js';
 
 export class ProgressMeter extends Transform {
   /** Not named size or length: an uploader may read those off a body as its total length. */
@@ -12,7 +12,7 @@ export class ProgressMeter extends Transform {
 
   /** `now` in milliseconds, from the run context's clock; without `onProgress` nothing is reported. */
   constructor(options: { onProgress?: (bytes: number) => void; now?: () => number; reportEveryMs?: number } = {}) {
-    super({ highWaterMark: STAGE_HIGH_WATER_MARK });
+    super({ highWaterMark: PASS_THROUGH_HIGH_WATER_MARK });
     this.onProgress = options.onProgress;
     this.now = options.now ?? (() => 0);
     this.reportEveryMs = options.reportEveryMs ?? 10_000;
