@@ -1,6 +1,6 @@
 /**
  * Keeps V8's young generation at the size it starts with. V8 doubles it whenever enough objects have
- * survived a collection, up to 16 MiB per semi-space here, and never gives it back during a run; this
+ * survived a collection (to 16 MiB within the first second of a backup) and keeps it for the run; this
  * program's objects are few and short-lived (the bytes live outside V8's heap), so the larger young
  * generation bought no time and cost its size in resident memory (measured in docs/BENCHMARKS.md).
  * V8 reads this flag each time it would grow the space, so setting it at start-up takes effect; it is
