@@ -17,7 +17,8 @@ export const TEST_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'test
 export interface MotoServer {
   endpoint: string;
   process: RunningProcess;
-  s3(): S3Client;
+  /** A client of this server; `through`: the address of a proxy in front of it (a fault proxy). */
+  s3(through?: string): S3Client;
   kms(): KMSClient;
   /** Environment for a child process (CLI or bundled action) to reach this server. */
   env(): Record<string, string>;
@@ -42,9 +43,9 @@ export async function startMoto(options: { tls?: { certFile: string; keyFile: st
     endpoint,
     process: proc,
     // Over https, trusting the server's certificate (an agent of its own: NODE_EXTRA_CA_CERTS is read at start-up only).
-    s3: () =>
+    s3: (through) =>
       new S3Client({
-        endpoint,
+        endpoint: through ?? endpoint,
         region: TEST_REGION,
         forcePathStyle: true,
         credentials: TEST_CREDENTIALS,

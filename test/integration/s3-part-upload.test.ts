@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
-import { startMoto, TEST_CREDENTIALS, TEST_REGION, type MotoServer } from '../harness/moto.js';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { startMoto, type MotoServer } from '../harness/moto.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
 import { PartUpload } from '../../src/storage/s3-part-upload.js';
 import { sendBodiesInSlices } from '../../src/storage/s3-body-slices.js';
@@ -123,7 +123,7 @@ describe('PartUpload', () => {
       { method: 'PUT', path: new RegExp(`${key}\\?partNumber=2&`), fault: { kind: 'reset-request-after', bytes: 2 * MiB } },
     ]);
     try {
-      const via = new S3Client({ endpoint: proxy.url, region: TEST_REGION, forcePathStyle: true, credentials: TEST_CREDENTIALS, maxAttempts: 3 });
+      const via = moto.s3(proxy.url);
       sendBodiesInSlices(via);
       const sent = await upload(key, {}, via).run(Readable.from(chunksOf(data)));
       expect((await stored(key)).equals(data)).toBe(true);

@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { CreateBucketCommand, GetObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { ObjectExistsError } from '../../src/errors.js';
 import { S3BackupStore } from '../../src/storage/s3-store.js';
-import { TEST_CREDENTIALS, TEST_REGION, startMoto, type MotoServer } from '../harness/moto.js';
+import { startMoto, type MotoServer } from '../harness/moto.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
 import { uploadProblem } from '../../src/storage/checksum-proof.js';
 import { collect } from '../unit/crypto-helpers.js';
@@ -75,7 +75,7 @@ describe('S3 part checksums', () => {
   it('hashes each part once: the payload hash and the S3 checksum of every part are the SHA-256 of the bytes on the wire', async () => {
     const proxy = await startFaultProxy(moto.endpoint);
     try {
-      const client = new S3Client({ endpoint: proxy.url, region: TEST_REGION, forcePathStyle: true, credentials: TEST_CREDENTIALS });
+      const client = moto.s3(proxy.url);
       const viaProxy = new S3BackupStore({ client, bucket: 'store', prefix: 'p/', partSize: 5 * MiB, queueSize: 2 });
       const data = randomBytes(11 * MiB);
       const put = await viaProxy.putNew('hashed.enc', Readable.from([data]));
