@@ -1,7 +1,8 @@
 /**
- * Request bodies held in memory (the parts, the manifest) reach the socket in slices. Over TLS, Node
- * encrypts a whole write at once and keeps the ciphertext until the socket has taken it: an 8 MiB part
- * written in one piece held 8 MiB more for each part in flight (measured in docs/BENCHMARKS.md).
+ * Request bodies held in memory (the parts) reach the socket in slices; one no larger than a slice (a
+ * manifest) goes as it is. Over TLS, Node encrypts a whole write at once and keeps the ciphertext until
+ * the socket has taken it: an 8 MiB part written in one piece held 8 MiB more for each part in flight
+ * (measured in docs/BENCHMARKS.md).
  *
  * The SDK still sees the buffer: its signer and checksum steps have run on it, and it retries the request
  * (it never retries a body it was given as a stream). Each attempt gets a fresh stream over the same
