@@ -2,8 +2,8 @@
  * A snapshot body framed as OpenBao 2.x sends it: chunked transfer encoding, chunks of 2048 and 63,492
  * bytes in turn (measured on `bao server` with raft storage). Each 64 KiB socket read then holds pieces of
  * two chunks and their framing, as against a real server; a server writing 1 MiB chunks hands the client
- * whole reads, and hides what smaller pieces cost. Plain type annotations only: the benchmark's profiling
- * aid (bench/serve-snapshot.mjs) imports this file with Node itself.
+ * whole reads, and hides what smaller pieces cost. The benchmark's server (bench/snapshot-server, in Go)
+ * frames the same way; its test checks that both put the same bytes on the wire.
  */
 import { setImmediate } from 'node:timers/promises';
 

@@ -1,0 +1,3 @@
+module vault-backup-action/bench/snapshot-server
+
+go 1.22
