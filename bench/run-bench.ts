@@ -102,9 +102,11 @@ async function snapshotServer(file: string): Promise<{ url: string; close(): Pro
   try {
     execFileSync('go', ['build', '-o', binary, '.'], { cwd: join(ROOT, 'bench', 'snapshot-server'), stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (error) {
-    throw new Error(`the benchmark's snapshot server (bench/snapshot-server) is a Go program and did not build: install Go 1.22 or later (${String(error)})`, {
-      cause: error,
-    });
+    const cause =
+      (error as { code?: string; stderr?: Buffer }).code === 'ENOENT'
+        ? 'Go is not installed (go on PATH)'
+        : String((error as { stderr?: Buffer }).stderr ?? error).trim();
+    throw new Error(`the benchmark's snapshot server (bench/snapshot-server, a Go program) did not build: ${cause}`, { cause: error });
   }
   const child = spawn(binary, [file], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((listening, fail) => {
