@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { startMoto } from '../test/harness/moto.js';
 import { startOpenBao } from '../test/harness/openbao.js';
+import { startSnapshotServer } from '../test/harness/snapshot-server.js';
 import { syntheticSnapshot } from '../test/harness/synthetic-snapshot.js';
 
 const ROOT = resolve(import.meta.dirname ?? '.', '..');
@@ -90,39 +91,6 @@ const compare = (what: string, ours: Measure, theirs: Measure | undefined, goal:
     `| ${what} | ${ours.wallS.toFixed(1)} s, ${ours.cpuS.toFixed(1)} s CPU | ${theirs.wallS.toFixed(1)} s, ${theirs.cpuS.toFixed(1)} s CPU | ${(ours.wallS / theirs.wallS).toFixed(2)}× wall, ${(ours.cpuS / Math.max(theirs.cpuS, 0.01)).toFixed(2)}× CPU | ${goal} |`,
   );
 };
-
-/**
- * Serves a file the way sys/storage/raft/snapshot does, plus the health and leader answers the tool asks
- * first: bench/snapshot-server, a Go program like OpenBao, framing the body as OpenBao does. It runs in a
- * process of its own and costs about 0.6 s of CPU per GiB; a Node server framing the same way cost 2-3.5 s,
- * taken from the two cores the tool, its peers and moto share.
- */
-async function snapshotServer(file: string): Promise<{ url: string; close(): Promise<void> }> {
-  const binary = join(ROOT, '.tools', 'bench', 'bin', 'snapshot-server');
-  try {
-    execFileSync('go', ['build', '-o', binary, '.'], { cwd: join(ROOT, 'bench', 'snapshot-server'), stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (error) {
-    const cause =
-      (error as { code?: string; stderr?: Buffer }).code === 'ENOENT'
-        ? 'Go is not installed (go on PATH)'
-        : String((error as { stderr?: Buffer }).stderr ?? error).trim();
-    throw new Error(`the benchmark's snapshot server (bench/snapshot-server, a Go program) did not build: ${cause}`, { cause: error });
-  }
-  const child = spawn(binary, [file], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((listening, fail) => {
-    child.once('error', fail);
-    child.once('exit', (code) => fail(new Error(`the snapshot server exited (${code}) before it listened`)));
-    child.stdout.once('data', (line: Buffer) => listening(line.toString().trim()));
-  });
-  child.removeAllListeners('exit');
-  const close = () =>
-    new Promise<void>((closed) => {
-      if (child.exitCode !== null || child.signalCode !== null) return closed();
-      child.once('exit', () => closed());
-      child.kill();
-    });
-  return { url, close };
-}
 
 const mib = (bytes: number) => bytes / 1024 / 1024;
 const rows: string[] = [];
@@ -221,7 +189,9 @@ for (const sizeMiB of sizes) {
   table(await measure('floor: plain stream copy', [join(ROOT, 'bench', 'floor.mjs'), 'copy', archive, join(OUT, 'copy.tmp')]), bytes);
   rmSync(join(OUT, 'copy.tmp'), { force: true });
 
-  const server = await snapshotServer(archive);
+  // The stand-in for Vault is a Go program in a process of its own, like OpenBao (about 0.6 s of CPU per GiB served;
+  // a Node server framing the same way cost 2-3.5 s, taken from the two cores the tool, its peers and moto share).
+  const server = await startSnapshotServer(archive);
   try {
     const common = ['--vault-address', server.url, '--vault-auth-method', 'token', '--vault-token', 'bench', '--encryption-key', KEY, '--monthly', 'never'];
     const ourBackup = await measure('backup → local directory', [CLI, 'backup', '--target', store, ...common]);
@@ -279,7 +249,7 @@ for (const sizeMiB of sizes) {
       await s3Rows({ sizeMiB, bytes, floorRate, common, snapshotUrl, ageFile, age, tls: benchCertificate() });
     }
   } finally {
-    await server.close();
+    await server.stop();
   }
   table(await measure('baseline: original whole-buffer design', [join(ROOT, 'bench', 'floor.mjs'), 'baseline', archive]), bytes, floorRate);
   sections.push(

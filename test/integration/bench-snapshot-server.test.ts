@@ -4,33 +4,31 @@
  * and the body is the file it serves.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { openBaoChunks } from '../harness/openbao-framing.js';
+import { startSnapshotServer, type SnapshotServer } from '../harness/snapshot-server.js';
 
-const SOURCE = resolve(import.meta.dirname, '..', '..', 'bench', 'snapshot-server');
-const dir = mkdtempSync(join(tmpdir(), 'snapshot-server-'));
+const dir = mkdtempSync(join(tmpdir(), 'snapshot-server-test-'));
 // Three pairs of chunks and a piece of a fourth: the last chunk is shorter than its turn.
 const body = randomBytes(3 * (2048 + 63_492) + 1000);
 const file = join(dir, 'snapshot.tar.gz');
-let server: ChildProcess;
+let server: SnapshotServer;
 let address: URL;
 
 beforeAll(async () => {
   writeFileSync(file, body);
-  execFileSync('go', ['build', '-o', join(dir, 'snapshot-server'), '.'], { cwd: SOURCE, stdio: 'pipe' });
-  server = spawn(join(dir, 'snapshot-server'), [file], { stdio: ['ignore', 'pipe', 'inherit'] });
-  address = new URL(await new Promise<string>((listening) => server.stdout!.once('data', (line: Buffer) => listening(line.toString().trim()))));
+  server = await startSnapshotServer(file);
+  address = new URL(server.url);
 }, 120_000);
-afterAll(() => {
-  server?.kill();
+afterAll(async () => {
+  await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
