@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { startMoto } from '../test/harness/moto.js';
 import { startOpenBao } from '../test/harness/openbao.js';
 import { startSnapshotServer } from '../test/harness/snapshot-server.js';
@@ -28,6 +28,8 @@ const sizes = (process.env.BENCH_SIZES ?? '64,1024,4096')
   .filter((n) => n > 0);
 const RESTORE_MIB = Number(process.env.BENCH_RESTORE_MIB ?? 1024);
 const S3_MAX_MIB = Number(process.env.BENCH_S3_MAX_MIB ?? 1024);
+// Each row is the median of this many rounds, taken in turn with the rows it is compared with.
+const ROUNDS = Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 3)));
 
 if (!existsSync('/usr/bin/time')) throw new Error('GNU time is needed: apt-get install time');
 
@@ -38,6 +40,8 @@ interface Measure {
   cpuS: number;
   rssMiB: number;
   note?: string;
+  /** Fastest and slowest wall time of the rounds, when there was more than one. */
+  wallRange?: [number, number];
 }
 
 /** Runs a command under GNU time (asynchronously: the snapshot endpoint lives in this process). */
@@ -64,6 +68,35 @@ async function timed(label: string, command: string, args: string[], env: Record
   return { label, ok, wallS: wall, cpuS: user + sys, rssMiB: rss / 1024, ...(note ? { note } : {}) };
 }
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/**
+ * Runs each step once per round, in turn (A B C, A B C, ...), so that a slow stretch of this shared machine falls
+ * on every row compared and not on one of them. A row is its median wall and CPU time and its largest peak RSS;
+ * a step that fails in any round is reported as that failure.
+ */
+async function inTurn(steps: Array<() => Promise<Measure>>): Promise<Measure[]> {
+  const samples: Measure[][] = steps.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) for (const [i, step] of steps.entries()) samples[i]!.push(await step());
+  return samples.map((ms) => {
+    const failed = ms.find((m) => !m.ok);
+    if (failed) return failed;
+    const walls = ms.map((m) => m.wallS);
+    return {
+      label: ms[0]!.label,
+      ok: true,
+      wallS: median(walls),
+      cpuS: median(ms.map((m) => m.cpuS)),
+      rssMiB: Math.max(...ms.map((m) => m.rssMiB)),
+      ...(ms.length > 1 ? { wallRange: [Math.min(...walls), Math.max(...walls)] as [number, number] } : {}),
+    };
+  });
+}
+
 /** One operation of ours (the bundled CLI, or a floor script) in its own Node process. */
 const measure = (label: string, args: string[], env: Record<string, string> = {}) => timed(label, process.execPath, args, env);
 
@@ -87,8 +120,9 @@ const compare = (what: string, ours: Measure, theirs: Measure | undefined, goal:
     return void comparisons.push(
       `| ${what} | ${ours.ok ? ours.wallS.toFixed(1) : 'failed'} s | ${theirs ? (theirs.ok ? `${theirs.wallS.toFixed(1)} s` : 'failed') : 'missing'} | – | ${goal} |`,
     );
+  const wall = (m: Measure) => `${m.wallS.toFixed(1)} s${m.wallRange ? ` (${m.wallRange.map((w) => w.toFixed(1)).join('–')})` : ''}`;
   comparisons.push(
-    `| ${what} | ${ours.wallS.toFixed(1)} s, ${ours.cpuS.toFixed(1)} s CPU | ${theirs.wallS.toFixed(1)} s, ${theirs.cpuS.toFixed(1)} s CPU | ${(ours.wallS / theirs.wallS).toFixed(2)}× wall, ${(ours.cpuS / Math.max(theirs.cpuS, 0.01)).toFixed(2)}× CPU | ${goal} |`,
+    `| ${what} | ${wall(ours)}, ${ours.cpuS.toFixed(1)} s CPU | ${wall(theirs)}, ${theirs.cpuS.toFixed(1)} s CPU | ${(ours.wallS / theirs.wallS).toFixed(2)}× wall, ${(ours.cpuS / Math.max(theirs.cpuS, 0.01)).toFixed(2)}× CPU | ${goal} |`,
   );
 };
 
@@ -123,31 +157,48 @@ async function s3Rows(run: S3Run): Promise<void> {
   try {
     // Trust moto's certificate the way an operator trusts a private CA: NODE_EXTRA_CA_CERTS, AWS_CA_BUNDLE.
     const trust: Record<string, string> = run.tls ? { NODE_EXTRA_CA_CERTS: run.tls.certFile, AWS_CA_BUNDLE: run.tls.certFile } : {};
-    await moto.s3().send(new CreateBucketCommand({ Bucket: 'bench' }));
-    const ours = await measure(
-      `backup → S3 (moto on ${over})`,
-      [CLI, 'backup', '--target', 's3://bench/c1', '--s3-endpoint', moto.endpoint, '--s3-region', 'us-east-1', ...run.common],
-      { ...moto.env(), ...trust },
-    );
-    table(ours, run.bytes, run.floorRate);
+    const client = moto.s3();
+    await client.send(new CreateBucketCommand({ Bucket: 'bench' }));
+    // Every round starts from an empty bucket: moto holds objects in memory, and a backup lists what is there.
+    const empty = async () => {
+      const { Contents = [] } = await client.send(new ListObjectsV2Command({ Bucket: 'bench' }));
+      if (Contents.length) await client.send(new DeleteObjectsCommand({ Bucket: 'bench', Delete: { Objects: Contents.map((o) => ({ Key: o.Key! })) } }));
+    };
+    const backup = async () => {
+      await empty();
+      return measure(
+        `backup → S3 (moto on ${over})`,
+        [CLI, 'backup', '--target', 's3://bench/c1', '--s3-endpoint', moto.endpoint, '--s3-region', 'us-east-1', ...run.common],
+        { ...moto.env(), ...trust },
+      );
+    };
     const aws = peer('aws');
-    if (!aws || !run.ageFile || !run.age) return missing(`peer: aws s3 cp${via}`, aws ? 'age' : 'the AWS CLI');
+    if (!aws || !run.ageFile || !run.age) {
+      table((await inTurn([backup]))[0]!, run.bytes, run.floorRate);
+      return missing(`peer: aws s3 cp${via}`, aws ? 'age' : 'the AWS CLI');
+    }
     const awsEnv = { ...moto.env(), ...trust, AWS_DEFAULT_REGION: 'us-east-1' };
-    const cp = await measureShell(
-      `peer: aws s3 cp of the same encrypted file${via}`,
-      `'${aws}' --endpoint-url '${moto.endpoint}' s3 cp --quiet '${run.ageFile}' s3://bench/peer-cp`,
-      awsEnv,
-    );
-    table(cp, run.bytes, run.floorRate);
     const recipient = execFileSync(peer('age-keygen')!, ['-y', join(OUT, 'age-identity.txt')])
       .toString()
       .trim();
-    const piped = await measureShell(
-      `peer: curl | age | aws s3 cp -${via}`,
-      `curl -sf '${run.snapshotUrl}' | '${run.age}' -r '${recipient}' | '${aws}' --endpoint-url '${moto.endpoint}' s3 cp --quiet - s3://bench/peer-pipe`,
-      awsEnv,
-    );
-    table(piped, run.bytes, run.floorRate);
+    const copy = async () => {
+      await empty();
+      return measureShell(
+        `peer: aws s3 cp of the same encrypted file${via}`,
+        `'${aws}' --endpoint-url '${moto.endpoint}' s3 cp --quiet '${run.ageFile}' s3://bench/peer-cp`,
+        awsEnv,
+      );
+    };
+    const pipe = async () => {
+      await empty();
+      return measureShell(
+        `peer: curl | age | aws s3 cp -${via}`,
+        `curl -sf '${run.snapshotUrl}' | '${run.age}' -r '${recipient}' | '${aws}' --endpoint-url '${moto.endpoint}' s3 cp --quiet - s3://bench/peer-pipe`,
+        awsEnv,
+      );
+    };
+    const [ours, cp, piped] = (await inTurn([backup, copy, pipe])) as [Measure, Measure, Measure];
+    for (const m of [ours, cp, piped]) table(m, run.bytes, run.floorRate);
     compare(`backup → S3${via}, ${run.sizeMiB} MiB (vs aws s3 cp)`, ours, cp, 'wall ≤ 1.15× the peer; peak RSS ≤ 160 MiB');
     compare(`backup → S3${via}, ${run.sizeMiB} MiB (vs the scripted pipeline)`, ours, piped, 'CPU ≤ 1.5× the peer');
   } finally {
@@ -184,74 +235,81 @@ for (const sizeMiB of sizes) {
   const store = join(OUT, `store-${sizeMiB}`);
   rmSync(store, { recursive: true, force: true });
 
-  const aes = await measure('floor: AES-256-GCM + SHA-256, one pass', [join(ROOT, 'bench', 'floor.mjs'), 'aes-sha', archive]);
-  const floorRate = table(aes, bytes);
-  table(await measure('floor: plain stream copy', [join(ROOT, 'bench', 'floor.mjs'), 'copy', archive, join(OUT, 'copy.tmp')]), bytes);
-  rmSync(join(OUT, 'copy.tmp'), { force: true });
+  const copyOut = join(OUT, 'copy.tmp');
+  const aesSha = () => measure('floor: AES-256-GCM + SHA-256, one pass', [join(ROOT, 'bench', 'floor.mjs'), 'aes-sha', archive]);
+  const plainCopy = async () => {
+    rmSync(copyOut, { force: true });
+    return measure('floor: plain stream copy', [join(ROOT, 'bench', 'floor.mjs'), 'copy', archive, copyOut]);
+  };
 
   // The stand-in for Vault is a Go program in a process of its own, like OpenBao (about 0.6 s of CPU per GiB served;
   // a Node server framing the same way cost 2-3.5 s, taken from the two cores the tool, its peers and moto share).
   const server = await startSnapshotServer(archive);
   try {
     const common = ['--vault-address', server.url, '--vault-auth-method', 'token', '--vault-token', 'bench', '--encryption-key', KEY, '--monthly', 'never'];
-    const ourBackup = await measure('backup → local directory', [CLI, 'backup', '--target', store, ...common]);
-    table(ourBackup, bytes, floorRate);
+    // Each round backs up into an empty store; the last round's backup is the one verified and decrypted below.
+    const backup = async () => {
+      rmSync(store, { recursive: true, force: true });
+      return measure('backup → local directory', [CLI, 'backup', '--target', store, ...common]);
+    };
     const snapshotUrl = `${server.url}/v1/sys/storage/raft/snapshot`;
     const age = peer('age');
     const ageKeygen = peer('age-keygen');
-    let agePeer: Measure | undefined;
     let ageFile: string | undefined;
+    let ageSteps: Array<() => Promise<Measure>> = [];
     if (age && ageKeygen) {
       const identity = join(OUT, 'age-identity.txt');
       rmSync(identity, { force: true });
       execFileSync(ageKeygen, ['-o', identity], { stdio: 'ignore' });
       const recipient = execFileSync(ageKeygen, ['-y', identity]).toString().trim();
-      ageFile = join(OUT, `peer-${sizeMiB}.age`);
-      agePeer = await measureShell('peer: curl | age -r > file; sync', `curl -sf '${snapshotUrl}' | '${age}' -r '${recipient}' > '${ageFile}' && sync`);
-      table(agePeer, bytes, floorRate);
-    } else missing('peer: curl | age -r > file; sync', 'age');
-    compare(`backup → local directory, ${sizeMiB} MiB`, ourBackup, agePeer, 'wall ≤ 1.25× the peer; CPU ≤ 2× the floor');
-    const ourVerify = await measure('verify (read + decrypt + archive check)', [
-      CLI,
-      'verify',
-      '--target',
-      store,
-      '--encryption-keyring',
-      KEY,
-      '--max-age-hours',
-      '1000',
-    ]);
-    table(ourVerify, bytes, floorRate);
+      const file = (ageFile = join(OUT, `peer-${sizeMiB}.age`));
+      ageSteps = [
+        async () => {
+          rmSync(file, { force: true });
+          return measureShell('peer: curl | age -r > file; sync', `curl -sf '${snapshotUrl}' | '${age}' -r '${recipient}' > '${file}' && sync`);
+        },
+      ];
+    }
+    const [aes, copied, ourBackup, agePeer] = await inTurn([aesSha, plainCopy, backup, ...ageSteps]);
+    rmSync(copyOut, { force: true });
+    const floorRate = table(aes!, bytes);
+    table(copied!, bytes);
+    table(ourBackup!, bytes, floorRate);
+    if (agePeer) table(agePeer, bytes, floorRate);
+    else missing('peer: curl | age -r > file; sync', 'age');
+    compare(`backup → local directory, ${sizeMiB} MiB`, ourBackup!, agePeer, 'wall ≤ 1.25× the peer; CPU ≤ 2× the floor');
+    const verify = () =>
+      measure('verify (read + decrypt + archive check)', [CLI, 'verify', '--target', store, '--encryption-keyring', KEY, '--max-age-hours', '1000']);
     const restic = peer('restic');
-    let resticPeer: Measure | undefined;
+    const repo = join(OUT, `restic-${sizeMiB}`);
+    const resticEnv = { RESTIC_REPOSITORY: repo, RESTIC_PASSWORD: 'bench', RESTIC_CACHE_DIR: join(OUT, 'restic-cache') };
     if (restic) {
-      const repo = join(OUT, `restic-${sizeMiB}`);
       rmSync(repo, { recursive: true, force: true });
-      const resticEnv = { RESTIC_REPOSITORY: repo, RESTIC_PASSWORD: 'bench', RESTIC_CACHE_DIR: join(OUT, 'restic-cache') };
       execFileSync(restic, ['init', '--quiet'], { env: { ...process.env, ...resticEnv }, stdio: 'ignore' });
       execFileSync(restic, ['backup', '--quiet', archive], { env: { ...process.env, ...resticEnv }, stdio: 'ignore' });
-      resticPeer = await measureShell('peer: restic check --read-data (same bytes)', `'${restic}' check --read-data --no-cache --quiet`, resticEnv);
-      table(resticPeer, bytes, floorRate);
-      rmSync(repo, { recursive: true, force: true });
-    } else missing('peer: restic check --read-data', 'restic');
-    compare(`verify, ${sizeMiB} MiB`, ourVerify, resticPeer, 'wall ≤ 1.25× the peer');
+    }
+    const check = () => measureShell('peer: restic check --read-data (same bytes)', `'${restic}' check --read-data --no-cache --quiet`, resticEnv);
+    const [ourVerify, resticPeer] = await inTurn([verify, ...(restic ? [check] : [])]);
+    rmSync(repo, { recursive: true, force: true });
+    table(ourVerify!, bytes, floorRate);
+    if (resticPeer) table(resticPeer, bytes, floorRate);
+    else missing('peer: restic check --read-data', 'restic');
+    compare(`verify, ${sizeMiB} MiB`, ourVerify!, resticPeer, 'wall ≤ 1.25× the peer');
     const listed = JSON.parse(
       execFileSync(process.execPath, [CLI, 'list', '--target', store, '--json'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } }).toString(),
     ) as { backups: Array<{ key: string }> };
-    table(
-      await measure('decrypt → /dev/null', [CLI, 'decrypt', '--in', join(store, listed.backups[0]!.key), '--out', '-', '--encryption-keyring', KEY]),
-      bytes,
-      floorRate,
-    );
+    const decrypt = () =>
+      measure('decrypt → /dev/null', [CLI, 'decrypt', '--in', join(store, listed.backups[0]!.key), '--out', '-', '--encryption-keyring', KEY]);
+    table((await inTurn([decrypt]))[0]!, bytes, floorRate);
     if (sizeMiB <= S3_MAX_MIB) {
       await s3Rows({ sizeMiB, bytes, floorRate, common, snapshotUrl, ageFile, age });
       // Users reach S3 over https: TLS costs both sides CPU, and the SDK does not hash a payload it signs over https.
       await s3Rows({ sizeMiB, bytes, floorRate, common, snapshotUrl, ageFile, age, tls: benchCertificate() });
     }
+    table(await measure('baseline: original whole-buffer design', [join(ROOT, 'bench', 'floor.mjs'), 'baseline', archive]), bytes, floorRate);
   } finally {
     await server.stop();
   }
-  table(await measure('baseline: original whole-buffer design', [join(ROOT, 'bench', 'floor.mjs'), 'baseline', archive]), bytes, floorRate);
   sections.push(
     `### ${sizeMiB >= 1024 ? `${sizeMiB / 1024} GiB` : `${sizeMiB} MiB`} snapshot (${bytes.toLocaleString('en-US')} bytes)\n\n${header}\n${rows.join('\n')}\n`,
   );
@@ -345,7 +403,7 @@ const doc = readFileSync(join(ROOT, 'docs', 'BENCHMARKS.md'), 'utf8');
 const versus = comparisons.length
   ? `### Against the peers (same bytes, same run)\n\n| operation | ours | peer | ratio | goal |\n|---|---|---|---|---|\n${comparisons.join('\n')}\n\n`
   : '';
-const generated = `<!-- bench:start -->\nMeasured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, with \`npm run bench\`.\n\n${versus}${sections.join('\n')}<!-- bench:end -->`;
+const generated = `<!-- bench:start -->\nMeasured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, with \`npm run bench\`. Each row is the median of ${ROUNDS} round${ROUNDS > 1 ? 's' : ''}, taken in turn with the rows it is compared with (A B C, A B C, ...); its peak RSS is the largest of the rounds, and the comparison table gives the fastest and slowest wall time in brackets.\n\n${versus}${sections.join('\n')}<!-- bench:end -->`;
 let updated = sizes.length ? doc.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, generated) : doc;
 
 // The weekly restore test at size: RTO by phase, in the throwaway cluster (own network namespace).
