@@ -29,6 +29,7 @@ export class ArchiveInspection {
   private readonly inspected: Promise<ArchiveContents>;
   private failure: Error | undefined;
   private size = 0;
+  private draining: Promise<void> | undefined;
 
   constructor() {
     // Large output chunks: with the 16 KiB default, gunzip spends most of its time crossing to the thread pool.
@@ -52,18 +53,24 @@ export class ArchiveInspection {
     if (this.failure) return Promise.reject(this.failure);
     this.size += data.length;
     if (this.gunzip.write(data, consumed)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
+    // One wait for the drain, shared by every write made before it comes: a writer that does not await each
+    // write (the worker, whose sender waits for the buffers instead) would otherwise add a pair of listeners
+    // per write, and Node warns of a leak past ten.
+    this.draining ??= new Promise<void>((resolve, reject) => {
       const onDrain = () => {
         this.gunzip.off('error', onError);
+        this.draining = undefined;
         resolve();
       };
       const onError = (error: Error) => {
         this.gunzip.off('drain', onDrain);
+        this.draining = undefined;
         reject(asSnapshotError(error));
       };
       this.gunzip.once('drain', onDrain);
       this.gunzip.once('error', onError);
     });
+    return this.draining;
   }
 
   /** The archive's facts, once all of it was written; rejects with why it is not a valid snapshot. */

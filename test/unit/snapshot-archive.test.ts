@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
+import type { Gunzip } from 'node:zlib';
 import { SnapshotInvalidError } from '../../src/errors.js';
 import { parseSha256Sums } from '../../src/snapshot/archive-rules.js';
+import { ArchiveInspection } from '../../src/snapshot/archive-validator.js';
 import { checkSnapshotInThread, checkSnapshotOffThread, checkSnapshotThroughEncryptor, validateSnapshotStream } from '../harness/snapshot-check.js';
 import { syntheticSnapshot, type SyntheticSnapshotOptions } from '../harness/synthetic-snapshot.js';
 import { collect } from './crypto-helpers.js';
@@ -83,5 +85,36 @@ describe('SHA256SUMS parsing', () => {
   ])('%j valid=%s', (text, valid) => {
     if (valid) expect(parseSha256Sums(text).size).toBe(2);
     else expect(() => parseSha256Sums(text)).toThrow(SnapshotInvalidError);
+  });
+});
+
+describe('the archive inspection written to without waiting for each write', () => {
+  // The worker writes each piece as it arrives and holds its sender back by the buffers it gives back,
+  // not by awaiting each write: the writes waiting for gunzip's drain must share one listener.
+  it('waits for the drain with one listener however many writes wait, and checks the archive', async () => {
+    const archive = await collect(syntheticSnapshot({ stateSize: 24 * 1024 * 1024, seed: 'no-await', gzipLevel: 0 }));
+    const inspection = new ArchiveInspection();
+    const gunzip = (inspection as unknown as { gunzip: Gunzip }).gunzip;
+    const before = { drain: gunzip.listenerCount('drain'), error: gunzip.listenerCount('error') };
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const writes: Promise<void>[] = [];
+      let most = { drain: 0, error: 0 };
+      for (let at = 0; at < archive.length; at += 1024 * 1024) {
+        writes.push(inspection.write(Buffer.from(archive.subarray(at, at + 1024 * 1024))));
+        most = { drain: Math.max(most.drain, gunzip.listenerCount('drain')), error: Math.max(most.error, gunzip.listenerCount('error')) };
+      }
+      expect(writes.length).toBeGreaterThan(20);
+      expect(most).toEqual({ drain: before.drain + 1, error: before.error + 1 });
+      await Promise.all(writes);
+      const facts = await inspection.end();
+      expect(facts.stateSize).toBe(24 * 1024 * 1024);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
