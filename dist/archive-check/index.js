@@ -3312,6 +3312,11 @@ function freeBuffer(data) {
         return;
     memory.transfer(0);
 }
+/** freeBuffer for each of `buffers`. */
+function freeBuffers(buffers) {
+    for (const buffer of buffers)
+        freeBuffer(buffer);
+}
 const readSoFar = new WeakMap();
 /**
  * Frees the memory behind `piece` once pieces adding up to all of it have been passed here: for a reader

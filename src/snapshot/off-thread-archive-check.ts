@@ -10,12 +10,12 @@
  * - OffThreadPlaintextCheck, a backup's: the encryptor hands it each chunk's plaintext once sealed, in the
  *   chunk's own buffer, which comes back once gunzip has read it and is filled again (no copy, no garbage).
  */
-import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { SnapshotInvalidError } from '../errors.js';
 import { InThreadArchiveCheck, InThreadPlaintextCheck, type ValidatedSnapshot } from './archive-validator.js';
 import type { PlaintextReader } from '../crypto/encrypt-stream.js';
+import { workerBundle } from '../util/worker-bundle.js';
 
 export type ArchiveCheckMessage = { kind: 'chunk'; data: ArrayBuffer; length: number } | { kind: 'end' };
 /** The worker's start-up data. `returnBuffers`: send each buffer back once gunzip has read it (the sender reuses it). */
@@ -27,14 +27,9 @@ export type ArchiveCheckReply = { kind: 'ack'; data?: ArrayBuffer } | { kind: 'd
 /** Pieces handed over and not yet read by gunzip: about 4 MiB with 1 MiB pieces (more did not help). */
 const IN_FLIGHT = 4;
 
-/**
- * The worker's bundle (dist/archive-check/index.js): beside the running bundle or one folder up (the
- * CLI's), or, running from source as the tests do, the one built in dist/. Undefined when none is built.
- */
+/** The worker's bundle (dist/archive-check/index.js), or undefined when it is not built. */
 export function archiveCheckWorkerFile(): URL | undefined {
-  // Relative names held in a list, so the bundler does not take them for assets of this module.
-  const candidates = ['./archive-check/index.js', '../archive-check/index.js', '../../dist/archive-check/index.js'];
-  return candidates.map((name) => new URL(name, import.meta.url)).find((url) => existsSync(url));
+  return workerBundle('archive-check');
 }
 
 /** An archive check with its verdict: `result` is set once the whole archive has been checked. */

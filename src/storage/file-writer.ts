@@ -1,11 +1,10 @@
 /**
- * The end of a local write: a stream into an open file that, when its chunks are its to free (their
- * source was marked withOwnedChunks), frees each once it is written, so a backup's ciphertext makes no
- * garbage on its way to disk. It closes the file when it ends or fails.
+ * The end of a local write: a stream into an open file that hands each chunk, once written, to `written`
+ * when its chunks are its to give away (their source was marked withOwnedChunks): to be hashed and freed,
+ * so a backup's ciphertext makes no garbage on its way to disk. It closes the file when it ends or fails.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import { freeBuffer } from '../util/owned-chunks.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 
 export class FileWriter extends Writable {
@@ -13,7 +12,8 @@ export class FileWriter extends Writable {
 
   constructor(
     private readonly handle: FileHandle,
-    private readonly freeWritten: boolean,
+    /** Gets each run of chunks once all of it is written; the next write waits for it. */
+    private readonly written?: (buffers: Buffer[]) => void | Promise<void>,
   ) {
     super({ highWaterMark: STAGE_HIGH_WATER_MARK });
   }
@@ -52,7 +52,7 @@ export class FileWriter extends Writable {
       if (bytesWritten === 0) throw new Error('the file took none of a write');
       pending = remainder(pending, bytesWritten);
     }
-    if (this.freeWritten) for (const buffer of buffers) freeBuffer(buffer);
+    await this.written?.(buffers);
   }
 }
 

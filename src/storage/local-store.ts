@@ -15,6 +15,7 @@ import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 import { onInterrupt } from '../util/interrupts.js';
 import { hasOwnedChunks, withOwnedChunks } from '../util/owned-chunks.js';
 import { FileWriter } from './file-writer.js';
+import { writtenDigest } from './written-digest.js';
 import { errorMessage, errorCode } from '../util/error-text.js';
 
 /** How much is written between two early flushes to disk (putNew). */
@@ -58,44 +59,54 @@ export class LocalDirectoryStore implements BackupStore {
   }
 
   async putNew(key: string, body: Readable): Promise<PutResult> {
-    const hash = createHash('sha256');
+    // Chunks that are ours to give away are hashed on a second core once written (written-digest.ts);
+    // others are hashed here as they pass.
+    const written = hasOwnedChunks(body) ? writtenDigest() : undefined;
+    const hash = written ? undefined : createHash('sha256');
     let size = 0;
-    const syncedSize = await this.writeExclusive(key, async (tmp) => {
-      const handle = await open(tmp, 'wx', 0o600);
-      // The writer closes the handle when it ends or fails; closing waits for a flush in flight. The counter
-      // passes each chunk on unchanged and keeps none, so chunks the body owns are the writer's to free.
-      const out = new FileWriter(handle, hasOwnedChunks(body));
-      // Flush to disk as the data comes, not all at the end: the final fsync then has little left to
-      // write, and the disk works while the snapshot still streams. One flush in flight at a time.
-      let flushedAt = 0;
-      let flushing: Promise<void> | undefined;
-      let flushError: unknown;
-      const flushEvery = this.flushEveryBytes;
-      const counter = new Transform({
-        highWaterMark: STAGE_HIGH_WATER_MARK,
-        transform(chunk: Buffer, _e, done) {
-          hash.update(chunk);
-          size += chunk.length;
-          if (!flushing && size - flushedAt >= flushEvery) {
-            flushedAt = size;
-            flushing = handle.datasync().then(
-              () => (flushing = undefined),
-              (error: unknown) => {
-                flushError ??= error;
-                flushing = undefined;
-              },
-            );
-          }
-          done(null, chunk);
-        },
+    let syncedSize: number;
+    let sha256 = '';
+    try {
+      syncedSize = await this.writeExclusive(key, async (tmp) => {
+        const handle = await open(tmp, 'wx', 0o600);
+        // The writer closes the handle when it ends or fails; closing waits for a flush in flight. The counter
+        // passes each chunk on unchanged and keeps none, so chunks the body owns are the writer's to give away.
+        const out = new FileWriter(handle, written && ((buffers) => written.take(buffers)));
+        // Flush to disk as the data comes, not all at the end: the final fsync then has little left to
+        // write, and the disk works while the snapshot still streams. One flush in flight at a time.
+        let flushedAt = 0;
+        let flushing: Promise<void> | undefined;
+        let flushError: unknown;
+        const flushEvery = this.flushEveryBytes;
+        const counter = new Transform({
+          highWaterMark: STAGE_HIGH_WATER_MARK,
+          transform(chunk: Buffer, _e, done) {
+            hash?.update(chunk);
+            size += chunk.length;
+            if (!flushing && size - flushedAt >= flushEvery) {
+              flushedAt = size;
+              flushing = handle.datasync().then(
+                () => (flushing = undefined),
+                (error: unknown) => {
+                  flushError ??= error;
+                  flushing = undefined;
+                },
+              );
+            }
+            done(null, chunk);
+          },
+        });
+        await pipeline(body, counter, out);
+        await flushing;
+        if (flushError) throw flushError;
+        // Before the file takes its name: a digest that fails leaves no object.
+        sha256 = written ? await written.digest() : hash!.digest('hex');
       });
-      await pipeline(body, counter, out);
-      await flushing;
-      if (flushError) throw flushError;
-    });
-    const digest = hash.digest();
-    const sentChecksum: ObjectChecksum = { algorithm: 'SHA256', value: digest.toString('base64') };
-    return { key, size, sentChecksum, sha256: digest.toString('hex'), committed: { size: syncedSize, checksum: sentChecksum } };
+    } finally {
+      written?.destroy();
+    }
+    const sentChecksum: ObjectChecksum = { algorithm: 'SHA256', value: Buffer.from(sha256, 'hex').toString('base64') };
+    return { key, size, sentChecksum, sha256, committed: { size: syncedSize, checksum: sentChecksum } };
   }
 
   async putSmallNew(key: string, data: Buffer): Promise<void> {

@@ -42,6 +42,11 @@ export function freeBuffer(data: Uint8Array): void {
   memory.transfer(0);
 }
 
+/** freeBuffer for each of `buffers`. */
+export function freeBuffers(buffers: Uint8Array[]): void {
+  for (const buffer of buffers) freeBuffer(buffer);
+}
+
 const readSoFar = new WeakMap<ArrayBuffer, number>();
 
 /**

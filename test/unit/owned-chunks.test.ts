@@ -12,7 +12,7 @@ import { createEncryptStream } from '../../src/crypto/encrypt-stream.js';
 import { Keyring } from '../../src/crypto/keys.js';
 import { FileWriter } from '../../src/storage/file-writer.js';
 import { LocalDirectoryStore } from '../../src/storage/local-store.js';
-import { freeBuffer, freeOnceAllRead, hasOwnedChunks, passOwnedChunks, withOwnedChunks } from '../../src/util/owned-chunks.js';
+import { freeBuffer, freeBuffers, freeOnceAllRead, hasOwnedChunks, passOwnedChunks, withOwnedChunks } from '../../src/util/owned-chunks.js';
 import { ArchiveInspection } from '../../src/snapshot/archive-validator.js';
 import { syntheticSnapshot } from '../harness/synthetic-snapshot.js';
 import { KEK, encryptBuffer, seededRandom, splitInto } from './crypto-helpers.js';
@@ -197,7 +197,7 @@ describe('FileWriter', () => {
     } as unknown as FileHandle;
     const data = randomBytes(10_000);
     const chunks = splitInto(data, 2500).map(ownCopy);
-    await pipeline(Readable.from(chunks), new FileWriter(handle, true));
+    await pipeline(Readable.from(chunks), new FileWriter(handle, freeBuffers));
     expect(Buffer.concat(written).equals(data)).toBe(true);
     expect(calls).toBeGreaterThanOrEqual(10);
     expect(chunks.every((chunk) => chunk.length === 0)).toBe(true);
@@ -206,7 +206,7 @@ describe('FileWriter', () => {
   it('fails when the file takes none of a write, and closes it', async () => {
     let closed = 0;
     const handle = { writev: async () => ({ bytesWritten: 0 }), close: async () => void closed++ } as unknown as FileHandle;
-    await expect(pipeline(Readable.from([Buffer.alloc(10)]), new FileWriter(handle, false))).rejects.toThrow('took none of a write');
+    await expect(pipeline(Readable.from([Buffer.alloc(10)]), new FileWriter(handle))).rejects.toThrow('took none of a write');
     expect(closed).toBe(1);
   });
 });
