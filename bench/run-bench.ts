@@ -77,11 +77,17 @@ const median = (xs: number[]) => {
 /**
  * Runs each step once per round, in turn (A B C, A B C, ...), so that a slow stretch of this shared machine falls
  * on every row compared and not on one of them. A row is its median wall and CPU time and its largest peak RSS;
- * a step that fails in any round is reported as that failure.
+ * a step that fails in any round is reported as that failure. Between two steps, untimed, the page cache's dirty
+ * pages are written out: a step that wrote a file (the plain copy writes 1 GiB and does not sync) would otherwise
+ * leave the next one to share the disk and the CPU with the kernel writing it back.
  */
 async function inTurn(steps: Array<() => Promise<Measure>>): Promise<Measure[]> {
   const samples: Measure[][] = steps.map(() => []);
-  for (let round = 0; round < ROUNDS; round++) for (const [i, step] of steps.entries()) samples[i]!.push(await step());
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [i, step] of steps.entries()) {
+      execFileSync('sync');
+      samples[i]!.push(await step());
+    }
   return samples.map((ms) => {
     const failed = ms.find((m) => !m.ok);
     if (failed) return failed;
