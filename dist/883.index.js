@@ -69,6 +69,7 @@ __webpack_require__.r(__webpack_exports__);
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
+  S3_IDLE_TIMEOUT_MS: () => (/* binding */ S3_IDLE_TIMEOUT_MS),
   S3_MAX_ATTEMPTS: () => (/* binding */ S3_MAX_ATTEMPTS),
   createS3Client: () => (/* binding */ createS3Client),
   openS3Store: () => (/* binding */ openS3Store)
@@ -124,8 +125,16 @@ function* slicesOf(body) {
 
 /** Attempts per S3 request: the SDK's standard retry mode, exponential backoff with jitter (at most 20 s apart). */
 const S3_MAX_ATTEMPTS = 5;
-function createS3Client(s3, log) {
+/**
+ * How long an S3 request may go without a byte moving either way before its attempt fails (and is retried).
+ * Without it a request whose answer never comes waits forever: a backup to moto over https was seen waiting
+ * 15 minutes on two parts moto had taken whole and never answered. A healthy part moves bytes every few
+ * milliseconds; S3 keeps a long CompleteMultipartUpload alive with whitespace.
+ */
+const S3_IDLE_TIMEOUT_MS = 5 * 60_000;
+function createS3Client(s3, log, idleTimeoutMs = S3_IDLE_TIMEOUT_MS) {
     const client = new dist_cjs.S3Client({
+        requestHandler: { socketTimeout: idleTimeoutMs },
         ...(s3.region ? { region: s3.region } : {}),
         ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
         forcePathStyle: s3.forcePathStyle,

@@ -14,7 +14,8 @@ export type Fault =
   | { kind: 'redirect'; location: string }
   | { kind: 'stall'; afterBytes: number }
   | { kind: 'corrupt-at'; offset: number }
-  | { kind: 'refuse' };
+  | { kind: 'refuse' }
+  | { kind: 'hang'; times: number }; // take the request whole and never answer, for the first `times` hits
 
 export interface FaultRule {
   method?: string;
@@ -58,6 +59,7 @@ export async function startFaultProxy(upstream: string, rules: FaultRule[] = [])
     // A reset of the request body happens once: the client's retry must then get through.
     const fault = rule?.fault.kind === 'reset-request-after' && hit > 1 ? undefined : rule?.fault;
 
+    if (fault?.kind === 'hang' && hit <= fault.times) return void req.resume();
     if (fault?.kind === 'refuse') {
       req.socket.destroy();
       return;

@@ -11,6 +11,7 @@ import { startMoto, type MotoServer } from '../harness/moto.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
 import { PartUpload } from '../../src/storage/s3-part-upload.js';
 import { sendBodiesInSlices } from '../../src/storage/s3-body-slices.js';
+import { createS3Client } from '../../src/storage/s3-open.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'parts';
@@ -131,6 +132,25 @@ describe('PartUpload', () => {
       expect(part2).toHaveLength(2);
       expect(part2[1]!.bodySha256).toBe(sent.partDigests[1]!.toString('hex'));
     } finally {
+      await proxy.close();
+    }
+  }, 60000);
+
+  it('sends a part again whose answer never comes, once its request has been idle for the idle timeout', async () => {
+    const key = `hang-${n++}`;
+    const data = randomBytes(12 * MiB + 5);
+    const proxy = await startFaultProxy(moto.endpoint, [{ method: 'PUT', path: new RegExp(`${key}\\?partNumber=2&`), fault: { kind: 'hang', times: 1 } }]);
+    const saved = { ...process.env };
+    Object.assign(process.env, moto.env());
+    try {
+      // The client as the tool builds it, with a 1 s idle timeout instead of minutes.
+      const s3 = { region: 'us-east-1', endpoint: proxy.url, forcePathStyle: true, checksumWhenRequired: false, partSize: 5 * MiB, queueSize: 2 };
+      const via = createS3Client(s3, undefined, 1000);
+      await upload(key, {}, via).run(Readable.from(chunksOf(data)));
+      expect((await stored(key)).equals(data)).toBe(true);
+      expect(proxy.seen.filter((r) => r.method === 'PUT' && r.path.includes('partNumber=2&'))).toHaveLength(2);
+    } finally {
+      process.env = saved;
       await proxy.close();
     }
   }, 60000);
