@@ -128,7 +128,7 @@ const S3_MAX_ATTEMPTS = 5;
 /**
  * How long an S3 request may go without a byte moving either way before its attempt fails (and is retried).
  * Without it a request whose answer never comes waits forever: a backup to moto over https was seen waiting
- * 15 minutes on two parts moto had taken whole and never answered. A healthy part moves bytes every few
+ * 15 minutes on two parts, both connections quiet both ways. A healthy part moves bytes every few
  * milliseconds; S3 keeps a long CompleteMultipartUpload alive with whitespace.
  */
 const S3_IDLE_TIMEOUT_MS = 5 * 60_000;
