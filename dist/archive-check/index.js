@@ -3305,12 +3305,20 @@ function hasOwnedChunks(stream) {
  * memory (a slice, a pooled small buffer) is left to the collector: freeing it would empty its neighbours.
  */
 function freeBuffer(data) {
-    const memory = data.buffer;
-    if (!(memory instanceof ArrayBuffer) || memory.detached)
+    if (!spansItsMemory(data) || data.buffer.detached)
         return;
-    if (data.byteOffset !== 0 || data.byteLength !== memory.byteLength)
-        return;
-    memory.transfer(0);
+    data.buffer.transfer(0);
+}
+/** Whether `data` is all of its memory (not a slice, not a pooled small buffer, not shared memory). */
+function spansItsMemory(data) {
+    return data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+}
+/**
+ * Memory holding `data`'s bytes to transfer to another thread: its own when it is all of it, otherwise a
+ * copy, since transferring shared memory (a view into Node's small-buffer pool) would take its neighbours.
+ */
+function memoryToTransfer(data) {
+    return spansItsMemory(data) ? data.buffer : new Uint8Array(data).buffer;
 }
 /** freeBuffer for each of `buffers`. */
 function freeBuffers(buffers) {

@@ -16,6 +16,7 @@ import { SnapshotInvalidError } from '../errors.js';
 import { InThreadArchiveCheck, InThreadPlaintextCheck, type ValidatedSnapshot } from './archive-validator.js';
 import type { PlaintextReader } from '../crypto/encrypt-stream.js';
 import { workerBundle } from '../util/worker-bundle.js';
+import { memoryToTransfer } from '../util/owned-chunks.js';
 
 export type ArchiveCheckMessage = { kind: 'chunk'; data: ArrayBuffer; length: number } | { kind: 'end' };
 /** The worker's start-up data. `returnBuffers`: send each buffer back once gunzip has read it (the sender reuses it). */
@@ -139,10 +140,7 @@ export class OffThreadArchiveCheck extends Writable {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
-    // Transfer a buffer that owns its memory; anything sharing memory (a pooled small buffer) is copied.
-    const owns = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
-    const data = owns ? (chunk.buffer as ArrayBuffer) : new Uint8Array(chunk).buffer;
-    this.thread.send(data, chunk.byteLength, done);
+    this.thread.send(memoryToTransfer(chunk), chunk.byteLength, done);
   }
 
   override _final(done: (error?: Error | null) => void): void {

@@ -1,7 +1,7 @@
 /**
- * The end of a local write: a stream into an open file that hands each chunk, once written, to `written`
- * when its chunks are its to give away (their source was marked withOwnedChunks): to be hashed and freed,
- * so a backup's ciphertext makes no garbage on its way to disk. It closes the file when it ends or fails.
+ * The end of a local write: a stream into an open file that hands each run of chunks, once written, to
+ * `written` (a local store hashes them there, and frees those that are its to free: a backup's ciphertext
+ * then makes no garbage on its way to disk). It closes the file when it ends or fails.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';

@@ -59,10 +59,8 @@ export class LocalDirectoryStore implements BackupStore {
   }
 
   async putNew(key: string, body: Readable): Promise<PutResult> {
-    // Chunks that are ours to give away are hashed on a second core once written (written-digest.ts);
-    // others are hashed here as they pass.
-    const written = hasOwnedChunks(body) ? writtenDigest() : undefined;
-    const hash = written ? undefined : createHash('sha256');
+    // Hashed once written: on a second core when the chunks are ours to give away (written-digest.ts).
+    const written = writtenDigest(hasOwnedChunks(body));
     let size = 0;
     let syncedSize: number;
     let sha256 = '';
@@ -71,7 +69,7 @@ export class LocalDirectoryStore implements BackupStore {
         const handle = await open(tmp, 'wx', 0o600);
         // The writer closes the handle when it ends or fails; closing waits for a flush in flight. The counter
         // passes each chunk on unchanged and keeps none, so chunks the body owns are the writer's to give away.
-        const out = new FileWriter(handle, written && ((buffers) => written.take(buffers)));
+        const out = new FileWriter(handle, (buffers) => written.take(buffers));
         // Flush to disk as the data comes, not all at the end: the final fsync then has little left to
         // write, and the disk works while the snapshot still streams. One flush in flight at a time.
         let flushedAt = 0;
@@ -81,7 +79,6 @@ export class LocalDirectoryStore implements BackupStore {
         const counter = new Transform({
           highWaterMark: STAGE_HIGH_WATER_MARK,
           transform(chunk: Buffer, _e, done) {
-            hash?.update(chunk);
             size += chunk.length;
             if (!flushing && size - flushedAt >= flushEvery) {
               flushedAt = size;
@@ -100,10 +97,10 @@ export class LocalDirectoryStore implements BackupStore {
         await flushing;
         if (flushError) throw flushError;
         // Before the file takes its name: a digest that fails leaves no object.
-        sha256 = written ? await written.digest() : hash!.digest('hex');
+        sha256 = await written.digest();
       });
     } finally {
-      written?.destroy();
+      written.destroy();
     }
     const sentChecksum: ObjectChecksum = { algorithm: 'SHA256', value: Buffer.from(sha256, 'hex').toString('base64') };
     return { key, size, sentChecksum, sha256, committed: { size: syncedSize, checksum: sentChecksum } };

@@ -2,13 +2,13 @@
  * The SHA-256 of what a local store wrote, taken from the file writer's buffers once each is written. On a
  * backup, the thread that downloads, encrypts and writes is the one the wall time waits on, and hashing
  * the ciphertext there cost it a second per GiB (docs/BENCHMARKS.md); a worker thread hashes it instead,
- * fed the written buffers by transfer (no copy), in order, at most a few MiB behind. The buffers must be
- * the caller's to give away (a body with owned chunks). Where the worker's bundle is not built, the same
- * hash runs in this thread.
+ * fed the written buffers by transfer (no copy), in order, at most a few MiB behind. That needs buffers
+ * that are the caller's to give away (a body with owned chunks); other bodies, and every body where the
+ * worker's bundle is not built, are hashed in this thread.
  */
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { freeBuffers } from '../util/owned-chunks.js';
+import { freeBuffers, memoryToTransfer } from '../util/owned-chunks.js';
 import { workerBundle } from '../util/worker-bundle.js';
 
 export type DigestMessage = { kind: 'data'; data: ArrayBuffer } | { kind: 'end' };
@@ -26,18 +26,24 @@ export interface WrittenDigest {
   destroy(): void;
 }
 
-/** On the worker thread where its bundle is built, in this thread otherwise. */
-export function writtenDigest(): WrittenDigest {
-  const workerFile = workerBundle('digest');
-  return workerFile ? new OffThreadDigest(workerFile) : new InThreadDigest();
+/**
+ * For buffers that are the caller's to give away (`owned`): on the worker thread where its bundle is built.
+ * Otherwise, and for buffers that belong to someone else, in this thread.
+ */
+export function writtenDigest(owned: boolean): WrittenDigest {
+  const workerFile = owned ? workerBundle('digest') : undefined;
+  return workerFile ? new OffThreadDigest(workerFile) : new InThreadDigest(owned);
 }
 
 export class InThreadDigest implements WrittenDigest {
   private readonly hash = createHash('sha256');
 
+  /** `freeTaken`: the buffers are ours to free once hashed. */
+  constructor(private readonly freeTaken: boolean) {}
+
   take(buffers: Buffer[]): Promise<void> {
     for (const buffer of buffers) this.hash.update(buffer);
-    freeBuffers(buffers);
+    if (this.freeTaken) freeBuffers(buffers);
     return Promise.resolve();
   }
 
@@ -65,10 +71,8 @@ export class OffThreadDigest implements WrittenDigest {
   async take(buffers: Buffer[]): Promise<void> {
     for (const buffer of buffers) {
       if (this.failure) throw this.failure;
-      // A buffer that owns its memory is transferred; a view into shared memory (a 16-byte tag from Node's
-      // pool) is copied, since taking its memory would take its neighbours'.
-      const owns = buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength && buffer.buffer instanceof ArrayBuffer;
-      const data = owns ? (buffer.buffer as ArrayBuffer) : new Uint8Array(buffer).buffer;
+      // Transferred; a view into shared memory (a 16-byte tag from Node's pool) goes as a copy.
+      const data = memoryToTransfer(buffer);
       const message: DigestMessage = { kind: 'data', data };
       this.worker.postMessage(message, [data]);
       if (++this.inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => (this.waiting = resolve));

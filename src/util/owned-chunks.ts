@@ -36,10 +36,21 @@ export function hasOwnedChunks(stream: Readable): boolean {
  * memory (a slice, a pooled small buffer) is left to the collector: freeing it would empty its neighbours.
  */
 export function freeBuffer(data: Uint8Array): void {
-  const memory = data.buffer;
-  if (!(memory instanceof ArrayBuffer) || memory.detached) return;
-  if (data.byteOffset !== 0 || data.byteLength !== memory.byteLength) return;
-  memory.transfer(0);
+  if (!spansItsMemory(data) || data.buffer.detached) return;
+  data.buffer.transfer(0);
+}
+
+/** Whether `data` is all of its memory (not a slice, not a pooled small buffer, not shared memory). */
+function spansItsMemory(data: Uint8Array): data is Uint8Array<ArrayBuffer> {
+  return data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+}
+
+/**
+ * Memory holding `data`'s bytes to transfer to another thread: its own when it is all of it, otherwise a
+ * copy, since transferring shared memory (a view into Node's small-buffer pool) would take its neighbours.
+ */
+export function memoryToTransfer(data: Uint8Array): ArrayBuffer {
+  return spansItsMemory(data) ? data.buffer : new Uint8Array(data).buffer;
 }
 
 /** freeBuffer for each of `buffers`. */

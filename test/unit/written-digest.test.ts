@@ -18,7 +18,7 @@ it('the digest thread is built (dist/digest), so the off-thread digest below is 
 
 describe.each<[string, () => WrittenDigest]>([
   ['on the digest thread', () => new OffThreadDigest(workerFile!)],
-  ['in this thread', () => new InThreadDigest()],
+  ['in this thread', () => new InThreadDigest(true)],
 ])('the digest of written buffers %s', (_where, make) => {
   it('is the SHA-256 of every buffer taken, in order, whatever their memory', async () => {
     const shared = owned(3000);
