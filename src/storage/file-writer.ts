@@ -7,13 +7,16 @@ import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 
+/** Gets each run of chunks once the file has them; the next write waits for it. */
+export type WrittenCallback = (buffers: Buffer[]) => void | Promise<void>;
+
 export class FileWriter extends Writable {
   private closing: Promise<void> | undefined;
 
   constructor(
     private readonly handle: FileHandle,
-    /** Gets each run of chunks once all of it is written; the next write waits for it. */
-    private readonly written?: (buffers: Buffer[]) => void | Promise<void>,
+    /** Gets each run of chunks once all of it is written. */
+    private readonly written?: WrittenCallback,
   ) {
     super({ highWaterMark: STAGE_HIGH_WATER_MARK });
   }
@@ -36,6 +39,11 @@ export class FileWriter extends Writable {
       () => done(error),
       (closeError: Error) => done(error ?? closeError),
     );
+  }
+
+  /** Flushes what is written so far to disk (fdatasync). */
+  flushToDisk(): Promise<void> {
+    return this.handle.datasync();
   }
 
   /** Closes the file once (it waits for a write or flush in flight). */

@@ -14,7 +14,7 @@ import type { BackupStore, Debris, DeleteOutcome, ObjectChecksum, PutResult, Sto
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 import { onInterrupt } from '../util/interrupts.js';
 import { hasOwnedChunks, withOwnedChunks } from '../util/owned-chunks.js';
-import { FileWriter } from './file-writer.js';
+import { openFileWriter } from './direct-file-writer.js';
 import { writtenDigest } from './written-digest.js';
 import { errorMessage, errorCode } from '../util/error-text.js';
 
@@ -66,10 +66,9 @@ export class LocalDirectoryStore implements BackupStore {
     let sha256 = '';
     try {
       syncedSize = await this.writeExclusive(key, async (tmp) => {
-        const handle = await open(tmp, 'wx', 0o600);
-        // The writer closes the handle when it ends or fails; closing waits for a flush in flight. The counter
+        // The writer closes the file when it ends or fails; closing waits for a flush in flight. The counter
         // passes each chunk on unchanged and keeps none, so chunks the body owns are the writer's to give away.
-        const out = new FileWriter(handle, (buffers) => written.take(buffers));
+        const out = await openFileWriter(tmp, (buffers) => written.take(buffers));
         // Flush to disk as the data comes, not all at the end: the final fsync then has little left to
         // write, and the disk works while the snapshot still streams. One flush in flight at a time.
         let flushedAt = 0;
@@ -82,7 +81,7 @@ export class LocalDirectoryStore implements BackupStore {
             size += chunk.length;
             if (!flushing && size - flushedAt >= flushEvery) {
               flushedAt = size;
-              flushing = handle.datasync().then(
+              flushing = out.flushToDisk().then(
                 () => (flushing = undefined),
                 (error: unknown) => {
                   flushError ??= error;

@@ -1,0 +1,183 @@
+/**
+ * A local write around the page cache (O_DIRECT) where the file system allows it. Copying a backup into the
+ * page cache and writing it back from there cost more CPU than encrypting it (docs/BENCHMARKS.md); a direct
+ * write hands the disk the bytes from this process's memory.
+ *
+ * O_DIRECT asks that each write's memory, length and file offset be whole blocks. Node's Buffers promise no
+ * alignment, so the writer copies the stream into staging slabs that are aligned (a WebAssembly memory starts
+ * on a page boundary), writes each full slab at its offset while the next one fills, and the last, partial
+ * block padded to a whole one; then it cuts the file to its length. Where the file system refuses O_DIRECT
+ * when the file is opened, or refuses a direct write, the file is written through the page cache instead:
+ * what reaches the disk never depends on the alignment holding.
+ */
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { FileWriter, type WrittenCallback } from './file-writer.js';
+import { errorCode } from '../util/error-text.js';
+import { PASS_THROUGH_HIGH_WATER_MARK } from '../util/stream-buffering.js';
+
+/** The block every direct write is made of: the largest logical block of the disks a runner has. */
+export const DIRECT_ALIGNMENT = 4096;
+/** Two slabs of 4 MiB: one fills while the disk takes the other. */
+const SLAB_BYTES = 4 * 1024 * 1024;
+const SLABS = 2;
+
+/** A stream into a new local file that can also be flushed to disk while it is written. */
+export interface LocalFileWriter extends Writable {
+  /** Flushes what is written so far to disk (fdatasync). */
+  flushToDisk(): Promise<void>;
+}
+
+/** Creates `path`, which must not exist, and writes it: directly where the file system allows it. */
+export async function openFileWriter(path: string, written?: WrittenCallback): Promise<LocalFileWriter> {
+  const direct = constants.O_DIRECT;
+  // Not every platform has O_DIRECT (macOS does not).
+  if (!direct) return new FileWriter(await open(path, 'wx', 0o600), written);
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | direct, 0o600);
+  } catch (error) {
+    if (errorCode(error) !== 'EINVAL') throw error;
+    // This file system has no O_DIRECT. Linux made the file before it refused the flag: open it as it is.
+    return new FileWriter(await open(path, constants.O_WRONLY | constants.O_CREAT, 0o600), written);
+  }
+  return new DirectFileWriter(handle, () => open(path, constants.O_WRONLY), alignedSlabs(SLABS, SLAB_BYTES), written);
+}
+
+// The one part of WebAssembly used here (the project's TypeScript libraries do not declare it).
+declare const WebAssembly: { Memory: new (size: { initial: number; maximum: number }) => { buffer: ArrayBuffer } };
+
+/** `count` buffers of `bytes` (a multiple of DIRECT_ALIGNMENT), each starting on a page boundary. */
+export function alignedSlabs(count: number, bytes: number): Buffer[] {
+  const pages = Math.ceil((count * bytes) / 65536);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  return Array.from({ length: count }, (_, index) => Buffer.from(memory.buffer, index * bytes, bytes));
+}
+
+export class DirectFileWriter extends Writable implements LocalFileWriter {
+  private slab = 0;
+  private filled = 0;
+  /** Where in the file the slab being filled goes. */
+  private offset = 0;
+  /** Per slab, the write that still holds it; these never reject (a failure is kept in `failure`). */
+  private readonly sending: Array<Promise<void> | undefined>;
+  private failure: unknown;
+  /** Set once a direct write was refused: from then on every write goes through this handle. */
+  private buffered: Promise<FileHandle> | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly handle: FileHandle,
+    /** Opens the same file again without O_DIRECT. */
+    private readonly reopen: () => Promise<FileHandle>,
+    /** Staging buffers, each a whole number of blocks; aligned, or the writes go through the page cache. */
+    private readonly slabs: Buffer[],
+    /** Gets each run of chunks once it is copied for writing; the next write waits for it. */
+    private readonly written?: WrittenCallback,
+  ) {
+    super({ highWaterMark: PASS_THROUGH_HIGH_WATER_MARK });
+    this.sending = slabs.map(() => undefined);
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.take([chunk]).then(() => done(), done);
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, done: (error?: Error | null) => void): void {
+    this.take(chunks.map((entry) => entry.chunk)).then(() => done(), done);
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.finish().then(() => done(), done);
+  }
+
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    this.close().then(
+      () => done(error),
+      (closeError: Error) => done(error ?? closeError),
+    );
+  }
+
+  async flushToDisk(): Promise<void> {
+    await (await this.target()).datasync();
+  }
+
+  private async take(buffers: Buffer[]): Promise<void> {
+    for (const buffer of buffers) {
+      let from = 0;
+      while (from < buffer.length) {
+        // A slab is filled again once the disk has taken what it held.
+        if (this.filled === 0) await this.sending[this.slab];
+        if (this.failure) throw this.failure;
+        const slab = this.slabs[this.slab]!;
+        const copied = buffer.copy(slab, this.filled, from);
+        from += copied;
+        this.filled += copied;
+        if (this.filled === slab.length) this.send(slab.length);
+      }
+    }
+    await this.written?.(buffers);
+  }
+
+  /** Starts writing the first `length` bytes of the slab being filled, and moves on to the next slab. */
+  private send(length: number): void {
+    const data = this.slabs[this.slab]!.subarray(0, length);
+    this.sending[this.slab] = this.writeAt(data, this.offset).catch((error: unknown) => {
+      this.failure ??= error;
+    });
+    this.offset += this.filled;
+    this.filled = 0;
+    this.slab = (this.slab + 1) % this.slabs.length;
+  }
+
+  private async writeAt(data: Buffer, position: number): Promise<void> {
+    let pending = data;
+    let at = position;
+    while (pending.length) {
+      const buffered = this.buffered;
+      let bytesWritten: number;
+      try {
+        ({ bytesWritten } = await (await this.target()).write(pending, 0, pending.length, at));
+      } catch (error) {
+        if (buffered || errorCode(error) !== 'EINVAL') throw error;
+        // A direct write was refused (alignment the file system does not take): the rest goes through the page cache.
+        this.buffered ??= this.reopen();
+        continue;
+      }
+      // A regular file takes all of a write unless it fails; a short one (the disk filling up) is retried for the rest.
+      if (bytesWritten === 0) throw new Error('the file took none of a write');
+      pending = pending.subarray(bytesWritten);
+      at += bytesWritten;
+    }
+  }
+
+  private async finish(): Promise<void> {
+    const size = this.offset + this.filled;
+    const tail = this.filled;
+    if (tail) {
+      // The last block padded to a whole one; the file is cut to its length once it is written.
+      const padded = Math.ceil(tail / DIRECT_ALIGNMENT) * DIRECT_ALIGNMENT;
+      this.slabs[this.slab]!.fill(0, tail, padded);
+      this.send(padded);
+    }
+    await Promise.all(this.sending);
+    if (this.failure) throw this.failure;
+    if (size % DIRECT_ALIGNMENT) await this.handle.truncate(size);
+    await this.close();
+  }
+
+  private async target(): Promise<FileHandle> {
+    return this.buffered ?? this.handle;
+  }
+
+  /** Closes the file (both handles, once a write went through the page cache) when no write holds it. */
+  private close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all(this.sending);
+      const buffered = await this.buffered?.catch(() => undefined);
+      await Promise.all([this.handle.close(), buffered?.close()]);
+    })();
+    return this.closing;
+  }
+}
