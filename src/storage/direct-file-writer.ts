@@ -110,6 +110,8 @@ export class DirectFileWriter extends Writable implements LocalFileWriter {
         // A slab is filled again once the disk has taken what it held.
         if (this.filled === 0) await this.sending[this.slab];
         if (this.failure) throw this.failure;
+        // Destroyed meanwhile (the backup failed elsewhere): the file is closing, nothing more is written.
+        if (this.destroyed) return;
         const slab = this.slabs[this.slab]!;
         const copied = buffer.copy(slab, this.filled, from);
         from += copied;
