@@ -586,6 +586,12 @@ function s3Error(what, error, bucket, key, location = `s3://${bucket}/`) {
     if (status === 403 || name === 'AccessDenied') {
         return new errors/* StorageError */.aq(`${what} failed: access denied by S3`, { hint: `grant the role the needed s3: permissions on ${bucket}`, cause: error });
     }
+    if (name === 'TimeoutError') {
+        return new errors/* StorageError */.aq(`${what} failed: S3 stopped answering: the last attempt moved no byte either way for s3-idle-timeout-seconds`, {
+            hint: 'check that the S3 endpoint is up and answering; raise s3-idle-timeout-seconds only for a gateway known to pause longer',
+            cause: error,
+        });
+    }
     const detail = (0,error_text/* errorMessage */.gJ)(error) || name || 'unknown error';
     return new errors/* StorageError */.aq(`${what} failed: ${detail}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
 }

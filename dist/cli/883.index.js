@@ -69,7 +69,6 @@ __webpack_require__.r(__webpack_exports__);
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  S3_IDLE_TIMEOUT_MS: () => (/* binding */ S3_IDLE_TIMEOUT_MS),
   S3_MAX_ATTEMPTS: () => (/* binding */ S3_MAX_ATTEMPTS),
   createS3Client: () => (/* binding */ createS3Client),
   openS3Store: () => (/* binding */ openS3Store)
@@ -125,16 +124,13 @@ function* slicesOf(body) {
 
 /** Attempts per S3 request: the SDK's standard retry mode, exponential backoff with jitter (at most 20 s apart). */
 const S3_MAX_ATTEMPTS = 5;
-/**
- * How long an S3 request may go without a byte moving either way before its attempt fails (and is retried).
- * Without it a request whose answer never comes waits forever: a backup to moto over https was seen waiting
- * 15 minutes on two parts, both connections quiet both ways. A healthy part moves bytes every few
- * milliseconds; S3 keeps a long CompleteMultipartUpload alive with whitespace.
- */
-const S3_IDLE_TIMEOUT_MS = 5 * 60_000;
-function createS3Client(s3, log, idleTimeoutMs = S3_IDLE_TIMEOUT_MS) {
+function createS3Client(s3, log) {
     const client = new dist_cjs.S3Client({
-        requestHandler: { socketTimeout: idleTimeoutMs },
+        // How long a request may go without a byte moving either way before its attempt fails (and is retried).
+        // Without it a request whose answer never comes waits forever: a backup to moto over https was seen waiting
+        // 15 minutes on two parts, both connections quiet both ways. A healthy part moves bytes every few
+        // milliseconds; S3 keeps a long CompleteMultipartUpload alive with whitespace.
+        requestHandler: { socketTimeout: s3.idleTimeoutMs },
         ...(s3.region ? { region: s3.region } : {}),
         ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
         forcePathStyle: s3.forcePathStyle,
@@ -699,6 +695,12 @@ function s3Error(what, error, bucket, key, location = `s3://${bucket}/`) {
     }
     if (status === 403 || name === 'AccessDenied') {
         return new errors/* StorageError */.aq(`${what} failed: access denied by S3`, { hint: `grant the role the needed s3: permissions on ${bucket}`, cause: error });
+    }
+    if (name === 'TimeoutError') {
+        return new errors/* StorageError */.aq(`${what} failed: S3 stopped answering: the last attempt moved no byte either way for s3-idle-timeout-seconds`, {
+            hint: 'check that the S3 endpoint is up and answering; raise s3-idle-timeout-seconds only for a gateway known to pause longer',
+            cause: error,
+        });
     }
     const detail = (0,error_text/* errorMessage */.gJ)(error) || name || 'unknown error';
     return new errors/* StorageError */.aq(`${what} failed: ${detail}${status ? ` (HTTP ${status})` : ''}`, { cause: error });

@@ -86,6 +86,13 @@ export const INPUTS: InputDefinition[] = [
     commands: ['backup'],
   },
   {
+    name: 's3-idle-timeout-seconds',
+    description:
+      'Longest an S3 request may go without a byte moving either way before its attempt fails and is retried (S3 keeps a long request alive with whitespace).',
+    default: '300',
+    commands: [...STORE_COMMANDS, 'decrypt', 'encrypt'],
+  },
+  {
     name: 'azure-connection-string',
     description: 'Azure Storage connection string (az:// targets; for the CLI or an emulator). Prefer azure-client-id with OIDC in workflows.',
     env: 'AZURE_STORAGE_CONNECTION_STRING',

@@ -104,6 +104,7 @@ export function s3Settings(inputs: Inputs, forUpload = false): S3Settings {
     checksumWhenRequired: inputs.choice('s3-checksum', ['when-supported', 'when-required'] as const) === 'when-required',
     partSize: forUpload ? inputs.integer('s3-part-size-mib', 5, 5120) * 1024 * 1024 : 8 * 1024 * 1024,
     queueSize: forUpload ? inputs.integer('s3-queue-size', 1, 32) : 2,
+    idleTimeoutMs: inputs.integer('s3-idle-timeout-seconds', 1, 86400) * 1000,
   };
 }
 

@@ -12,17 +12,13 @@ import { sendBodiesInSlices } from './s3-body-slices.js';
 /** Attempts per S3 request: the SDK's standard retry mode, exponential backoff with jitter (at most 20 s apart). */
 export const S3_MAX_ATTEMPTS = 5;
 
-/**
- * How long an S3 request may go without a byte moving either way before its attempt fails (and is retried).
- * Without it a request whose answer never comes waits forever: a backup to moto over https was seen waiting
- * 15 minutes on two parts, both connections quiet both ways. A healthy part moves bytes every few
- * milliseconds; S3 keeps a long CompleteMultipartUpload alive with whitespace.
- */
-export const S3_IDLE_TIMEOUT_MS = 5 * 60_000;
-
-export function createS3Client(s3: S3Settings, log?: Logger, idleTimeoutMs = S3_IDLE_TIMEOUT_MS): S3Client {
+export function createS3Client(s3: S3Settings, log?: Logger): S3Client {
   const client = new S3Client({
-    requestHandler: { socketTimeout: idleTimeoutMs },
+    // How long a request may go without a byte moving either way before its attempt fails (and is retried).
+    // Without it a request whose answer never comes waits forever: a backup to moto over https was seen waiting
+    // 15 minutes on two parts, both connections quiet both ways. A healthy part moves bytes every few
+    // milliseconds; S3 keeps a long CompleteMultipartUpload alive with whitespace.
+    requestHandler: { socketTimeout: s3.idleTimeoutMs },
     ...(s3.region ? { region: s3.region } : {}),
     ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
     forcePathStyle: s3.forcePathStyle,

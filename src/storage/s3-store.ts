@@ -335,6 +335,12 @@ export function s3Error(what: string, error: unknown, bucket: string, key?: stri
   if (status === 403 || name === 'AccessDenied') {
     return new StorageError(`${what} failed: access denied by S3`, { hint: `grant the role the needed s3: permissions on ${bucket}`, cause: error });
   }
+  if (name === 'TimeoutError') {
+    return new StorageError(`${what} failed: S3 stopped answering: the last attempt moved no byte either way for s3-idle-timeout-seconds`, {
+      hint: 'check that the S3 endpoint is up and answering; raise s3-idle-timeout-seconds only for a gateway known to pause longer',
+      cause: error,
+    });
+  }
   const detail = errorMessage(error) || name || 'unknown error';
   return new StorageError(`${what} failed: ${detail}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
 }

@@ -6,6 +6,8 @@ export interface S3Settings {
   checksumWhenRequired: boolean;
   partSize: number;
   queueSize: number;
+  /** s3-idle-timeout-seconds: how long a request may go without a byte moving either way (see s3-open.ts). */
+  idleTimeoutMs: number;
 }
 
 /** How to authenticate to Blob Storage: in that order of precedence, the first one given. */

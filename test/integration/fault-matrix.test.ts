@@ -288,6 +288,34 @@ const ROWS: Row[] = [
       ),
   },
   {
+    id: 's3-hangs-once',
+    fault: 'S3 takes an upload request whole and never answers, once',
+    expected: 'the attempt fails after `s3-idle-timeout-seconds`, is sent again, and the backup verifies',
+    component: undefined,
+    run: async (row) => {
+      const p = await proxy(moto.endpoint, /s3-hangs-once\/daily\/.*\.enc/, { kind: 'hang', times: 1 }, 'PUT');
+      const outcome = await attempt('backup', backupInputs(row, { 's3-endpoint': p.url, 's3-idle-timeout-seconds': '1' }));
+      expect(p.seen.filter((r) => r.method === 'PUT' && /\.enc/.test(r.path)).length).toBe(2);
+      return outcome;
+    },
+    check: ({ logLines }) => {
+      expect(logLines.filter((l) => /attempt failed: TimeoutError/.test(l)).length).toBe(1);
+    },
+  },
+  {
+    id: 's3-hangs',
+    fault: 'S3 takes every upload request whole and never answers',
+    expected: 'fails after 5 attempts, each ended by `s3-idle-timeout-seconds`; nothing stored',
+    component: 'storage',
+    message: /S3 stopped answering.*s3-idle-timeout-seconds/,
+    run: async (row) => {
+      const p = await proxy(moto.endpoint, /s3-hangs\/daily\/.*\.enc/, { kind: 'hang', times: 1000 }, 'PUT');
+      const outcome = await attempt('backup', backupInputs(row, { 's3-endpoint': p.url, 's3-idle-timeout-seconds': '1' }));
+      expect(p.seen.filter((r) => r.method === 'PUT').length).toBe(5);
+      return outcome;
+    },
+  },
+  {
     id: 's3-access-denied',
     fault: 'S3 denies the upload (403)',
     expected: 'fails: "access denied", names the bucket',

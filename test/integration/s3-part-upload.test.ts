@@ -144,8 +144,16 @@ describe('PartUpload', () => {
     Object.assign(process.env, moto.env());
     try {
       // The client as the tool builds it, with a 1 s idle timeout instead of minutes.
-      const s3 = { region: 'us-east-1', endpoint: proxy.url, forcePathStyle: true, checksumWhenRequired: false, partSize: 5 * MiB, queueSize: 2 };
-      const via = createS3Client(s3, undefined, 1000);
+      const s3 = {
+        region: 'us-east-1',
+        endpoint: proxy.url,
+        forcePathStyle: true,
+        checksumWhenRequired: false,
+        partSize: 5 * MiB,
+        queueSize: 2,
+        idleTimeoutMs: 1000,
+      };
+      const via = createS3Client(s3);
       await upload(key, {}, via).run(Readable.from(chunksOf(data)));
       expect((await stored(key)).equals(data)).toBe(true);
       expect(proxy.seen.filter((r) => r.method === 'PUT' && r.path.includes('partNumber=2&'))).toHaveLength(2);

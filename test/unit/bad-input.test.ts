@@ -79,6 +79,7 @@ const ROWS: Row[] = [
   ['backup', 'chunk-size-kib', 'abc', /chunk-size-kib: must be a whole number/],
   ['backup', 's3-part-size-mib', '4', /s3-part-size-mib: must be between 5 and 5120/],
   ['backup', 's3-queue-size', '-1', /s3-queue-size: must be between 1 and 32/],
+  ['backup', 's3-idle-timeout-seconds', '0', /s3-idle-timeout-seconds: must be between 1 and 86400/],
   ['backup', 's3-checksum', 'always', /s3-checksum: must be one of when-supported, when-required/],
   ['backup', 's3-endpoint', 'nope', /s3-endpoint: is not a valid URL/],
   ['backup', 'monthly', 'sometimes', /monthly: must be one of auto, never/],
