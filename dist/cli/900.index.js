@@ -106,7 +106,7 @@ module.exports = Mime;
 
 /***/ }),
 
-/***/ 4900:
+/***/ 2519:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 

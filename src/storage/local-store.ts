@@ -15,6 +15,7 @@ import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 import { onInterrupt } from '../util/interrupts.js';
 import { hasOwnedChunks, withOwnedChunks } from '../util/owned-chunks.js';
 import { openFileWriter } from './direct-file-writer.js';
+import { openFileReader } from './direct-file-reader.js';
 import { writtenDigest } from './written-digest.js';
 import { errorMessage, errorCode } from '../util/error-text.js';
 
@@ -173,14 +174,13 @@ export class LocalDirectoryStore implements BackupStore {
 
   async get(key: string): Promise<Readable> {
     const path = this.pathOf(key);
+    // Chunks of a chunk's size: with the 64 KiB default, verify spent a fifth of its time issuing reads (1 GiB A/B:
+    // 4.1 → 3.2 s). Each chunk is a buffer of its own, handed to the reader alone.
     try {
-      await access(path, constants.R_OK);
+      return withOwnedChunks(await openFileReader(path, 1024 * 1024));
     } catch (error) {
       throw wrapFsError(`opening ${path}`, error);
     }
-    // Reads of a chunk's size: with the 64 KiB default, verify spent a fifth of its time issuing reads (1 GiB A/B: 4.1 → 3.2 s).
-    // Each read is a buffer of its own, handed to the reader alone.
-    return withOwnedChunks(createReadStream(path, { highWaterMark: 1024 * 1024 }));
   }
 
   async getSmall(key: string, maxBytes = 1024 * 1024): Promise<Buffer> {
