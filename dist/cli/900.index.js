@@ -106,7 +106,7 @@ module.exports = Mime;
 
 /***/ }),
 
-/***/ 2519:
+/***/ 4900:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 

@@ -22451,7 +22451,7 @@ let mimePromise;
  */
 function getMime() {
     if (!mimePromise) {
-        mimePromise = __webpack_require__.e(/* import() */ 900).then(__webpack_require__.t.bind(__webpack_require__, 2519, 19))
+        mimePromise = __webpack_require__.e(/* import() */ 900).then(__webpack_require__.t.bind(__webpack_require__, 4900, 19))
             .then(mod => {
             const modObj = mod;
             const mime = modObj.default && typeof modObj.default.getType === 'function'

@@ -1,15 +1,14 @@
 /**
- * A local read around the page cache (O_DIRECT) where the file system allows it, the counterpart of
- * direct-file-writer.ts. A backup is read once, days after it was written: through the page cache, the kernel
+ * A local read around the page cache (O_DIRECT) where the file system allows it (direct-io.ts), the counterpart
+ * of direct-file-writer.ts. A backup is read once, days after it was written: through the page cache, the kernel
  * first fills the cache from disk and then copies it out, which on the machines measured cost more CPU than
  * decrypting the file (docs/BENCHMARKS.md). A direct read puts the disk's bytes into aligned staging slabs,
  * a few reads ahead, and each slab is copied out in chunks that are the reader's own.
  */
 import { constants, createReadStream } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { alignedSlabs } from './direct-file-writer.js';
-import { errorCode } from '../util/error-text.js';
+import { alignedSlabs, DirectFile, openDirect } from './direct-io.js';
 
 /** Three slabs of 2 MiB: two reads ahead of the one being copied out (fewer or smaller were slower, larger took more memory). */
 const SLAB_BYTES = 2 * 1024 * 1024;
@@ -17,21 +16,10 @@ const SLABS = 3;
 
 /** Opens `path` for reading in chunks of `chunkBytes` that own their memory: directly where the file system allows it. */
 export async function openFileReader(path: string, chunkBytes: number): Promise<Readable> {
-  const direct = constants.O_DIRECT;
-  if (direct) {
-    let handle: FileHandle | undefined;
-    try {
-      handle = await open(path, constants.O_RDONLY | direct);
-    } catch (error) {
-      // This file system has no O_DIRECT (EINVAL); any other failure is the file's.
-      if (errorCode(error) !== 'EINVAL') throw error;
-    }
-    if (handle) {
-      const { size } = await handle.stat();
-      return new DirectFileReader(handle, size, () => open(path, 'r'), alignedSlabs(SLABS, SLAB_BYTES), chunkBytes);
-    }
-  }
-  return createReadStream(path, { highWaterMark: chunkBytes });
+  const handle = await openDirect(path, constants.O_RDONLY);
+  if (!handle) return createReadStream(path, { highWaterMark: chunkBytes });
+  const { size } = await handle.stat();
+  return new DirectFileReader(new DirectFile(handle, () => open(path, 'r')), size, alignedSlabs(SLABS, SLAB_BYTES), chunkBytes);
 }
 
 export class DirectFileReader extends Readable {
@@ -41,15 +29,11 @@ export class DirectFileReader extends Readable {
   private readonly reads: Array<Promise<number>> = [];
   private head = 0;
   private pumping = false;
-  /** Set once a direct read was refused: from then on every read goes through this handle. */
-  private buffered: Promise<FileHandle> | undefined;
 
   constructor(
-    private readonly handle: FileHandle,
+    private readonly file: DirectFile,
     /** The file's size when opened: reads stop there (a backup does not change once written). */
     private readonly size: number,
-    /** Opens the same file again without O_DIRECT. */
-    private readonly reopen: () => Promise<FileHandle>,
     /** Staging buffers, each a whole number of blocks; aligned, or the reads go through the page cache. */
     private readonly slabs: Buffer[],
     private readonly chunkBytes: number,
@@ -64,10 +48,7 @@ export class DirectFileReader extends Readable {
   override _destroy(error: Error | null, done: (error: Error | null) => void): void {
     // The reads in flight hold the handles; each has a handler, so waiting on them cannot reject.
     void Promise.allSettled(this.reads)
-      .then(async () => {
-        const buffered = await this.buffered?.catch(() => undefined);
-        await Promise.all([this.handle.close(), buffered?.close()]);
-      })
+      .then(() => this.file.close())
       .then(
         () => done(error),
         (closeError: Error) => done(error ?? closeError),
@@ -124,17 +105,8 @@ export class DirectFileReader extends Readable {
   private async readInto(slab: Buffer, position: number): Promise<number> {
     let got = 0;
     while (got < slab.length && position + got < this.size) {
-      const buffered = this.buffered;
-      let bytesRead: number;
-      try {
-        const handle = buffered ? await buffered : this.handle;
-        ({ bytesRead } = await handle.read(slab, got, slab.length - got, position + got));
-      } catch (error) {
-        if (buffered || errorCode(error) !== 'EINVAL') throw error;
-        // A direct read was refused (alignment the file system does not take): the rest goes through the page cache.
-        this.buffered ??= this.reopen();
-        continue;
-      }
+      const from = got;
+      const { bytesRead } = await this.file.run((handle) => handle.read(slab, from, slab.length - from, position + from));
       if (bytesRead === 0) break;
       got += bytesRead;
     }

@@ -1,24 +1,17 @@
 /**
- * A local write around the page cache (O_DIRECT) where the file system allows it. Copying a backup into the
- * page cache and writing it back from there cost more CPU than encrypting it (docs/BENCHMARKS.md); a direct
- * write hands the disk the bytes from this process's memory.
- *
- * O_DIRECT asks that each write's memory, length and file offset be whole blocks. Node's Buffers promise no
- * alignment, so the writer copies the stream into staging slabs that are aligned (a WebAssembly memory starts
- * on a page boundary), writes each full slab at its offset while the next one fills, and the last, partial
- * block padded to a whole one; then it cuts the file to its length. Where the file system refuses O_DIRECT
- * when the file is opened, or refuses a direct write, the file is written through the page cache instead:
- * what reaches the disk never depends on the alignment holding.
+ * A local write around the page cache (O_DIRECT) where the file system allows it (direct-io.ts). Copying a
+ * backup into the page cache and writing it back from there cost more CPU than encrypting it
+ * (docs/BENCHMARKS.md); a direct write hands the disk the bytes from this process's memory. The writer copies
+ * the stream into aligned slabs, writes each full slab at its offset while the next one fills, and the last,
+ * partial block padded to a whole one; then it cuts the file to its length.
  */
 import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { FileWriter, type WrittenCallback } from './file-writer.js';
-import { errorCode } from '../util/error-text.js';
+import { alignedSlabs, DIRECT_ALIGNMENT, DirectFile, openDirect } from './direct-io.js';
 import { PASS_THROUGH_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 
-/** The block every direct write is made of: the largest logical block of the disks a runner has. */
-export const DIRECT_ALIGNMENT = 4096;
 /** Two slabs of 4 MiB: one fills while the disk takes the other. */
 const SLAB_BYTES = 4 * 1024 * 1024;
 const SLABS = 2;
@@ -31,28 +24,10 @@ export interface LocalFileWriter extends Writable {
 
 /** Creates `path`, which must not exist, and writes it: directly where the file system allows it. */
 export async function openFileWriter(path: string, written?: WrittenCallback): Promise<LocalFileWriter> {
-  const direct = constants.O_DIRECT;
-  // Not every platform has O_DIRECT (macOS does not).
-  if (!direct) return new FileWriter(await open(path, 'wx', 0o600), written);
-  let handle: FileHandle;
-  try {
-    handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | direct, 0o600);
-  } catch (error) {
-    if (errorCode(error) !== 'EINVAL') throw error;
-    // This file system has no O_DIRECT. Linux made the file before it refused the flag: open it as it is.
-    return new FileWriter(await open(path, constants.O_WRONLY | constants.O_CREAT, 0o600), written);
-  }
-  return new DirectFileWriter(handle, () => open(path, constants.O_WRONLY), alignedSlabs(SLABS, SLAB_BYTES), written);
-}
-
-// The one part of WebAssembly used here (the project's TypeScript libraries do not declare it).
-declare const WebAssembly: { Memory: new (size: { initial: number; maximum: number }) => { buffer: ArrayBuffer } };
-
-/** `count` buffers of `bytes` (a multiple of DIRECT_ALIGNMENT), each starting on a page boundary. */
-export function alignedSlabs(count: number, bytes: number): Buffer[] {
-  const pages = Math.ceil((count * bytes) / 65536);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-  return Array.from({ length: count }, (_, index) => Buffer.from(memory.buffer, index * bytes, bytes));
+  const handle = await openDirect(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  if (handle) return new DirectFileWriter(new DirectFile(handle, () => open(path, constants.O_WRONLY)), alignedSlabs(SLABS, SLAB_BYTES), written);
+  // Without O_DIRECT. Where the file system refused it, Linux made the file first: open it as it is.
+  return new FileWriter(await open(path, constants.O_DIRECT ? constants.O_WRONLY | constants.O_CREAT : 'wx', 0o600), written);
 }
 
 export class DirectFileWriter extends Writable implements LocalFileWriter {
@@ -63,14 +38,10 @@ export class DirectFileWriter extends Writable implements LocalFileWriter {
   /** Per slab, the write that still holds it; these never reject (a failure is kept in `failure`). */
   private readonly sending: Array<Promise<void> | undefined>;
   private failure: unknown;
-  /** Set once a direct write was refused: from then on every write goes through this handle. */
-  private buffered: Promise<FileHandle> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(
-    private readonly handle: FileHandle,
-    /** Opens the same file again without O_DIRECT. */
-    private readonly reopen: () => Promise<FileHandle>,
+    private readonly file: DirectFile,
     /** Staging buffers, each a whole number of blocks; aligned, or the writes go through the page cache. */
     private readonly slabs: Buffer[],
     /** Gets each run of chunks once it is copied for writing; the next write waits for it. */
@@ -99,8 +70,8 @@ export class DirectFileWriter extends Writable implements LocalFileWriter {
     );
   }
 
-  async flushToDisk(): Promise<void> {
-    await (await this.target()).datasync();
+  flushToDisk(): Promise<void> {
+    return this.file.handle.datasync();
   }
 
   private async take(buffers: Buffer[]): Promise<void> {
@@ -137,16 +108,8 @@ export class DirectFileWriter extends Writable implements LocalFileWriter {
     let pending = data;
     let at = position;
     while (pending.length) {
-      const buffered = this.buffered;
-      let bytesWritten: number;
-      try {
-        ({ bytesWritten } = await (await this.target()).write(pending, 0, pending.length, at));
-      } catch (error) {
-        if (buffered || errorCode(error) !== 'EINVAL') throw error;
-        // A direct write was refused (alignment the file system does not take): the rest goes through the page cache.
-        this.buffered ??= this.reopen();
-        continue;
-      }
+      const rest = pending;
+      const { bytesWritten } = await this.file.run((handle) => handle.write(rest, 0, rest.length, at));
       // A regular file takes all of a write unless it fails; a short one (the disk filling up) is retried for the rest.
       if (bytesWritten === 0) throw new Error('the file took none of a write');
       pending = pending.subarray(bytesWritten);
@@ -165,21 +128,13 @@ export class DirectFileWriter extends Writable implements LocalFileWriter {
     }
     await Promise.all(this.sending);
     if (this.failure) throw this.failure;
-    if (size % DIRECT_ALIGNMENT) await this.handle.truncate(size);
+    if (size % DIRECT_ALIGNMENT) await this.file.handle.truncate(size);
     await this.close();
   }
 
-  private async target(): Promise<FileHandle> {
-    return this.buffered ?? this.handle;
-  }
-
-  /** Closes the file (both handles, once a write went through the page cache) when no write holds it. */
+  /** Closes the file once no write holds it. */
   private close(): Promise<void> {
-    this.closing ??= (async () => {
-      await Promise.all(this.sending);
-      const buffered = await this.buffered?.catch(() => undefined);
-      await Promise.all([this.handle.close(), buffered?.close()]);
-    })();
+    this.closing ??= Promise.all(this.sending).then(() => this.file.close());
     return this.closing;
   }
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DirectFileReader, openFileReader } from '../../src/storage/direct-file-reader.js';
-import { alignedSlabs, DIRECT_ALIGNMENT } from '../../src/storage/direct-file-writer.js';
+import { alignedSlabs, DIRECT_ALIGNMENT, DirectFile } from '../../src/storage/direct-io.js';
 
 let dir: string;
 let count = 0;
@@ -40,12 +40,11 @@ async function directReader(path: string, slabs: Buffer[]) {
   const state = { reopened: 0 };
   const { size } = await handle.stat();
   const reader = new DirectFileReader(
-    handle,
-    size,
-    () => {
+    new DirectFile(handle, () => {
       state.reopened++;
       return open(path, 'r');
-    },
+    }),
+    size,
     slabs,
     CHUNK,
   );
@@ -99,7 +98,7 @@ it('reports a read the file refuses', async () => {
   const path = await fileOf(randomBytes(3 * SLAB));
   // Opened for writing only: every read fails with EBADF.
   const handle = await open(path, constants.O_WRONLY | constants.O_DIRECT);
-  const reader = new DirectFileReader(handle, 3 * SLAB, () => open(path, constants.O_WRONLY), alignedSlabs(2, SLAB), CHUNK);
+  const reader = new DirectFileReader(new DirectFile(handle, () => open(path, constants.O_WRONLY)), 3 * SLAB, alignedSlabs(2, SLAB), CHUNK);
   await expect(readAll(reader)).rejects.toMatchObject({ code: 'EBADF' });
 });
 

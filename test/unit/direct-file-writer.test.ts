@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { alignedSlabs, DIRECT_ALIGNMENT, DirectFileWriter, openFileWriter } from '../../src/storage/direct-file-writer.js';
+import { DirectFileWriter, openFileWriter } from '../../src/storage/direct-file-writer.js';
+import { alignedSlabs, DIRECT_ALIGNMENT, DirectFile } from '../../src/storage/direct-io.js';
 import { FileWriter } from '../../src/storage/file-writer.js';
 
 let dir: string;
@@ -32,11 +33,10 @@ async function directWriter(slabs: Buffer[]) {
   const seen: Buffer[] = [];
   const state = { reopened: 0 };
   const writer = new DirectFileWriter(
-    handle,
-    () => {
+    new DirectFile(handle, () => {
       state.reopened++;
       return open(path, constants.O_WRONLY);
-    },
+    }),
     slabs,
     (buffers) => void seen.push(...buffers),
   );
@@ -87,7 +87,7 @@ it('reports a write the file does not take, and writes no more', async () => {
   await (await open(path, 'w')).close();
   // Opened for reading only: every write fails with EBADF.
   const handle = await open(path, constants.O_RDONLY | constants.O_DIRECT);
-  const writer = new DirectFileWriter(handle, () => open(path, constants.O_RDONLY), alignedSlabs(2, SLAB), undefined);
+  const writer = new DirectFileWriter(new DirectFile(handle, () => open(path, constants.O_RDONLY)), alignedSlabs(2, SLAB), undefined);
   await expect(pipeline(pieces(randomBytes(3 * SLAB)), writer)).rejects.toMatchObject({ code: 'EBADF' });
   expect((await readFile(path)).length).toBe(0);
 });
