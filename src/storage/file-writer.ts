@@ -41,8 +41,8 @@ export class FileWriter extends Writable {
     );
   }
 
-  /** Flushes what is written so far to disk (fdatasync). */
-  flushToDisk(): Promise<void> {
+  /** Flushes what is written so far to disk (fdatasync), so the last fsync has little left (LocalFileWriter). */
+  flushEarly(): Promise<void> {
     return this.handle.datasync();
   }
 

@@ -70,8 +70,9 @@ export class LocalDirectoryStore implements BackupStore {
         // The writer closes the file when it ends or fails; closing waits for a flush in flight. The counter
         // passes each chunk on unchanged and keeps none, so chunks the body owns are the writer's to give away.
         const out = await openFileWriter(tmp, (buffers) => written.take(buffers));
-        // Flush to disk as the data comes, not all at the end: the final fsync then has little left to
-        // write, and the disk works while the snapshot still streams. One flush in flight at a time.
+        // Through the page cache, flush to disk as the data comes, not all at the end: the final fsync then has
+        // little left to write, and the disk works while the snapshot still streams (a direct write needs none).
+        // One flush in flight at a time.
         let flushedAt = 0;
         let flushing: Promise<void> | undefined;
         let flushError: unknown;
@@ -82,7 +83,7 @@ export class LocalDirectoryStore implements BackupStore {
             size += chunk.length;
             if (!flushing && size - flushedAt >= flushEvery) {
               flushedAt = size;
-              flushing = out.flushToDisk().then(
+              flushing = out.flushEarly().then(
                 () => (flushing = undefined),
                 (error: unknown) => {
                   flushError ??= error;
