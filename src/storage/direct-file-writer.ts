@@ -7,24 +7,13 @@
  */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Writable } from 'node:stream';
-import { FileWriter, type WrittenCallback } from './file-writer.js';
+import { FileWriter, LocalFileWriter, type WrittenCallback } from './file-writer.js';
 import { alignedSlabs, DIRECT_ALIGNMENT, DirectFile, openDirect } from './direct-io.js';
 import { PASS_THROUGH_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 
 /** Two slabs of 4 MiB: one fills while the disk takes the other. */
 const SLAB_BYTES = 4 * 1024 * 1024;
 const SLABS = 2;
-
-/** A stream into a new local file. */
-export interface LocalFileWriter extends Writable {
-  /**
-   * Moves what is written so far on to the disk while the rest still streams, so the file's last fsync has
-   * little left to do: an fdatasync through the page cache; nothing for a direct write, which leaves no dirty
-   * pages (a flush there only stalls the writes in flight behind the disk's cache flush).
-   */
-  flushEarly(): Promise<void>;
-}
 
 /** Creates `path`, which must not exist, and writes it: directly where the file system allows it. */
 export async function openFileWriter(path: string, written?: WrittenCallback): Promise<LocalFileWriter> {
@@ -34,7 +23,7 @@ export async function openFileWriter(path: string, written?: WrittenCallback): P
   return new FileWriter(await open(path, constants.O_DIRECT ? constants.O_WRONLY | constants.O_CREAT : 'wx', 0o600), written);
 }
 
-export class DirectFileWriter extends Writable implements LocalFileWriter {
+export class DirectFileWriter extends LocalFileWriter {
   private slab = 0;
   private filled = 0;
   /** Where in the file the slab being filled goes. */
@@ -55,30 +44,11 @@ export class DirectFileWriter extends Writable implements LocalFileWriter {
     this.sending = slabs.map(() => undefined);
   }
 
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.take([chunk]).then(() => done(), done);
-  }
-
-  override _writev(chunks: Array<{ chunk: Buffer }>, done: (error?: Error | null) => void): void {
-    this.take(chunks.map((entry) => entry.chunk)).then(() => done(), done);
-  }
-
-  override _final(done: (error?: Error | null) => void): void {
-    this.finish().then(() => done(), done);
-  }
-
-  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
-    this.close().then(
-      () => done(error),
-      (closeError: Error) => done(error ?? closeError),
-    );
-  }
-
   flushEarly(): Promise<void> {
     return Promise.resolve();
   }
 
-  private async take(buffers: Buffer[]): Promise<void> {
+  protected async take(buffers: Buffer[]): Promise<void> {
     for (const buffer of buffers) {
       let from = 0;
       while (from < buffer.length) {
@@ -121,7 +91,7 @@ export class DirectFileWriter extends Writable implements LocalFileWriter {
     }
   }
 
-  private async finish(): Promise<void> {
+  protected async complete(): Promise<void> {
     const size = this.offset + this.filled;
     const tail = this.filled;
     if (tail) {
@@ -137,7 +107,7 @@ export class DirectFileWriter extends Writable implements LocalFileWriter {
   }
 
   /** Closes the file once no write holds it. */
-  private close(): Promise<void> {
+  protected close(): Promise<void> {
     this.closing ??= Promise.all(this.sending).then(() => this.file.close());
     return this.closing;
   }
