@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, realpathSync } from 'node:fs';
-import { link, rename, unlink } from 'node:fs/promises';
+import { link, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,6 +20,8 @@ import type { S3Settings } from '../storage/store-settings.js';
 import { backupIdOfName } from '../naming/backup-names.js';
 import type { Logger } from '../log.js';
 import { onInterrupt } from '../util/interrupts.js';
+import { hasOwnedChunks, withOwnedChunks } from '../util/owned-chunks.js';
+import { FILE_READ_CHUNK_BYTES, openFileReader } from '../storage/direct-file-reader.js';
 import { errorMessage, errorCode } from '../util/error-text.js';
 
 export interface FileEndpoints {
@@ -46,10 +48,18 @@ export async function openInput(input: string, s3: S3Settings): Promise<Readable
       throw s3Error(`downloading ${input}`, error, bucket, key);
     }
   }
+  const cannotOpen = (error: unknown) => new InputError('in', `cannot open ${input}: ${errorCode(error) ?? errorMessage(error)}`);
+  const regular = await stat(input).then(
+    (s) => s.isFile(),
+    (error: unknown) => Promise.reject(cannotOpen(error)),
+  );
+  // A regular file is read as a local store reads a backup: around the page cache where the file system allows it,
+  // in chunks of their own. Anything else (a pipe, a device) has no size to read up to and streams as it comes.
+  if (regular) return withOwnedChunks(await openFileReader(input, FILE_READ_CHUNK_BYTES).catch((error: unknown) => Promise.reject(cannotOpen(error))));
   const stream = createReadStream(input);
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (error) => reject(new InputError('in', `cannot open ${input}: ${errorCode(error) ?? error.message}`)));
+    stream.once('error', (error) => reject(cannotOpen(error)));
   });
   return stream;
 }
@@ -109,6 +119,7 @@ export async function decryptFile(
   let seen: { backupId: string; keyId: string } | undefined;
   const decryptor = createDecryptStream({
     opener: keys.opener,
+    freeInput: hasOwnedChunks(source),
     ...(expected ? { expectedBackupId: expected } : {}),
     onHeader: (h) => {
       seen = { backupId: h.backupId, keyId: h.keyId };
@@ -147,6 +158,7 @@ export async function encryptFile(
   }
   const source = await openInput(endpoints.input, endpoints.s3);
   const encryptor = await createEncryptStream({ keySource, backupId, chunkSize: options.chunkSize });
+  encryptor.freeInput = hasOwnedChunks(source);
   try {
     await writeOutput(endpoints.output, source, encryptor, options.force);
   } catch (error) {

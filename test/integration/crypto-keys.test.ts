@@ -4,7 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, DecryptCommand } from '@aws-sdk/client-kms';
@@ -96,6 +98,39 @@ describe('decrypt and encrypt outputs and name binding', () => {
     const self = await cli('encrypt', '--in', enc, '--out', enc, '--force', '--encryption-key', `key-a=${KEY_A}`);
     expect(self).toMatchObject({ code: 2, stderr: expect.stringContaining('is the input file itself') });
     expect(readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
+  });
+
+  it('reads a file whole at any size, a pipe as it comes (it has no size to read up to), and names an input it cannot open', async () => {
+    // Not a whole number of blocks, slabs or chunks: the direct read's last block is short.
+    const plain = join(dir, 'plain-sizes.bin');
+    writeFileSync(plain, randomBytes(5 * 1024 * 1024 + 4099));
+    const enc = join(dir, name('20251111-111111'));
+    const ring = `key-a=${KEY_A}`;
+    expect((await cli('encrypt', '--in', plain, '--out', enc, '--encryption-key', ring)).code).toBe(0);
+    expect((await cli('decrypt', '--in', enc, '--out', join(dir, 'sizes.out'), '--encryption-keyring', ring)).code).toBe(0);
+    expect(readFileSync(join(dir, 'sizes.out')).equals(readFileSync(plain))).toBe(true);
+
+    const fifo = join(dir, 'backup.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const feeding = pipeline(createReadStream(enc), createWriteStream(fifo));
+    const piped = await cli(
+      'decrypt',
+      '--in',
+      fifo,
+      '--out',
+      join(dir, 'piped.out'),
+      '--backup-id',
+      'vault-snapshot-20251111-111111',
+      '--encryption-keyring',
+      ring,
+    );
+    await feeding;
+    expect(piped.code).toBe(0);
+    expect(readFileSync(join(dir, 'piped.out')).equals(readFileSync(plain))).toBe(true);
+
+    const missing = await cli('decrypt', '--in', join(dir, name('20251212-121212')), '--out', join(dir, 'missing.out'), '--encryption-keyring', ring);
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/in: cannot open .*vault-snapshot-20251212-121212\.enc: ENOENT/) });
+    expect(existsSync(join(dir, 'missing.out'))).toBe(false);
   });
 });
 
