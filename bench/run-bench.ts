@@ -44,7 +44,7 @@ interface Measure {
   wallRange?: [number, number];
 }
 
-/** Runs a command under GNU time (asynchronously: the snapshot endpoint lives in this process). */
+/** Runs a command under GNU time (asynchronously: this process keeps answering the servers' and children's events meanwhile). */
 async function timed(label: string, command: string, args: string[], env: Record<string, string>): Promise<Measure> {
   const r = await new Promise<{ status: number | null; stderr: string }>((done) => {
     const child = spawn('/usr/bin/time', ['-f', 'BENCH %e %U %S %M', command, ...args], {
@@ -75,8 +75,10 @@ const median = (xs: number[]) => {
 };
 
 /**
- * Runs each step once per round, in turn (A B C, A B C, ...), so that a slow stretch of this shared machine falls
- * on every row compared and not on one of them. A row is its median wall and CPU time and its largest peak RSS;
+ * Runs each step once per round, in turn, so that a slow stretch of this shared machine falls on every row compared
+ * and not on one of them; each round starts one step later (A B C, B C A, C A B), so that no row always comes first
+ * to a freshly started server (moto's first large upload is its slowest) or always follows the same row (and
+ * whatever that one leaves the server to clean up). A row is its median wall and CPU time and its largest peak RSS;
  * a step that fails in any round is reported as that failure. Between two steps, untimed, the page cache's dirty
  * pages are written out: a step that wrote a file (the plain copy writes 1 GiB and does not sync) would otherwise
  * leave the next one to share the disk and the CPU with the kernel writing it back.
@@ -84,9 +86,10 @@ const median = (xs: number[]) => {
 async function inTurn(steps: Array<() => Promise<Measure>>): Promise<Measure[]> {
   const samples: Measure[][] = steps.map(() => []);
   for (let round = 0; round < ROUNDS; round++)
-    for (const [i, step] of steps.entries()) {
+    for (let k = 0; k < steps.length; k++) {
+      const i = (k + round) % steps.length;
       execFileSync('sync');
-      samples[i]!.push(await step());
+      samples[i]!.push(await steps[i]!());
     }
   return samples.map((ms) => {
     const failed = ms.find((m) => !m.ok);
@@ -417,7 +420,7 @@ const doc = readFileSync(join(ROOT, 'docs', 'BENCHMARKS.md'), 'utf8');
 const versus = comparisons.length
   ? `### Against the peers (same bytes, same run)\n\n| operation | ours | peer | ratio | goal |\n|---|---|---|---|---|\n${comparisons.join('\n')}\n\n`
   : '';
-const generated = `<!-- bench:start -->\nMeasured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, with \`npm run bench\`. Each row is the median of ${ROUNDS} round${ROUNDS > 1 ? 's' : ''}, taken in turn with the rows it is compared with (A B C, A B C, ...); its peak RSS is the largest of the rounds, and the comparison table gives the fastest and slowest wall time in brackets.\n\n${versus}${sections.join('\n')}<!-- bench:end -->`;
+const generated = `<!-- bench:start -->\nMeasured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, with \`npm run bench\`. Each row is the median of ${ROUNDS} round${ROUNDS > 1 ? 's' : ''}, taken in turn with the rows it is compared with, each round starting one row later (A B C, B C A, C A B); its peak RSS is the largest of the rounds, and the comparison table gives the fastest and slowest wall time in brackets.\n\n${versus}${sections.join('\n')}<!-- bench:end -->`;
 let updated = sizes.length ? doc.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, generated) : doc;
 
 // The weekly restore test at size: RTO by phase, in the throwaway cluster (own network namespace).
