@@ -21,8 +21,6 @@ import { errorMessage, errorCode } from '../util/error-text.js';
 /** How much is written between two early flushes to disk (putNew). */
 const EARLY_FLUSH_BYTES = 64 * 1024 * 1024;
 
-/** The size of each chunk a read hands on (get, stat): see get. */
-
 /** The temporary name a write uses until it is complete (see writeExclusive). */
 const PARTIAL_FILE = /^\..+\.partial-[0-9a-f]{12}$/;
 
