@@ -243,13 +243,16 @@ class PartUpload {
             .finally(() => this.inFlight.delete(sending));
         this.inFlight.add(sending);
     }
-    /** The multipart upload's id, created with the first part. */
+    /**
+     * The multipart upload's id, created with the first part. Its request is not stopped with the others: once
+     * sent, S3 may create the upload whether or not anyone waits for the answer, and only its id lets abort()
+     * remove it (a listing straight after can run before S3 has created it). abort() waits for the answer
+     * instead, which the client's own timeouts bound.
+     */
     multipartId() {
         this.multipartPromise ??= (async () => {
             const { client, bucket, key, contentType } = this.target;
-            const created = await client.send(new dist_cjs.CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType, ChecksumAlgorithm: 'SHA256' }), {
-                abortSignal: this.stop.signal,
-            });
+            const created = await client.send(new dist_cjs.CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType, ChecksumAlgorithm: 'SHA256' }));
             if (!created.UploadId)
                 throw new Error('S3 answered CreateMultipartUpload without an upload id');
             return created.UploadId;

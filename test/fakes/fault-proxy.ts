@@ -1,7 +1,7 @@
 /**
  * An HTTP proxy between the tool and a real server (OpenBao or moto) that injects faults on
  * matching requests: cut the connection after N response bytes, end the body cleanly but early,
- * answer an error status for the first K requests, stall, or flip a byte. It records what it saw.
+ * answer an error status for the first K requests, stall, delay, or flip a byte. It records what it saw.
  */
 import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,7 +15,10 @@ export type Fault =
   | { kind: 'stall'; afterBytes: number }
   | { kind: 'corrupt-at'; offset: number }
   | { kind: 'refuse' }
-  | { kind: 'hang'; times: number }; // take the request whole and never answer, for the first `times` hits
+  | { kind: 'hang'; times: number } // take the request whole and never answer, for the first `times` hits
+  // Take the request whole and pass it on `ms` later, even if the client has stopped waiting by then: a request
+  // that reached the server, which acts on it whether or not anyone reads the answer.
+  | { kind: 'delay'; ms: number };
 
 export interface FaultRule {
   method?: string;
@@ -79,9 +82,8 @@ export async function startFaultProxy(upstream: string, rules: FaultRule[] = [])
       return;
     }
 
-    const upstreamReq = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-      (up) => {
+    const forward = () =>
+      httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (up) => {
         record.status = up.statusCode;
         const headers = { ...up.headers };
         const bodyFault =
@@ -120,8 +122,22 @@ export async function startFaultProxy(upstream: string, rules: FaultRule[] = [])
           if (!cut) res.end();
         });
         up.on('error', () => res.socket?.destroy());
-      },
-    );
+      });
+    if (fault?.kind === 'delay') {
+      // The client may be gone by the time the answer comes; what is written to it then goes nowhere.
+      res.on('error', () => undefined);
+      const body: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => body.push(chunk));
+      req.on('end', () =>
+        setTimeout(() => {
+          const upstreamReq = forward();
+          upstreamReq.on('error', () => res.socket?.destroy());
+          upstreamReq.end(Buffer.concat(body));
+        }, fault.ms),
+      );
+      return;
+    }
+    const upstreamReq = forward();
     upstreamReq.on('error', () => res.socket?.destroy());
     if (fault?.kind === 'reset-request-after') {
       let forwarded = 0;

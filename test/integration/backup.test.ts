@@ -201,6 +201,28 @@ describe('snapshots larger than one upload part', () => {
       await proxy.close();
     }
   });
+
+  it('that break while S3 is still creating the multipart upload leave nothing behind', async () => {
+    // The snapshot breaks just after the first part is full; S3 acts on the CreateMultipartUpload sent for it only
+    // 800 ms later, whether or not the client still waits for the answer.
+    const vault = await startFaultProxy(bao.addr, [{ path: /raft\/snapshot/, fault: { kind: 'reset-after', bytes: 5.5 * 1024 * 1024 } }]);
+    const s3 = await startFaultProxy(moto.endpoint, [{ method: 'POST', path: /\?uploads/, fault: { kind: 'delay', ms: 800 } }]);
+    try {
+      const prefix = 'cut-while-creating';
+      const run = runCommand('backup', inputs({ target: `s3://backups/${prefix}`, 'vault-address': vault.url, 's3-endpoint': s3.url }), {
+        log: new MemoryLogger(),
+        clock: at('2025-11-21T02:00:00Z'),
+      });
+      await expect(run).rejects.toBeInstanceOf(VaultError);
+      expect(s3.seen.filter((r) => r.method === 'POST' && r.path.includes('?uploads'))).toHaveLength(1);
+      // Past the delay: whatever S3 was going to create, it has.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(await listKeys(`${prefix}/`)).toEqual([]);
+      expect(await openUploads()).toBe(0);
+    } finally {
+      await Promise.all([vault.close(), s3.close()]);
+    }
+  });
 });
 
 describe('bad situations fail before anything is written', () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
@@ -179,5 +179,29 @@ describe('PartUpload', () => {
     const open = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: key }));
     expect(open.Uploads ?? []).toEqual([]);
     await expect(client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+  }, 60000);
+
+  it('aborts a multipart upload that S3 creates after the stream failed (no upload is left open)', async () => {
+    const key = `late-create-${++n}`;
+    // CreateMultipartUpload reaches S3 only 800 ms after it was sent, and S3 acts on it whether or not the
+    // client still waits: the upload exists only after the failure below.
+    const proxy = await startFaultProxy(moto.endpoint, [{ method: 'POST', path: new RegExp(`${key}\\?uploads`), fault: { kind: 'delay', ms: 800 } }]);
+    try {
+      const attempt = upload(key, {}, moto.s3(proxy.url));
+      const body = new PassThrough();
+      const running = attempt.run(body);
+      // One byte past the first part starts its upload, and with it the multipart upload's creation.
+      body.write(randomBytes(5 * MiB + 1));
+      while (!proxy.seen.some((r) => r.method === 'POST' && r.path.includes('?uploads'))) await new Promise((r) => setTimeout(r, 10));
+      body.destroy(new Error('the snapshot stream broke'));
+      await expect(running).rejects.toThrow('the snapshot stream broke');
+      await attempt.abort();
+      // Past the delay: whatever S3 was going to create, it has.
+      await new Promise((r) => setTimeout(r, 1200));
+      const open = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: key }));
+      expect(open.Uploads ?? []).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   }, 60000);
 });
