@@ -122,23 +122,16 @@ export async function startFaultProxy(upstream: string, rules: FaultRule[] = [])
           if (!cut) res.end();
         });
         up.on('error', () => res.socket?.destroy());
-      });
+      }).on('error', () => res.socket?.destroy());
     if (fault?.kind === 'delay') {
       // The client may be gone by the time the answer comes; what is written to it then goes nowhere.
       res.on('error', () => undefined);
       const body: Buffer[] = [];
       req.on('data', (chunk: Buffer) => body.push(chunk));
-      req.on('end', () =>
-        setTimeout(() => {
-          const upstreamReq = forward();
-          upstreamReq.on('error', () => res.socket?.destroy());
-          upstreamReq.end(Buffer.concat(body));
-        }, fault.ms),
-      );
+      req.on('end', () => setTimeout(() => forward().end(Buffer.concat(body)), fault.ms));
       return;
     }
     const upstreamReq = forward();
-    upstreamReq.on('error', () => res.socket?.destroy());
     if (fault?.kind === 'reset-request-after') {
       let forwarded = 0;
       req.on('data', (chunk: Buffer) => {
