@@ -203,18 +203,24 @@ describe('snapshots larger than one upload part', () => {
   });
 
   it('that break while S3 is still creating the multipart upload leave nothing behind', async () => {
-    // The snapshot breaks just after the first part is full; S3 acts on the CreateMultipartUpload sent for it only
-    // 800 ms later, whether or not the client still waits for the answer.
-    const vault = await startFaultProxy(bao.addr, [{ path: /raft\/snapshot/, fault: { kind: 'reset-after', bytes: 5.5 * 1024 * 1024 } }]);
+    // The snapshot goes quiet just after the first part is full, and is cut once the CreateMultipartUpload sent for
+    // that part has reached S3's side; S3 acts on it only 800 ms later, whether or not the client still waits. A cut
+    // at a byte count alone raced the pipeline: the reset could overtake bytes not yet encrypted, so no part filled.
+    const vault = await startFaultProxy(bao.addr, [{ path: /raft\/snapshot/, fault: { kind: 'stall', afterBytes: 5.5 * 1024 * 1024 } }]);
     const s3 = await startFaultProxy(moto.endpoint, [{ method: 'POST', path: /\?uploads/, fault: { kind: 'delay', ms: 800 } }]);
+    const creates = () => s3.seen.filter((r) => r.method === 'POST' && r.path.includes('?uploads'));
     try {
       const prefix = 'cut-while-creating';
       const run = runCommand('backup', inputs({ target: `s3://backups/${prefix}`, 'vault-address': vault.url, 's3-endpoint': s3.url }), {
         log: new MemoryLogger(),
         clock: at('2025-11-21T02:00:00Z'),
       });
-      await expect(run).rejects.toBeInstanceOf(VaultError);
-      expect(s3.seen.filter((r) => r.method === 'POST' && r.path.includes('?uploads'))).toHaveLength(1);
+      let settled = false;
+      const failed = expect(run.finally(() => (settled = true))).rejects.toBeInstanceOf(VaultError);
+      while (creates().length === 0 && !settled) await new Promise((resolve) => setTimeout(resolve, 10));
+      await vault.close(); // drops the stalled snapshot connection
+      await failed;
+      expect(creates()).toHaveLength(1);
       // Past the delay: whatever S3 was going to create, it has.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       expect(await listKeys(`${prefix}/`)).toEqual([]);
