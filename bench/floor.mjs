@@ -11,6 +11,7 @@ import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { request } from 'node:http';
 import { Worker } from 'node:worker_threads';
+import { crc32 } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
@@ -72,7 +73,6 @@ async function backupPasses(url, hashThreads) {
   const workers = hashThreads === 2 ? [new Worker(source, { eval: true }), new Worker(source, { eval: true })] : [];
   const plainHash = createHash('sha256');
   const cipherHash = createHash('sha256');
-  const { crc32 } = await import('node:zlib');
   let crc = 0;
   // At most 8 buffers in flight to the workers, as a backup holds them.
   let inFlight = 0;
