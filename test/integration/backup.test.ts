@@ -17,6 +17,7 @@ import { startFaultProxy } from '../fakes/fault-proxy.js';
 import { createTestIssuer } from '../fakes/oidc-issuer.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
+import { waitFor } from '../harness/processes.js';
 import { collect, decryptBuffer } from '../unit/crypto-helpers.js';
 
 const KEY_B64 = Buffer.alloc(32, 7).toString('base64');
@@ -217,7 +218,7 @@ describe('snapshots larger than one upload part', () => {
       });
       let settled = false;
       const failed = expect(run.finally(() => (settled = true))).rejects.toBeInstanceOf(VaultError);
-      while (creates().length === 0 && !settled) await new Promise((resolve) => setTimeout(resolve, 10));
+      await waitFor('the CreateMultipartUpload to reach S3 (or the run to end)', async () => (creates().length > 0 || settled ? true : undefined));
       await vault.close(); // drops the stalled snapshot connection
       await failed;
       expect(creates()).toHaveLength(1);

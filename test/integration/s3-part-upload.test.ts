@@ -9,6 +9,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
+import { waitFor } from '../harness/processes.js';
 import { PartUpload } from '../../src/storage/s3-part-upload.js';
 import { sendBodiesInSlices } from '../../src/storage/s3-body-slices.js';
 import { createS3Client } from '../../src/storage/s3-open.js';
@@ -192,7 +193,9 @@ describe('PartUpload', () => {
       const running = attempt.run(body);
       // One byte past the first part starts its upload, and with it the multipart upload's creation.
       body.write(randomBytes(5 * MiB + 1));
-      while (!proxy.seen.some((r) => r.method === 'POST' && r.path.includes('?uploads'))) await new Promise((r) => setTimeout(r, 10));
+      await waitFor('the CreateMultipartUpload to reach S3', async () =>
+        proxy.seen.some((r) => r.method === 'POST' && r.path.includes('?uploads')) ? true : undefined,
+      );
       body.destroy(new Error('the snapshot stream broke'));
       await expect(running).rejects.toThrow('the snapshot stream broke');
       await attempt.abort();
