@@ -75,6 +75,19 @@ export class RetentionRefusedError extends BackupError {
   }
 }
 
+/**
+ * The target holds backups that fail authentication, or whose raft history goes back without a record of it:
+ * someone wrote to the target who is not the backup job, or objects were damaged. The job did what it could
+ * prove safe and failed so that an alert goes out; `result` is what it did.
+ */
+export class UntrustedBackupsError extends BackupError {
+  readonly result: unknown;
+  constructor(message: string, hint: string, result: unknown) {
+    super('data', message, { hint });
+    this.result = result;
+  }
+}
+
 /** The backup was stored, but its content says the cluster lost data (or is not the one backed up before). */
 export class DataAnomalyError extends BackupError {
   constructor(message: string, hint: string) {

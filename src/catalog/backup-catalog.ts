@@ -16,10 +16,17 @@ export interface CatalogEntry {
   /** Present when the manifest exists. */
   manifestKey: string | undefined;
   size: number;
+  /** When the store says it wrote the object (the name's time where a pure test lists no time). */
+  storedAt: Date;
   /** The manifest exists, parses, and names this object: the backup was committed. */
   complete: boolean;
   /** Why an existing manifest does not make the backup complete. */
   manifestProblem?: string;
+  /**
+   * Set when this run tried to authenticate the backup and it failed (why): a suspect is never counted as a
+   * backup and never deleted by the tool; it is reported.
+   */
+  suspect?: string;
   /** Its manifest records a data anomaly (possible data loss) next to the backup before it. */
   anomalous?: boolean;
   /** The parsed manifest of a complete backup, as readCatalog read it (absent from a catalog built from names only). */
@@ -38,7 +45,7 @@ export interface Catalog {
 }
 
 /** Pure: groups listed objects into backups, sorted oldest first (then daily before monthly). */
-export function buildCatalog(objects: Iterable<StoredObject>): Catalog {
+export function buildCatalog(objects: Iterable<Omit<StoredObject, 'storedAt'> & { storedAt?: Date }>): Catalog {
   const byObject = new Map<string, CatalogEntry>();
   const manifests = new Map<string, string>();
   const ignored: string[] = [];
@@ -60,6 +67,7 @@ export function buildCatalog(objects: Iterable<StoredObject>): Catalog {
       objectKey,
       manifestKey: undefined,
       size: object.size,
+      storedAt: object.storedAt ?? parsed.at,
       complete: false,
     });
   }
@@ -93,6 +101,9 @@ export async function readCatalog(store: BackupStore, prefix = ''): Promise<Cata
         if ('problem' in read) {
           entry.complete = false;
           entry.manifestProblem = read.problem;
+          // A commit marker that exists but is damaged is not an interrupted write: the object may be a good
+          // backup whose manifest was overwritten, so it is never deleted on that manifest's word.
+          entry.suspect = read.problem;
         } else {
           entry.manifest = read.manifest;
           if (read.manifest.anomalies?.length) entry.anomalous = true;
@@ -129,7 +140,7 @@ export async function manifestOf(store: BackupStore, entry: CatalogEntry): Promi
 export function newestComplete(catalog: Catalog, tier?: Tier): CatalogEntry | undefined {
   let newest: CatalogEntry | undefined;
   for (const b of catalog.backups) {
-    if (!b.complete || (tier && b.tier !== tier)) continue;
+    if (!b.complete || b.suspect !== undefined || (tier && b.tier !== tier)) continue;
     if (!newest || b.at > newest.at || (b.at.getTime() === newest.at.getTime() && b.tier === 'daily')) newest = b;
   }
   return newest;

@@ -2,7 +2,8 @@
  * The CLI: parse arguments, run the command, print the result. Logs go to stderr; with --json the
  * result goes to stdout as JSON (an interface: see the README). Exit codes: 0 ok, 1 failed, 2 bad input.
  */
-import { BackupError, InputError, RetentionRefusedError } from '../errors.js';
+import { BackupError, InputError, RetentionRefusedError, UntrustedBackupsError } from '../errors.js';
+import type { PruneResult } from '../jobs/prune.js';
 import { presenterOf, runCommand } from '../commands/commands.js';
 import { pruneJson } from '../commands/prune.js';
 import type { RetentionPlan } from '../retention/plan-retention.js';
@@ -34,6 +35,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof RetentionRefusedError && asJson) io.stdout(JSON.stringify(pruneJson(error.plan as RetentionPlan, true, [], []), null, 2) + '\n');
+    // A prune that did its work but found suspects: the document says what it did and what it found.
+    if (error instanceof UntrustedBackupsError && asJson) {
+      const p = error.result as PruneResult;
+      io.stdout(JSON.stringify(pruneJson(p.plan, p.dryRun, p.deleted, p.retained, p.debris, p.rollbacks), null, 2) + '\n');
+    }
     log.error(error instanceof BackupError ? error.describe() : describeUnexpected(error));
     return error instanceof InputError ? 2 : 1;
   }

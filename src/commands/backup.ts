@@ -1,6 +1,6 @@
 /** backup: snapshot, encrypt, store, prove, commit (jobs/backup.ts), and how its result is shown. */
 import { chunkSize, targetSettings, vaultSettings, writeKeySettings } from '../config/settings.js';
-import { createKeySource } from '../crypto/key-setup.js';
+import { createKeySource, createOpener } from '../crypto/key-setup.js';
 import { runBackup } from '../jobs/backup.js';
 import { formatBytes, formatDuration } from '../log.js';
 import { describeChecksum } from '../storage/backup-store.js';
@@ -27,7 +27,17 @@ export const backupCommand: CommandDefinition<'backup'> = {
     const replica = inputs.optional('replica-target') ? await openStore(targetSettings(inputs, true, 'replica-target'), log) : undefined;
     const client = openVault(vault);
     try {
-      const deps = { store: await openStore(target, log), vault: client, keySource: createKeySource(keys), log, clock, ...(replica ? { replica } : {}) };
+      // The key that encrypts can open what it encrypted; a KMS key the backup role may only encrypt with cannot.
+      const opener = keys.kind === 'raw' ? createOpener([keys.key], undefined) : undefined;
+      const deps = {
+        store: await openStore(target, log),
+        vault: client,
+        keySource: createKeySource(keys),
+        log,
+        clock,
+        ...(replica ? { replica } : {}),
+        ...(opener ? { opener } : {}),
+      };
       return { command: 'backup', backup: await runBackup(deps, options) };
     } finally {
       await client.close();

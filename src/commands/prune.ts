@@ -1,10 +1,11 @@
 /** prune: apply retention (jobs/prune.ts), and how its plan is shown. */
 import { targetSettings, type Inputs } from '../config/settings.js';
 import { runPrune, type PruneResult } from '../jobs/prune.js';
-import type { RetentionPlan, RetentionPolicy } from '../retention/plan-retention.js';
+import type { PlanItem, RetentionPlan, RetentionPolicy } from '../retention/plan-retention.js';
 import type { Debris } from '../storage/backup-store.js';
 import { openStore } from '../storage/open-store.js';
 import type { CommandDefinition } from './command.js';
+import { readOpener } from './read-opener.js';
 
 const MAX_PLAN_ROWS = 400;
 
@@ -19,7 +20,14 @@ export function retentionPolicy(inputs: Inputs): RetentionPolicy {
 }
 
 /** The prune --json document, also printed for a refused plan. */
-export function pruneJson(plan: RetentionPlan, dryRun: boolean, deleted: string[], retained: PruneResult['retained'], debris: Debris[] = []) {
+export function pruneJson(
+  plan: RetentionPlan,
+  dryRun: boolean,
+  deleted: string[],
+  retained: PruneResult['retained'],
+  debris: Debris[] = [],
+  rollbacks: string[] = [],
+) {
   return {
     command: 'prune',
     dryRun,
@@ -30,10 +38,17 @@ export function pruneJson(plan: RetentionPlan, dryRun: boolean, deleted: string[
     items: plan.items,
     orphanManifests: plan.orphanManifests,
     ignored: plan.ignored,
+    suspects: plan.items.filter((i) => i.suspect !== undefined).map((i) => ({ key: i.key, problem: i.suspect })),
+    rollbacks,
     deleted,
     retained,
     debris,
   };
+}
+
+/** How a plan row's backup stands: suspect (failed authentication), complete, or incomplete (no manifest). */
+export function planState(item: PlanItem): string {
+  return item.suspect !== undefined ? 'SUSPECT' : item.complete ? 'complete' : 'INCOMPLETE';
 }
 
 export const pruneCommand: CommandDefinition<'prune'> = {
@@ -41,18 +56,17 @@ export const pruneCommand: CommandDefinition<'prune'> = {
   async run(inputs, { log, clock }) {
     const store = await openStore(targetSettings(inputs), log);
     const now = inputs.instant('now') ?? clock();
-    const prune = await runPrune(
-      store,
-      retentionPolicy(inputs),
-      { now, dryRun: inputs.boolean('dry-run'), acknowledged: inputs.list('acknowledged-anomalies') },
-      log,
-    );
+    const prune = await runPrune({ store, opener: readOpener(inputs), log }, retentionPolicy(inputs), {
+      now,
+      dryRun: inputs.boolean('dry-run'),
+      acknowledged: inputs.list('acknowledged-anomalies'),
+    });
     return { command: 'prune', prune };
   },
   present: {
     text: ({ prune: p }) =>
       `\n${p.dryRun ? 'dry run: nothing deleted' : `deleted ${p.deleted.length} objects`}${p.retained.length ? `, ${p.retained.length} retained by Object Lock` : ''}\n`,
-    json: ({ prune: p }) => pruneJson(p.plan, p.dryRun, p.deleted, p.retained, p.debris),
+    json: ({ prune: p }) => pruneJson(p.plan, p.dryRun, p.deleted, p.retained, p.debris, p.rollbacks),
     report: ({ prune: p }) => ({
       headline: p.dryRun
         ? `prune dry run: would delete ${p.plan.summary.delete} backups`
@@ -63,6 +77,8 @@ export const pruneCommand: CommandDefinition<'prune'> = {
         ['Deleted', String(p.deleted.length)],
         ['Retained by Object Lock', String(p.retained.length)],
         ['Incomplete', String(p.plan.summary.incomplete)],
+        ['Suspect (failed authentication; kept, not counted)', String(p.plan.summary.suspect)],
+        ['Authenticated', `${p.authentication.authenticated} (${p.authentication.rangeReads} range reads)`],
         ['Other objects (untouched)', String(p.plan.summary.ignored)],
       ],
     }),
@@ -83,7 +99,7 @@ export const pruneCommand: CommandDefinition<'prune'> = {
           rows: items
             .slice(-MAX_PLAN_ROWS)
             .reverse()
-            .map((i) => [i.action, i.tier, i.time.replace('.000Z', 'Z'), i.complete ? 'complete' : 'incomplete', i.key, i.reason]),
+            .map((i) => [i.action, i.tier, i.time.replace('.000Z', 'Z'), planState(i), i.key, i.reason]),
         },
       ];
     },

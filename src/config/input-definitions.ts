@@ -22,7 +22,8 @@ export interface InputDefinition {
 
 const VAULT_COMMANDS: CommandName[] = ['backup', 'restore-test', 'restore'];
 const STORE_COMMANDS: CommandName[] = ['backup', 'verify', 'prune', 'list', 'restore-test', 'restore'];
-const READ_COMMANDS: CommandName[] = ['verify', 'restore-test', 'restore', 'decrypt'];
+/** Commands that open backups' data keys: prune too, since it authenticates every backup it keeps. */
+const READ_COMMANDS: CommandName[] = ['verify', 'prune', 'restore-test', 'restore', 'decrypt'];
 const RESTORE_COMMANDS: CommandName[] = ['restore-test', 'restore'];
 
 /** TLS and namespace of a cluster other than the source: its own settings, never inherited from the source's vault-* ones. */
@@ -260,7 +261,7 @@ export const INPUTS: InputDefinition[] = [
   {
     name: 'acknowledged-anomalies',
     description:
-      'Backup ids (one per line) whose data anomaly was intended: prune stops keeping the last backup from before them (also read from acknowledged-anomalies.txt at the target).',
+      'Backup ids (one per line) whose data anomaly was intended: prune stops keeping the last backup from before them. Only this setting counts: nothing at the target can acknowledge an anomaly.',
     commands: ['prune'],
   },
   { name: 'dry-run', description: 'Plan and report, but change nothing.', default: 'false', commands: ['prune'] },

@@ -43,6 +43,19 @@ export class Inputs {
     return value;
   }
 
+  /**
+   * A credential that goes into an HTTP header or a login body (a token, a JWT, an AppRole id): the line
+   * break a file or a secret store adds is trimmed; anything else that is not printable is refused here, by
+   * name, instead of failing deep in the HTTP client.
+   */
+  credential(name: string, why = ''): string {
+    const value = this.required(name, why).trim();
+    if (value === '') throw new InputError(name, `is required${why}`);
+    // eslint-disable-next-line no-control-regex
+    if (/[\s\x00-\x1f\x7f]/.test(value)) throw new InputError(name, 'must be a single word: it holds a space, a line break or a control character');
+    return value;
+  }
+
   boolean(name: string): boolean {
     const value = (this.optional(name) ?? 'false').toLowerCase();
     if (['true', 'yes', '1', 'on'].includes(value)) return true;
@@ -201,13 +214,13 @@ export function gcsSettings(inputs: Inputs): GcsSettings {
 /** The source cluster's login (vault-auth-method and its inputs). */
 export function vaultAuth(inputs: Inputs): VaultAuth {
   const method = inputs.choice('vault-auth-method', ['jwt', 'token', 'approle'] as const);
-  if (method === 'token') return { method, token: inputs.required('vault-token', ' for vault-auth-method token') };
+  if (method === 'token') return { method, token: inputs.credential('vault-token', ' for vault-auth-method token') };
   if (method === 'jwt') {
     const auth = {
       method,
       role: inputs.required('vault-jwt-role'),
       mount: inputs.required('vault-jwt-mount'),
-      jwt: inputs.required(
+      jwt: inputs.credential(
         'vault-jwt',
         ' for vault-auth-method jwt (in GitHub Actions, grant the job `permissions: id-token: write`; on the CLI pass --vault-jwt or VAULT_BACKUP_JWT)',
       ),
@@ -217,8 +230,8 @@ export function vaultAuth(inputs: Inputs): VaultAuth {
   }
   return {
     method,
-    roleId: inputs.required('vault-approle-role-id', ' for vault-auth-method approle'),
-    secretId: inputs.required('vault-approle-secret-id', ' for vault-auth-method approle'),
+    roleId: inputs.credential('vault-approle-role-id', ' for vault-auth-method approle'),
+    secretId: inputs.credential('vault-approle-secret-id', ' for vault-auth-method approle'),
     mount: inputs.required('vault-approle-mount'),
   };
 }
@@ -329,8 +342,7 @@ export function sourceSeal(inputs: Inputs): SourceSeal | undefined {
 
 /** How the restore gets a token in the restored data. */
 export function restoredLogin(inputs: Inputs): RestoredLogin {
-  const token = inputs.optional('restored-vault-token');
-  if (token) return { kind: 'token', token };
+  if (inputs.optional('restored-vault-token')) return { kind: 'token', token: inputs.credential('restored-vault-token') };
   return inputs.choice('restored-login', ['generate-root', 'source-auth'] as const) === 'generate-root'
     ? { kind: 'generate-root' }
     : { kind: 'source-auth', auth: vaultAuth(inputs) };

@@ -2,22 +2,14 @@
  * Streaming decryption of format v1. Plaintext leaves this stream only after its chunk's tag has been
  * verified, and the stream fails unless the file ends exactly with its final chunk.
  */
-import { createDecipheriv, timingSafeEqual } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { ByteQueue } from '../util/byte-queue.js';
 import { ChunkBuffer } from '../util/chunk-buffer.js';
 import { freeBuffer } from '../util/owned-chunks.js';
 import type { DataKeyOpener } from './data-keys.js';
-import {
-  ChunkAuthenticationError,
-  ChunkOrderError,
-  CryptoError,
-  HeaderAuthenticationError,
-  ObjectIdentityMismatchError,
-  TrailingDataError,
-  TruncatedBackupError,
-} from './errors.js';
-import { FIXED_PREFIX_LENGTH, TAG_LENGTH, chunkAad, chunkNonce, computeHeaderTag, decodeHeader, deriveKeys, readHeaderLength, type Header } from './format.js';
+import { ChunkAuthenticationError, ChunkOrderError, CryptoError, TrailingDataError, TruncatedBackupError } from './errors.js';
+import { FIXED_PREFIX_LENGTH, TAG_LENGTH, decodeHeader, readHeaderLength, type Header } from './format.js';
+import { openChunk, openHeader, type OpenedHeader } from './open-header.js';
 import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
 
 export interface DecryptOptions {
@@ -39,9 +31,7 @@ const ORDER_SEARCH_WINDOW = 64;
 export class DecryptStream extends Transform {
   /** The header's bytes, until it is complete. */
   private readonly queue = new ByteQueue();
-  private header: Header | undefined;
-  private payloadKey: Buffer | undefined;
-  private aad: Buffer | undefined;
+  private opened: OpenedHeader | undefined;
   /** Chunks (ciphertext and tag) as they fill, once the header told their size. */
   private units: ChunkBuffer | undefined;
   private counter = 0;
@@ -51,7 +41,7 @@ export class DecryptStream extends Transform {
   }
 
   override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    if (this.header) {
+    if (this.opened) {
       return this.guarded(done, () => {
         this.fillChunks(data);
         if (this.options.freeInput) freeBuffer(data);
@@ -66,7 +56,7 @@ export class DecryptStream extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.header) return this.guarded(done, () => this.finish());
+    if (this.opened) return this.guarded(done, () => this.finish());
     this.readHeader()
       .then((ready) => {
         if (!ready) throw new TruncatedBackupError('file ends inside its header', 'the object is truncated; use another copy');
@@ -99,50 +89,22 @@ export class DecryptStream extends Transform {
       );
     }
     this.push(this.open(rest, true));
-    this.payloadKey?.fill(0);
+    this.opened?.payloadKey.fill(0);
   }
 
   private async readHeader(): Promise<boolean> {
     if (this.queue.length < FIXED_PREFIX_LENGTH) return false;
     const length = readHeaderLength(this.queue.peek(FIXED_PREFIX_LENGTH));
     if (this.queue.length < length) return false;
-    const header = decodeHeader(this.queue.shift(length));
-    const dataKey = await this.options.opener.openDataKey(header);
-    const keys = deriveKeys(dataKey, header.salt, header.backupId);
-    dataKey.fill(0);
-    if (!timingSafeEqual(keys.commitment, header.commitment)) {
-      throw new HeaderAuthenticationError('key commitment does not match: the header was modified', 'use another copy of this backup');
-    }
-    const body = header.bytes.subarray(0, header.bytes.length - TAG_LENGTH);
-    if (!timingSafeEqual(computeHeaderTag(keys.payloadKey, header.noncePrefix, body), header.headerTag)) {
-      throw new HeaderAuthenticationError('header tag does not verify: the header was modified', 'use another copy of this backup');
-    }
-    if (this.options.expectedBackupId !== undefined && this.options.expectedBackupId !== header.backupId) {
-      throw new ObjectIdentityMismatchError(
-        `this file holds backup ${header.backupId}, but was read as ${this.options.expectedBackupId}: it was renamed or copied onto another backup's name`,
-        'find the object stored under its own name',
-      );
-    }
-    this.header = header;
-    this.payloadKey = keys.payloadKey;
-    this.aad = chunkAad(header.bytes);
-    this.units = new ChunkBuffer(header.chunkSize + TAG_LENGTH);
-    this.options.onHeader?.(header);
+    const opened = await openHeader(decodeHeader(this.queue.shift(length)), this.options.opener, this.options.expectedBackupId);
+    this.opened = opened;
+    this.units = new ChunkBuffer(opened.header.chunkSize + TAG_LENGTH);
+    this.options.onHeader?.(opened.header);
     return true;
   }
 
   private tryOpen(unit: Buffer, counter: number, last: boolean): Buffer | undefined {
-    if (unit.length < TAG_LENGTH || !this.payloadKey || !this.header || !this.aad) return undefined;
-    const decipher = createDecipheriv('aes-256-gcm', this.payloadKey, chunkNonce(this.header.noncePrefix, counter, last), { authTagLength: TAG_LENGTH });
-    decipher.setAAD(this.aad);
-    decipher.setAuthTag(unit.subarray(unit.length - TAG_LENGTH));
-    const plain = decipher.update(unit.subarray(0, unit.length - TAG_LENGTH));
-    try {
-      decipher.final();
-      return plain;
-    } catch {
-      return undefined;
-    }
+    return this.opened ? openChunk(this.opened, unit, counter, last) : undefined;
   }
 
   private open(unit: Buffer, last: boolean): Buffer {

@@ -6,12 +6,13 @@
  */
 import { pipeline } from 'node:stream';
 import { BackupError, DataAnomalyError, IntegrityError, ObjectExistsError, VaultError } from '../errors.js';
-import { ACKNOWLEDGED_ANOMALIES_FILE, manifestOf, newestComplete, readCatalog } from '../catalog/backup-catalog.js';
+import { manifestOf, newestComplete, readCatalog } from '../catalog/backup-catalog.js';
+import { authenticateEntry } from '../catalog/authenticate.js';
 import { detectAnomalies } from '../data/anomaly.js';
 import { createEncryptStream } from '../crypto/encrypt-stream.js';
 import { hasOwnedChunks, passOwnedChunks } from '../util/owned-chunks.js';
 import { FORMAT_VERSION, WrapType } from '../crypto/format.js';
-import type { DataKeySource, RandomSource } from '../crypto/data-keys.js';
+import type { DataKeyOpener, DataKeySource, RandomSource } from '../crypto/data-keys.js';
 import { formatBytes, formatDuration, progressLine, type Logger } from '../log.js';
 import { MANIFEST_FORMAT, encodeManifest, type BackupManifest } from '../manifest/manifest.js';
 import { backupIdAt, backupKey, manifestKeyOf, monthFolder } from '../naming/backup-names.js';
@@ -35,6 +36,8 @@ export interface BackupJobDeps {
   random?: RandomSource;
   /** replica-target: where the committed backup is copied next. */
   replica?: BackupStore;
+  /** Opens backups made with this job's key, to authenticate a month's existing monthly copy; absent for a KMS key. */
+  opener?: DataKeyOpener;
 }
 
 export interface BackupJobOptions {
@@ -142,7 +145,7 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
   log.info(`manifest written: ${manifestKey} (the backup is now complete)`);
 
   let monthlyKey: string | undefined;
-  if (options.monthly) monthlyKey = await log.group('Monthly copy', () => ensureMonthlyCopy(store, log, manifest, started));
+  if (options.monthly) monthlyKey = await log.group('Monthly copy', () => ensureMonthlyCopy(store, log, manifest, started, deps.opener));
 
   // The second copy: after the primary is complete, so a replica failure never undoes it.
   let replica: ReplicaResult | undefined;
@@ -152,7 +155,7 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
     try {
       replica = await log.group(`Replica → ${replicaStore.location}`, () =>
         replicateBackup(store, replicaStore, manifest, log, (target, daily) =>
-          options.monthly ? ensureMonthlyCopy(target, log, daily, started) : Promise.resolve(undefined),
+          options.monthly ? ensureMonthlyCopy(target, log, daily, started, deps.opener) : Promise.resolve(undefined),
         ),
       );
     } catch (error) {
@@ -190,7 +193,7 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
     // Stored (it is evidence), but the run fails: backing up a damaged cluster faithfully is the worst failure.
     throw new DataAnomalyError(
       `backup ${backupId} was stored, but compared with ${previous!.objectKey}: ${anomalies.map((a) => a.detail).join('; ')}`,
-      `prune now keeps the last backup from before this change, beyond the retention windows, until it is acknowledged. If the change was intended, add ${backupId} to acknowledged-anomalies (or to ${ACKNOWLEDGED_ANOMALIES_FILE} at the target); otherwise restore from that backup`,
+      `prune now keeps the last backup from before this change, beyond the retention windows, until it is acknowledged. If the change was intended, add ${backupId} to the prune job's acknowledged-anomalies setting; otherwise restore from that backup`,
     );
   }
   return result;
@@ -214,8 +217,12 @@ async function previousBackup(store: BackupStore, log: Logger): Promise<BackupMa
  */
 export function autoSnapshotDeadline(previousBytes: number | undefined): number {
   if (previousBytes === undefined) return 2 * 3_600_000;
-  return 30 * 60_000 + Math.ceil(previousBytes / (1024 * 1024)) * 1000;
+  // At most a day: the previous size comes from a manifest, which anyone who can write to the target can write.
+  return Math.min(30 * 60_000 + Math.ceil(previousBytes / (1024 * 1024)) * 1000, MAX_AUTO_DEADLINE_MS);
 }
+
+/** The longest automatic snapshot deadline (a 1 MiB/s transfer of 84 GiB); vault-snapshot-deadline-seconds sets any other. */
+const MAX_AUTO_DEADLINE_MS = 24 * 3_600_000;
 
 async function streamBackup(
   deps: BackupJobDeps,
@@ -268,9 +275,13 @@ async function streamBackup(
   });
 
   let snapshotError: Error | undefined;
+  // Once the encryptor or the archive check has failed, the pipeline tears the connection down: a reset seen
+  // after that is its consequence, not Vault's fault.
+  let downstreamFailed = false;
+  encryptor.once('error', () => (downstreamFailed = true));
   snapshot.once('error', (error) => {
     // An error caused by our own abort (after an upload failure) is not the story.
-    if (!abort.signal.aborted) snapshotError = error;
+    if (!abort.signal.aborted && !downstreamFailed) snapshotError = error;
   });
   let flowError: Error | undefined;
   const flowing = new Promise<void>((resolve) => {
@@ -351,14 +362,28 @@ function rootCause(primary: unknown, flowError: Error | undefined, snapshotError
   return new BackupError('storage', `backup failed: ${errorMessage(primary)}`, { cause: primary });
 }
 
-/** Copies this backup to monthly/ unless the month already has a complete monthly backup. */
-async function ensureMonthlyCopy(store: BackupStore, log: Logger, daily: BackupManifest, at: Date): Promise<string | undefined> {
+/**
+ * Copies this backup to monthly/ unless the month already holds a monthly backup this run authenticated. One
+ * it cannot authenticate (planted by someone else, damaged, or made under a key this job cannot open, such as
+ * a KMS key it may only encrypt with) does not stand for the month: the copy is made, and prune later keeps
+ * the month's first authenticated monthly backup.
+ */
+async function ensureMonthlyCopy(
+  store: BackupStore,
+  log: Logger,
+  daily: BackupManifest,
+  at: Date,
+  opener: DataKeyOpener | undefined,
+): Promise<string | undefined> {
   const folder = `monthly/${monthFolder(at)}/`;
   const catalog = await readCatalog(store, folder);
-  const existing = catalog.backups.find((b) => b.complete && b.tier === 'monthly');
-  if (existing) {
-    log.info(`${folder} already holds ${existing.objectKey}; no monthly copy needed`);
-    return undefined;
+  for (const existing of catalog.backups.filter((b) => b.complete && b.suspect === undefined && b.tier === 'monthly')) {
+    const checked = opener ? await authenticateEntry(store, opener, existing) : { ok: false as const, problem: 'this job holds no key that opens backups' };
+    if (checked.ok) {
+      log.info(`${folder} already holds ${existing.objectKey} (authenticated); no monthly copy needed`);
+      return undefined;
+    }
+    log.info(`${folder} holds ${existing.objectKey}, but it does not stand for the month: ${checked.problem}`);
   }
   const monthlyKey = backupKey('monthly', at);
   const copy = await store.copyNew(daily.objectKey, monthlyKey);

@@ -3,10 +3,12 @@
  * then its manifest, so a manifest never outlives nothing but its own object). Objects held by
  * Object Lock are reported as retained.
  */
-import { RetentionRefusedError } from '../errors.js';
-import { ACKNOWLEDGED_ANOMALIES_FILE, readCatalog } from '../catalog/backup-catalog.js';
+import { RetentionRefusedError, UntrustedBackupsError } from '../errors.js';
+import { readCatalog } from '../catalog/backup-catalog.js';
+import type { DataKeyOpener } from '../crypto/data-keys.js';
+import { planOnAuthenticated, type PlanCost } from './authenticated-plan.js';
 import type { Logger } from '../log.js';
-import { planRetention, type RetentionPlan, type RetentionPolicy } from '../retention/plan-retention.js';
+import { type RetentionPlan, type RetentionPolicy } from '../retention/plan-retention.js';
 import type { BackupStore, Debris } from '../storage/backup-store.js';
 
 export interface PruneResult {
@@ -16,6 +18,9 @@ export interface PruneResult {
   retained: Array<{ key: string; because: string }>;
   /** Leftovers of interrupted writes older than a day: removed (or, in a dry run, would be). */
   debris: Debris[];
+  /** Raft index or term going back between authenticated backups, unrecorded and unacknowledged. */
+  rollbacks: string[];
+  authentication: PlanCost;
 }
 
 /** Debris younger than this may be a write still in progress. */
@@ -23,29 +28,36 @@ const DEBRIS_AGE_MS = 24 * 3_600_000;
 
 const BATCH = 200;
 
-/** Acknowledged anomalies: the setting's backup ids and those listed in the target's acknowledgement file. */
-async function acknowledgedAnomalies(store: BackupStore, fromSetting: string[]): Promise<Set<string>> {
-  const ids = new Set(fromSetting);
-  if (await store.stat(ACKNOWLEDGED_ANOMALIES_FILE)) {
-    const text = (await store.getSmall(ACKNOWLEDGED_ANOMALIES_FILE, 64 * 1024)).toString('utf8');
-    for (const line of text.split(/\r?\n/)) if (line.trim() && !line.trim().startsWith('#')) ids.add(line.trim());
-  }
-  return ids;
+/** The acknowledgement file older releases read at the target: a bucket's contents are not an operator's decision. */
+const RETIRED_ACKNOWLEDGEMENT_FILE = 'acknowledged-anomalies.txt';
+
+export interface PruneDeps {
+  store: BackupStore;
+  /** Opens backups' data keys: every backup the plan keeps is authenticated with it first. */
+  opener: DataKeyOpener;
+  log: Logger;
 }
 
 export async function runPrune(
-  store: BackupStore,
+  deps: PruneDeps,
   policy: RetentionPolicy,
   options: { now: Date; dryRun: boolean; acknowledged?: string[] },
-  log: Logger,
 ): Promise<PruneResult> {
+  const { store, log } = deps;
   const catalog = await log.group(`List ${store.location}`, async () => {
     const c = await readCatalog(store);
     log.info(`${c.backups.length} backup objects, ${c.orphanManifests.length} orphan manifests, ${c.ignored.length} other objects (never touched)`);
+    if (c.ignored.includes(RETIRED_ACKNOWLEDGEMENT_FILE))
+      log.warn(
+        `${RETIRED_ACKNOWLEDGEMENT_FILE} at the target is not read: anyone who can write to the target could write it. Acknowledge anomalies with the acknowledged-anomalies setting`,
+      );
     return c;
   });
-  const plan = planRetention(catalog, policy, options.now, await acknowledgedAnomalies(store, options.acknowledged ?? []));
+  const acknowledged = new Set(options.acknowledged ?? []);
+  const trusted = await log.group('Authenticate the backups the plan keeps', () => planOnAuthenticated(catalog, policy, options.now, acknowledged, deps, log));
+  const { plan, rollbacks, cost } = trusted;
   log.info(formatPlanTable(plan));
+  log.info(`authenticated ${cost.authenticated} backups (${cost.unwraps} data keys unwrapped, ${cost.rangeReads} range reads, ${cost.bytesRead} bytes)`);
   const debris = await store.listDebris(new Date(options.now.getTime() - DEBRIS_AGE_MS));
   for (const d of debris)
     log.info(
@@ -59,10 +71,10 @@ export async function runPrune(
       plan,
     );
   }
-  const result: PruneResult = { plan, dryRun: options.dryRun, deleted: [], retained: [], debris };
+  const result: PruneResult = { plan, dryRun: options.dryRun, deleted: [], retained: [], debris, rollbacks, authentication: cost };
   if (options.dryRun) {
     log.info(`dry run: would delete ${plan.summary.delete} backups${debris.length ? ` and remove ${debris.length} debris` : ''}; nothing changed`);
-    return result;
+    return alarmOnUntrusted(result);
   }
   if (debris.length) {
     await store.removeDebris(debris);
@@ -94,18 +106,34 @@ export async function runPrune(
     const orphans = plan.orphanManifests.filter((o) => o.action === 'delete').map((o) => o.key);
     if (orphans.length) for (const o of await store.delete(orphans)) if (o.deleted) result.deleted.push(o.key);
   });
-  return result;
+  return alarmOnUntrusted(result);
+}
+
+/** The result, unless the target holds suspects or an unrecorded rollback: then the run fails, with the result attached. */
+function alarmOnUntrusted(result: PruneResult): PruneResult {
+  const suspects = result.plan.items.filter((i) => i.suspect !== undefined);
+  if (!suspects.length && !result.rollbacks.length) return result;
+  const what = [
+    ...suspects.slice(0, 5).map((i) => `${i.key}: ${i.suspect}`),
+    ...(suspects.length > 5 ? [`and ${suspects.length - 5} more suspect backups (see the plan)`] : []),
+    ...result.rollbacks,
+  ];
+  throw new UntrustedBackupsError(
+    `prune ${result.dryRun ? 'planned' : 'deleted'} only what authenticated backups justify, but the target holds ${suspects.length} backup${suspects.length === 1 ? '' : 's'} that failed authentication${result.rollbacks.length ? ` and ${result.rollbacks.length} unrecorded raft rollback${result.rollbacks.length === 1 ? '' : 's'}` : ''}: ${what.join('; ')}`,
+    'these objects were not written by your backup job as they stand (or were damaged, or need a key missing from encryption-keyring / kms-key-id): they are never counted or deleted by this tool. Check who can write to the target, then remove them by hand once investigated',
+    result,
+  );
 }
 
 export function formatPlanTable(plan: RetentionPlan): string {
   const rows = plan.items.map(
     (i) =>
-      `${i.action.padEnd(6)} ${i.tier.padEnd(7)} ${i.time.replace('.000Z', 'Z').padEnd(20)} ${i.complete ? 'complete  ' : 'INCOMPLETE'} ${i.key}  (${i.reason})`,
+      `${i.action.padEnd(6)} ${i.tier.padEnd(7)} ${i.time.replace('.000Z', 'Z').padEnd(20)} ${(i.suspect !== undefined ? 'SUSPECT' : i.complete ? 'complete' : 'INCOMPLETE').padEnd(10)} ${i.key}  (${i.reason})`,
   );
   return [
     `retention plan as of ${plan.now}: keep ${plan.policy.keepDaily} daily + ${plan.policy.keepMonthly} monthly`,
     `action tier    time                 state      key  (reason)`,
     ...rows,
-    `${plan.summary.keep} kept, ${plan.summary.delete} to delete, ${plan.summary.incomplete} incomplete, ${plan.summary.ignored} other objects ignored`,
+    `${plan.summary.keep} kept, ${plan.summary.delete} to delete, ${plan.summary.incomplete} incomplete, ${plan.summary.suspect} suspect, ${plan.summary.ignored} other objects ignored`,
   ].join('\n');
 }

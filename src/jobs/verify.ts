@@ -7,12 +7,14 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BackupError, IntegrityError, StorageError } from '../errors.js';
 import { manifestOf, newestComplete, readCatalog, type Catalog, type CatalogEntry } from '../catalog/backup-catalog.js';
+import { authenticateEntry } from '../catalog/authenticate.js';
+import { detectAnomalies } from '../data/anomaly.js';
 import { createDecryptStream } from '../crypto/decrypt-stream.js';
 import { hasOwnedChunks } from '../util/owned-chunks.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { formatBytes, formatDuration, progressLine, type Logger } from '../log.js';
-import { WrapType, type Header } from '../crypto/format.js';
 import { ManifestError, type BackupManifest } from '../manifest/manifest.js';
+import { checkHeaderAgainstManifest } from '../manifest/header-agreement.js';
 import { parseBackupKey } from '../naming/backup-names.js';
 import type { ValidatedSnapshot } from '../snapshot/archive-validator.js';
 import { archiveCheckSink } from '../snapshot/off-thread-archive-check.js';
@@ -195,25 +197,6 @@ export function manifestDifference(snapshot: ValidatedSnapshot, manifest: Backup
   return differences.length ? differences.join('; ') : undefined;
 }
 
-/**
- * The manifest is unauthenticated; the header is authenticated by the key. They must tell the same story,
- * or the manifest was edited (or belongs to another object).
- */
-export function checkHeaderAgainstManifest(header: Pick<Header, 'backupId' | 'keyId' | 'wrapType' | 'chunkSize'>, manifest: BackupManifest, key: string): void {
-  const wrapping = header.wrapType === WrapType.AwsKms ? 'aws-kms' : 'raw-aes256gcm';
-  const differences = [
-    header.backupId !== manifest.backupId ? `backup id ${header.backupId} vs ${manifest.backupId}` : '',
-    header.keyId !== manifest.encryption.keyId ? `key id ${header.keyId} vs ${manifest.encryption.keyId}` : '',
-    wrapping !== manifest.encryption.keyWrapping ? `key wrapping ${wrapping} vs ${manifest.encryption.keyWrapping}` : '',
-    header.chunkSize !== manifest.encryption.chunkSize ? `chunk size ${header.chunkSize} vs ${manifest.encryption.chunkSize}` : '',
-  ].filter(Boolean);
-  if (differences.length) {
-    throw new IntegrityError(`${key}: its authenticated header and its manifest disagree (${differences.join('; ')})`, {
-      hint: 'the manifest was modified or belongs to another object; use another backup',
-    });
-  }
-}
-
 function downloadError(key: string, error: unknown): BackupError {
   if (error instanceof BackupError) {
     // Say which backup: a decryption or archive error alone does not name the object.
@@ -242,5 +225,64 @@ export async function runVerify(store: BackupStore, opener: DataKeyOpener, optio
   log.info(`freshness: newest complete backup ${newest.objectKey} is ${newestAgeHours.toFixed(1)} h old (limit ${options.maxAgeHours} h)`);
   const entry = pickBackup(catalog, options.which);
   const verified = await log.group(`Verify ${entry.objectKey}`, () => checkStoredBackup(store, entry, opener, log, options.clock));
+  await log.group('Raft history', () => checkHistory(store, opener, catalog, entry, verified, log));
+  if (options.which === 'latest') refuseNewerBroken(catalog, entry, options.now, log);
   return { ...verified, newestKey: newest.objectKey, newestAgeHours, trend: backupTrend(catalog) };
+}
+
+/** A backup object this young may be one whose manifest is being written right now. */
+const COMMIT_GRACE_MS = 10 * 60_000;
+
+/**
+ * `latest` is the newest complete backup; a newer one that is incomplete or damaged means the newest state
+ * is not recoverable, and the one just verified is older than the operator thinks: an alarm, not a pass.
+ */
+function refuseNewerBroken(catalog: Catalog, checked: CatalogEntry, now: Date, log: Logger): void {
+  const newer = catalog.backups.filter((b) => b.at > checked.at && (!b.complete || b.suspect !== undefined));
+  const broken = newer.filter((b) => b.suspect !== undefined || now.getTime() - b.at.getTime() > COMMIT_GRACE_MS);
+  for (const b of newer.filter((x) => !broken.includes(x))) log.info(`${b.objectKey} is newer but has no manifest yet: it may be a backup still committing`);
+  if (!broken.length) return;
+  throw new NewerBackupBrokenError(
+    `${checked.objectKey} verified, but ${broken.length === 1 ? 'a newer backup is' : `${broken.length} newer backups are`} not usable: ${broken
+      .slice(0, 5)
+      .map((b) => `${b.objectKey} (${b.suspect ?? 'no manifest: never completed'})`)
+      .join('; ')}`,
+  );
+}
+
+export class NewerBackupBrokenError extends BackupError {
+  constructor(message: string) {
+    super('storage', message, {
+      hint: 'the newest backup is incomplete or damaged, so latest fell back to an older one: check the backup runs of that time, and who else can write to the target',
+    });
+  }
+}
+
+/**
+ * The raft index and term never go back from the complete backup before this one to this one, unless this
+ * backup's manifest records it (the backup run raised that alarm already). A forged old snapshot under a new
+ * name fails here. The one before is authenticated first (header, first and final chunks).
+ */
+async function checkHistory(store: BackupStore, opener: DataKeyOpener, catalog: Catalog, checked: CatalogEntry, verified: VerifiedBackup, log: Logger) {
+  if (verified.manifest.anomalies?.length) return log.info(`${checked.objectKey} records a data anomaly against the backup before it; not compared again`);
+  const before = catalog.backups
+    .filter((b) => b.complete && b.suspect === undefined && b.at < checked.at && b.backupId !== checked.backupId)
+    .sort((a, b) => a.at.getTime() - b.at.getTime())
+    .at(-1);
+  if (!before) return log.info('no earlier complete backup to compare the raft history with');
+  const auth = await authenticateEntry(store, opener, before);
+  if (!auth.ok) return log.warn(`the backup before, ${before.objectKey}, does not authenticate (${auth.problem}); the raft history is not compared with it`);
+  const meta = verified.snapshot.meta;
+  const backwards = detectAnomalies({ objectKey: before.objectKey, raft: auth.raft }, { index: meta.Index, term: meta.Term, stateSize: meta.Size }, 100).filter(
+    (a) => a.kind !== 'shrunk',
+  );
+  if (backwards.length) {
+    throw new IntegrityError(
+      `${checked.objectKey}: ${backwards.map((a) => a.detail).join('; ')} (compared with ${before.objectKey}), and its manifest records no such anomaly`,
+      {
+        hint: 'a backup that goes back in raft history without the backup run having said so was not made from your cluster as it was then: check who can write to the target; restore from the backup before it',
+      },
+    );
+  }
+  log.info(`raft index ${meta.Index}, term ${meta.Term}: not behind ${before.objectKey} (index ${auth.raft.index}, term ${auth.raft.term})`);
 }

@@ -40,6 +40,8 @@ export interface PlanItem {
   tier: Tier;
   time: string;
   complete: boolean;
+  /** Why authentication failed, for a suspect: kept, never counted. */
+  suspect?: string;
   action: 'keep' | 'delete';
   reason: string;
 }
@@ -54,7 +56,7 @@ export interface RetentionPlan {
   orphanManifests: Array<{ key: string; action: 'keep' | 'delete'; reason: string }>;
   /** Reasons this plan must not be carried out. Empty means it may run. */
   refusals: string[];
-  summary: { keep: number; delete: number; incomplete: number; ignored: number };
+  summary: { keep: number; delete: number; incomplete: number; suspect: number; ignored: number };
 }
 
 interface TierOutcome {
@@ -64,8 +66,20 @@ interface TierOutcome {
 }
 
 function item(entry: CatalogEntry, action: 'keep' | 'delete', reason: string): PlanItem {
-  return { key: entry.objectKey, manifestKey: entry.manifestKey, tier: entry.tier, time: entry.at.toISOString(), complete: entry.complete, action, reason };
+  return {
+    key: entry.objectKey,
+    manifestKey: entry.manifestKey,
+    tier: entry.tier,
+    time: entry.at.toISOString(),
+    complete: entry.complete,
+    ...(entry.suspect !== undefined ? { suspect: entry.suspect } : {}),
+    action,
+    reason,
+  };
 }
+
+/** Counted as a backup: committed, and not found suspect by this run's authentication. */
+const counts = (e: CatalogEntry) => e.complete && e.suspect === undefined;
 
 /**
  * Keeps, for each of the `count` most recent periods that have a complete backup, one backup:
@@ -73,7 +87,7 @@ function item(entry: CatalogEntry, action: 'keep' | 'delete', reason: string): P
  */
 function planTier(entries: CatalogEntry[], tier: Tier, count: number): TierOutcome {
   const periodOf = tier === 'daily' ? dayFolder : monthFolder;
-  const complete = entries.filter((e) => e.complete);
+  const complete = entries.filter(counts);
   const periods = new Map<string, CatalogEntry[]>();
   for (const e of complete) periods.set(periodOf(e.at), [...(periods.get(periodOf(e.at)) ?? []), e]);
   const recent = [...periods.keys()].sort().reverse().slice(0, count);
@@ -91,6 +105,7 @@ function planTier(entries: CatalogEntry[], tier: Tier, count: number): TierOutco
   const items = entries.map((e) => {
     const reason = kept.get(e.objectKey);
     if (reason) return item(e, 'keep', reason);
+    if (e.suspect !== undefined) return item(e, 'keep', `suspect: failed authentication (${e.suspect}); never counted, never deleted by this tool`);
     if (!e.complete) {
       // No manifest: never counts as a backup; may be an upload in progress, so only old ones go.
       if (windowStart && e.at < windowStart) return item(e, 'delete', `incomplete (no manifest), older than the ${tier} window`);
@@ -110,7 +125,7 @@ function planTier(entries: CatalogEntry[], tier: Tier, count: number): TierOutco
  */
 export function lastGoodBeforeAnomalies(catalog: Catalog, acknowledged: ReadonlySet<string>): Map<string, string> {
   const kept = new Map<string, string>(); // objectKey -> reason
-  const complete = catalog.backups.filter((b) => b.complete);
+  const complete = catalog.backups.filter(counts);
   for (const anomaly of complete.filter((b) => b.anomalous && !acknowledged.has(b.backupId))) {
     const good = complete
       .filter((b) => !b.anomalous && b.at < anomaly.at)
@@ -184,7 +199,7 @@ export function planRetention(catalog: Catalog, policy: RetentionPolicy, now: Da
         );
       }
       for (const tier of ['daily', 'monthly'] as const) {
-        const inTier = items.filter((i) => i.tier === tier && i.complete);
+        const inTier = items.filter((i) => i.tier === tier && i.complete && i.suspect === undefined);
         const gone = inTier.filter((i) => i.action === 'delete').length;
         if (inTier.length >= 4 && gone > inTier.length / 2) {
           refusals.push(
@@ -210,6 +225,7 @@ export function planRetention(catalog: Catalog, policy: RetentionPolicy, now: Da
       keep: items.filter((i) => i.action === 'keep').length,
       delete: deletions.length,
       incomplete: items.filter((i) => !i.complete).length,
+      suspect: items.filter((i) => i.suspect !== undefined).length,
       ignored: catalog.ignored.length,
     },
   };

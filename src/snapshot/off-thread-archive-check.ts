@@ -28,6 +28,12 @@ export type ArchiveCheckReply = { kind: 'ack'; data?: ArrayBuffer } | { kind: 'd
 /** Pieces handed over and not yet read by gunzip: about 4 MiB with 1 MiB pieces (more did not help). */
 const IN_FLIGHT = 4;
 
+/**
+ * Longest wait for the verdict once the archive has ended: the worker then has at most IN_FLIGHT pieces left
+ * to read, a matter of milliseconds; a worker that never answers must not hold the backup forever.
+ */
+const VERDICT_TIMEOUT_MS = 30_000;
+
 /** The worker's bundle (dist/archive-check/index.js), or undefined when it is not built. */
 export function archiveCheckWorkerFile(): URL | undefined {
   return workerBundle('archive-check');
@@ -93,6 +99,16 @@ class ArchiveCheckThread {
     this.finishing = done;
     const message: ArchiveCheckMessage = { kind: 'end' };
     this.worker.postMessage(message);
+    const silent = setTimeout(
+      () => this.fail(new SnapshotInvalidError(`the archive check thread gave no verdict within ${VERDICT_TIMEOUT_MS / 1000} s of the archive's end`)),
+      VERDICT_TIMEOUT_MS,
+    );
+    silent.unref();
+    const settle = this.finishing;
+    this.finishing = (error) => {
+      clearTimeout(silent);
+      settle(error);
+    };
   }
 
   terminate(): void {

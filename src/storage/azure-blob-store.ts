@@ -235,10 +235,26 @@ export class AzureBlobStore implements BackupStore {
     }
   }
 
+  async getRange(key: string, start: number, length: number): Promise<Buffer> {
+    if (length <= 0) return Buffer.alloc(0);
+    try {
+      const out = await this.blob(key).download(start, length);
+      if (!out.readableStreamBody) throw new StorageError(`reading ${this.location}${key} returned no body`);
+      return await readAtMost(out.readableStreamBody as Readable, length, `${this.location}${key}`);
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 416) return Buffer.alloc(0);
+      throw error instanceof StorageError ? error : azureError(`reading ${this.location}${key}`, error);
+    }
+  }
+
   async *list(prefix = ''): AsyncIterable<StoredObject> {
     try {
       for await (const item of this.options.container.listBlobsFlat({ prefix: this.options.prefix + prefix })) {
-        yield { key: item.name.slice(this.options.prefix.length), size: item.properties.contentLength ?? 0 };
+        yield {
+          key: item.name.slice(this.options.prefix.length),
+          size: item.properties.contentLength ?? 0,
+          storedAt: item.properties.createdOn ?? item.properties.lastModified,
+        };
       }
     } catch (error) {
       throw azureError(`listing ${this.location}${prefix}`, error);

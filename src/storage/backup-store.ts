@@ -24,6 +24,11 @@ export function describeChecksum(c: ObjectChecksum): string {
 export interface StoredObject {
   key: string;
   size: number;
+  /**
+   * When the store says it wrote the object (S3 LastModified, Azure and Cloud Storage creation time, a file's
+   * modification time). Not settable by a writer: a backup cannot have been stored before the time in its name.
+   */
+  storedAt: Date;
 }
 
 export interface PutResult {
@@ -88,6 +93,11 @@ export interface BackupStore {
   stat(key: string, options?: { readContent?: boolean }): Promise<StoredState | undefined>;
   get(key: string): Promise<Readable>;
   getSmall(key: string, maxBytes?: number): Promise<Buffer>;
+  /**
+   * Bytes `start` .. `start + length` of an object, fewer only where the object ends sooner: what checking a
+   * backup's header and first and final chunks reads, without the rest of it.
+   */
+  getRange(key: string, start: number, length: number): Promise<Buffer>;
   list(prefix?: string): AsyncIterable<StoredObject>;
   delete(keys: string[]): Promise<DeleteOutcome[]>;
   /** Leftovers of interrupted writes under this target, started before `before`. */

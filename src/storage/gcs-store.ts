@@ -134,6 +134,17 @@ export class GcsBackupStore implements BackupStore {
     }
   }
 
+  async getRange(key: string, start: number, length: number): Promise<Buffer> {
+    if (length <= 0) return Buffer.alloc(0);
+    try {
+      const stream = this.file(key).createReadStream({ validation: false, start, end: start + length - 1 });
+      return await readAtMost(stream, length, `${this.location}${key}`);
+    } catch (error) {
+      if (statusOf(error) === 416) return Buffer.alloc(0);
+      throw error instanceof StorageError ? error : gcsError(`reading ${this.location}${key}`, error);
+    }
+  }
+
   async *list(prefix = ''): AsyncIterable<StoredObject> {
     let pageToken: string | undefined;
     try {
@@ -144,7 +155,12 @@ export class GcsBackupStore implements BackupStore {
           maxResults: 1000,
           ...(pageToken ? { pageToken } : {}),
         });
-        for (const file of files) yield { key: file.name.slice(this.options.prefix.length), size: Number(file.metadata.size ?? 0) };
+        for (const file of files)
+          yield {
+            key: file.name.slice(this.options.prefix.length),
+            size: Number(file.metadata.size ?? 0),
+            storedAt: new Date(file.metadata.timeCreated ?? file.metadata.updated ?? 0),
+          };
         pageToken = (next as { pageToken?: string } | null)?.pageToken;
       } while (pageToken);
     } catch (error) {

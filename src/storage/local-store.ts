@@ -198,6 +198,27 @@ export class LocalDirectoryStore implements BackupStore {
     }
   }
 
+  async getRange(key: string, start: number, length: number): Promise<Buffer> {
+    const path = this.pathOf(key);
+    try {
+      const handle = await open(path, 'r');
+      try {
+        const out = Buffer.alloc(length);
+        let filled = 0;
+        while (filled < length) {
+          const { bytesRead } = await handle.read(out, filled, length - filled, start + filled);
+          if (bytesRead === 0) break;
+          filled += bytesRead;
+        }
+        return out.subarray(0, filled);
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      throw wrapFsError(`reading ${path}`, error);
+    }
+  }
+
   async *list(prefix = ''): AsyncIterable<StoredObject> {
     const walk = async function* (this: LocalDirectoryStore, dir: string): AsyncGenerator<StoredObject> {
       let entries;
@@ -213,7 +234,10 @@ export class LocalDirectoryStore implements BackupStore {
         if (entry.isDirectory()) yield* walk.call(this, path);
         else if (entry.isFile()) {
           const key = relative(this.root, path).split(sep).join('/');
-          if (key.startsWith(prefix)) yield { key, size: (await stat(path)).size };
+          if (key.startsWith(prefix)) {
+            const info = await stat(path);
+            yield { key, size: info.size, storedAt: info.mtime };
+          }
         }
       }
     };

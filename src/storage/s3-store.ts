@@ -238,11 +238,24 @@ export class S3BackupStore implements BackupStore {
     return readAtMost(await this.get(key), maxBytes, `${this.location}${key}`);
   }
 
+  async getRange(key: string, start: number, length: number): Promise<Buffer> {
+    if (length <= 0) return Buffer.alloc(0);
+    try {
+      const out = await this.options.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), Range: `bytes=${start}-${start + length - 1}` }),
+      );
+      return await readAtMost(out.Body as Readable, length, `${this.location}${key}`);
+    } catch (error) {
+      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 416) return Buffer.alloc(0);
+      throw error instanceof StorageError ? error : s3Error(`reading ${this.location}${key}`, error, this.options.bucket, key);
+    }
+  }
+
   async *list(prefix = ''): AsyncIterable<StoredObject> {
     try {
       for await (const page of paginateListObjectsV2({ client: this.options.client }, { Bucket: this.options.bucket, Prefix: this.fullKey(prefix) })) {
         for (const object of page.Contents ?? []) {
-          if (object.Key) yield { key: object.Key.slice(this.options.prefix.length), size: object.Size ?? 0 };
+          if (object.Key) yield { key: object.Key.slice(this.options.prefix.length), size: object.Size ?? 0, storedAt: object.LastModified ?? new Date(0) };
         }
       }
     } catch (error) {

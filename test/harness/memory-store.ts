@@ -11,6 +11,9 @@ export class MemoryStore implements BackupStore {
   readonly location = 'memory://test/';
   private readonly objects = new Map<string, Buffer>();
   private readonly locked = new Map<string, string>();
+  private readonly storedAt = new Map<string, Date>();
+  /** The store's own clock, for the time it records on each write (tests move it). */
+  now: () => Date = () => new Date();
 
   async checkAccess(): Promise<void> {}
 
@@ -22,6 +25,7 @@ export class MemoryStore implements BackupStore {
   private claim(key: string, data: Buffer): void {
     if (this.objects.has(key)) throw new ObjectExistsError(key, this.location);
     this.objects.set(key, data);
+    this.storedAt.set(key, this.now());
   }
 
   async putNew(key: string, body: Readable): Promise<PutResult> {
@@ -63,8 +67,15 @@ export class MemoryStore implements BackupStore {
     return data;
   }
 
+  async getRange(key: string, start: number, length: number): Promise<Buffer> {
+    const data = this.objects.get(key);
+    if (!data) throw new StorageError(`reading ${key}: no such object`);
+    return Buffer.from(data.subarray(start, start + length));
+  }
+
   async *list(prefix = ''): AsyncIterable<StoredObject> {
-    for (const key of [...this.objects.keys()].sort()) if (key.startsWith(prefix)) yield { key, size: this.objects.get(key)!.length };
+    for (const key of [...this.objects.keys()].sort())
+      if (key.startsWith(prefix)) yield { key, size: this.objects.get(key)!.length, storedAt: this.storedAt.get(key)! };
   }
 
   async delete(keys: string[]): Promise<DeleteOutcome[]> {

@@ -11,6 +11,9 @@ import tar from 'tar-stream';
 export interface SyntheticSnapshotOptions {
   stateSize: number;
   seed?: string;
+  /** meta.json's raft index and term (1234 and 7 unless set). */
+  index?: number;
+  term?: number;
   /** gzip level; OpenBao >= 2.6 stores (level 0), older servers compress. */
   gzipLevel?: number;
   fault?: 'bad-state-sum' | 'wrong-meta-size' | 'missing-sealed' | 'empty-sealed' | 'extra-entry' | 'reordered' | 'bad-sums-line';
@@ -42,8 +45,8 @@ export function syntheticSnapshot(options: SyntheticSnapshotOptions): Readable {
     JSON.stringify({
       Version: 1,
       ID: 'bolt-snapshot',
-      Index: 1234,
-      Term: 7,
+      Index: options.index ?? 1234,
+      Term: options.term ?? 7,
       Peers: null,
       Configuration: { Servers: [{ Suffrage: 0, ID: 'node1', Address: '127.0.0.1:8201' }] },
       ConfigurationIndex: 1,

@@ -11,7 +11,7 @@ import { main } from '../../src/cli/main.js';
 import { backupKey, manifestKeyOf } from '../../src/naming/backup-names.js';
 import { LocalDirectoryStore } from '../../src/storage/local-store.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
-import { seedManifest } from '../harness/seed-manifest.js';
+import { SEED_KEYRING, sealedBackup } from '../harness/sealed-backup.js';
 import { Readable } from 'node:stream';
 
 let moto: MotoServer;
@@ -36,13 +36,16 @@ function seedKeys(): string[] {
   return keys.flatMap((k) => [k, manifestKeyOf(k)]);
 }
 
-/** The bytes seeded under `key`: a manifest that names its object, or a one-byte stand-in object. */
-const seedBody = (key: string) => (key.endsWith('.json') ? seedManifest(key.replace(/\.json$/, '.enc')) : Buffer.from('x'));
+/** The bytes seeded under `key`: a genuine small backup, or its manifest (prune authenticates what it keeps). */
+const seedBody = async (key: string) => {
+  const backup = await sealedBackup(key.replace(/\.json$/, '.enc'));
+  return key.endsWith('.json') ? backup.manifest : backup.object;
+};
 
 async function cli(...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: moto.env() });
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { ...moto.env(), VAULT_BACKUP_KEYRING: SEED_KEYRING } });
   return { code, stdout, stderr };
 }
 
@@ -54,11 +57,11 @@ beforeAll(async () => {
   const keys = seedKeys();
   const s3 = moto.s3();
   for (let i = 0; i < keys.length; i += 25) {
-    await Promise.all(keys.slice(i, i + 25).map((k) => s3.send(new PutObjectCommand({ Bucket: 'prune', Key: `c1/${k}`, Body: seedBody(k) }))));
+    await Promise.all(keys.slice(i, i + 25).map(async (k) => s3.send(new PutObjectCommand({ Bucket: 'prune', Key: `c1/${k}`, Body: await seedBody(k) }))));
   }
   await s3.send(new PutObjectCommand({ Bucket: 'prune', Key: 'c1/README.txt', Body: 'not a backup' }));
   const local = new LocalDirectoryStore(join(dir, 'c1'));
-  for (const k of keys) await local.putNew(k, Readable.from([seedBody(k)]));
+  for (const k of keys) await local.putNew(k, Readable.from([await seedBody(k)]));
   await local.putSmallNew('notes/keep-me.txt', Buffer.from('not a backup'));
 }, 120000);
 
@@ -137,8 +140,9 @@ describe('prune removes the debris of interrupted writes once it is more than a 
   it('in S3: an incomplete multipart upload is listed in the plan and aborted after a day, left alone before', async () => {
     const s3 = moto.s3();
     for (const k of history) {
-      await s3.send(new PutObjectCommand({ Bucket: 'prune', Key: `c2/${k}`, Body: 'x' }));
-      await s3.send(new PutObjectCommand({ Bucket: 'prune', Key: `c2/${manifestKeyOf(k)}`, Body: seedManifest(k) }));
+      const backup = await sealedBackup(k);
+      await s3.send(new PutObjectCommand({ Bucket: 'prune', Key: `c2/${k}`, Body: backup.object }));
+      await s3.send(new PutObjectCommand({ Bucket: 'prune', Key: `c2/${manifestKeyOf(k)}`, Body: backup.manifest }));
     }
     const left = backupKey('daily', new Date(now - 60_000));
     await s3.send(new CreateMultipartUploadCommand({ Bucket: 'prune', Key: `c2/${left}` }));
@@ -160,8 +164,9 @@ describe('prune removes the debris of interrupted writes once it is more than a 
     const target = join(dir, 'c2');
     const local = new LocalDirectoryStore(target);
     for (const k of history) {
-      await local.putNew(k, Readable.from([Buffer.from('x')]));
-      await local.putSmallNew(manifestKeyOf(k), seedManifest(k));
+      const backup = await sealedBackup(k);
+      await local.putNew(k, Readable.from([backup.object]));
+      await local.putSmallNew(manifestKeyOf(k), backup.manifest);
     }
     const folder = join(target, 'daily', new Date(now).toISOString().slice(0, 10));
     mkdirSync(folder, { recursive: true });

@@ -5,6 +5,9 @@ import { backupKey, manifestKeyOf, type Tier } from '../../src/naming/backup-nam
 import { DEFAULT_POLICY, planRetention, type RetentionPolicy } from '../../src/retention/plan-retention.js';
 import type { StoredObject } from '../../src/storage/backup-store.js';
 
+/** A listed object; the store's own time is the name's unless a test sets it. */
+type Listed = Omit<StoredObject, 'storedAt'>;
+
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -14,8 +17,8 @@ interface Seed {
   complete?: boolean;
 }
 
-function objects(seeds: Seed[], extra: string[] = []): StoredObject[] {
-  const out: StoredObject[] = [];
+function objects(seeds: Seed[], extra: string[] = []): Listed[] {
+  const out: Listed[] = [];
   for (const s of seeds) {
     const key = backupKey(s.tier ?? 'daily', new Date(s.at));
     out.push({ key, size: 100 });
