@@ -3177,6 +3177,18 @@ class RetentionRefusedError extends BackupError {
         this.plan = plan;
     }
 }
+/**
+ * The target holds backups that fail authentication, or whose raft history goes back without a record of it:
+ * someone wrote to the target who is not the backup job, or objects were damaged. The job did what it could
+ * prove safe and failed so that an alert goes out; `result` is what it did.
+ */
+class UntrustedBackupsError extends BackupError {
+    result;
+    constructor(message, hint, result) {
+        super('data', message, { hint });
+        this.result = result;
+    }
+}
 /** The backup was stored, but its content says the cluster lost data (or is not the one backed up before). */
 class DataAnomalyError extends BackupError {
     constructor(message, hint) {

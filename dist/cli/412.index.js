@@ -177,6 +177,19 @@ class GcsBackupStore {
             throw gcsError(`reading ${this.location}${key}`, error);
         }
     }
+    async getRange(key, start, length) {
+        if (length <= 0)
+            return Buffer.alloc(0);
+        try {
+            const stream = this.file(key).createReadStream({ validation: false, start, end: start + length - 1 });
+            return await (0,read_small/* readAtMost */.r)(stream, length, `${this.location}${key}`);
+        }
+        catch (error) {
+            if (statusOf(error) === 416)
+                return Buffer.alloc(0);
+            throw error instanceof errors/* StorageError */.aq ? error : gcsError(`reading ${this.location}${key}`, error);
+        }
+    }
     async *list(prefix = '') {
         let pageToken;
         try {
@@ -188,7 +201,11 @@ class GcsBackupStore {
                     ...(pageToken ? { pageToken } : {}),
                 });
                 for (const file of files)
-                    yield { key: file.name.slice(this.options.prefix.length), size: Number(file.metadata.size ?? 0) };
+                    yield {
+                        key: file.name.slice(this.options.prefix.length),
+                        size: Number(file.metadata.size ?? 0),
+                        storedAt: new Date(file.metadata.timeCreated ?? file.metadata.updated ?? 0),
+                    };
                 pageToken = next?.pageToken;
             } while (pageToken);
         }

@@ -269,10 +269,29 @@ class AzureBlobStore {
             throw azureError(`reading ${this.location}${key}`, error);
         }
     }
+    async getRange(key, start, length) {
+        if (length <= 0)
+            return Buffer.alloc(0);
+        try {
+            const out = await this.blob(key).download(start, length);
+            if (!out.readableStreamBody)
+                throw new errors/* StorageError */.aq(`reading ${this.location}${key} returned no body`);
+            return await (0,read_small/* readAtMost */.r)(out.readableStreamBody, length, `${this.location}${key}`);
+        }
+        catch (error) {
+            if (error instanceof esm/* RestError */.pj && error.statusCode === 416)
+                return Buffer.alloc(0);
+            throw error instanceof errors/* StorageError */.aq ? error : azureError(`reading ${this.location}${key}`, error);
+        }
+    }
     async *list(prefix = '') {
         try {
             for await (const item of this.options.container.listBlobsFlat({ prefix: this.options.prefix + prefix })) {
-                yield { key: item.name.slice(this.options.prefix.length), size: item.properties.contentLength ?? 0 };
+                yield {
+                    key: item.name.slice(this.options.prefix.length),
+                    size: item.properties.contentLength ?? 0,
+                    storedAt: item.properties.createdOn ?? item.properties.lastModified,
+                };
             }
         }
         catch (error) {

@@ -487,12 +487,25 @@ class S3BackupStore {
     async getSmall(key, maxBytes = 1024 * 1024) {
         return (0,read_small/* readAtMost */.r)(await this.get(key), maxBytes, `${this.location}${key}`);
     }
+    async getRange(key, start, length) {
+        if (length <= 0)
+            return Buffer.alloc(0);
+        try {
+            const out = await this.options.client.send(new dist_cjs.GetObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), Range: `bytes=${start}-${start + length - 1}` }));
+            return await (0,read_small/* readAtMost */.r)(out.Body, length, `${this.location}${key}`);
+        }
+        catch (error) {
+            if (error instanceof dist_cjs.S3ServiceException && error.$metadata.httpStatusCode === 416)
+                return Buffer.alloc(0);
+            throw error instanceof errors/* StorageError */.aq ? error : s3Error(`reading ${this.location}${key}`, error, this.options.bucket, key);
+        }
+    }
     async *list(prefix = '') {
         try {
             for await (const page of (0,dist_cjs.paginateListObjectsV2)({ client: this.options.client }, { Bucket: this.options.bucket, Prefix: this.fullKey(prefix) })) {
                 for (const object of page.Contents ?? []) {
                     if (object.Key)
-                        yield { key: object.Key.slice(this.options.prefix.length), size: object.Size ?? 0 };
+                        yield { key: object.Key.slice(this.options.prefix.length), size: object.Size ?? 0, storedAt: object.LastModified ?? new Date(0) };
                 }
             }
         }

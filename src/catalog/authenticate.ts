@@ -9,13 +9,35 @@
 import { IntegrityError } from '../errors.js';
 import { CryptoError } from '../crypto/errors.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
-import { FIXED_PREFIX_LENGTH, decodeHeader, readHeaderLength } from '../crypto/format.js';
+import { FIXED_PREFIX_LENGTH, decodeHeader, readHeaderLength, type Header } from '../crypto/format.js';
 import { chunkLayout, openChunk, openHeader, type OpenedHeader } from '../crypto/open-header.js';
 import { checkHeaderAgainstManifest } from '../manifest/header-agreement.js';
 import { META_PREFIX_BYTES, metaFromArchivePrefix } from '../snapshot/meta-from-prefix.js';
 import type { BackupStore } from '../storage/backup-store.js';
 import type { CatalogEntry } from './backup-catalog.js';
 import { errorMessage } from '../util/error-text.js';
+
+/** Decodes a header from a file's first bytes, lets `check` look at it, then unwraps and authenticates it. */
+async function openHeaderBytes(
+  head: Buffer,
+  opener: DataKeyOpener,
+  backupId: string,
+  check: (header: Header) => void = () => undefined,
+): Promise<OpenedHeader> {
+  const length = readHeaderLength(head.subarray(0, FIXED_PREFIX_LENGTH));
+  const header = decodeHeader(head.subarray(0, length));
+  check(header);
+  return openHeader(header, opener, backupId);
+}
+
+/** The authenticated header of a stored backup (one range read, one unwrap), for keys derived from it. */
+export async function openStoredHeader(
+  store: BackupStore,
+  opener: DataKeyOpener,
+  entry: Pick<CatalogEntry, 'objectKey' | 'backupId' | 'size'>,
+): Promise<OpenedHeader> {
+  return openHeaderBytes(await store.getRange(entry.objectKey, 0, Math.min(entry.size, MAX_HEADER_BYTES)), opener, entry.backupId);
+}
 
 /** Clock skew tolerated between the runner that named a backup and the store that recorded it. */
 export const STORE_CLOCK_SKEW_MS = 5 * 60_000;
@@ -66,11 +88,8 @@ export async function authenticateEntry(
   const head = await read(0, Math.min(entry.size, MAX_HEADER_BYTES));
   let opened: OpenedHeader;
   try {
-    const length = readHeaderLength(head.subarray(0, FIXED_PREFIX_LENGTH));
-    const header = decodeHeader(head.subarray(0, length));
-    checkHeaderAgainstManifest(header, manifest, entry.objectKey);
     cost.unwraps++;
-    opened = await openHeader(header, opener, entry.backupId);
+    opened = await openHeaderBytes(head, opener, entry.backupId, (header) => checkHeaderAgainstManifest(header, manifest, entry.objectKey));
   } catch (error) {
     // What the object says (its header, its key, its name): an answer. Anything else (a KMS outage that is
     // not a refusal is a CryptoError too, and says so in its text) is reported the same way, never retried here.

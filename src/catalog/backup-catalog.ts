@@ -33,9 +33,6 @@ export interface CatalogEntry {
   manifest?: BackupManifest;
 }
 
-/** A file at the target's root listing acknowledged anomalies: backup ids, one per line. */
-export const ACKNOWLEDGED_ANOMALIES_FILE = 'acknowledged-anomalies.txt';
-
 export interface Catalog {
   backups: CatalogEntry[];
   /** Manifests whose backup object is missing. */

@@ -38,7 +38,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     // A prune that did its work but found suspects: the document says what it did and what it found.
     if (error instanceof UntrustedBackupsError && asJson) {
       const p = error.result as PruneResult;
-      io.stdout(JSON.stringify(pruneJson(p.plan, p.dryRun, p.deleted, p.retained, p.debris, p.rollbacks), null, 2) + '\n');
+      io.stdout(JSON.stringify(pruneJson(p.plan, p.dryRun, p.deleted, p.retained, p.debris, p.rollbacks, p.authentication), null, 2) + '\n');
     }
     log.error(error instanceof BackupError ? error.describe() : describeUnexpected(error));
     return error instanceof InputError ? 2 : 1;

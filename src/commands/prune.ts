@@ -27,6 +27,7 @@ export function pruneJson(
   retained: PruneResult['retained'],
   debris: Debris[] = [],
   rollbacks: string[] = [],
+  authentication?: PruneResult['authentication'],
 ) {
   return {
     command: 'prune',
@@ -40,6 +41,7 @@ export function pruneJson(
     ignored: plan.ignored,
     suspects: plan.items.filter((i) => i.suspect !== undefined).map((i) => ({ key: i.key, problem: i.suspect })),
     rollbacks,
+    ...(authentication ? { authentication } : {}),
     deleted,
     retained,
     debris,
@@ -66,7 +68,7 @@ export const pruneCommand: CommandDefinition<'prune'> = {
   present: {
     text: ({ prune: p }) =>
       `\n${p.dryRun ? 'dry run: nothing deleted' : `deleted ${p.deleted.length} objects`}${p.retained.length ? `, ${p.retained.length} retained by Object Lock` : ''}\n`,
-    json: ({ prune: p }) => pruneJson(p.plan, p.dryRun, p.deleted, p.retained, p.debris, p.rollbacks),
+    json: ({ prune: p }) => pruneJson(p.plan, p.dryRun, p.deleted, p.retained, p.debris, p.rollbacks, p.authentication),
     report: ({ prune: p }) => ({
       headline: p.dryRun
         ? `prune dry run: would delete ${p.plan.summary.delete} backups`

@@ -2,7 +2,7 @@
  * Opening a format v1 file's header and its chunks, one at a time: the streaming decryptor reads a whole
  * backup this way, and the catalog's authentication reads only the header and the first and final chunks.
  */
-import { createDecipheriv, timingSafeEqual } from 'node:crypto';
+import { createDecipheriv, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { DataKeyOpener } from './data-keys.js';
 import { HeaderAuthenticationError, ObjectIdentityMismatchError } from './errors.js';
 import { TAG_LENGTH, chunkAad, chunkNonce, computeHeaderTag, deriveKeys, type Header } from './format.js';
@@ -62,4 +62,13 @@ export function chunkLayout(
   const payload = fileSize - header.bytes.length;
   const count = payload < TAG_LENGTH ? 0 : Math.ceil(payload / unit);
   return { count, unit, offsetOf: (index) => header.bytes.length + index * unit };
+}
+
+/**
+ * A key for authenticating a record the tool writes about this backup (the restore test's inventory): only a
+ * holder of a key that opens the backup can make or check it. HKDF-SHA256 from the payload key (docs/FORMAT.md).
+ */
+export function recordKey(opened: OpenedHeader, label: string): Buffer {
+  const info = Buffer.concat([Buffer.from(`vault-backup/v1/record/${label}\0`), Buffer.from(opened.header.backupId, 'utf8')]);
+  return Buffer.from(hkdfSync('sha256', opened.payloadKey, opened.header.salt, info, 32));
 }

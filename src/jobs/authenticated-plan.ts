@@ -11,6 +11,7 @@ import type { Catalog, CatalogEntry } from '../catalog/backup-catalog.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { detectAnomalies } from '../data/anomaly.js';
 import type { Logger } from '../log.js';
+import { timeOfBackupId } from '../naming/backup-names.js';
 import { planRetention, type RetentionPlan, type RetentionPolicy } from '../retention/plan-retention.js';
 import type { BackupStore } from '../storage/backup-store.js';
 
@@ -75,9 +76,11 @@ async function authenticateAll(
 }
 
 /**
- * Raft index or term going back from one authenticated backup to the next (by the time in their names), where
- * the later backup's manifest records no such anomaly and it is not acknowledged. Each marks the later backup
- * anomalous, so retention holds it and the last good backup before it.
+ * Raft index or term going back from one authenticated backup to the next (by the time in their names) that
+ * nothing explains: no backup between them (the later one included) records a data anomaly, and no
+ * acknowledged anomaly falls between them (an acknowledged one stays an explanation after its backup is
+ * pruned, so the months it spans do not raise it again). Each marks the later backup anomalous, so retention
+ * holds it and the last good backup before it.
  */
 export function unrecordedRollbacks(catalog: Catalog, results: ReadonlyMap<string, Authentication>, acknowledged: ReadonlySet<string>): string[] {
   const trusted = catalog.backups
@@ -88,7 +91,9 @@ export function unrecordedRollbacks(catalog: Catalog, results: ReadonlyMap<strin
   for (let i = 1; i < trusted.length; i++) {
     const before = trusted[i - 1]!;
     const after = trusted[i]!;
-    if (acknowledged.has(after.entry.backupId) || after.entry.anomalous) continue;
+    const between = (t: Date | undefined) => t !== undefined && t > before.entry.at && t <= after.entry.at;
+    if ([...acknowledged].some((id) => between(timeOfBackupId(id)))) continue;
+    if (catalog.backups.some((b) => b.anomalous && b.suspect === undefined && between(b.at))) continue;
     // The size rule is left to the backup that recorded it: state.bin shrinks legitimately over months.
     const backwards = detectAnomalies({ objectKey: before.entry.objectKey, raft: before.auth.raft }, after.auth.raft, 100).filter((a) => a.kind !== 'shrunk');
     if (!backwards.length) continue;

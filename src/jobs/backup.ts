@@ -101,7 +101,7 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
   const manifestKey = manifestKeyOf(objectKey);
   if ((await store.stat(objectKey)) || (await store.stat(manifestKey))) throw new ObjectExistsError(objectKey, store.location);
 
-  const previous = await previousBackup(store, log);
+  const previous = await previousBackup(store, deps.opener, log);
   const deadlineMs = options.snapshotDeadline === 'auto' ? autoSnapshotDeadline(previous?.snapshot.size) : options.snapshotDeadline;
   const uploaded = await log.group(`Snapshot → encrypt → upload ${objectKey}`, () =>
     streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs, previous?.encrypted.size),
@@ -199,11 +199,33 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
   return result;
 }
 
-/** The newest complete backup's manifest: what the new snapshot is compared with; undefined for a first backup. */
-async function previousBackup(store: BackupStore, log: Logger): Promise<BackupManifest | undefined> {
+/** Backups tried, newest first, for one that authenticates as the previous backup. */
+const PREVIOUS_CANDIDATES = 5;
+
+/**
+ * The previous backup's manifest: what the new snapshot is compared with; undefined for a first backup. With
+ * a key that opens backups, the newest one that authenticates (anything else at the target may be planted);
+ * with a KMS key this job may only encrypt with, the newest complete one, taken on its word.
+ */
+async function previousBackup(store: BackupStore, opener: DataKeyOpener | undefined, log: Logger): Promise<BackupManifest | undefined> {
   try {
-    const newest = newestComplete(await readCatalog(store));
-    return newest ? await manifestOf(store, newest) : undefined;
+    const catalog = await readCatalog(store);
+    if (!opener) {
+      const newest = newestComplete(catalog);
+      return newest ? await manifestOf(store, newest) : undefined;
+    }
+    // Newest first; a monthly copy has its daily's time, and the daily is the original.
+    const candidates = catalog.backups
+      .filter((b) => b.complete && b.suspect === undefined)
+      .sort((a, b) => b.at.getTime() - a.at.getTime() || (a.tier === 'daily' ? -1 : 1));
+    for (const entry of candidates.slice(0, PREVIOUS_CANDIDATES)) {
+      const checked = await authenticateEntry(store, opener, entry);
+      if (checked.ok) return { ...(await manifestOf(store, entry)), raft: { ...entry.manifest!.raft, ...checked.raft } };
+      log.warn(`${entry.objectKey} is not compared with: it does not authenticate (${checked.problem})`);
+    }
+    if (candidates.length)
+      log.warn(`none of the ${Math.min(candidates.length, PREVIOUS_CANDIDATES)} newest backups authenticates: no comparison with a previous backup`);
+    return undefined;
   } catch (error) {
     log.warn(`could not read the previous backup's manifest (no comparison with it; the snapshot deadline takes its default): ${errorMessage(error)}`);
     return undefined;

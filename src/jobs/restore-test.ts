@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataAnomalyError, RestoreError } from '../errors.js';
 import { describeInventory, inventoryLosses, takeInventory, type Inventory } from '../restore/inventory.js';
+import { previousInventory, storeInventory } from '../restore/inventory-record.js';
 import { readCanaries } from '../restore/canaries.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { formatDuration, type Logger } from '../log.js';
@@ -151,7 +152,7 @@ export async function runRestoreTest(
         }),
       );
       const tRead = clock().getTime();
-      const losses = inventory ? await compareWithPreviousInventory(store, inventory, options.shrinkLimitPercent, log) : [];
+      const losses = inventory ? await compareWithPreviousInventory(store, opener, inventory, options.shrinkLimitPercent, log) : [];
 
       const result: RestoreTestResult = {
         backupKey: entry.objectKey,
@@ -193,19 +194,18 @@ export async function runRestoreTest(
   }
 }
 
-const INVENTORY_PREFIX = 'inventory/';
-
 /** Stores this inventory beside the backups, then says what it lost against the previous restore test's. */
-async function compareWithPreviousInventory(store: BackupStore, inventory: Inventory, shrinkLimitPercent: number, log: Logger): Promise<string[]> {
-  let newestKey: string | undefined;
-  for await (const object of store.list(INVENTORY_PREFIX))
-    if (/^inventory\/restore-test-\d{8}-\d{6}-\d{3}\.json$/.test(object.key) && (!newestKey || object.key > newestKey)) newestKey = object.key;
-  const previous = newestKey ? (JSON.parse((await store.getSmall(newestKey)).toString('utf8')) as Inventory) : undefined;
-  // Milliseconds in the name: two restore tests of one target never meet on a key.
-  const key = `${INVENTORY_PREFIX}restore-test-${inventory.takenAt.replace(/[-:]/g, '').replace('T', '-').replace('.', '-').slice(0, 19)}.json`;
-  await store.putSmallNew(key, Buffer.from(JSON.stringify(inventory, null, 2) + '\n'));
-  log.info(`inventory stored as ${key}${previous ? `; compared with ${newestKey}` : ' (the first: nothing to compare with)'}`);
-  return inventoryLosses(previous, inventory, shrinkLimitPercent);
+async function compareWithPreviousInventory(
+  store: BackupStore,
+  opener: DataKeyOpener,
+  inventory: Inventory,
+  shrinkLimitPercent: number,
+  log: Logger,
+): Promise<string[]> {
+  const previous = await previousInventory(store, opener, log);
+  const key = await storeInventory(store, opener, inventory);
+  log.info(`inventory stored as ${key}${previous ? `; compared with ${previous.key}` : ' (no earlier authenticated inventory: nothing to compare with)'}`);
+  return inventoryLosses(previous?.inventory, inventory, shrinkLimitPercent);
 }
 
 /** Starts the throwaway cluster, initialised like the source and unsealed with its own keys. */

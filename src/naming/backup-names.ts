@@ -72,6 +72,28 @@ export function parseBackupKey(key: string): ParsedKey | undefined {
   return { key, tier: tier as Tier, kind: ext === 'enc' ? 'backup' : 'manifest', backupId: backupIdAt(at), at };
 }
 
+/** The instant a backup id names (vault-snapshot-YYYYMMDD-HHMMSS), or undefined when it is not one. */
+export function timeOfBackupId(id: string): Date | undefined {
+  const m = /^vault-snapshot-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})$/.exec(id);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
+  const at = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return backupIdAt(at) === id ? at : undefined;
+}
+
+/** Where restore tests keep their inventories: not backups, never touched by retention. */
+export const INVENTORY_PREFIX = 'inventory/';
+const INVENTORY_KEY = /^inventory\/restore-test-\d{8}-\d{6}-\d{3}\.json$/;
+
+/** The inventory key for a restore test at `at`; milliseconds in the name, so two restore tests never meet on a key. */
+export function inventoryKey(at: Date): string {
+  return `${INVENTORY_PREFIX}restore-test-${at.toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').slice(0, 19)}.json`;
+}
+
+export function isInventoryKey(key: string): boolean {
+  return INVENTORY_KEY.test(key);
+}
+
 /** Normalises a target prefix: no leading slash, one trailing slash, or empty. */
 export function normalisePrefix(prefix: string): string {
   const trimmed = prefix.replace(/^\/+|\/+$/g, '');

@@ -236,7 +236,7 @@ export class LocalDirectoryStore implements BackupStore {
           const key = relative(this.root, path).split(sep).join('/');
           if (key.startsWith(prefix)) {
             const info = await stat(path);
-            yield { key, size: info.size, storedAt: info.mtime };
+            yield { key, size: info.size, storedAt: new Date(info.mtimeMs) };
           }
         }
       }

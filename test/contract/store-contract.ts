@@ -8,7 +8,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ObjectExistsError, StorageError } from '../../src/errors.js';
-import type { BackupStore } from '../../src/storage/backup-store.js';
+import type { BackupStore, StoredObject } from '../../src/storage/backup-store.js';
 import { copyProblem, uploadProblem } from '../../src/storage/checksum-proof.js';
 import { collect } from '../unit/crypto-helpers.js';
 
@@ -37,7 +37,7 @@ function body(data: Buffer, failAfter?: number): Readable {
 }
 
 const keys = async (store: BackupStore, prefix = '') => {
-  const found: Array<{ key: string; size: number }> = [];
+  const found: StoredObject[] = [];
   for await (const o of store.list(prefix)) found.push(o);
   return found;
 };
@@ -99,19 +99,36 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>,
       expect((await collect(await store.get('monthly/x.enc'))).equals(data)).toBe(true);
     });
 
-    it('lists keys relative to its root, with sizes, in every folder, filtered by prefix', async () => {
+    it('lists keys relative to its root, with sizes and the time it wrote them, in every folder, filtered by prefix', async () => {
       const { store } = await open();
+      // Stores keep whole seconds (S3's LastModified); a server's clock may be a little off the test's.
+      const before = Date.now() - 2_000;
       await store.putSmallNew('daily/2025-11-25/one.json', Buffer.alloc(3));
       await store.putNew('daily/2025-11-26/two.enc', body(randomBytes(70_000)));
       await store.putSmallNew('monthly/2025-11/three.json', Buffer.alloc(5));
+      const after = Date.now() + 2_000;
       const all = (await keys(store)).sort((a, b) => (a.key < b.key ? -1 : 1));
+      const written = expect.any(Date);
       expect(all).toEqual([
-        { key: 'daily/2025-11-25/one.json', size: 3 },
-        { key: 'daily/2025-11-26/two.enc', size: 70_000 },
-        { key: 'monthly/2025-11/three.json', size: 5 },
+        { key: 'daily/2025-11-25/one.json', size: 3, storedAt: written },
+        { key: 'daily/2025-11-26/two.enc', size: 70_000, storedAt: written },
+        { key: 'monthly/2025-11/three.json', size: 5, storedAt: written },
       ]);
+      for (const o of all) expect(o.storedAt.getTime()).toBeGreaterThanOrEqual(before);
+      for (const o of all) expect(o.storedAt.getTime()).toBeLessThanOrEqual(after);
       expect((await keys(store, 'monthly/')).map((o) => o.key)).toEqual(['monthly/2025-11/three.json']);
       expect(await keys(store, 'nothing-here/')).toEqual([]);
+    });
+
+    it('reads a byte range: from the start, in the middle, across the end (fewer bytes), past the end (none)', async () => {
+      const { store } = await open();
+      const data = randomBytes(sizes.large);
+      await store.putNew('daily/2025-11-26/r.enc', body(data));
+      expect((await store.getRange('daily/2025-11-26/r.enc', 0, 100)).equals(data.subarray(0, 100))).toBe(true);
+      const middle = Math.floor(data.length / 2);
+      expect((await store.getRange('daily/2025-11-26/r.enc', middle, 70_000)).equals(data.subarray(middle, middle + 70_000))).toBe(true);
+      expect((await store.getRange('daily/2025-11-26/r.enc', data.length - 10, 100)).equals(data.subarray(data.length - 10))).toBe(true);
+      expect((await store.getRange('daily/2025-11-26/r.enc', data.length, 100)).length).toBe(0);
     });
 
     it('reads small objects whole, and refuses one larger than the caller expects', async () => {

@@ -29,13 +29,15 @@ export interface SealOptions {
   term?: number;
   stateSize?: number;
   kek?: KeyEncryptionKey;
+  /** Recorded in the manifest, as a backup run records a data anomaly. */
+  anomalies?: BackupManifest['anomalies'];
 }
 
 const made = new Map<string, Promise<SealedBackup>>();
 
 /** A backup under `objectKey` (daily or monthly; a monthly copy is byte for byte its daily's). Memoised. */
 export function sealedBackup(objectKey: string, options: SealOptions = {}): Promise<SealedBackup> {
-  const id = `${objectKey}|${options.index}|${options.term}|${options.stateSize}|${options.kek?.id}`;
+  const id = `${objectKey}|${options.index}|${options.term}|${options.stateSize}|${options.kek?.id}|${JSON.stringify(options.anomalies)}`;
   let backup = made.get(id);
   if (!backup) made.set(id, (backup = seal(objectKey, options)));
   return backup;
@@ -77,6 +79,7 @@ async function seal(objectKey: string, options: SealOptions): Promise<SealedBack
     startedAt: parsed.at.toISOString(),
     finishedAt: parsed.at.toISOString(),
     source: { tool: 'test seed' },
+    ...(options.anomalies ? { anomalies: options.anomalies } : {}),
   };
   return { object, manifest: encodeManifest(facts), facts };
 }

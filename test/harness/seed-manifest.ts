@@ -12,7 +12,7 @@ export function seededManifest(objectKey: string, facts: { size?: number; snapsh
     backupId: parsed.backupId,
     tier: parsed.tier,
     objectKey,
-    encrypted: { size, sha256: zero, storedChecksum: { algorithm: 'SHA256', value: '' } },
+    encrypted: { size, sha256: zero, storedChecksum: { algorithm: 'SHA256', value: Buffer.alloc(32).toString('base64') } },
     snapshot: { size: facts.snapshotSize ?? size },
     encryption: { format: 1, keyId: 'seed', keyWrapping: 'raw-aes256gcm', chunkSize: 1024 * 1024 },
     raft: { index: facts.raftIndex ?? 1, term: 1, stateSize: size, stateSha256: zero },

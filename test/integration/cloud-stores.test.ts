@@ -110,7 +110,7 @@ describe.each(clouds)('$name', (cloud) => {
     );
     expect(restored.command === 'restore-test' && restored.restoreTest.canaries.map((c) => c.path)).toEqual(['secret/canary']);
 
-    const pruned = await runCommand('prune', inputs({ 'keep-daily': '1', now }), { log: new MemoryLogger() });
+    const pruned = await runCommand('prune', inputs({ 'keep-daily': '1', now, 'encryption-keyring': KEY }), { log: new MemoryLogger() });
     if (pruned.command !== 'prune') throw new Error('wrong result');
     expect(pruned.prune.deleted.sort()).toEqual([first.backup.objectKey, first.backup.manifestKey]);
     const listed = await runCommand('list', inputs({ now }), { log: new MemoryLogger() });

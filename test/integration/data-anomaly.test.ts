@@ -42,7 +42,7 @@ const backup = (server: OpenBaoServer, target: string, at: number) =>
 const prune = (target: string, extra: Record<string, string> = {}) =>
   runCommand(
     'prune',
-    { target, 'keep-daily': '1', 'keep-monthly': '1', 'prune-allow-mass-delete': 'true', ...extra },
+    { target, 'keep-daily': '1', 'keep-monthly': '1', 'prune-allow-mass-delete': 'true', 'encryption-keyring': KEY, ...extra },
     { log: new MemoryLogger(), clock: () => new Date(now) },
   );
 
@@ -80,15 +80,18 @@ it('a source that loses 60% of its data: stored, [data] error, and prune keeps t
     reason: expect.stringMatching(/^last good state before the data anomaly in daily\//),
   });
 
-  // Acknowledged by the file at the target: it goes.
-  writeFileSync(
-    join(target, 'acknowledged-anomalies.txt'),
-    `# cleaned up on purpose\n${anomalous.key
-      .split('/')
-      .at(-1)!
-      .replace(/\.enc$/, '')}\n`,
-  );
-  const pruned = await prune(target);
+  // A file at the target does not acknowledge it (anyone who can write there could write it): still kept.
+  const id = anomalous.key
+    .split('/')
+    .at(-1)!
+    .replace(/\.enc$/, '');
+  writeFileSync(join(target, 'acknowledged-anomalies.txt'), `# cleaned up on purpose\n${id}\n`);
+  const still = await prune(target, { 'dry-run': 'true' });
+  if (still.command !== 'prune') throw new Error('wrong result');
+  expect(still.prune.plan.items.find((i) => i.key === before.backup.objectKey)).toMatchObject({ action: 'keep' });
+
+  // Acknowledged by the setting: it goes.
+  const pruned = await prune(target, { 'acknowledged-anomalies': id });
   if (pruned.command !== 'prune') throw new Error('wrong result');
   expect(pruned.prune.deleted).toContain(before.backup.objectKey);
 }, 90000);

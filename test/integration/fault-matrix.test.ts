@@ -385,7 +385,13 @@ const ROWS: Row[] = [
         { kind: 'status', status: 500, times: 1000, body: '<Error><Code>InternalError</Code></Error>', contentType: 'application/xml' },
         'GET',
       );
-      return attempt('prune', { target: `s3://${BUCKET}/prune-list-fails`, 's3-endpoint': p.url, 's3-region': 'us-east-1', 'prune-allow-mass-delete': 'true' });
+      return attempt('prune', {
+        target: `s3://${BUCKET}/prune-list-fails`,
+        's3-endpoint': p.url,
+        's3-region': 'us-east-1',
+        'prune-allow-mass-delete': 'true',
+        'encryption-keyring': KEY,
+      });
     },
     check: async () => {
       expect((await keysUnder('prune-list-fails/')).length).toBe(1050);

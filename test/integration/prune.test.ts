@@ -97,7 +97,11 @@ describe.each([
   it('keeps 30 daily and 12 monthly backups, their manifests, and every foreign object', async () => {
     const r = await cli('prune', ...target(), '--now', NOW, '--prune-allow-mass-delete', '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).deleted).toHaveLength(372 * 2);
+    const report = JSON.parse(r.stdout);
+    expect(report.deleted).toHaveLength(372 * 2);
+    // Every backup kept was authenticated, each with one unwrap: a header and first chunk, and (for these
+    // one-chunk backups) nothing more.
+    expect(report.authentication).toEqual({ authenticated: 42, unwraps: 42, rangeReads: 84, bytesRead: expect.any(Number) });
     const list = JSON.parse((await cli('list', ...target(), '--now', NOW, '--json')).stdout);
     const daily = list.backups.filter((b: { tier: string }) => b.tier === 'daily').map((b: { time: string }) => b.time.slice(0, 10));
     const monthly = list.backups.filter((b: { tier: string }) => b.tier === 'monthly').map((b: { time: string }) => b.time.slice(0, 7));

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataAnomalyError, RestoreError } from '../../src/errors.js';
@@ -247,7 +247,7 @@ describe('restore', () => {
 });
 
 describe('the restore test takes an inventory and compares it with the previous one', () => {
-  it('two restore tests around a deleted mount: the second fails naming the mount, with its inventory', async () => {
+  it('two restore tests around a deleted mount: the second fails naming the mount, with its inventory; inventories planted between them are passed over', async () => {
     const target = mkdtempSync(join(tmpdir(), 'vault-backup-inventory-'));
     try {
       expect((await source.api('POST', 'sys/mounts/team-kv', { type: 'kv', options: { version: '2' } })).status).toBe(204);
@@ -266,14 +266,24 @@ describe('the restore test takes an inventory and compares it with the previous 
       expect(first.restoreTest.inventory?.kvSecrets).toContainEqual({ mount: 'team-kv/', count: 3, truncated: false });
       expect(readdirSync(join(target, 'inventory'))).toHaveLength(1);
 
+      // Someone who can upload to the target plants newer inventories with nothing in them: one plain, one
+      // with a MAC that is not the backup key's. Compared with either, the lost mount would pass.
+      const empty = { ...first.restoreTest.inventory!, mounts: [], authMethods: [], policyCount: 0, kvSecrets: [] };
+      writeFileSync(join(target, 'inventory', 'restore-test-99991231-235959-999.json'), JSON.stringify(empty));
+      writeFileSync(join(target, 'inventory', 'restore-test-99991231-235959-998.json'), JSON.stringify({ ...empty, mac: 'ab'.repeat(32) }));
+
       expect((await source.api('DELETE', 'sys/mounts/team-kv')).status).toBe(204);
       await backupNow();
-      const second = runCommand('restore-test', inputs, { log: new MemoryLogger() });
+      const log = new MemoryLogger();
+      const second = runCommand('restore-test', inputs, { log });
       await expect(second).rejects.toBeInstanceOf(DataAnomalyError);
       await expect(second).rejects.toThrow(
         /lost what the previous restore test found: mount team-kv\/ \(kv\) is gone\. Inventory now: \d+ mounts, \d+ auth methods, \d+ policies; secrets: .*secret\/ \d+/,
       );
-      expect(readdirSync(join(target, 'inventory'))).toHaveLength(2);
+      const said = log.lines.join('\n');
+      expect(said).toMatch(/inventory inventory\/restore-test-99991231-235959-999\.json is not compared with: it is not an authenticated inventory \(mac:/);
+      expect(said).toMatch(/inventory inventory\/restore-test-99991231-235959-998\.json is not compared with: its MAC does not verify/);
+      expect(readdirSync(join(target, 'inventory'))).toHaveLength(4);
     } finally {
       rmSync(target, { recursive: true, force: true });
     }

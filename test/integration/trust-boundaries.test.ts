@@ -263,9 +263,13 @@ describe('manifests are not trusted more than they deserve', () => {
     const after = await runCommand('list', { target }, { log: new MemoryLogger() });
     if (after.command !== 'list') throw new Error('wrong result');
     expect(after.list.backups.find((b) => b.key === newer)).toMatchObject({ complete: false });
-    const verified = await runCommand('verify', { target, 'encryption-keyring': KEY }, { log: new MemoryLogger() });
+    // Named, the valid older backup verifies; as "latest" it is not a pass: the newest backup is not usable.
+    const verified = await runCommand('verify', { target, 'encryption-keyring': KEY, backup: valid }, { log: new MemoryLogger() });
     if (verified.command !== 'verify') throw new Error('wrong result');
     expect(verified.verify.key).toBe(valid);
+    await expect(runCommand('verify', { target, 'encryption-keyring': KEY }, { log: new MemoryLogger() })).rejects.toThrow(
+      new RegExp(`${valid.replace(/\./g, '\\.')} verified, but a newer backup is not usable: ${newer.replace(/\./g, '\\.')} \\(its manifest is not valid`),
+    );
     await expect(runCommand('verify', { target, 'encryption-keyring': KEY, backup: newer }, { log: new MemoryLogger() })).rejects.toThrow(
       /is not complete: its manifest is not valid/,
     );

@@ -22,7 +22,7 @@ const BASE: Record<string, Record<string, string>> = {
     'vault-token': 'hvs.x',
     'encryption-key': KEY,
   },
-  prune: { target: 's3://backups/x', 's3-endpoint': NOWHERE, 's3-region': 'us-east-1' },
+  prune: { target: 's3://backups/x', 's3-endpoint': NOWHERE, 's3-region': 'us-east-1', 'encryption-keyring': `a=${KEY}` },
   list: { target: 's3://backups/x', 's3-endpoint': NOWHERE, 's3-region': 'us-east-1' },
   verify: { target: 's3://backups/x', 's3-endpoint': NOWHERE, 's3-region': 'us-east-1', 'encryption-keyring': `a=${KEY}` },
   'restore-test': {
@@ -55,6 +55,9 @@ const ROWS: Row[] = [
   ['backup', 'target', 's3://Bad_Bucket/x', /bucket name "Bad_Bucket" is not valid/],
   ['backup', 'target', 's3://ab/x', /bucket name "ab" is not valid/],
   ['backup', 'target', 'ftp://host/x', /target: scheme/],
+  ['backup', 'vault-token', 'hvs.abc\ndef', /vault-token: must be a single word/],
+  ['backup', 'vault-token', ' \n', /vault-token: is required/],
+  ['prune', 'encryption-keyring', '', /encryption-keyring: is required to read backups/],
   ['backup', 'vault-address', '', /vault-address: is required/],
   ['backup', 'vault-address', 'not a url', /vault-address: is not a valid URL/],
   ['backup', 'vault-address', 'ftp://vault:8200', /vault-address: must be an http\(s\) URL/],
