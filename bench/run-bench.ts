@@ -513,3 +513,6 @@ if (RESTORE_MIB > 0) {
 }
 writeFileSync(join(ROOT, 'docs', 'BENCHMARKS.md'), updated);
 console.log('\ndocs/BENCHMARKS.md updated');
+
+// What prune reads to authenticate the backups it keeps: its own section, written by its own script.
+if (process.env.BENCH_PRUNE !== '0') await import('./prune-bench.js');

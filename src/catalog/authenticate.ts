@@ -44,6 +44,8 @@ export const STORE_CLOCK_SKEW_MS = 5 * 60_000;
 
 /** The largest header the format allows (its length field is 16 bits). */
 const MAX_HEADER_BYTES = 0xffff;
+/** The first read: the largest header and, with the default chunk size, the whole first chunk after it. */
+const FIRST_READ_BYTES = MAX_HEADER_BYTES + 1024 * 1024 + 16;
 
 export interface RaftFacts {
   index: number;
@@ -85,7 +87,7 @@ export async function authenticateEntry(
     cost.bytesRead += bytes.length;
     return bytes;
   };
-  const head = await read(0, Math.min(entry.size, MAX_HEADER_BYTES));
+  const head = await read(0, Math.min(entry.size, FIRST_READ_BYTES));
   let opened: OpenedHeader;
   try {
     cost.unwraps++;
@@ -101,7 +103,9 @@ export async function authenticateEntry(
   const last = layout.count - 1;
   const chunk = async (index: number) => {
     const start = layout.offsetOf(index);
-    const unit = await read(start, index === last ? entry.size - start : layout.unit);
+    const length = index === last ? entry.size - start : layout.unit;
+    // A chunk the first read already holds is not read again.
+    const unit = start + length <= head.length ? head.subarray(start, start + length) : await read(start, length);
     return openChunk(opened, unit, index, index === last);
   };
   // The first chunks, until they hold the start of the archive where meta.json is.

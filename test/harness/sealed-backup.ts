@@ -29,6 +29,8 @@ export interface SealOptions {
   term?: number;
   stateSize?: number;
   kek?: KeyEncryptionKey;
+  /** Plaintext bytes per chunk (4 KiB unless set; a backup run's default is 1 MiB). */
+  chunkSize?: number;
   /** Recorded in the manifest, as a backup run records a data anomaly. */
   anomalies?: BackupManifest['anomalies'];
 }
@@ -37,7 +39,7 @@ const made = new Map<string, Promise<SealedBackup>>();
 
 /** A backup under `objectKey` (daily or monthly; a monthly copy is byte for byte its daily's). Memoised. */
 export function sealedBackup(objectKey: string, options: SealOptions = {}): Promise<SealedBackup> {
-  const id = `${objectKey}|${options.index}|${options.term}|${options.stateSize}|${options.kek?.id}|${JSON.stringify(options.anomalies)}`;
+  const id = `${objectKey}|${options.index}|${options.term}|${options.stateSize}|${options.kek?.id}|${options.chunkSize}|${JSON.stringify(options.anomalies)}`;
   let backup = made.get(id);
   if (!backup) made.set(id, (backup = seal(objectKey, options)));
   return backup;
@@ -51,7 +53,7 @@ async function seal(objectKey: string, options: SealOptions): Promise<SealedBack
   const term = options.term ?? 7;
   const seed = parsed.backupId;
   const archive = await collect(syntheticSnapshot({ stateSize, seed, index, term }));
-  const chunkSize = 4096;
+  const chunkSize = options.chunkSize ?? 4096;
   const encryptor = await createEncryptStream({ keySource: new RawKeySource(options.kek ?? SEED_KEK), backupId: parsed.backupId, chunkSize });
   const parts: Buffer[] = [];
   await pipeline(Readable.from([archive]), encryptor, async (source) => {
