@@ -7,12 +7,12 @@
  * generated from the source's unseal keys and revoked afterwards. Reports RPO and RTO by phase.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataAnomalyError, RestoreError } from '../errors.js';
 import { describeInventory, inventoryLosses, takeInventory, type Inventory } from '../restore/inventory.js';
 import { previousInventory, storeInventory } from '../restore/inventory-record.js';
+import { makePrivateDir, removeLeftovers } from '../restore/private-dirs.js';
 import { readCanaries } from '../restore/canaries.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { formatDuration, type Logger } from '../log.js';
@@ -77,6 +77,8 @@ export async function runRestoreTest(
   const t = { ...timing, timeoutMs: options.timeoutMs };
   const t0 = clock().getTime();
   const keys = options.sourceUnsealKeys;
+  // A restore test killed outright (SIGKILL) cleans up nothing: this one does, first, and says so.
+  await removeLeftovers(log);
 
   const { entry, manifest } = await pickBackupWithManifest(store, options.which);
   const sourceSeal = manifest.vault.seal ?? options.sourceSeal;
@@ -98,7 +100,7 @@ export async function runRestoreTest(
         });
     }
 
-    const work = await mkdtemp(join(tmpdir(), 'vault-backup-restore-'));
+    const work = await makePrivateDir('work');
     const spoolPath = join(work, 'backup.enc'); // ciphertext only: plaintext never touches disk
     // The throwaway cluster needs nothing from the download: start it meanwhile, and always stop it.
     const tBegin = clock().getTime();

@@ -5,9 +5,9 @@
  * initialised with other key shares than the source, a forced restore takes effect only after its server
  * process restarts: the command says so and waits for that restart.
  */
+import { makePrivateDir, removeLeftovers } from '../restore/private-dirs.js';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RestoreError } from '../errors.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
@@ -81,7 +81,8 @@ export async function runRestore(
         `${target.address}: ${mismatch}. After the restore its server process must be restarted before the source's keys are accepted; this command will ask for it and wait`,
       );
 
-    const work = await mkdtemp(join(tmpdir(), 'vault-backup-restore-'));
+    await removeLeftovers(log);
+    const work = await makePrivateDir('work');
     const spoolPath = join(work, 'backup.enc'); // ciphertext only
     try {
       await log.group(`Download and verify ${entry.objectKey}`, () =>

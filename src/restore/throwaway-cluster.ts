@@ -7,13 +7,13 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { RestoreError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { onInterrupt } from '../util/interrupts.js';
+import { killProcessesIn, makePrivateDir } from './private-dirs.js';
 import { openVault, type Vault } from '../vault/vault-client.js';
 
 export type IsolationPolicy = 'required' | 'best-effort';
@@ -59,13 +59,36 @@ export function findServerBinary(setting: string | undefined, path = process.env
   return found;
 }
 
+/**
+ * What a child process of the restore gets for an environment: a PATH and nothing else. In the action the
+ * full environment holds the INPUT_* variables (unseal keys, the keyring, the Slack URL).
+ */
+export function minimalEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', ...extra };
+}
+
+/**
+ * The shell that runs the server: it brings up the namespace's loopback (raft needs it), starts the server,
+ * passes SIGTERM on, and kills the server once the run that started it ($1) is gone, even by SIGKILL, which
+ * no cleanup handler sees. Polled each second: a killed run's server lives at most about a second longer.
+ */
+export const SERVER_SUPERVISOR = `set -u
+[ "$ISOLATED" = 1 ] && { ip link set lo up || exit 97; }
+owner=$1; shift
+"$@" &
+server=$!
+trap 'kill -TERM "$server" 2>/dev/null' TERM INT
+while kill -0 "$owner" 2>/dev/null && kill -0 "$server" 2>/dev/null; do sleep 1; done
+kill -KILL "$server" 2>/dev/null
+wait "$server"`;
+
 /** How to start a process in a new network namespace here, or why it cannot be done. */
 async function isolationPrefix(): Promise<{ prefix: string[]; viaSudo: boolean } | { reason: string }> {
   if (process.platform !== 'linux') return { reason: `network namespaces exist on Linux only (this is ${process.platform})` };
   const viaSudo = process.getuid?.() !== 0;
   const prefix = viaSudo ? ['sudo', '-n', 'unshare', '--net', '--'] : ['unshare', '--net', '--'];
   const probe = await new Promise<string | undefined>((resolve) => {
-    execFile(prefix[0]!, [...prefix.slice(1), 'sh', '-c', 'ip link set lo up'], { timeout: 10_000 }, (error, _stdout, stderr) =>
+    execFile(prefix[0]!, [...prefix.slice(1), 'sh', '-c', 'ip link set lo up'], { timeout: 10_000, env: minimalEnv() }, (error, _stdout, stderr) =>
       resolve(error ? (stderr.trim() || error.message).slice(0, 300) : undefined),
     );
   });
@@ -119,6 +142,7 @@ export class ThrowawayCluster {
     private readonly prefix: { prefix: string[]; viaSudo: boolean } | undefined,
     private readonly settings: ThrowawayClusterSettings,
     private readonly timing: StartTiming,
+    private readonly log: Logger,
   ) {
     this.client = openVault({
       address: `unix://${this.socketPath}`,
@@ -151,9 +175,11 @@ export class ThrowawayCluster {
         hint: 'run on a Linux runner where `sudo unshare --net` works (GitHub-hosted Ubuntu runners do), or set restore-isolation to best-effort to run it on loopback only',
       });
     }
-    const dir = await mkdtemp(join(tmpdir(), 'vault-backup-restore-cluster-'));
+    const dir = await makePrivateDir('cluster');
     await mkdir(join(dir, 'raft'), { mode: 0o700 });
-    const cluster = new ThrowawayCluster(binary, dir, 'reason' in isolation ? undefined : isolation, settings, timing);
+    // The server's temporary files (a restore spools the snapshot as TMPDIR/snapshotN) stay in the private directory.
+    await mkdir(join(dir, 'tmp'), { mode: 0o700 });
+    const cluster = new ThrowawayCluster(binary, dir, 'reason' in isolation ? undefined : isolation, settings, timing, log);
     try {
       if ('reason' in isolation)
         log.warn(`restore cluster NOT network-isolated (restore-isolation: best-effort): ${isolation.reason}; it listens on loopback only`);
@@ -177,20 +203,14 @@ export class ThrowawayCluster {
     const logFile = join(this.dir, `server-${this.starts}.log`);
     const out = createWriteStream(logFile);
     const serverArgs = ['server', `-config=${join(this.dir, 'config.hcl')}`];
-    let command: string;
-    let args: string[];
-    if (this.prefix) {
-      // The loopback interface of a new namespace is down; raft needs it for its cluster address.
-      const drop = this.prefix.viaSudo ? `setpriv --reuid=${process.getuid?.()} --regid=${process.getgid?.()} --clear-groups -- ` : '';
-      [command, ...args] = [...this.prefix.prefix, 'sh', '-c', `ip link set lo up && exec ${drop}"$0" "$@"`, this.binary, ...serverArgs] as [
-        string,
-        ...string[],
-      ];
-    } else {
-      [command, args] = [this.binary, serverArgs];
-    }
-    // A minimal environment: the server holding a restored copy of production gets none of this run's credentials.
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.dir } });
+    // Through sudo, the server itself runs as this user again; the namespace's loopback comes up first (as root).
+    const drop = this.prefix?.viaSudo ? ['setpriv', `--reuid=${process.getuid?.()}`, `--regid=${process.getgid?.()}`, '--clear-groups', '--'] : [];
+    const supervised = ['sh', '-c', SERVER_SUPERVISOR, 'supervisor', String(process.pid), ...drop, this.binary, ...serverArgs];
+    // A minimal environment, set by `env` after sudo (which resets its own): the server holding a restored copy of
+    // production gets none of this run's credentials, and its temporary files stay in the private directory.
+    const vars = Object.entries(minimalEnv({ HOME: this.dir, TMPDIR: join(this.dir, 'tmp'), ISOLATED: this.prefix ? '1' : '0' })).map(([k, v]) => `${k}=${v}`);
+    const [command, ...args] = [...(this.prefix?.prefix ?? []), 'env', '-i', ...vars, ...supervised] as [string, ...string[]];
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: minimalEnv() });
     child.stdout?.pipe(out);
     child.stderr?.pipe(out);
     this.child = child;
@@ -249,6 +269,8 @@ export class ThrowawayCluster {
   async destroy(): Promise<void> {
     this.unregister();
     await this.stopProcess();
+    // A supervisor stopped by force (or sudo in front of it) may leave the server behind: nothing outlives this.
+    await killProcessesIn(this.dir, this.log);
     await this.client.close().catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
   }
@@ -256,7 +278,9 @@ export class ThrowawayCluster {
 
 /** OpenBao or HashiCorp Vault, from `<binary> version` ("OpenBao v2.7.2 ..." / "Vault v1.19.0 ..."). */
 async function serverFlavour(binary: string): Promise<'openbao' | 'vault'> {
-  const out = await new Promise<string>((resolve) => execFile(binary, ['version'], { timeout: 10_000 }, (_error, stdout) => resolve(String(stdout))));
+  const out = await new Promise<string>((resolve) =>
+    execFile(binary, ['version'], { timeout: 10_000, env: minimalEnv() }, (_error, stdout) => resolve(String(stdout))),
+  );
   return /^\s*Vault\b/.test(out) ? 'vault' : 'openbao';
 }
 

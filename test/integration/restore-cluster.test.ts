@@ -15,7 +15,7 @@ import { runCommand } from '../../src/jobs/run-command.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
 import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
-import { ROOT, SERVERS_BIN } from '../harness/processes.js';
+import { ROOT, SERVERS_BIN, waitFor } from '../harness/processes.js';
 
 const KEY = `prod-2026=${Buffer.alloc(32, 7).toString('base64')}`;
 const CANARY = { owner: 'platform', value: 'still-here' };
@@ -69,7 +69,7 @@ function hostListensOn(port: number): boolean {
 
 /** Watches the log for the throwaway cluster's start and inspects the server process while it runs. */
 class WatchingLogger extends MemoryLogger {
-  seen: { pid: number; dir: string; netns: string; tcpOnHost: boolean; environ: string[] } | undefined;
+  seen: { pid: number; dir: string; netns: string; tcpOnHost: boolean; environ: string[]; serverEnviron: string[] } | undefined;
   override info(message: string): void {
     super.info(message);
     const m = /restore cluster started: .* \(pid (\d+)\) in (\S+),/.exec(message);
@@ -80,7 +80,11 @@ class WatchingLogger extends MemoryLogger {
         dir: m[2]!,
         netns: readlinkSync(`/proc/${pid}/ns/net`),
         tcpOnHost: hostListensOn(8200),
-        environ: readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0'),
+        environ: readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean),
+        // The supervisor's child: the server itself.
+        serverEnviron: readFileSync(`/proc/${readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]}/environ`, 'utf8')
+          .split('\0')
+          .filter(Boolean),
       };
     }
   }
@@ -102,6 +106,17 @@ describe('restore-test into a throwaway cluster', () => {
     expect(seen.tcpOnHost).toBe(false);
     // The server holding a restored copy of production got none of this run's environment.
     expect(seen.environ.filter((v) => /TOKEN|AWS_|VAULT_|KEY/.test(v))).toEqual([]);
+    // Nothing but a PATH, a HOME and a TMPDIR in the private directory (where the server spools snapshots), and
+    // what the shell adds of its own (its working directory, the locale).
+    const shells = /^(PWD|SHLVL|_|LC_\w+)$/;
+    for (const environ of [seen.environ, seen.serverEnviron])
+      expect(
+        environ
+          .map((v) => v.split('=')[0]!)
+          .filter((name) => !shells.test(name))
+          .sort(),
+      ).toEqual(['HOME', 'ISOLATED', 'PATH', 'TMPDIR']);
+    expect(seen.serverEnviron).toContain(`TMPDIR=${join(seen.dir, 'tmp')}`);
     expect(existsSync(`/proc/${seen.pid}`)).toBe(false);
     expect(existsSync(seen.dir)).toBe(false);
     const text = log.lines.join('\n');
@@ -146,6 +161,100 @@ describe('restore-test into a throwaway cluster', () => {
     expect(output).toMatch(/cleaned up: restore cluster/);
     expect(existsSync(`/proc/${started!.pid}`)).toBe(false);
     expect(existsSync(started!.dir)).toBe(false);
+  }, 120000);
+});
+
+describe('a restore test killed outright (SIGKILL)', () => {
+  it.each([
+    ['the cluster started', /restore cluster started: /],
+    ['the restore was applied', /the restore was applied/],
+    ['the cluster is active with the restored data', /active with the restored data/],
+  ])(
+    'after %s: its server dies with it, and the next restore test removes what it left and says so',
+    async (_phase, phase) => {
+      const env = {
+        ...process.env,
+        PATH: `${SERVERS_BIN}:${savedPath}`,
+        VAULT_BACKUP_KEYRING: KEY,
+        VAULT_BACKUP_SOURCE_UNSEAL_KEYS: source.unsealKeys.slice(0, 3).join(','),
+      };
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'src/cli/index.ts'), 'restore-test', '--target', dir, '--canary-paths', 'secret/canary'],
+        { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      let killed = false;
+      child.stderr.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (!killed && phase.test(output)) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      });
+      await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      expect({ killed, output }).toMatchObject({ killed: true });
+      const clusterDir = /restore cluster started: .* in (\S+),/.exec(output)![1]!;
+      const leftovers = () => readdirSync(tmpdir()).filter((n) => n.startsWith('vault-backup-restore-') && readOwner(join(tmpdir(), n)) === child.pid);
+      expect(leftovers().length).toBeGreaterThanOrEqual(1);
+      // The supervisor polls each second: the server holding production data is gone within a few.
+      await waitFor("the killed run's server to stop", async () => ((await serversIn(clusterDir)).length === 0 ? true : undefined), 10_000);
+
+      const log = new MemoryLogger();
+      const next = await runCommand('restore-test', restoreInputs(), { log });
+      expect(next.command).toBe('restore-test');
+      expect(log.lines.join('\n')).toContain(`removed what a killed restore (pid ${child.pid}) left: ${clusterDir}`);
+      expect(leftovers()).toEqual([]);
+    },
+    180000,
+  );
+});
+
+function readOwner(dir: string): number | undefined {
+  try {
+    return Number(readFileSync(join(dir, 'owner.pid'), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
+
+/** Processes whose command line names `dir` (the server's -config path is in it). */
+async function serversIn(dir: string): Promise<number[]> {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('the probes a restore test runs get a minimal environment', () => {
+  it("the isolation probe (unshare) and the server version probe see none of the run's secrets", async () => {
+    const fakes = mkdtempSync(join(tmpdir(), 'vault-backup-probe-fakes-'));
+    try {
+      // Stand-ins on PATH that write down the environment they were given, then do the real thing.
+      writeFileSync(join(fakes, 'unshare'), `#!/bin/sh\nenv >> ${fakes}/unshare.env\nexec /usr/bin/unshare "$@"\n`, { mode: 0o755 });
+      writeFileSync(join(fakes, 'bao'), `#!/bin/sh\n[ "$1" = version ] && env > ${fakes}/version.env\nexec ${SERVERS_BIN}/bao "$@"\n`, { mode: 0o755 });
+      process.env.PATH = `${fakes}:${SERVERS_BIN}:${savedPath}`;
+      // As in the action: every input is in the environment, the unseal keys among them.
+      process.env['INPUT_SOURCE-UNSEAL-KEYS'] = 'probe-must-not-see-this';
+      const r = await runCommand('restore-test', restoreInputs({ 'restore-server-binary': join(fakes, 'bao') }), { log: new MemoryLogger() });
+      expect(r.command).toBe('restore-test');
+      const seen = ['unshare.env', 'version.env'].map((f) => readFileSync(join(fakes, f), 'utf8'));
+      for (const environ of seen) {
+        expect(environ).not.toContain('probe-must-not-see-this');
+        expect(environ).not.toMatch(/^INPUT_|^VAULT_|^AWS_/m);
+        expect(environ).toMatch(/^PATH=/m);
+      }
+    } finally {
+      delete process.env['INPUT_SOURCE-UNSEAL-KEYS'];
+      process.env.PATH = `${SERVERS_BIN}:${savedPath}`;
+      rmSync(fakes, { recursive: true, force: true });
+    }
   }, 120000);
 });
 
