@@ -82,18 +82,34 @@ while kill -0 "$owner" 2>/dev/null && kill -0 "$server" 2>/dev/null; do sleep 1;
 kill -KILL "$server" 2>/dev/null
 wait "$server"`;
 
-/** How to start a process in a new network namespace here, or why it cannot be done. */
-async function isolationPrefix(): Promise<{ prefix: string[]; viaSudo: boolean } | { reason: string }> {
-  if (process.platform !== 'linux') return { reason: `network namespaces exist on Linux only (this is ${process.platform})` };
-  const viaSudo = process.getuid?.() !== 0;
-  const prefix = viaSudo ? ['sudo', '-n', 'unshare', '--net', '--'] : ['unshare', '--net', '--'];
-  const probe = await new Promise<string | undefined>((resolve) => {
+/** Whether `prefix sh -c 'ip link set lo up'` works here: undefined when it does, else why not. */
+function probeIsolation(prefix: string[]): Promise<string | undefined> {
+  return new Promise<string | undefined>((resolve) => {
     execFile(prefix[0]!, [...prefix.slice(1), 'sh', '-c', 'ip link set lo up'], { timeout: 10_000, env: minimalEnv() }, (error, _stdout, stderr) =>
-      resolve(error ? (stderr.trim() || error.message).slice(0, 300) : undefined),
+      resolve(error ? `\`${prefix.join(' ')} sh -c 'ip link set lo up'\` failed: ${(stderr.trim() || error.message).slice(0, 300)}` : undefined),
     );
   });
-  if (probe !== undefined) return { reason: `\`${prefix.join(' ')} sh -c 'ip link set lo up'\` failed: ${probe}` };
-  return { prefix, viaSudo };
+}
+
+/**
+ * How to start a process in a new network namespace here, or why it cannot be done: as root, `unshare --net`;
+ * otherwise an unprivileged user namespace where the kernel allows it (self-hosted runners often do, with no
+ * sudo), then `sudo -n` (GitHub's hosted images restrict user namespaces but give passwordless sudo).
+ */
+async function isolationPrefix(): Promise<{ prefix: string[]; viaSudo: boolean } | { reason: string }> {
+  if (process.platform !== 'linux') return { reason: `network namespaces exist on Linux only (this is ${process.platform})` };
+  if (process.getuid?.() === 0) {
+    const prefix = ['unshare', '--net', '--'];
+    const failed = await probeIsolation(prefix);
+    return failed ? { reason: failed } : { prefix, viaSudo: false };
+  }
+  const userNamespace = ['unshare', '--user', '--map-root-user', '--net', '--'];
+  const withoutSudo = await probeIsolation(userNamespace);
+  if (!withoutSudo) return { prefix: userNamespace, viaSudo: false };
+  const sudo = ['sudo', '-n', 'unshare', '--net', '--'];
+  const withSudo = await probeIsolation(sudo);
+  if (!withSudo) return { prefix: sudo, viaSudo: true };
+  return { reason: `${withoutSudo}; and ${withSudo}` };
 }
 
 function freePortPair(): Promise<number> {

