@@ -9,7 +9,7 @@
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataAnomalyError, RestoreError } from '../errors.js';
+import { BackupError, DataAnomalyError, RestoreError } from '../errors.js';
 import { describeInventory, inventoryLosses, takeInventory, type Inventory } from '../restore/inventory.js';
 import { previousInventory, storeInventory } from '../restore/inventory-record.js';
 import { makePrivateDir, removeLeftovers } from '../restore/private-dirs.js';
@@ -118,7 +118,7 @@ export async function runRestoreTest(
       let startMs = 0;
       if (staging) {
         cluster = staging;
-        restoreToken = await log.group(`Prepare staging ${staging.address}`, () => stagingRestoreToken(staging, stagingIsClone, keys, log));
+        restoreToken = await log.group(`Prepare staging ${staging.address}`, () => stagingRestoreToken(staging, stagingIsClone, keys, options.restoredLogin, log));
         startMs = clock().getTime() - tVerified;
       } else {
         const started = await preparing!;
@@ -309,9 +309,33 @@ async function checkStaging(
 }
 
 /** staging-vault-token when it works; on a clone whose own token was replaced by the restored data, one generated from the source's unseal keys. */
-async function stagingRestoreToken(staging: Vault, isClone: boolean, keys: string[], log: Logger): Promise<{ token: string; generated: boolean }> {
+async function stagingRestoreToken(
+  staging: Vault,
+  isClone: boolean,
+  keys: string[],
+  restoredLogin: RestoredLogin,
+  log: Logger,
+): Promise<{ token: string; generated: boolean }> {
   const given = staging.settings.auth.method === 'token' ? staging.settings.auth.token : '';
   if (given && (await staging.tokenWorks(given))) return { token: given, generated: false };
+  // A clone holds the source's token store: a token valid in the restored data (restored-vault-token, or a
+  // source-auth login) works there too, and needs no generate-root endpoint (OpenBao closes those by default).
+  if (isClone && restoredLogin.kind !== 'generate-root') {
+    const what = restoredLogin.kind === 'token' ? 'restored-vault-token' : 'the source-auth login';
+    let token = '';
+    try {
+      token = restoredLogin.kind === 'token' ? restoredLogin.token : await staging.login(restoredLogin.auth);
+    } catch (error) {
+      // Not fatal: the unseal keys may still make a token. Said, so a failure later names both.
+      if (!(error instanceof BackupError)) throw error;
+      log.warn(`${what} does not log in to staging ${staging.address}: ${error.message}`);
+    }
+    if (token && (await staging.tokenWorks(token))) {
+      log.info(`staging holds a restored copy of the source: restoring with ${what}, valid in it`);
+      return { token, generated: false };
+    }
+    if (token) log.warn(`${what} is not valid on staging ${staging.address}, which holds a restored copy of the source`);
+  }
   if (isClone && keys.length) {
     log.info(
       `${given ? 'staging-vault-token is not valid on staging' : 'no staging-vault-token'}: staging holds a restored copy of the source, so a root token is generated from the source's unseal keys`,
@@ -325,7 +349,7 @@ async function stagingRestoreToken(staging: Vault, isClone: boolean, keys: strin
       : `staging-vault-token is required to restore into ${staging.address}`,
     {
       hint: isClone
-        ? 'give source-unseal-keys: staging holds a restored copy, so a token can be generated from them'
+        ? 'staging holds a restored copy of the source: give restored-vault-token (a token of the source, valid in the copy), or source-unseal-keys to generate one'
         : 'give a token of the staging cluster that may call sys/storage/raft/snapshot-force',
     },
   );

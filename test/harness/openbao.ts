@@ -43,6 +43,12 @@ export interface OpenBaoOptions {
   secondListener?: boolean;
   /** false: leave the server uninitialised (a runbook initialises it itself). */
   initialise?: boolean;
+  /**
+   * Open the unauthenticated generate-root endpoints on the listener (disable_unauthed_generate_root_endpoints =
+   * false), as an operator must for a restore to generate a root token. Unset, the server keeps OpenBao's
+   * default (closed since 2.5.3), as most are installed.
+   */
+  openGenerateRoot?: boolean;
 }
 
 export async function startOpenBao(options: OpenBaoOptions = {}): Promise<OpenBaoServer & { secondAddr: string | undefined }> {
@@ -65,9 +71,7 @@ export async function startOpenBao(options: OpenBaoOptions = {}): Promise<OpenBa
 listener "tcp" {
   address     = "127.0.0.1:${port}"
   ${tls ? `tls_cert_file = "${tls.certFile}"\n  tls_key_file  = "${tls.keyFile}"` : 'tls_disable = true'}
-  # Staging clusters let a restore generate a root token from the source's unseal keys.
-  disable_unauthed_generate_root_endpoints = false
-}
+${options.openGenerateRoot ? '  # Opened by the operator: a restore may generate a root token from the source\'s unseal keys.\n  disable_unauthed_generate_root_endpoints = false\n' : ''}}
 ${secondPort ? `listener "tcp" {\n  address = "127.0.0.1:${secondPort}"\n  tls_disable = true\n}` : ''}
 api_addr      = "${addr}"
 cluster_addr  = "http://127.0.0.1:${port + 1}"

@@ -346,8 +346,29 @@ describe('restore-test into a standing staging cluster', () => {
     }
   }, 90000);
 
-  it('a staging initialised 5/3 passes three weekly restore tests in a row without being rebuilt', async () => {
-    const staging = await startOpenBao({ name: 'staging-5of3', shares: 5, threshold: 3 });
+  it("a staging left at OpenBao's defaults (generate-root closed), 5/3, passes three weekly restore tests in a row with restored-vault-token", async () => {
+    const staging = await startOpenBao({ name: 'staging-defaults', shares: 5, threshold: 3 });
+    try {
+      const inputs = restoreInputs({ 'vault-address': source.addr, 'staging-vault-address': staging.addr, 'staging-vault-token': staging.rootToken });
+      // Without a token valid in the restored data, the canaries cannot be read: the clear refusal names what to give.
+      const refused = runCommand('restore-test', inputs, { log: new MemoryLogger() });
+      await expect(refused).rejects.toThrow(/refuses sys\/generate-root \(HTTP 405\)/);
+      await expect(refused).rejects.toMatchObject({ hint: expect.stringMatching(/restored-vault-token/) });
+      // Staging now holds a restored copy; with restored-vault-token, week after week.
+      for (let week = 1; week <= 3; week++) {
+        const log = new MemoryLogger();
+        const r = await runCommand('restore-test', { ...inputs, 'restored-vault-token': source.rootToken }, { log });
+        if (r.command !== 'restore-test') throw new Error('wrong result');
+        expect(r.restoreTest.canaries).toHaveLength(1);
+        expect(log.lines.join('\n')).toMatch(/staging holds a restored copy of the source: restoring with restored-vault-token, valid in it/);
+      }
+    } finally {
+      await staging.stop();
+    }
+  }, 180000);
+
+  it('a staging initialised 5/3 with generate-root opened passes three weekly restore tests in a row without being rebuilt', async () => {
+    const staging = await startOpenBao({ name: 'staging-5of3', shares: 5, threshold: 3, openGenerateRoot: true });
     try {
       const inputs = restoreInputs({ 'vault-address': source.addr, 'staging-vault-address': staging.addr, 'staging-vault-token': staging.rootToken });
       for (let week = 1; week <= 3; week++) {
@@ -382,7 +403,8 @@ describe('restore-test into a standing staging cluster', () => {
 
 describe('restore', () => {
   it('restores into a fresh cluster with other key shares in one command plus the restart it asks for', async () => {
-    const fresh = await startOpenBao({ name: 'new-prod' });
+    // As docs/RESTORE.md asks of the new server: generate-root opened on its listener.
+    const fresh = await startOpenBao({ name: 'new-prod', openGenerateRoot: true });
     try {
       let restarted: Promise<void> | undefined;
       const log = new (class extends MemoryLogger {

@@ -25,7 +25,7 @@ const savedEnv = { ...process.env };
 beforeAll(async () => {
   [source, fresh, moto] = await Promise.all([
     startOpenBao({ name: 'lost', shares: 5, threshold: 3 }),
-    startOpenBao({ name: 'new', initialise: false }),
+    startOpenBao({ name: 'new', initialise: false, openGenerateRoot: true }), // as the runbook says: generate-root opened on its listener
     startMoto(),
   ]);
   Object.assign(process.env, moto.env());
