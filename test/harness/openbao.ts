@@ -71,7 +71,7 @@ export async function startOpenBao(options: OpenBaoOptions = {}): Promise<OpenBa
 listener "tcp" {
   address     = "127.0.0.1:${port}"
   ${tls ? `tls_cert_file = "${tls.certFile}"\n  tls_key_file  = "${tls.keyFile}"` : 'tls_disable = true'}
-${options.openGenerateRoot ? '  # Opened by the operator: a restore may generate a root token from the source\'s unseal keys.\n  disable_unauthed_generate_root_endpoints = false\n' : ''}}
+${options.openGenerateRoot ? "  # Opened by the operator: a restore may generate a root token from the source's unseal keys.\n  disable_unauthed_generate_root_endpoints = false\n" : ''}}
 ${secondPort ? `listener "tcp" {\n  address = "127.0.0.1:${secondPort}"\n  tls_disable = true\n}` : ''}
 api_addr      = "${addr}"
 cluster_addr  = "http://127.0.0.1:${port + 1}"

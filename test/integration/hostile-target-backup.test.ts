@@ -5,14 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import tar from 'tar-stream';
-import { CreateBucketCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { main } from '../../src/cli/main.js';
 import { backupKey, manifestKeyOf } from '../../src/naming/backup-names.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
+import { directoryTarget, s3Target, type WritableTarget } from '../harness/writable-targets.js';
 import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
 import { collect } from '../unit/crypto-helpers.js';
 import { SEED_KEYRING, sealedBackup } from '../harness/sealed-backup.js';
@@ -45,51 +46,12 @@ async function cli(argv: string[], clock?: () => Date) {
   return { code, stdout, stderr };
 }
 
-interface Target {
-  args: string[];
-  put(key: string, body: Buffer): Promise<void>;
-  keys(): Promise<string[]>;
-  openUploads(): Promise<number>;
-}
+type Target = WritableTarget;
 
 let targets = 0;
 const kinds: Array<[string, () => Target]> = [
-  [
-    'S3',
-    () => {
-      const prefix = `t${++targets}`;
-      const s3 = moto.s3();
-      return {
-        args: ['--target', `s3://${BUCKET}/${prefix}`, '--s3-endpoint', moto.endpoint, '--s3-region', 'us-east-1'],
-        put: async (key, body) => void (await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${key}`, Body: body }))),
-        keys: async () =>
-          ((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/` }))).Contents ?? [])
-            .map((o) => o.Key!.slice(prefix.length + 1))
-            .sort(),
-        openUploads: async () => ((await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: `${prefix}/` }))).Uploads ?? []).length,
-      };
-    },
-  ],
-  [
-    'a local directory',
-    () => {
-      const root = join(dir, `t${++targets}`);
-      const walk = (d: string): string[] =>
-        existsSync(d) ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)])) : [];
-      return {
-        args: ['--target', root],
-        put: async (key, body) => {
-          mkdirSync(dirname(join(root, key)), { recursive: true });
-          writeFileSync(join(root, key), body);
-        },
-        keys: async () =>
-          walk(root)
-            .map((p) => p.slice(root.length + 1))
-            .sort(),
-        openUploads: async () => 0,
-      };
-    },
-  ],
+  ['S3', () => s3Target(moto, BUCKET, `t${++targets}`)],
+  ['a local directory', () => directoryTarget(join(dir, `t${++targets}`))],
 ];
 
 const backupArgs = (target: Target, token = bao.rootToken) => [

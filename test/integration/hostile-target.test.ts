@@ -5,14 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { join } from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { main } from '../../src/cli/main.js';
 import { encodeManifest, type BackupManifest } from '../../src/manifest/manifest.js';
 import { backupIdAt, backupKey, manifestKeyOf } from '../../src/naming/backup-names.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
+import { directoryTarget, s3Target, type WritableTarget } from '../harness/writable-targets.js';
 import { ROOT } from '../harness/processes.js';
 import { SEED_KEK, SEED_KEYRING, sealedBackup, type SealOptions } from '../harness/sealed-backup.js';
 
@@ -116,47 +117,13 @@ async function cli(...argv: string[]) {
   return { code, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, unknown> };
 }
 
-/** A fresh target: its CLI arguments, and writes and reads as someone with the bucket's upload right. */
-interface Target {
-  args: string[];
-  put(key: string, body: Buffer): Promise<void>;
-  exists(key: string): Promise<boolean>;
-}
-
 let targets = 0;
-const kinds: Array<[string, () => Target]> = [
-  [
-    'S3',
-    () => {
-      const prefix = `t${++targets}`;
-      const s3 = moto.s3();
-      return {
-        args: ['--target', `s3://${BUCKET}/${prefix}`, '--s3-endpoint', moto.endpoint, '--s3-region', 'us-east-1'],
-        // A plain PutObject: no If-None-Match, so it replaces whatever is there, as an uploader may.
-        put: async (key, body) => void (await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${key}`, Body: body }))),
-        exists: (key) =>
-          s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${key}` })).then(
-            () => true,
-            () => false,
-          ),
-      };
-    },
-  ],
-  [
-    'a local directory',
-    () => {
-      const root = join(dir, `t${++targets}`);
-      return {
-        args: ['--target', root],
-        put: async (key, body) => {
-          mkdirSync(dirname(join(root, key)), { recursive: true });
-          writeFileSync(join(root, key), body);
-        },
-        exists: async (key) => existsSync(join(root, key)),
-      };
-    },
-  ],
+/** A fresh target per test, as someone with its write right sees it. */
+const kinds: Array<[string, () => WritableTarget]> = [
+  ['S3', () => s3Target(moto, BUCKET, `t${++targets}`)],
+  ['a local directory', () => directoryTarget(join(dir, `t${++targets}`))],
 ];
+type Target = WritableTarget;
 
 /** Genuine daily backups at 02:00 on each of the last `days` days, and the monthly copy of each month's first. */
 async function seedGenuine(target: Target, days: number, options: (daysAgo: number) => SealOptions = () => ({})): Promise<string[]> {

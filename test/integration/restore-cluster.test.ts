@@ -67,6 +67,21 @@ function hostListensOn(port: number): boolean {
   );
 }
 
+/** The CLI's restore-test of the seeded backup, as a process of its own (to be signalled), its log on stderr. */
+function restoreTestProcess() {
+  const env = {
+    ...process.env,
+    PATH: `${SERVERS_BIN}:${savedPath}`,
+    VAULT_BACKUP_KEYRING: KEY,
+    VAULT_BACKUP_SOURCE_UNSEAL_KEYS: source.unsealKeys.slice(0, 3).join(','),
+  };
+  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/index.ts'), 'restore-test', '--target', dir, '--canary-paths', 'secret/canary'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 /** Watches the log for the throwaway cluster's start and inspects the server process while it runs. */
 class WatchingLogger extends MemoryLogger {
   seen: { pid: number; dir: string; netns: string; tcpOnHost: boolean; environ: string[]; serverEnviron: string[] } | undefined;
@@ -133,17 +148,7 @@ describe('restore-test into a throwaway cluster', () => {
   });
 
   it('a SIGTERM in the middle stops the server and removes its directory, exit 143', async () => {
-    const env = {
-      ...process.env,
-      PATH: `${SERVERS_BIN}:${savedPath}`,
-      VAULT_BACKUP_KEYRING: KEY,
-      VAULT_BACKUP_SOURCE_UNSEAL_KEYS: source.unsealKeys.slice(0, 3).join(','),
-    };
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'src/cli/index.ts'), 'restore-test', '--target', dir, '--canary-paths', 'secret/canary'],
-      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = restoreTestProcess();
     let output = '';
     let started: { pid: number; dir: string } | undefined;
     child.stderr.on('data', (chunk: Buffer) => {
@@ -172,17 +177,7 @@ describe('a restore test killed outright (SIGKILL)', () => {
   ])(
     'after %s: its server dies with it, and the next restore test removes what it left and says so',
     async (_phase, phase) => {
-      const env = {
-        ...process.env,
-        PATH: `${SERVERS_BIN}:${savedPath}`,
-        VAULT_BACKUP_KEYRING: KEY,
-        VAULT_BACKUP_SOURCE_UNSEAL_KEYS: source.unsealKeys.slice(0, 3).join(','),
-      };
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', join(ROOT, 'src/cli/index.ts'), 'restore-test', '--target', dir, '--canary-paths', 'secret/canary'],
-        { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
+      const child = restoreTestProcess();
       let output = '';
       let killed = false;
       child.stderr.on('data', (chunk: Buffer) => {
