@@ -5,9 +5,10 @@
  * that existed before is damaged, no multipart upload stays open, no plaintext is left on disk.
  * docs/RELIABILITY.md is this table; the last test fails when the two differ.
  */
+import { expectGeneratedSection } from '../harness/doc-section.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -23,7 +24,6 @@ import { startMoto, type MotoServer } from '../harness/moto.js';
 import { AZURITE_ACCOUNT, startAzurite, type AzuriteServer } from '../harness/azurite.js';
 import { startFakeGcs, type FakeGcsServer } from '../harness/fake-gcs.js';
 import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
-import { ROOT } from '../harness/processes.js';
 import { collect } from '../unit/crypto-helpers.js';
 
 const KEY = `faults=${Buffer.alloc(32, 8).toString('base64')}`;
@@ -697,9 +697,5 @@ export function reliabilityTable(): string {
 }
 
 it('docs/RELIABILITY.md shows exactly this matrix (UPDATE_RELIABILITY=1 npm test rewrites it)', () => {
-  const path = join(ROOT, 'docs', 'RELIABILITY.md');
-  const doc = readFileSync(path, 'utf8');
-  const generated = doc.replace(/<!-- matrix:start -->[\s\S]*<!-- matrix:end -->/, `<!-- matrix:start -->\n${reliabilityTable()}\n<!-- matrix:end -->`);
-  if (process.env.UPDATE_RELIABILITY === '1') writeFileSync(path, generated);
-  else expect(doc).toBe(generated);
+  expectGeneratedSection('docs/RELIABILITY.md', 'matrix', reliabilityTable());
 });

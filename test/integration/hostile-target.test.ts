@@ -3,9 +3,10 @@
  * objects to the target can do (and what a bad day does), on S3 (moto) and on a local directory, through the
  * CLI, and checks that every genuine backup is still there and that the run says what it found.
  */
+import { expectGeneratedSection } from '../harness/doc-section.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -14,7 +15,6 @@ import { encodeManifest, type BackupManifest } from '../../src/manifest/manifest
 import { backupIdAt, backupKey, manifestKeyOf } from '../../src/naming/backup-names.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { directoryTarget, s3Target, type WritableTarget } from '../harness/writable-targets.js';
-import { ROOT } from '../harness/processes.js';
 import { SEED_KEK, SEED_KEYRING, sealedBackup, type SealOptions } from '../harness/sealed-backup.js';
 
 /**
@@ -327,9 +327,5 @@ describe("the store's own time must agree with the name (a local directory, wher
 });
 
 it('docs/RELIABILITY.md shows exactly the hostile-target table (UPDATE_RELIABILITY=1 npm test rewrites it)', () => {
-  const path = join(ROOT, 'docs', 'RELIABILITY.md');
-  const doc = readFileSync(path, 'utf8');
-  const generated = doc.replace(/<!-- hostile:start -->[\s\S]*<!-- hostile:end -->/, `<!-- hostile:start -->\n${hostileTable()}\n<!-- hostile:end -->`);
-  if (process.env.UPDATE_RELIABILITY === '1') writeFileSync(path, generated);
-  else expect(doc).toBe(generated);
+  expectGeneratedSection('docs/RELIABILITY.md', 'hostile', hostileTable());
 });

@@ -3,11 +3,9 @@
  * network call would fail differently). Each must be refused first: exit code 2, and a message that
  * names the setting. docs/RELIABILITY.md shows this table; the last test fails when the two differ.
  */
+import { expectGeneratedSection } from '../harness/doc-section.js';
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
-import { ROOT } from '../harness/processes.js';
 
 const KEY = Buffer.alloc(32, 2).toString('base64');
 const NOWHERE = 'http://127.0.0.1:1';
@@ -155,12 +153,5 @@ export function badInputTable(): string {
 }
 
 it('docs/RELIABILITY.md shows exactly this table (UPDATE_RELIABILITY=1 npm test rewrites it)', () => {
-  const path = join(ROOT, 'docs', 'RELIABILITY.md');
-  const doc = readFileSync(path, 'utf8');
-  const generated = doc.replace(
-    /<!-- bad-input:start -->[\s\S]*<!-- bad-input:end -->/,
-    `<!-- bad-input:start -->\n${badInputTable()}\n<!-- bad-input:end -->`,
-  );
-  if (process.env.UPDATE_RELIABILITY === '1') writeFileSync(path, generated);
-  else expect(doc).toBe(generated);
+  expectGeneratedSection('docs/RELIABILITY.md', 'bad-input', badInputTable());
 });
