@@ -118,7 +118,9 @@ export async function runRestoreTest(
       let startMs = 0;
       if (staging) {
         cluster = staging;
-        restoreToken = await log.group(`Prepare staging ${staging.address}`, () => stagingRestoreToken(staging, stagingIsClone, keys, options.restoredLogin, log));
+        restoreToken = await log.group(`Prepare staging ${staging.address}`, () =>
+          stagingRestoreToken(staging, stagingIsClone, keys, options.restoredLogin, log),
+        );
         startMs = clock().getTime() - tVerified;
       } else {
         const started = await preparing!;
