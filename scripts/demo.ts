@@ -1,7 +1,8 @@
 /**
  * The main job end to end on local defaults: a throwaway OpenBao server with raft storage and a few
  * sample secrets, backed up by the bundled CLI into ./.demo/backups, then listed, verified (decrypted
- * and checked as a snapshot archive) and decrypted to a pipe to show what is inside.
+ * and checked as a snapshot archive), decrypted to a pipe to show what is inside, and restored into a throwaway
+ * cluster (the weekly restore test) to show the recovery time.
  *   npm ci && npm run demo
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startOpenBao } from '../test/harness/openbao.js';
+import { SERVERS_BIN } from '../test/harness/processes.js';
 
 const root = resolve(import.meta.dirname ?? '.', '..');
 const demo = join(root, '.demo');
@@ -48,7 +50,15 @@ async function runDemo(): Promise<void> {
     console.log(`\n$ vault-backup decrypt --in ${newest} --out - | tar -tzv    # plaintext only in the pipe`);
     const plain = execFileSync(process.execPath, [cli, 'decrypt', '--in', newest, '--out', '-'], { env: { ...process.env, ...env } });
     console.log(execFileSync('tar', ['-tzv'], { input: plain }).toString());
-    console.log(`Demo complete: encrypted backups are in ${target}`);
+
+    // The weekly rehearsal: the newest backup restored into a throwaway server the tool starts and removes, its
+    // canary read back. In its own network namespace where this machine allows it; on loopback otherwise.
+    step('restore-test', ['restore-test', '--target', target, '--canary-paths', 'secret/canary', '--restore-isolation', 'best-effort'], {
+      ...env,
+      PATH: `${SERVERS_BIN}:${process.env.PATH ?? ''}`,
+      VAULT_BACKUP_SOURCE_UNSEAL_KEYS: bao.unsealKeys.join(','),
+    });
+    console.log(`Demo complete: encrypted backups are in ${target}; the restore test above gives the RTO.`);
   } finally {
     await bao.stop();
   }
