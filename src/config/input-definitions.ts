@@ -98,44 +98,48 @@ export const INPUTS: InputDefinition[] = [
     description: 'Azure Storage connection string (az:// targets; for the CLI or an emulator). Prefer azure-client-id with OIDC in workflows.',
     env: 'AZURE_STORAGE_CONNECTION_STRING',
     secret: true,
-    commands: STORE_COMMANDS,
+    commands: [...STORE_COMMANDS, 'decrypt'],
   },
   {
     name: 'azure-sas-token',
     description: 'A SAS token for the container (az:// targets).',
     env: 'AZURE_STORAGE_SAS_TOKEN',
     secret: true,
-    commands: STORE_COMMANDS,
+    commands: [...STORE_COMMANDS, 'decrypt'],
   },
   {
     name: 'azure-client-id',
     description:
       "Client (application) id of the Entra ID app or managed identity with a federated credential for this repository (az:// targets; the action fetches GitHub's OIDC token).",
     env: 'AZURE_CLIENT_ID',
-    commands: STORE_COMMANDS,
+    commands: [...STORE_COMMANDS, 'decrypt'],
   },
-  { name: 'azure-tenant-id', description: 'Entra ID tenant of azure-client-id.', env: 'AZURE_TENANT_ID', commands: STORE_COMMANDS },
+  { name: 'azure-tenant-id', description: 'Entra ID tenant of azure-client-id.', env: 'AZURE_TENANT_ID', commands: [...STORE_COMMANDS, 'decrypt'] },
   {
     name: 'azure-federated-token',
     description: 'A GitHub OIDC token for audience api://AzureADTokenExchange (the action gets it itself; CLI only).',
     env: 'VAULT_BACKUP_AZURE_FEDERATED_TOKEN',
     secret: true,
     cliOnly: true,
-    commands: STORE_COMMANDS,
+    commands: [...STORE_COMMANDS, 'decrypt'],
   },
   {
     name: 'azure-blob-endpoint',
     description: 'Blob endpoint (defaults to https://ACCOUNT.blob.core.windows.net; an emulator such as Azurite otherwise).',
-    commands: STORE_COMMANDS,
+    commands: [...STORE_COMMANDS, 'decrypt'],
   },
   { name: 'azure-block-size-mib', description: 'Block size in MiB for Azure Blob uploads.', default: '8', commands: ['backup'] },
   { name: 'azure-queue-size', description: 'Blocks uploaded in parallel.', default: '4', commands: ['backup'] },
-  { name: 'gcs-endpoint', description: 'Cloud Storage API endpoint (gs:// targets; defaults to Google; an emulator otherwise).', commands: STORE_COMMANDS },
+  {
+    name: 'gcs-endpoint',
+    description: 'Cloud Storage API endpoint (gs:// targets; defaults to Google; an emulator otherwise).',
+    commands: [...STORE_COMMANDS, 'decrypt'],
+  },
   {
     name: 'gcs-key-file',
     description:
       'Path of a service-account key (JSON) for gs:// targets; empty uses Application Default Credentials (e.g. from google-github-actions/auth with workload identity federation).',
-    commands: STORE_COMMANDS,
+    commands: [...STORE_COMMANDS, 'decrypt'],
   },
   { name: 'gcs-chunk-size-mib', description: 'Bytes per resumable-upload request, in MiB.', default: '8', commands: ['backup'] },
 
@@ -362,7 +366,12 @@ export const INPUTS: InputDefinition[] = [
   { name: 'confirm-restore-into', description: 'Must repeat restore-vault-address exactly: everything in that cluster is replaced.', commands: ['restore'] },
 
   // Decrypt / encrypt (CLI)
-  { name: 'in', description: 'Input file, s3://bucket/key, or - for stdin.', commands: ['decrypt', 'encrypt'], cliOnly: true },
+  {
+    name: 'in',
+    description: 'Input file, s3://bucket/key, az://account/container/key (decrypt), gs://bucket/key (decrypt), or - for stdin.',
+    commands: ['decrypt', 'encrypt'],
+    cliOnly: true,
+  },
   { name: 'out', description: 'Output file, or - for stdout.', commands: ['decrypt', 'encrypt'], cliOnly: true },
   { name: 'legacy', description: "Read the original design's layout (16-byte IV, tag, ciphertext).", default: 'false', commands: ['decrypt'], cliOnly: true },
   {

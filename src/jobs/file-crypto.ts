@@ -3,6 +3,7 @@
  * to a file writes a private temporary file and renames it only once every chunk has authenticated,
  * so a failed run never leaves partial plaintext behind.
  */
+import type { BackupStore } from '../storage/backup-store.js';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, realpathSync } from 'node:fs';
 import { link, rename, stat, unlink } from 'node:fs/promises';
@@ -28,10 +29,13 @@ export interface FileEndpoints {
   input: string;
   output: string;
   s3: S3Settings;
+  /** An az:// or gs:// input: the store holding it, opened like a target, and the object's key in it. */
+  remote?: { store: BackupStore; key: string };
 }
 
-export async function openInput(input: string, s3: S3Settings): Promise<Readable> {
+export async function openInput(input: string, s3: S3Settings, remote?: FileEndpoints['remote']): Promise<Readable> {
   if (input === '-') return process.stdin;
+  if (remote) return remote.store.get(remote.key);
   if (input.startsWith('s3://')) {
     const { bucket, key } = parseS3Url('in', input);
     if (!key) throw new InputError('in', 'names a bucket but no object key');
@@ -67,7 +71,7 @@ export async function openInput(input: string, s3: S3Settings): Promise<Readable
 /** Refuses an --out that exists (unless --force) or that is the input itself, before anything is read. */
 function checkOutput(input: string, output: string, force: boolean): void {
   if (output === '-') return;
-  if (input !== '-' && !input.startsWith('s3://') && existsSync(input) && existsSync(output) && realpathSync(input) === realpathSync(output)) {
+  if (input !== '-' && !/^[a-z0-9]+:\/\//.test(input) && existsSync(input) && existsSync(output) && realpathSync(input) === realpathSync(output)) {
     throw new InputError('out', `is the input file itself (${output})`, 'write to another file');
   }
   if (!force && existsSync(output))
@@ -103,10 +107,10 @@ export async function decryptFile(
   options: { legacy: boolean; backupId?: string; skipBackupIdCheck: boolean; force: boolean },
   log: Logger,
 ): Promise<{ backupId: string | undefined; keyId: string | undefined }> {
-  if (!endpoints.input) throw new InputError('in', 'is required (a file, s3://bucket/key, or -)');
+  if (!endpoints.input) throw new InputError('in', 'is required (a file, s3://bucket/key, az://account/container/key, gs://bucket/key, or -)');
   if (!endpoints.output) throw new InputError('out', 'is required (a file, or - for stdout)');
   checkOutput(endpoints.input, endpoints.output, options.force);
-  const source = await openInput(endpoints.input, endpoints.s3);
+  const source = await openInput(endpoints.input, endpoints.s3, endpoints.remote);
   if (options.legacy) {
     if (!keys.legacyKeys.length) throw new InputError('encryption-key', 'is required to read a legacy object (or give encryption-keyring)');
     await writeOutput(endpoints.output, source, new LegacyDecryptStream(new Keyring(keys.legacyKeys)), options.force);

@@ -5,6 +5,9 @@
  * throwaway cluster reading the canary, and prune by retention.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BackupError, ObjectExistsError } from '../../src/errors.js';
 import { runCommand } from '../../src/jobs/run-command.js';
 import { MemoryLogger } from '../../src/log.js';
@@ -19,6 +22,7 @@ const DAY2 = new Date('2026-11-02T02:00:00Z');
 let bao: OpenBaoServer;
 let azurite: AzuriteServer;
 let gcs: FakeGcsServer;
+let scratch: string;
 const savedPath = process.env.PATH;
 
 beforeAll(async () => {
@@ -27,10 +31,12 @@ beforeAll(async () => {
   await azurite.service().getContainerClient('backups').create();
   await gcs.storage().bucket('backups').create();
   process.env.PATH = `${SERVERS_BIN}:${savedPath}`;
+  scratch = mkdtempSync(join(tmpdir(), 'vault-backup-cloud-'));
 }, 90000);
 
 afterAll(async () => {
   process.env.PATH = savedPath;
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
   await Promise.all([bao?.stop(), azurite?.stop(), gcs?.stop()]);
 });
 
@@ -109,6 +115,23 @@ describe.each(clouds)('$name', (cloud) => {
       { log: new MemoryLogger() },
     );
     expect(restored.command === 'restore-test' && restored.restoreTest.canaries.map((c) => c.path)).toEqual(['secret/canary']);
+
+    // decrypt reads an object of this store by its URL, with the same settings as the target.
+    const out = join(scratch, `${cloud.name.split(' ')[0]}-decrypted.tar.gz`);
+    const decrypted = await runCommand(
+      'decrypt',
+      { in: `${cloud.target()}/${second.backup.objectKey}`, out, 'encryption-keyring': KEY, ...cloud.settings() },
+      { log: new MemoryLogger() },
+    );
+    expect(decrypted).toMatchObject({ command: 'decrypt', backupId: second.backup.backupId });
+    expect(readFileSync(out).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    await expect(
+      runCommand(
+        'decrypt',
+        { in: cloud.target().replace(/\/prod$/, ''), out: `${out}.2`, 'encryption-keyring': KEY, ...cloud.settings() },
+        { log: new MemoryLogger() },
+      ),
+    ).rejects.toThrow(/in: names a container or bucket but no object key/);
 
     const pruned = await runCommand('prune', inputs({ 'keep-daily': '1', now, 'encryption-keyring': KEY }), { log: new MemoryLogger() });
     if (pruned.command !== 'prune') throw new Error('wrong result');
