@@ -2,6 +2,8 @@
  * Every command, keyed by name. Adding one: a module in this folder and a row here (plus its name in
  * CommandName and its result in CommandResult); the compiler then asks for every presenter part.
  */
+import { BackupError } from '../errors.js';
+import { pingHeartbeat } from '../notify/heartbeat.js';
 import type { CommandName } from '../config/input-definitions.js';
 import { Inputs, type RawInputs } from '../config/settings.js';
 import { backupCommand } from './backup.js';
@@ -34,11 +36,21 @@ export function isCommand(name: string): name is CommandName {
 /** Raw inputs (CLI flags or action inputs) become typed settings, all checked before any network call, then the job runs. */
 export async function runCommand<C extends CommandName>(command: C, raw: RawInputs, context: RunContext): Promise<ResultOf<C>> {
   const definition: CommandDefinition<C> = COMMAND_TABLE[command];
-  return definition.run(new Inputs(raw), {
-    log: context.log,
-    clock: context.clock ?? systemClock,
-    sleep: context.sleep ?? systemSleep,
-  });
+  const inputs = new Inputs(raw);
+  const run = { log: context.log, clock: context.clock ?? systemClock, sleep: context.sleep ?? systemSleep };
+  const heartbeat = inputs.url('heartbeat-url', false, true);
+  if (!heartbeat) return definition.run(inputs, run);
+  await pingHeartbeat(heartbeat, 'start', `vault-backup ${command} started`, run.log, run.sleep);
+  let result: ResultOf<C>;
+  try {
+    result = await definition.run(inputs, run);
+  } catch (error) {
+    const text = error instanceof BackupError ? error.describe() : `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
+    await pingHeartbeat(heartbeat, 'fail', `vault-backup ${command} failed: ${text}`, run.log, run.sleep);
+    throw error;
+  }
+  await pingHeartbeat(heartbeat, 'success', `vault-backup ${command}: ${definition.present.report(result).headline}`, run.log, run.sleep);
+  return result;
 }
 
 /** The presenter of a result's own command. */

@@ -406,6 +406,13 @@ export const INPUTS: InputDefinition[] = [
     secret: true,
   },
   { name: 'notify-on-success', description: 'Also post to Slack when the command succeeds.', default: 'false' },
+  {
+    name: 'heartbeat-url',
+    description:
+      "Heartbeat (dead man's switch) URL, e.g. a healthchecks.io or Cronitor check: pinged at URL/start, at URL on success and at URL/fail on failure, so a schedule that stops firing is noticed.",
+    env: 'VAULT_BACKUP_HEARTBEAT_URL',
+    secret: true,
+  },
 ];
 
 export function inputsFor(command: CommandName, side: 'cli' | 'action'): InputDefinition[] {
