@@ -7,6 +7,7 @@ import { parseManifest, type BackupManifest } from '../manifest/manifest.js';
 import { manifestKeyOf } from '../naming/backup-names.js';
 import { parseBackupKey, type Tier } from '../naming/backup-names.js';
 import type { BackupStore, StoredObject } from '../storage/backup-store.js';
+import { forEachConcurrently } from '../util/concurrently.js';
 
 export interface CatalogEntry {
   backupId: string;
@@ -88,25 +89,22 @@ export async function readCatalog(store: BackupStore, prefix = ''): Promise<Cata
   const objects: StoredObject[] = [];
   for await (const object of store.list(prefix)) objects.push(object);
   const catalog = buildCatalog(objects);
-  const withManifest = catalog.backups.filter((b) => b.manifestKey);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(8, withManifest.length) }, async () => {
-      for (let i = next++; i < withManifest.length; i = next++) {
-        const entry = withManifest[i]!;
-        const read = readManifestOf(await store.getSmall(entry.manifestKey!, MAX_MANIFEST_BYTES).catch((error: unknown) => error), entry);
-        if ('problem' in read) {
-          entry.complete = false;
-          entry.manifestProblem = read.problem;
-          // A commit marker that exists but is damaged is not an interrupted write: the object may be a good
-          // backup whose manifest was overwritten, so it is never deleted on that manifest's word.
-          entry.suspect = read.problem;
-        } else {
-          entry.manifest = read.manifest;
-          if (read.manifest.anomalies?.length) entry.anomalous = true;
-        }
+  await forEachConcurrently(
+    catalog.backups.filter((b) => b.manifestKey),
+    8,
+    async (entry) => {
+      const read = readManifestOf(await store.getSmall(entry.manifestKey!, MAX_MANIFEST_BYTES).catch((error: unknown) => error), entry);
+      if ('problem' in read) {
+        entry.complete = false;
+        entry.manifestProblem = read.problem;
+        // A commit marker that exists but is damaged is not an interrupted write: the object may be a good
+        // backup whose manifest was overwritten, so it is never deleted on that manifest's word.
+        entry.suspect = read.problem;
+      } else {
+        entry.manifest = read.manifest;
+        if (read.manifest.anomalies?.length) entry.anomalous = true;
       }
-    }),
+    },
   );
   return catalog;
 }
@@ -133,12 +131,17 @@ export async function manifestOf(store: BackupStore, entry: CatalogEntry): Promi
   return entry.manifest ?? parseManifest(await store.getSmall(manifestKeyOf(entry.objectKey)), entry.objectKey);
 }
 
-/** The newest complete backup; on a tie (a monthly copy has its daily's time) the daily one, its original. */
+/**
+ * The complete backups not found suspect, newest first; on a tie (a monthly copy has its daily's time) the daily
+ * one, its original, first.
+ */
+export function completeNewestFirst(catalog: Catalog): CatalogEntry[] {
+  return catalog.backups
+    .filter((b) => b.complete && b.suspect === undefined)
+    .sort((a, b) => b.at.getTime() - a.at.getTime() || (a.tier === b.tier ? 0 : a.tier === 'daily' ? -1 : 1));
+}
+
+/** The newest complete backup (of `tier`, when given); a daily one before its monthly copy. */
 export function newestComplete(catalog: Catalog, tier?: Tier): CatalogEntry | undefined {
-  let newest: CatalogEntry | undefined;
-  for (const b of catalog.backups) {
-    if (!b.complete || b.suspect !== undefined || (tier && b.tier !== tier)) continue;
-    if (!newest || b.at > newest.at || (b.at.getTime() === newest.at.getTime() && b.tier === 'daily')) newest = b;
-  }
-  return newest;
+  return completeNewestFirst(catalog).find((b) => !tier || b.tier === tier);
 }

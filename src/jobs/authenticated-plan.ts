@@ -9,11 +9,12 @@
 import { authenticateEntry, type Authentication, type AuthenticationCost, type RaftFacts } from '../catalog/authenticate.js';
 import type { Catalog, CatalogEntry } from '../catalog/backup-catalog.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
-import { detectAnomalies } from '../data/anomaly.js';
+import { raftWentBack } from '../data/anomaly.js';
 import type { Logger } from '../log.js';
 import { timeOfBackupId } from '../naming/backup-names.js';
 import { planRetention, type RetentionPlan, type RetentionPolicy } from '../retention/plan-retention.js';
 import type { BackupStore } from '../storage/backup-store.js';
+import { forEachConcurrently } from '../util/concurrently.js';
 
 export interface PlanCost extends AuthenticationCost {
   authenticated: number;
@@ -63,16 +64,10 @@ async function authenticateAll(
   results: Map<string, Authentication>,
   cost: PlanCost,
 ): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(CONCURRENCY, entries.length) }, async () => {
-      for (let i = next++; i < entries.length; i = next++) {
-        const entry = entries[i]!;
-        results.set(entry.objectKey, await authenticateEntry(deps.store, deps.opener, entry, cost));
-        cost.authenticated++;
-      }
-    }),
-  );
+  await forEachConcurrently(entries, CONCURRENCY, async (entry) => {
+    results.set(entry.objectKey, await authenticateEntry(deps.store, deps.opener, entry, cost));
+    cost.authenticated++;
+  });
 }
 
 /**
@@ -94,8 +89,7 @@ export function unrecordedRollbacks(catalog: Catalog, results: ReadonlyMap<strin
     const between = (t: Date | undefined) => t !== undefined && t > before.entry.at && t <= after.entry.at;
     if ([...acknowledged].some((id) => between(timeOfBackupId(id)))) continue;
     if (catalog.backups.some((b) => b.anomalous && b.suspect === undefined && between(b.at))) continue;
-    // The size rule is left to the backup that recorded it: state.bin shrinks legitimately over months.
-    const backwards = detectAnomalies({ objectKey: before.entry.objectKey, raft: before.auth.raft }, after.auth.raft, 100).filter((a) => a.kind !== 'shrunk');
+    const backwards = raftWentBack({ objectKey: before.entry.objectKey, raft: before.auth.raft }, after.auth.raft);
     if (!backwards.length) continue;
     for (const entry of catalog.backups) if (entry.backupId === after.entry.backupId) entry.anomalous = true;
     found.push(

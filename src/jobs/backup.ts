@@ -6,7 +6,7 @@
  */
 import { pipeline } from 'node:stream';
 import { BackupError, DataAnomalyError, IntegrityError, ObjectExistsError, VaultError } from '../errors.js';
-import { manifestOf, newestComplete, readCatalog } from '../catalog/backup-catalog.js';
+import { completeNewestFirst, manifestOf, newestComplete, readCatalog } from '../catalog/backup-catalog.js';
 import { authenticateEntry } from '../catalog/authenticate.js';
 import { detectAnomalies } from '../data/anomaly.js';
 import { createEncryptStream } from '../crypto/encrypt-stream.js';
@@ -214,13 +214,11 @@ async function previousBackup(store: BackupStore, opener: DataKeyOpener | undefi
       const newest = newestComplete(catalog);
       return newest ? await manifestOf(store, newest) : undefined;
     }
-    // Newest first; a monthly copy has its daily's time, and the daily is the original.
-    const candidates = catalog.backups
-      .filter((b) => b.complete && b.suspect === undefined)
-      .sort((a, b) => b.at.getTime() - a.at.getTime() || (a.tier === 'daily' ? -1 : 1));
+    const candidates = completeNewestFirst(catalog);
     for (const entry of candidates.slice(0, PREVIOUS_CANDIDATES)) {
+      // Authenticated, its manifest's raft facts are the snapshot's own.
       const checked = await authenticateEntry(store, opener, entry);
-      if (checked.ok) return { ...(await manifestOf(store, entry)), raft: { ...entry.manifest!.raft, ...checked.raft } };
+      if (checked.ok) return manifestOf(store, entry);
       log.warn(`${entry.objectKey} is not compared with: it does not authenticate (${checked.problem})`);
     }
     if (candidates.length)

@@ -6,9 +6,9 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BackupError, IntegrityError, StorageError } from '../errors.js';
-import { manifestOf, newestComplete, readCatalog, type Catalog, type CatalogEntry } from '../catalog/backup-catalog.js';
+import { completeNewestFirst, manifestOf, newestComplete, readCatalog, type Catalog, type CatalogEntry } from '../catalog/backup-catalog.js';
 import { authenticateEntry } from '../catalog/authenticate.js';
-import { detectAnomalies } from '../data/anomaly.js';
+import { raftWentBack } from '../data/anomaly.js';
 import { createDecryptStream } from '../crypto/decrypt-stream.js';
 import { hasOwnedChunks } from '../util/owned-chunks.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
@@ -265,17 +265,12 @@ export class NewerBackupBrokenError extends BackupError {
  */
 async function checkHistory(store: BackupStore, opener: DataKeyOpener, catalog: Catalog, checked: CatalogEntry, verified: VerifiedBackup, log: Logger) {
   if (verified.manifest.anomalies?.length) return log.info(`${checked.objectKey} records a data anomaly against the backup before it; not compared again`);
-  const before = catalog.backups
-    .filter((b) => b.complete && b.suspect === undefined && b.at < checked.at && b.backupId !== checked.backupId)
-    .sort((a, b) => a.at.getTime() - b.at.getTime())
-    .at(-1);
+  const before = completeNewestFirst(catalog).find((b) => b.at < checked.at && b.backupId !== checked.backupId);
   if (!before) return log.info('no earlier complete backup to compare the raft history with');
   const auth = await authenticateEntry(store, opener, before);
   if (!auth.ok) return log.warn(`the backup before, ${before.objectKey}, does not authenticate (${auth.problem}); the raft history is not compared with it`);
   const meta = verified.snapshot.meta;
-  const backwards = detectAnomalies({ objectKey: before.objectKey, raft: auth.raft }, { index: meta.Index, term: meta.Term, stateSize: meta.Size }, 100).filter(
-    (a) => a.kind !== 'shrunk',
-  );
+  const backwards = raftWentBack({ objectKey: before.objectKey, raft: auth.raft }, { index: meta.Index, term: meta.Term });
   if (backwards.length) {
     throw new IntegrityError(
       `${checked.objectKey}: ${backwards.map((a) => a.detail).join('; ')} (compared with ${before.objectKey}), and its manifest records no such anomaly`,
