@@ -1,4 +1,5 @@
 /** Reading the canary secrets after a restore: present, and (optionally) with the expected value hash. */
+import { canonicalJson } from '../util/canonical-json.js';
 import { createHash } from 'node:crypto';
 import { RestoreError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -18,19 +19,7 @@ export interface CanaryResult {
 
 /** SHA-256 of canonical JSON: object keys sorted at every level, no whitespace (same as `jq -cS`). */
 export function canonicalSha256(value: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(value)))
-    .digest('hex');
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
 
 export async function readCanaries(cluster: Vault, token: string, canaries: Canary[], log: Logger): Promise<CanaryResult[]> {

@@ -7,14 +7,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { openStoredHeader } from '../catalog/authenticate.js';
-import { readCatalog } from '../catalog/backup-catalog.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { recordKey } from '../crypto/open-header.js';
 import type { Logger } from '../log.js';
-import { INVENTORY_PREFIX, inventoryKey, isInventoryKey } from '../naming/backup-names.js';
+import { INVENTORY_PREFIX, inventoryKey, isInventoryKey, parseBackupKey } from '../naming/backup-names.js';
 import type { BackupStore } from '../storage/backup-store.js';
 import { CryptoError } from '../crypto/errors.js';
 import type { Inventory } from './inventory.js';
+import { canonicalJson } from '../util/canonical-json.js';
 
 const LABEL = 'inventory';
 /** Inventories tried, newest first, before the comparison is given up. */
@@ -31,28 +31,19 @@ const inventorySchema = z.object({
 });
 const recordSchema = inventorySchema.extend({ mac: z.string().regex(/^[0-9a-f]{64}$/) });
 
-/** JSON with object keys sorted at every level: the bytes a MAC covers do not depend on how a parser ordered them. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value);
-}
-
 /** Why an inventory at the target is not one to compare with (anything else, such as a store outage, fails the run). */
 class UntrustedInventory extends Error {}
 
-const mac = (key: Buffer, inventory: Inventory) => createHmac('sha256', key).update(canonical(inventory)).digest('hex');
+const mac = (key: Buffer, inventory: Inventory) => createHmac('sha256', key).update(canonicalJson(inventory)).digest('hex');
 
 /** The backup an inventory was taken from, found in the target and opened: its record key. */
 async function keyOf(store: BackupStore, opener: DataKeyOpener, backupKey: string): Promise<Buffer> {
-  const entry = (await readCatalog(store)).backups.find((b) => b.objectKey === backupKey);
-  if (!entry) throw new UntrustedInventory(`its backup ${backupKey} is no longer at the target`);
+  const parsed = parseBackupKey(backupKey);
+  if (!parsed || parsed.kind !== 'backup') throw new UntrustedInventory(`it names ${JSON.stringify(backupKey)}, which is not a backup key`);
+  const stored = await store.stat(backupKey, { readContent: false });
+  if (!stored) throw new UntrustedInventory(`its backup ${backupKey} is no longer at the target`);
   try {
-    return recordKey(await openStoredHeader(store, opener, entry), LABEL);
+    return recordKey(await openStoredHeader(store, opener, { objectKey: backupKey, backupId: parsed.backupId, size: stored.size }), LABEL);
   } catch (error) {
     if (error instanceof CryptoError) throw new UntrustedInventory(`its backup ${backupKey} does not open: ${error.message}`);
     throw error;
