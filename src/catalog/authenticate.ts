@@ -17,6 +17,14 @@ import type { BackupStore } from '../storage/backup-store.js';
 import type { CatalogEntry } from './backup-catalog.js';
 import { errorMessage } from '../util/error-text.js';
 
+/** Clock skew tolerated between the runner that named a backup and the store that recorded it. */
+export const STORE_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The largest header the format allows (its length field is 16 bits). */
+const MAX_HEADER_BYTES = 0xffff;
+/** The first read: the largest header and, with the default chunk size, the whole first chunk after it. */
+const FIRST_READ_BYTES = MAX_HEADER_BYTES + 1024 * 1024 + 16;
+
 /** Decodes a header from a file's first bytes, lets `check` look at it, then unwraps and authenticates it. */
 async function openHeaderBytes(
   head: Buffer,
@@ -38,14 +46,6 @@ export async function openStoredHeader(
 ): Promise<OpenedHeader> {
   return openHeaderBytes(await store.getRange(entry.objectKey, 0, Math.min(entry.size, MAX_HEADER_BYTES)), opener, entry.backupId);
 }
-
-/** Clock skew tolerated between the runner that named a backup and the store that recorded it. */
-export const STORE_CLOCK_SKEW_MS = 5 * 60_000;
-
-/** The largest header the format allows (its length field is 16 bits). */
-const MAX_HEADER_BYTES = 0xffff;
-/** The first read: the largest header and, with the default chunk size, the whole first chunk after it. */
-const FIRST_READ_BYTES = MAX_HEADER_BYTES + 1024 * 1024 + 16;
 
 export interface RaftFacts {
   index: number;
@@ -112,10 +112,10 @@ export async function authenticateEntry(
   const plain: Buffer[] = [];
   let plainBytes = 0;
   for (let index = 0; index <= last && plainBytes < META_PREFIX_BYTES; index++) {
-    const opened = await chunk(index);
-    if (!opened) return { ok: false, problem: `chunk ${index}${index === last ? ' (final)' : ''} does not authenticate: the object was modified or truncated` };
-    plain.push(opened);
-    plainBytes += opened.length;
+    const text = await chunk(index);
+    if (!text) return { ok: false, problem: `chunk ${index}${index === last ? ' (final)' : ''} does not authenticate: the object was modified or truncated` };
+    plain.push(text);
+    plainBytes += text.length;
   }
   if (plain.length <= last && !(await chunk(last))) {
     return { ok: false, problem: `its final chunk (${last}) does not authenticate: the object was truncated, extended or modified` };

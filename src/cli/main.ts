@@ -34,11 +34,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     else io.stderr(presenter.text(result));
     return 0;
   } catch (error) {
-    if (error instanceof RetentionRefusedError && asJson) io.stdout(JSON.stringify(pruneJson(error.plan as RetentionPlan, true, [], []), null, 2) + '\n');
+    if (error instanceof RetentionRefusedError && asJson) io.stdout(JSON.stringify(pruneJson(error.plan as RetentionPlan), null, 2) + '\n');
     // A prune that did its work but found suspects: the document says what it did and what it found.
     if (error instanceof UntrustedBackupsError && asJson) {
       const p = error.result as PruneResult;
-      io.stdout(JSON.stringify(pruneJson(p.plan, p.dryRun, p.deleted, p.retained, p.debris, p.rollbacks, p.authentication), null, 2) + '\n');
+      io.stdout(JSON.stringify(pruneJson(p.plan, p), null, 2) + '\n');
     }
     log.error(error instanceof BackupError ? error.describe() : describeUnexpected(error));
     return error instanceof InputError ? 2 : 1;

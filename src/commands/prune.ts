@@ -2,7 +2,6 @@
 import { targetSettings, type Inputs } from '../config/settings.js';
 import { runPrune, type PruneResult } from '../jobs/prune.js';
 import type { PlanItem, RetentionPlan, RetentionPolicy } from '../retention/plan-retention.js';
-import type { Debris } from '../storage/backup-store.js';
 import { openStore } from '../storage/open-store.js';
 import type { CommandDefinition } from './command.js';
 import { readOpener } from './read-opener.js';
@@ -19,16 +18,9 @@ export function retentionPolicy(inputs: Inputs): RetentionPolicy {
   };
 }
 
-/** The prune --json document, also printed for a refused plan. */
-export function pruneJson(
-  plan: RetentionPlan,
-  dryRun: boolean,
-  deleted: string[],
-  retained: PruneResult['retained'],
-  debris: Debris[] = [],
-  rollbacks: string[] = [],
-  authentication?: PruneResult['authentication'],
-) {
+/** The prune --json document: of a run (`done`), or of a refused plan, where nothing was done. */
+export function pruneJson(plan: RetentionPlan, done?: PruneResult) {
+  const { dryRun = true, deleted = [], retained = [], debris = [], rollbacks = [], authentication } = done ?? {};
   return {
     command: 'prune',
     dryRun,
@@ -68,7 +60,7 @@ export const pruneCommand: CommandDefinition<'prune'> = {
   present: {
     text: ({ prune: p }) =>
       `\n${p.dryRun ? 'dry run: nothing deleted' : `deleted ${p.deleted.length} objects`}${p.retained.length ? `, ${p.retained.length} retained by Object Lock` : ''}\n`,
-    json: ({ prune: p }) => pruneJson(p.plan, p.dryRun, p.deleted, p.retained, p.debris, p.rollbacks, p.authentication),
+    json: ({ prune: p }) => pruneJson(p.plan, p),
     report: ({ prune: p }) => ({
       headline: p.dryRun
         ? `prune dry run: would delete ${p.plan.summary.delete} backups`

@@ -31,7 +31,7 @@ const alive = (pid: number) => {
 };
 
 /** PIDs of the processes whose command line or working directory lies in `dir` (Linux /proc; none elsewhere). */
-async function processesIn(dir: string): Promise<number[]> {
+export async function processesIn(dir: string): Promise<number[]> {
   let entries: string[];
   try {
     entries = await readdir('/proc');

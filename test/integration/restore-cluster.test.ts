@@ -16,6 +16,7 @@ import { MemoryLogger } from '../../src/log.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
 import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
 import { ROOT, SERVERS_BIN, waitFor } from '../harness/processes.js';
+import { processesIn } from '../../src/restore/private-dirs.js';
 
 const KEY = `prod-2026=${Buffer.alloc(32, 7).toString('base64')}`;
 const CANARY = { owner: 'platform', value: 'still-here' };
@@ -193,7 +194,7 @@ describe('a restore test killed outright (SIGKILL)', () => {
       const leftovers = () => readdirSync(tmpdir()).filter((n) => n.startsWith('vault-backup-restore-') && readOwner(join(tmpdir(), n)) === child.pid);
       expect(leftovers().length).toBeGreaterThanOrEqual(1);
       // The supervisor polls each second: the server holding production data is gone within a few.
-      await waitFor("the killed run's server to stop", async () => ((await serversIn(clusterDir)).length === 0 ? true : undefined), 10_000);
+      await waitFor("the killed run's server to stop", async () => ((await processesIn(clusterDir)).length === 0 ? true : undefined), 10_000);
 
       const log = new MemoryLogger();
       const next = await runCommand('restore-test', restoreInputs(), { log });
@@ -211,20 +212,6 @@ function readOwner(dir: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Processes whose command line names `dir` (the server's -config path is in it). */
-async function serversIn(dir: string): Promise<number[]> {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 describe('a runner that is not root and has no sudo (a self-hosted runner)', () => {
