@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { CreateBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { startMoto } from '../test/harness/moto.js';
-import { startOpenBao } from '../test/harness/openbao.js';
+import { startVaultServer } from '../test/harness/vault-server.js';
 import { startSnapshotServer } from '../test/harness/snapshot-server.js';
 import { syntheticSnapshot } from '../test/harness/synthetic-snapshot.js';
 
@@ -395,7 +395,7 @@ for (const sizeMiB of sizes) {
 if (sizes.length) {
   // One real OpenBao snapshot, small, through the same pipeline.
   {
-    const bao = await startOpenBao({ name: 'bench' });
+    const bao = await startVaultServer({ name: 'bench' });
     rows.length = 0;
     try {
       for (let i = 0; i < 40; i++) await bao.writeSecret(`bench/${i}`, { blob: Buffer.alloc(64 * 1024, i).toString('base64') });
@@ -439,7 +439,7 @@ let updated = sizes.length ? doc.replace(/<!-- bench:start -->[\s\S]*<!-- bench:
 
 // The weekly restore test at size: RTO by phase, in the throwaway cluster (own network namespace).
 if (RESTORE_MIB > 0) {
-  const bao = await startOpenBao({ name: 'bench-restore', shares: 5, threshold: 3 });
+  const bao = await startVaultServer({ name: 'bench-restore', shares: 5, threshold: 3 });
   const store = join(OUT, 'store-restore');
   rmSync(store, { recursive: true, force: true });
   try {

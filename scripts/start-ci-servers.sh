@@ -11,7 +11,7 @@ if [ "${1:-}" = "stop" ]; then
   rm -rf "$work"
   exit 0
 fi
-bash scripts/install-test-servers.sh
+bash scripts/install-test-servers.sh --without-vault
 bin="${VAULT_BACKUP_TEST_SERVERS:-.test-servers}/venv/bin"
 rm -rf "$work"
 mkdir -p "$work/raft"

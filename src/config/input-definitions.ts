@@ -309,6 +309,19 @@ export const INPUTS: InputDefinition[] = [
     commands: ['restore-test'],
   },
   {
+    name: 'restore-seal-config',
+    description:
+      'For an auto-unseal source (transit, awskms, gcpckms, azurekeyvault): its `seal "TYPE" { ... }` stanza, with the credentials it needs. The throwaway cluster starts with it and may reach only that seal\'s endpoint.',
+    env: 'VAULT_BACKUP_RESTORE_SEAL_CONFIG',
+    secret: true,
+    commands: ['restore-test'],
+  },
+  {
+    name: 'restore-seal-egress',
+    description: 'More host:port pairs the throwaway cluster may reach for its seal (comma separated), beyond the endpoint its stanza names.',
+    commands: ['restore-test'],
+  },
+  {
     name: 'restore-isolation',
     description: 'Where the throwaway cluster cannot get its own network namespace: required (refuse) or best-effort (warn, run on loopback).',
     default: 'required',

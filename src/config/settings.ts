@@ -15,6 +15,7 @@ import type { VaultAuth, VaultSettings } from '../vault/vault-settings.js';
 import type { RestoredLogin } from '../restore/restore-into.js';
 import { parseSourceSeal, type SourceSeal } from '../restore/staging-identity.js';
 import type { ThrowawayClusterSettings } from '../restore/throwaway-cluster.js';
+import { parseEgressList, parseSealStanza, sealEndpoints } from '../restore/seal-stanza.js';
 import { definitionOf } from './input-definitions.js';
 
 export type RawInputs = Record<string, string | undefined>;
@@ -349,8 +350,11 @@ export function restoredLogin(inputs: Inputs): RestoredLogin {
 }
 
 export function throwawaySettings(inputs: Inputs): ThrowawayClusterSettings {
+  const stanza = inputs.optional('restore-seal-config');
+  const seal = stanza ? parseSealStanza(stanza) : undefined;
   return {
     binary: inputs.optional('restore-server-binary'),
+    seal: seal ? { stanza: seal, endpoints: sealEndpoints(seal, parseEgressList(inputs.optional('restore-seal-egress'))) } : undefined,
     isolation: inputs.choice('restore-isolation', ['required', 'best-effort'] as const),
     requestTimeoutMs: inputs.integer('vault-timeout-seconds', 1, 3600) * 1000,
     startTimeoutMs: 60_000,

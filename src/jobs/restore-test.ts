@@ -88,17 +88,7 @@ export async function runRestoreTest(
   try {
     let stagingIsClone = false;
     if (staging) stagingIsClone = await checkStaging(staging, options, manifest.vault.clusterId, sourceSeal, log);
-    else {
-      if (sourceSeal && sourceSeal.type !== 'shamir') {
-        throw new RestoreError(`the source cluster uses a ${sourceSeal.type} seal; a throwaway restore cluster can only unseal Shamir-sealed backups`, {
-          hint: "set staging-vault-address to a staging cluster that can use the source's seal (its KMS key)",
-        });
-      }
-      if (!keys.length)
-        throw new RestoreError("source-unseal-keys is required for a throwaway restore cluster: the restored data is sealed with the source cluster's keys", {
-          hint: "give the source cluster's unseal keys (at least its threshold), from a secret",
-        });
-    }
+    else checkThrowawaySeal(sourceSeal, options.throwaway.seal?.stanza.type, keys.length > 0);
 
     const work = await makePrivateDir('work');
     const spoolPath = join(work, 'backup.enc'); // ciphertext only: plaintext never touches disk
@@ -223,15 +213,55 @@ async function startThrowaway(
   try {
     const shares = sourceSeal ?? { type: 'shamir', shares: 1, threshold: 1 };
     if (!sourceSeal) log.warn("the backup's manifest records no seal configuration and source-seal is not set: initialising 1/1 and relying on the restart");
-    const init = await cluster.client.initialize(shares.shares, shares.threshold);
-    for (const key of init.keys.slice(0, shares.threshold)) await cluster.client.submitUnsealKey(key);
+    const autoUnseal = shares.type !== 'shamir';
+    const init = await cluster.client.initialize(shares.shares, shares.threshold, autoUnseal);
+    // Under auto-unseal the node unseals itself through its seal; with Shamir it takes its own new keys.
+    if (!autoUnseal) for (const key of init.keys.slice(0, shares.threshold)) await cluster.client.submitUnsealKey(key);
     await unsealWithSourceKeys(cluster.client, [], undefined, t, log);
-    log.info(`restore cluster initialised like the source (${shares.shares} shares, threshold ${shares.threshold}) and unsealed with its own keys`);
+    log.info(
+      autoUnseal
+        ? `restore cluster initialised like the source (${shares.type} seal, ${shares.shares} recovery shares, threshold ${shares.threshold}) and unsealed through its seal`
+        : `restore cluster initialised like the source (${shares.shares} shares, threshold ${shares.threshold}) and unsealed with its own keys`,
+    );
     return { cluster, rootToken: init.rootToken, readyAt: t.clock().getTime() };
   } catch (error) {
     await cluster.destroy();
     throw error;
   }
+}
+
+/**
+ * What a throwaway cluster needs to open the restored data: the source's seal (restore-seal-config) when it
+ * auto-unseals, and the source's unseal keys, or recovery keys, to make a token in it.
+ */
+function checkThrowawaySeal(sourceSeal: SourceSeal | undefined, given: string | undefined, haveKeys: boolean): void {
+  const autoUnseal = sourceSeal !== undefined && sourceSeal.type !== 'shamir';
+  if (autoUnseal && !given)
+    throw new RestoreError(`the source cluster uses a ${sourceSeal.type} seal: a throwaway restore cluster needs that seal to open the restored data`, {
+      hint: "set restore-seal-config to the source's seal stanza (its key and the credentials to use it; the cluster may reach only that endpoint), or set staging-vault-address to a staging cluster that uses the source's seal",
+    });
+  if (autoUnseal && given !== sourceSeal.type)
+    throw new RestoreError(`restore-seal-config is a ${given} seal, but the backup's source cluster uses a ${sourceSeal.type} seal`, {
+      hint: "give the source cluster's own seal stanza in restore-seal-config",
+    });
+  if (!autoUnseal && given)
+    throw new RestoreError(
+      `restore-seal-config gives a ${given} seal, but the backup's source cluster is ${sourceSeal ? 'Shamir-sealed' : 'not recorded as auto-unsealed'}`,
+      {
+        hint: 'leave restore-seal-config empty for a Shamir-sealed source (source-seal records its shares)',
+      },
+    );
+  if (!haveKeys)
+    throw new RestoreError(
+      autoUnseal
+        ? "source-unseal-keys is required for a throwaway restore cluster: give the source cluster's recovery keys, which generate a token in the restored data"
+        : "source-unseal-keys is required for a throwaway restore cluster: the restored data is sealed with the source cluster's keys",
+      {
+        hint: autoUnseal
+          ? "give the source cluster's recovery keys (at least their threshold), from a secret"
+          : "give the source cluster's unseal keys (at least its threshold), from a secret",
+      },
+    );
 }
 
 /**

@@ -34,8 +34,13 @@ export async function forceRestore(
   timing: RestoreTiming,
   log: Logger,
 ): Promise<'sealed' | 'active'> {
-  // The node steps down and becomes active again (or seals itself) once the snapshot is applied.
+  // Signs that the snapshot was applied: the node seals itself (another cluster's keys), or the token store is
+  // replaced, taking a wrapping token made just before with it (HashiCorp Vault restores in place, without a
+  // leadership change), or the node steps down and becomes active again (OpenBao).
   const before = (await cluster.leader()).activeTime;
+  const marker = await cluster.wrappingMarker(token, Math.ceil(timing.timeoutMs / 1000) + 300);
+  if (!marker)
+    log.warn(`the restore token may not call sys/wrapping/wrap on ${cluster.address}: only a seal or a leadership change shows that the restore was applied`);
   const validator = new SnapshotArchiveValidator();
   // The spool's reads go to the decryptor alone, which frees each once copied in.
   const body = pipeline(
@@ -50,12 +55,8 @@ export async function forceRestore(
   log.info(`${cluster.address} accepted the snapshot (snapshot-force); waiting for it to be applied`);
   const deadline = timing.clock().getTime() + timing.timeoutMs;
   for (;;) {
-    const status = await cluster.sealStatus().catch(() => undefined);
-    if (status?.sealed) return 'sealed';
-    if (status) {
-      const leader = await cluster.leader().catch(() => undefined);
-      if (leader && leader.activeTime && leader.activeTime !== before) return 'active';
-    }
+    const applied = await restoreApplied(cluster, before, marker);
+    if (applied) return applied;
     if (timing.clock().getTime() > deadline) {
       throw new RestoreError(`${cluster.address} did not apply the restored snapshot within ${formatDuration(timing.timeoutMs)}`, {
         hint: 'check the server log; raise restore-timeout-seconds for large snapshots',
@@ -63,6 +64,18 @@ export async function forceRestore(
     }
     await timing.sleep(250);
   }
+}
+
+/** One look at the node after snapshot-force: sealed, active with the restored data, or not yet known. */
+async function restoreApplied(cluster: Vault, activeBefore: string | undefined, marker: string | undefined): Promise<'sealed' | 'active' | undefined> {
+  const status = await cluster.sealStatus().catch(() => undefined);
+  if (!status) return undefined;
+  if (status.sealed) return 'sealed';
+  const leader = await cluster.leader().catch(() => undefined);
+  if (leader?.activeTime && leader.activeTime !== activeBefore) return 'active';
+  if (!marker || (await cluster.wrappingTokenExists(marker).catch(() => undefined)) !== false) return undefined;
+  const health = await cluster.health().catch(() => undefined);
+  return health && !health.sealed && !health.standby ? 'active' : undefined;
 }
 
 /**

@@ -15,12 +15,16 @@ import type { Logger } from '../log.js';
 import { onInterrupt } from '../util/interrupts.js';
 import { killProcessesIn, makePrivateDir } from './private-dirs.js';
 import { openVault, type Vault } from '../vault/vault-client.js';
+import { EgressGate, RELAY_SCRIPT } from './egress-gate.js';
+import { endpointText, type Endpoint, type SealStanza } from './seal-stanza.js';
 
 export type IsolationPolicy = 'required' | 'best-effort';
 
 export interface ThrowawayClusterSettings {
   /** restore-server-binary: a path or a command name; empty means `vault`, then `bao`, on PATH. */
   binary: string | undefined;
+  /** restore-seal-config and its endpoints: the source's auto-unseal seal, the only thing the cluster may reach. */
+  seal: { stanza: SealStanza; endpoints: Endpoint[] } | undefined;
   isolation: IsolationPolicy;
   requestTimeoutMs: number;
   startTimeoutMs: number;
@@ -69,17 +73,30 @@ export function minimalEnv(extra: Record<string, string> = {}): Record<string, s
 
 /**
  * The shell that runs the server: it brings up the namespace's loopback (raft needs it), starts the server,
- * passes SIGTERM on, and kills the server once the run that started it ($1) is gone, even by SIGKILL, which
- * no cleanup handler sees. Polled each second: a killed run's server lives at most about a second longer.
+ * starts the egress relay first when the seal must reach its endpoint (RELAYS), passes SIGTERM on, and kills the
+ * server (and relay) once the run that started it ($1) is gone, even by SIGKILL, which no cleanup handler sees.
+ * Polled each second: a killed run's server lives at most about a second longer.
  */
 export const SERVER_SUPERVISOR = `set -u
 [ "$ISOLATED" = 1 ] && { ip link set lo up || exit 97; }
 owner=$1; shift
+relay=
+if [ -n "\${RELAYS:-}" ]; then
+  "$RELAY_NODE" -e "$RELAY_SCRIPT" &
+  relay=$!
+  tries=0
+  while [ ! -e "$READY" ]; do
+    tries=$((tries + 1)); [ "$tries" -gt 100 ] && { kill -KILL "$relay"; exit 98; }
+    kill -0 "$relay" 2>/dev/null || exit 98
+    sleep 0.1
+  done
+fi
 "$@" &
 server=$!
 trap 'kill -TERM "$server" 2>/dev/null' TERM INT
 while kill -0 "$owner" 2>/dev/null && kill -0 "$server" 2>/dev/null; do sleep 1; done
 kill -KILL "$server" 2>/dev/null
+[ -n "$relay" ] && kill -KILL "$relay" 2>/dev/null
 wait "$server"`;
 
 /** Whether `prefix sh -c 'ip link set lo up'` works here: undefined when it does, else why not. */
@@ -148,6 +165,7 @@ export class ThrowawayCluster {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private starts = 0;
+  private gate: EgressGate | undefined;
   private readonly unregister: () => void;
   readonly client: Vault;
 
@@ -199,10 +217,13 @@ export class ThrowawayCluster {
     try {
       if ('reason' in isolation)
         log.warn(`restore cluster NOT network-isolated (restore-isolation: best-effort): ${isolation.reason}; it listens on loopback only`);
-      // Inside its own namespace the ports are private; on the host's loopback they must be free ones.
-      const port = 'reason' in isolation ? await freePortPair() : 8200;
+      // Inside its own namespace the ports are private (clear of the seal's relayed ones); on the host's loopback
+      // they must be free ones.
+      const taken = new Set(settings.seal?.endpoints.map((e) => e.port));
+      const port = 'reason' in isolation ? await freePortPair() : [8200, 18200, 28200].find((p) => !taken.has(p) && !taken.has(p + 1))!;
+      if (settings.seal) await cluster.openEgress(settings.seal.endpoints);
       const flavour = await serverFlavour(binary);
-      await writeFile(join(dir, 'config.hcl'), serverConfig(dir, cluster.socketPath, port, flavour), { mode: 0o600 });
+      await writeFile(join(dir, 'config.hcl'), serverConfig(dir, cluster.socketPath, port, flavour, settings.seal?.stanza), { mode: 0o600 });
       await cluster.launch();
       log.info(
         `restore cluster started: ${binary} (pid ${cluster.pid}) in ${dir}, ${cluster.isolated ? 'in its own network namespace, reachable only through its unix socket' : `on 127.0.0.1:${port}`}`,
@@ -212,6 +233,34 @@ export class ThrowawayCluster {
       await cluster.destroy();
       throw error;
     }
+  }
+
+  /** The seal's way out of the namespace; on loopback (best-effort) the server reaches it directly. */
+  private async openEgress(endpoints: Endpoint[]): Promise<void> {
+    const list = endpoints.map(endpointText).join(', ');
+    if (!this.prefix) {
+      this.log.warn(`restore cluster not isolated: its seal reaches ${list} directly, and nothing else is kept from it`);
+      return;
+    }
+    this.gate = await EgressGate.open(this.dir, endpoints, this.log);
+    this.log.info(`restore cluster egress allowlist: ${list} (the source's seal), nothing else`);
+  }
+
+  /** What the server's supervisor needs to start the in-namespace relay, and the proxy the server uses. */
+  private egressEnv(): Record<string, string> {
+    if (!this.gate) return {};
+    return {
+      RELAYS: this.gate.relaySpec(),
+      RELAY_NODE: process.execPath,
+      RELAY_SCRIPT,
+      READY: join(this.dir, `relay-${this.starts}.ready`),
+      ...(this.gate.proxyUrl ? { HTTPS_PROXY: this.gate.proxyUrl, HTTP_PROXY: this.gate.proxyUrl } : {}),
+    };
+  }
+
+  /** Host:port pairs the seal asked for and the egress allowlist refused. */
+  get refusedEgress(): string[] {
+    return this.gate?.refused ?? [];
   }
 
   private async launch(): Promise<void> {
@@ -224,7 +273,9 @@ export class ThrowawayCluster {
     const supervised = ['sh', '-c', SERVER_SUPERVISOR, 'supervisor', String(process.pid), ...drop, this.binary, ...serverArgs];
     // A minimal environment, set by `env` after sudo (which resets its own): the server holding a restored copy of
     // production gets none of this run's credentials, and its temporary files stay in the private directory.
-    const vars = Object.entries(minimalEnv({ HOME: this.dir, TMPDIR: join(this.dir, 'tmp'), ISOLATED: this.prefix ? '1' : '0' })).map(([k, v]) => `${k}=${v}`);
+    const vars = Object.entries(minimalEnv({ HOME: this.dir, TMPDIR: join(this.dir, 'tmp'), ISOLATED: this.prefix ? '1' : '0', ...this.egressEnv() })).map(
+      ([k, v]) => `${k}=${v}`,
+    );
     const [command, ...args] = [...(this.prefix?.prefix ?? []), 'env', '-i', ...vars, ...supervised] as [string, ...string[]];
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: minimalEnv() });
     child.stdout?.pipe(out);
@@ -287,6 +338,7 @@ export class ThrowawayCluster {
     await this.stopProcess();
     // A supervisor stopped by force (or sudo in front of it) may leave the server behind: nothing outlives this.
     await killProcessesIn(this.dir, this.log);
+    await this.gate?.close();
     await this.client.close().catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
   }
@@ -300,7 +352,7 @@ async function serverFlavour(binary: string): Promise<'openbao' | 'vault'> {
   return /^\s*Vault\b/.test(out) ? 'vault' : 'openbao';
 }
 
-function serverConfig(dir: string, socketPath: string, port: number, flavour: 'openbao' | 'vault'): string {
+function serverConfig(dir: string, socketPath: string, port: number, flavour: 'openbao' | 'vault', seal: SealStanza | undefined): string {
   // The unix listener is the only way in from outside. The unauthenticated generate-root endpoints are
   // enabled so a root token can be made from the source's unseal keys: OpenBao (2.5.3+ disables them by
   // default) takes a listener setting, on the unix listener alone; recent Vault takes a top-level list.
@@ -326,5 +378,5 @@ cluster_addr  = "http://127.0.0.1:${port + 1}"
 disable_mlock = true
 ui            = false
 log_level     = "warn"
-${flavour === 'vault' ? 'enable_unauthenticated_access = ["generate-root"]\n' : ''}`;
+${flavour === 'vault' ? 'enable_unauthenticated_access = ["generate-root"]\n' : ''}${seal ? `${seal.text}\n` : ''}`;
 }

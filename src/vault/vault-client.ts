@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { VaultError } from '../errors.js';
-import { VaultHttp, parseJsonText, statusError } from './vault-http.js';
+import { VaultHttp, parseJsonText, statusError, vaultErrorsOf } from './vault-http.js';
 import type { VaultAuth, VaultSettings } from './vault-settings.js';
 import type { Logger } from '../log.js';
 import { generateRootToken } from './generate-root.js';
@@ -154,19 +154,49 @@ export class VaultClient {
     return sealStatusOf(data);
   }
 
-  /** sys/init with Shamir shares; returns the unseal keys (base64) and the initial root token. */
-  async initialize(shares: number, threshold: number): Promise<{ keys: string[]; rootToken: string }> {
-    const { data } = await this.http.json<{ keys_base64?: string[]; root_token?: string }>('POST', 'sys/init', {
-      json: { secret_shares: shares, secret_threshold: threshold },
+  /**
+   * sys/init: with Shamir shares, or for an auto-unseal seal with recovery shares. Returns the unseal keys
+   * (the recovery keys under auto-unseal; base64) and the initial root token.
+   */
+  async initialize(shares: number, threshold: number, recovery = false): Promise<{ keys: string[]; rootToken: string }> {
+    const { data } = await this.http.json<{ keys_base64?: string[]; recovery_keys_base64?: string[]; root_token?: string }>('POST', 'sys/init', {
+      json: recovery ? { recovery_shares: shares, recovery_threshold: threshold } : { secret_shares: shares, secret_threshold: threshold },
     });
-    if (!data?.root_token || !Array.isArray(data.keys_base64)) throw new VaultError(`sys/init at ${this.address} answered without keys or a root token`);
-    return { keys: data.keys_base64, rootToken: data.root_token };
+    const keys = recovery ? data?.recovery_keys_base64 : data?.keys_base64;
+    if (!data?.root_token || !Array.isArray(keys)) throw new VaultError(`sys/init at ${this.address} answered without keys or a root token`);
+    return { keys, rootToken: data.root_token };
   }
 
   /** True when the token is valid here (auth/token/lookup-self answers 200). */
   async tokenWorks(token: string): Promise<boolean> {
     const { status } = await this.http.json('GET', 'auth/token/lookup-self', { token, ok: [200, 401, 403] });
     return status === 200;
+  }
+
+  /**
+   * A response-wrapping token that holds nothing of value (sys/wrapping/wrap, which the default policy allows);
+   * undefined when this token may not wrap
+   * or the server does not offer it. It lives in the token store, so a restore that replaces the store
+   * removes it: the one sign of an applied restore that OpenBao and HashiCorp Vault share.
+   */
+  async wrappingMarker(token: string, ttlSeconds: number): Promise<string | undefined> {
+    const res = await this.http.json<{ wrap_info?: { token?: unknown } }>('POST', 'sys/wrapping/wrap', {
+      token,
+      json: { marker: 'restore-applied-check' },
+      wrapTtlSeconds: ttlSeconds,
+      // Refused (403) or not offered (a server without response wrapping): the caller falls back to the other signs.
+      ok: [200, 400, 403, 404, 405],
+    });
+    const wrapped = res.status === 200 ? res.data?.wrap_info?.token : undefined;
+    return typeof wrapped === 'string' && wrapped ? wrapped : undefined;
+  }
+
+  /** Whether a wrapping token exists here (sys/wrapping/lookup): true, false, or undefined when the node cannot tell yet. */
+  async wrappingTokenExists(wrappingToken: string): Promise<boolean | undefined> {
+    const res = await this.http.json<unknown>('POST', 'sys/wrapping/lookup', { json: { token: wrappingToken }, ok: [200, 400, 500, 503] });
+    if (res.status === 200) return true;
+    if (res.status === 400 && /not valid or does not exist/i.test(vaultErrorsOf(res.data))) return false;
+    return undefined;
   }
 
   async revokeSelf(token: string): Promise<void> {

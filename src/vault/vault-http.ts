@@ -46,7 +46,7 @@ export class VaultHttp {
   async send(
     method: string,
     path: string,
-    options: { token?: string; json?: unknown; body?: Readable; baseAddress?: string; signal?: AbortSignal } = {},
+    options: { token?: string; json?: unknown; body?: Readable; baseAddress?: string; signal?: AbortSignal; wrapTtlSeconds?: number } = {},
   ): Promise<VaultResponse> {
     const { base, url, headers } = this.target(path, options);
     let body: string | Readable | undefined;
@@ -112,13 +112,17 @@ export class VaultHttp {
   }
 
   /** Where a request goes and what it carries: the base address named in errors, the URL, the headers. */
-  private target(path: string, options: { token?: string; baseAddress?: string }): { base: string; url: string; headers: Record<string, string> } {
+  private target(
+    path: string,
+    options: { token?: string; baseAddress?: string; wrapTtlSeconds?: number },
+  ): { base: string; url: string; headers: Record<string, string> } {
     const base = (options.baseAddress ?? this.settings.address).replace(/\/+$/, '');
     // Over a unix socket the URL only fills the Host header.
     const url = this.settings.socketPath ? `http://localhost/v1/${path}` : `${base}/v1/${path}`;
     const headers: Record<string, string> = {};
     if (options.token) headers['x-vault-token'] = options.token;
     if (this.settings.namespace) headers['x-vault-namespace'] = this.settings.namespace;
+    if (options.wrapTtlSeconds) headers['x-vault-wrap-ttl'] = `${options.wrapTtlSeconds}s`;
     return { base, url, headers };
   }
 
@@ -126,7 +130,7 @@ export class VaultHttp {
   async json<T>(
     method: string,
     path: string,
-    options: { token?: string; json?: unknown; ok?: number[]; baseAddress?: string } = {},
+    options: { token?: string; json?: unknown; ok?: number[]; baseAddress?: string; wrapTtlSeconds?: number } = {},
   ): Promise<{ status: number; data: T }> {
     const res = await this.send(method, path, options);
     const data = parseJsonText(await res.body.text());

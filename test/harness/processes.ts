@@ -9,7 +9,29 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-export const SERVERS_BIN = join(process.env.VAULT_BACKUP_TEST_SERVERS ?? join(ROOT, '.test-servers'), 'venv', 'bin');
+const SERVERS_DIR = process.env.VAULT_BACKUP_TEST_SERVERS ?? join(ROOT, '.test-servers');
+export const SERVERS_BIN = join(SERVERS_DIR, 'venv', 'bin');
+
+/**
+ * Which Vault server the Vault-facing suites run against: OpenBao by default, HashiCorp Vault in the jest
+ * project that sets VAULT_BACKUP_TEST_SERVER=vault (see jest.config.js). Both start at their defaults.
+ */
+export const SERVER_KIND: 'openbao' | 'vault' = process.env.VAULT_BACKUP_TEST_SERVER === 'vault' ? 'vault' : 'openbao';
+/** The server's own binary and CLI: `bao` or `vault`. */
+export const SERVER_CLI_NAME = SERVER_KIND === 'vault' ? 'vault' : 'bao';
+const VAULT_BIN = join(SERVERS_DIR, 'vault', 'bin');
+/** What a runner that installed the server has on PATH (before its own PATH): the tool finds `vault`, then `bao`. */
+export const SERVER_PATH = SERVER_KIND === 'vault' ? `${VAULT_BIN}:${SERVERS_BIN}` : SERVERS_BIN;
+
+/** The path of the server binary the Vault-facing suites run (`bao` or `vault`). */
+export function serverCli(): string {
+  if (SERVER_KIND === 'vault') {
+    const path = join(VAULT_BIN, 'vault');
+    if (!existsSync(path)) throw new Error(`${path} is missing: run "npm run test-servers" (scripts/install-test-servers.sh builds HashiCorp Vault) first`);
+    return path;
+  }
+  return serverBinary('bao');
+}
 
 export function serverBinary(name: string): string {
   const path = join(SERVERS_BIN, name);

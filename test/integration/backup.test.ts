@@ -16,19 +16,19 @@ import { validateSnapshotStream } from '../harness/snapshot-check.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
 import { createTestIssuer } from '../fakes/oidc-issuer.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
-import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
+import { startVaultServer, type VaultServer } from '../harness/vault-server.js';
 import { waitFor } from '../harness/processes.js';
 import { collect, decryptBuffer } from '../unit/crypto-helpers.js';
 
 const KEY_B64 = Buffer.alloc(32, 7).toString('base64');
 const AUDIENCE = 'https://github.com/acme';
-let bao: OpenBaoServer;
+let bao: VaultServer;
 let moto: MotoServer;
 const issuer = createTestIssuer();
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  [bao, moto] = await Promise.all([startOpenBao({ name: 'source' }), startMoto()]);
+  [bao, moto] = await Promise.all([startVaultServer({ name: 'source' }), startMoto()]);
   Object.assign(process.env, moto.env());
   await moto.s3().send(new CreateBucketCommand({ Bucket: 'backups' }));
   await bao.writeSecret('canary', { value: 'alive' });

@@ -13,24 +13,24 @@ import { runCommand } from '../../src/jobs/run-command.js';
 import { MemoryLogger } from '../../src/log.js';
 import { AZURITE_ACCOUNT, startAzurite, type AzuriteServer } from '../harness/azurite.js';
 import { startFakeGcs, type FakeGcsServer } from '../harness/fake-gcs.js';
-import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
-import { SERVERS_BIN } from '../harness/processes.js';
+import { startVaultServer, type VaultServer } from '../harness/vault-server.js';
+import { SERVER_PATH } from '../harness/processes.js';
 
 const KEY = `cloud-2026=${Buffer.alloc(32, 5).toString('base64')}`;
 const DAY1 = new Date('2026-11-01T02:00:00Z');
 const DAY2 = new Date('2026-11-02T02:00:00Z');
-let bao: OpenBaoServer;
+let bao: VaultServer;
 let azurite: AzuriteServer;
 let gcs: FakeGcsServer;
 let scratch: string;
 const savedPath = process.env.PATH;
 
 beforeAll(async () => {
-  [bao, azurite, gcs] = await Promise.all([startOpenBao({ name: 'cloud' }), startAzurite(), startFakeGcs()]);
+  [bao, azurite, gcs] = await Promise.all([startVaultServer({ name: 'cloud' }), startAzurite(), startFakeGcs()]);
   await bao.writeSecret('canary', { owner: 'platform' });
   await azurite.service().getContainerClient('backups').create();
   await gcs.storage().bucket('backups').create();
-  process.env.PATH = `${SERVERS_BIN}:${savedPath}`;
+  process.env.PATH = `${SERVER_PATH}:${savedPath}`;
   scratch = mkdtempSync(join(tmpdir(), 'vault-backup-cloud-'));
 }, 90000);
 

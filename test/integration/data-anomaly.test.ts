@@ -14,16 +14,16 @@ import { trendCharts } from '../../src/report/trend.js';
 import { parseMermaid } from '../harness/mermaid.js';
 import { runCommand } from '../../src/jobs/run-command.js';
 import { MemoryLogger } from '../../src/log.js';
-import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
+import { startVaultServer, type VaultServer } from '../harness/vault-server.js';
 
 const KEY = `k=${Buffer.alloc(32, 6).toString('base64')}`;
 const DAY = 86_400_000;
-let source: OpenBaoServer;
+let source: VaultServer;
 let dir: string;
 const now = Date.now();
 
 beforeAll(async () => {
-  source = await startOpenBao({ name: 'shrinking' });
+  source = await startVaultServer({ name: 'shrinking' });
   for (let i = 0; i < 20; i++) await source.writeSecret(`team/s${i}`, { blob: Buffer.alloc(48 * 1024, i).toString('base64') });
   dir = mkdtempSync(join(tmpdir(), 'vault-backup-anomaly-'));
 }, 90000);
@@ -33,7 +33,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const backup = (server: OpenBaoServer, target: string, at: number) =>
+const backup = (server: VaultServer, target: string, at: number) =>
   runCommand(
     'backup',
     { target, 'vault-address': server.addr, 'vault-auth-method': 'token', 'vault-token': server.rootToken, 'encryption-key': KEY },
@@ -100,7 +100,7 @@ it("a source rebuilt from scratch (raft index lower than the last backup's): sto
   const target = join(dir, 'rebuilt');
   const before = await backup(source, target, now - 40 * DAY);
   if (before.command !== 'backup') throw new Error('wrong result');
-  const rebuilt = await startOpenBao({ name: 'rebuilt' });
+  const rebuilt = await startVaultServer({ name: 'rebuilt' });
   try {
     const run = backup(rebuilt, target, now - 3_600_000);
     await expect(run).rejects.toBeInstanceOf(DataAnomalyError);

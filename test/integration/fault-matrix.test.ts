@@ -23,12 +23,12 @@ import { runBundledAction } from '../harness/action-runner.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { AZURITE_ACCOUNT, startAzurite, type AzuriteServer } from '../harness/azurite.js';
 import { startFakeGcs, type FakeGcsServer } from '../harness/fake-gcs.js';
-import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
+import { startVaultServer, type VaultServer } from '../harness/vault-server.js';
 import { collect } from '../unit/crypto-helpers.js';
 
 const KEY = `faults=${Buffer.alloc(32, 8).toString('base64')}`;
 const BUCKET = 'faults';
-let bao: OpenBaoServer;
+let bao: VaultServer;
 let moto: MotoServer;
 let azurite: AzuriteServer;
 let gcs: FakeGcsServer;
@@ -422,7 +422,7 @@ const ROWS: Row[] = [
     component: 'restore',
     message: /SOURCE cluster's unseal keys/,
     run: async () => {
-      const staging = await startOpenBao({ name: 'fault-staging' });
+      const staging = await startVaultServer({ name: 'fault-staging' });
       try {
         return await attempt('restore-test', restoreInputs(staging, { 'source-unseal-keys': '' }));
       } finally {
@@ -437,7 +437,7 @@ const ROWS: Row[] = [
     component: 'restore',
     message: /canary secret secret\/not-there is missing/,
     run: async () => {
-      const staging = await startOpenBao({ name: 'fault-staging-2' });
+      const staging = await startVaultServer({ name: 'fault-staging-2' });
       try {
         return await attempt('restore-test', restoreInputs(staging, { 'canary-paths': 'secret/canary\nsecret/not-there' }));
       } finally {
@@ -617,7 +617,7 @@ function cloudRows(): Row[] {
   ];
 }
 
-function restoreInputs(staging: OpenBaoServer, overrides: Record<string, string>): Record<string, string> {
+function restoreInputs(staging: VaultServer, overrides: Record<string, string>): Record<string, string> {
   return {
     target: `s3://${BUCKET}/existing`,
     's3-endpoint': moto.endpoint,
@@ -635,7 +635,7 @@ function restoreInputs(staging: OpenBaoServer, overrides: Record<string, string>
 }
 
 beforeAll(async () => {
-  [bao, moto, azurite, gcs] = await Promise.all([startOpenBao({ name: 'faults' }), startMoto(), startAzurite(), startFakeGcs()]);
+  [bao, moto, azurite, gcs] = await Promise.all([startVaultServer({ name: 'faults' }), startMoto(), startAzurite(), startFakeGcs()]);
   await azurite.service().getContainerClient('faults').create();
   await gcs.storage().bucket('faults').create();
   Object.assign(process.env, moto.env());

@@ -14,18 +14,18 @@ import { main } from '../../src/cli/main.js';
 import { backupKey, manifestKeyOf } from '../../src/naming/backup-names.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { directoryTarget, s3Target, type WritableTarget } from '../harness/writable-targets.js';
-import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
+import { startVaultServer, type VaultServer } from '../harness/vault-server.js';
 import { collect } from '../unit/crypto-helpers.js';
 import { SEED_KEYRING, sealedBackup } from '../harness/sealed-backup.js';
 
-let bao: OpenBaoServer;
+let bao: VaultServer;
 let moto: MotoServer;
 let dir: string;
 const BUCKET = 'hostile-backup';
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  [bao, moto] = await Promise.all([startOpenBao({ name: 'hostile-source' }), startMoto()]);
+  [bao, moto] = await Promise.all([startVaultServer({ name: 'hostile-source' }), startMoto()]);
   Object.assign(process.env, moto.env());
   await moto.s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
   await bao.writeSecret('canary', { value: 'alive' });

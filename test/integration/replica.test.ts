@@ -10,16 +10,16 @@ import { MemoryLogger } from '../../src/log.js';
 import { ReplicaError } from '../../src/replica/replicate.js';
 import { AZURITE_ACCOUNT, startAzurite, type AzuriteServer } from '../harness/azurite.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
-import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
+import { startVaultServer, type VaultServer } from '../harness/vault-server.js';
 
 const KEY = `replica-2026=${Buffer.alloc(32, 6).toString('base64')}`;
-let bao: OpenBaoServer;
+let bao: VaultServer;
 let moto: MotoServer;
 let azurite: AzuriteServer;
 const env: Record<string, string | undefined> = {};
 
 beforeAll(async () => {
-  [bao, moto, azurite] = await Promise.all([startOpenBao({ name: 'replica' }), startMoto(), startAzurite()]);
+  [bao, moto, azurite] = await Promise.all([startVaultServer({ name: 'replica' }), startMoto(), startAzurite()]);
   await moto.s3().send(new CreateBucketCommand({ Bucket: 'primary' }));
   await azurite.service().getContainerClient('replica').create();
   // The S3 SDK takes its credentials from the environment, as on a runner after configure-aws-credentials.

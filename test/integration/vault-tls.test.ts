@@ -11,19 +11,19 @@ import { runCommand } from '../../src/jobs/run-command.js';
 import { MemoryLogger } from '../../src/log.js';
 import { loginToVault } from '../../src/vault/vault-login.js';
 import { createTestIssuer } from '../fakes/oidc-issuer.js';
-import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
+import { startVaultServer, type VaultServer } from '../harness/vault-server.js';
 import { makeTestTls, type TestTls } from '../harness/tls.js';
 
 const AUDIENCE = 'https://github.com/acme';
 const issuer = createTestIssuer();
 let dir: string;
 let tls: TestTls;
-let bao: OpenBaoServer;
+let bao: VaultServer;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vault-backup-tls-'));
   tls = makeTestTls(dir);
-  bao = await startOpenBao({ name: 'tls', tls });
+  bao = await startVaultServer({ name: 'tls', tls });
   await bao.enableJwtAuth(issuer.publicKeyPem, AUDIENCE);
 }, 60000);
 

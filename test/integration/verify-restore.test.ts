@@ -13,7 +13,7 @@ import { BackupNotFoundError, ManifestMissingError, StaleBackupError } from '../
 import { MemoryLogger } from '../../src/log.js';
 import { startFaultProxy, type FaultProxy } from '../fakes/fault-proxy.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
-import { startOpenBao, type OpenBaoServer } from '../harness/openbao.js';
+import { startVaultServer, type VaultServer } from '../harness/vault-server.js';
 import { collect } from '../unit/crypto-helpers.js';
 import { createTestIssuer } from '../fakes/oidc-issuer.js';
 
@@ -21,15 +21,15 @@ const KEY = `prod-2025=${Buffer.alloc(32, 3).toString('base64')}`;
 const AUDIENCE = 'https://github.com/acme';
 const issuer = createTestIssuer();
 const CANARY = { owner: 'platform', value: 'restore-me-if-you-can' };
-let source: OpenBaoServer;
-let staging: OpenBaoServer;
+let source: VaultServer;
+let staging: VaultServer;
 let moto: MotoServer;
 let backupKey: string;
 let olderKey: string;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  [source, staging, moto] = await Promise.all([startOpenBao({ name: 'source' }), startOpenBao({ name: 'staging' }), startMoto()]);
+  [source, staging, moto] = await Promise.all([startVaultServer({ name: 'source' }), startVaultServer({ name: 'staging' }), startMoto()]);
   Object.assign(process.env, moto.env());
   await moto.s3().send(new CreateBucketCommand({ Bucket: 'vault' }));
   await source.writeSecret('canary', CANARY);
@@ -151,7 +151,7 @@ describe('restore-test', () => {
 
   it('a canary hash that does not match fails after the restore', async () => {
     // Uses its own staging server so the main rehearsal below starts from a clean one.
-    const scratch = await startOpenBao({ name: 'scratch' });
+    const scratch = await startVaultServer({ name: 'scratch' });
     try {
       const run = runCommand(
         'restore-test',

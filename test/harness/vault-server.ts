@@ -1,15 +1,17 @@
 /**
- * A real single-node OpenBao server with raft storage on 127.0.0.1, initialised, unsealed, with a
- * KV v2 mount, a snapshot policy, and JWT auth that trusts a local test issuer.
+ * A real single-node Vault server with raft storage on 127.0.0.1 (OpenBao, or HashiCorp Vault in the jest
+ * project that runs the Vault-facing suites on it), initialised, unsealed, with a KV v2 mount, a snapshot
+ * policy, and JWT auth that trusts a local test issuer. The configuration is what an operator writes: the
+ * server's defaults, nothing test-only.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { freePort, serverBinary, startProcess, waitFor, type RunningProcess } from './processes.js';
+import { freePort, SERVER_KIND, serverCli, startProcess, waitFor, type RunningProcess } from './processes.js';
 import type { TestTls } from './tls.js';
 
-export interface OpenBaoServer {
+export interface VaultServer {
   addr: string;
   rootToken: string;
   unsealKeys: string[];
@@ -33,7 +35,7 @@ path "secret/data/*" { capabilities = ["read"] }
 path "secret/metadata/*" { capabilities = ["read", "list"] }
 `;
 
-export interface OpenBaoOptions {
+export interface VaultServerOptions {
   name?: string;
   tls?: TestTls;
   /** Shamir key shares and threshold at init (default 1/1). */
@@ -45,14 +47,17 @@ export interface OpenBaoOptions {
   initialise?: boolean;
   /**
    * Open the unauthenticated generate-root endpoints on the listener (disable_unauthed_generate_root_endpoints =
-   * false), as an operator must for a restore to generate a root token. Unset, the server keeps OpenBao's
-   * default (closed since 2.5.3), as most are installed.
+   * false), as an operator of OpenBao must for a restore to generate a root token. Unset, the server keeps
+   * OpenBao's default (closed since 2.5.3), as most are installed. HashiCorp Vault has no such setting: its
+   * generate-root endpoints are always open.
    */
   openGenerateRoot?: boolean;
+  /** An auto-unseal `seal "TYPE" { ... }` stanza: the server is initialised with recovery shares and unseals itself. */
+  seal?: string;
 }
 
-export async function startOpenBao(options: OpenBaoOptions = {}): Promise<OpenBaoServer & { secondAddr: string | undefined }> {
-  const bao = serverBinary('bao');
+export async function startVaultServer(options: VaultServerOptions = {}): Promise<VaultServer & { secondAddr: string | undefined }> {
+  const bao = serverCli();
   const port = await freePort(true);
   const secondPort = options.secondListener ? await freePort() : undefined;
   const dir = mkdtempSync(join(tmpdir(), `openbao-${options.name ?? 'test'}-`));
@@ -71,22 +76,23 @@ export async function startOpenBao(options: OpenBaoOptions = {}): Promise<OpenBa
 listener "tcp" {
   address     = "127.0.0.1:${port}"
   ${tls ? `tls_cert_file = "${tls.certFile}"\n  tls_key_file  = "${tls.keyFile}"` : 'tls_disable = true'}
-${options.openGenerateRoot ? "  # Opened by the operator: a restore may generate a root token from the source's unseal keys.\n  disable_unauthed_generate_root_endpoints = false\n" : ''}}
+${options.openGenerateRoot && SERVER_KIND === 'openbao' ? "  # Opened by the operator: a restore may generate a root token from the source's unseal keys.\n  disable_unauthed_generate_root_endpoints = false\n" : ''}}
 ${secondPort ? `listener "tcp" {\n  address = "127.0.0.1:${secondPort}"\n  tls_disable = true\n}` : ''}
 api_addr      = "${addr}"
 cluster_addr  = "http://127.0.0.1:${port + 1}"
 disable_mlock = true
 ui            = false
 log_level     = "warn"
+${options.seal ?? ''}
 `,
   );
   mkdirSync(dataDir, { recursive: true });
 
-  const env = { BAO_ADDR: addr, ...(tls ? { BAO_CACERT: tls.caFile } : {}) };
+  const env = { BAO_ADDR: addr, VAULT_ADDR: addr, ...(tls ? { BAO_CACERT: tls.caFile, VAULT_CACERT: tls.caFile } : {}) };
   let proc = startProcess(bao, ['server', `-config=${join(dir, 'config.hcl')}`], join(dir, 'server.log'), env);
   let rootToken = '';
 
-  const api: OpenBaoServer['api'] = async (method, path, body, token) => {
+  const api: VaultServer['api'] = async (method, path, body, token) => {
     const res = await fetch(`${addr}/v1/${path}`, {
       method,
       headers: { 'X-Vault-Token': token ?? rootToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -106,26 +112,34 @@ log_level     = "warn"
   const healthStatus = async () => (await fetch(`${addr}/v1/sys/health`)).status;
   const waitActive = () =>
     waitFor(
-      'OpenBao to become active',
+      `${SERVER_KIND} to become active`,
       async () => ((await healthStatus()) === 200 ? true : undefined),
       30000,
       () => proc.log(),
     );
 
   await waitFor(
-    'OpenBao to listen',
+    `${SERVER_KIND} to listen`,
     async () => ((await healthStatus()) === 501 ? true : undefined),
     30000,
     () => proc.log(),
   );
   const threshold = options.threshold ?? 1;
   const initialise = options.initialise ?? true;
-  const init = initialise ? await api('POST', 'sys/init', { secret_shares: options.shares ?? 1, secret_threshold: threshold }) : undefined;
+  const shares = { shares: options.shares ?? 1, threshold };
+  const init = initialise
+    ? await api(
+        'POST',
+        'sys/init',
+        options.seal ? { recovery_shares: shares.shares, recovery_threshold: threshold } : { secret_shares: shares.shares, secret_threshold: threshold },
+      )
+    : undefined;
   if (init && init.status !== 200) throw new Error(`init failed: ${init.status} ${init.text}`);
   rootToken = init?.json.root_token ?? '';
-  const unsealKeys: string[] = init?.json.keys_base64 ?? [];
+  // Under auto-unseal, the recovery keys (they generate root tokens as unseal keys do under Shamir).
+  const unsealKeys: string[] = (options.seal ? init?.json.recovery_keys_base64 : init?.json.keys_base64) ?? [];
 
-  const unseal = async (keys = unsealKeys.slice(0, threshold)) => {
+  const unseal = async (keys = options.seal ? [] : unsealKeys.slice(0, threshold)) => {
     for (const key of keys) {
       const r = await api('POST', 'sys/unseal', { key });
       if (r.status !== 200) throw new Error(`unseal failed: ${r.status} ${r.text}`);
@@ -140,7 +154,7 @@ log_level     = "warn"
     if (policy.status !== 204) throw new Error(`writing policy failed: ${policy.status} ${policy.text}`);
   }
 
-  const server: OpenBaoServer & { secondAddr: string | undefined } = {
+  const server: VaultServer & { secondAddr: string | undefined } = {
     addr,
     secondAddr: secondPort ? `http://127.0.0.1:${secondPort}` : undefined,
     get rootToken() {
@@ -190,7 +204,7 @@ log_level     = "warn"
       await proc.stop();
       proc = startProcess(bao, ['server', `-config=${join(dir, 'config.hcl')}`], join(dir, `server-${Date.now()}.log`), env);
       await waitFor(
-        'OpenBao to listen after restart',
+        `${SERVER_KIND} to listen after restart`,
         // Any answer means it listens: whoever asked for the restart may unseal it before this probe looks.
         async () => ((await healthStatus()) > 0 ? true : undefined),
         30000,
