@@ -48,12 +48,14 @@ export function parseSealStanza(text: string): SealStanza {
 
 /** host:port of a URL, with the scheme's default port. */
 function endpointOf(url: string, what: string): Endpoint {
-  let parsed: URL;
+  let parsed: URL | undefined;
   try {
     parsed = new URL(url);
   } catch {
-    throw new InputError('restore-seal-config', `${what} ${JSON.stringify(url)} is not a URL`, `give ${what} as https://host:port`);
+    parsed = undefined;
   }
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || !parsed.hostname)
+    throw new InputError('restore-seal-config', `${what} ${JSON.stringify(url)} is not an http(s) URL`, `give ${what} as https://host:port`);
   const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'http:' ? 80 : 443;
   return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port };
 }

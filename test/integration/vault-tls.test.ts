@@ -70,7 +70,7 @@ it('the login trusts the CA setting and nothing else', async () => {
     ...(caCert ? { caCert } : {}),
     auth: { method: 'jwt' as const, role: 'backup', mount: 'jwt', jwt: issuer.githubToken(AUDIENCE) },
   });
-  await expect(loginToVault(settings(tls.caPem))).resolves.toMatch(/^s\./);
+  await expect(loginToVault(settings(tls.caPem))).resolves.toMatch(/^(s|hvs)\./); // OpenBao and HashiCorp Vault service tokens
   await expect(loginToVault(settings())).rejects.toBeInstanceOf(VaultError);
   const otherCa = makeTestTls(mkdtempSync(join(dir, 'other-'))).caPem;
   await expect(loginToVault(settings(otherCa))).rejects.toBeInstanceOf(VaultError);
