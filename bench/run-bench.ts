@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { CreateBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { startMoto } from '../test/harness/moto.js';
+import { serverPath, type ServerKind } from '../test/harness/processes.js';
 import { startVaultServer } from '../test/harness/vault-server.js';
 import { startSnapshotServer } from '../test/harness/snapshot-server.js';
 import { syntheticSnapshot } from '../test/harness/synthetic-snapshot.js';
@@ -437,13 +438,39 @@ const versus = comparisons.length
 const generated = `<!-- bench:start -->\nMeasured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, with \`npm run bench\`. Each row is the median of ${ROUNDS} round${ROUNDS > 1 ? 's' : ''}, taken in turn with the rows it is compared with, each round starting one row later (A B C, B C A, C A B); its peak RSS is the largest of the rounds, and the comparison table gives the fastest and slowest wall time in brackets.\n\n${versus}${sections.join('\n')}<!-- bench:end -->`;
 let updated = sizes.length ? doc.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, generated) : doc;
 
-// The weekly restore test at size: RTO by phase, in the throwaway cluster (own network namespace).
+// The weekly restore test at size: RTO by phase, in the throwaway cluster (own network namespace), on OpenBao and
+// on HashiCorp Vault, each restoring a backup of its own kind.
 if (RESTORE_MIB > 0) {
-  const bao = await startVaultServer({ name: 'bench-restore', shares: 5, threshold: 3 });
-  const store = join(OUT, 'store-restore');
+  const runs: Array<{ name: string; count: number; size: number; timings: Record<string, number>; isolated: boolean }> = [];
+  for (const kind of ['openbao', 'vault'] as const) runs.push(await restoreAtSize(kind));
+  const s = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(1);
+  const row = (label: string, key: string) => `| ${label} | ${runs.map((r) => s(r.timings[key])).join(' | ')} |`;
+  const first = runs[0]!;
+  const section = [
+    `<!-- bench-restore:start -->`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}, Node ${process.version}, with \`npm run bench\` (BENCH_RESTORE_MIB=${RESTORE_MIB}): each server (5 shares, threshold 3) holding ${first.count} secrets of 512 KiB, backed up to a local directory (${runs.map((r) => `${r.name} ${(r.size / 1024 ** 3).toFixed(2)} GiB`).join(', ')} encrypted), then \`restore-test\` into a throwaway cluster of the same server (${runs.every((r) => r.isolated) ? 'own network namespace' : 'loopback'}).`,
+    '',
+    `| phase, seconds | ${runs.map((r) => r.name).join(' | ')} |`,
+    `|---|${runs.map(() => '---').join('|')}|`,
+    row('download + verify (decrypt, archive check on a worker thread, ciphertext spooled)', 'downloadAndVerifyMs'),
+    row('start the throwaway server, init 5/3, unseal', 'startMs'),
+    row('restore (snapshot-force, applied)', 'restoreMs'),
+    row("restart + unseal with the source's keys", 'unsealMs'),
+    row('generate a token, first canary read', 'loginAndFirstReadMs'),
+    `| **RTO (total)** | ${runs.map((r) => `**${s(r.timings.totalMs)}**`).join(' | ')} |`,
+    `<!-- bench-restore:end -->`,
+  ].join('\n');
+  console.log(section);
+  updated = updated.replace(/<!-- bench-restore:start -->[\s\S]*<!-- bench-restore:end -->/, section);
+}
+
+async function restoreAtSize(kind: ServerKind) {
+  const name = kind === 'vault' ? 'HashiCorp Vault 1.21' : 'OpenBao 2.7';
+  const bao = await startVaultServer({ name: `bench-restore-${kind}`, shares: 5, threshold: 3, server: kind });
+  const store = join(OUT, `store-restore-${kind}`);
   rmSync(store, { recursive: true, force: true });
   try {
-    console.log(`\n== restore test: filling OpenBao with ~${RESTORE_MIB} MiB of secrets ...`);
+    console.log(`\n== restore test: filling ${name} with ~${RESTORE_MIB} MiB of secrets ...`);
     await bao.writeSecret('canary', { ok: 'yes' });
     // Raft refuses entries over 1 MiB: 512 KiB of random bytes per secret (base64 in the value).
     const count = Math.ceil((RESTORE_MIB * 1024) / 512);
@@ -456,7 +483,8 @@ if (RESTORE_MIB > 0) {
         }
       }),
     );
-    const env = { ...process.env, NODE_NO_WARNINGS: '1', PATH: `${join(ROOT, '.test-servers', 'venv', 'bin')}:${process.env.PATH}` };
+    // The throwaway cluster runs the same server: it finds `vault` first on this PATH, else `bao`.
+    const env = { ...process.env, NODE_NO_WARNINGS: '1', PATH: `${serverPath(kind)}:${process.env.PATH}` };
     execFileSync(
       process.execPath,
       [
@@ -480,7 +508,6 @@ if (RESTORE_MIB > 0) {
     const listed = JSON.parse(execFileSync(process.execPath, [CLI, 'list', '--target', store, '--json'], { env }).toString()) as {
       backups: Array<{ size: number }>;
     };
-    const size = listed.backups[0]!.size;
     const out = execFileSync(
       process.execPath,
       [
@@ -501,11 +528,7 @@ if (RESTORE_MIB > 0) {
       { env, stdio: ['ignore', 'pipe', 'inherit'] },
     ).toString();
     const r = (JSON.parse(out) as { restoreTest: { timings: Record<string, number>; networkIsolated: boolean } }).restoreTest;
-    const s = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(1);
-    const t = r.timings;
-    const section = `<!-- bench-restore:start -->\nMeasured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}, Node ${process.version}, with \`npm run bench\` (BENCH_RESTORE_MIB=${RESTORE_MIB}): a real OpenBao 2.7 (5 shares, threshold 3) holding ${count} secrets of 512 KiB, backed up to a local directory (${(size / 1024 ** 3).toFixed(2)} GiB encrypted), then \`restore-test\` into the throwaway cluster (${r.networkIsolated ? 'own network namespace' : 'loopback'}).\n\n| phase | seconds |\n|---|---|\n| download + verify (decrypt, archive check on a worker thread, ciphertext spooled) | ${s(t.downloadAndVerifyMs)} |\n| start the throwaway server, init 5/3, unseal | ${s(t.startMs)} |\n| restore (snapshot-force, applied) | ${s(t.restoreMs)} |\n| restart + unseal with the source's keys | ${s(t.unsealMs)} |\n| generate a token, first canary read | ${s(t.loginAndFirstReadMs)} |\n| **RTO (total)** | **${s(t.totalMs)}** |\n<!-- bench-restore:end -->`;
-    console.log(section);
-    updated = updated.replace(/<!-- bench-restore:start -->[\s\S]*<!-- bench-restore:end -->/, section);
+    return { name, count, size: listed.backups[0]!.size, timings: r.timings, isolated: r.networkIsolated };
   } finally {
     await bao.stop();
     rmSync(store, { recursive: true, force: true });

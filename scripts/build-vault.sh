@@ -21,6 +21,14 @@ if [ -x "$cache/vault" ] && "$cache/vault" version >/dev/null 2>&1; then
   echo "$cache/vault"
   exit 0
 fi
+# One build at a time per machine: a second caller waits for the first and then finds the binary.
+mkdir -p "$(dirname "$cache")"
+exec 9>"$cache.lock"
+flock 9
+if [ -x "$cache/vault" ] && "$cache/vault" version >/dev/null 2>&1; then
+  echo "$cache/vault"
+  exit 0
+fi
 command -v go >/dev/null || { echo "build-vault: Go is required to build HashiCorp Vault for the tests" >&2; exit 1; }
 
 echo "Building HashiCorp Vault $VAULT_VERSION from the Go module proxy into $cache (about 15 minutes on a cold Go cache)..." >&2

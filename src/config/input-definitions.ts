@@ -27,11 +27,12 @@ const READ_COMMANDS: CommandName[] = ['verify', 'prune', 'restore-test', 'restor
 const RESTORE_COMMANDS: CommandName[] = ['restore-test', 'restore'];
 
 /** TLS and namespace of a cluster other than the source: its own settings, never inherited from the source's vault-* ones. */
-function clusterConnectionInputs(prefix: string, what: string, commands: CommandName[]): InputDefinition[] {
+function clusterConnectionInputs(prefix: string, what: string, commands: CommandName[], caCertEnv: string): InputDefinition[] {
   return [
     {
       name: `${prefix}-ca-cert`,
       description: `PEM CA bundle (text or a file path) that signs the certificate of ${what}; vault-ca-cert is not used for it.`,
+      env: caCertEnv,
       commands,
     },
     { name: `${prefix}-namespace`, description: `Vault Enterprise namespace of ${what}.`, commands },
@@ -133,6 +134,7 @@ export const INPUTS: InputDefinition[] = [
   {
     name: 'gcs-endpoint',
     description: 'Cloud Storage API endpoint (gs:// targets; defaults to Google; an emulator otherwise).',
+    env: 'VAULT_BACKUP_GCS_ENDPOINT',
     commands: [...STORE_COMMANDS, 'decrypt'],
   },
   {
@@ -302,7 +304,7 @@ export const INPUTS: InputDefinition[] = [
     secret: true,
     commands: ['restore-test'],
   },
-  ...clusterConnectionInputs('staging-vault', 'the staging cluster', ['restore-test']),
+  ...clusterConnectionInputs('staging-vault', 'the staging cluster', ['restore-test'], 'VAULT_BACKUP_STAGING_CA_CERT'),
   {
     name: 'restore-server-binary',
     description: 'Vault or OpenBao binary for the throwaway restore cluster (a path or a name on PATH); default: vault, then bao, on PATH.',
@@ -375,7 +377,7 @@ export const INPUTS: InputDefinition[] = [
     secret: true,
     commands: ['restore'],
   },
-  ...clusterConnectionInputs('restore-vault', 'the cluster a real restore overwrites', ['restore']),
+  ...clusterConnectionInputs('restore-vault', 'the cluster a real restore overwrites', ['restore'], 'VAULT_BACKUP_RESTORE_CA_CERT'),
   { name: 'confirm-restore-into', description: 'Must repeat restore-vault-address exactly: everything in that cluster is replaced.', commands: ['restore'] },
 
   // Decrypt / encrypt (CLI)

@@ -16,16 +16,18 @@ export const SERVERS_BIN = join(SERVERS_DIR, 'venv', 'bin');
  * Which Vault server the Vault-facing suites run against: OpenBao by default, HashiCorp Vault in the jest
  * project that sets VAULT_BACKUP_TEST_SERVER=vault (see jest.config.js). Both start at their defaults.
  */
-export const SERVER_KIND: 'openbao' | 'vault' = process.env.VAULT_BACKUP_TEST_SERVER === 'vault' ? 'vault' : 'openbao';
+export const SERVER_KIND: ServerKind = process.env.VAULT_BACKUP_TEST_SERVER === 'vault' ? 'vault' : 'openbao';
+export type ServerKind = 'openbao' | 'vault';
 /** The server's own binary and CLI: `bao` or `vault`. */
 export const SERVER_CLI_NAME = SERVER_KIND === 'vault' ? 'vault' : 'bao';
 const VAULT_BIN = join(SERVERS_DIR, 'vault', 'bin');
 /** What a runner that installed the server has on PATH (before its own PATH): the tool finds `vault`, then `bao`. */
-export const SERVER_PATH = SERVER_KIND === 'vault' ? `${VAULT_BIN}:${SERVERS_BIN}` : SERVERS_BIN;
+export const serverPath = (kind: ServerKind = SERVER_KIND): string => (kind === 'vault' ? `${VAULT_BIN}:${SERVERS_BIN}` : SERVERS_BIN);
+export const SERVER_PATH = serverPath();
 
-/** The path of the server binary the Vault-facing suites run (`bao` or `vault`). */
-export function serverCli(): string {
-  if (SERVER_KIND === 'vault') {
+/** The path of the server binary (`bao` or `vault`; by default the one the Vault-facing suites run). */
+export function serverCli(kind: ServerKind = SERVER_KIND): string {
+  if (kind === 'vault') {
     const path = join(VAULT_BIN, 'vault');
     if (!existsSync(path)) throw new Error(`${path} is missing: run "npm run test-servers" (scripts/install-test-servers.sh builds HashiCorp Vault) first`);
     return path;

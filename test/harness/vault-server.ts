@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { freePort, SERVER_KIND, serverCli, startProcess, waitFor, type RunningProcess } from './processes.js';
+import { freePort, SERVER_KIND, serverCli, startProcess, waitFor, type RunningProcess, type ServerKind } from './processes.js';
 import type { TestTls } from './tls.js';
 
 export interface VaultServer {
@@ -52,12 +52,15 @@ export interface VaultServerOptions {
    * generate-root endpoints are always open.
    */
   openGenerateRoot?: boolean;
+  /** Which server (default: the one this jest project runs, VAULT_BACKUP_TEST_SERVER). */
+  server?: ServerKind;
   /** An auto-unseal `seal "TYPE" { ... }` stanza: the server is initialised with recovery shares and unseals itself. */
   seal?: string;
 }
 
 export async function startVaultServer(options: VaultServerOptions = {}): Promise<VaultServer & { secondAddr: string | undefined }> {
-  const bao = serverCli();
+  const kind = options.server ?? SERVER_KIND;
+  const bao = serverCli(kind);
   const port = await freePort(true);
   const secondPort = options.secondListener ? await freePort() : undefined;
   const dir = mkdtempSync(join(tmpdir(), `openbao-${options.name ?? 'test'}-`));
@@ -76,7 +79,7 @@ export async function startVaultServer(options: VaultServerOptions = {}): Promis
 listener "tcp" {
   address     = "127.0.0.1:${port}"
   ${tls ? `tls_cert_file = "${tls.certFile}"\n  tls_key_file  = "${tls.keyFile}"` : 'tls_disable = true'}
-${options.openGenerateRoot && SERVER_KIND === 'openbao' ? "  # Opened by the operator: a restore may generate a root token from the source's unseal keys.\n  disable_unauthed_generate_root_endpoints = false\n" : ''}}
+${options.openGenerateRoot && kind === 'openbao' ? "  # Opened by the operator: a restore may generate a root token from the source's unseal keys.\n  disable_unauthed_generate_root_endpoints = false\n" : ''}}
 ${secondPort ? `listener "tcp" {\n  address = "127.0.0.1:${secondPort}"\n  tls_disable = true\n}` : ''}
 api_addr      = "${addr}"
 cluster_addr  = "http://127.0.0.1:${port + 1}"
@@ -112,14 +115,14 @@ ${options.seal ?? ''}
   const healthStatus = async () => (await fetch(`${addr}/v1/sys/health`)).status;
   const waitActive = () =>
     waitFor(
-      `${SERVER_KIND} to become active`,
+      `${kind} to become active`,
       async () => ((await healthStatus()) === 200 ? true : undefined),
       30000,
       () => proc.log(),
     );
 
   await waitFor(
-    `${SERVER_KIND} to listen`,
+    `${kind} to listen`,
     async () => ((await healthStatus()) === 501 ? true : undefined),
     30000,
     () => proc.log(),
@@ -204,7 +207,7 @@ ${options.seal ?? ''}
       await proc.stop();
       proc = startProcess(bao, ['server', `-config=${join(dir, 'config.hcl')}`], join(dir, `server-${Date.now()}.log`), env);
       await waitFor(
-        `${SERVER_KIND} to listen after restart`,
+        `${kind} to listen after restart`,
         // Any answer means it listens: whoever asked for the restart may unseal it before this probe looks.
         async () => ((await healthStatus()) > 0 ? true : undefined),
         30000,

@@ -1,7 +1,9 @@
 /**
  * docs/RESTORE.md, executed: every ```sh runbook block, in order, in one shell under `set -euo pipefail`,
  * with the bundled CLI and the server's own CLI (`vault` or `bao`), restoring a backup of one server (initialised
- * 5/3) into a brand-new, uninitialised one, with no credential of the lost cluster but its unseal keys.
+ * 5/3) into a brand-new, uninitialised one, with no credential of the lost cluster but its unseal keys, for each
+ * set-up the page documents: S3, a directory, Azure, Cloud Storage; keyring and KMS; Shamir and transit
+ * auto-unseal; a public and a private CA.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
@@ -12,7 +14,10 @@ import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { runCommand } from '../../src/jobs/run-command.js';
 import { MemoryLogger } from '../../src/log.js';
+import { AZURITE_ACCOUNT, startAzurite } from '../harness/azurite.js';
+import { startFakeGcs } from '../harness/fake-gcs.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
+import { makeTestTls } from '../harness/tls.js';
 import { startVaultServer, type VaultServer } from '../harness/vault-server.js';
 import { ROOT, SERVER_CLI_NAME, SERVER_PATH } from '../harness/processes.js';
 
@@ -153,3 +158,60 @@ it('restores a KMS-wrapped backup of a transit auto-unsealed cluster from a dire
     rmSync(dir, { recursive: true, force: true });
   }
 }, 180000);
+
+/** Backs the lost cluster up to `target` with `settings`, then runs the runbook into a new server. */
+async function runbookFrom(target: string, settings: Record<string, string>, env: Record<string, string>, fresh: VaultServer) {
+  await runCommand(
+    'backup',
+    { target, 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEYRING, ...settings },
+    { log: new MemoryLogger() },
+  );
+  return runRunbook({
+    PATH: `${SERVER_PATH}:${process.env.PATH}`,
+    HOME: work,
+    TARGET: target,
+    VAULT_BACKUP_KEYRING: KEYRING,
+    VAULT_ADDR: fresh.addr,
+    BAO_ADDR: fresh.addr,
+    SERVER_CLI: SERVER_CLI_NAME,
+    VAULT_BACKUP_SOURCE_UNSEAL_KEYS: source.unsealKeys.slice(0, 3).join(' '),
+    SOURCE_SHARES: '5',
+    SOURCE_THRESHOLD: '3',
+    SOURCE_AUTO_UNSEAL: 'false',
+    RESTORE_DIR: join(work, `restore-${fresh.addr.replace(/\W/g, '')}`),
+    ...env,
+  });
+}
+
+it('restores from Azure Blob Storage into a new server behind a private CA, following the same page', async () => {
+  const tlsDir = mkdtempSync(join(tmpdir(), 'vault-backup-runbook-tls-'));
+  const tls = makeTestTls(tlsDir);
+  const [azurite, fresh] = await Promise.all([startAzurite(), startVaultServer({ name: 'new-tls', tls, initialise: false, openGenerateRoot: true })]);
+  try {
+    await azurite.service().getContainerClient('dr-backups').create();
+    const { code, output } = await runbookFrom(
+      `az://${AZURITE_ACCOUNT}/dr-backups/prod`,
+      { 'azure-connection-string': azurite.connectionString },
+      { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, VAULT_CACERT: tls.caFile, BAO_CACERT: tls.caFile, VAULT_BACKUP_RESTORE_CA_CERT: tls.caFile },
+      fresh,
+    );
+    expect(code === 0 ? 'exit 0' : `exit ${code}: ${output.slice(-3000)}`).toBe('exit 0');
+    expect(output).toMatch(/canary secret\/canary: present/);
+    expect(output).not.toContain(azurite.connectionString);
+  } finally {
+    await Promise.all([azurite.stop(), fresh.stop()]);
+    rmSync(tlsDir, { recursive: true, force: true });
+  }
+}, 150000);
+
+it('restores from Cloud Storage, following the same page', async () => {
+  const [gcs, fresh] = await Promise.all([startFakeGcs(), startVaultServer({ name: 'new-gcs', initialise: false, openGenerateRoot: true })]);
+  try {
+    await gcs.storage().bucket('dr-backups').create();
+    const { code, output } = await runbookFrom('gs://dr-backups/prod', { 'gcs-endpoint': gcs.endpoint }, { VAULT_BACKUP_GCS_ENDPOINT: gcs.endpoint }, fresh);
+    expect(code === 0 ? 'exit 0' : `exit ${code}: ${output.slice(-3000)}`).toBe('exit 0');
+    expect(output).toMatch(/canary secret\/canary: present/);
+  } finally {
+    await Promise.all([gcs.stop(), fresh.stop()]);
+  }
+}, 150000);
