@@ -6,7 +6,7 @@
  */
 import { RestoreError, VaultError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { VaultClient } from './vault-client.js';
+import type { VaultHttp } from './vault-http.js';
 
 interface GenerateRootStatus {
   nonce?: string;
@@ -26,8 +26,9 @@ export function decodeRootToken(encoded: string, otp: string): string {
   return Buffer.from(bytes.map((b, i) => b ^ pad[i]!)).toString('utf8');
 }
 
-export async function generateRootToken(cluster: VaultClient, unsealKeys: string[], log: Logger): Promise<string> {
-  const http = cluster.http;
+/** Runs the generate-root flow over the cluster's HTTP layer (`address` names it in errors). */
+export async function generateRootToken(http: VaultHttp, unsealKeys: string[], log: Logger): Promise<string> {
+  const cluster = { address: http.settings.address };
   const path = 'sys/generate-root/attempt';
   let start = await http.json<GenerateRootStatus>('POST', path, { json: {}, ok: [200, 400, 403, 405] });
   if (start.status === 400 && /in progress/i.test(JSON.stringify(start.data))) {
@@ -82,7 +83,7 @@ export async function generateRootToken(cluster: VaultClient, unsealKeys: string
 }
 
 /** Revokes a token made by generateRootToken; a failure is reported, never hidden. */
-export async function revokeGeneratedToken(cluster: Pick<VaultClient, 'revokeSelf' | 'address'>, token: string, log: Logger): Promise<void> {
+export async function revokeGeneratedToken(cluster: { address: string; revokeSelf(token: string): Promise<void> }, token: string, log: Logger): Promise<void> {
   try {
     await cluster.revokeSelf(token);
     log.info('the generated root token was revoked');

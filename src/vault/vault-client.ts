@@ -226,7 +226,7 @@ export class VaultClient {
 
   /** A root token made from unseal keys alone (sys/generate-root); revoke it with revokeSelf when done. */
   generateRootToken(unsealKeys: string[], log: Logger): Promise<string> {
-    return generateRootToken(this, unsealKeys, log);
+    return generateRootToken(this.http, unsealKeys, log);
   }
 
   /** Keys under a path (`?list=true`); undefined when there is nothing there. */

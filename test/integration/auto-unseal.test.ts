@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { RestoreError } from '../../src/errors.js';
-import { runCommand } from '../../src/jobs/run-command.js';
+import { runCommand } from '../../src/commands/commands.js';
 import { MemoryLogger } from '../../src/log.js';
 import { EgressGate } from '../../src/restore/egress-gate.js';
 import { startMoto, TEST_CREDENTIALS, TEST_REGION, type MotoServer } from '../harness/moto.js';

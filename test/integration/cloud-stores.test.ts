@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackupError, ObjectExistsError } from '../../src/errors.js';
-import { runCommand } from '../../src/jobs/run-command.js';
+import { runCommand } from '../../src/commands/commands.js';
 import { MemoryLogger } from '../../src/log.js';
 import { AZURITE_ACCOUNT, startAzurite, type AzuriteServer } from '../harness/azurite.js';
 import { startFakeGcs, type FakeGcsServer } from '../harness/fake-gcs.js';

@@ -12,7 +12,7 @@ import { DataAnomalyError } from '../../src/errors.js';
 import { formatListTable } from '../../src/jobs/list.js';
 import { trendCharts } from '../../src/report/trend.js';
 import { parseMermaid } from '../harness/mermaid.js';
-import { runCommand } from '../../src/jobs/run-command.js';
+import { runCommand } from '../../src/commands/commands.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startVaultServer, type VaultServer } from '../harness/vault-server.js';
 

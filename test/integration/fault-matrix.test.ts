@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { BackupError, type Component } from '../../src/errors.js';
-import { runCommand } from '../../src/jobs/run-command.js';
+import { runCommand } from '../../src/commands/commands.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startFaultProxy, type Fault, type FaultProxy } from '../fakes/fault-proxy.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github-api.js';

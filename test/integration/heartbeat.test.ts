@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '../../src/jobs/run-command.js';
+import { runCommand } from '../../src/commands/commands.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startRecordingServer, type RecordingServer } from '../fakes/recording-server.js';
 import { freePort } from '../harness/processes.js';

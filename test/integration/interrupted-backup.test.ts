@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { VaultError } from '../../src/errors.js';
 import { autoSnapshotDeadline } from '../../src/jobs/backup.js';
-import { runCommand } from '../../src/jobs/run-command.js';
+import { runCommand } from '../../src/commands/commands.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { AZURITE_ACCOUNT, startAzurite, type AzuriteServer } from '../harness/azurite.js';

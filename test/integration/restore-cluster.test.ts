@@ -24,7 +24,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataAnomalyError, RestoreError } from '../../src/errors.js';
-import { runCommand } from '../../src/jobs/run-command.js';
+import { runCommand } from '../../src/commands/commands.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
 import { startVaultServer, type VaultServer } from '../harness/vault-server.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { UntrustedKmsKeyError } from '../../src/crypto/errors.js';
 import { IntegrityError, VaultError } from '../../src/errors.js';
-import { runCommand } from '../../src/jobs/run-command.js';
+import { runCommand } from '../../src/commands/commands.js';
 import { backupKey, parseBackupKey } from '../../src/naming/backup-names.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startRecordingServer, type RecordedRequest, type RecordingServer, type Reply } from '../fakes/recording-server.js';

@@ -7,7 +7,7 @@ import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCo
 import type { Readable } from 'node:stream';
 import { ChunkAuthenticationError, UnknownKeyIdError, WrongKeyError } from '../../src/crypto/errors.js';
 import { IntegrityError, RestoreError } from '../../src/errors.js';
-import { runCommand } from '../../src/jobs/run-command.js';
+import { runCommand } from '../../src/commands/commands.js';
 import { canonicalSha256 } from '../../src/jobs/restore-test.js';
 import { BackupNotFoundError, ManifestMissingError, StaleBackupError } from '../../src/jobs/verify.js';
 import { MemoryLogger } from '../../src/log.js';
