@@ -22,7 +22,7 @@ import { backupIdOfName } from '../naming/backup-names.js';
 import type { Logger } from '../log.js';
 import { onInterrupt } from '../util/interrupts.js';
 import { hasOwnedChunks, withOwnedChunks } from '../util/owned-chunks.js';
-import { FILE_READ_CHUNK_BYTES, openFileReader } from '../storage/direct-file-reader.js';
+import { FILE_READ_CHUNK_BYTES, openFileReader } from '../storage/local/direct-file-reader.js';
 import { errorMessage, errorCode } from '../util/error-text.js';
 
 export interface FileEndpoints {
@@ -42,8 +42,8 @@ export async function openInput(input: string, s3: S3Settings, remote?: FileEndp
     // The AWS SDK is loaded only for an s3:// input.
     const [{ GetObjectCommand }, { createS3Client }, { s3Error }] = await Promise.all([
       import('@aws-sdk/client-s3'),
-      import('../storage/s3-open.js'),
-      import('../storage/s3-store.js'),
+      import('../storage/s3/s3-open.js'),
+      import('../storage/s3/s3-store.js'),
     ]);
     try {
       const out = await createS3Client(s3).send(new GetObjectCommand({ Bucket: bucket, Key: key }));

@@ -1,6 +1,7 @@
 /**
- * The one small interface every backup target implements (S3, and a local directory as the
- * embedded default). Keys are relative to the target's root (bucket prefix or directory).
+ * The one small interface every backup target implements: a local directory (the embedded default), S3,
+ * Azure Blob Storage and Cloud Storage, each in its folder here and each held to the same contract suite.
+ * Keys are relative to the target's root (bucket or container prefix, or directory).
  */
 import type { Readable } from 'node:stream';
 

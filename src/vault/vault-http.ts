@@ -76,8 +76,8 @@ export class VaultHttp {
    * through Node's own HTTP client rather than undici: a body arriving in chunks smaller than a socket read
    * (OpenBao sends 2048 and 63,492 bytes in turn) leaves undici's pieces as views into each 64 KiB read, which
    * only the garbage collector can free, while Node's parser copies each piece out. So each read is done with
-   * once parsed and is freed then, and the body's pieces are the reader's to free (withOwnedChunks). At 1 GiB to
-   * S3 that took full collections from 53 to 1 and a quarter of the CPU (docs/BENCHMARKS.md). Same settings as
+   * once parsed and is freed then, and the body's pieces are the reader's to free (withOwnedChunks); the effect on
+   * garbage collection is measured in docs/BENCHMARKS.md. Same settings as
    * every request: CA bundle, unix socket, namespace, `requestTimeoutMs` for the answer, `idleTimeoutMs` between
    * pieces while the reader wants more.
    */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, CreateMultipartUploadCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { main } from '../../src/cli/main.js';
 import { backupKey, manifestKeyOf } from '../../src/naming/backup-names.js';
-import { LocalDirectoryStore } from '../../src/storage/local-store.js';
+import { LocalDirectoryStore } from '../../src/storage/local/local-store.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { SEED_KEYRING, sealedBackup } from '../harness/sealed-backup.js';
 import { Readable } from 'node:stream';

@@ -10,9 +10,9 @@ import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipart
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
 import { waitFor } from '../harness/processes.js';
-import { PartUpload } from '../../src/storage/s3-part-upload.js';
-import { sendBodiesInSlices } from '../../src/storage/s3-body-slices.js';
-import { createS3Client } from '../../src/storage/s3-open.js';
+import { PartUpload } from '../../src/storage/s3/s3-part-upload.js';
+import { sendBodiesInSlices } from '../../src/storage/s3/s3-body-slices.js';
+import { createS3Client } from '../../src/storage/s3/s3-open.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'parts';

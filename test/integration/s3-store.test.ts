@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { ObjectExistsError } from '../../src/errors.js';
-import { S3BackupStore } from '../../src/storage/s3-store.js';
+import { S3BackupStore } from '../../src/storage/s3/s3-store.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { startFaultProxy } from '../fakes/fault-proxy.js';
 import { uploadProblem } from '../../src/storage/checksum-proof.js';

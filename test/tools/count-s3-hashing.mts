@@ -20,7 +20,7 @@ crypto.createHash = ((algorithm: string, options?: crypto.HashOptions) => {
 syncBuiltinESMExports();
 
 const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
-const { S3BackupStore } = await import('../../src/storage/s3-store.js');
+const { S3BackupStore } = await import('../../src/storage/s3/s3-store.js');
 const client = new S3Client({
   endpoint: process.argv[2],
   region: 'us-east-1',

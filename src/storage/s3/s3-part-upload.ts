@@ -17,8 +17,8 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { freeBuffer } from '../util/owned-chunks.js';
-import { PASS_THROUGH_HIGH_WATER_MARK } from '../util/stream-buffering.js';
+import { freeBuffer } from '../../util/owned-chunks.js';
+import { PASS_THROUGH_HIGH_WATER_MARK } from '../../util/stream-buffering.js';
 
 export interface PartUploadTarget {
   client: S3Client;

@@ -3,10 +3,10 @@
  * Storage stores, so a run against a local directory never loads the AWS SDK.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import type { S3Settings, TargetSettings } from './store-settings.js';
-import type { Logger } from '../log.js';
+import type { S3Settings, TargetSettings } from '../store-settings.js';
+import type { Logger } from '../../log.js';
 import { S3BackupStore } from './s3-store.js';
-import { errorCode, errorName } from '../util/error-text.js';
+import { errorCode, errorName } from '../../util/error-text.js';
 import { sendBodiesInSlices } from './s3-body-slices.js';
 
 /** Attempts per S3 request: the SDK's standard retry mode, exponential backoff with jitter (at most 20 s apart). */

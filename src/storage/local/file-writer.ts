@@ -5,7 +5,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
+import { STAGE_HIGH_WATER_MARK } from '../../util/stream-buffering.js';
 
 /** Gets each run of chunks once the file has them; the next write waits for it. */
 export type WrittenCallback = (buffers: Buffer[]) => void | Promise<void>;

@@ -8,13 +8,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { RestError, type BlockBlobClient, type ContainerClient } from '@azure/storage-blob';
-import { ObjectExistsError, StorageError } from '../errors.js';
-import type { BackupStore, Debris, DeleteOutcome, PutResult, StoredObject, StoredState } from './backup-store.js';
-import { onInterrupt } from '../util/interrupts.js';
-import { ByteQueue } from '../util/byte-queue.js';
-import { errorMessage } from '../util/error-text.js';
-import { planParts } from './part-size.js';
-import { readAtMost } from './read-small.js';
+import { ObjectExistsError, StorageError } from '../../errors.js';
+import type { BackupStore, Debris, DeleteOutcome, PutResult, StoredObject, StoredState } from '../backup-store.js';
+import { onInterrupt } from '../../util/interrupts.js';
+import { ByteQueue } from '../../util/byte-queue.js';
+import { errorMessage } from '../../util/error-text.js';
+import { planParts } from '../part-size.js';
+import { readAtMost } from '../read-small.js';
 
 export interface AzureBlobStoreOptions {
   container: ContainerClient;

@@ -8,15 +8,15 @@ import { access, constants, copyFile, link, mkdir, open, readdir, rmdir, stat, u
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InputError, ObjectExistsError, StorageError } from '../errors.js';
-import type { BackupStore, Debris, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
-import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
-import { onInterrupt } from '../util/interrupts.js';
-import { hasOwnedChunks, withOwnedChunks } from '../util/owned-chunks.js';
+import { InputError, ObjectExistsError, StorageError } from '../../errors.js';
+import type { BackupStore, Debris, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from '../backup-store.js';
+import { STAGE_HIGH_WATER_MARK } from '../../util/stream-buffering.js';
+import { onInterrupt } from '../../util/interrupts.js';
+import { hasOwnedChunks, withOwnedChunks } from '../../util/owned-chunks.js';
 import { openFileWriter } from './direct-file-writer.js';
 import { FILE_READ_CHUNK_BYTES, openFileReader } from './direct-file-reader.js';
 import { writtenDigest } from './written-digest.js';
-import { errorMessage, errorCode } from '../util/error-text.js';
+import { errorMessage, errorCode } from '../../util/error-text.js';
 
 /** How much is written between two early flushes to disk (putNew). */
 const EARLY_FLUSH_BYTES = 64 * 1024 * 1024;

@@ -1,8 +1,8 @@
 /** Builds the Cloud Storage store from its settings: the one place the Cloud Storage client is made. */
 import { Storage } from '@google-cloud/storage';
 import { GcsBackupStore } from './gcs-store.js';
-import type { TargetSettings } from './store-settings.js';
-import { CLOUD_MAX_ATTEMPTS } from './cloud-retries.js';
+import type { TargetSettings } from '../store-settings.js';
+import { CLOUD_MAX_ATTEMPTS } from '../cloud-retries.js';
 
 export function openGcsStore(target: Extract<TargetSettings, { kind: 'gcs' }>): GcsBackupStore {
   const { endpoint, keyFile, chunkSize } = target.gcs;

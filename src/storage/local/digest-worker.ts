@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { freeBuffer } from '../util/owned-chunks.js';
+import { freeBuffer } from '../../util/owned-chunks.js';
 import type { DigestMessage, DigestReply } from './written-digest.js';
 
 const port = parentPort;

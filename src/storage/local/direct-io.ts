@@ -8,7 +8,7 @@
  */
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { errorCode } from '../util/error-text.js';
+import { errorCode } from '../../util/error-text.js';
 
 /** The block every direct read and write is made of: the largest logical block of the disks a runner has. */
 export const DIRECT_ALIGNMENT = 4096;

@@ -1,15 +1,15 @@
 /**
  * The SHA-256 of what a local store wrote, taken from the file writer's buffers once each is written. On a
  * backup, the thread that downloads, encrypts and writes is the one the wall time waits on, and hashing
- * the ciphertext there cost it a second per GiB (docs/BENCHMARKS.md); a worker thread hashes it instead,
+ * the ciphertext there slowed it (docs/BENCHMARKS.md); a worker thread hashes it instead,
  * fed the written buffers by transfer (no copy), in order, at most a few MiB behind. That needs buffers
  * that are the caller's to give away (a body with owned chunks); other bodies, and every body where the
  * worker's bundle is not built, are hashed in this thread.
  */
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { freeBuffers, memoryToTransfer } from '../util/owned-chunks.js';
-import { workerBundle } from '../util/worker-bundle.js';
+import { freeBuffers, memoryToTransfer } from '../../util/owned-chunks.js';
+import { workerBundle } from '../../util/worker-bundle.js';
 
 export type DigestMessage = { kind: 'data'; data: ArrayBuffer } | { kind: 'end' };
 export type DigestReply = { kind: 'ack' } | { kind: 'digest'; hex: string };

@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Bucket, File } from '@google-cloud/storage';
-import { ObjectExistsError, StorageError } from '../errors.js';
-import type { BackupStore, Debris, DeleteOutcome, PutResult, StoredObject, StoredState } from './backup-store.js';
-import { onInterrupt } from '../util/interrupts.js';
-import { errorMessage } from '../util/error-text.js';
-import { STAGE_HIGH_WATER_MARK } from '../util/stream-buffering.js';
-import { readAtMost } from './read-small.js';
+import { ObjectExistsError, StorageError } from '../../errors.js';
+import type { BackupStore, Debris, DeleteOutcome, PutResult, StoredObject, StoredState } from '../backup-store.js';
+import { onInterrupt } from '../../util/interrupts.js';
+import { errorMessage } from '../../util/error-text.js';
+import { STAGE_HIGH_WATER_MARK } from '../../util/stream-buffering.js';
+import { readAtMost } from '../read-small.js';
 
 export interface GcsStoreOptions {
   bucket: Bucket;

@@ -9,7 +9,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { FileWriter, LocalFileWriter, type WrittenCallback } from './file-writer.js';
 import { alignedSlabs, DIRECT_ALIGNMENT, DirectFile, openDirect } from './direct-io.js';
-import { PASS_THROUGH_HIGH_WATER_MARK } from '../util/stream-buffering.js';
+import { PASS_THROUGH_HIGH_WATER_MARK } from '../../util/stream-buffering.js';
 
 /** Two slabs of 4 MiB: one fills while the disk takes the other. */
 const SLAB_BYTES = 4 * 1024 * 1024;

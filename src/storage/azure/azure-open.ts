@@ -2,8 +2,8 @@
 import { AnonymousCredential, BlobServiceClient, StorageRetryPolicyType } from '@azure/storage-blob';
 import { ClientAssertionCredential, DefaultAzureCredential } from '@azure/identity';
 import { AzureBlobStore } from './azure-blob-store.js';
-import type { AzureSettings, TargetSettings } from './store-settings.js';
-import { CLOUD_MAX_ATTEMPTS } from './cloud-retries.js';
+import type { AzureSettings, TargetSettings } from '../store-settings.js';
+import { CLOUD_MAX_ATTEMPTS } from '../cloud-retries.js';
 
 function azureService(settings: AzureSettings): BlobServiceClient {
   // 0.5, 1, 2, 4 s between attempts: a short outage is ridden out, a dead endpoint fails within seconds.

@@ -21,15 +21,15 @@ import {
   UploadPartCopyCommand,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
-import { ObjectExistsError, StorageError } from '../errors.js';
-import type { BackupStore, Debris, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from './backup-store.js';
-import { hasOwnedChunks } from '../util/owned-chunks.js';
+import { ObjectExistsError, StorageError } from '../../errors.js';
+import type { BackupStore, Debris, DeleteOutcome, ObjectChecksum, PutResult, StoredObject, StoredState } from '../backup-store.js';
+import { hasOwnedChunks } from '../../util/owned-chunks.js';
 import { PartUpload } from './s3-part-upload.js';
-import { onInterrupt } from '../util/interrupts.js';
-import { parseBackupKey } from '../naming/backup-names.js';
-import { errorMessage, errorName } from '../util/error-text.js';
-import { planParts } from './part-size.js';
-import { readAtMost } from './read-small.js';
+import { onInterrupt } from '../../util/interrupts.js';
+import { parseBackupKey } from '../../naming/backup-names.js';
+import { errorMessage, errorName } from '../../util/error-text.js';
+import { planParts } from '../part-size.js';
+import { readAtMost } from '../read-small.js';
 
 export interface S3StoreOptions {
   client: S3Client;
