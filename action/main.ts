@@ -7,7 +7,7 @@ import { BackupError } from '../src/errors.js';
 import { presenterOf, runCommand } from '../src/commands/commands.js';
 import { systemClock, type CommandResult } from '../src/commands/command.js';
 import { findLastGoodBackup, describeTarget } from '../src/commands/last-good.js';
-import { failureReport, successReport } from '../src/notify/report-of.js';
+import { failureReport, successReport } from '../src/commands/report-of.js';
 import type { RunReport } from '../src/notify/run-report.js';
 import { postToSlack } from '../src/notify/slack.js';
 import { inertReport } from '../src/notify/untrusted-text.js';

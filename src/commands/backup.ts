@@ -4,7 +4,7 @@ import { createKeySource, createOpener } from '../crypto/key-setup.js';
 import { runBackup } from '../jobs/backup.js';
 import { formatBytes, formatDuration } from '../log.js';
 import { describeChecksum } from '../storage/backup-store.js';
-import { openStore } from '../storage/open-store.js';
+import { openStore } from '../storage/open/open-store.js';
 import { openVault } from '../vault/vault-client.js';
 import { quiet, type CommandDefinition } from './command.js';
 

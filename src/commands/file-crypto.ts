@@ -3,7 +3,7 @@ import { chunkSize, readKeys, s3Settings, targetSettings, writeKeySettings, type
 import { InputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BackupStore } from '../storage/backup-store.js';
-import { openStore } from '../storage/open-store.js';
+import { openStore } from '../storage/open/open-store.js';
 import { createKeySource, createOpener } from '../crypto/key-setup.js';
 import { decryptFile, encryptFile } from '../jobs/file-crypto.js';
 import { quiet, type CommandDefinition } from './command.js';

@@ -2,7 +2,7 @@
 import { newestComplete, readCatalog } from '../catalog/backup-catalog.js';
 import { Inputs, targetSettings, type RawInputs } from '../config/settings.js';
 import type { Logger } from '../log.js';
-import { openStore } from '../storage/open-store.js';
+import { openStore } from '../storage/open/open-store.js';
 import { errorMessage } from '../util/error-text.js';
 
 export async function findLastGoodBackup(raw: RawInputs, now: Date, log: Logger): Promise<{ key: string; ageHours: number; location: string } | undefined> {

@@ -1,7 +1,7 @@
 /** list: what a target holds (jobs/list.ts), as a table and a trend. */
 import { targetSettings } from '../config/settings.js';
 import { formatListTable, runList } from '../jobs/list.js';
-import { openStore } from '../storage/open-store.js';
+import { openStore } from '../storage/open/open-store.js';
 import type { CommandDefinition } from './command.js';
 import { trendSections } from './trend-sections.js';
 

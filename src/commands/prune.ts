@@ -2,7 +2,7 @@
 import { targetSettings, type Inputs } from '../config/settings.js';
 import { runPrune, type PruneResult } from '../jobs/prune.js';
 import type { PlanItem, RetentionPlan, RetentionPolicy } from '../retention/plan-retention.js';
-import { openStore } from '../storage/open-store.js';
+import { openStore } from '../storage/open/open-store.js';
 import type { CommandDefinition } from './command.js';
 import { readOpener } from './read-opener.js';
 

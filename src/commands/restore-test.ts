@@ -3,7 +3,7 @@ import { clusterSettings, targetSettings, throwawaySettings } from '../config/se
 import { runRestoreTest } from '../jobs/restore-test.js';
 import { formatDuration } from '../log.js';
 import { describeInventory } from '../restore/inventory.js';
-import { openStore } from '../storage/open-store.js';
+import { openStore } from '../storage/open/open-store.js';
 import { quiet, type CommandDefinition } from './command.js';
 import { readOpener } from './read-opener.js';
 import { restoredDataSettings } from './restore.js';

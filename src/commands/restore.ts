@@ -4,7 +4,7 @@ import { canaries, clusterSettings, restoredLogin, sourceSeal, targetSettings, u
 import type { Inputs } from '../config/settings.js';
 import { runRestore } from '../jobs/restore.js';
 import { formatDuration } from '../log.js';
-import { openStore } from '../storage/open-store.js';
+import { openStore } from '../storage/open/open-store.js';
 import { quiet, type CommandDefinition } from './command.js';
 import { readOpener } from './read-opener.js';
 

@@ -3,7 +3,7 @@ import { targetSettings } from '../config/settings.js';
 import { runVerify } from '../jobs/verify.js';
 import { formatBytes, formatDuration } from '../log.js';
 import { trendTable } from '../report/trend.js';
-import { openStore } from '../storage/open-store.js';
+import { openStore } from '../storage/open/open-store.js';
 import type { CommandDefinition } from './command.js';
 import { readOpener } from './read-opener.js';
 import { trendSections } from './trend-sections.js';

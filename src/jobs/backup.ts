@@ -4,7 +4,7 @@
  * committed by writing its manifest. The first complete backup of a month is also copied to monthly/.
  * Plaintext exists only in memory, one chunk at a time.
  */
-import { pipeline } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { BackupError, DataAnomalyError, IntegrityError, ObjectExistsError, VaultError } from '../errors.js';
 import { completeNewestFirst, manifestOf, newestComplete, readCatalog } from '../catalog/backup-catalog.js';
 import { authenticateEntry } from '../catalog/authenticate.js';
@@ -78,17 +78,7 @@ export interface BackupResult {
 export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions): Promise<BackupResult> {
   const { store, vault, log } = deps;
   const clock = deps.clock;
-
-  const health = await log.group('Preflight', async () => {
-    await store.checkAccess();
-    log.info(`target ${store.location} is reachable`);
-    const h = await vault.requireUnsealed();
-    log.info(`Vault ${vault.address} is unsealed (version ${h.version}${h.clusterName ? `, cluster ${h.clusterName}` : ''})`);
-    // Recorded in the manifest: a restore initialises its cluster to match, and checks a staging against it.
-    const seal = await vault.sealStatus();
-    return { ...h, seal: { type: seal.type, shares: seal.shares, threshold: seal.threshold } };
-  });
-
+  const health = await preflight(deps);
   const token = await log.group('Vault login', async () => {
     const t = await vault.login();
     log.info(`logged in with ${vault.settings.auth.method}`);
@@ -107,37 +97,7 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
     streamBackup(deps, token, backupId, objectKey, options.chunkSize, deadlineMs, previous?.encrypted.size),
   );
 
-  const finished = clock();
-  const manifest: BackupManifest = {
-    format: MANIFEST_FORMAT,
-    backupId,
-    tier: 'daily',
-    objectKey,
-    encrypted: { size: uploaded.encryptedSize, sha256: uploaded.encryptedSha256, storedChecksum: uploaded.storedChecksum },
-    snapshot: { size: uploaded.snapshot.archiveSize },
-    encryption: {
-      format: FORMAT_VERSION,
-      keyId: uploaded.keyId,
-      keyWrapping: uploaded.wrapType === WrapType.AwsKms ? 'aws-kms' : 'raw-aes256gcm',
-      chunkSize: options.chunkSize,
-    },
-    raft: {
-      index: uploaded.snapshot.meta.Index,
-      term: uploaded.snapshot.meta.Term,
-      stateSize: uploaded.snapshot.stateSize,
-      stateSha256: uploaded.snapshot.stateSha256,
-    },
-    vault: {
-      address: uploaded.from,
-      version: health.version,
-      ...(health.clusterId ? { clusterId: health.clusterId } : {}),
-      ...(health.clusterName ? { clusterName: health.clusterName } : {}),
-      seal: health.seal,
-    },
-    startedAt: started.toISOString(),
-    finishedAt: finished.toISOString(),
-    source: { tool: `vault-backup ${TOOL_VERSION}`, ...(options.runUrl ? { runUrl: options.runUrl } : {}) },
-  };
+  const manifest = newManifest({ backupId, objectKey, uploaded, health, chunkSize: options.chunkSize, started, finished: clock(), runUrl: options.runUrl });
   const current = { index: uploaded.snapshot.meta.Index, term: uploaded.snapshot.meta.Term, stateSize: uploaded.snapshot.stateSize };
   const anomalies = detectAnomalies(previous, current, options.shrinkLimitPercent);
   if (anomalies.length) manifest.anomalies = anomalies;
@@ -146,22 +106,7 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
 
   let monthlyKey: string | undefined;
   if (options.monthly) monthlyKey = await log.group('Monthly copy', () => ensureMonthlyCopy(store, log, manifest, started, deps.opener));
-
-  // The second copy: after the primary is complete, so a replica failure never undoes it.
-  let replica: ReplicaResult | undefined;
-  let replicaFailure: unknown;
-  if (deps.replica) {
-    const replicaStore = deps.replica;
-    try {
-      replica = await log.group(`Replica → ${replicaStore.location}`, () =>
-        replicateBackup(store, replicaStore, manifest, log, (target, daily) =>
-          options.monthly ? ensureMonthlyCopy(target, log, daily, started, deps.opener) : Promise.resolve(undefined),
-        ),
-      );
-    } catch (error) {
-      replicaFailure = error;
-    }
-  }
+  const { replica, replicaFailure } = await secondCopy(deps, options, manifest, started);
 
   const done = clock();
   const result: BackupResult = {
@@ -197,6 +142,88 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
     );
   }
   return result;
+}
+
+type Health = Awaited<ReturnType<Vault['requireUnsealed']>> & { seal: { type: string; shares: number; threshold: number } };
+
+/** The target is reachable and Vault unsealed; its health and seal are recorded in the manifest. */
+function preflight(deps: BackupJobDeps): Promise<Health> {
+  const { store, vault, log } = deps;
+  return log.group('Preflight', async () => {
+    await store.checkAccess();
+    log.info(`target ${store.location} is reachable`);
+    const h = await vault.requireUnsealed();
+    log.info(`Vault ${vault.address} is unsealed (version ${h.version}${h.clusterName ? `, cluster ${h.clusterName}` : ''})`);
+    // Recorded in the manifest: a restore initialises its cluster to match, and checks a staging against it.
+    const seal = await vault.sealStatus();
+    return { ...h, seal: { type: seal.type, shares: seal.shares, threshold: seal.threshold } };
+  });
+}
+
+/** The manifest of an uploaded backup: what was stored, from which snapshot, under which key. */
+function newManifest(b: {
+  backupId: string;
+  objectKey: string;
+  uploaded: Awaited<ReturnType<typeof streamBackup>>;
+  health: Health;
+  chunkSize: number;
+  started: Date;
+  finished: Date;
+  runUrl: string | undefined;
+}): BackupManifest {
+  const { uploaded, health } = b;
+  return {
+    format: MANIFEST_FORMAT,
+    backupId: b.backupId,
+    tier: 'daily',
+    objectKey: b.objectKey,
+    encrypted: { size: uploaded.encryptedSize, sha256: uploaded.encryptedSha256, storedChecksum: uploaded.storedChecksum },
+    snapshot: { size: uploaded.snapshot.archiveSize },
+    encryption: {
+      format: FORMAT_VERSION,
+      keyId: uploaded.keyId,
+      keyWrapping: uploaded.wrapType === WrapType.AwsKms ? 'aws-kms' : 'raw-aes256gcm',
+      chunkSize: b.chunkSize,
+    },
+    raft: {
+      index: uploaded.snapshot.meta.Index,
+      term: uploaded.snapshot.meta.Term,
+      stateSize: uploaded.snapshot.stateSize,
+      stateSha256: uploaded.snapshot.stateSha256,
+    },
+    vault: {
+      address: uploaded.from,
+      version: health.version,
+      ...(health.clusterId ? { clusterId: health.clusterId } : {}),
+      ...(health.clusterName ? { clusterName: health.clusterName } : {}),
+      seal: health.seal,
+    },
+    startedAt: b.started.toISOString(),
+    finishedAt: b.finished.toISOString(),
+    source: { tool: `vault-backup ${TOOL_VERSION}`, ...(b.runUrl ? { runUrl: b.runUrl } : {}) },
+  };
+}
+
+/** The second copy: after the primary is complete, so a replica failure never undoes it (it is returned, not thrown). */
+async function secondCopy(
+  deps: BackupJobDeps,
+  options: BackupJobOptions,
+  manifest: BackupManifest,
+  started: Date,
+): Promise<{ replica: ReplicaResult | undefined; replicaFailure: unknown }> {
+  const { store, log } = deps;
+  const replicaStore = deps.replica;
+  if (!replicaStore) return { replica: undefined, replicaFailure: undefined };
+  try {
+    const replica = await log.group(`Replica → ${replicaStore.location}`, () =>
+      replicateBackup(store, replicaStore, manifest, log, (target, daily) =>
+        options.monthly ? ensureMonthlyCopy(target, log, daily, started, deps.opener) : Promise.resolve(undefined),
+      ),
+    );
+    return { replica, replicaFailure: undefined };
+  } catch (error) {
+    return { replica: undefined, replicaFailure: error };
+  }
 }
 
 /** Backups tried, newest first, for one that authenticates as the previous backup. */
@@ -253,7 +280,7 @@ async function streamBackup(
   deadlineMs: number,
   expectedBytes: number | undefined,
 ) {
-  const { store, vault, log, clock } = deps;
+  const { store, vault, log } = deps;
   // Make the data key first: a KMS failure must not leave a snapshot request hanging.
   const encryptor = await createEncryptStream({ keySource: deps.keySource, backupId, chunkSize, ...(deps.random ? { random: deps.random } : {}) });
   log.info(`encrypting with ${deps.keySource.description} (format v${FORMAT_VERSION}, ${formatBytes(chunkSize)} chunks)`);
@@ -274,10 +301,73 @@ async function streamBackup(
   const validator = plaintextArchiveCheck();
   encryptor.passPlaintextTo(validator);
   encryptor.freeInput = hasOwnedChunks(snapshot);
+  const meter = progressMeter(deps, encryptor, expectedBytes);
+
+  const { flowing, failures } = flow(snapshot, encryptor, meter, abort.signal);
+  const late = () =>
+    new VaultError(`the snapshot from ${from} did not finish within ${formatDuration(deadlineMs)} (vault-snapshot-deadline-seconds)`, {
+      hint: 'the server is sending far too slowly; check its load and the network path, or raise vault-snapshot-deadline-seconds; nothing was stored',
+    });
+  let put;
+  try {
+    put = await store.putNew(objectKey, meter, expectedBytes === undefined ? {} : { expectedBytes });
+  } catch (uploadError) {
+    abort.abort();
+    snapshot.destroy();
+    await flowing;
+    throw pastDeadline ? late() : rootCause(uploadError, failures.flow, failures.snapshot, from);
+  } finally {
+    clearTimeout(deadline);
+  }
+  await flowing;
+  if (failures.flow) {
+    await removeUnverified(store, log, objectKey);
+    throw pastDeadline ? late() : rootCause(failures.flow, failures.flow, failures.snapshot, from);
+  }
+  const snap = validator.result!;
+  log.info(
+    `snapshot valid: raft index ${snap.meta.Index}, term ${snap.meta.Term}, ${formatBytes(snap.archiveSize)} (state.bin ${formatBytes(snap.stateSize)}, SHA256SUMS verified)`,
+  );
+
+  await proveStored(store, log, objectKey, put, meter.byteCount);
+  return {
+    from,
+    snapshot: snap,
+    encryptedSize: meter.byteCount,
+    encryptedSha256: put.sha256,
+    // Proven equal to what the store reports; our copy carries the right label and part count.
+    storedChecksum: put.sentChecksum,
+    keyId: encryptor.info.keyId,
+    wrapType: encryptor.info.wrapType,
+  };
+}
+
+/**
+ * Runs snapshot → encryptor → meter, noting what failed: the pipeline's error, and the snapshot stream's own
+ * (not one caused by our abort after an upload failure, nor the teardown that follows a failed encryptor or
+ * archive check: those are not Vault's fault).
+ */
+function flow(snapshot: Readable, encryptor: Readable & NodeJS.WritableStream, meter: NodeJS.WritableStream, aborted: AbortSignal) {
+  const failures: { flow: Error | undefined; snapshot: Error | undefined } = { flow: undefined, snapshot: undefined };
+  let downstreamFailed = false;
+  encryptor.once('error', () => (downstreamFailed = true));
+  snapshot.once('error', (error) => {
+    if (!aborted.aborted && !downstreamFailed) failures.snapshot = error;
+  });
+  const flowing = new Promise<void>((resolve) => {
+    pipeline(snapshot, encryptor, meter, (error) => {
+      failures.flow = error ?? undefined;
+      resolve();
+    });
+  });
+  return { flowing, failures };
+}
+
+/** Counts and reports progress; passes the encryptor's chunks on unchanged and keeps none (they stay the store's to free). */
+function progressMeter(deps: BackupJobDeps, encryptor: Readable, expectedBytes: number | undefined) {
+  const { store, log, clock } = deps;
   const millis = () => clock().getTime();
   const started = millis();
-  // Counts and reports progress (the store hashes the bytes it stores).
-  // The meter passes the encryptor's chunks on unchanged and keeps none: they stay the store's to free.
   const meter = passOwnedChunks(
     encryptor,
     new ProgressMeter({
@@ -293,70 +383,18 @@ async function streamBackup(
       `snapshot read and encrypted (${formatBytes(meter.byteCount)}); completing the upload${parts ? ` (${parts} part${parts === 1 ? '' : 's'})` : ''}…`,
     );
   });
+  return meter;
+}
 
-  let snapshotError: Error | undefined;
-  // Once the encryptor or the archive check has failed, the pipeline tears the connection down: a reset seen
-  // after that is its consequence, not Vault's fault.
-  let downstreamFailed = false;
-  encryptor.once('error', () => (downstreamFailed = true));
-  snapshot.once('error', (error) => {
-    // An error caused by our own abort (after an upload failure) is not the story.
-    if (!abort.signal.aborted && !downstreamFailed) snapshotError = error;
-  });
-  let flowError: Error | undefined;
-  const flowing = new Promise<void>((resolve) => {
-    pipeline(snapshot, encryptor, meter, (error) => {
-      flowError = error ?? undefined;
-      resolve();
-    });
-  });
-
-  const late = () =>
-    new VaultError(`the snapshot from ${from} did not finish within ${formatDuration(deadlineMs)} (vault-snapshot-deadline-seconds)`, {
-      hint: 'the server is sending far too slowly; check its load and the network path, or raise vault-snapshot-deadline-seconds; nothing was stored',
-    });
-  let put;
-  try {
-    put = await store.putNew(objectKey, meter, expectedBytes === undefined ? {} : { expectedBytes });
-  } catch (uploadError) {
-    abort.abort();
-    snapshot.destroy();
-    await flowing;
-    throw pastDeadline ? late() : rootCause(uploadError, flowError, snapshotError, from);
-  } finally {
-    clearTimeout(deadline);
-  }
-  await flowing;
-  if (flowError) {
-    await removeUnverified(store, log, objectKey);
-    throw pastDeadline ? late() : rootCause(flowError, flowError, snapshotError, from);
-  }
-  const snap = validator.result!;
-  log.info(
-    `snapshot valid: raft index ${snap.meta.Index}, term ${snap.meta.Term}, ${formatBytes(snap.archiveSize)} (state.bin ${formatBytes(snap.stateSize)}, SHA256SUMS verified)`,
-  );
-
-  // Prove the stored object is the bytes sent: the store's own checksum against ours, and the size.
+/** Proves the stored object is the bytes sent (the store's own checksum against ours, and the size), or removes it. */
+async function proveStored(store: BackupStore, log: Logger, objectKey: string, put: Awaited<ReturnType<BackupStore['putNew']>>, sent: number): Promise<void> {
   const stored = put.committed ?? (await store.stat(objectKey));
-  const problem =
-    put.size !== meter.byteCount
-      ? `was handed ${put.size} bytes, but ${meter.byteCount} were sent`
-      : uploadProblem({ size: meter.byteCount, checksum: put.sentChecksum }, stored);
+  const problem = put.size !== sent ? `was handed ${put.size} bytes, but ${sent} were sent` : uploadProblem({ size: sent, checksum: put.sentChecksum }, stored);
   if (problem) {
     await removeUnverified(store, log, objectKey);
     throw new IntegrityError(`uploaded object ${objectKey} ${problem}`, { hint: 'the object was removed; run the backup again and check the store' });
   }
-  log.info(`upload verified: ${formatBytes(meter.byteCount)}, ${describeChecksum(stored!.checksum!)} matches`);
-  return {
-    from,
-    snapshot: snap,
-    encryptedSize: meter.byteCount,
-    encryptedSha256: put.sha256,
-    // Proven equal to what the store reports; our copy carries the right label and part count.
-    storedChecksum: put.sentChecksum,
-    keyId: encryptor.info.keyId,
-    wrapType: encryptor.info.wrapType,
-  };
+  log.info(`upload verified: ${formatBytes(sent)}, ${describeChecksum(stored!.checksum!)} matches`);
 }
 
 /** The error worth reporting: a broken Vault stream, then a typed snapshot/crypto problem, then the upload failure. */

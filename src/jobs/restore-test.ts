@@ -73,10 +73,8 @@ export async function runRestoreTest(
   log: Logger,
   timing: Omit<RestoreTiming, 'timeoutMs'>,
 ): Promise<RestoreTestResult> {
-  const clock = timing.clock;
-  const t = { ...timing, timeoutMs: options.timeoutMs };
-  const t0 = clock().getTime();
-  const keys = options.sourceUnsealKeys;
+  const { clock } = timing;
+  const [t, t0, keys] = [{ ...timing, timeoutMs: options.timeoutMs }, clock().getTime(), options.sourceUnsealKeys];
   // A restore test killed outright (SIGKILL) cleans up nothing: this one does, first, and says so.
   await removeLeftovers(log);
 
@@ -86,9 +84,9 @@ export async function runRestoreTest(
   // Everything that can refuse does so before the download, and before any cluster is touched.
   const staging = options.staging ? openVault(options.staging) : undefined;
   try {
-    let stagingIsClone = false;
-    if (staging) stagingIsClone = await checkStaging(staging, options, manifest.vault.clusterId, sourceSeal, log);
-    else checkThrowawaySeal(sourceSeal, options.throwaway.seal?.stanza.type, keys.length > 0);
+    const stagingIsClone = staging
+      ? await checkStaging(staging, options, manifest.vault.clusterId, sourceSeal, log)
+      : (checkThrowawaySeal(sourceSeal, options.throwaway.seal?.stanza.type, keys.length > 0), false);
 
     const work = await makePrivateDir('work');
     const spoolPath = join(work, 'backup.enc'); // ciphertext only: plaintext never touches disk
@@ -102,49 +100,26 @@ export async function runRestoreTest(
       );
       const tVerified = clock().getTime();
 
-      let throwaway: ThrowawayCluster | undefined;
-      let cluster: Vault;
-      let restoreToken: { token: string; generated: boolean };
-      let startMs = 0;
-      if (staging) {
-        cluster = staging;
-        restoreToken = await log.group(`Prepare staging ${staging.address}`, () =>
-          stagingRestoreToken(staging, stagingIsClone, keys, options.restoredLogin, log),
-        );
-        startMs = clock().getTime() - tVerified;
-      } else {
-        const started = await preparing!;
-        throwaway = started.cluster;
-        cluster = throwaway.client;
-        restoreToken = { token: started.rootToken, generated: false };
-        startMs = started.readyAt - tBegin;
-      }
+      const { throwaway, cluster, restoreToken, startMs } = staging
+        ? {
+            throwaway: undefined,
+            cluster: staging,
+            restoreToken: await log.group(`Prepare staging ${staging.address}`, () =>
+              stagingRestoreToken(staging, stagingIsClone, keys, options.restoredLogin, log),
+            ),
+            startMs: clock().getTime() - tVerified,
+          }
+        : await startedThrowaway(preparing!, tBegin);
       const tStarted = clock().getTime();
       const outcome = await log.group(`Restore into ${cluster.address}`, () =>
         forceRestore(cluster, restoreToken.token, { path: spoolPath, backupId: entry.backupId, opener }, t, log),
       );
       const tRestored = clock().getTime();
 
-      const unsealedWithSourceKeys = await log.group('Bring the restored cluster back', async () => {
-        if (throwaway) {
-          // The restored seal configuration takes effect only when the process starts again.
-          log.info(`the restore was applied (${outcome}); restarting the server process so the source's seal configuration takes effect`);
-          await throwaway.restart();
-        }
-        return unsealWithSourceKeys(cluster, keys, sourceSeal, t, log);
-      });
+      const unsealedWithSourceKeys = await bringBack(cluster, throwaway, outcome, keys, sourceSeal, t, log);
       const tUnsealed = clock().getTime();
-      log.info(`active with the restored data${unsealedWithSourceKeys ? " (unsealed with the source cluster's keys)" : ''}`);
 
-      const { read, inventory } = await log.group('Read canary secrets and take the inventory', () =>
-        withRestoredToken(cluster, options.restoredLogin, keys, t, log, async (token) => {
-          const canaries = await readCanaries(cluster, token, options.canaries, log);
-          const taken = await takeInventory(cluster, token, entry.objectKey, options.now);
-          if (taken) log.info(`inventory: ${describeInventory(taken)}`);
-          else log.warn('no inventory: the token in the restored data may not read sys/mounts and sys/auth (restored-login generate-root can)');
-          return { read: canaries, inventory: taken };
-        }),
-      );
+      const { read, inventory } = await readRestored(cluster, options, keys, entry.objectKey, t, log);
       const tRead = clock().getTime();
       const losses = inventory ? await compareWithPreviousInventory(store, opener, inventory, options.shrinkLimitPercent, log) : [];
 
@@ -152,14 +127,7 @@ export async function runRestoreTest(
         backupKey: entry.objectKey,
         backupTime: entry.at.toISOString(),
         rpoHours: verified.ageHours,
-        timings: {
-          downloadAndVerifyMs: tVerified - t0,
-          startMs,
-          restoreMs: tRestored - tStarted,
-          unsealMs: tUnsealed - tRestored,
-          loginAndFirstReadMs: tRead - tUnsealed,
-          totalMs: tRead - t0,
-        },
+        timings: timingsOf({ t0, tVerified, tStarted, tRestored, tUnsealed, tRead }, startMs),
         cluster: throwaway ? 'throwaway' : 'staging',
         networkIsolated: throwaway?.isolated,
         stagingAddress: cluster.address,
@@ -167,25 +135,103 @@ export async function runRestoreTest(
         canaries: read,
         inventory,
       };
-      if (losses.length) {
-        throw new DataAnomalyError(
-          `restore test of ${entry.objectKey}: the restored data lost what the previous restore test found: ${losses.join('; ')}. Inventory now: ${describeInventory(inventory!)}`,
-          'the backup restores, but its content shrank: find out whether the source lost it (restore from an older backup) or the change was intended; the next restore test compares with this one',
-        );
-      }
+      if (losses.length) throw contentShrank(entry.objectKey, losses, inventory!);
       log.info(`restore test passed: RTO ${formatDuration(result.timings.totalMs)}, RPO ${result.rpoHours.toFixed(1)} h, ${read.length} canaries read`);
       return result;
     } finally {
-      const started = await preparing?.catch(() => undefined);
-      if (started) {
-        await started.cluster.destroy();
-        log.info('the throwaway restore cluster was stopped and its directory removed');
-      }
-      await rm(work, { recursive: true, force: true });
+      await cleanUp(preparing, work, log);
     }
   } finally {
     await staging?.close();
   }
+}
+
+/** The restored data lost what the previous restore test found. */
+function contentShrank(backupKey: string, losses: string[], inventory: Inventory): DataAnomalyError {
+  return new DataAnomalyError(
+    `restore test of ${backupKey}: the restored data lost what the previous restore test found: ${losses.join('; ')}. Inventory now: ${describeInventory(inventory)}`,
+    'the backup restores, but its content shrank: find out whether the source lost it (restore from an older backup) or the change was intended; the next restore test compares with this one',
+  );
+}
+
+/** Stops the throwaway cluster (if one started) and removes the spool's directory, whatever happened. */
+async function cleanUp(preparing: Promise<{ cluster: ThrowawayCluster }> | undefined, work: string, log: Logger): Promise<void> {
+  const started = await preparing?.catch(() => undefined);
+  if (started) {
+    await started.cluster.destroy();
+    log.info('the throwaway restore cluster was stopped and its directory removed');
+  }
+  await rm(work, { recursive: true, force: true });
+}
+
+/** After the restore: a throwaway server restarts (the restored seal configuration takes effect only then), then unseals. */
+function bringBack(
+  cluster: Vault,
+  throwaway: ThrowawayCluster | undefined,
+  outcome: string,
+  keys: string[],
+  sourceSeal: SourceSeal | undefined,
+  t: RestoreTiming,
+  log: Logger,
+): Promise<boolean> {
+  return log.group('Bring the restored cluster back', async () => {
+    if (throwaway) {
+      log.info(`the restore was applied (${outcome}); restarting the server process so the source's seal configuration takes effect`);
+      await throwaway.restart();
+    }
+    const used = await unsealWithSourceKeys(cluster, keys, sourceSeal, t, log);
+    log.info(`active with the restored data${used ? " (unsealed with the source cluster's keys)" : ''}`);
+    return used;
+  });
+}
+
+/** With a token in the restored data: the canaries, and the inventory where the token may take it. */
+function readRestored(
+  cluster: Vault,
+  options: RestoreTestOptions,
+  keys: string[],
+  backupKey: string,
+  t: RestoreTiming,
+  log: Logger,
+): Promise<{ read: CanaryResult[]; inventory: Inventory | undefined }> {
+  return log.group('Read canary secrets and take the inventory', () =>
+    withRestoredToken(cluster, options.restoredLogin, keys, t, log, async (token) => {
+      const canaries = await readCanaries(cluster, token, options.canaries, log);
+      const taken = await takeInventory(cluster, token, backupKey, options.now);
+      if (taken) log.info(`inventory: ${describeInventory(taken)}`);
+      else log.warn('no inventory: the token in the restored data may not read sys/mounts and sys/auth (restored-login generate-root can)');
+      return { read: canaries, inventory: taken };
+    }),
+  );
+}
+
+/** The throwaway cluster started during the download, with the root token of its own initialisation. */
+async function startedThrowaway(
+  preparing: Promise<{ cluster: ThrowawayCluster; rootToken: string; readyAt: number }>,
+  tBegin: number,
+): Promise<{ throwaway: ThrowawayCluster; cluster: Vault; restoreToken: { token: string; generated: boolean }; startMs: number }> {
+  const started = await preparing;
+  return {
+    throwaway: started.cluster,
+    cluster: started.cluster.client,
+    restoreToken: { token: started.rootToken, generated: false },
+    startMs: started.readyAt - tBegin,
+  };
+}
+
+/** The phases of a restore test from the moments that end them; total is the RTO. */
+function timingsOf(
+  m: { t0: number; tVerified: number; tStarted: number; tRestored: number; tUnsealed: number; tRead: number },
+  startMs: number,
+): RestoreTestResult['timings'] {
+  return {
+    downloadAndVerifyMs: m.tVerified - m.t0,
+    startMs,
+    restoreMs: m.tRestored - m.tStarted,
+    unsealMs: m.tUnsealed - m.tRestored,
+    loginAndFirstReadMs: m.tRead - m.tUnsealed,
+    totalMs: m.tRead - m.t0,
+  };
 }
 
 /** Stores this inventory beside the backups, then says what it lost against the previous restore test's. */

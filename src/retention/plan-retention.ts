@@ -139,7 +139,6 @@ export function lastGoodBeforeAnomalies(catalog: Catalog, acknowledged: Readonly
 }
 
 export function planRetention(catalog: Catalog, policy: RetentionPolicy, now: Date, acknowledged: ReadonlySet<string> = new Set()): RetentionPlan {
-  const refusals: string[] = [];
   const daily = planTier(
     catalog.backups.filter((b) => b.tier === 'daily'),
     'daily',
@@ -169,46 +168,8 @@ export function planRetention(catalog: Catalog, policy: RetentionPolicy, now: Da
       : { key, action: 'keep' as const, reason: 'manifest without its object: investigate (was the object deleted by hand?)' };
   });
 
-  // Safety rules: each refusal fails the job and raises an alert; nothing is deleted. Orphan manifests are
-  // deletions too: they count against every rule, so a flood of them cannot slip past the limits.
-  const future = [
-    ...catalog.backups.map((b) => ({ key: b.objectKey, at: b.at })),
-    ...catalog.orphanManifests.map((key) => ({ key, at: parseBackupKey(key)?.at })),
-  ].filter((b): b is { key: string; at: Date } => b.at !== undefined && b.at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS);
-  for (const b of future)
-    refusals.push(`${b.key} is dated in the future (now is ${now.toISOString()}): a clock is wrong or the object was not made by this tool`);
-
   const deletions = items.filter((i) => i.action === 'delete');
-  const orphanDeletions = orphanManifests.filter((o) => o.action === 'delete').length;
-  const deleteCount = deletions.length + orphanDeletions;
-  if (deleteCount > 0) {
-    if (!newest) refusals.push('no complete backup exists: nothing is deleted until a backup succeeds');
-    else {
-      const ageHours = (now.getTime() - newest.at.getTime()) / 3_600_000;
-      if (ageHours > policy.requireFreshHours) {
-        refusals.push(
-          `the newest complete backup (${newest.objectKey}) is ${ageHours.toFixed(1)} h old, more than ${policy.requireFreshHours} h: backups are failing, so nothing is pruned until one succeeds`,
-        );
-      }
-    }
-    if (!policy.allowMassDelete) {
-      if (deleteCount > policy.maxDeletes) {
-        const what = orphanDeletions ? `${deletions.length} backups and ${orphanDeletions} orphan manifests` : `${deletions.length} backups`;
-        refusals.push(
-          `the plan deletes ${what}, more than the limit of ${policy.maxDeletes} (raise prune-max-deletes or set prune-allow-mass-delete after checking the plan)`,
-        );
-      }
-      for (const tier of ['daily', 'monthly'] as const) {
-        const inTier = items.filter((i) => i.tier === tier && i.complete && i.suspect === undefined);
-        const gone = inTier.filter((i) => i.action === 'delete').length;
-        if (inTier.length >= 4 && gone > inTier.length / 2) {
-          refusals.push(
-            `the plan deletes ${gone} of ${inTier.length} complete ${tier} backups, more than half the tier (set prune-allow-mass-delete after checking the plan)`,
-          );
-        }
-      }
-    }
-  }
+  const refusals = safetyRefusals(catalog, policy, now, items, orphanManifests.filter((o) => o.action === 'delete').length, newest);
   // Kept by construction above; checked again because this is the one mistake that must never ship.
   if (newest && items.some((i) => i.key === newest.objectKey && i.action === 'delete')) {
     throw new Error(`internal: retention plan would delete the newest complete backup ${newest.objectKey}`);
@@ -229,4 +190,55 @@ export function planRetention(catalog: Catalog, policy: RetentionPolicy, now: Da
       ignored: catalog.ignored.length,
     },
   };
+}
+
+/**
+ * The safety rules: each refusal fails the job and raises an alert; nothing is deleted. Orphan manifests are
+ * deletions too: they count against every rule, so a flood of them cannot slip past the limits.
+ */
+function safetyRefusals(
+  catalog: Catalog,
+  policy: RetentionPolicy,
+  now: Date,
+  items: RetentionPlan['items'],
+  orphanDeletions: number,
+  newest: ReturnType<typeof newestComplete>,
+): string[] {
+  const refusals: string[] = [];
+  const future = [
+    ...catalog.backups.map((b) => ({ key: b.objectKey, at: b.at })),
+    ...catalog.orphanManifests.map((key) => ({ key, at: parseBackupKey(key)?.at })),
+  ].filter((b): b is { key: string; at: Date } => b.at !== undefined && b.at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS);
+  for (const b of future)
+    refusals.push(`${b.key} is dated in the future (now is ${now.toISOString()}): a clock is wrong or the object was not made by this tool`);
+
+  const deletions = items.filter((i) => i.action === 'delete');
+  const deleteCount = deletions.length + orphanDeletions;
+  if (deleteCount === 0) return refusals;
+  if (!newest) refusals.push('no complete backup exists: nothing is deleted until a backup succeeds');
+  else {
+    const ageHours = (now.getTime() - newest.at.getTime()) / 3_600_000;
+    if (ageHours > policy.requireFreshHours) {
+      refusals.push(
+        `the newest complete backup (${newest.objectKey}) is ${ageHours.toFixed(1)} h old, more than ${policy.requireFreshHours} h: backups are failing, so nothing is pruned until one succeeds`,
+      );
+    }
+  }
+  if (policy.allowMassDelete) return refusals;
+  if (deleteCount > policy.maxDeletes) {
+    const what = orphanDeletions ? `${deletions.length} backups and ${orphanDeletions} orphan manifests` : `${deletions.length} backups`;
+    refusals.push(
+      `the plan deletes ${what}, more than the limit of ${policy.maxDeletes} (raise prune-max-deletes or set prune-allow-mass-delete after checking the plan)`,
+    );
+  }
+  for (const tier of ['daily', 'monthly'] as const) {
+    const inTier = items.filter((i) => i.tier === tier && i.complete && i.suspect === undefined);
+    const gone = inTier.filter((i) => i.action === 'delete').length;
+    if (inTier.length >= 4 && gone > inTier.length / 2) {
+      refusals.push(
+        `the plan deletes ${gone} of ${inTier.length} complete ${tier} backups, more than half the tier (set prune-allow-mass-delete after checking the plan)`,
+      );
+    }
+  }
+  return refusals;
 }

@@ -1,9 +1,9 @@
 /** Turns a command's result (or failure) into the RunReport every alert channel renders. */
 import { BackupError } from '../errors.js';
-import { presenterOf } from '../commands/commands.js';
-import type { CommandResult } from '../commands/command.js';
+import { presenterOf } from './commands.js';
+import type { CommandResult } from './command.js';
 import { errorMessage } from '../util/error-text.js';
-import type { RunReport } from './run-report.js';
+import type { RunReport } from '../notify/run-report.js';
 
 export function successReport(result: CommandResult, target: string, runUrl?: string): RunReport {
   return { command: result.command, ok: true, target, ...(runUrl ? { runUrl } : {}), ...presenterOf(result).report(result) };
