@@ -70,6 +70,7 @@ export function readActionInputs(runner: Runner, masker: Masker): ActionInputs {
   for (const def of inputsFor(command, 'action')) {
     const value = runner.getInput(def.name, { trimWhitespace: !def.secret });
     if (value !== '') raw[def.name] = value;
+    else if (def.ambientEnv && runner.env[def.ambientEnv]) raw[def.name] = runner.env[def.ambientEnv];
   }
   const runUrl = runUrlFromEnv(runner.env);
   if (runUrl && command === 'backup') raw['run-url'] = runUrl;

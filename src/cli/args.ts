@@ -52,6 +52,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs {
   }
   for (const def of known.values()) {
     if (inputs[def.name] === undefined && def.env && env[def.env] !== undefined) inputs[def.name] = env[def.env];
+    if (inputs[def.name] === undefined && def.ambientEnv && env[def.ambientEnv] !== undefined) inputs[def.name] = env[def.ambientEnv];
   }
   return { command, inputs };
 }

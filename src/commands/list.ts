@@ -1,6 +1,8 @@
 /** list: what a target holds (jobs/list.ts), as a table and a trend. */
 import { targetSettings } from '../config/settings.js';
-import { formatListTable, runList } from '../jobs/list.js';
+import { runList, type ListResult } from '../jobs/list.js';
+import { formatBytes } from '../log.js';
+import { trendTable } from '../report/trend.js';
 import { openStore } from '../storage/open/open-store.js';
 import type { CommandDefinition } from './command.js';
 import { trendSections } from './trend-sections.js';
@@ -52,3 +54,20 @@ export const listCommand: CommandDefinition<'list'> = {
     logLines: ({ list }) => [formatListTable(list)],
   },
 };
+
+/** The list as a compact text table with sizes in human units (the CLI prints it; the action logs it). */
+export function formatListTable(list: ListResult): string {
+  const keyWidth = Math.max(3, ...list.backups.map((b) => b.key.length));
+  const rows = list.backups.map((b) => {
+    const facts = [b.raftIndex !== undefined ? `raft index ${b.raftIndex}` : '', b.anomalous ? 'DATA ANOMALY' : ''].filter(Boolean).join(', ');
+    return `${b.tier.padEnd(8)}${b.time.replace('.000Z', 'Z').padEnd(22)}${`${b.ageHours} h`.padEnd(12)}${formatBytes(b.size).padEnd(12)}${b.complete ? 'complete  ' : 'INCOMPLETE'}  ${b.key.padEnd(keyWidth)}  ${facts}`.trimEnd();
+  });
+  return [
+    `${list.backups.length} backups in ${list.location}`,
+    `${'tier    time                  age         size        state       key'.padEnd(66 + keyWidth)}  facts`,
+    ...rows,
+    ...(list.orphanManifests.length ? [`manifests without object: ${list.orphanManifests.join(', ')}`] : []),
+    '',
+    trendTable(list.trend),
+  ].join('\n');
+}

@@ -11,6 +11,11 @@ export interface InputDefinition {
   default?: string;
   /** Environment variable the CLI reads when the flag is absent. */
   env?: string;
+  /**
+   * A variable other tools set (aws-actions/configure-aws-credentials sets AWS_DEFAULT_REGION) that both fronts
+   * read when the setting is not given, the CLI after `env`.
+   */
+  ambientEnv?: string;
   /** Never printed; the action masks it. */
   secret?: boolean;
   /** Commands that read it; absent means all. */
@@ -60,6 +65,7 @@ export const INPUTS: InputDefinition[] = [
     name: 's3-region',
     description: 'AWS region of the bucket (defaults to AWS_REGION / AWS_DEFAULT_REGION).',
     env: 'AWS_REGION',
+    ambientEnv: 'AWS_DEFAULT_REGION',
     commands: [...STORE_COMMANDS, 'decrypt', 'encrypt'],
   },
   {

@@ -112,7 +112,7 @@ export function s3Settings(inputs: Inputs, forUpload = false): S3Settings {
   const endpoint = inputs.url('s3-endpoint', false);
   const pathStyle = inputs.optional('s3-force-path-style') ?? 'auto';
   return {
-    region: inputs.optional('s3-region') ?? process.env.AWS_DEFAULT_REGION,
+    region: inputs.optional('s3-region'),
     endpoint,
     forcePathStyle: pathStyle === 'auto' ? endpoint !== undefined : inputs.boolean('s3-force-path-style'),
     checksumWhenRequired: inputs.choice('s3-checksum', ['when-supported', 'when-required'] as const) === 'when-required',
@@ -283,7 +283,7 @@ function readPem(input: string, value: string): string {
 export function kmsSettings(inputs: Inputs): KmsSettings {
   return {
     keyId: inputs.optional('kms-key-id'),
-    region: inputs.optional('kms-region') ?? inputs.optional('s3-region') ?? process.env.AWS_DEFAULT_REGION,
+    region: inputs.optional('kms-region') ?? inputs.optional('s3-region'),
     endpoint: inputs.url('kms-endpoint', false),
   };
 }

@@ -14,14 +14,15 @@ import { hasOwnedChunks, passOwnedChunks } from '../util/owned-chunks.js';
 import { FORMAT_VERSION, WrapType } from '../crypto/format.js';
 import type { DataKeyOpener, DataKeySource, RandomSource } from '../crypto/data-keys.js';
 import { formatBytes, formatDuration, progressLine, type Logger } from '../log.js';
-import { MANIFEST_FORMAT, encodeManifest, type BackupManifest } from '../manifest/manifest.js';
-import { backupIdAt, backupKey, manifestKeyOf, monthFolder } from '../naming/backup-names.js';
+import { MANIFEST_FORMAT, type BackupManifest } from '../manifest/manifest.js';
+import { backupIdAt, backupKey, manifestKeyOf } from '../naming/backup-names.js';
 import { plaintextArchiveCheck } from '../snapshot/off-thread-archive-check.js';
 import { describeChecksum, type BackupStore, type ObjectChecksum } from '../storage/backup-store.js';
 import { ProgressMeter } from '../util/progress-meter.js';
-import { copyProblem, uploadProblem } from '../storage/checksum-proof.js';
+import { uploadProblem } from '../storage/checksum-proof.js';
 import { removeUnverified } from '../storage/remove-unverified.js';
 import { replicateBackup, type ReplicaResult } from '../replica/replicate.js';
+import { commitBackup } from '../commit/commit-backup.js';
 import { errorMessage, errorCode } from '../util/error-text.js';
 import type { Vault } from '../vault/vault-client.js';
 import { BODY_TIMEOUT } from '../vault/vault-http.js';
@@ -101,11 +102,7 @@ export async function runBackup(deps: BackupJobDeps, options: BackupJobOptions):
   const current = { index: uploaded.snapshot.meta.Index, term: uploaded.snapshot.meta.Term, stateSize: uploaded.snapshot.stateSize };
   const anomalies = detectAnomalies(previous, current, options.shrinkLimitPercent);
   if (anomalies.length) manifest.anomalies = anomalies;
-  await store.putSmallNew(manifestKey, encodeManifest(manifest));
-  log.info(`manifest written: ${manifestKey} (the backup is now complete)`);
-
-  let monthlyKey: string | undefined;
-  if (options.monthly) monthlyKey = await log.group('Monthly copy', () => ensureMonthlyCopy(store, log, manifest, started, deps.opener));
+  const { monthlyKey } = await commitBackup(store, manifest, log, options.monthly ? { at: started, opener: deps.opener } : undefined);
   const { replica, replicaFailure } = await secondCopy(deps, options, manifest, started);
 
   const done = clock();
@@ -216,9 +213,7 @@ async function secondCopy(
   if (!replicaStore) return { replica: undefined, replicaFailure: undefined };
   try {
     const replica = await log.group(`Replica → ${replicaStore.location}`, () =>
-      replicateBackup(store, replicaStore, manifest, log, (target, daily) =>
-        options.monthly ? ensureMonthlyCopy(target, log, daily, started, deps.opener) : Promise.resolve(undefined),
-      ),
+      replicateBackup(store, replicaStore, manifest, log, options.monthly ? { at: started, opener: deps.opener } : undefined),
     );
     return { replica, replicaFailure: undefined };
   } catch (error) {
@@ -418,48 +413,4 @@ function rootCause(primary: unknown, flowError: Error | undefined, snapshotError
   if (snapshotError instanceof BackupError) return snapshotError;
   if (primary instanceof BackupError) return primary;
   return new BackupError('storage', `backup failed: ${errorMessage(primary)}`, { cause: primary });
-}
-
-/**
- * Copies this backup to monthly/ unless the month already holds a monthly backup this run authenticated. One
- * it cannot authenticate (planted by someone else, damaged, or made under a key this job cannot open, such as
- * a KMS key it may only encrypt with) does not stand for the month: the copy is made, and prune later keeps
- * the month's first authenticated monthly backup.
- */
-async function ensureMonthlyCopy(
-  store: BackupStore,
-  log: Logger,
-  daily: BackupManifest,
-  at: Date,
-  opener: DataKeyOpener | undefined,
-): Promise<string | undefined> {
-  const folder = `monthly/${monthFolder(at)}/`;
-  const catalog = await readCatalog(store, folder);
-  for (const existing of catalog.backups.filter((b) => b.complete && b.suspect === undefined && b.tier === 'monthly')) {
-    const checked = opener ? await authenticateEntry(store, opener, existing) : { ok: false as const, problem: 'this job holds no key that opens backups' };
-    if (checked.ok) {
-      log.info(`${folder} already holds ${existing.objectKey} (authenticated); no monthly copy needed`);
-      return undefined;
-    }
-    log.info(`${folder} holds ${existing.objectKey}, but it does not stand for the month: ${checked.problem}`);
-  }
-  const monthlyKey = backupKey('monthly', at);
-  const copy = await store.copyNew(daily.objectKey, monthlyKey);
-  const problem = copyProblem(copy, { size: daily.encrypted.size, sha256Hex: daily.encrypted.sha256, storedChecksum: daily.encrypted.storedChecksum });
-  if (problem) {
-    await removeUnverified(store, log, monthlyKey);
-    throw new IntegrityError(`monthly copy ${monthlyKey} ${problem}`, {
-      hint: 'the daily backup is intact; the next backup this month will try the copy again',
-    });
-  }
-  const manifest: BackupManifest = {
-    ...daily,
-    tier: 'monthly',
-    objectKey: monthlyKey,
-    copiedFrom: daily.objectKey,
-    encrypted: { ...daily.encrypted, storedChecksum: copy.checksum ?? daily.encrypted.storedChecksum },
-  };
-  await store.putSmallNew(manifestKeyOf(monthlyKey), encodeManifest(manifest));
-  log.info(`first backup of the month: copied to ${monthlyKey}${copy.checksum ? ` (${describeChecksum(copy.checksum)} verified)` : ''}`);
-  return monthlyKey;
 }

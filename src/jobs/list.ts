@@ -1,7 +1,6 @@
 /** list: the backups a target holds, newest first, with tier, time, age, size and completeness. */
 import { readCatalog } from '../catalog/backup-catalog.js';
-import { formatBytes } from '../log.js';
-import { backupTrend, trendTable, type TrendPoint } from '../report/trend.js';
+import { backupTrend, type TrendPoint } from '../report/trend.js';
 import type { BackupStore } from '../storage/backup-store.js';
 
 export interface ListedBackup {
@@ -47,21 +46,4 @@ export async function runList(store: BackupStore, now: Date): Promise<ListResult
     ignored: catalog.ignored,
     trend: backupTrend(catalog),
   };
-}
-
-/** The list as a compact text table with sizes in human units (the CLI prints it; the action logs it). */
-export function formatListTable(list: ListResult): string {
-  const keyWidth = Math.max(3, ...list.backups.map((b) => b.key.length));
-  const rows = list.backups.map((b) => {
-    const facts = [b.raftIndex !== undefined ? `raft index ${b.raftIndex}` : '', b.anomalous ? 'DATA ANOMALY' : ''].filter(Boolean).join(', ');
-    return `${b.tier.padEnd(8)}${b.time.replace('.000Z', 'Z').padEnd(22)}${`${b.ageHours} h`.padEnd(12)}${formatBytes(b.size).padEnd(12)}${b.complete ? 'complete  ' : 'INCOMPLETE'}  ${b.key.padEnd(keyWidth)}  ${facts}`.trimEnd();
-  });
-  return [
-    `${list.backups.length} backups in ${list.location}`,
-    `${'tier    time                  age         size        state       key'.padEnd(66 + keyWidth)}  facts`,
-    ...rows,
-    ...(list.orphanManifests.length ? [`manifests without object: ${list.orphanManifests.join(', ')}`] : []),
-    '',
-    trendTable(list.trend),
-  ].join('\n');
 }

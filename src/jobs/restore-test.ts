@@ -23,7 +23,7 @@ import { ThrowawayCluster, type ThrowawayClusterSettings } from '../restore/thro
 import type { BackupStore } from '../storage/backup-store.js';
 import { openVault, type Vault } from '../vault/vault-client.js';
 import type { VaultSettings } from '../vault/vault-settings.js';
-import { checkStoredBackup, pickBackupWithManifest } from './verify.js';
+import { checkStoredBackup, pickBackupWithManifest } from '../catalog/stored-backup.js';
 
 export { canonicalSha256 } from '../restore/canaries.js';
 export type { Canary } from '../restore/canaries.js';

@@ -18,7 +18,7 @@ import { sealMismatch, type SourceSeal } from '../restore/staging-identity.js';
 import type { BackupStore } from '../storage/backup-store.js';
 import { openVault, type Vault } from '../vault/vault-client.js';
 import type { VaultSettings } from '../vault/vault-settings.js';
-import { checkStoredBackup, pickBackupWithManifest } from './verify.js';
+import { checkStoredBackup, pickBackupWithManifest } from '../catalog/stored-backup.js';
 
 export interface RestoreOptions {
   which: string;

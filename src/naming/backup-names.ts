@@ -37,6 +37,11 @@ export function monthFolder(at: Date): string {
   return `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}`;
 }
 
+/** The folder of a month's monthly backups, with its slash: `monthly/YYYY-MM/`. */
+export function monthlyFolderOf(at: Date): string {
+  return `monthly/${monthFolder(at)}/`;
+}
+
 export function backupKey(tier: Tier, at: Date): string {
   const folder = tier === 'daily' ? dayFolder(at) : monthFolder(at);
   return `${tier}/${folder}/${backupIdAt(at)}${BACKUP_SUFFIX}`;

@@ -6,8 +6,8 @@
  * ReplicaError: the primary backup stands, complete, and the replica is left without a manifest.
  */
 import { StorageError } from '../errors.js';
-import { encodeManifest, type BackupManifest } from '../manifest/manifest.js';
-import { manifestKeyOf } from '../naming/backup-names.js';
+import type { BackupManifest } from '../manifest/manifest.js';
+import { commitBackup, type MonthlyCopy } from '../commit/commit-backup.js';
 import { formatBytes } from '../log.js';
 import type { Logger } from '../log.js';
 import type { BackupStore, ObjectChecksum } from '../storage/backup-store.js';
@@ -32,13 +32,13 @@ export interface ReplicaResult {
   monthlyKey: string | undefined;
 }
 
-/** Copies the committed backup `manifest` from `primary` to `replica`; `monthly` copies it to monthly/ there too. */
+/** Copies the committed backup `manifest` from `primary` to `replica`, and commits it there as the backup job does. */
 export async function replicateBackup(
   primary: BackupStore,
   replica: BackupStore,
   manifest: BackupManifest,
   log: Logger,
-  monthlyCopy: (store: BackupStore, daily: BackupManifest) => Promise<string | undefined>,
+  monthly: MonthlyCopy | undefined,
 ): Promise<ReplicaResult> {
   const key = manifest.objectKey;
   const where = `${replica.location}${key}`;
@@ -64,17 +64,11 @@ export async function replicateBackup(
   log.info(`replica verified: ${formatBytes(put.size)} in ${replica.location}, ${describeChecksum(put.sentChecksum)} matches`);
   // The replica's manifest records the replica's own checksum form (another store computes another kind).
   const replicaManifest: BackupManifest = { ...manifest, encrypted: { ...manifest.encrypted, storedChecksum: put.sentChecksum } };
-  try {
-    await replica.putSmallNew(manifestKeyOf(key), encodeManifest(replicaManifest));
-  } catch (error) {
-    throw new ReplicaError(`writing the replica's manifest ${replica.location}${manifestKeyOf(key)} failed: ${errorMessage(error)}`, { cause: error });
-  }
-  log.info(`replica manifest written: ${replica.location}${manifestKeyOf(key)}`);
   let monthlyKey: string | undefined;
   try {
-    monthlyKey = await monthlyCopy(replica, replicaManifest);
+    ({ monthlyKey } = await commitBackup(replica, replicaManifest, log, monthly));
   } catch (error) {
-    throw new ReplicaError(`the replica's monthly copy in ${replica.location} failed: ${errorMessage(error)}`, { cause: error });
+    throw new ReplicaError(`committing the replica ${where} (its manifest, then its monthly copy) failed: ${errorMessage(error)}`, { cause: error });
   }
   return { location: replica.location, objectKey: key, storedChecksum: put.sentChecksum, monthlyKey };
 }

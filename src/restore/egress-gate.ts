@@ -18,9 +18,10 @@ import { endpointText, isLoopbackHost, type Endpoint } from './seal-stanza.js';
 /** The proxy's port inside the namespace. */
 export const PROXY_PORT = 3128;
 
-/** What runs inside the namespace: RELAYS="host:port=/path/to.sock ..."; writes READY once all listen. */
+/** What runs inside the namespace, given "host:port=/path/to.sock ..." and a file to create once all listen. */
 export const RELAY_SCRIPT = `const net = require('net'); const fs = require('fs');
-const pairs = process.env.RELAYS.split(' ').filter(Boolean);
+const [pairsArg, ready] = process.argv.slice(1);
+const pairs = pairsArg.split(' ').filter(Boolean);
 let waiting = pairs.length;
 for (const pair of pairs) {
   const at = pair.indexOf('='); const listen = pair.slice(0, at); const socket = pair.slice(at + 1);
@@ -30,7 +31,7 @@ for (const pair of pairs) {
     c.on('error', () => u.destroy()); u.on('error', () => c.destroy());
     c.pipe(u).pipe(c);
   }).listen(Number(listen.slice(colon + 1)), listen.slice(0, colon).replace(/^\\[|\\]$/g, ''), () => {
-    if (--waiting === 0) fs.writeFileSync(process.env.READY, '');
+    if (--waiting === 0) fs.writeFileSync(ready, '');
   });
 }`;
 

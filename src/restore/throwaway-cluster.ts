@@ -82,7 +82,7 @@ export const SERVER_SUPERVISOR = `set -u
 owner=$1; shift
 relay=
 if [ -n "\${RELAYS:-}" ]; then
-  "$RELAY_NODE" -e "$RELAY_SCRIPT" &
+  "$RELAY_NODE" -e "$RELAY_SCRIPT" "$RELAYS" "$READY" &
   relay=$!
   tries=0
   while [ ! -e "$READY" ]; do

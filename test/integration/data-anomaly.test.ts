@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataAnomalyError } from '../../src/errors.js';
-import { formatListTable } from '../../src/jobs/list.js';
+import { formatListTable } from '../../src/commands/list.js';
 import { trendCharts } from '../../src/report/trend.js';
 import { parseMermaid } from '../harness/mermaid.js';
 import { runCommand } from '../../src/commands/commands.js';

@@ -9,7 +9,8 @@ import { ChunkAuthenticationError, UnknownKeyIdError, WrongKeyError } from '../.
 import { IntegrityError, RestoreError } from '../../src/errors.js';
 import { runCommand } from '../../src/commands/commands.js';
 import { canonicalSha256 } from '../../src/jobs/restore-test.js';
-import { BackupNotFoundError, ManifestMissingError, StaleBackupError } from '../../src/jobs/verify.js';
+import { BackupNotFoundError, ManifestMissingError } from '../../src/catalog/stored-backup.js';
+import { StaleBackupError } from '../../src/jobs/verify.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startFaultProxy, type FaultProxy } from '../fakes/fault-proxy.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';

@@ -168,3 +168,17 @@ describe('the action front, in-process', () => {
     );
   });
 });
+
+describe('variables other tools set', () => {
+  test('s3-region falls back to AWS_DEFAULT_REGION (set by aws-actions/configure-aws-credentials); the input wins', async () => {
+    const seen: Array<string | undefined> = [];
+    const engine = (async (_command: string, raw: Record<string, string>) => {
+      seen.push(raw['s3-region']);
+      throw new VaultError('stop here');
+    }) as unknown as ActionDeps['runCommand'];
+    const env = { GITHUB_REPOSITORY: 'acme/platform', AWS_DEFAULT_REGION: 'eu-central-1' };
+    await run(deps(new FakeRunner({ command: 'list', target: 's3://bucket/prefix' }, env), new FakeIssues(), [], engine));
+    await run(deps(new FakeRunner({ command: 'list', target: 's3://bucket/prefix', 's3-region': 'us-east-2' }, env), new FakeIssues(), [], engine));
+    expect(seen).toEqual(['eu-central-1', 'us-east-2']);
+  });
+});

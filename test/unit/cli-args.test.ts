@@ -52,3 +52,12 @@ describe('cluster settings', () => {
     });
   });
 });
+
+test.each([
+  ['the flag first', ['list', '--target', 's3://b/p', '--s3-region', 'us-west-2'], { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'ap-south-1' }, 'us-west-2'],
+  ['then AWS_REGION', ['list', '--target', 's3://b/p'], { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'ap-south-1' }, 'eu-west-1'],
+  ['then AWS_DEFAULT_REGION', ['list', '--target', 's3://b/p'], { AWS_DEFAULT_REGION: 'ap-south-1' }, 'ap-south-1'],
+  ['else none (the SDK decides)', ['list', '--target', 's3://b/p'], {}, undefined],
+])('s3-region: %s', (_name, argv, env, region) => {
+  expect(parseArgs(argv, env).inputs['s3-region']).toBe(region);
+});

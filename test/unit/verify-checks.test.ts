@@ -1,6 +1,6 @@
 /** The facts verify compares between an authenticated snapshot and its (unauthenticated) manifest. */
 import { describe, expect, it } from '@jest/globals';
-import { manifestDifference } from '../../src/jobs/verify.js';
+import { manifestDifference } from '../../src/catalog/stored-backup.js';
 import type { ValidatedSnapshot } from '../../src/snapshot/archive-validator.js';
 import { seededManifest } from '../harness/seed-manifest.js';
 
