@@ -26,19 +26,14 @@ export type CommandResult =
 export type ResultOf<C extends CommandName> = Extract<CommandResult, { command: C }>;
 
 /** Time and waiting come from here, so tests control them. */
+/** What a run is given by its front: where it logs, and the clock and sleep (tests pass their own; the fronts the system's). */
 export interface RunContext {
-  log: Logger;
-  clock?: () => Date;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-export { systemClock, systemSleep } from '../util/system-time.js';
-
-export interface CommandContext {
   log: Logger;
   clock: () => Date;
   sleep: (ms: number) => Promise<void>;
 }
+
+export { systemClock, systemSleep } from '../util/system-time.js';
 
 /** A part of the job summary after the facts table; the action renders it (escaped). */
 export type SummarySection =
@@ -64,7 +59,7 @@ export interface Presenter<R> {
 export interface CommandDefinition<C extends CommandName> {
   /** Offered as the action's `command` input (decrypt and encrypt are CLI-only). */
   inAction: boolean;
-  run(inputs: Inputs, context: CommandContext): Promise<ResultOf<C>>;
+  run(inputs: Inputs, context: RunContext): Promise<ResultOf<C>>;
   present: Presenter<ResultOf<C>>;
 }
 

@@ -34,10 +34,14 @@ export function isCommand(name: string): name is CommandName {
 }
 
 /** Raw inputs (CLI flags or action inputs) become typed settings, all checked before any network call, then the job runs. */
-export async function runCommand<C extends CommandName>(command: C, raw: RawInputs, context: RunContext): Promise<ResultOf<C>> {
+export async function runCommand<C extends CommandName>(
+  command: C,
+  raw: RawInputs,
+  context: Pick<RunContext, 'log'> & Partial<RunContext>,
+): Promise<ResultOf<C>> {
   const definition: CommandDefinition<C> = COMMAND_TABLE[command];
   const inputs = new Inputs(raw);
-  const run = { log: context.log, clock: context.clock ?? systemClock, sleep: context.sleep ?? systemSleep };
+  const run: RunContext = { log: context.log, clock: context.clock ?? systemClock, sleep: context.sleep ?? systemSleep };
   const heartbeat = inputs.url('heartbeat-url', false, true);
   if (!heartbeat) return definition.run(inputs, run);
   await pingHeartbeat(heartbeat, 'start', `vault-backup ${command} started`, run.log, run.sleep);

@@ -15,6 +15,7 @@ import { ByteQueue } from '../../util/byte-queue.js';
 import { errorMessage } from '../../util/error-text.js';
 import { planParts } from '../part-size.js';
 import { readAtMost } from '../read-small.js';
+import { RECHECK } from '../retry-policy.js';
 
 export interface AzureBlobStoreOptions {
   container: ContainerClient;
@@ -135,10 +136,10 @@ export class AzureBlobStore implements BackupStore {
   private async discardUncommitted(key: string, recheck = false): Promise<void> {
     const blob = this.blob(key);
     // A block whose request was cut may still be stored by the service a moment later: look again, a few times.
-    for (let attempt = 0; attempt < (recheck ? 5 : 1); attempt++) {
+    for (let attempt = 0; attempt < (recheck ? RECHECK.attempts : 1); attempt++) {
       try {
         if (attempt > 0) {
-          await new Promise((resolve) => setTimeout(resolve, 200));
+          await new Promise((resolve) => setTimeout(resolve, RECHECK.delayMs));
           if (!(await this.hasUncommittedBlocks(key))) return;
         }
         const empty = await blob.commitBlockList([], { conditions: { ifNoneMatch: '*' } });

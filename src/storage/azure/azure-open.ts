@@ -3,11 +3,16 @@ import { AnonymousCredential, BlobServiceClient, StorageRetryPolicyType } from '
 import { ClientAssertionCredential, DefaultAzureCredential } from '@azure/identity';
 import { AzureBlobStore } from './azure-blob-store.js';
 import type { AzureSettings, TargetSettings } from '../store-settings.js';
-import { CLOUD_MAX_ATTEMPTS } from '../cloud-retries.js';
+import { CLOUD_BACKOFF, STORE_MAX_ATTEMPTS } from '../retry-policy.js';
 
 function azureService(settings: AzureSettings): BlobServiceClient {
   // 0.5, 1, 2, 4 s between attempts: a short outage is ridden out, a dead endpoint fails within seconds.
-  const retryOptions = { maxTries: CLOUD_MAX_ATTEMPTS, retryPolicyType: StorageRetryPolicyType.EXPONENTIAL, retryDelayInMs: 500, maxRetryDelayInMs: 8000 };
+  const retryOptions = {
+    maxTries: STORE_MAX_ATTEMPTS,
+    retryPolicyType: StorageRetryPolicyType.EXPONENTIAL,
+    retryDelayInMs: CLOUD_BACKOFF.firstDelayMs,
+    maxRetryDelayInMs: CLOUD_BACKOFF.maxDelayMs,
+  };
   const { auth, endpoint } = settings;
   // The connection string names its own endpoint (an emulator's, for one).
   if (auth.kind === 'connection-string') return BlobServiceClient.fromConnectionString(auth.connectionString, { retryOptions });

@@ -8,9 +8,7 @@ import type { Logger } from '../../log.js';
 import { S3BackupStore } from './s3-store.js';
 import { errorCode, errorName } from '../../util/error-text.js';
 import { sendBodiesInSlices } from './s3-body-slices.js';
-
-/** Attempts per S3 request: the SDK's standard retry mode, exponential backoff with jitter (at most 20 s apart). */
-export const S3_MAX_ATTEMPTS = 5;
+import { STORE_MAX_ATTEMPTS } from '../retry-policy.js';
 
 export function createS3Client(s3: S3Settings, log?: Logger): S3Client {
   const client = new S3Client({
@@ -24,7 +22,7 @@ export function createS3Client(s3: S3Settings, log?: Logger): S3Client {
     forcePathStyle: s3.forcePathStyle,
     // Several S3-compatible stores reject the SDK's default CRC32 request checksums.
     ...(s3.checksumWhenRequired ? { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
-    maxAttempts: S3_MAX_ATTEMPTS,
+    maxAttempts: STORE_MAX_ATTEMPTS,
   });
   sendBodiesInSlices(client);
   if (log) {
@@ -38,7 +36,7 @@ export function createS3Client(s3: S3Settings, log?: Logger): S3Client {
           const what = status ? `HTTP ${status} ${errorName(error)}` : (errorCode(error) ?? errorName(error));
           // Only what the SDK retries (5xx, throttling, network); a 404 from an existence check is an answer.
           if (status !== undefined && status < 500 && status !== 429) throw error;
-          log.warn(`S3 ${context.commandName ?? 'request'} attempt failed: ${what} (the SDK makes up to ${S3_MAX_ATTEMPTS} attempts)`);
+          log.warn(`S3 ${context.commandName ?? 'request'} attempt failed: ${what} (the SDK makes up to ${STORE_MAX_ATTEMPTS} attempts)`);
           throw error;
         }
       },
