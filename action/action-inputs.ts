@@ -5,7 +5,7 @@
 import { InputError } from '../src/errors.js';
 import { ACTION_COMMANDS } from '../src/commands/commands.js';
 import { INPUTS, inputsFor, type CommandName } from '../src/config/input-definitions.js';
-import { Inputs, type RawInputs } from '../src/config/settings.js';
+import { azureAuthKind, Inputs, restoredLoginKind, vaultAuthMethod, type RawInputs } from '../src/config/settings.js';
 import { errorMessage } from '../src/util/error-text.js';
 import type { Runner } from './runner.js';
 
@@ -95,8 +95,7 @@ export const AZURE_OIDC_AUDIENCE = 'api://AzureADTokenExchange';
 export async function addOidcTokens(inputs: ActionInputs, runner: Runner, masker: Masker): Promise<void> {
   await addVaultJwt(inputs, runner, masker);
   const targets = [inputs.raw.target, inputs.raw['replica-target']].filter((t): t is string => Boolean(t));
-  const federated =
-    targets.some((t) => t.startsWith('az://')) && inputs.raw['azure-client-id'] && !inputs.raw['azure-connection-string'] && !inputs.raw['azure-sas-token'];
+  const federated = targets.some((t) => t.startsWith('az://')) && azureAuthKind(new Inputs(inputs.raw)) === 'federated';
   if (!federated) return;
   inputs.raw['azure-federated-token'] = await maskedIdToken(runner, masker, AZURE_OIDC_AUDIENCE, {
     input: 'azure-client-id',
@@ -120,10 +119,9 @@ async function maskedIdToken(runner: Runner, masker: Masker, audience: string, f
 /** Vault's JWT auth takes a GitHub OIDC token; the job needs `permissions: id-token: write`. */
 async function addVaultJwt(inputs: ActionInputs, runner: Runner, masker: Masker): Promise<void> {
   // A restore needs a Vault login only to read the restored data with the source's auth (restored-login: source-auth).
-  const restoreLogsIn = (inputs.raw['restored-login'] ?? '').toLowerCase() === 'source-auth' && !inputs.raw['restored-vault-token'];
-  const needsVault = inputs.command === 'backup' || ((inputs.command === 'restore-test' || inputs.command === 'restore') && restoreLogsIn);
-  const method = (inputs.raw['vault-auth-method'] ?? 'jwt').toLowerCase();
-  if (!needsVault || method !== 'jwt') return;
+  const settings = new Inputs(inputs.raw);
+  const restoreLogsIn = (inputs.command === 'restore-test' || inputs.command === 'restore') && restoredLoginKind(settings) === 'source-auth';
+  if ((inputs.command !== 'backup' && !restoreLogsIn) || vaultAuthMethod(settings) !== 'jwt') return;
   const owner = runner.env.GITHUB_REPOSITORY_OWNER;
   const audience = inputs.raw['vault-jwt-audience'] ?? (owner ? `https://github.com/${owner}` : undefined);
   if (!audience)

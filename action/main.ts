@@ -19,6 +19,7 @@ import { githubIssues } from './github-issues.js';
 import { updateIncident, type IssueTracker } from './incidents.js';
 import { summaryHtml } from './job-summary.js';
 import { actionsRunner, type Runner } from './runner.js';
+import { definitionOf } from '../src/config/input-definitions.js';
 
 export interface ActionDeps {
   runner: Runner;
@@ -93,7 +94,7 @@ function notifyAfterBadInputs(runner: Runner, log: ActionsLogger): NotifySetting
     log.warn(`notification settings are not valid either (${errorMessage(error)}); alerting with the defaults`);
     return {
       githubToken: runner.getInput('github-token'),
-      incidentLabel: 'vault-backup-incident',
+      incidentLabel: definitionOf('incident-label')!.default!,
       slackWebhookUrl: runner.getInput('slack-webhook-url'),
       notifyOnSuccess: false,
     };

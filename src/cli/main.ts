@@ -10,6 +10,8 @@ import type { RetentionPlan } from '../retention/plan-retention.js';
 import { ConsoleLogger } from '../log.js';
 import { describeUnexpected } from '../util/error-text.js';
 import { helpText, parseArgs } from './args.js';
+import { definitionOf } from '../config/input-definitions.js';
+import { Inputs } from '../config/settings.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -23,7 +25,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let asJson = false;
   try {
     const { command, inputs } = parseArgs(argv, io.env);
-    asJson = ['true', '1', 'yes'].includes((inputs.json ?? '').toLowerCase());
+    asJson = command !== 'help' && definitionOf('json')!.commands!.includes(command) && new Inputs(inputs).boolean('json');
     if (command === 'help') {
       io.stdout(helpText(inputs.command));
       return 0;

@@ -171,29 +171,45 @@ export function targetSettings(inputs: Inputs, forUpload = false, input = 'targe
   return { kind: 'local', directory: text.startsWith('file://') ? new URL(text).pathname : text };
 }
 
-export function azureSettings(inputs: Inputs, account: string): AzureSettings {
-  const connectionString = inputs.optional('azure-connection-string');
-  const sasToken = inputs.optional('azure-sas-token');
-  const federatedToken = inputs.optional('azure-federated-token');
+/**
+ * Which Azure credential the settings name, in order: a connection string, a SAS token, workload identity
+ * federation (client and tenant id; the action fetches the federated token when this says so), else the default chain.
+ */
+export function azureAuthKind(inputs: Inputs): AzureAuth['kind'] {
   const clientId = inputs.optional('azure-client-id');
   const tenantId = inputs.optional('azure-tenant-id');
-  let auth: AzureAuth;
-  if (connectionString) auth = { kind: 'connection-string', connectionString };
-  else if (sasToken) auth = { kind: 'sas', sasToken: sasToken.replace(/^\?/, '') };
-  else if (clientId || tenantId) {
+  if (inputs.optional('azure-connection-string')) return 'connection-string';
+  if (inputs.optional('azure-sas-token')) return 'sas';
+  if (clientId || tenantId) {
     if (!clientId || !tenantId)
       throw new InputError(
         clientId ? 'azure-tenant-id' : 'azure-client-id',
         'is required with the other: workload identity federation needs both the tenant and the client (application) id',
       );
-    auth = {
-      kind: 'federated',
-      clientId,
-      tenantId,
-      federatedToken: inputs.required('azure-federated-token', ' for azure-client-id (in GitHub Actions, grant the job `permissions: id-token: write`)'),
-    };
-  } else if (federatedToken) throw new InputError('azure-client-id', 'is required with azure-federated-token');
-  else auth = { kind: 'default' };
+    return 'federated';
+  }
+  if (inputs.optional('azure-federated-token')) throw new InputError('azure-client-id', 'is required with azure-federated-token');
+  return 'default';
+}
+
+export function azureSettings(inputs: Inputs, account: string): AzureSettings {
+  const kind = azureAuthKind(inputs);
+  const auth: AzureAuth =
+    kind === 'connection-string'
+      ? { kind, connectionString: inputs.required('azure-connection-string') }
+      : kind === 'sas'
+        ? { kind, sasToken: inputs.required('azure-sas-token').replace(/^\?/, '') }
+        : kind === 'federated'
+          ? {
+              kind,
+              clientId: inputs.required('azure-client-id'),
+              tenantId: inputs.required('azure-tenant-id'),
+              federatedToken: inputs.required(
+                'azure-federated-token',
+                ' for azure-client-id (in GitHub Actions, grant the job `permissions: id-token: write`)',
+              ),
+            }
+          : { kind: 'default' };
   const endpoint = inputs.url('azure-blob-endpoint', false, true) ?? `https://${account}.blob.core.windows.net`;
   return { endpoint, auth, blockSize: inputs.integer('azure-block-size-mib', 1, 4000) * 1024 * 1024, queueSize: inputs.integer('azure-queue-size', 1, 32) };
 }
@@ -213,8 +229,13 @@ export function gcsSettings(inputs: Inputs): GcsSettings {
 // ---- vault -----------------------------------------------------------------------------------
 
 /** The source cluster's login (vault-auth-method and its inputs). */
+/** vault-auth-method: jwt (GitHub OIDC), token or approle. */
+export function vaultAuthMethod(inputs: Inputs): VaultAuth['method'] {
+  return inputs.choice('vault-auth-method', ['jwt', 'token', 'approle'] as const);
+}
+
 export function vaultAuth(inputs: Inputs): VaultAuth {
-  const method = inputs.choice('vault-auth-method', ['jwt', 'token', 'approle'] as const);
+  const method = vaultAuthMethod(inputs);
   if (method === 'token') return { method, token: inputs.credential('vault-token', ' for vault-auth-method token') };
   if (method === 'jwt') {
     const auth = {
@@ -341,12 +362,17 @@ export function sourceSeal(inputs: Inputs): SourceSeal | undefined {
   return seal;
 }
 
+/** How the restore gets a token in the restored data, before any credential for it is read. */
+export function restoredLoginKind(inputs: Inputs): RestoredLogin['kind'] {
+  if (inputs.optional('restored-vault-token')) return 'token';
+  return inputs.choice('restored-login', ['generate-root', 'source-auth'] as const);
+}
+
 /** How the restore gets a token in the restored data. */
 export function restoredLogin(inputs: Inputs): RestoredLogin {
-  if (inputs.optional('restored-vault-token')) return { kind: 'token', token: inputs.credential('restored-vault-token') };
-  return inputs.choice('restored-login', ['generate-root', 'source-auth'] as const) === 'generate-root'
-    ? { kind: 'generate-root' }
-    : { kind: 'source-auth', auth: vaultAuth(inputs) };
+  const kind = restoredLoginKind(inputs);
+  if (kind === 'token') return { kind, token: inputs.credential('restored-vault-token') };
+  return kind === 'generate-root' ? { kind } : { kind, auth: vaultAuth(inputs) };
 }
 
 export function throwawaySettings(inputs: Inputs): ThrowawayClusterSettings {
