@@ -96,10 +96,7 @@ export class InThreadArchiveCheck extends Writable {
   }
 
   override _final(done: (error?: Error | null) => void): void {
-    this.inspection.end().then((facts) => {
-      this.result = facts;
-      done();
-    }, done);
+    endInspection(this.inspection, (facts) => (this.result = facts), done);
   }
 
   override _destroy(error: Error | null, done: (error: Error | null) => void): void {
@@ -156,10 +153,7 @@ export class SnapshotArchiveValidator extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    this.inspection.end().then((facts) => {
-      this.result = facts;
-      done();
-    }, done);
+    endInspection(this.inspection, (facts) => (this.result = facts), done);
   }
 
   override _destroy(error: Error | null, done: (error: Error | null) => void): void {
@@ -236,4 +230,12 @@ function inspectTar(gunzipped: Readable): Promise<ArchiveContents> {
     gunzipped.on('error', fail);
     gunzipped.pipe(extract);
   });
+}
+
+/** Ends an inspection at the end of its stream: its facts are kept, or its failure is the stream's. */
+function endInspection(inspection: ArchiveInspection, keep: (facts: ValidatedSnapshot) => void, done: (error?: Error | null) => void): void {
+  inspection.end().then((facts) => {
+    keep(facts);
+    done();
+  }, done);
 }

@@ -81,27 +81,41 @@ async function expectCanary(server: VaultServer, token: string): Promise<void> {
   expect(((await read.json()) as { data: { data: unknown } }).data.data).toEqual({ survived: 'yes' });
 }
 
-it('restores a backup into a new server following docs/RESTORE.md to the letter (S3, keyring, Shamir 5/3)', async () => {
-  const { code, output } = await runRunbook({
+/** The page's variables for restoring `lost` (its keys, shares and threshold) into `into`; `extra` names the store and keys. */
+function pageEnv(lost: VaultServer, seal: { shares: number; threshold: number; auto: boolean }, into: VaultServer, extra: Record<string, string>) {
+  return {
     PATH: `${SERVER_PATH}:${process.env.PATH}`,
     HOME: work,
-    ...moto.env(),
-    TARGET: 's3://dr-backups/prod-eu',
-    VAULT_BACKUP_KEYRING: KEYRING,
-    AWS_REGION: 'us-east-1',
-    VAULT_ADDR: fresh.addr,
-    BAO_ADDR: fresh.addr,
+    VAULT_ADDR: into.addr,
+    BAO_ADDR: into.addr,
     SERVER_CLI: SERVER_CLI_NAME,
-    VAULT_BACKUP_SOURCE_UNSEAL_KEYS: source.unsealKeys.slice(0, 3).join(' '),
-    SOURCE_SHARES: '5',
-    SOURCE_THRESHOLD: '3',
-    SOURCE_AUTO_UNSEAL: 'false',
-    RESTORE_DIR: join(work, 'restore'),
-  });
+    VAULT_BACKUP_SOURCE_UNSEAL_KEYS: lost.unsealKeys.slice(0, seal.threshold).join(' '),
+    SOURCE_SHARES: String(seal.shares),
+    SOURCE_THRESHOLD: String(seal.threshold),
+    SOURCE_AUTO_UNSEAL: String(seal.auto),
+    RESTORE_DIR: join(work, `restore-${into.addr.replace(/\W/g, '')}`),
+    ...extra,
+  };
+}
+
+/** The run went through, said it restored the canary, and showed none of the lost cluster's secrets. */
+function expectRestored({ code, output }: { code: number; output: string }, lost: VaultServer): void {
   expect(code === 0 ? 'exit 0' : `exit ${code}: ${output.slice(-3000)}`).toBe('exit 0');
-  expect(output).toMatch(/restoring daily\/\d{4}-\d{2}-\d{2}\/vault-snapshot-\d{8}-\d{6}\.enc/);
   expect(output).toMatch(/canary secret\/canary: present/);
-  for (const secret of [source.rootToken, ...source.unsealKeys]) expect(output).not.toContain(secret);
+  for (const secret of [lost.rootToken, ...lost.unsealKeys]) expect(output).not.toContain(secret);
+}
+
+it('restores a backup into a new server following docs/RESTORE.md to the letter (S3, keyring, Shamir 5/3)', async () => {
+  const run = await runRunbook(
+    pageEnv(source, { shares: 5, threshold: 3, auto: false }, fresh, {
+      ...moto.env(),
+      TARGET: 's3://dr-backups/prod-eu',
+      VAULT_BACKUP_KEYRING: KEYRING,
+      AWS_REGION: 'us-east-1',
+    }),
+  );
+  expectRestored(run, source);
+  expect(run.output).toMatch(/restoring daily\/\d{4}-\d{2}-\d{2}\/vault-snapshot-\d{8}-\d{6}\.enc/);
   await expectCanary(fresh, source.rootToken);
 }, 150000);
 
@@ -133,25 +147,15 @@ it('restores a KMS-wrapped backup of a transit auto-unsealed cluster from a dire
     );
     await lost.stop();
     replacement = await startVaultServer({ name: 'new-transit', seal, initialise: false, openGenerateRoot: true });
-    const { code, output } = await runRunbook({
-      PATH: `${SERVER_PATH}:${process.env.PATH}`,
-      HOME: work,
-      ...moto.env(),
-      TARGET: dir,
-      VAULT_BACKUP_KMS_KEY_ID: kmsKeyId,
-      AWS_REGION: 'us-east-1',
-      VAULT_ADDR: replacement.addr,
-      BAO_ADDR: replacement.addr,
-      SERVER_CLI: SERVER_CLI_NAME,
-      VAULT_BACKUP_SOURCE_UNSEAL_KEYS: lost.unsealKeys.slice(0, 2).join(' '),
-      SOURCE_SHARES: '3',
-      SOURCE_THRESHOLD: '2',
-      SOURCE_AUTO_UNSEAL: 'true',
-      RESTORE_DIR: join(work, 'restore-transit'),
-    });
-    expect(code === 0 ? 'exit 0' : `exit ${code}: ${output.slice(-3000)}`).toBe('exit 0');
-    expect(output).toMatch(/canary secret\/canary: present/);
-    for (const secret of [lost.rootToken, ...lost.unsealKeys]) expect(output).not.toContain(secret);
+    const run = await runRunbook(
+      pageEnv(lost, { shares: 3, threshold: 2, auto: true }, replacement, {
+        ...moto.env(),
+        TARGET: dir,
+        VAULT_BACKUP_KMS_KEY_ID: kmsKeyId,
+        AWS_REGION: 'us-east-1',
+      }),
+    );
+    expectRestored(run, lost);
     await expectCanary(replacement, lost.rootToken);
   } finally {
     await Promise.all([lost?.stop(), replacement?.stop(), unsealer.stop()]);
@@ -166,21 +170,7 @@ async function runbookFrom(target: string, settings: Record<string, string>, env
     { target, 'vault-address': source.addr, 'vault-auth-method': 'token', 'vault-token': source.rootToken, 'encryption-key': KEYRING, ...settings },
     { log: new MemoryLogger() },
   );
-  return runRunbook({
-    PATH: `${SERVER_PATH}:${process.env.PATH}`,
-    HOME: work,
-    TARGET: target,
-    VAULT_BACKUP_KEYRING: KEYRING,
-    VAULT_ADDR: fresh.addr,
-    BAO_ADDR: fresh.addr,
-    SERVER_CLI: SERVER_CLI_NAME,
-    VAULT_BACKUP_SOURCE_UNSEAL_KEYS: source.unsealKeys.slice(0, 3).join(' '),
-    SOURCE_SHARES: '5',
-    SOURCE_THRESHOLD: '3',
-    SOURCE_AUTO_UNSEAL: 'false',
-    RESTORE_DIR: join(work, `restore-${fresh.addr.replace(/\W/g, '')}`),
-    ...env,
-  });
+  return runRunbook(pageEnv(source, { shares: 5, threshold: 3, auto: false }, fresh, { TARGET: target, VAULT_BACKUP_KEYRING: KEYRING, ...env }));
 }
 
 it('restores from Azure Blob Storage into a new server behind a private CA, following the same page', async () => {
@@ -195,8 +185,7 @@ it('restores from Azure Blob Storage into a new server behind a private CA, foll
       { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, VAULT_CACERT: tls.caFile, BAO_CACERT: tls.caFile, VAULT_BACKUP_RESTORE_CA_CERT: tls.caFile },
       fresh,
     );
-    expect(code === 0 ? 'exit 0' : `exit ${code}: ${output.slice(-3000)}`).toBe('exit 0');
-    expect(output).toMatch(/canary secret\/canary: present/);
+    expectRestored({ code, output }, source);
     expect(output).not.toContain(azurite.connectionString);
   } finally {
     await Promise.all([azurite.stop(), fresh.stop()]);
@@ -209,8 +198,7 @@ it('restores from Cloud Storage, following the same page', async () => {
   try {
     await gcs.storage().bucket('dr-backups').create();
     const { code, output } = await runbookFrom('gs://dr-backups/prod', { 'gcs-endpoint': gcs.endpoint }, { VAULT_BACKUP_GCS_ENDPOINT: gcs.endpoint }, fresh);
-    expect(code === 0 ? 'exit 0' : `exit ${code}: ${output.slice(-3000)}`).toBe('exit 0');
-    expect(output).toMatch(/canary secret\/canary: present/);
+    expectRestored({ code, output }, source);
   } finally {
     await Promise.all([gcs.stop(), fresh.stop()]);
   }
