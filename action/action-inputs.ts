@@ -8,6 +8,7 @@ import { INPUTS, inputsFor, type CommandName } from '../src/config/input-definit
 import { azureAuthKind, Inputs, restoredLoginKind, vaultAuthMethod, type RawInputs } from '../src/config/settings.js';
 import { errorMessage } from '../src/util/error-text.js';
 import type { Runner } from './runner.js';
+import { secretParts } from '../src/notify/untrusted-text.js';
 
 export interface ActionInputs {
   command: CommandName;
@@ -34,18 +35,9 @@ export class Masker {
 
   /** Masks a secret and each of its lines and key parts: the runner matches masks line by line. */
   mask(value: string): void {
-    if (!value) return;
-    const setSecret = (v: string) => {
-      this.masked.push(v);
-      this.runner.setSecret(v);
-    };
-    setSecret(value);
-    for (const line of value.split(/\r?\n/)) {
-      const trimmed = line.trim();
-      if (trimmed) setSecret(trimmed);
-      const eq = trimmed.indexOf('=');
-      if (eq > 0 && trimmed.length - eq > 8) setSecret(trimmed.slice(eq + 1));
-      for (const part of trimmed.split(',')) if (part.trim().length > 8) setSecret(part.trim());
+    for (const part of secretParts(value)) {
+      this.masked.push(part);
+      this.runner.setSecret(part);
     }
   }
 

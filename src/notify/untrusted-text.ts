@@ -5,6 +5,20 @@
  */
 import type { RunReport } from './run-report.js';
 
+/** A secret and the parts of it that may appear alone: each line, the key of an "id=key" line, each long comma-separated part. */
+export function secretParts(value: string): string[] {
+  if (!value) return [];
+  const parts = [value];
+  for (const line of value.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed) parts.push(trimmed);
+    const eq = trimmed.indexOf('=');
+    if (eq > 0 && trimmed.length - eq > 8) parts.push(trimmed.slice(eq + 1));
+    for (const part of trimmed.split(',')) if (part.trim().length > 8) parts.push(part.trim());
+  }
+  return parts;
+}
+
 /** Replaces every secret (longest first, so a secret's part never leaves the rest visible) with ***. */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
