@@ -23,16 +23,15 @@ export async function tellSlack(
   now: Date,
   post: SlackPost = postToSlack,
 ): Promise<void> {
-  let webhookUrl: string | undefined;
-  let onSuccess = false;
+  let settings: { webhookUrl: string | undefined; onSuccess: boolean };
   try {
-    const settings = new Inputs(raw);
-    webhookUrl = settings.optional('slack-webhook-url');
-    onSuccess = settings.boolean('notify-on-success');
+    const inputs = new Inputs(raw);
+    settings = { webhookUrl: inputs.optional('slack-webhook-url'), onSuccess: inputs.boolean('notify-on-success') };
   } catch (error) {
     log.warn(`Slack settings are not valid (${errorMessage(error)}); Slack is not told`);
     return;
   }
+  const { webhookUrl, onSuccess } = settings;
   if (!webhookUrl || ('result' in outcome && !onSuccess)) return;
   const report =
     'result' in outcome
