@@ -16,7 +16,7 @@ export function actionYml(): string {
   const outputs = Object.fromEntries(OUTPUTS.map((o) => [o.name, { description: o.description }]));
   const doc = {
     name: 'Vault Backup',
-    description: 'Encrypted, verified backups of HashiCorp Vault / OpenBao raft snapshots to S3, Azure Blob Storage, Cloud Storage or a directory, with retention and weekly restore tests.',
+    description: 'Encrypted, verified Vault and OpenBao backups to S3, Azure, Cloud Storage or a directory, with retention and restore tests.',
     author: 'vault-backup-action',
     branding: { icon: 'shield', color: 'blue' },
     inputs,
