@@ -3445,10 +3445,7 @@ class InThreadArchiveCheck extends (/* unused pure expression or super */ null &
         this.inspection.write(data).then(() => done(), done);
     }
     _final(done) {
-        this.inspection.end().then((facts) => {
-            this.result = facts;
-            done();
-        }, done);
+        endInspection(this.inspection, (facts) => (this.result = facts), done);
     }
     _destroy(error, done) {
         this.inspection.destroy();
@@ -3496,10 +3493,7 @@ class SnapshotArchiveValidator extends external_node_stream_namespaceObject.Tran
         accepted.then(() => done(), done);
     }
     _flush(done) {
-        this.inspection.end().then((facts) => {
-            this.result = facts;
-            done();
-        }, done);
+        endInspection(this.inspection, (facts) => (this.result = facts), done);
     }
     _destroy(error, done) {
         this.inspection.destroy();
@@ -3583,6 +3577,13 @@ function inspectTar(gunzipped) {
         gunzipped.on('error', fail);
         gunzipped.pipe(extract);
     });
+}
+/** Ends an inspection at the end of its stream: its facts are kept, or its failure is the stream's. */
+function endInspection(inspection, keep, done) {
+    inspection.end().then((facts) => {
+        keep(facts);
+        done();
+    }, done);
 }
 
 ;// CONCATENATED MODULE: ./src/snapshot/archive-check-worker.ts

@@ -73,7 +73,7 @@ function freeOnceAllRead(piece) {
     memory.transfer(0);
 }
 
-;// CONCATENATED MODULE: ./src/storage/digest-worker.ts
+;// CONCATENATED MODULE: ./src/storage/local/digest-worker.ts
 /**
  * The SHA-256 of a local backup's ciphertext on a second core (entry of its own bundle, dist/digest/). It
  * receives the buffers the file writer has written, transferred in the order written, hashes each and frees

@@ -1,8 +1,8 @@
-export const id = 455;
-export const ids = [455];
+export const id = 862;
+export const ids = [862];
 export const modules = {
 
-/***/ 2455:
+/***/ 4862:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -31,7 +31,9 @@ var error_text = __webpack_require__(1992);
 var part_size = __webpack_require__(7080);
 // EXTERNAL MODULE: ./src/storage/read-small.ts
 var read_small = __webpack_require__(6008);
-;// CONCATENATED MODULE: ./src/storage/azure-blob-store.ts
+// EXTERNAL MODULE: ./src/storage/retry-policy.ts
+var retry_policy = __webpack_require__(3414);
+;// CONCATENATED MODULE: ./src/storage/azure/azure-blob-store.ts
 /**
  * Azure Blob Storage as a backup target. A new object is a block blob: the stream is cut into blocks,
  * each staged with its MD5 (the service refuses a block whose bytes do not match), then the block list
@@ -39,6 +41,7 @@ var read_small = __webpack_require__(6008);
  * computed here from the bytes sent, is committed as its Content-MD5; `stat` reads it back.
  * Blocks staged by a write that did not finish are discarded before the error is reported.
  */
+
 
 
 
@@ -158,10 +161,10 @@ class AzureBlobStore {
     async discardUncommitted(key, recheck = false) {
         const blob = this.blob(key);
         // A block whose request was cut may still be stored by the service a moment later: look again, a few times.
-        for (let attempt = 0; attempt < (recheck ? 5 : 1); attempt++) {
+        for (let attempt = 0; attempt < (recheck ? retry_policy/* RECHECK */.Qn.attempts : 1); attempt++) {
             try {
                 if (attempt > 0) {
-                    await new Promise((resolve) => setTimeout(resolve, 200));
+                    await new Promise((resolve) => setTimeout(resolve, retry_policy/* RECHECK */.Qn.delayMs));
                     if (!(await this.hasUncommittedBlocks(key)))
                         return;
                 }
@@ -364,9 +367,7 @@ function azureError(what, error) {
     return new errors/* StorageError */.aq(`${what} failed: ${(0,error_text/* errorMessage */.gJ)(error)}`, { cause: error, hint: 'retry; check the network path to the storage account' });
 }
 
-// EXTERNAL MODULE: ./src/storage/cloud-retries.ts
-var cloud_retries = __webpack_require__(6631);
-;// CONCATENATED MODULE: ./src/storage/azure-open.ts
+;// CONCATENATED MODULE: ./src/storage/azure/azure-open.ts
 /** Builds the Azure Blob store from its settings: the one place the Azure SDK clients are made. */
 
 
@@ -374,7 +375,12 @@ var cloud_retries = __webpack_require__(6631);
 
 function azureService(settings) {
     // 0.5, 1, 2, 4 s between attempts: a short outage is ridden out, a dead endpoint fails within seconds.
-    const retryOptions = { maxTries: cloud_retries/* CLOUD_MAX_ATTEMPTS */.k, retryPolicyType: esm/* StorageRetryPolicyType */.uD.EXPONENTIAL, retryDelayInMs: 500, maxRetryDelayInMs: 8000 };
+    const retryOptions = {
+        maxTries: retry_policy/* STORE_MAX_ATTEMPTS */.CN,
+        retryPolicyType: esm/* StorageRetryPolicyType */.uD.EXPONENTIAL,
+        retryDelayInMs: retry_policy/* CLOUD_BACKOFF */.d.firstDelayMs,
+        maxRetryDelayInMs: retry_policy/* CLOUD_BACKOFF */.d.maxDelayMs,
+    };
     const { auth, endpoint } = settings;
     // The connection string names its own endpoint (an emulator's, for one).
     if (auth.kind === 'connection-string')
@@ -394,18 +400,6 @@ function openAzureStore(target) {
         queueSize: target.azure.queueSize,
     });
 }
-
-
-/***/ }),
-
-/***/ 6631:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   k: () => (/* binding */ CLOUD_MAX_ATTEMPTS)
-/* harmony export */ });
-/** Attempts per request for the Azure and Cloud Storage SDKs: their own exponential backoff, bounded like S3's. */
-const CLOUD_MAX_ATTEMPTS = 5;
 
 
 /***/ }),
@@ -465,6 +459,28 @@ async function readAtMost(body, maxBytes, where) {
     }
     return Buffer.concat(parts);
 }
+
+
+/***/ }),
+
+/***/ 3414:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   CN: () => (/* binding */ STORE_MAX_ATTEMPTS),
+/* harmony export */   Qn: () => (/* binding */ RECHECK),
+/* harmony export */   d: () => (/* binding */ CLOUD_BACKOFF)
+/* harmony export */ });
+/**
+ * How every store retries, in one place. Each SDK keeps its own exponential backoff (the AWS SDK's standard
+ * mode, the Azure and Cloud Storage clients' own), bounded here to the same number of attempts.
+ */
+/** Attempts per request, for every store. */
+const STORE_MAX_ATTEMPTS = 5;
+/** Backoff bounds of the Azure and Cloud Storage clients (S3's standard mode waits at most 20 s between attempts). */
+const CLOUD_BACKOFF = { firstDelayMs: 500, maxDelayMs: 8000, totalTimeoutSeconds: 120 };
+/** Looking again for what a cut request may still have stored a moment later (Azure's uncommitted blocks). */
+const RECHECK = { attempts: 5, delayMs: 200 };
 
 
 /***/ })

@@ -1,5 +1,5 @@
-export const id = 883;
-export const ids = [883,460];
+export const id = 946;
+export const ids = [946];
 export const modules = {
 
 /***/ 7080:
@@ -61,117 +61,7 @@ async function readAtMost(body, maxBytes, where) {
 
 /***/ }),
 
-/***/ 9883:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-// ESM COMPAT FLAG
-__webpack_require__.r(__webpack_exports__);
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  S3_MAX_ATTEMPTS: () => (/* binding */ S3_MAX_ATTEMPTS),
-  createS3Client: () => (/* binding */ createS3Client),
-  openS3Store: () => (/* binding */ openS3Store)
-});
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var dist_cjs = __webpack_require__(3711);
-// EXTERNAL MODULE: ./src/storage/s3-store.ts + 1 modules
-var s3_store = __webpack_require__(1460);
-// EXTERNAL MODULE: ./src/util/error-text.ts
-var error_text = __webpack_require__(1992);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __webpack_require__(7075);
-;// CONCATENATED MODULE: ./src/storage/s3-body-slices.ts
-/**
- * Request bodies held in memory (the parts) reach the socket in slices; one no larger than a slice (a
- * manifest) goes as it is. Over TLS, Node encrypts a whole write at once and keeps the ciphertext until
- * the socket has taken it: an 8 MiB part written in one piece held 8 MiB more for each part in flight
- * (measured in docs/BENCHMARKS.md).
- *
- * The SDK still sees the buffer: its signer and checksum steps have run on it, and it retries the request
- * (it never retries a body it was given as a stream). Each attempt gets a fresh stream over the same
- * bytes, since this step runs inside the retry loop.
- */
-
-/** Small enough that TLS holds little per request, large enough that writes stay few. */
-const BODY_SLICE_BYTES = 256 * 1024;
-function sendBodiesInSlices(client) {
-    client.middlewareStack.add((next) => async (args) => {
-        const request = args.request;
-        const body = request?.body;
-        if (!(body instanceof Uint8Array) || body.byteLength <= BODY_SLICE_BYTES)
-            return next(args);
-        // A copy of the request, so the next attempt finds the buffer again.
-        return next({ ...args, request: { ...request, body: external_node_stream_.Readable.from(slicesOf(body), { objectMode: false }) } });
-    }, 
-    // The deserialize step runs once per attempt, after signing; the handler writes what it is given.
-    { step: 'deserialize', priority: 'low', name: 'vaultBackupBodySlices' });
-}
-function* slicesOf(body) {
-    for (let at = 0; at < body.byteLength; at += BODY_SLICE_BYTES)
-        yield body.subarray(at, at + BODY_SLICE_BYTES);
-}
-
-;// CONCATENATED MODULE: ./src/storage/s3-open.ts
-/**
- * An S3 target's store and client: loaded only for S3 (and s3:// files), like the Azure and Cloud
- * Storage stores, so a run against a local directory never loads the AWS SDK.
- */
-
-
-
-
-/** Attempts per S3 request: the SDK's standard retry mode, exponential backoff with jitter (at most 20 s apart). */
-const S3_MAX_ATTEMPTS = 5;
-function createS3Client(s3, log) {
-    const client = new dist_cjs.S3Client({
-        // How long a request may go without a byte moving either way before its attempt fails (and is retried).
-        // Without it a request whose answer never comes waits forever: a backup to moto over https was seen waiting
-        // 15 minutes on two parts, both connections quiet both ways. A healthy part moves bytes every few
-        // milliseconds; S3 keeps a long CompleteMultipartUpload alive with whitespace.
-        requestHandler: { socketTimeout: s3.idleTimeoutMs },
-        ...(s3.region ? { region: s3.region } : {}),
-        ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
-        forcePathStyle: s3.forcePathStyle,
-        // Several S3-compatible stores reject the SDK's default CRC32 request checksums.
-        ...(s3.checksumWhenRequired ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
-        maxAttempts: S3_MAX_ATTEMPTS,
-    });
-    sendBodiesInSlices(client);
-    if (log) {
-        // Runs once per attempt (inside the retry loop), so every failed attempt is visible in the log.
-        client.middlewareStack.add((next, context) => async (args) => {
-            try {
-                return await next(args);
-            }
-            catch (error) {
-                const status = error.$metadata?.httpStatusCode;
-                const what = status ? `HTTP ${status} ${(0,error_text/* errorName */.Is)(error)}` : ((0,error_text/* errorCode */.CA)(error) ?? (0,error_text/* errorName */.Is)(error));
-                // Only what the SDK retries (5xx, throttling, network); a 404 from an existence check is an answer.
-                if (status !== undefined && status < 500 && status !== 429)
-                    throw error;
-                log.warn(`S3 ${context.commandName ?? 'request'} attempt failed: ${what} (the SDK makes up to ${S3_MAX_ATTEMPTS} attempts)`);
-                throw error;
-            }
-        }, { step: 'deserialize', priority: 'high', name: 'vaultBackupAttemptLog' });
-    }
-    return client;
-}
-function openS3Store(target, log) {
-    return new s3_store.S3BackupStore({
-        client: createS3Client(target.s3, log),
-        bucket: target.bucket,
-        prefix: target.prefix,
-        partSize: target.s3.partSize,
-        queueSize: target.s3.queueSize,
-    });
-}
-
-
-/***/ }),
-
-/***/ 1460:
+/***/ 7946:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -198,7 +88,7 @@ var external_node_stream_ = __webpack_require__(7075);
 var promises_ = __webpack_require__(6466);
 // EXTERNAL MODULE: ./src/util/stream-buffering.ts
 var stream_buffering = __webpack_require__(9621);
-;// CONCATENATED MODULE: ./src/storage/s3-part-upload.ts
+;// CONCATENATED MODULE: ./src/storage/s3/s3-part-upload.ts
 /**
  * A stream uploaded to S3 in parts filled from a fixed set of part buffers. The SDK's uploader
  * (lib-storage) joins each part into a new buffer: a GiB left 128 parts of 8 MiB to the garbage collector,
@@ -394,7 +284,7 @@ var error_text = __webpack_require__(1992);
 var part_size = __webpack_require__(7080);
 // EXTERNAL MODULE: ./src/storage/read-small.ts
 var read_small = __webpack_require__(6008);
-;// CONCATENATED MODULE: ./src/storage/s3-store.ts
+;// CONCATENATED MODULE: ./src/storage/s3/s3-store.ts
 /**
  * S3 as a backup target. Uploads stream in parts (s3-part-upload.ts) with SHA-256 part checksums and
  * `If-None-Match: *`, so a backup never replaces another; the checksum S3 reports afterwards is compared

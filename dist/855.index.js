@@ -1,20 +1,8 @@
-export const id = 412;
-export const ids = [412];
+export const id = 855;
+export const ids = [855];
 export const modules = {
 
-/***/ 6631:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   k: () => (/* binding */ CLOUD_MAX_ATTEMPTS)
-/* harmony export */ });
-/** Attempts per request for the Azure and Cloud Storage SDKs: their own exponential backoff, bounded like S3's. */
-const CLOUD_MAX_ATTEMPTS = 5;
-
-
-/***/ }),
-
-/***/ 8412:
+/***/ 4855:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -43,7 +31,7 @@ var error_text = __webpack_require__(1992);
 var stream_buffering = __webpack_require__(9621);
 // EXTERNAL MODULE: ./src/storage/read-small.ts
 var read_small = __webpack_require__(6008);
-;// CONCATENATED MODULE: ./src/storage/gcs-store.ts
+;// CONCATENATED MODULE: ./src/storage/gcs/gcs-store.ts
 /**
  * Google Cloud Storage as a backup target. A new object is a resumable upload with
  * `ifGenerationMatch: 0` (create only: a backup never replaces another); the SDK checks the CRC32C the
@@ -259,9 +247,9 @@ function gcsError(what, error) {
     });
 }
 
-// EXTERNAL MODULE: ./src/storage/cloud-retries.ts
-var cloud_retries = __webpack_require__(6631);
-;// CONCATENATED MODULE: ./src/storage/gcs-open.ts
+// EXTERNAL MODULE: ./src/storage/retry-policy.ts
+var retry_policy = __webpack_require__(3414);
+;// CONCATENATED MODULE: ./src/storage/gcs/gcs-open.ts
 /** Builds the Cloud Storage store from its settings: the one place the Cloud Storage client is made. */
 
 
@@ -272,7 +260,12 @@ function openGcsStore(target) {
         ...(endpoint ? { apiEndpoint: endpoint } : {}),
         ...(keyFile ? { keyFilename: keyFile, useAuthWithCustomEndpoint: true } : {}),
         // Retries idempotent requests (a create with ifGenerationMatch is one) with exponential backoff, at most 8 s apart.
-        retryOptions: { autoRetry: true, maxRetries: cloud_retries/* CLOUD_MAX_ATTEMPTS */.k - 1, maxRetryDelay: 8, totalTimeout: 120 },
+        retryOptions: {
+            autoRetry: true,
+            maxRetries: retry_policy/* STORE_MAX_ATTEMPTS */.CN - 1,
+            maxRetryDelay: retry_policy/* CLOUD_BACKOFF */.d.maxDelayMs / 1000,
+            totalTimeout: retry_policy/* CLOUD_BACKOFF */.d.totalTimeoutSeconds,
+        },
     });
     return new GcsBackupStore({ bucket: storage.bucket(target.bucket), prefix: target.prefix, chunkSize });
 }
@@ -302,6 +295,28 @@ async function readAtMost(body, maxBytes, where) {
     }
     return Buffer.concat(parts);
 }
+
+
+/***/ }),
+
+/***/ 3414:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   CN: () => (/* binding */ STORE_MAX_ATTEMPTS),
+/* harmony export */   Qn: () => (/* binding */ RECHECK),
+/* harmony export */   d: () => (/* binding */ CLOUD_BACKOFF)
+/* harmony export */ });
+/**
+ * How every store retries, in one place. Each SDK keeps its own exponential backoff (the AWS SDK's standard
+ * mode, the Azure and Cloud Storage clients' own), bounded here to the same number of attempts.
+ */
+/** Attempts per request, for every store. */
+const STORE_MAX_ATTEMPTS = 5;
+/** Backoff bounds of the Azure and Cloud Storage clients (S3's standard mode waits at most 20 s between attempts). */
+const CLOUD_BACKOFF = { firstDelayMs: 500, maxDelayMs: 8000, totalTimeoutSeconds: 120 };
+/** Looking again for what a cut request may still have stored a moment later (Azure's uncommitted blocks). */
+const RECHECK = { attempts: 5, delayMs: 200 };
 
 
 /***/ })
