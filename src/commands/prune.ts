@@ -1,7 +1,7 @@
 /** prune: apply retention (jobs/prune.ts), and how its plan is shown. */
 import { targetSettings, type Inputs } from '../config/settings.js';
 import { runPrune, type PruneResult } from '../jobs/prune.js';
-import type { PlanItem, RetentionPlan, RetentionPolicy } from '../retention/plan-retention.js';
+import { describePolicy, type PlanItem, type RetentionPlan, type RetentionPolicy } from '../retention/plan-retention.js';
 import { openStore } from '../storage/open/open-store.js';
 import type { CommandDefinition } from './command.js';
 import { readOpener } from './read-opener.js';
@@ -10,8 +10,11 @@ const MAX_PLAN_ROWS = 400;
 
 export function retentionPolicy(inputs: Inputs): RetentionPolicy {
   return {
+    keepHourly: inputs.integer('keep-hourly', 0, 100_000),
     keepDaily: inputs.integer('keep-daily', 1, 100_000),
+    keepWeekly: inputs.integer('keep-weekly', 0, 100_000),
     keepMonthly: inputs.integer('keep-monthly', 1, 100_000),
+    keepYearly: inputs.integer('keep-yearly', 0, 100_000),
     requireFreshHours: inputs.integer('prune-require-fresh-hours', 1, 100_000),
     maxDeletes: inputs.integer('prune-max-deletes', 0, 1_000_000),
     allowMassDelete: inputs.boolean('prune-allow-mass-delete'),
@@ -66,7 +69,7 @@ export const pruneCommand: CommandDefinition<'prune'> = {
         ? `prune dry run: would delete ${p.plan.summary.delete} backups`
         : `prune kept ${p.plan.summary.keep} backups and deleted ${p.plan.summary.delete}`,
       facts: [
-        ['Policy', `${p.plan.policy.keepDaily} daily + ${p.plan.policy.keepMonthly} monthly`],
+        ['Policy', describePolicy(p.plan.policy)],
         ['Kept', String(p.plan.summary.keep)],
         ['Deleted', String(p.deleted.length)],
         ['Retained by Object Lock', String(p.retained.length)],

@@ -260,10 +260,24 @@ export const INPUTS: InputDefinition[] = [
   },
 
   // Retention
+  { name: 'keep-hourly', description: 'Hours with a backup to keep (the newest backup of each); 0 keeps none by the hour.', default: '0', commands: ['prune'] },
   { name: 'keep-daily', description: 'Days with a backup to keep (the newest backup of each).', default: '30', commands: ['prune'] },
-  { name: 'keep-monthly', description: 'Months with a monthly backup to keep.', default: '12', commands: ['prune'] },
+  {
+    name: 'keep-weekly',
+    description: 'ISO weeks with a backup to keep (the newest backup of each); 0 keeps none by the week.',
+    default: '0',
+    commands: ['prune'],
+  },
+  { name: 'keep-monthly', description: 'Months with a monthly backup to keep (the first backup of each).', default: '12', commands: ['prune'] },
+  { name: 'keep-yearly', description: 'Years with a monthly backup to keep (the first of each); 0 keeps none by the year.', default: '0', commands: ['prune'] },
   { name: 'prune-require-fresh-hours', description: 'Refuse to prune when the newest complete backup is older than this.', default: '48', commands: ['prune'] },
-  { name: 'prune-max-deletes', description: 'Refuse to prune when the plan deletes more backups than this.', default: '10', commands: ['prune'] },
+  {
+    name: 'prune-max-deletes',
+    description:
+      "Refuse to prune when the plan lets more backups than this expire (beyond every tier's window). Backups superseded within an hour, day or week that stays kept (a schedule that runs more often than the tiers keep) do not count.",
+    default: '10',
+    commands: ['prune'],
+  },
   {
     name: 'prune-allow-mass-delete',
     description: 'Carry out a plan that deletes more than prune-max-deletes or more than half a tier (after a deliberate policy change).',

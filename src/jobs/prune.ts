@@ -8,7 +8,7 @@ import { readCatalog } from '../catalog/backup-catalog.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { planOnAuthenticated, type PlanCost } from './authenticated-plan.js';
 import type { Logger } from '../log.js';
-import { type RetentionPlan, type RetentionPolicy } from '../retention/plan-retention.js';
+import { describePolicy, type RetentionPlan, type RetentionPolicy } from '../retention/plan-retention.js';
 import type { BackupStore, Debris } from '../storage/backup-store.js';
 
 export interface PruneResult {
@@ -131,9 +131,9 @@ export function formatPlanTable(plan: RetentionPlan): string {
       `${i.action.padEnd(6)} ${i.tier.padEnd(7)} ${i.time.replace('.000Z', 'Z').padEnd(20)} ${(i.suspect !== undefined ? 'SUSPECT' : i.complete ? 'complete' : 'INCOMPLETE').padEnd(10)} ${i.key}  (${i.reason})`,
   );
   return [
-    `retention plan as of ${plan.now}: keep ${plan.policy.keepDaily} daily + ${plan.policy.keepMonthly} monthly`,
+    `retention plan as of ${plan.now}: keep ${describePolicy(plan.policy)}`,
     `action tier    time                 state      key  (reason)`,
     ...rows,
-    `${plan.summary.keep} kept, ${plan.summary.delete} to delete, ${plan.summary.incomplete} incomplete, ${plan.summary.suspect} suspect, ${plan.summary.ignored} other objects ignored`,
+    `${plan.summary.keep} kept, ${plan.summary.delete} to delete (${plan.items.filter((i) => i.routine).length} superseded within a kept period), ${plan.summary.incomplete} incomplete, ${plan.summary.suspect} suspect, ${plan.summary.ignored} other objects ignored`,
   ].join('\n');
 }

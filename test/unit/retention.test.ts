@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { buildCatalog } from '../../src/catalog/backup-catalog.js';
 import { backupKey, manifestKeyOf, type Tier } from '../../src/naming/backup-names.js';
-import { DEFAULT_POLICY, planRetention, type RetentionPolicy } from '../../src/retention/plan-retention.js';
+import { DEFAULT_POLICY, isoWeek, planRetention, type RetentionPolicy } from '../../src/retention/plan-retention.js';
 import type { StoredObject } from '../../src/storage/backup-store.js';
 
 /** A listed object; the store's own time is the name's unless a test sets it. */
@@ -269,6 +269,158 @@ describe('retention planning: properties over random histories', () => {
 
 describe('default policy', () => {
   it('is the mission: 30 daily + 12 monthly, refusing when backups are 48 h stale or more than 10 would go', () => {
-    expect(DEFAULT_POLICY).toEqual({ keepDaily: 30, keepMonthly: 12, requireFreshHours: 48, maxDeletes: 10, allowMassDelete: false });
+    expect(DEFAULT_POLICY).toEqual({
+      keepHourly: 0,
+      keepDaily: 30,
+      keepWeekly: 0,
+      keepMonthly: 12,
+      keepYearly: 0,
+      requireFreshHours: 48,
+      maxDeletes: 10,
+      allowMassDelete: false,
+    });
+  });
+});
+
+/** Hourly backups (plus the month's monthly copy) for `days` days ending at `last`. */
+function hourly(last: string, days: number): Seed[] {
+  const end = new Date(last).getTime();
+  const seeds: Seed[] = [];
+  const months = new Set<string>();
+  for (let i = days * 24 - 1; i >= 0; i--) {
+    const at = new Date(end - i * HOUR);
+    seeds.push({ at });
+    const month = at.toISOString().slice(0, 7);
+    if (!months.has(month)) {
+      months.add(month);
+      seeds.push({ tier: 'monthly', at });
+    }
+  }
+  return seeds;
+}
+
+/**
+ * An independent model of the tiers, written from the rules as the README states them: for each tier, the
+ * `count` most recent periods with a complete backup of its folder each keep one backup, the newest of the period
+ * for the hourly, daily and weekly tiers, the first for the monthly and yearly ones.
+ */
+function modelKeeps(seeds: Seed[], p: RetentionPolicy): Set<string> {
+  const backups = seeds
+    .filter((s) => s.complete !== false)
+    .map((s) => ({ tier: s.tier ?? 'daily', at: new Date(s.at), key: backupKey(s.tier ?? 'daily', new Date(s.at)) }));
+  const tiers: Array<[number, Tier, (d: Date) => string, 'newest' | 'first']> = [
+    [p.keepHourly, 'daily', (d) => d.toISOString().slice(0, 13), 'newest'],
+    [p.keepDaily, 'daily', (d) => d.toISOString().slice(0, 10), 'newest'],
+    [p.keepWeekly, 'daily', isoWeek, 'newest'],
+    [p.keepMonthly, 'monthly', (d) => d.toISOString().slice(0, 7), 'first'],
+    [p.keepYearly, 'monthly', (d) => d.toISOString().slice(0, 4), 'first'],
+  ];
+  const keep = new Set<string>();
+  for (const [count, folder, period, pick] of tiers) {
+    const byPeriod = new Map<string, typeof backups>();
+    for (const b of backups.filter((x) => x.tier === folder)) byPeriod.set(period(b.at), [...(byPeriod.get(period(b.at)) ?? []), b]);
+    for (const key of [...byPeriod.keys()].sort().reverse().slice(0, count)) {
+      const sorted = byPeriod.get(key)!.sort((a, b) => a.at.getTime() - b.at.getTime());
+      keep.add((pick === 'newest' ? sorted.at(-1)! : sorted[0]!).key);
+    }
+  }
+  return keep;
+}
+
+describe('tiered retention', () => {
+  it('ISO weeks: Monday starts a week, and the year of a week is the year of its Thursday', () => {
+    expect(isoWeek(new Date('2025-12-29T00:00:00Z'))).toBe('2026-W01'); // Monday; its Thursday is 2026-01-01
+    expect(isoWeek(new Date('2025-12-28T23:59:59Z'))).toBe('2025-W52'); // Sunday
+    expect(isoWeek(new Date('2021-01-03T12:00:00Z'))).toBe('2020-W53');
+    expect(isoWeek(new Date('2026-06-15T12:00:00Z'))).toBe('2026-W25');
+  });
+
+  it("60 days of hourly backups, pruned every night at the default delete limit: never refused, and left with exactly the tiers' picks", () => {
+    const tiers = { ...DEFAULT_POLICY, keepHourly: 24, keepWeekly: 8, keepYearly: 3 };
+    const start = new Date('2026-01-31T00:00:00Z').getTime();
+    let stored: Seed[] = [];
+    let all: Seed[] = [];
+    for (let hour = 0; hour < 60 * 24; hour++) {
+      const at = new Date(start + hour * HOUR);
+      const made: Seed[] = [{ at }];
+      // The first backup of a month is copied to monthly/.
+      if (!stored.some((s) => s.tier === 'monthly' && new Date(s.at).toISOString().slice(0, 7) === at.toISOString().slice(0, 7)))
+        made.push({ tier: 'monthly', at });
+      stored = [...stored, ...made];
+      all = [...all, ...made];
+      if (at.getUTCHours() !== 3) continue;
+      const p = planRetention(buildCatalog(objects(stored)), tiers, new Date(at.getTime() + 10 * 60_000));
+      expect(p.refusals).toEqual([]);
+      const deleted = new Set(p.items.filter((i) => i.action === 'delete').map((i) => i.key));
+      stored = stored.filter((s) => !deleted.has(backupKey(s.tier ?? 'daily', new Date(s.at))));
+    }
+    // What is left is what the tiers pick from everything ever made, up to the last prune.
+    const lastPrune = new Date(start + (59 * 24 + 3) * HOUR);
+    const model = modelKeeps(
+      all.filter((s) => new Date(s.at) <= lastPrune),
+      tiers,
+    );
+    const left = new Set(stored.filter((s) => new Date(s.at) <= lastPrune).map((s) => backupKey(s.tier ?? 'daily', new Date(s.at))));
+    expect(left).toEqual(model);
+    expect(left.size).toBeGreaterThan(24 + 29 + 4);
+  });
+
+  it("a steady hourly schedule pruned daily deletes a day's superseded backups quietly; a mass expiry still refuses", () => {
+    // Yesterday's prune left the tiers' picks; since then, 24 more hourly backups.
+    const history = hourly('2026-03-30T23:00:00Z', 40);
+    const first = planRetention(buildCatalog(objects(history)), { ...DEFAULT_POLICY, allowMassDelete: true }, new Date('2026-03-31T00:30:00Z'));
+    const left = history.filter((s) => {
+      const key = backupKey(s.tier ?? 'daily', new Date(s.at));
+      return first.items.find((i) => i.key === key)?.action !== 'delete';
+    });
+    const today = hourly('2026-03-31T23:00:00Z', 1).filter((s) => s.tier !== 'monthly');
+    const p = planRetention(buildCatalog(objects([...left, ...today])), DEFAULT_POLICY, new Date('2026-04-01T00:30:00Z'));
+    expect(p.refusals).toEqual([]);
+    const deleted = p.items.filter((i) => i.action === 'delete');
+    expect(deleted.length).toBe(23 + 1); // 23 of today's hours superseded by its newest, and the day that left the window
+    expect(deleted.filter((i) => i.routine)).toHaveLength(23);
+    expect(deleted.find((i) => !i.routine)!.reason).toBe('beyond the 30 most recent days with a backup');
+    // The same catalog with keep-daily lowered to 5: 25 days expire at once, more than the limit of 10.
+    const lowered = planRetention(buildCatalog(objects([...left, ...today])), { ...DEFAULT_POLICY, keepDaily: 5 }, new Date('2026-04-01T00:30:00Z'));
+    expect(lowered.refusals.join()).toMatch(/deletes 26 backups, more than the limit of 10/);
+  });
+
+  it('explains a backup kept by several tiers by each of them', () => {
+    const seeds = hourly('2026-03-31T23:00:00Z', 2);
+    const p = planRetention(buildCatalog(objects(seeds)), { ...DEFAULT_POLICY, keepHourly: 2, keepWeekly: 1 }, new Date('2026-04-01T00:30:00Z'));
+    const newest = p.items.find((i) => i.time === '2026-03-31T23:00:00.000Z' && i.tier === 'daily')!;
+    expect(newest.reason).toBe('newest of 2026-03-31T23 (hourly 1 of 2); newest of 2026-03-31 (daily 1 of 30); newest of 2026-W14 (weekly 1 of 1)');
+  });
+
+  it('matches the model on random histories and policies, and a second run deletes nothing', () => {
+    const now = new Date('2026-06-15T12:00:00Z');
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ tier: fc.constantFrom<Tier>('daily', 'daily', 'daily', 'monthly'), offsetHours: fc.integer({ min: 0, max: 24 * 900 }) }), {
+          maxLength: 150,
+        }),
+        fc.record({
+          keepHourly: fc.integer({ min: 0, max: 48 }),
+          keepDaily: fc.integer({ min: 1, max: 40 }),
+          keepWeekly: fc.integer({ min: 0, max: 12 }),
+          keepMonthly: fc.integer({ min: 1, max: 15 }),
+          keepYearly: fc.integer({ min: 0, max: 4 }),
+        }),
+        (raw, tiers) => {
+          const seeds = raw.map((r) => ({ tier: r.tier, at: new Date(now.getTime() - r.offsetHours * HOUR) }));
+          const p = planRetention(buildCatalog(objects(seeds)), policy(tiers), now);
+          const model = modelKeeps(seeds, policy(tiers));
+          const keptKeys = new Set(p.items.filter((i) => i.action === 'keep').map((i) => i.key));
+          // The planner may keep more (the newest backup always, anomaly protection), never fewer.
+          for (const key of model) expect(keptKeys.has(key)).toBe(true);
+          for (const key of keptKeys) if (!model.has(key)) expect(p.items.find((i) => i.key === key)!.reason).toMatch(/newest complete backup/);
+          // A routine deletion leaves another backup of its period kept.
+          for (const i of p.items.filter((x) => x.action === 'delete' && x.routine)) expect(i.reason).toMatch(/a newer backup of|an earlier backup of/);
+          const remaining = seeds.filter((s) => keptKeys.has(backupKey(s.tier, s.at)));
+          expect(planRetention(buildCatalog(objects(remaining)), policy(tiers), now).summary.delete).toBe(0);
+        },
+      ),
+      { numRuns: 800 },
+    );
   });
 });
