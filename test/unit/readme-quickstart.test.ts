@@ -70,6 +70,16 @@ function admits(policy: { Condition: Record<string, Record<string, string | stri
   );
 }
 
+it('the README is an operator’s page: about 300 lines, contributor material in docs/DEVELOPING.md', () => {
+  expect(readme.split('\n').length).toBeLessThanOrEqual(310);
+  for (const heading of ['## Releasing', '## Layout', '## Benchmarks']) expect(readme).not.toContain(`\n${heading}\n`);
+  const developing = readFileSync(join(ROOT, 'docs', 'DEVELOPING.md'), 'utf8');
+  for (const heading of ['## Tests', '## Releasing', '## Layout']) expect(developing).toContain(`\n${heading}\n`);
+  // The two commands a newcomer runs first stay on the front page.
+  expect(readme).toContain('npm ci && npm run demo');
+  expect(readme).toContain('npm ci && npm test');
+});
+
 describe('the quick-start workflow', () => {
   it('passes GitHub’s workflow parser', () => {
     expect(workflows.length).toBeGreaterThanOrEqual(1);
