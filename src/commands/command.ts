@@ -25,7 +25,6 @@ export type CommandResult =
 
 export type ResultOf<C extends CommandName> = Extract<CommandResult, { command: C }>;
 
-/** Time and waiting come from here, so tests control them. */
 /** What a run is given by its front: where it logs, and the clock and sleep (tests pass their own; the fronts the system's). */
 export interface RunContext {
   log: Logger;

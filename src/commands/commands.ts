@@ -14,6 +14,8 @@ import { pruneCommand } from './prune.js';
 import { restoreCommand } from './restore.js';
 import { restoreTestCommand } from './restore-test.js';
 import { verifyCommand } from './verify.js';
+import { recordMetrics } from '../notify/metrics.js';
+import { metricsOf } from './metrics-of.js';
 
 export const COMMAND_TABLE: { [C in CommandName]: CommandDefinition<C> } = {
   backup: backupCommand,
@@ -42,18 +44,25 @@ export async function runCommand<C extends CommandName>(
   const definition: CommandDefinition<C> = COMMAND_TABLE[command];
   const inputs = new Inputs(raw);
   const run: RunContext = { log: context.log, clock: context.clock ?? systemClock, sleep: context.sleep ?? systemSleep };
+  // Read before the run, so a malformed URL is an [input] error like any other setting.
   const heartbeat = inputs.url('heartbeat-url', false, true);
-  if (!heartbeat) return definition.run(inputs, run);
-  await pingHeartbeat(heartbeat, 'start', `vault-backup ${command} started`, run.log, run.sleep);
+  const metrics = { file: inputs.optional('metrics-file'), pushgateway: inputs.url('metrics-pushgateway-url', false, true) };
+  const observed = heartbeat || metrics.file || metrics.pushgateway;
+  if (!observed) return definition.run(inputs, run);
+  const started = run.clock();
+  const labels = { command, target: (raw.target ?? '').trim() };
+  if (heartbeat) await pingHeartbeat(heartbeat, 'start', `vault-backup ${command} started`, run.log, run.sleep);
   let result: ResultOf<C>;
   try {
     result = await definition.run(inputs, run);
   } catch (error) {
     const text = error instanceof BackupError ? error.describe() : `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
-    await pingHeartbeat(heartbeat, 'fail', `vault-backup ${command} failed: ${text}`, run.log, run.sleep);
+    if (heartbeat) await pingHeartbeat(heartbeat, 'fail', `vault-backup ${command} failed: ${text}`, run.log, run.sleep);
+    await recordMetrics(metrics, metricsOf({ error }, started, run.clock()), labels, false, run.log);
     throw error;
   }
-  await pingHeartbeat(heartbeat, 'success', `vault-backup ${command}: ${definition.present.report(result).headline}`, run.log, run.sleep);
+  if (heartbeat) await pingHeartbeat(heartbeat, 'success', `vault-backup ${command}: ${definition.present.report(result).headline}`, run.log, run.sleep);
+  await recordMetrics(metrics, metricsOf({ result }, started, run.clock()), labels, true, run.log);
   return result;
 }
 

@@ -442,6 +442,17 @@ export const INPUTS: InputDefinition[] = [
   },
   { name: 'notify-on-success', description: 'Also post to Slack when the command succeeds.', default: 'false' },
   {
+    name: 'metrics-file',
+    description:
+      "Write the run's Prometheus metrics (last success, duration, bytes, raft index, RTO, the failing component) to this file, for node_exporter's textfile collector.",
+    env: 'VAULT_BACKUP_METRICS_FILE',
+  },
+  {
+    name: 'metrics-pushgateway-url',
+    description: "Push the run's Prometheus metrics to this Pushgateway (job vault_backup, grouped by command and target).",
+    env: 'VAULT_BACKUP_METRICS_PUSHGATEWAY_URL',
+  },
+  {
     name: 'heartbeat-url',
     description:
       "Heartbeat (dead man's switch) URL, e.g. a healthchecks.io or Cronitor check: pinged at URL/start, at URL on success and at URL/fail on failure, so a schedule that stops firing is noticed.",
