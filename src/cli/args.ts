@@ -21,7 +21,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs {
   if (first === undefined || first === 'help' || first === '--help' || first === '-h') return { command: 'help', inputs: {} };
   if (!isCommand(first)) throw new InputError('command', `unknown command ${JSON.stringify(first)}`, `use one of: ${COMMANDS.join(', ')}`);
   const command = first;
-  const known = new Map(inputsFor(command, 'cli').map((d) => [d.name, d]));
+  const known = new Map<string, InputDefinition>(inputsFor(command, 'cli').map((d) => [d.name, d]));
   const inputs: RawInputs = {};
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;

@@ -4,8 +4,8 @@
  */
 export type CommandName = 'backup' | 'verify' | 'prune' | 'list' | 'restore-test' | 'restore' | 'decrypt' | 'encrypt';
 
-export interface InputDefinition {
-  name: string;
+export interface InputDefinition<N extends string = string> {
+  name: N;
   description: string;
   /** Default as text, exactly as a user would write it; undefined means "no default". */
   default?: string;
@@ -32,20 +32,25 @@ const READ_COMMANDS: CommandName[] = ['verify', 'prune', 'restore-test', 'restor
 const RESTORE_COMMANDS: CommandName[] = ['restore-test', 'restore'];
 
 /** TLS and namespace of a cluster other than the source: its own settings, never inherited from the source's vault-* ones. */
-function clusterConnectionInputs(prefix: string, what: string, commands: CommandName[], caCertEnv: string): InputDefinition[] {
+function clusterConnectionInputs<P extends string>(
+  prefix: P,
+  what: string,
+  commands: CommandName[],
+  caCertEnv: string,
+): [InputDefinition<`${P}-ca-cert`>, InputDefinition<`${P}-namespace`>, InputDefinition<`${P}-tls-skip-verify`>] {
   return [
     {
-      name: `${prefix}-ca-cert`,
+      name: `${prefix}-ca-cert` as const,
       description: `PEM CA bundle (text or a file path) that signs the certificate of ${what}; vault-ca-cert is not used for it.`,
       env: caCertEnv,
       commands,
     },
-    { name: `${prefix}-namespace`, description: `Vault Enterprise namespace of ${what}.`, commands },
-    { name: `${prefix}-tls-skip-verify`, description: `Skip TLS certificate verification for ${what} (for tests only).`, default: 'false', commands },
+    { name: `${prefix}-namespace` as const, description: `Vault Enterprise namespace of ${what}.`, commands },
+    { name: `${prefix}-tls-skip-verify` as const, description: `Skip TLS certificate verification for ${what} (for tests only).`, default: 'false', commands },
   ];
 }
 
-export const INPUTS: InputDefinition[] = [
+const INPUT_TABLE = [
   { name: 'command', description: 'What to run: backup, verify, prune, list, restore-test or restore.', default: 'backup', actionOnly: true },
 
   // Where backups live
@@ -459,12 +464,17 @@ export const INPUTS: InputDefinition[] = [
     env: 'VAULT_BACKUP_HEARTBEAT_URL',
     secret: true,
   },
-];
+] as const satisfies readonly InputDefinition[];
 
-export function inputsFor(command: CommandName, side: 'cli' | 'action'): InputDefinition[] {
+/** Every setting's name, from the input table: a misspelt name does not compile. */
+export type InputName = (typeof INPUT_TABLE)[number]['name'];
+
+export const INPUTS: ReadonlyArray<InputDefinition<InputName>> = INPUT_TABLE;
+
+export function inputsFor(command: CommandName, side: 'cli' | 'action'): Array<InputDefinition<InputName>> {
   return INPUTS.filter((d) => (!d.commands || d.commands.includes(command)) && !(side === 'cli' ? d.actionOnly : d.cliOnly));
 }
 
-export function definitionOf(name: string): InputDefinition | undefined {
+export function definitionOf(name: string): InputDefinition<InputName> | undefined {
   return INPUTS.find((d) => d.name === name);
 }

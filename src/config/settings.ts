@@ -16,7 +16,7 @@ import type { RestoredLogin } from '../restore/restore-into.js';
 import { parseSourceSeal, type SourceSeal } from '../restore/staging-identity.js';
 import type { ThrowawayClusterSettings } from '../restore/throwaway-cluster.js';
 import { parseEgressList, parseSealStanza, sealEndpoints } from '../restore/seal-stanza.js';
-import { definitionOf } from './input-definitions.js';
+import { definitionOf, type InputName } from './input-definitions.js';
 
 export type RawInputs = Record<string, string | undefined>;
 
@@ -24,7 +24,7 @@ export type RawInputs = Record<string, string | undefined>;
 export class Inputs {
   constructor(private readonly raw: RawInputs) {}
 
-  optional(name: string): string | undefined {
+  optional(name: InputName): string | undefined {
     const def = definitionOf(name);
     if (!def) throw new Error(`internal: input ${name} is not defined`);
     const value = this.raw[name];
@@ -34,11 +34,11 @@ export class Inputs {
   }
 
   /** A list setting: values separated by newlines, spaces or commas. */
-  list(name: string): string[] {
+  list(name: InputName): string[] {
     return (this.optional(name) ?? '').split(/[\s,]+/).filter(Boolean);
   }
 
-  required(name: string, why = ''): string {
+  required(name: InputName, why = ''): string {
     const value = this.optional(name);
     if (value === undefined || value === '') throw new InputError(name, `is required${why}`);
     return value;
@@ -49,7 +49,7 @@ export class Inputs {
    * break a file or a secret store adds is trimmed; anything else that is not printable is refused here, by
    * name, instead of failing deep in the HTTP client.
    */
-  credential(name: string, why = ''): string {
+  credential(name: InputName, why = ''): string {
     const value = this.required(name, why).trim();
     if (value === '') throw new InputError(name, `is required${why}`);
     // eslint-disable-next-line no-control-regex
@@ -57,14 +57,14 @@ export class Inputs {
     return value;
   }
 
-  boolean(name: string): boolean {
+  boolean(name: InputName): boolean {
     const value = (this.optional(name) ?? 'false').toLowerCase();
     if (['true', 'yes', '1', 'on'].includes(value)) return true;
     if (['false', 'no', '0', 'off', ''].includes(value)) return false;
     throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
   }
 
-  integer(name: string, min: number, max: number): number {
+  integer(name: InputName, min: number, max: number): number {
     const text = this.required(name);
     if (!/^-?\d+$/.test(text)) throw new InputError(name, `must be a whole number, got ${JSON.stringify(text)}`);
     const value = Number(text);
@@ -72,14 +72,14 @@ export class Inputs {
     return value;
   }
 
-  choice<T extends string>(name: string, choices: readonly T[]): T {
+  choice<T extends string>(name: InputName, choices: readonly T[]): T {
     const value = this.required(name).toLowerCase();
     if (!(choices as readonly string[]).includes(value)) throw new InputError(name, `must be one of ${choices.join(', ')}; got ${JSON.stringify(value)}`);
     return value as T;
   }
 
   /** An http(s) server address; `withPath` keeps a path (Azurite serves an account under one). */
-  url(name: string, required = true, withPath = false): string | undefined {
+  url(name: InputName, required = true, withPath = false): string | undefined {
     const text = required ? this.required(name) : this.optional(name);
     if (text === undefined) return undefined;
     let parsed: URL;
@@ -94,7 +94,7 @@ export class Inputs {
     return `${parsed.protocol}//${parsed.host}`;
   }
 
-  instant(name: string): Date | undefined {
+  instant(name: InputName): Date | undefined {
     const text = this.optional(name);
     if (text === undefined) return undefined;
     const at = new Date(text);
@@ -139,7 +139,7 @@ export function parseS3Url(input: string, text: string): { bucket: string; key: 
 const TARGET_FORMS = 's3://bucket/prefix, az://account/container/prefix, gs://bucket/prefix, or a local directory';
 
 /** The target named by `input` (target, or replica-target). */
-export function targetSettings(inputs: Inputs, forUpload = false, input = 'target'): TargetSettings {
+export function targetSettings(inputs: Inputs, forUpload = false, input: 'target' | 'replica-target' | 'in' = 'target'): TargetSettings {
   const text = inputs.required(input, ` (${TARGET_FORMS})`);
   if (text.startsWith('s3://')) {
     const { bucket, key } = parseS3Url(input, text);
@@ -389,7 +389,7 @@ export function throwawaySettings(inputs: Inputs): ThrowawayClusterSettings {
 
 /** canary-paths (one per line) with canary-sha256 ("path=hex" lines) merged in. */
 export function canaries(inputs: Inputs): Array<{ path: string; sha256?: string }> {
-  const lines = (name: string) =>
+  const lines = (name: InputName) =>
     (inputs.optional(name) ?? '')
       .split(/\r?\n/)
       .map((l) => l.trim())
