@@ -41,7 +41,7 @@ export async function run(deps: ActionDeps = realDeps): Promise<void> {
   try {
     inputs = readActionInputs(runner, masker);
     await addOidcTokens(inputs, runner, masker);
-    result = await deps.runCommand(inputs.command, inputs.raw, { log, clock: deps.clock });
+    result = await deps.runCommand(inputs.command, inputs.raw, { log, clock: deps.clock, env: runner.env });
     for (const line of presenterOf(result).logLines(result)) log.info(line);
     report = successReport(result, describeTarget(inputs.raw), inputs.runUrl);
     for (const [name, value] of Object.entries({ result: 'success', ...outputsOf(result) })) runner.setOutput(name, value);

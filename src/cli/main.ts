@@ -37,7 +37,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stdout(helpText(inputs.command));
       return 0;
     }
-    const result = await runCommand(command, inputs, { log, ...(io.clock ? { clock: io.clock } : {}) });
+    const result = await runCommand(command, inputs, { log, env: io.env, ...(io.clock ? { clock: io.clock } : {}) });
     await tellSlack(command, inputs, { result }, log, now(), io.postToSlack);
     const presenter = presenterOf(result);
     if (asJson) io.stdout(JSON.stringify(presenter.json(result), null, 2) + '\n');

@@ -30,6 +30,8 @@ export interface RunContext {
   log: Logger;
   clock: () => Date;
   sleep: (ms: number) => Promise<void>;
+  /** The front's environment (the CLI's, the runner's): the engine reads none of its own. The throwaway cluster takes PATH from it. */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export { systemClock, systemSleep } from '../util/system-time.js';

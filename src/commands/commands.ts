@@ -43,7 +43,7 @@ export async function runCommand<C extends CommandName>(
 ): Promise<ResultOf<C>> {
   const definition: CommandDefinition<C> = COMMAND_TABLE[command];
   const inputs = new Inputs(raw);
-  const run: RunContext = { log: context.log, clock: context.clock ?? systemClock, sleep: context.sleep ?? systemSleep };
+  const run: RunContext = { log: context.log, clock: context.clock ?? systemClock, sleep: context.sleep ?? systemSleep, env: context.env ?? {} };
   // Read before the run, so a malformed URL is an [input] error like any other setting.
   const heartbeat = inputs.url('heartbeat-url', false, true);
   const metrics = { file: inputs.optional('metrics-file'), pushgateway: inputs.url('metrics-pushgateway-url', false, true) };

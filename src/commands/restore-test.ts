@@ -10,7 +10,7 @@ import { restoredDataSettings } from './restore.js';
 
 export const restoreTestCommand: CommandDefinition<'restore-test'> = {
   inAction: true,
-  async run(inputs, { log, clock, sleep }) {
+  async run(inputs, { log, clock, sleep, env }) {
     const store = await openStore(targetSettings(inputs), log);
     const opener = readOpener(inputs);
     const stagingAddress = inputs.url('staging-vault-address', false);
@@ -20,7 +20,7 @@ export const restoreTestCommand: CommandDefinition<'restore-test'> = {
       staging: stagingAddress
         ? clusterSettings(inputs, stagingAddress, { method: 'token', token: inputs.optional('staging-vault-token') ?? '' }, 'staging-vault')
         : undefined,
-      throwaway: throwawaySettings(inputs),
+      throwaway: throwawaySettings(inputs, env.PATH ?? ''),
       // Read without a token (sys/health, sys/leader): only to tell production from a clone.
       source: sourceAddress ? clusterSettings(inputs, sourceAddress, { method: 'token', token: '' }) : undefined,
       ...restoredDataSettings(inputs),

@@ -375,11 +375,13 @@ export function restoredLogin(inputs: Inputs): RestoredLogin {
   return kind === 'generate-root' ? { kind } : { kind, auth: vaultAuth(inputs) };
 }
 
-export function throwawaySettings(inputs: Inputs): ThrowawayClusterSettings {
+/** The throwaway cluster's settings; `searchPath` is the front's PATH, where `vault` and `bao` are looked for. */
+export function throwawaySettings(inputs: Inputs, searchPath: string): ThrowawayClusterSettings {
   const stanza = inputs.optional('restore-seal-config');
   const seal = stanza ? parseSealStanza(stanza) : undefined;
   return {
     binary: inputs.optional('restore-server-binary'),
+    searchPath,
     seal: seal ? { stanza: seal, endpoints: sealEndpoints(seal, parseEgressList(inputs.optional('restore-seal-egress'))) } : undefined,
     isolation: inputs.choice('restore-isolation', ['required', 'best-effort'] as const),
     requestTimeoutMs: inputs.integer('vault-timeout-seconds', 1, 3600) * 1000,

@@ -23,6 +23,8 @@ export type IsolationPolicy = 'required' | 'best-effort';
 export interface ThrowawayClusterSettings {
   /** restore-server-binary: a path or a command name; empty means `vault`, then `bao`, on PATH. */
   binary: string | undefined;
+  /** The PATH binaries are looked for on, and the only variable the cluster's processes inherit. */
+  searchPath: string;
   /** restore-seal-config and its endpoints: the source's auto-unseal seal, the only thing the cluster may reach. */
   seal: { stanza: SealStanza; endpoints: Endpoint[] } | undefined;
   isolation: IsolationPolicy;
@@ -31,7 +33,7 @@ export interface ThrowawayClusterSettings {
 }
 
 /** Finds the server binary: the setting (a path or a name on PATH), else `vault`, then `bao`. */
-export function findServerBinary(setting: string | undefined, path = process.env.PATH ?? ''): string {
+export function findServerBinary(setting: string | undefined, path: string): string {
   const executable = (file: string) => {
     try {
       accessSync(file, constants.X_OK);
@@ -67,8 +69,8 @@ export function findServerBinary(setting: string | undefined, path = process.env
  * What a child process of the restore gets for an environment: a PATH and nothing else. In the action the
  * full environment holds the INPUT_* variables (unseal keys, the keyring, the Slack URL).
  */
-export function minimalEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', ...extra };
+export function minimalEnv(searchPath: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: searchPath || '/usr/bin:/bin', ...extra };
 }
 
 /**
@@ -100,9 +102,9 @@ kill -KILL "$server" 2>/dev/null
 wait "$server"`;
 
 /** Whether `prefix sh -c 'ip link set lo up'` works here: undefined when it does, else why not. */
-function probeIsolation(prefix: string[]): Promise<string | undefined> {
+function probeIsolation(prefix: string[], searchPath: string): Promise<string | undefined> {
   return new Promise<string | undefined>((resolve) => {
-    execFile(prefix[0]!, [...prefix.slice(1), 'sh', '-c', 'ip link set lo up'], { timeout: 10_000, env: minimalEnv() }, (error, _stdout, stderr) =>
+    execFile(prefix[0]!, [...prefix.slice(1), 'sh', '-c', 'ip link set lo up'], { timeout: 10_000, env: minimalEnv(searchPath) }, (error, _stdout, stderr) =>
       resolve(error ? `\`${prefix.join(' ')} sh -c 'ip link set lo up'\` failed: ${(stderr.trim() || error.message).slice(0, 300)}` : undefined),
     );
   });
@@ -113,18 +115,18 @@ function probeIsolation(prefix: string[]): Promise<string | undefined> {
  * otherwise an unprivileged user namespace where the kernel allows it (self-hosted runners often do, with no
  * sudo), then `sudo -n` (GitHub's hosted images restrict user namespaces but give passwordless sudo).
  */
-async function isolationPrefix(): Promise<{ prefix: string[]; viaSudo: boolean } | { reason: string }> {
+async function isolationPrefix(searchPath: string): Promise<{ prefix: string[]; viaSudo: boolean } | { reason: string }> {
   if (process.platform !== 'linux') return { reason: `network namespaces exist on Linux only (this is ${process.platform})` };
   if (process.getuid?.() === 0) {
     const prefix = ['unshare', '--net', '--'];
-    const failed = await probeIsolation(prefix);
+    const failed = await probeIsolation(prefix, searchPath);
     return failed ? { reason: failed } : { prefix, viaSudo: false };
   }
   const userNamespace = ['unshare', '--user', '--map-root-user', '--net', '--'];
-  const withoutSudo = await probeIsolation(userNamespace);
+  const withoutSudo = await probeIsolation(userNamespace, searchPath);
   if (!withoutSudo) return { prefix: userNamespace, viaSudo: false };
   const sudo = ['sudo', '-n', 'unshare', '--net', '--'];
-  const withSudo = await probeIsolation(sudo);
+  const withSudo = await probeIsolation(sudo, searchPath);
   if (!withSudo) return { prefix: sudo, viaSudo: true };
   return { reason: `${withoutSudo}; and ${withSudo}` };
 }
@@ -202,8 +204,8 @@ export class ThrowawayCluster {
   }
 
   static async start(settings: ThrowawayClusterSettings, log: Logger, timing: StartTiming): Promise<ThrowawayCluster> {
-    const binary = findServerBinary(settings.binary);
-    const isolation = await isolationPrefix();
+    const binary = findServerBinary(settings.binary, settings.searchPath);
+    const isolation = await isolationPrefix(settings.searchPath);
     if ('reason' in isolation && settings.isolation === 'required') {
       throw new RestoreError(`the throwaway restore cluster cannot be isolated from the network: ${isolation.reason}`, {
         hint: 'run on a Linux runner where `sudo unshare --net` works (GitHub-hosted Ubuntu runners do), or set restore-isolation to best-effort to run it on loopback only',
@@ -222,7 +224,7 @@ export class ThrowawayCluster {
       const taken = new Set(settings.seal?.endpoints.map((e) => e.port));
       const port = 'reason' in isolation ? await freePortPair() : [8200, 18200, 28200].find((p) => !taken.has(p) && !taken.has(p + 1))!;
       if (settings.seal) await cluster.openEgress(settings.seal.endpoints);
-      const flavour = await serverFlavour(binary);
+      const flavour = await serverFlavour(binary, settings.searchPath);
       await writeFile(join(dir, 'config.hcl'), serverConfig(dir, cluster.socketPath, port, flavour, settings.seal?.stanza), { mode: 0o600 });
       await cluster.launch();
       log.info(
@@ -273,11 +275,11 @@ export class ThrowawayCluster {
     const supervised = ['sh', '-c', SERVER_SUPERVISOR, 'supervisor', String(process.pid), ...drop, this.binary, ...serverArgs];
     // A minimal environment, set by `env` after sudo (which resets its own): the server holding a restored copy of
     // production gets none of this run's credentials, and its temporary files stay in the private directory.
-    const vars = Object.entries(minimalEnv({ HOME: this.dir, TMPDIR: join(this.dir, 'tmp'), ISOLATED: this.prefix ? '1' : '0', ...this.egressEnv() })).map(
-      ([k, v]) => `${k}=${v}`,
-    );
+    const vars = Object.entries(
+      minimalEnv(this.settings.searchPath, { HOME: this.dir, TMPDIR: join(this.dir, 'tmp'), ISOLATED: this.prefix ? '1' : '0', ...this.egressEnv() }),
+    ).map(([k, v]) => `${k}=${v}`);
     const [command, ...args] = [...(this.prefix?.prefix ?? []), 'env', '-i', ...vars, ...supervised] as [string, ...string[]];
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: minimalEnv() });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: minimalEnv(this.settings.searchPath) });
     child.stdout?.pipe(out);
     child.stderr?.pipe(out);
     this.child = child;
@@ -345,9 +347,9 @@ export class ThrowawayCluster {
 }
 
 /** OpenBao or HashiCorp Vault, from `<binary> version` ("OpenBao v2.7.2 ..." / "Vault v1.19.0 ..."). */
-async function serverFlavour(binary: string): Promise<'openbao' | 'vault'> {
+async function serverFlavour(binary: string, searchPath: string): Promise<'openbao' | 'vault'> {
   const out = await new Promise<string>((resolve) =>
-    execFile(binary, ['version'], { timeout: 10_000, env: minimalEnv() }, (_error, stdout) => resolve(String(stdout))),
+    execFile(binary, ['version'], { timeout: 10_000, env: minimalEnv(searchPath) }, (_error, stdout) => resolve(String(stdout))),
   );
   return /^\s*Vault\b/.test(out) ? 'vault' : 'openbao';
 }

@@ -113,7 +113,7 @@ describe('a transit-sealed source', () => {
 
   it('passes a throwaway restore test that reaches the unsealer and nothing else', async () => {
     const log = new ProbingLogger({ unsealer: portOf(unsealer.addr), source: portOf(source.addr) });
-    const r = await runCommand('restore-test', restoreInputs(dir, source, { 'restore-seal-config': stanza }), { log });
+    const r = await runCommand('restore-test', restoreInputs(dir, source, { 'restore-seal-config': stanza }), { log, env: process.env });
     if (r.command !== 'restore-test') throw new Error('wrong result');
     expect(r.restoreTest).toMatchObject({ cluster: 'throwaway', networkIsolated: true, canaries: [{ path: 'secret/canary', found: true }] });
     const text = log.lines.join('\n');
@@ -126,7 +126,7 @@ describe('a transit-sealed source', () => {
 
   it('without restore-seal-config, is refused before the download with what to set', async () => {
     const log = new MemoryLogger();
-    const run = runCommand('restore-test', restoreInputs(dir, source), { log });
+    const run = runCommand('restore-test', restoreInputs(dir, source), { log, env: process.env });
     await expect(run).rejects.toBeInstanceOf(RestoreError);
     await expect(run).rejects.toThrow(/uses a transit seal: a throwaway restore cluster needs that seal/);
     await expect(run).rejects.toMatchObject({ hint: expect.stringMatching(/restore-seal-config/) });
@@ -161,7 +161,7 @@ if (SERVER_KIND === 'vault')
 
     it('passes a throwaway restore test through the KMS endpoint alone', async () => {
       const log = new ProbingLogger({ kms: portOf(moto.endpoint), source: portOf(source.addr) });
-      const r = await runCommand('restore-test', restoreInputs(dir, source, { 'restore-seal-config': stanza }), { log });
+      const r = await runCommand('restore-test', restoreInputs(dir, source, { 'restore-seal-config': stanza }), { log, env: process.env });
       if (r.command !== 'restore-test') throw new Error('wrong result');
       expect(r.restoreTest).toMatchObject({ cluster: 'throwaway', networkIsolated: true, canaries: [{ path: 'secret/canary', found: true }] });
       expect(log.lines.join('\n')).toMatch(/awskms seal, 3 recovery shares, threshold 2\) and unsealed through its seal/);

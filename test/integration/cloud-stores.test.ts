@@ -112,7 +112,7 @@ describe.each(clouds)('$name', (cloud) => {
     const restored = await runCommand(
       'restore-test',
       inputs({ 'encryption-keyring': KEY, 'source-unseal-keys': bao.unsealKeys.join('\n'), 'canary-paths': 'secret/canary', 'restore-timeout-seconds': '60' }),
-      { log: new MemoryLogger() },
+      { log: new MemoryLogger(), env: process.env },
     );
     expect(restored.command === 'restore-test' && restored.restoreTest.canaries.map((c) => c.path)).toEqual(['secret/canary']);
 

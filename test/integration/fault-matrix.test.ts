@@ -78,7 +78,7 @@ async function attempt(command: Parameters<typeof runCommand>[0], inputs: Record
   const log = new MemoryLogger();
   lastError = undefined;
   try {
-    await runCommand(command, inputs, { log, ...(clock ? { clock } : {}) });
+    await runCommand(command, inputs, { log, env: process.env, ...(clock ? { clock } : {}) });
   } catch (error) {
     lastError = error;
   }

@@ -123,7 +123,7 @@ describe('restore-test into a throwaway cluster', () => {
   it('passes with no staging and no production token; the server ran in its own network namespace and is gone afterwards', async () => {
     const log = new WatchingLogger();
     process.env.VAULT_TOKEN = 'hvs.must-not-reach-the-restored-copy';
-    const r = await runCommand('restore-test', restoreInputs(), { log }).finally(() => delete process.env.VAULT_TOKEN);
+    const r = await runCommand('restore-test', restoreInputs(), { log, env: process.env }).finally(() => delete process.env.VAULT_TOKEN);
     if (r.command !== 'restore-test') throw new Error('wrong result');
     expect(r.restoreTest.cluster).toBe('throwaway');
     expect(r.restoreTest.networkIsolated).toBe(true);
@@ -157,7 +157,9 @@ describe('restore-test into a throwaway cluster', () => {
 
   it('refuses before downloading when unseal keys are missing', async () => {
     const log = new WatchingLogger();
-    await expect(runCommand('restore-test', restoreInputs({ 'source-unseal-keys': '' }), { log })).rejects.toThrow(/source-unseal-keys is required/);
+    await expect(runCommand('restore-test', restoreInputs({ 'source-unseal-keys': '' }), { log, env: process.env })).rejects.toThrow(
+      /source-unseal-keys is required/,
+    );
     expect(log.seen).toBeUndefined();
   });
 
@@ -210,7 +212,7 @@ describe('a restore test killed outright (SIGKILL)', () => {
       await waitFor("the killed run's server to stop", async () => ((await processesIn(clusterDir)).length === 0 ? true : undefined), 10_000);
 
       const log = new MemoryLogger();
-      const next = await runCommand('restore-test', restoreInputs(), { log });
+      const next = await runCommand('restore-test', restoreInputs(), { log, env: process.env });
       expect(next.command).toBe('restore-test');
       expect(log.lines.join('\n')).toContain(`removed what a killed restore (pid ${child.pid}) left: ${clusterDir}`);
       expect(leftovers()).toEqual([]);
@@ -304,7 +306,10 @@ describe('the probes a restore test runs get a minimal environment', () => {
       process.env.PATH = `${fakes}:${SERVER_PATH}:${savedPath}`;
       // As in the action: every input is in the environment, the unseal keys among them.
       process.env['INPUT_SOURCE-UNSEAL-KEYS'] = 'probe-must-not-see-this';
-      const r = await runCommand('restore-test', restoreInputs({ 'restore-server-binary': join(fakes, SERVER_CLI_NAME) }), { log: new MemoryLogger() });
+      const r = await runCommand('restore-test', restoreInputs({ 'restore-server-binary': join(fakes, SERVER_CLI_NAME) }), {
+        log: new MemoryLogger(),
+        env: process.env,
+      });
       expect(r.command).toBe('restore-test');
       const seen = ['unshare.env', 'version.env'].map((f) => readFileSync(join(fakes, f), 'utf8'));
       for (const environ of seen) {
@@ -347,7 +352,7 @@ describe('restore-test into a standing staging cluster', () => {
     const staging = await startVaultServer({ name: 'staging-defaults', shares: 5, threshold: 3 });
     try {
       const inputs = restoreInputs({ 'vault-address': source.addr, 'staging-vault-address': staging.addr, 'staging-vault-token': staging.rootToken });
-      const first = runCommand('restore-test', inputs, { log: new MemoryLogger() });
+      const first = runCommand('restore-test', inputs, { log: new MemoryLogger(), env: process.env });
       if (SERVER_KIND === 'openbao') {
         // OpenBao closes generate-root by default: without a token valid in the restored data, the canaries cannot be
         // read, and the clear refusal names what to give.
@@ -360,7 +365,7 @@ describe('restore-test into a standing staging cluster', () => {
       // Staging now holds a restored copy; with restored-vault-token, week after week.
       for (let week = 1; week <= 3; week++) {
         const log = new MemoryLogger();
-        const r = await runCommand('restore-test', { ...inputs, 'restored-vault-token': source.rootToken }, { log });
+        const r = await runCommand('restore-test', { ...inputs, 'restored-vault-token': source.rootToken }, { log, env: process.env });
         if (r.command !== 'restore-test') throw new Error('wrong result');
         expect(r.restoreTest.canaries).toHaveLength(1);
         expect(log.lines.join('\n')).toMatch(/staging holds a restored copy of the source: restoring with restored-vault-token, valid in it/);
@@ -376,7 +381,7 @@ describe('restore-test into a standing staging cluster', () => {
       const inputs = restoreInputs({ 'vault-address': source.addr, 'staging-vault-address': staging.addr, 'staging-vault-token': staging.rootToken });
       for (let week = 1; week <= 3; week++) {
         const log = new MemoryLogger();
-        const r = await runCommand('restore-test', inputs, { log });
+        const r = await runCommand('restore-test', inputs, { log, env: process.env });
         if (r.command !== 'restore-test') throw new Error('wrong result');
         expect(r.restoreTest.cluster).toBe('staging');
         expect(r.restoreTest.canaries).toHaveLength(1);
@@ -459,7 +464,7 @@ describe('the restore test takes an inventory and compares it with the previous 
           { log: new MemoryLogger() },
         );
       await backupNow();
-      const first = await runCommand('restore-test', inputs, { log: new MemoryLogger() });
+      const first = await runCommand('restore-test', inputs, { log: new MemoryLogger(), env: process.env });
       if (first.command !== 'restore-test') throw new Error('wrong result');
       expect(first.restoreTest.inventory?.mounts.map((m) => m.path)).toContain('team-kv/');
       expect(first.restoreTest.inventory?.kvSecrets).toContainEqual({ mount: 'team-kv/', count: 3, truncated: false });
@@ -474,7 +479,7 @@ describe('the restore test takes an inventory and compares it with the previous 
       expect((await source.api('DELETE', 'sys/mounts/team-kv')).status).toBe(204);
       await backupNow();
       const log = new MemoryLogger();
-      const second = runCommand('restore-test', inputs, { log });
+      const second = runCommand('restore-test', inputs, { log, env: process.env });
       await expect(second).rejects.toBeInstanceOf(DataAnomalyError);
       await expect(second).rejects.toThrow(
         /lost what the previous restore test found: mount team-kv\/ \(kv\) is gone\. Inventory now: \d+ mounts, \d+ auth methods, \d+ policies; secrets: .*secret\/ \d+/,

@@ -131,7 +131,7 @@ describe('restore-test', () => {
   });
 
   it('refuses to restore into the source address', async () => {
-    const run = runCommand('restore-test', restoreInputs({ 'staging-vault-address': source.addr }), { log: new MemoryLogger() });
+    const run = runCommand('restore-test', restoreInputs({ 'staging-vault-address': source.addr }), { log: new MemoryLogger(), env: process.env });
     await expect(run).rejects.toBeInstanceOf(RestoreError);
     await expect(run).rejects.toThrow(/is the source cluster's address/);
   });
@@ -141,7 +141,7 @@ describe('restore-test', () => {
     try {
       stagingProxy.seen.length = 0;
       await expect(
-        runCommand('restore-test', restoreInputs({ 's3-endpoint': proxy.url, 's3-checksum': 'when-required' }), { log: new MemoryLogger() }),
+        runCommand('restore-test', restoreInputs({ 's3-endpoint': proxy.url, 's3-checksum': 'when-required' }), { log: new MemoryLogger(), env: process.env }),
       ).rejects.toBeInstanceOf(ChunkAuthenticationError);
       expect(stagingProxy.seen.filter((r) => r.path.includes('raft/snapshot'))).toEqual([]);
       expect(await staging.readSecret('staging-marker')).toEqual({ untouched: 'yes' });
@@ -174,7 +174,7 @@ describe('restore-test', () => {
       'vault-jwt-role': 'backup',
       'vault-jwt': issuer.githubToken(AUDIENCE),
     });
-    const r = await runCommand('restore-test', viaJwt, { log });
+    const r = await runCommand('restore-test', viaJwt, { log, env: process.env });
     if (r.command !== 'restore-test') throw new Error('wrong result');
     const t = r.restoreTest;
     expect(t.backupKey).toBe(backupKey);
