@@ -13,7 +13,7 @@ export const listCommand: CommandDefinition<'list'> = {
   inAction: true,
   async run(inputs, { log, clock }) {
     const store = await openStore(targetSettings(inputs), log);
-    return { command: 'list', list: await runList(store, inputs.instant('now') ?? clock()) };
+    return { command: 'list', list: await runList({ store }, { now: inputs.instant('now') ?? clock() }) };
   },
   present: {
     text: ({ list }) => `${formatListTable(list)}\n`,

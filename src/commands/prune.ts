@@ -53,11 +53,15 @@ export const pruneCommand: CommandDefinition<'prune'> = {
   async run(inputs, { log, clock }) {
     const store = await openStore(targetSettings(inputs), log);
     const now = inputs.instant('now') ?? clock();
-    const prune = await runPrune({ store, opener: readOpener(inputs), log }, retentionPolicy(inputs), {
-      now,
-      dryRun: inputs.boolean('dry-run'),
-      acknowledged: inputs.list('acknowledged-anomalies'),
-    });
+    const prune = await runPrune(
+      { store, opener: readOpener(inputs), log, planText: formatPlanTable },
+      {
+        policy: retentionPolicy(inputs),
+        now,
+        dryRun: inputs.boolean('dry-run'),
+        acknowledged: inputs.list('acknowledged-anomalies'),
+      },
+    );
     return { command: 'prune', prune };
   },
   present: {
@@ -103,3 +107,17 @@ export const pruneCommand: CommandDefinition<'prune'> = {
     logLines: () => [],
   },
 };
+
+/** The plan as a text table: what the log shows before prune acts, and what a refusal leaves to read. */
+export function formatPlanTable(plan: RetentionPlan): string {
+  const rows = plan.items.map(
+    (i) =>
+      `${i.action.padEnd(6)} ${i.tier.padEnd(7)} ${i.time.replace('.000Z', 'Z').padEnd(20)} ${(i.suspect !== undefined ? 'SUSPECT' : i.complete ? 'complete' : 'INCOMPLETE').padEnd(10)} ${i.key}  (${i.reason})`,
+  );
+  return [
+    `retention plan as of ${plan.now}: keep ${describePolicy(plan.policy)}`,
+    `action tier    time                 state      key  (reason)`,
+    ...rows,
+    `${plan.summary.keep} kept, ${plan.summary.delete} to delete (${plan.items.filter((i) => i.routine).length} superseded within a kept period), ${plan.summary.incomplete} incomplete, ${plan.summary.suspect} suspect, ${plan.summary.ignored} other objects ignored`,
+  ].join('\n');
+}

@@ -29,7 +29,7 @@ export const restoreTestCommand: CommandDefinition<'restore-test'> = {
       now: clock(),
       shrinkLimitPercent: inputs.integer('data-shrink-limit-percent', 1, 100),
     };
-    return { command: 'restore-test', restoreTest: await runRestoreTest(store, opener, options, log, { clock, sleep }) };
+    return { command: 'restore-test', restoreTest: await runRestoreTest({ store, opener, log, clock, sleep }, options) };
   },
   present: {
     ...quiet,

@@ -34,7 +34,7 @@ export const restoreCommand: CommandDefinition<'restore'> = {
       timeoutMs: inputs.integer('restore-timeout-seconds', 5, 86_400) * 1000,
       now: clock(),
     };
-    return { command: 'restore', restore: await runRestore(store, opener, options, log, { clock, sleep }) };
+    return { command: 'restore', restore: await runRestore({ store, opener, log, clock, sleep }, options) };
   },
   present: {
     ...quiet,

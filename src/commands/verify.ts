@@ -19,7 +19,7 @@ export const verifyCommand: CommandDefinition<'verify'> = {
       now: inputs.instant('now') ?? clock(),
       clock,
     };
-    return { command: 'verify', verify: await runVerify(store, opener, options, log) };
+    return { command: 'verify', verify: await runVerify({ store, opener, log }, options) };
   },
   present: {
     text: ({ verify }) => `\n${trendTable(verify.trend)}\n`,

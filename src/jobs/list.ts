@@ -26,7 +26,9 @@ export interface ListResult {
   trend: TrendPoint[];
 }
 
-export async function runList(store: BackupStore, now: Date): Promise<ListResult> {
+export async function runList(deps: { store: BackupStore }, options: { now: Date }): Promise<ListResult> {
+  const { store } = deps;
+  const { now } = options;
   const catalog = await readCatalog(store);
   return {
     location: store.location,

@@ -8,7 +8,7 @@ import { readCatalog } from '../catalog/backup-catalog.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { planOnAuthenticated, type PlanCost } from './authenticated-plan.js';
 import type { Logger } from '../log.js';
-import { describePolicy, type RetentionPlan, type RetentionPolicy } from '../retention/plan-retention.js';
+import { type RetentionPlan, type RetentionPolicy } from '../retention/plan-retention.js';
 import type { BackupStore, Debris } from '../storage/backup-store.js';
 
 export interface PruneResult {
@@ -36,14 +36,16 @@ export interface PruneDeps {
   /** Opens backups' data keys: every backup the plan keeps is authenticated with it first. */
   opener: DataKeyOpener;
   log: Logger;
+  /** The plan as the log shows it before anything is done (the presenter's table). */
+  planText: (plan: RetentionPlan) => string;
 }
 
 export async function runPrune(
   deps: PruneDeps,
-  policy: RetentionPolicy,
-  options: { now: Date; dryRun: boolean; acknowledged?: string[] },
+  options: { policy: RetentionPolicy; now: Date; dryRun: boolean; acknowledged?: string[] },
 ): Promise<PruneResult> {
   const { store, log } = deps;
+  const { policy } = options;
   const catalog = await log.group(`List ${store.location}`, async () => {
     const c = await readCatalog(store);
     log.info(`${c.backups.length} backup objects, ${c.orphanManifests.length} orphan manifests, ${c.ignored.length} other objects (never touched)`);
@@ -56,7 +58,7 @@ export async function runPrune(
   const acknowledged = new Set(options.acknowledged ?? []);
   const trusted = await log.group('Authenticate the backups the plan keeps', () => planOnAuthenticated(catalog, policy, options.now, acknowledged, deps, log));
   const { plan, rollbacks, cost } = trusted;
-  log.info(formatPlanTable(plan));
+  log.info(deps.planText(plan));
   log.info(`authenticated ${cost.authenticated} backups (${cost.unwraps} data keys unwrapped, ${cost.rangeReads} range reads, ${cost.bytesRead} bytes)`);
   const debris = await store.listDebris(new Date(options.now.getTime() - DEBRIS_AGE_MS));
   for (const d of debris)
@@ -123,17 +125,4 @@ function alarmOnUntrusted(result: PruneResult): PruneResult {
     'these objects were not written by your backup job as they stand (or were damaged, or need a key missing from encryption-keyring / kms-key-id): they are never counted or deleted by this tool. Check who can write to the target, then remove them by hand once investigated',
     result,
   );
-}
-
-export function formatPlanTable(plan: RetentionPlan): string {
-  const rows = plan.items.map(
-    (i) =>
-      `${i.action.padEnd(6)} ${i.tier.padEnd(7)} ${i.time.replace('.000Z', 'Z').padEnd(20)} ${(i.suspect !== undefined ? 'SUSPECT' : i.complete ? 'complete' : 'INCOMPLETE').padEnd(10)} ${i.key}  (${i.reason})`,
-  );
-  return [
-    `retention plan as of ${plan.now}: keep ${describePolicy(plan.policy)}`,
-    `action tier    time                 state      key  (reason)`,
-    ...rows,
-    `${plan.summary.keep} kept, ${plan.summary.delete} to delete (${plan.items.filter((i) => i.routine).length} superseded within a kept period), ${plan.summary.incomplete} incomplete, ${plan.summary.suspect} suspect, ${plan.summary.ignored} other objects ignored`,
-  ].join('\n');
 }

@@ -24,6 +24,7 @@ import type { BackupStore } from '../storage/backup-store.js';
 import { openVault, type Vault } from '../vault/vault-client.js';
 import type { VaultSettings } from '../vault/vault-settings.js';
 import { checkStoredBackup, pickBackupWithManifest } from '../catalog/stored-backup.js';
+import type { RestoreDeps } from './restore.js';
 
 export { canonicalSha256 } from '../restore/canaries.js';
 export type { Canary } from '../restore/canaries.js';
@@ -66,13 +67,9 @@ export interface RestoreTestResult {
 
 const sameAddress = (a: string, b: string) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 
-export async function runRestoreTest(
-  store: BackupStore,
-  opener: DataKeyOpener,
-  options: RestoreTestOptions,
-  log: Logger,
-  timing: Omit<RestoreTiming, 'timeoutMs'>,
-): Promise<RestoreTestResult> {
+export async function runRestoreTest(deps: RestoreDeps, options: RestoreTestOptions): Promise<RestoreTestResult> {
+  const { store, opener, log } = deps;
+  const timing = { clock: deps.clock, sleep: deps.sleep };
   const { clock } = timing;
   const [t, t0, keys] = [{ ...timing, timeoutMs: options.timeoutMs }, clock().getTime(), options.sourceUnsealKeys];
   // A restore test killed outright (SIGKILL) cleans up nothing: this one does, first, and says so.

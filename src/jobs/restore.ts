@@ -43,13 +43,18 @@ export interface RestoreResult {
   timings: { downloadAndVerifyMs: number; restoreMs: number; unsealMs: number; totalMs: number };
 }
 
-export async function runRestore(
-  store: BackupStore,
-  opener: DataKeyOpener,
-  options: RestoreOptions,
-  log: Logger,
-  timing: Omit<RestoreTiming, 'timeoutMs'>,
-): Promise<RestoreResult> {
+/** What a restore job works with: the store, a key that opens its backups, the log, and the run's clock and sleep. */
+export interface RestoreDeps {
+  store: BackupStore;
+  opener: DataKeyOpener;
+  log: Logger;
+  clock: () => Date;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export async function runRestore(deps: RestoreDeps, options: RestoreOptions): Promise<RestoreResult> {
+  const { store, opener, log } = deps;
+  const timing = { clock: deps.clock, sleep: deps.sleep };
   const t = { ...timing, timeoutMs: options.timeoutMs };
   const t0 = timing.clock().getTime();
   const { entry, manifest } = await pickBackupWithManifest(store, options.which);

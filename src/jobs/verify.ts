@@ -37,7 +37,8 @@ export interface VerifyResult extends VerifiedBackup {
 }
 
 /** Resolves latest / latest-monthly / a key to a catalog entry. */
-export async function runVerify(store: BackupStore, opener: DataKeyOpener, options: VerifyOptions, log: Logger): Promise<VerifyResult> {
+export async function runVerify(deps: { store: BackupStore; opener: DataKeyOpener; log: Logger }, options: VerifyOptions): Promise<VerifyResult> {
+  const { store, opener, log } = deps;
   const catalog = await readCatalog(store);
   const newest = newestComplete(catalog);
   if (!newest) throw new StaleBackupError(`${store.location} holds no complete backup at all`);

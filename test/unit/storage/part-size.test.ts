@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { PART_HEADROOM, largestUpload, planParts } from '../../src/storage/part-size.js';
-import { S3_PART_LIMITS } from '../../src/storage/s3/s3-store.js';
-import { AZURE_BLOCK_LIMITS } from '../../src/storage/azure/azure-blob-store.js';
+import { PART_HEADROOM, largestUpload, planParts } from '../../../src/storage/part-size.js';
+import { S3_PART_LIMITS } from '../../../src/storage/s3/s3-store.js';
+import { AZURE_BLOCK_LIMITS } from '../../../src/storage/azure/azure-blob-store.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startMoto, type MotoServer } from '../harness/moto.js';
+import { startMoto, type MotoServer } from '../../../harness/moto.js';
 
 let moto: MotoServer;
 beforeAll(async () => {
@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(async () => moto?.stop());
 
 it('an upload in parts hashes each byte twice with SHA-256 (the whole object and its part), not four times', () => {
-  const script = fileURLToPath(new URL('../tools/count-s3-hashing.mts', import.meta.url));
+  const script = fileURLToPath(new URL('../../../tools/count-s3-hashing.mts', import.meta.url));
   const out = execFileSync(process.execPath, ['--import', 'tsx', script, moto.endpoint], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
   const counted = JSON.parse(out) as { perByte: number; parts: number };
   expect(counted.parts).toBe(4);

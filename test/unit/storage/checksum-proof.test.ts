@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { copyProblem, uploadProblem } from '../../src/storage/checksum-proof.js';
-import type { ObjectChecksum } from '../../src/storage/backup-store.js';
+import { copyProblem, uploadProblem } from '../../../src/storage/checksum-proof.js';
+import type { ObjectChecksum } from '../../../src/storage/backup-store.js';
 
 const whole: ObjectChecksum = { algorithm: 'SHA256', value: 'd2hvbGU=' };
 const composite: ObjectChecksum = { algorithm: 'SHA256-COMPOSITE', value: 'Y29tcG9zaXRl', parts: 3 };

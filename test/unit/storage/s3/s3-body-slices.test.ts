@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { BODY_SLICE_BYTES, sendBodiesInSlices } from '../../src/storage/s3/s3-body-slices.js';
+import { BODY_SLICE_BYTES, sendBodiesInSlices } from '../../../../src/storage/s3/s3-body-slices.js';
 
 interface Attempt {
   streamed: boolean;

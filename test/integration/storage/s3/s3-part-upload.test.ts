@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { startMoto, type MotoServer } from '../harness/moto.js';
-import { startFaultProxy } from '../fakes/fault-proxy.js';
-import { waitFor } from '../harness/processes.js';
-import { PartUpload } from '../../src/storage/s3/s3-part-upload.js';
-import { sendBodiesInSlices } from '../../src/storage/s3/s3-body-slices.js';
-import { createS3Client } from '../../src/storage/s3/s3-open.js';
+import { startMoto, type MotoServer } from '../../../harness/moto.js';
+import { startFaultProxy } from '../../../fakes/fault-proxy.js';
+import { waitFor } from '../../../harness/processes.js';
+import { PartUpload } from '../../../../src/storage/s3/s3-part-upload.js';
+import { sendBodiesInSlices } from '../../../../src/storage/s3/s3-body-slices.js';
+import { createS3Client } from '../../../../src/storage/s3/s3-open.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'parts';

@@ -5,8 +5,8 @@ import { mkdtemp, open, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { DirectFileReader, openFileReader } from '../../src/storage/local/direct-file-reader.js';
-import { alignedSlabs, DIRECT_ALIGNMENT, DirectFile } from '../../src/storage/local/direct-io.js';
+import { DirectFileReader, openFileReader } from '../../../../src/storage/local/direct-file-reader.js';
+import { alignedSlabs, DIRECT_ALIGNMENT, DirectFile } from '../../../../src/storage/local/direct-io.js';
 
 let dir: string;
 let count = 0;

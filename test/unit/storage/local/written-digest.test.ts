@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
-import { InThreadDigest, OffThreadDigest, type WrittenDigest } from '../../src/storage/local/written-digest.js';
-import { workerBundle } from '../../src/util/worker-bundle.js';
+import { InThreadDigest, OffThreadDigest, type WrittenDigest } from '../../../../src/storage/local/written-digest.js';
+import { workerBundle } from '../../../../src/util/worker-bundle.js';
 
 const workerFile = workerBundle('digest');
 

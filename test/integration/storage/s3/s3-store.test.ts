@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
-import { ObjectExistsError } from '../../src/errors.js';
-import { S3BackupStore } from '../../src/storage/s3/s3-store.js';
-import { startMoto, type MotoServer } from '../harness/moto.js';
-import { startFaultProxy } from '../fakes/fault-proxy.js';
-import { uploadProblem } from '../../src/storage/checksum-proof.js';
-import { collect } from '../unit/crypto-helpers.js';
+import { ObjectExistsError } from '../../../../src/errors.js';
+import { S3BackupStore } from '../../../../src/storage/s3/s3-store.js';
+import { startMoto, type MotoServer } from '../../../harness/moto.js';
+import { startFaultProxy } from '../../../fakes/fault-proxy.js';
+import { uploadProblem } from '../../../../src/storage/checksum-proof.js';
+import { collect } from '../../../unit/crypto-helpers.js';
 
 const MiB = 1024 * 1024;
 let moto: MotoServer;

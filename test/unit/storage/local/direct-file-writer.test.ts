@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DirectFileWriter, openFileWriter } from '../../src/storage/local/direct-file-writer.js';
-import { alignedSlabs, DIRECT_ALIGNMENT, DirectFile } from '../../src/storage/local/direct-io.js';
-import { FileWriter } from '../../src/storage/local/file-writer.js';
+import { DirectFileWriter, openFileWriter } from '../../../../src/storage/local/direct-file-writer.js';
+import { alignedSlabs, DIRECT_ALIGNMENT, DirectFile } from '../../../../src/storage/local/direct-io.js';
+import { FileWriter } from '../../../../src/storage/local/file-writer.js';
 
 let dir: string;
 let count = 0;
