@@ -24,7 +24,7 @@ import type { BackupStore } from '../storage/backup-store.js';
 import { openVault, type Vault } from '../vault/vault-client.js';
 import type { VaultSettings } from '../vault/vault-settings.js';
 import { checkStoredBackup, pickBackupWithManifest } from '../catalog/stored-backup.js';
-import type { RestoreDeps } from './restore.js';
+import type { RestoreDeps } from '../restore/restore-into.js';
 
 export { canonicalSha256 } from '../restore/canaries.js';
 export type { Canary } from '../restore/canaries.js';
@@ -68,10 +68,10 @@ export interface RestoreTestResult {
 const sameAddress = (a: string, b: string) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 
 export async function runRestoreTest(deps: RestoreDeps, options: RestoreTestOptions): Promise<RestoreTestResult> {
-  const { store, opener, log } = deps;
-  const timing = { clock: deps.clock, sleep: deps.sleep };
-  const { clock } = timing;
-  const [t, t0, keys] = [{ ...timing, timeoutMs: options.timeoutMs }, clock().getTime(), options.sourceUnsealKeys];
+  const { store, opener, log, clock } = deps;
+  const t = { clock, sleep: deps.sleep, timeoutMs: options.timeoutMs };
+  const t0 = clock().getTime();
+  const keys = options.sourceUnsealKeys;
   // A restore test killed outright (SIGKILL) cleans up nothing: this one does, first, and says so.
   await removeLeftovers(log);
 
@@ -93,7 +93,7 @@ export async function runRestoreTest(deps: RestoreDeps, options: RestoreTestOpti
     preparing?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     try {
       const verified = await log.group(`Download and verify ${entry.objectKey}`, () =>
-        checkStoredBackup(store, entry, opener, log, timing.clock, createWriteStream(spoolPath, { mode: 0o600 })),
+        checkStoredBackup(store, entry, opener, log, clock, createWriteStream(spoolPath, { mode: 0o600 })),
       );
       const tVerified = clock().getTime();
 

@@ -10,12 +10,10 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RestoreError } from '../errors.js';
-import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { formatDuration, type Logger } from '../log.js';
 import type { Canary, CanaryResult } from '../restore/canaries.js';
-import { checkCanaries, forceRestore, unsealWithSourceKeys, type RestoredLogin, type RestoreTiming } from '../restore/restore-into.js';
+import { checkCanaries, forceRestore, unsealWithSourceKeys, type RestoreDeps, type RestoredLogin, type RestoreTiming } from '../restore/restore-into.js';
 import { sealMismatch, type SourceSeal } from '../restore/staging-identity.js';
-import type { BackupStore } from '../storage/backup-store.js';
 import { openVault, type Vault } from '../vault/vault-client.js';
 import type { VaultSettings } from '../vault/vault-settings.js';
 import { checkStoredBackup, pickBackupWithManifest } from '../catalog/stored-backup.js';
@@ -43,20 +41,11 @@ export interface RestoreResult {
   timings: { downloadAndVerifyMs: number; restoreMs: number; unsealMs: number; totalMs: number };
 }
 
-/** What a restore job works with: the store, a key that opens its backups, the log, and the run's clock and sleep. */
-export interface RestoreDeps {
-  store: BackupStore;
-  opener: DataKeyOpener;
-  log: Logger;
-  clock: () => Date;
-  sleep: (ms: number) => Promise<void>;
-}
-
 export async function runRestore(deps: RestoreDeps, options: RestoreOptions): Promise<RestoreResult> {
   const { store, opener, log } = deps;
-  const timing = { clock: deps.clock, sleep: deps.sleep };
-  const t = { ...timing, timeoutMs: options.timeoutMs };
-  const t0 = timing.clock().getTime();
+  const { clock } = deps;
+  const t = { clock, sleep: deps.sleep, timeoutMs: options.timeoutMs };
+  const t0 = clock().getTime();
   const { entry, manifest } = await pickBackupWithManifest(store, options.which);
   const sourceSeal = manifest.vault.seal ?? options.sourceSeal;
   const keys = options.sourceUnsealKeys;
@@ -91,19 +80,19 @@ export async function runRestore(deps: RestoreDeps, options: RestoreOptions): Pr
     const spoolPath = join(work, 'backup.enc'); // ciphertext only
     try {
       await log.group(`Download and verify ${entry.objectKey}`, () =>
-        checkStoredBackup(store, entry, opener, log, timing.clock, createWriteStream(spoolPath, { mode: 0o600 })),
+        checkStoredBackup(store, entry, opener, log, clock, createWriteStream(spoolPath, { mode: 0o600 })),
       );
-      const tVerified = timing.clock().getTime();
+      const tVerified = clock().getTime();
       await log.group(`Restore into ${target.address}`, () => forceRestore(target, token, { path: spoolPath, backupId: entry.backupId, opener }, t, log));
-      const tRestored = timing.clock().getTime();
+      const tRestored = clock().getTime();
 
       const unsealed = await log.group("Unseal with the source cluster's keys", async () => {
         if (mismatch && sourceSeal) await waitForRestart(target, sourceSeal, t, log);
         return unsealWithSourceKeys(target, keys, sourceSeal, t, log);
       });
-      const tUnsealed = timing.clock().getTime();
+      const tUnsealed = clock().getTime();
       const canaries = await log.group('Confirm canary secrets', () => checkCanaries(target, options.restoredLogin, keys, options.canaries, t, log));
-      const tRead = timing.clock().getTime();
+      const tRead = clock().getTime();
       log.info(`restored ${entry.objectKey} into ${target.address} in ${formatDuration(tRead - t0)}; take a backup of the restored cluster now`);
       return {
         backupKey: entry.objectKey,

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream';
 import { RestoreError, VaultError } from '../errors.js';
 import { createDecryptStream } from '../crypto/decrypt-stream.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
+import type { BackupStore } from '../storage/backup-store.js';
 import { formatDuration, type Logger } from '../log.js';
 import { SnapshotArchiveValidator } from '../snapshot/archive-validator.js';
 import type { Vault } from '../vault/vault-client.js';
@@ -21,6 +22,15 @@ export interface RestoreTiming {
   clock: () => Date;
   sleep: (ms: number) => Promise<void>;
   timeoutMs: number;
+}
+
+/** What a restore job works with: the store, a key that opens its backups, the log, and the run's clock and sleep. */
+export interface RestoreDeps {
+  store: BackupStore;
+  opener: DataKeyOpener;
+  log: Logger;
+  clock: () => Date;
+  sleep: (ms: number) => Promise<void>;
 }
 
 /** How to get a token in the restored data. */

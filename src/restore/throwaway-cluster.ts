@@ -260,11 +260,6 @@ export class ThrowawayCluster {
     };
   }
 
-  /** Host:port pairs the seal asked for and the egress allowlist refused. */
-  get refusedEgress(): string[] {
-    return this.gate?.refused ?? [];
-  }
-
   private async launch(): Promise<void> {
     this.starts++;
     const logFile = join(this.dir, `server-${this.starts}.log`);

@@ -175,9 +175,9 @@ export class VaultClient {
 
   /**
    * A response-wrapping token that holds nothing of value (sys/wrapping/wrap, which the default policy allows);
-   * undefined when this token may not wrap
-   * or the server does not offer it. It lives in the token store, so a restore that replaces the store
-   * removes it: the one sign of an applied restore that OpenBao and HashiCorp Vault share.
+   * undefined when this token may not wrap or the server does not offer it. It lives in the token store, so a
+   * restore that replaces the store removes it: the one sign of an applied restore that OpenBao and HashiCorp
+   * Vault share.
    */
   async wrappingMarker(token: string, ttlSeconds: number): Promise<string | undefined> {
     const res = await this.http.json<{ wrap_info?: { token?: unknown } }>('POST', 'sys/wrapping/wrap', {
