@@ -1,4 +1,5 @@
 /** restore-test: the weekly rehearsal (jobs/restore-test.ts) into a throwaway cluster or a staging one. */
+import { tmpdir } from 'node:os';
 import { clusterSettings, targetSettings, throwawaySettings } from '../config/settings.js';
 import { runRestoreTest } from '../jobs/restore-test.js';
 import { formatDuration } from '../log.js';
@@ -20,7 +21,7 @@ export const restoreTestCommand: CommandDefinition<'restore-test'> = {
       staging: stagingAddress
         ? clusterSettings(inputs, stagingAddress, { method: 'token', token: inputs.optional('staging-vault-token') ?? '' }, 'staging-vault')
         : undefined,
-      throwaway: throwawaySettings(inputs, env.PATH ?? ''),
+      throwaway: throwawaySettings(inputs, env.PATH ?? '', env.TMPDIR || tmpdir()),
       // Read without a token (sys/health, sys/leader): only to tell production from a clone.
       source: sourceAddress ? clusterSettings(inputs, sourceAddress, { method: 'token', token: '' }) : undefined,
       ...restoredDataSettings(inputs),

@@ -376,12 +376,13 @@ export function restoredLogin(inputs: Inputs): RestoredLogin {
 }
 
 /** The throwaway cluster's settings; `searchPath` is the front's PATH, where `vault` and `bao` are looked for. */
-export function throwawaySettings(inputs: Inputs, searchPath: string): ThrowawayClusterSettings {
+export function throwawaySettings(inputs: Inputs, searchPath: string, tempRoot: string): ThrowawayClusterSettings {
   const stanza = inputs.optional('restore-seal-config');
   const seal = stanza ? parseSealStanza(stanza) : undefined;
   return {
     binary: inputs.optional('restore-server-binary'),
     searchPath,
+    tempRoot,
     seal: seal ? { stanza: seal, endpoints: sealEndpoints(seal, parseEgressList(inputs.optional('restore-seal-egress'))) } : undefined,
     isolation: inputs.choice('restore-isolation', ['required', 'best-effort'] as const),
     requestTimeoutMs: inputs.integer('vault-timeout-seconds', 1, 3600) * 1000,

@@ -73,7 +73,7 @@ export async function runRestoreTest(deps: RestoreDeps, options: RestoreTestOpti
   const t0 = clock().getTime();
   const keys = options.sourceUnsealKeys;
   // A restore test killed outright (SIGKILL) cleans up nothing: this one does, first, and says so.
-  await removeLeftovers(log);
+  await removeLeftovers(log, options.throwaway.tempRoot);
 
   const { entry, manifest } = await pickBackupWithManifest(store, options.which);
   const sourceSeal = manifest.vault.seal ?? options.sourceSeal;
@@ -85,7 +85,7 @@ export async function runRestoreTest(deps: RestoreDeps, options: RestoreTestOpti
       ? await checkStaging(staging, options, manifest.vault.clusterId, sourceSeal, log)
       : (checkThrowawaySeal(sourceSeal, options.throwaway.seal?.stanza.type, keys.length > 0), false);
 
-    const work = await makePrivateDir('work');
+    const work = await makePrivateDir('work', options.throwaway.tempRoot);
     const spoolPath = join(work, 'backup.enc'); // ciphertext only: plaintext never touches disk
     // The throwaway cluster needs nothing from the download: start it meanwhile, and always stop it.
     const tBegin = clock().getTime();

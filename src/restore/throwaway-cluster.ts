@@ -25,6 +25,8 @@ export interface ThrowawayClusterSettings {
   binary: string | undefined;
   /** The PATH binaries are looked for on, and the only variable the cluster's processes inherit. */
   searchPath: string;
+  /** Where the private directories go (the front's TMPDIR, else the system's). */
+  tempRoot: string;
   /** restore-seal-config and its endpoints: the source's auto-unseal seal, the only thing the cluster may reach. */
   seal: { stanza: SealStanza; endpoints: Endpoint[] } | undefined;
   isolation: IsolationPolicy;
@@ -211,7 +213,7 @@ export class ThrowawayCluster {
         hint: 'run on a Linux runner where `sudo unshare --net` works (GitHub-hosted Ubuntu runners do), or set restore-isolation to best-effort to run it on loopback only',
       });
     }
-    const dir = await makePrivateDir('cluster');
+    const dir = await makePrivateDir('cluster', settings.tempRoot);
     await mkdir(join(dir, 'raft'), { mode: 0o700 });
     // The server's temporary files (a restore spools the snapshot as TMPDIR/snapshotN) stay in the private directory.
     await mkdir(join(dir, 'tmp'), { mode: 0o700 });

@@ -5,7 +5,7 @@
  * (restored three weeks in a row); the source reached under another host name or listener (refused);
  * and `restore` into a fresh cluster with other key shares, which needs the restart it asks for.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import {
   chmodSync,
@@ -186,6 +186,21 @@ describe('restore-test into a throwaway cluster', () => {
 });
 
 describe('a restore test killed outright (SIGKILL)', () => {
+  // A temporary directory of this suite's own (TMPDIR, which the tool takes from its front's environment): a restore
+  // test that another suite runs meanwhile (the HashiCorp Vault project runs beside this one) removes a killed run's
+  // leftovers too, and would take them first.
+  const savedTmp = process.env.TMPDIR;
+  let tmp: string;
+  beforeEach(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'vault-backup-sigkill-'));
+    process.env.TMPDIR = tmp;
+  });
+  afterEach(() => {
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
   it.each([
     ['the cluster started', /restore cluster started: /],
     ['the restore was applied', /the restore was applied/],
@@ -206,7 +221,7 @@ describe('a restore test killed outright (SIGKILL)', () => {
       await new Promise<void>((resolve) => child.once('exit', () => resolve()));
       expect({ killed, output }).toMatchObject({ killed: true });
       const clusterDir = /restore cluster started: .* in (\S+),/.exec(output)![1]!;
-      const leftovers = () => readdirSync(tmpdir()).filter((n) => n.startsWith('vault-backup-restore-') && readOwner(join(tmpdir(), n)) === child.pid);
+      const leftovers = () => readdirSync(tmp).filter((n) => n.startsWith('vault-backup-restore-') && readOwner(join(tmp, n)) === child.pid);
       expect(leftovers().length).toBeGreaterThanOrEqual(1);
       // The supervisor polls each second: the server holding production data is gone within a few.
       await waitFor("the killed run's server to stop", async () => ((await processesIn(clusterDir)).length === 0 ? true : undefined), 10_000);
