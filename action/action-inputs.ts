@@ -110,10 +110,14 @@ async function maskedIdToken(runner: Runner, masker: Masker, audience: string, f
 
 /** Vault's JWT auth takes a GitHub OIDC token; the job needs `permissions: id-token: write`. */
 async function addVaultJwt(inputs: ActionInputs, runner: Runner, masker: Masker): Promise<void> {
-  // A restore needs a Vault login only to read the restored data with the source's auth (restored-login: source-auth).
+  // A restore needs a Vault login only to read the restored data with the source's auth (restored-login: source-auth);
+  // recover to write into a live cluster, diff to read the live one.
   const settings = new Inputs(inputs.raw);
-  const restoreLogsIn = (inputs.command === 'restore-test' || inputs.command === 'restore') && restoredLoginKind(settings) === 'source-auth';
-  if ((inputs.command !== 'backup' && !restoreLogsIn) || vaultAuthMethod(settings) !== 'jwt') return;
+  const restoreLogsIn = ['restore-test', 'restore', 'recover', 'diff'].includes(inputs.command) && restoredLoginKind(settings) === 'source-auth';
+  const liveLogsIn =
+    (inputs.command === 'recover' && settings.optional('recover-into') !== undefined) ||
+    (inputs.command === 'diff' && [settings.optional('diff-from'), settings.optional('diff-to')].includes('live'));
+  if ((inputs.command !== 'backup' && !restoreLogsIn && !liveLogsIn) || vaultAuthMethod(settings) !== 'jwt') return;
   const owner = runner.env.GITHUB_REPOSITORY_OWNER;
   const audience = inputs.raw['vault-jwt-audience'] ?? (owner ? `https://github.com/${owner}` : undefined);
   if (!audience)

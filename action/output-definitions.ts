@@ -17,7 +17,7 @@ export const OUTPUTS: Array<{ name: string; description: string }> = [
   { name: 'duration-ms', description: 'backup: wall time of the backup.' },
   { name: 'replica-location', description: 'backup: the replica target that holds the second copy (empty without replica-target).' },
   { name: 'replica-checksum', description: 'backup: the checksum the replica store reports, ALGORITHM:value.' },
-  { name: 'backup-key', description: 'verify, restore-test, restore: the backup checked (or restored).' },
+  { name: 'backup-key', description: 'verify, restore-test, restore, recover: the backup checked (or restored, or recovered from).' },
   { name: 'age-hours', description: 'verify, list: age of the backup checked / the newest complete backup.' },
   { name: 'newest-key', description: 'verify, list: the newest complete backup.' },
   { name: 'kept-count', description: 'prune: backups kept.' },
@@ -28,4 +28,8 @@ export const OUTPUTS: Array<{ name: string; description: string }> = [
   { name: 'rpo-hours', description: 'restore-test: age of the restored data (recovery point).' },
   { name: 'rto-seconds', description: 'restore-test, restore: time from start to the first successful canary read (recovery time).' },
   { name: 'canaries-checked', description: 'restore-test, restore: canary secrets read.' },
+  { name: 'recovered-count', description: 'recover: items recovered (secrets, policies, auth roles).' },
+  { name: 'added-count', description: 'diff (and backup with diff-with-previous): mounts, auth methods, roles, policies and secrets added.' },
+  { name: 'removed-count', description: 'diff (and backup with diff-with-previous): those removed.' },
+  { name: 'changed-count', description: 'diff (and backup with diff-with-previous): those changed.' },
 ];

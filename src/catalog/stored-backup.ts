@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BackupError, IntegrityError, StorageError } from '../errors.js';
-import { manifestOf, newestComplete, readCatalog, type Catalog, type CatalogEntry } from './backup-catalog.js';
+import { completeNewestFirst, manifestOf, newestComplete, readCatalog, type Catalog, type CatalogEntry } from './backup-catalog.js';
 import { createDecryptStream } from '../crypto/decrypt-stream.js';
 import { hasOwnedChunks } from '../util/owned-chunks.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
@@ -46,6 +46,12 @@ export interface VerifiedBackup {
 }
 
 export function pickBackup(catalog: Catalog, which: string): CatalogEntry {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(which)) {
+    // A date (UTC): the newest complete backup taken that day.
+    const entry = completeNewestFirst(catalog).find((b) => b.at.toISOString().startsWith(which));
+    if (!entry) throw new BackupNotFoundError(`no complete backup was taken on ${which} (UTC)`);
+    return entry;
+  }
   if (which === 'latest' || which === 'latest-monthly') {
     const entry = newestComplete(catalog, which === 'latest' ? undefined : 'monthly');
     if (!entry) throw new BackupNotFoundError(`no complete ${which === 'latest' ? '' : 'monthly '}backup found`);
@@ -53,7 +59,7 @@ export function pickBackup(catalog: Catalog, which: string): CatalogEntry {
   }
   if (!parseBackupKey(which) || parseBackupKey(which)!.kind !== 'backup') {
     throw new BackupNotFoundError(
-      `${JSON.stringify(which)} is not a backup object key (daily/YYYY-MM-DD/vault-snapshot-YYYYMMDD-HHMMSS.enc), latest or latest-monthly`,
+      `${JSON.stringify(which)} is not a backup object key (daily/YYYY-MM-DD/vault-snapshot-YYYYMMDD-HHMMSS.enc), a date (YYYY-MM-DD), latest or latest-monthly`,
     );
   }
   const entry = catalog.backups.find((b) => b.objectKey === which);

@@ -6,11 +6,22 @@ import { formatBytes, formatDuration } from '../log.js';
 import { describeChecksum } from '../storage/backup-store.js';
 import { openStore } from '../storage/open/open-store.js';
 import { openVault } from '../vault/vault-client.js';
-import { quiet, type CommandDefinition } from './command.js';
+import { quiet, type CommandDefinition, type RunContext } from './command.js';
+import { countsLine, diffOutputs, diffSections } from './diff.js';
+import { readOpener } from './read-opener.js';
+import { throwawayRestoreOptions } from './throwaway-options.js';
+import { runDiffWithPrevious, type DiffResult } from '../jobs/diff.js';
+import type { BackupResult } from '../jobs/backup.js';
+import type { BackupStore } from '../storage/backup-store.js';
+import { BackupError, InputError, RestoreError } from '../errors.js';
+import type { Inputs } from '../config/settings.js';
 
 export const backupCommand: CommandDefinition<'backup'> = {
   inAction: true,
-  async run(inputs, { log, clock }) {
+  async run(inputs, context) {
+    const { log, clock } = context;
+    // Checked before the backup, so a missing setting refuses now rather than after the backup.
+    const diffSetup = inputs.boolean('diff-with-previous') ? diffWithPreviousSetup(inputs, context) : undefined;
     const target = targetSettings(inputs, true);
     const vault = vaultSettings(inputs);
     const keys = writeKeySettings(inputs);
@@ -38,7 +49,9 @@ export const backupCommand: CommandDefinition<'backup'> = {
         ...(replica ? { replica } : {}),
         ...(opener ? { opener } : {}),
       };
-      return { command: 'backup', backup: await runBackup(deps, options) };
+      const backup = await runBackup(deps, options);
+      const changes = diffSetup ? await changesSincePrevious(diffSetup, context, deps.store, backup) : undefined;
+      return { command: 'backup', backup, ...(changes ? { changes } : {}) };
     } finally {
       await client.close();
     }
@@ -58,8 +71,9 @@ export const backupCommand: CommandDefinition<'backup'> = {
         `duration   ${formatDuration(b.durationMs)}`,
         '',
       ].join('\n'),
-    json: ({ backup }) => ({ command: 'backup', ...backup }),
-    report: ({ backup: b }) => ({
+    json: ({ backup, changes }) => ({ command: 'backup', ...backup, ...(changes ? { changes: { from: changes.from, to: changes.to, ...changes.diff } } : {}) }),
+    sections: ({ changes }) => (changes ? diffSections(changes) : []),
+    report: ({ backup: b, changes }) => ({
       headline: `backup ${b.backupId} stored and verified (${b.type})`,
       facts: [
         ['Object', b.objectKey],
@@ -78,9 +92,11 @@ export const backupCommand: CommandDefinition<'backup'> = {
         ['Key', b.keyId],
         ['Vault version', b.vaultVersion],
         ['Duration', formatDuration(b.durationMs)],
+        ...(changes ? ([['Changes since the previous backup', `${countsLine(changes.diff)} (from ${changes.from.label})`]] as Array<[string, string]>) : []),
       ],
     }),
-    outputs: ({ backup: b }) => ({
+    outputs: ({ backup: b, changes }) => ({
+      ...(changes ? diffOutputs(changes.diff) : {}),
       'backup-id': b.backupId,
       'object-key': b.objectKey,
       'manifest-key': b.manifestKey,
@@ -99,3 +115,30 @@ export const backupCommand: CommandDefinition<'backup'> = {
     }),
   },
 };
+
+function diffWithPreviousSetup(inputs: Inputs, context: RunContext) {
+  const options = throwawayRestoreOptions(inputs, context.env);
+  if (!options.sourceUnsealKeys.length)
+    throw new InputError('source-unseal-keys', 'is required for diff-with-previous: the previous backup and this one are opened in throwaway clusters');
+  return { opener: readOpener(inputs), options };
+}
+
+/** diff-with-previous: the backup is stored and verified by now, so a failure here says so. */
+async function changesSincePrevious(
+  setup: ReturnType<typeof diffWithPreviousSetup>,
+  context: RunContext,
+  store: BackupStore,
+  backup: BackupResult,
+): Promise<DiffResult | undefined> {
+  const { log, clock, sleep, random } = context;
+  try {
+    const options = { objectKey: backup.objectKey, backupId: backup.backupId, hashKey: random(32), ...setup.options };
+    return await log.group('What changed since the previous backup', () => runDiffWithPrevious({ store, opener: setup.opener, log, clock, sleep }, options));
+  } catch (error) {
+    const text = error instanceof BackupError ? error.message : String(error);
+    throw new RestoreError(`backup ${backup.objectKey} was stored and verified, but diff-with-previous failed: ${text}`, {
+      hint: error instanceof BackupError && error.hint ? error.hint : 'see the log above; the backup itself is good',
+      cause: error,
+    });
+  }
+}

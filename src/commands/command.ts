@@ -12,14 +12,19 @@ import type { PruneResult } from '../jobs/prune.js';
 import type { RestoreResult } from '../jobs/restore.js';
 import type { RestoreTestResult } from '../jobs/restore-test.js';
 import type { VerifyResult } from '../jobs/verify.js';
+import type { RecoverResult } from '../jobs/recover.js';
+import type { DiffResult } from '../jobs/diff.js';
 
 export type CommandResult =
-  | { command: 'backup'; backup: BackupResult }
+  /** `changes`: what changed since the previous backup (diff-with-previous). */
+  | { command: 'backup'; backup: BackupResult; changes?: DiffResult }
   | { command: 'prune'; prune: PruneResult }
   | { command: 'list'; list: ListResult }
   | { command: 'verify'; verify: VerifyResult }
   | { command: 'restore-test'; restoreTest: RestoreTestResult }
   | { command: 'restore'; restore: RestoreResult }
+  | { command: 'recover'; recover: RecoverResult }
+  | { command: 'diff'; diff: DiffResult }
   | { command: 'decrypt'; backupId: string | undefined; keyId: string | undefined }
   | { command: 'encrypt'; backupId: string };
 
@@ -32,6 +37,8 @@ export interface RunContext {
   sleep: (ms: number) => Promise<void>;
   /** The front's environment (the CLI's, the runner's): the engine reads none of its own. The throwaway cluster takes PATH from it. */
   env: Readonly<Record<string, string | undefined>>;
+  /** Random bytes (the diff's hash key). */
+  random: (size: number) => Buffer;
 }
 
 export { systemClock, systemSleep } from '../util/system-time.js';

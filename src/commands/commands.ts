@@ -12,6 +12,9 @@ import { decryptCommand, encryptCommand } from './file-crypto.js';
 import { listCommand } from './list.js';
 import { pruneCommand } from './prune.js';
 import { restoreCommand } from './restore.js';
+import { recoverCommand } from './recover.js';
+import { diffCommand } from './diff.js';
+import { secureRandom } from '../crypto/data-keys.js';
 import { restoreTestCommand } from './restore-test.js';
 import { verifyCommand } from './verify.js';
 import { recordMetrics } from '../notify/metrics.js';
@@ -24,6 +27,8 @@ export const COMMAND_TABLE: { [C in CommandName]: CommandDefinition<C> } = {
   list: listCommand,
   'restore-test': restoreTestCommand,
   restore: restoreCommand,
+  recover: recoverCommand,
+  diff: diffCommand,
   decrypt: decryptCommand,
   encrypt: encryptCommand,
 };
@@ -43,7 +48,13 @@ export async function runCommand<C extends CommandName>(
 ): Promise<ResultOf<C>> {
   const definition: CommandDefinition<C> = COMMAND_TABLE[command];
   const inputs = new Inputs(raw);
-  const run: RunContext = { log: context.log, clock: context.clock ?? systemClock, sleep: context.sleep ?? systemSleep, env: context.env ?? {} };
+  const run: RunContext = {
+    log: context.log,
+    clock: context.clock ?? systemClock,
+    sleep: context.sleep ?? systemSleep,
+    env: context.env ?? {},
+    random: context.random ?? secureRandom,
+  };
   // Read before the run, so a malformed URL is an [input] error like any other setting.
   const heartbeat = inputs.url('heartbeat-url', false, true);
   const metrics = { file: inputs.optional('metrics-file'), pushgateway: inputs.url('metrics-pushgateway-url', false, true) };

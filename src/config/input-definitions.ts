@@ -2,7 +2,7 @@
  * Every setting of every command, in one table: the action's inputs (action.yml) and the CLI's
  * --flags have these names. A test keeps action.yml in step with this table.
  */
-export type CommandName = 'backup' | 'verify' | 'prune' | 'list' | 'restore-test' | 'restore' | 'decrypt' | 'encrypt';
+export type CommandName = 'backup' | 'verify' | 'prune' | 'list' | 'restore-test' | 'restore' | 'recover' | 'diff' | 'decrypt' | 'encrypt';
 
 export interface InputDefinition<N extends string = string> {
   name: N;
@@ -25,11 +25,15 @@ export interface InputDefinition<N extends string = string> {
   cliOnly?: boolean;
 }
 
-const VAULT_COMMANDS: CommandName[] = ['backup', 'restore-test', 'restore'];
-const STORE_COMMANDS: CommandName[] = ['backup', 'verify', 'prune', 'list', 'restore-test', 'restore'];
+/** recover writes into, and diff reads, the live cluster with the vault-* login. */
+const VAULT_COMMANDS: CommandName[] = ['backup', 'restore-test', 'restore', 'recover', 'diff'];
+const STORE_COMMANDS: CommandName[] = ['backup', 'verify', 'prune', 'list', 'restore-test', 'restore', 'recover', 'diff'];
 /** Commands that open backups' data keys: prune too, since it authenticates every backup it keeps. */
-const READ_COMMANDS: CommandName[] = ['verify', 'prune', 'restore-test', 'restore', 'decrypt'];
-const RESTORE_COMMANDS: CommandName[] = ['restore-test', 'restore'];
+const READ_COMMANDS: CommandName[] = ['verify', 'prune', 'restore-test', 'restore', 'recover', 'diff', 'decrypt'];
+/** Commands that open a backup in a throwaway cluster (backup too, for diff-with-previous). */
+const THROWAWAY_COMMANDS: CommandName[] = ['restore-test', 'recover', 'diff', 'backup'];
+const RESTORE_COMMANDS: CommandName[] = ['restore-test', 'restore', 'recover', 'diff', 'backup'];
+const CANARY_COMMANDS: CommandName[] = ['restore-test', 'restore'];
 
 /** TLS and namespace of a cluster other than the source: its own settings, never inherited from the source's vault-* ones. */
 function clusterConnectionInputs<P extends string>(
@@ -51,7 +55,7 @@ function clusterConnectionInputs<P extends string>(
 }
 
 const INPUT_TABLE = [
-  { name: 'command', description: 'What to run: backup, verify, prune, list, restore-test or restore.', default: 'backup', actionOnly: true },
+  { name: 'command', description: 'What to run: backup, verify, prune, list, restore-test, restore, recover or diff.', default: 'backup', actionOnly: true },
 
   // Where backups live
   {
@@ -301,16 +305,16 @@ const INPUT_TABLE = [
     name: 'json',
     description: 'Print the result as JSON on stdout.',
     default: 'false',
-    commands: ['prune', 'list', 'verify', 'backup', 'restore-test'],
+    commands: ['prune', 'list', 'verify', 'backup', 'restore-test', 'recover', 'diff'],
     cliOnly: true,
   },
 
   // Verify
   {
     name: 'backup',
-    description: 'Which backup: latest, latest-monthly, or an object key.',
+    description: 'Which backup: latest, latest-monthly, a date (YYYY-MM-DD, the newest backup of that UTC day), or an object key.',
     default: 'latest',
-    commands: ['verify', 'restore-test', 'restore'],
+    commands: ['verify', 'restore-test', 'restore', 'recover'],
   },
   { name: 'max-age-hours', description: 'Fail when the newest complete backup is older than this.', default: '26', commands: ['verify'] },
 
@@ -333,7 +337,7 @@ const INPUT_TABLE = [
   {
     name: 'restore-server-binary',
     description: 'Vault or OpenBao binary for the throwaway restore cluster (a path or a name on PATH); default: vault, then bao, on PATH.',
-    commands: ['restore-test'],
+    commands: THROWAWAY_COMMANDS,
   },
   {
     name: 'restore-seal-config',
@@ -341,18 +345,18 @@ const INPUT_TABLE = [
       'For an auto-unseal source (transit, awskms, gcpckms, azurekeyvault): its `seal "TYPE" { ... }` stanza, with the credentials it needs. The throwaway cluster starts with it and may reach only that seal\'s endpoint.',
     env: 'VAULT_BACKUP_RESTORE_SEAL_CONFIG',
     secret: true,
-    commands: ['restore-test'],
+    commands: THROWAWAY_COMMANDS,
   },
   {
     name: 'restore-seal-egress',
     description: 'More host:port pairs the throwaway cluster may reach for its seal (comma separated), beyond the endpoint its stanza names.',
-    commands: ['restore-test'],
+    commands: THROWAWAY_COMMANDS,
   },
   {
     name: 'restore-isolation',
     description: 'Where the throwaway cluster cannot get its own network namespace: required (refuse) or best-effort (warn, run on loopback).',
     default: 'required',
-    commands: ['restore-test'],
+    commands: THROWAWAY_COMMANDS,
   },
   {
     name: 'source-unseal-keys',
@@ -380,8 +384,8 @@ const INPUT_TABLE = [
     secret: true,
     commands: RESTORE_COMMANDS,
   },
-  { name: 'canary-paths', description: 'Secrets to read after the restore, one KV path per line (e.g. secret/canary).', commands: RESTORE_COMMANDS },
-  { name: 'canary-sha256', description: 'Optional "path=sha256hex" lines: expected SHA-256 of each canary secret\'s JSON data.', commands: RESTORE_COMMANDS },
+  { name: 'canary-paths', description: 'Secrets to read after the restore, one KV path per line (e.g. secret/canary).', commands: CANARY_COMMANDS },
+  { name: 'canary-sha256', description: 'Optional "path=sha256hex" lines: expected SHA-256 of each canary secret\'s JSON data.', commands: CANARY_COMMANDS },
   {
     name: 'allow-same-cluster',
     description: "Accept a staging cluster that reports the source's cluster id when the source cannot be reached to tell it from a clone (dangerous).",
@@ -404,6 +408,51 @@ const INPUT_TABLE = [
   },
   ...clusterConnectionInputs('restore-vault', 'the cluster a real restore overwrites', ['restore'], 'VAULT_BACKUP_RESTORE_CA_CERT'),
   { name: 'confirm-restore-into', description: 'Must repeat restore-vault-address exactly: everything in that cluster is replaced.', commands: ['restore'] },
+
+  // Recover and diff
+  {
+    name: 'recover-paths',
+    description:
+      'What to recover, one API path per line: a KV secret (secret/app/db, every version), a KV prefix (secret/app/), a policy (sys/policies/acl/NAME), an auth role (auth/approle/role/NAME).',
+    commands: ['recover'],
+  },
+  { name: 'recover-max-paths', description: 'Most secrets a prefix in recover-paths may select; more is refused.', default: '100', commands: ['recover'] },
+  {
+    name: 'recover-output',
+    description: 'A new file (JSON, mode 0600) to write what was recovered to, values included; never an existing file. Values never reach the log.',
+    commands: ['recover'],
+  },
+  {
+    name: 'recover-into',
+    description:
+      'A live cluster to write what was recovered into, with the vault-* login settings: KV v2 as a new version; refused where the live value is newer than the backup.',
+    commands: ['recover'],
+  },
+  { name: 'confirm-recover-into', description: 'Must repeat recover-into exactly.', commands: ['recover'] },
+  {
+    name: 'recover-force',
+    description: 'Write over live values newer than the backup (KV v2 keeps them in its history) or differing from it (policies, roles, KV v1).',
+    default: 'false',
+    commands: ['recover'],
+  },
+  {
+    name: 'diff-from',
+    description: 'The backup diff starts from: latest, latest-monthly, a date (YYYY-MM-DD) or an object key.',
+    default: 'latest',
+    commands: ['diff'],
+  },
+  {
+    name: 'diff-to',
+    description: 'What diff compares with: live (the cluster at vault-address, with the vault-* login), or a backup like diff-from.',
+    default: 'live',
+    commands: ['diff'],
+  },
+  {
+    name: 'diff-with-previous',
+    description: 'After the backup, report what changed since the previous backup (both restored into throwaway clusters; needs source-unseal-keys).',
+    default: 'false',
+    commands: ['backup'],
+  },
 
   // Decrypt / encrypt (CLI)
   {

@@ -7,7 +7,6 @@
  * generated from the source's unseal keys and revoked afterwards. Reports RPO and RTO by phase.
  */
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackupError, DataAnomalyError, RestoreError } from '../errors.js';
 import { describeInventory, inventoryLosses, takeInventory, type Inventory } from '../restore/inventory.js';
@@ -17,9 +16,10 @@ import { readCanaries } from '../restore/canaries.js';
 import type { DataKeyOpener } from '../crypto/data-keys.js';
 import { formatDuration, type Logger } from '../log.js';
 import type { Canary, CanaryResult } from '../restore/canaries.js';
-import { forceRestore, unsealWithSourceKeys, withRestoredToken, type RestoredLogin, type RestoreTiming } from '../restore/restore-into.js';
+import { forceRestore, withRestoredToken, type RestoredLogin, type RestoreTiming } from '../restore/restore-into.js';
+import { bringBack, checkThrowawaySeal, cleanUp, startedThrowaway, startThrowaway } from '../restore/throwaway-restore.js';
 import { judgeStaging, sealMismatch, type SourceSeal } from '../restore/staging-identity.js';
-import { ThrowawayCluster, type ThrowawayClusterSettings } from '../restore/throwaway-cluster.js';
+import type { ThrowawayClusterSettings } from '../restore/throwaway-cluster.js';
 import type { BackupStore } from '../storage/backup-store.js';
 import { openVault, type Vault } from '../vault/vault-client.js';
 import type { VaultSettings } from '../vault/vault-settings.js';
@@ -151,37 +151,6 @@ function contentShrank(backupKey: string, losses: string[], inventory: Inventory
   );
 }
 
-/** Stops the throwaway cluster (if one started) and removes the spool's directory, whatever happened. */
-async function cleanUp(preparing: Promise<{ cluster: ThrowawayCluster }> | undefined, work: string, log: Logger): Promise<void> {
-  const started = await preparing?.catch(() => undefined);
-  if (started) {
-    await started.cluster.destroy();
-    log.info('the throwaway restore cluster was stopped and its directory removed');
-  }
-  await rm(work, { recursive: true, force: true });
-}
-
-/** After the restore: a throwaway server restarts (the restored seal configuration takes effect only then), then unseals. */
-function bringBack(
-  cluster: Vault,
-  throwaway: ThrowawayCluster | undefined,
-  outcome: string,
-  keys: string[],
-  sourceSeal: SourceSeal | undefined,
-  t: RestoreTiming,
-  log: Logger,
-): Promise<boolean> {
-  return log.group('Bring the restored cluster back', async () => {
-    if (throwaway) {
-      log.info(`the restore was applied (${outcome}); restarting the server process so the source's seal configuration takes effect`);
-      await throwaway.restart();
-    }
-    const used = await unsealWithSourceKeys(cluster, keys, sourceSeal, t, log);
-    log.info(`active with the restored data${used ? " (unsealed with the source cluster's keys)" : ''}`);
-    return used;
-  });
-}
-
 /** With a token in the restored data: the canaries, and the inventory where the token may take it. */
 function readRestored(
   cluster: Vault,
@@ -200,20 +169,6 @@ function readRestored(
       return { read: canaries, inventory: taken };
     }),
   );
-}
-
-/** The throwaway cluster started during the download, with the root token of its own initialisation. */
-async function startedThrowaway(
-  preparing: Promise<{ cluster: ThrowawayCluster; rootToken: string; readyAt: number }>,
-  tBegin: number,
-): Promise<{ throwaway: ThrowawayCluster; cluster: Vault; restoreToken: { token: string; generated: boolean }; startMs: number }> {
-  const started = await preparing;
-  return {
-    throwaway: started.cluster,
-    cluster: started.cluster.client,
-    restoreToken: { token: started.rootToken, generated: false },
-    startMs: started.readyAt - tBegin,
-  };
 }
 
 /** The phases of a restore test from the moments that end them; total is the RTO. */
@@ -243,68 +198,6 @@ async function compareWithPreviousInventory(
   const key = await storeInventory(store, opener, inventory);
   log.info(`inventory stored as ${key}${previous ? `; compared with ${previous.key}` : ' (no earlier authenticated inventory: nothing to compare with)'}`);
   return inventoryLosses(previous?.inventory, inventory, shrinkLimitPercent);
-}
-
-/** Starts the throwaway cluster, initialised like the source and unsealed with its own keys. */
-async function startThrowaway(
-  settings: ThrowawayClusterSettings,
-  sourceSeal: SourceSeal | undefined,
-  t: RestoreTiming,
-  log: Logger,
-): Promise<{ cluster: ThrowawayCluster; rootToken: string; readyAt: number }> {
-  const cluster = await ThrowawayCluster.start(settings, log, t);
-  try {
-    const shares = sourceSeal ?? { type: 'shamir', shares: 1, threshold: 1 };
-    if (!sourceSeal) log.warn("the backup's manifest records no seal configuration and source-seal is not set: initialising 1/1 and relying on the restart");
-    const autoUnseal = shares.type !== 'shamir';
-    const init = await cluster.client.initialize(shares.shares, shares.threshold, autoUnseal);
-    // Under auto-unseal the node unseals itself through its seal; with Shamir it takes its own new keys.
-    if (!autoUnseal) for (const key of init.keys.slice(0, shares.threshold)) await cluster.client.submitUnsealKey(key);
-    await unsealWithSourceKeys(cluster.client, [], undefined, t, log);
-    log.info(
-      autoUnseal
-        ? `restore cluster initialised like the source (${shares.type} seal, ${shares.shares} recovery shares, threshold ${shares.threshold}) and unsealed through its seal`
-        : `restore cluster initialised like the source (${shares.shares} shares, threshold ${shares.threshold}) and unsealed with its own keys`,
-    );
-    return { cluster, rootToken: init.rootToken, readyAt: t.clock().getTime() };
-  } catch (error) {
-    await cluster.destroy();
-    throw error;
-  }
-}
-
-/**
- * What a throwaway cluster needs to open the restored data: the source's seal (restore-seal-config) when it
- * auto-unseals, and the source's unseal keys, or recovery keys, to make a token in it.
- */
-function checkThrowawaySeal(sourceSeal: SourceSeal | undefined, given: string | undefined, haveKeys: boolean): void {
-  const autoUnseal = sourceSeal !== undefined && sourceSeal.type !== 'shamir';
-  if (autoUnseal && !given)
-    throw new RestoreError(`the source cluster uses a ${sourceSeal.type} seal: a throwaway restore cluster needs that seal to open the restored data`, {
-      hint: "set restore-seal-config to the source's seal stanza (its key and the credentials to use it; the cluster may reach only that endpoint), or set staging-vault-address to a staging cluster that uses the source's seal",
-    });
-  if (autoUnseal && given !== sourceSeal.type)
-    throw new RestoreError(`restore-seal-config is a ${given} seal, but the backup's source cluster uses a ${sourceSeal.type} seal`, {
-      hint: "give the source cluster's own seal stanza in restore-seal-config",
-    });
-  if (!autoUnseal && given)
-    throw new RestoreError(
-      `restore-seal-config gives a ${given} seal, but the backup's source cluster is ${sourceSeal ? 'Shamir-sealed' : 'not recorded as auto-unsealed'}`,
-      {
-        hint: 'leave restore-seal-config empty for a Shamir-sealed source (source-seal records its shares)',
-      },
-    );
-  if (!haveKeys)
-    throw new RestoreError(
-      autoUnseal
-        ? "source-unseal-keys is required for a throwaway restore cluster: give the source cluster's recovery keys, which generate a token in the restored data"
-        : "source-unseal-keys is required for a throwaway restore cluster: the restored data is sealed with the source cluster's keys",
-      {
-        hint: autoUnseal
-          ? "give the source cluster's recovery keys (at least their threshold), from a secret"
-          : "give the source cluster's unseal keys (at least its threshold), from a secret",
-      },
-    );
 }
 
 /**

@@ -5,6 +5,7 @@
  * lost most of its secrets, fails the test even when every canary is still there.
  */
 import type { Vault } from '../vault/vault-client.js';
+import { isKvMount, listKvSecrets, MAX_SECRETS_PER_MOUNT } from '../content/kv-walk.js';
 
 export interface Inventory {
   takenAt: string;
@@ -16,23 +17,9 @@ export interface Inventory {
   kvSecrets: Array<{ mount: string; count: number; truncated: boolean }>;
 }
 
-/** Listing bounds: a restore test must finish on a cluster with millions of secrets too. */
-export const MAX_SECRETS_PER_MOUNT = 20_000;
-const MAX_DEPTH = 16;
-
 async function countKv(cluster: Vault, token: string, mount: string, version: string): Promise<{ count: number; truncated: boolean }> {
-  let count = 0;
-  const queue: Array<{ prefix: string; depth: number }> = [{ prefix: '', depth: 0 }];
-  while (queue.length) {
-    const { prefix, depth } = queue.shift()!;
-    const keys = (await cluster.listKeys(token, version === '2' ? `${mount}metadata/${prefix}` : `${mount}${prefix}`)) ?? [];
-    for (const key of keys) {
-      if (key.endsWith('/')) {
-        if (depth + 1 < MAX_DEPTH) queue.push({ prefix: `${prefix}${key}`, depth: depth + 1 });
-      } else if (++count >= MAX_SECRETS_PER_MOUNT) return { count, truncated: true };
-    }
-  }
-  return { count, truncated: false };
+  const { paths, truncated } = await listKvSecrets(cluster, token, mount, version, '', MAX_SECRETS_PER_MOUNT);
+  return { count: paths.length, truncated };
 }
 
 /** The inventory, or undefined when the token may not read the mount table (a narrow source-auth role). */
@@ -42,8 +29,7 @@ export async function takeInventory(cluster: Vault, token: string, backupKey: st
   if (!mounts || !auths) return undefined;
   const policies = (await cluster.listKeys(token, 'sys/policies/acl')) ?? [];
   const kvSecrets: Inventory['kvSecrets'] = [];
-  for (const m of mounts.filter((x) => x.type === 'kv' || x.type === 'generic'))
-    kvSecrets.push({ mount: m.path, ...(await countKv(cluster, token, m.path, m.version)) });
+  for (const m of mounts.filter((x) => isKvMount(x.type))) kvSecrets.push({ mount: m.path, ...(await countKv(cluster, token, m.path, m.version)) });
   const byPath = (a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path);
   return {
     takenAt: now.toISOString(),

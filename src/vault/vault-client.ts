@@ -203,20 +203,37 @@ export class VaultClient {
     await this.http.json('POST', 'auth/token/revoke-self', { token, ok: [200, 204] });
   }
 
-  /** Reads a KV secret, detecting KV v1 or v2 from the mount's options. Returns undefined when absent. */
-  async readKv(token: string, path: string): Promise<Record<string, unknown> | undefined> {
+  /**
+   * The KV mount holding `path` and its version, from sys/internal/ui/mounts (which a token that may read the
+   * path may ask); without access to it, the first segment and v1.
+   */
+  async kvMount(token: string, path: string): Promise<{ mount: string; version: string; rest: string }> {
     const clean = path.replace(/^\/+|\/+$/g, '');
     const mounts = await this.http.json<unknown>('GET', 'sys/internal/ui/mounts/' + clean, { token, ok: [200, 403, 404] });
-    // sys/internal/ui/mounts tells the mount and its KV version; without access to it, assume the first segment and v1.
     const info = mounts.data as { data?: { path?: string; options?: { version?: string } | null; type?: string } } | undefined;
     const known = mounts.status === 200 && info?.data?.path ? info.data : undefined;
-    const mountPath = known?.path ? known.path.replace(/\/+$/, '') : (clean.split('/')[0] ?? '');
-    const version = known?.options?.version ?? '1';
-    const rest = clean.slice(mountPath.length).replace(/^\/+/, '');
-    const apiPath = version === '2' ? `${mountPath}/data/${rest}` : clean;
-    const res = await this.http.json<{ data?: Record<string, unknown> & { data?: Record<string, unknown> } }>('GET', apiPath, { token, ok: [200, 404] });
-    if (res.status === 404) return undefined;
-    return version === '2' ? (res.data.data?.data ?? undefined) : res.data.data;
+    const mount = known?.path ? known.path.replace(/\/+$/, '') : (clean.split('/')[0] ?? '');
+    return { mount, version: known?.options?.version ?? '1', rest: clean.slice(mount.length).replace(/^\/+/, '') };
+  }
+
+  /** Reads a KV secret, detecting KV v1 or v2 from the mount's options. Returns undefined when absent. */
+  async readKv(token: string, path: string): Promise<Record<string, unknown> | undefined> {
+    const { mount, version, rest } = await this.kvMount(token, path);
+    const apiPath = version === '2' ? `${mount}/data/${rest}` : `${mount}/${rest}`;
+    const data = await this.read(token, apiPath);
+    return version === '2' ? ((data?.data as Record<string, unknown> | null | undefined) ?? undefined) : data;
+  }
+
+  /** The `data` of a GET at `path`; undefined when nothing is there (404). */
+  async read(token: string, path: string): Promise<Record<string, unknown> | undefined> {
+    const res = await this.http.json<{ data?: Record<string, unknown> | null }>('GET', path, { token, ok: [200, 404] });
+    return res.status === 200 ? (res.data?.data ?? undefined) : undefined;
+  }
+
+  /** A write (POST) at `path`; returns the response's `data`, if any. */
+  async write(token: string, path: string, body: unknown): Promise<Record<string, unknown> | undefined> {
+    const res = await this.http.json<{ data?: Record<string, unknown> | null }>('POST', path, { token, json: body, ok: [200, 204] });
+    return res.status === 200 ? (res.data?.data ?? undefined) : undefined;
   }
 
   /** A token for `auth` (this cluster's own by default): a token as given; JWT and AppRole by logging in. */
@@ -231,7 +248,8 @@ export class VaultClient {
 
   /** Keys under a path (`?list=true`); undefined when there is nothing there. */
   async listKeys(token: string, path: string): Promise<string[] | undefined> {
-    const res = await this.http.json<{ data?: { keys?: unknown } }>('GET', `${path}?list=true`, { token, ok: [200, 404] });
+    // 405: the path offers no listing (an auth method without roles).
+    const res = await this.http.json<{ data?: { keys?: unknown } }>('GET', `${path}?list=true`, { token, ok: [200, 404, 405] });
     return res.status === 200 && Array.isArray(res.data.data?.keys) ? res.data.data.keys.map(String) : undefined;
   }
 
