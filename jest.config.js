@@ -21,6 +21,7 @@ export const VAULT_FACING = [
   'data-anomaly',
   'fault-matrix',
   'hostile-target-backup',
+  'recover-diff',
   'replica',
   'restore-cluster',
   'runbook',

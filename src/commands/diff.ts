@@ -1,5 +1,7 @@
 /** diff: what changed between two backups, or a backup and the live cluster (jobs/diff.ts). */
-import { targetSettings, vaultSettings } from '../config/settings.js';
+import { targetSettings, vaultSettings, type Inputs } from '../config/settings.js';
+import { InputError } from '../errors.js';
+import { parseBackupKey } from '../naming/backup-names.js';
 import { describeChanges, type ContentDiff } from '../content/content-diff.js';
 import { LIVE, runDiff, type DiffResult } from '../jobs/diff.js';
 import { openStore } from '../storage/open/open-store.js';
@@ -13,8 +15,8 @@ const SUMMARY_ROWS = 50;
 export const diffCommand: CommandDefinition<'diff'> = {
   inAction: true,
   async run(inputs, { log, clock, sleep, env, random }) {
-    const from = inputs.required('diff-from');
-    const to = inputs.required('diff-to');
+    const from = backupChoice(inputs, 'diff-from');
+    const to = backupChoice(inputs, 'diff-to');
     const live = from === LIVE || to === LIVE ? vaultSettings(inputs) : undefined;
     const store = await openStore(targetSettings(inputs), log);
     const options = { from, to, live, hashKey: random(32), ...throwawayRestoreOptions(inputs, env) };
@@ -29,6 +31,14 @@ export const diffCommand: CommandDefinition<'diff'> = {
     logLines: () => [],
   },
 };
+
+/** diff-from / diff-to: a backup as every command names one, or live; checked before anything is read. */
+function backupChoice(inputs: Inputs, name: 'diff-from' | 'diff-to'): string {
+  const value = inputs.required(name);
+  const key = parseBackupKey(value);
+  if (['latest', 'latest-monthly', LIVE].includes(value) || /^\d{4}-\d{2}-\d{2}$/.test(value) || key?.kind === 'backup') return value;
+  throw new InputError(name, `${JSON.stringify(value)} is not a backup: latest, latest-monthly, a date (YYYY-MM-DD), an object key, or live`);
+}
 
 export const countsLine = (d: ContentDiff) => `${d.counts.added} added, ${d.counts.removed} removed, ${d.counts.changed} changed`;
 

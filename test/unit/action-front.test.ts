@@ -114,7 +114,9 @@ describe('the action front, in-process', () => {
     const issues = new FakeIssues();
     const slack: Array<{ report: RunReport; recovered: boolean }> = [];
     await run(deps(runner, issues, slack));
-    expect(runner.failed).toBe('[input] command: unknown command "restore-everything" — use one of: backup, verify, prune, list, restore-test, restore');
+    expect(runner.failed).toBe(
+      '[input] command: unknown command "restore-everything" — use one of: backup, verify, prune, list, restore-test, restore, recover, diff',
+    );
     expect(issues.issues[0]!.title).toBe(`vault-backup: restore-everything failing for ${dir}`);
     expect(slack).toHaveLength(1);
   });

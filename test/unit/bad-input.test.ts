@@ -43,6 +43,28 @@ const BASE: Record<string, Record<string, string>> = {
     'restore-vault-token': 'x',
     'canary-paths': 'secret/canary',
   },
+  recover: {
+    target: 's3://backups/x',
+    's3-endpoint': NOWHERE,
+    's3-region': 'us-east-1',
+    'encryption-keyring': `a=${KEY}`,
+    'source-unseal-keys': 'k1',
+    'recover-paths': 'secret/app/db',
+    'recover-into': NOWHERE,
+    'confirm-recover-into': NOWHERE,
+    'vault-auth-method': 'token',
+    'vault-token': 'hvs.x',
+  },
+  diff: {
+    target: 's3://backups/x',
+    's3-endpoint': NOWHERE,
+    's3-region': 'us-east-1',
+    'encryption-keyring': `a=${KEY}`,
+    'source-unseal-keys': 'k1',
+    'vault-address': NOWHERE,
+    'vault-auth-method': 'token',
+    'vault-token': 'hvs.x',
+  },
   decrypt: { in: '/nonexistent/vault-snapshot-20250101-000000.enc', out: '/tmp/never-written', 'encryption-key': KEY },
 };
 
@@ -109,6 +131,13 @@ const ROWS: Row[] = [
   ['decrypt', 'out', '', /out: is required/],
   ['decrypt', 'in', 's3://backups', /in: names a bucket but no object key/],
   ['verify', 'kms-region', 'us-east-1', /kms-key-id: is required to read KMS-wrapped backups/, { 'encryption-keyring': '' }],
+  ['recover', 'recover-paths', 'secret', /recover-paths: secret names a mount, not a secret/],
+  ['recover', 'recover-paths', 'sys/mounts', /recover-paths: sys\/mounts: of sys\/ only ACL policies/],
+  ['recover', 'confirm-recover-into', 'http://127.0.0.1:2', /confirm-recover-into: must repeat recover-into \(http:\/\/127\.0\.0\.1:1\) exactly/],
+  ['recover', 'recover-into', '', /recover-output: or recover-into is required/],
+  ['diff', 'vault-address', '', /vault-address: is required/],
+  ['diff', 'diff-from', 'yesterday', /diff-from: .*yesterday.* is not a backup/],
+  ['backup', 'diff-with-previous', 'true', /source-unseal-keys: is required for diff-with-previous/],
 ];
 
 async function cli(argv: string[]): Promise<{ code: number; stderr: string }> {
