@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,6 +122,33 @@ describe('a transit-sealed source', () => {
     // The transit token in the stanza is a credential: never in the log.
     expect(text).not.toContain(stanza.match(/token\s+= "([^"]+)"/)![1]);
     if (asRoot) expect(log.reach).toEqual({ unsealer: true, source: false });
+  }, 180000);
+
+  it('recovers a secret and diffs against the live cluster through the same throwaway cluster, its seal and recovery keys', async () => {
+    await source.writeSecret('canary', { ...CANARY, sealed: 'changed since' });
+    const output = join(dir, 'recovered.json');
+    const log = new MemoryLogger();
+    const r = await runCommand(
+      'recover',
+      restoreInputs(dir, source, { 'restore-seal-config': stanza, 'recover-paths': 'secret/canary', 'recover-output': output }),
+      { log, env: process.env },
+    );
+    if (r.command !== 'recover') throw new Error('wrong result');
+    const doc = JSON.parse(readFileSync(output, 'utf8'));
+    expect(doc.items[0].versions.map((v: { data: unknown }) => v.data)).toEqual([CANARY]);
+    expect(log.lines.join('\n')).toMatch(/transit seal, 3 recovery shares, threshold 2\) and unsealed through its seal/);
+    const d = await runCommand(
+      'diff',
+      restoreInputs(dir, source, {
+        'restore-seal-config': stanza,
+        'vault-address': source.addr,
+        'vault-auth-method': 'token',
+        'vault-token': source.rootToken,
+      }),
+      { log: new MemoryLogger(), env: process.env },
+    );
+    if (d.command !== 'diff') throw new Error('wrong result');
+    expect(d.diff.diff.changes).toEqual([{ area: 'kv', path: 'secret/canary', change: 'changed', detail: 'version 1 → 2, value changed' }]);
   }, 180000);
 
   it('without restore-seal-config, is refused before the download with what to set', async () => {
