@@ -32,6 +32,24 @@ const S3_MAX_MIB = Number(process.env.BENCH_S3_MAX_MIB ?? 1024);
 // Each row is the median of this many rounds, taken in turn with the rows it is compared with.
 const ROUNDS = Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 3)));
 
+/** The CLI's backup of `bao` into the directory `store`, daily only. */
+const backupArgs = (store: string, bao: { addr: string; rootToken: string }) => [
+  CLI,
+  'backup',
+  '--target',
+  store,
+  '--vault-address',
+  bao.addr,
+  '--vault-auth-method',
+  'token',
+  '--vault-token',
+  bao.rootToken,
+  '--encryption-key',
+  KEY,
+  '--monthly',
+  'never',
+];
+
 if (!existsSync('/usr/bin/time')) throw new Error('GNU time is needed: apt-get install time');
 
 interface Measure {
@@ -402,22 +420,7 @@ if (sizes.length) {
       for (let i = 0; i < 40; i++) await bao.writeSecret(`bench/${i}`, { blob: Buffer.alloc(64 * 1024, i).toString('base64') });
       const store = join(OUT, 'store-openbao');
       rmSync(store, { recursive: true, force: true });
-      const m = await measure('backup of a real OpenBao snapshot → local directory', [
-        CLI,
-        'backup',
-        '--target',
-        store,
-        '--vault-address',
-        bao.addr,
-        '--vault-auth-method',
-        'token',
-        '--vault-token',
-        bao.rootToken,
-        '--encryption-key',
-        KEY,
-        '--monthly',
-        'never',
-      ]);
+      const m = await measure('backup of a real OpenBao snapshot → local directory', backupArgs(store, bao));
       const listed = JSON.parse(
         execFileSync(process.execPath, [CLI, 'list', '--target', store, '--json'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } }).toString(),
       ) as { backups: Array<{ size: number }> };
@@ -492,50 +495,13 @@ async function restoreAtSize(kind: ServerKind) {
     );
     // The throwaway cluster runs the same server: it finds `vault` first on this PATH, else `bao`.
     const env = { ...process.env, NODE_NO_WARNINGS: '1', PATH: `${serverPath(kind)}:${process.env.PATH}` };
-    execFileSync(
-      process.execPath,
-      [
-        CLI,
-        'backup',
-        '--target',
-        store,
-        '--vault-address',
-        bao.addr,
-        '--vault-auth-method',
-        'token',
-        '--vault-token',
-        bao.rootToken,
-        '--encryption-key',
-        KEY,
-        '--monthly',
-        'never',
-      ],
-      { env, stdio: ['ignore', 'ignore', 'inherit'] },
-    );
+    const backup = () => execFileSync(process.execPath, backupArgs(store, bao), { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    backup();
     // A second backup a few known changes later: diff compares the two, recover reads one path from the first.
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await bao.writeSecret('fill/0', { blob: 'changed' });
     await bao.writeSecret('added', { ok: 'yes' });
-    execFileSync(
-      process.execPath,
-      [
-        CLI,
-        'backup',
-        '--target',
-        store,
-        '--vault-address',
-        bao.addr,
-        '--vault-auth-method',
-        'token',
-        '--vault-token',
-        bao.rootToken,
-        '--encryption-key',
-        KEY,
-        '--monthly',
-        'never',
-      ],
-      { env, stdio: ['ignore', 'ignore', 'inherit'] },
-    );
+    backup();
     const listed = JSON.parse(execFileSync(process.execPath, [CLI, 'list', '--target', store, '--json'], { env }).toString()) as {
       backups: Array<{ size: number; key: string }>;
     };
@@ -563,26 +529,8 @@ async function restoreAtSize(kind: ServerKind) {
     rmSync(recovered, { force: true });
     const recover = timed(['recover', '--backup', older!.key, '--recover-paths', 'secret/fill/0', '--recover-output', recovered]);
     rmSync(recovered, { force: true });
-    const out = execFileSync(
-      process.execPath,
-      [
-        CLI,
-        'restore-test',
-        '--target',
-        store,
-        '--encryption-keyring',
-        KEY,
-        '--source-unseal-keys',
-        bao.unsealKeys.slice(0, 3).join(','),
-        '--canary-paths',
-        'secret/canary',
-        '--restore-timeout-seconds',
-        '600',
-        '--json',
-      ],
-      { env, stdio: ['ignore', 'pipe', 'inherit'] },
-    ).toString();
-    const r = (JSON.parse(out) as { restoreTest: { timings: Record<string, number>; networkIsolated: boolean } }).restoreTest;
+    const restoreTest = timed(['restore-test', '--canary-paths', 'secret/canary']);
+    const r = restoreTest.json.restoreTest as { timings: Record<string, number>; networkIsolated: boolean };
     return { name, count, size: listed.backups[0]!.size, timings: { ...r.timings, diffMs: diff.ms, recoverMs: recover.ms }, isolated: r.networkIsolated };
   } finally {
     await bao.stop();
