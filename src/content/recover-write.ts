@@ -96,7 +96,10 @@ async function planKv(live: Vault, token: string, item: Extract<Recovered, { kin
   const current = Number(metadata?.current_version ?? 0);
   const liveData = current ? ((await live.read(token, `${mount}/data/${rest}`))?.data ?? undefined) : undefined;
   const created = (metadata?.versions as Record<string, { created_time?: string }> | undefined)?.[String(current)]?.created_time ?? '';
-  const newer = liveData !== undefined && Date.parse(created) > backupTime.getTime();
+  // Newer by its number (a version the backup never had) or by its time (a secret deleted and written again since,
+  // whose numbers start over); either alone would miss one of those, or trust the runner's and Vault's clocks to agree.
+  const backupVersion = item.kvVersion === 2 ? item.currentVersion : 0;
+  const newer = liveData !== undefined && (current > backupVersion || Date.parse(created) > backupTime.getTime());
   const write = async () => {
     const written = await live.write(token, `${mount}/data/${rest}`, { data: value, options: { cas: current } });
     const from = fromVersion ? ` from the backup's version ${fromVersion.version}` : '';
@@ -105,7 +108,10 @@ async function planKv(live: Vault, token: string, item: Extract<Recovered, { kin
   const unchanged = liveData !== undefined && equal(liveData, value);
   return {
     item: label,
-    conflict: newer && !unchanged ? `live version ${current} was written at ${created}, after the backup (${backupTime.toISOString()})` : undefined,
+    conflict:
+      newer && !unchanged
+        ? `live version ${current} (written at ${created}) is newer than the backup's version ${backupVersion} (backup taken ${backupTime.toISOString()})`
+        : undefined,
     unchanged,
     write,
   };

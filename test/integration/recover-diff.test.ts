@@ -203,7 +203,9 @@ describe('recover', () => {
       env,
     });
     await expect(refused).rejects.toThrow(RestoreError);
-    await expect(refused).rejects.toThrow(/nothing was written .*secret secret\/app\/db: live version 3 was written at .*, after the backup/);
+    await expect(refused).rejects.toThrow(
+      /nothing was written .*secret secret\/app\/db: live version 3 \(written at .*\) is newer than the backup's version 2 \(backup taken /,
+    );
     expect(await source.readSecret('app/db')).toEqual({ password: `db-3-${MARK}` });
 
     const log = new MemoryLogger();

@@ -34,7 +34,7 @@ describe('the CLI commands in the docs', () => {
     for (const { command, flags, line } of invocations(readFileSync(join(ROOT, page), 'utf8'))) {
       // Prose such as "vault-backup-action" or "the vault-backup role" is not an invocation.
       if (!isCommand(command)) continue;
-      const known = new Set(inputsFor(command, 'cli').map((d) => d.name));
+      const known = new Set<string>(inputsFor(command, 'cli').map((d) => d.name));
       for (const flag of flags) {
         const name = flag.endsWith('-file') && !known.has(flag) ? flag.slice(0, -5) : flag;
         expect([line, name, known.has(name) || name === 'help']).toEqual([line, name, true]);
