@@ -14,7 +14,7 @@ import { createTestIssuer } from '../fakes/oidc-issuer.js';
 import { startSlackReceiver, type SlackReceiver } from '../fakes/slack-receiver.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { startVaultServer, type VaultServer } from '../harness/vault-server.js';
-import { ROOT } from '../harness/processes.js';
+import { ROOT, SERVER_PATH } from '../harness/processes.js';
 import { runBundledAction, type ActionRun } from '../harness/action-runner.js';
 import { mermaidBlocks, parseMermaid } from '../harness/mermaid.js';
 
@@ -48,6 +48,8 @@ afterAll(async () => {
 async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
   const run = await runBundledAction(work, inputs, {
     ...moto.env(),
+    // The throwaway cluster of diff and recover finds the server on the runner's PATH, as a workflow that installed it.
+    PATH: `${SERVER_PATH}:${process.env.PATH}`,
     GITHUB_API_URL: github.url,
     ACTIONS_ID_TOKEN_REQUEST_URL: oidc.url,
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: REQUEST_TOKEN,
@@ -88,6 +90,25 @@ describe('the bundled action', () => {
     expect(slack.requests).toHaveLength(0);
     expect(r.stdout).toContain('::group::');
   });
+
+  it('diff against the live cluster sets the counts and lists the change in the job summary, never its value', async () => {
+    await bao.writeSecret('action/added', { v: 'VALUE-ONLY-IN-VAULT' });
+    const r = await runAction({
+      ...baseInputs(),
+      command: 'diff',
+      'diff-to': 'live',
+      'vault-auth-method': 'token',
+      'vault-token': bao.rootToken,
+      'source-unseal-keys': bao.unsealKeys[0]!,
+      'encryption-keyring': KEY,
+    });
+    expect(r.stderr + r.stdout).not.toContain('::error');
+    expect(r.code).toBe(0);
+    expect([r.outputs['added-count'], r.outputs['removed-count'], r.outputs['changed-count']]).toEqual(['1', '0', '0']);
+    expect(r.summary).toContain('1 added, 0 removed, 0 changed');
+    expect(r.summary).toContain('<tr><td>added</td><td>kv</td><td>secret/action/added</td><td>version 1</td></tr>');
+    expect(r.summary + r.stdout + r.stderr).not.toContain('VALUE-ONLY-IN-VAULT');
+  }, 90000);
 
   it('list logs its table, with sizes in human units', async () => {
     const r = await runAction({ ...baseInputs(), command: 'list' });
