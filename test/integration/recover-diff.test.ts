@@ -5,7 +5,8 @@
  * backup. Every backup is opened in a throwaway cluster; values never reach the log or the result.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '../../src/commands/commands.js';
@@ -256,6 +257,25 @@ describe('recover', () => {
       /recover-output: or recover-into is required/,
     );
     expect(existsSync(join(work, 'x.json'))).toBe(false);
+  });
+
+  it('removes what a killed run left before it starts, as the restore test does', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'vault-backup-recover-tmp-'));
+    // A private directory marked with the PID of a run that is gone (a process that has exited).
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    const leftover = join(tmp, 'vault-backup-restore-work-killed');
+    mkdirSync(leftover);
+    writeFileSync(join(leftover, 'owner.pid'), `${gone}\n`);
+    writeFileSync(join(leftover, 'backup.enc'), 'ciphertext a killed run spooled');
+    const existing = join(work, 'exists-too.json');
+    writeFileSync(existing, 'keep me');
+    const log = new MemoryLogger();
+    await expect(
+      runCommand('recover', opened({ 'recover-paths': 'secret/app/db', 'recover-output': existing }), { log, env: { ...env, TMPDIR: tmp } }),
+    ).rejects.toThrow(/already exists/);
+    expect(existsSync(leftover)).toBe(false);
+    expect(log.lines.join('\n')).toContain(`removed what a killed restore (pid ${gone}) left: ${leftover}`);
+    rmSync(tmp, { recursive: true, force: true });
   });
 
   it('a path missing from the backup fails and leaves no file behind', async () => {
