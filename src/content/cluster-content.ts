@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { VaultError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { canonicalJson } from '../util/canonical-json.js';
-import { mapLimited } from '../util/map-limited.js';
+import { mapConcurrently } from '../util/concurrently.js';
 import type { Vault } from '../vault/vault-client.js';
 import { isKvMount, listKvSecrets, MAX_SECRETS_PER_MOUNT } from './kv-walk.js';
 
@@ -73,14 +73,14 @@ export async function readContent(cluster: Vault, token: string, hash: KeyedHash
   for (const a of auths) Object.assign(content.authRoles, await readRoles(cluster, token, a, hash));
   // root is built in, has no text and cannot change.
   const policies = ((await cluster.listKeys(token, 'sys/policies/acl')) ?? []).filter((p) => p !== 'root');
-  await mapLimited(policies, CONCURRENCY, async (name) => {
+  await mapConcurrently(policies, CONCURRENCY, async (name) => {
     const policy = await cluster.read(token, `sys/policies/acl/${name}`);
     if (policy) content.policies[name] = hash(policy.policy ?? '');
   });
   for (const m of mounts.filter((x) => isKvMount(x.type))) {
     const { paths, truncated } = await listKvSecrets(cluster, token, m.path, m.version, '', MAX_SECRETS_PER_MOUNT);
     if (truncated) content.truncated.push(m.path);
-    const states = await mapLimited(paths, CONCURRENCY, (p) => readKvState(cluster, token, m.path, m.version, p, hash));
+    const states = await mapConcurrently(paths, CONCURRENCY, (p) => readKvState(cluster, token, m.path, m.version, p, hash));
     paths.forEach((p, i) => {
       const state = states[i];
       if (state) content.kv[`${m.path}${p}`] = state;
@@ -96,7 +96,7 @@ async function readRoles(cluster: Vault, token: string, auth: { path: string; ty
   const roles: Record<string, string> = {};
   for (const list of ROLE_LISTS[auth.type] ?? ['role/']) {
     const names = (await cluster.listKeys(token, `auth/${auth.path}${list}`)) ?? [];
-    await mapLimited(
+    await mapConcurrently(
       names.filter((n) => !n.endsWith('/')),
       CONCURRENCY,
       async (name) => {

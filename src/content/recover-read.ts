@@ -4,7 +4,7 @@
  * prefix expands to the secrets under it, up to recover-max-paths (more is refused, not cut short).
  */
 import { RestoreError } from '../errors.js';
-import { mapLimited } from '../util/map-limited.js';
+import { mapConcurrently } from '../util/concurrently.js';
 import type { Vault } from '../vault/vault-client.js';
 import { listKvSecrets } from './kv-walk.js';
 import type { Selection } from './selection.js';
@@ -60,7 +60,7 @@ export async function readRecovered(cluster: Vault, token: string, selections: S
     throw new RestoreError(`recover-paths select ${unique.length} secrets, more than recover-max-paths ${maxPaths}`, {
       hint: 'narrow the prefix, or raise recover-max-paths',
     });
-  return [...(await mapLimited(unique, 8, (p) => readKvItem(cluster, token, p))), ...items];
+  return [...(await mapConcurrently(unique, 8, (p) => readKvItem(cluster, token, p))), ...items];
 }
 
 async function expandPrefix(cluster: Vault, token: string, prefix: string, maxPaths: number): Promise<string[]> {
@@ -83,7 +83,7 @@ async function readKvItem(cluster: Vault, token: string, path: string): Promise<
   const metadata = await cluster.read(token, `${mount}/metadata/${rest}`);
   if (!metadata) throw missing(`secret ${path}`);
   const held = (metadata.versions ?? {}) as Record<string, { created_time?: string; deletion_time?: string; destroyed?: boolean }>;
-  const versions = await mapLimited(
+  const versions = await mapConcurrently(
     Object.keys(held)
       .map(Number)
       .sort((a, b) => a - b),
