@@ -1,6 +1,6 @@
 /** recover: secrets, policies or auth roles from a backup into a file or a live cluster (jobs/recover.ts). */
 import { InputError } from '../errors.js';
-import { clusterSettings, targetSettings, vaultAuth } from '../config/settings.js';
+import { clusterSettings, requireConfirmation, targetSettings, vaultAuth } from '../config/settings.js';
 import { parseSelections } from '../content/selection.js';
 import { runRecover } from '../jobs/recover.js';
 import { openStore } from '../storage/open/open-store.js';
@@ -11,25 +11,12 @@ import { throwawayRestoreOptions } from './throwaway-options.js';
 export const recoverCommand: CommandDefinition<'recover'> = {
   inAction: true,
   async run(inputs, { log, clock, sleep, env }) {
-    const selections = parseSelections(
-      (inputs.optional('recover-paths') ?? '')
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l && !l.startsWith('#')),
-    );
+    const selections = parseSelections(inputs.lines('recover-paths'));
     const output = inputs.optional('recover-output');
     const into = inputs.url('recover-into', false);
     if (!output && !into)
       throw new InputError('recover-output', 'or recover-into is required: say where what is recovered goes (a new file, or a live cluster)');
-    if (into) {
-      const confirm = inputs.optional('confirm-recover-into');
-      if (confirm === undefined || inputs.url('confirm-recover-into') !== into)
-        throw new InputError(
-          'confirm-recover-into',
-          `must repeat recover-into (${into}) exactly${confirm === undefined ? '' : `, got ${JSON.stringify(confirm)}`}`,
-          'recover writes into that live cluster: confirm by naming it',
-        );
-    }
+    if (into) requireConfirmation(inputs, into, 'recover-into', 'confirm-recover-into', 'recover writes into that live cluster');
     const store = await openStore(targetSettings(inputs), log);
     const options = {
       which: inputs.required('backup'),

@@ -1,13 +1,12 @@
 /** restore-test: the weekly rehearsal (jobs/restore-test.ts) into a throwaway cluster or a staging one. */
-import { tmpdir } from 'node:os';
-import { clusterSettings, targetSettings, throwawaySettings } from '../config/settings.js';
+import { canaries, clusterSettings, targetSettings } from '../config/settings.js';
 import { runRestoreTest } from '../jobs/restore-test.js';
 import { formatDuration } from '../log.js';
 import { describeInventory } from '../restore/inventory.js';
 import { openStore } from '../storage/open/open-store.js';
 import { quiet, type CommandDefinition } from './command.js';
 import { readOpener } from './read-opener.js';
-import { restoredDataSettings } from './restore.js';
+import { throwawayRestoreOptions } from './throwaway-options.js';
 
 export const restoreTestCommand: CommandDefinition<'restore-test'> = {
   inAction: true,
@@ -21,12 +20,11 @@ export const restoreTestCommand: CommandDefinition<'restore-test'> = {
       staging: stagingAddress
         ? clusterSettings(inputs, stagingAddress, { method: 'token', token: inputs.optional('staging-vault-token') ?? '' }, 'staging-vault')
         : undefined,
-      throwaway: throwawaySettings(inputs, env.PATH ?? '', env.TMPDIR || tmpdir()),
       // Read without a token (sys/health, sys/leader): only to tell production from a clone.
       source: sourceAddress ? clusterSettings(inputs, sourceAddress, { method: 'token', token: '' }) : undefined,
-      ...restoredDataSettings(inputs),
+      ...throwawayRestoreOptions(inputs, env),
+      canaries: canaries(inputs),
       allowSameCluster: inputs.boolean('allow-same-cluster'),
-      timeoutMs: inputs.integer('restore-timeout-seconds', 5, 86_400) * 1000,
       now: clock(),
       shrinkLimitPercent: inputs.integer('data-shrink-limit-percent', 1, 100),
     };

@@ -1,6 +1,5 @@
 /** restore: a backup into a named cluster, for real (jobs/restore.ts); the operator confirms the address. */
-import { InputError } from '../errors.js';
-import { canaries, clusterSettings, restoredLogin, sourceSeal, targetSettings, unsealKeys } from '../config/settings.js';
+import { canaries, clusterSettings, requireConfirmation, restoredLogin, sourceSeal, targetSettings, unsealKeys } from '../config/settings.js';
 import type { Inputs } from '../config/settings.js';
 import { runRestore } from '../jobs/restore.js';
 import { formatDuration } from '../log.js';
@@ -17,14 +16,7 @@ export const restoreCommand: CommandDefinition<'restore'> = {
   inAction: true,
   async run(inputs, { log, clock, sleep }) {
     const address = inputs.url('restore-vault-address')!;
-    const confirm = inputs.optional('confirm-restore-into');
-    if (confirm === undefined || inputs.url('confirm-restore-into') !== address) {
-      throw new InputError(
-        'confirm-restore-into',
-        `must repeat restore-vault-address (${address}) exactly${confirm === undefined ? '' : `, got ${JSON.stringify(confirm)}`}`,
-        'everything in that cluster is replaced by the backup: confirm by naming it',
-      );
-    }
+    requireConfirmation(inputs, address, 'restore-vault-address', 'confirm-restore-into', 'everything in that cluster is replaced by the backup');
     const store = await openStore(targetSettings(inputs), log);
     const opener = readOpener(inputs);
     const options = {

@@ -33,6 +33,14 @@ export class Inputs {
     return def.default;
   }
 
+  /** A setting of one entry per line: lines trimmed, empty lines and `#` comments left out. */
+  lines(name: InputName): string[] {
+    return (this.optional(name) ?? '')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+  }
+
   /** A list setting: values separated by newlines, spaces or commas. */
   list(name: InputName): string[] {
     return (this.optional(name) ?? '').split(/[\s,]+/).filter(Boolean);
@@ -392,13 +400,8 @@ export function throwawaySettings(inputs: Inputs, searchPath: string, tempRoot: 
 
 /** canary-paths (one per line) with canary-sha256 ("path=hex" lines) merged in. */
 export function canaries(inputs: Inputs): Array<{ path: string; sha256?: string }> {
-  const lines = (name: InputName) =>
-    (inputs.optional(name) ?? '')
-      .split(/\r?\n/)
-      .map((l) => l.trim())
-      .filter((l) => l && !l.startsWith('#'));
   const hashes = new Map<string, string>();
-  for (const line of lines('canary-sha256')) {
+  for (const line of inputs.lines('canary-sha256')) {
     const eq = line.lastIndexOf('=');
     const path = line.slice(0, eq).trim();
     const hash = line
@@ -408,8 +411,22 @@ export function canaries(inputs: Inputs): Array<{ path: string; sha256?: string 
     if (eq < 1 || !/^[0-9a-f]{64}$/.test(hash)) throw new InputError('canary-sha256', `line ${JSON.stringify(line)} is not "path=<64 hex digits>"`);
     hashes.set(path, hash);
   }
-  const paths = lines('canary-paths');
+  const paths = inputs.lines('canary-paths');
   if (!paths.length) throw new InputError('canary-paths', 'is required: at least one secret to read after the restore (e.g. secret/canary)');
   for (const path of hashes.keys()) if (!paths.includes(path)) throw new InputError('canary-sha256', `names ${path}, which is not in canary-paths`);
   return paths.map((path) => (hashes.has(path) ? { path, sha256: hashes.get(path)! } : { path }));
+}
+
+/**
+ * A command that writes into the cluster at `address` runs only when `confirm` repeats it exactly: the operator
+ * names what is overwritten. `what` says what happens there.
+ */
+export function requireConfirmation(inputs: Inputs, address: string, addressInput: InputName, confirmInput: InputName, what: string): void {
+  const confirm = inputs.optional(confirmInput);
+  if (confirm === undefined || inputs.url(confirmInput) !== address)
+    throw new InputError(
+      confirmInput,
+      `must repeat ${addressInput} (${address}) exactly${confirm === undefined ? '' : `, got ${JSON.stringify(confirm)}`}`,
+      `${what}: confirm by naming it`,
+    );
 }
