@@ -123,7 +123,7 @@ module.exports = semver.satisfies(process.version, '>=15.7.0');
 
 /***/ }),
 
-/***/ 3948:
+/***/ 1567:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 var semver = __webpack_require__(9749);
@@ -3483,7 +3483,7 @@ module.exports = validRange
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 const timespan = __webpack_require__(6688);
-const PS_SUPPORTED = __webpack_require__(3948);
+const PS_SUPPORTED = __webpack_require__(1567);
 const validateAsymmetricKey = __webpack_require__(1006);
 const jws = __webpack_require__(3324);
 const includes = __webpack_require__(1486);
@@ -3748,7 +3748,7 @@ const TokenExpiredError = __webpack_require__(1241);
 const decode = __webpack_require__(2047);
 const timespan = __webpack_require__(6688);
 const validateAsymmetricKey = __webpack_require__(1006);
-const PS_SUPPORTED = __webpack_require__(3948);
+const PS_SUPPORTED = __webpack_require__(1567);
 const jws = __webpack_require__(3324);
 const {KeyObject, createSecretKey, createPublicKey} = __webpack_require__(6982);
 

@@ -45,8 +45,20 @@ export interface VerifiedBackup {
   downloadMs: number;
 }
 
+const BACKUP_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Whether `which` names a backup as every command takes one: latest, latest-monthly, a date or an object key. */
+export function isBackupChoice(which: string): boolean {
+  return which === 'latest' || which === 'latest-monthly' || BACKUP_DATE.test(which) || parseBackupKey(which)?.kind === 'backup';
+}
+
 export function pickBackup(catalog: Catalog, which: string): CatalogEntry {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(which)) {
+  if (!isBackupChoice(which)) {
+    throw new BackupNotFoundError(
+      `${JSON.stringify(which)} is not a backup object key (daily/YYYY-MM-DD/vault-snapshot-YYYYMMDD-HHMMSS.enc), a date (YYYY-MM-DD), latest or latest-monthly`,
+    );
+  }
+  if (BACKUP_DATE.test(which)) {
     // A date (UTC): the newest complete backup taken that day.
     const entry = completeNewestFirst(catalog).find((b) => b.at.toISOString().startsWith(which));
     if (!entry) throw new BackupNotFoundError(`no complete backup was taken on ${which} (UTC)`);
@@ -56,11 +68,6 @@ export function pickBackup(catalog: Catalog, which: string): CatalogEntry {
     const entry = newestComplete(catalog, which === 'latest' ? undefined : 'monthly');
     if (!entry) throw new BackupNotFoundError(`no complete ${which === 'latest' ? '' : 'monthly '}backup found`);
     return entry;
-  }
-  if (!parseBackupKey(which) || parseBackupKey(which)!.kind !== 'backup') {
-    throw new BackupNotFoundError(
-      `${JSON.stringify(which)} is not a backup object key (daily/YYYY-MM-DD/vault-snapshot-YYYYMMDD-HHMMSS.enc), a date (YYYY-MM-DD), latest or latest-monthly`,
-    );
   }
   const entry = catalog.backups.find((b) => b.objectKey === which);
   if (!entry) throw new BackupNotFoundError(`backup ${which} does not exist`);
@@ -75,9 +82,12 @@ function requireComplete(entry: CatalogEntry): void {
       : new ManifestMissingError(entry.objectKey);
 }
 
-/** The chosen backup and its manifest, read before anything is downloaded (a restore decides from it first). */
-export async function pickBackupWithManifest(store: BackupStore, which: string): Promise<{ entry: CatalogEntry; manifest: BackupManifest }> {
-  const entry = pickBackup(await readCatalog(store), which);
+/**
+ * The chosen backup and its manifest, read before anything is downloaded (a restore decides from it first).
+ * `catalog`: the target's, when the caller has read it already.
+ */
+export async function pickBackupWithManifest(store: BackupStore, which: string, catalog?: Catalog): Promise<{ entry: CatalogEntry; manifest: BackupManifest }> {
+  const entry = pickBackup(catalog ?? (await readCatalog(store)), which);
   requireComplete(entry);
   return { entry, manifest: await manifestOf(store, entry) };
 }

@@ -1,7 +1,7 @@
 /** diff: what changed between two backups, or a backup and the live cluster (jobs/diff.ts). */
 import { targetSettings, vaultSettings, type Inputs } from '../config/settings.js';
 import { InputError } from '../errors.js';
-import { parseBackupKey } from '../naming/backup-names.js';
+import { isBackupChoice } from '../catalog/stored-backup.js';
 import { describeChanges, type ContentDiff } from '../content/content-diff.js';
 import { LIVE, runDiff, type DiffResult } from '../jobs/diff.js';
 import { openStore } from '../storage/open/open-store.js';
@@ -35,8 +35,7 @@ export const diffCommand: CommandDefinition<'diff'> = {
 /** diff-from / diff-to: a backup as every command names one, or live; checked before anything is read. */
 function backupChoice(inputs: Inputs, name: 'diff-from' | 'diff-to'): string {
   const value = inputs.required(name);
-  const key = parseBackupKey(value);
-  if (['latest', 'latest-monthly', LIVE].includes(value) || /^\d{4}-\d{2}-\d{2}$/.test(value) || key?.kind === 'backup') return value;
+  if (value === LIVE || isBackupChoice(value)) return value;
   throw new InputError(name, `${JSON.stringify(value)} is not a backup: latest, latest-monthly, a date (YYYY-MM-DD), an object key, or live`);
 }
 

@@ -42,9 +42,12 @@ export const LIVE = 'live';
 export async function runDiff(deps: RestoreDeps, options: DiffOptions): Promise<DiffResult> {
   await removeLeftovers(deps.log, options.throwaway.tempRoot);
   const hash = keyedHash(options.hashKey);
+  // One reading of the target serves both sides (it reads every manifest).
+  const catalog = options.catalog ?? ([options.from, options.to].some((w) => w !== LIVE) ? await readCatalog(deps.store) : undefined);
+  const read = { ...options, ...(catalog ? { catalog } : {}) };
   // One side after the other: one throwaway cluster at a time, and a log that reads in order.
-  const from = await readSide(deps, options, options.from, hash);
-  const to = await readSide(deps, options, options.to, hash);
+  const from = await readSide(deps, read, options.from, hash);
+  const to = await readSide(deps, read, options.to, hash);
   const diff = diffContent(from.content, to.content);
   logDiff(deps.log, from.side, to.side, diff);
   return { from: from.side, to: to.side, diff };
@@ -88,5 +91,5 @@ export async function runDiffWithPrevious(
     deps.log.info('diff-with-previous: no earlier complete backup to compare with');
     return undefined;
   }
-  return runDiff(deps, { ...options, from: previous.objectKey, to: options.objectKey, live: undefined });
+  return runDiff(deps, { ...options, from: previous.objectKey, to: options.objectKey, live: undefined, catalog });
 }

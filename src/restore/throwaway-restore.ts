@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { RestoreError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { checkStoredBackup, pickBackupWithManifest } from '../catalog/stored-backup.js';
-import type { CatalogEntry } from '../catalog/backup-catalog.js';
+import type { Catalog, CatalogEntry } from '../catalog/backup-catalog.js';
 import type { Vault } from '../vault/vault-client.js';
 import { makePrivateDir } from './private-dirs.js';
 import { forceRestore, unsealWithSourceKeys, withRestoredToken, type RestoreDeps, type RestoredLogin, type RestoreTiming } from './restore-into.js';
@@ -27,6 +27,8 @@ export interface ThrowawayRestoreOptions {
   sourceUnsealKeys: string[];
   restoredLogin: RestoredLogin;
   timeoutMs: number;
+  /** The target's catalog, when the caller has read it already (diff opens two backups from one). */
+  catalog?: Catalog;
 }
 
 /** The backup restored and readable: its catalog entry, the throwaway cluster, and a token in the restored data. */
@@ -44,7 +46,7 @@ export async function withBackupInThrowaway<T>(deps: RestoreDeps, options: Throw
   const { store, opener, log, clock } = deps;
   const t: RestoreTiming = { clock, sleep: deps.sleep, timeoutMs: options.timeoutMs };
   const keys = options.sourceUnsealKeys;
-  const { entry, manifest } = await pickBackupWithManifest(store, options.which);
+  const { entry, manifest } = await pickBackupWithManifest(store, options.which, options.catalog);
   const sourceSeal = manifest.vault.seal ?? options.sourceSeal;
   checkThrowawaySeal(sourceSeal, options.throwaway.seal?.stanza.type, keys.length > 0);
   const dir = await makePrivateDir('work', options.throwaway.tempRoot);
