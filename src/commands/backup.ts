@@ -14,6 +14,7 @@ import { runDiffWithPrevious, type DiffResult } from '../jobs/diff.js';
 import type { BackupResult } from '../jobs/backup.js';
 import type { BackupStore } from '../storage/backup-store.js';
 import { BackupError, InputError, RestoreError } from '../errors.js';
+import { errorMessage } from '../util/error-text.js';
 import type { Inputs } from '../config/settings.js';
 
 export const backupCommand: CommandDefinition<'backup'> = {
@@ -135,7 +136,7 @@ async function changesSincePrevious(
     const options = { objectKey: backup.objectKey, backupId: backup.backupId, hashKey: random(32), ...setup.options };
     return await log.group('What changed since the previous backup', () => runDiffWithPrevious({ store, opener: setup.opener, log, clock, sleep }, options));
   } catch (error) {
-    const text = error instanceof BackupError ? error.message : String(error);
+    const text = errorMessage(error);
     throw new RestoreError(`backup ${backup.objectKey} was stored and verified, but diff-with-previous failed: ${text}`, {
       hint: error instanceof BackupError && error.hint ? error.hint : 'see the log above; the backup itself is good',
       cause: error,

@@ -16,7 +16,7 @@ import type { RestoreDeps } from '../restore/restore-into.js';
 import { withBackupInThrowaway, type ThrowawayRestoreOptions } from '../restore/throwaway-restore.js';
 import { openVault, type Vault } from '../vault/vault-client.js';
 import type { VaultSettings } from '../vault/vault-settings.js';
-import { errorCode } from '../util/error-text.js';
+import { errorCode, errorMessage } from '../util/error-text.js';
 
 export interface RecoverOptions extends ThrowawayRestoreOptions {
   selections: Selection[];
@@ -85,7 +85,7 @@ async function createPrivateFile(path: string) {
     throw new RestoreError(
       errorCode(error) === 'EEXIST'
         ? `recover-output ${path} already exists: a recovered secret is never written over a file`
-        : `cannot create recover-output ${path}: ${String(error)}`,
+        : `cannot create recover-output ${path}: ${errorMessage(error)}`,
       { hint: 'name a new file in a directory only you can read', cause: error },
     );
   }
